@@ -1,0 +1,158 @@
+"""Logical SQL types and how each is held as a tensor.
+
+>>> DECIMAL(15, 2).torch_dtype
+torch.int64
+>>> str(DECIMAL(15, 2))
+'DECIMAL(15,2)'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+# kind -> storage dtype. DECIMAL is value * 10**scale, DATE days since 1970-01-01,
+# TIMESTAMP microseconds since the epoch, VARCHAR int32 codes into a sorted dictionary.
+_STORAGE = {
+    "BOOLEAN": torch.bool,
+    "SMALLINT": torch.int16,
+    "INTEGER": torch.int32,
+    "BIGINT": torch.int64,
+    "REAL": torch.float32,
+    "DOUBLE": torch.float64,
+    "DECIMAL": torch.int64,
+    "DATE": torch.int32,
+    "TIMESTAMP": torch.int64,
+    "VARCHAR": torch.int32,
+    "NULL": torch.bool,  # the type of a bare NULL literal; all rows invalid
+}
+_INT_RANK = {"SMALLINT": 1, "INTEGER": 2, "BIGINT": 3}
+MAX_DECIMAL_PRECISION = 18  # what an int64 holds exactly
+
+
+@dataclass(frozen=True)
+class SqlType:
+    kind: str
+    precision: int = 0
+    scale: int = 0
+
+    def __post_init__(self):
+        if self.kind not in _STORAGE:
+            raise ValueError(f"unknown SQL type {self.kind}")
+
+    @property
+    def torch_dtype(self) -> torch.dtype:
+        return _STORAGE[self.kind]
+
+    @property
+    def is_integer(self) -> bool:
+        return self.kind in _INT_RANK
+
+    @property
+    def is_float(self) -> bool:
+        return self.kind in ("REAL", "DOUBLE")
+
+    @property
+    def is_decimal(self) -> bool:
+        return self.kind == "DECIMAL"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.is_integer or self.is_float or self.is_decimal
+
+    @property
+    def is_string(self) -> bool:
+        return self.kind == "VARCHAR"
+
+    @property
+    def is_temporal(self) -> bool:
+        return self.kind in ("DATE", "TIMESTAMP")
+
+    def __str__(self) -> str:
+        return f"DECIMAL({self.precision},{self.scale})" if self.is_decimal else self.kind
+
+    __repr__ = __str__
+
+
+BOOLEAN = SqlType("BOOLEAN")
+SMALLINT = SqlType("SMALLINT")
+INTEGER = SqlType("INTEGER")
+BIGINT = SqlType("BIGINT")
+REAL = SqlType("REAL")
+DOUBLE = SqlType("DOUBLE")
+DATE = SqlType("DATE")
+TIMESTAMP = SqlType("TIMESTAMP")
+VARCHAR = SqlType("VARCHAR")
+NULLTYPE = SqlType("NULL")
+
+
+def DECIMAL(precision: int = 18, scale: int = 3) -> SqlType:
+    return SqlType("DECIMAL", precision, scale)
+
+
+def integer_for_precision(p: int) -> SqlType:
+    """The narrowest integer type able to hold the integer part of a DECIMAL(p, 0)."""
+    return SMALLINT if p <= 4 else INTEGER if p <= 9 else BIGINT
+
+
+def decimal_of(t: SqlType) -> SqlType:
+    """The DECIMAL a value of type t widens to when it meets a decimal (as DuckDB does)."""
+    if t.is_decimal:
+        return t
+    return DECIMAL({"SMALLINT": 5, "INTEGER": 10, "BIGINT": 18}.get(t.kind, 18), 0)
+
+
+def common_numeric(a: SqlType, b: SqlType) -> SqlType:
+    """The type two numeric operands are compared or combined in."""
+    if a.kind == "NULL":
+        return b
+    if b.kind == "NULL":
+        return a
+    if a.is_float or b.is_float:
+        return DOUBLE if "DOUBLE" in (a.kind, b.kind) or not (a.is_float and b.is_float) else REAL
+    if a.is_decimal or b.is_decimal:
+        da, db = decimal_of(a), decimal_of(b)
+        s = max(da.scale, db.scale)
+        p = min(max(da.precision - da.scale, db.precision - db.scale) + s, 38)
+        return DECIMAL(p, s)
+    return a if _INT_RANK[a.kind] >= _INT_RANK[b.kind] else b
+
+
+def common_type(a: SqlType, b: SqlType) -> SqlType | None:
+    """The supertype of two types, or None when they do not mix (VARCHAR with INTEGER, say)."""
+    if a == b:
+        return a
+    if a.kind == "NULL":
+        return b
+    if b.kind == "NULL":
+        return a
+    if a.is_numeric and b.is_numeric:
+        return common_numeric(a, b)
+    if {a.kind, b.kind} == {"DATE", "TIMESTAMP"}:
+        return TIMESTAMP
+    if a.kind == b.kind:
+        return a
+    return None
+
+
+_NAMES = {
+    "BOOL": BOOLEAN, "BOOLEAN": BOOLEAN, "LOGICAL": BOOLEAN,
+    "TINYINT": SMALLINT, "SMALLINT": SMALLINT, "INT2": SMALLINT,
+    "INT": INTEGER, "INTEGER": INTEGER, "INT4": INTEGER, "MEDIUMINT": INTEGER,
+    "BIGINT": BIGINT, "INT8": BIGINT, "LONG": BIGINT,
+    "REAL": REAL, "FLOAT4": REAL, "FLOAT": DOUBLE, "DOUBLE": DOUBLE, "FLOAT8": DOUBLE,
+    "DOUBLE PRECISION": DOUBLE,
+    "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP,
+    "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
+    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR,
+}
+
+
+def from_name(name: str, params: tuple[int, ...] = ()) -> SqlType | None:
+    """A SQL type from its name as written in SQL, or None if tqp has no such type."""
+    name = name.upper()
+    if name in ("DECIMAL", "NUMERIC", "DEC"):
+        p = params[0] if params else 18
+        s = params[1] if len(params) > 1 else (0 if params else 3)
+        return DECIMAL(p, s)
+    return _NAMES.get(name)
