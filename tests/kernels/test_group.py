@@ -1,0 +1,94 @@
+import math
+
+import pytest
+import torch
+
+from tqp.errors import DataError
+from tqp.kernels.group import (count_distinct, first_rows, group_ids, segment_count,
+                               segment_max, segment_min, segment_sum)
+from tqp.kernels.keys import dense_keys
+
+
+@pytest.mark.parametrize("domain_factor", [1, 10**6])  # bitmap path / unique path
+def test_group_ids(device, domain_factor):
+    key = torch.tensor([5, 2, 5, 9, 2, 0], device=device) * domain_factor
+    ids, g = group_ids(key, 10 * domain_factor)
+    assert g == 4 and ids.tolist() == [2, 1, 2, 3, 1, 0]
+    assert first_rows(ids, g).tolist() == [5, 1, 0, 3]
+
+
+def test_group_empty(device):
+    ids, g = group_ids(torch.zeros(0, dtype=torch.int64, device=device), 0)
+    assert g == 0 and ids.shape == (0,)
+    assert segment_sum(torch.zeros(0, device=device), ids, g).shape == (0,)
+    assert first_rows(ids, g).shape == (0,)
+    assert count_distinct(torch.zeros(0, device=device), None, ids, g).shape == (0,)
+
+
+def _reference(vals, valid, ids, g):
+    out = []
+    for grp in range(g):
+        xs = [v for v, ok, i in zip(vals, valid, ids) if ok and i == grp]
+        out.append(xs)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64, torch.float32, torch.float64,
+                                   torch.bool])
+def test_reductions_match_python(device, dtype):
+    gen = torch.Generator().manual_seed(3)
+    n = 300
+    raw_keys = torch.randint(-4, 4, (n,), generator=gen)
+    key, dom = dense_keys([(raw_keys.to(device), None)])
+    ids, g = group_ids(key, dom)
+    vals = torch.randint(-50, 50, (n,), generator=gen).to(dtype)
+    valid = torch.rand(n, generator=gen) > 0.3
+    valid[raw_keys == 3] = False  # one group with no valid rows
+    v, va = vals.to(device), valid.to(device)
+    groups = _reference(vals.tolist(), valid.tolist(), ids.tolist(), g)
+    s = segment_sum(v, ids, g, va)
+    assert s.dtype == (torch.float64 if dtype.is_floating_point else torch.int64)
+    assert s.tolist() == [sum(xs) for xs in groups]
+    assert segment_count(va, ids, g).tolist() == [len(xs) for xs in groups]
+    assert segment_count(None, ids, g).tolist() == torch.bincount(ids.cpu()).tolist()
+    mn, mx = segment_min(v, ids, g, va), segment_max(v, ids, g, va)
+    assert mn.dtype == dtype and mx.dtype == dtype
+    for i, xs in enumerate(groups):
+        if xs:
+            assert mn[i].item() == min(xs) and mx[i].item() == max(xs)
+    cd = count_distinct(v, va, ids, g).tolist()
+    assert cd == [len(set(xs)) for xs in groups]
+
+
+def test_float_nan_min_max(device):
+    nan = float("nan")
+    v = torch.tensor([1.0, nan, nan, 2.0, nan, -1.0], device=device)
+    ids = torch.tensor([0, 0, 1, 2, 2, 2], device=device)
+    mn, mx = segment_min(v, ids, 3), segment_max(v, ids, 3)
+    assert mn[0] == 1.0 and math.isnan(mn[1]) and mn[2] == -1.0
+    assert math.isnan(mx[0]) and math.isnan(mx[1]) and math.isnan(mx[2])
+    assert count_distinct(v, None, ids, 3).tolist() == [2, 1, 3]
+
+
+def test_sum_int64_exact_and_overflow(device):
+    big = 2**62
+    ids = torch.tensor([0, 0, 1, 1, 1], device=device)
+    v = torch.tensor([big, -big, big, big - 1, -5], device=device)
+    assert segment_sum(v, ids, 2).tolist() == [0, 2**63 - 6]
+    with pytest.raises(DataError):
+        segment_sum(torch.tensor([big, big, 1], device=device),
+                    torch.zeros(3, dtype=torch.int64, device=device), 1)
+    neg = torch.tensor([-big, -big], device=device)
+    assert segment_sum(neg, torch.zeros(2, dtype=torch.int64, device=device), 1).tolist() == [-2**63]
+    with pytest.raises(DataError):
+        segment_sum(torch.tensor([-big, -big, -1], device=device),
+                    torch.zeros(3, dtype=torch.int64, device=device), 1)
+
+
+def test_all_null_group(device):
+    ids = torch.zeros(3, dtype=torch.int64, device=device)
+    valid = torch.zeros(3, dtype=torch.bool, device=device)
+    v = torch.tensor([1, 2, 3], device=device)
+    assert segment_sum(v, ids, 1, valid).tolist() == [0]
+    assert segment_count(valid, ids, 1).tolist() == [0]
+    assert count_distinct(v, valid, ids, 1).tolist() == [0]

@@ -1,0 +1,72 @@
+import pytest
+import torch
+
+from tqp.kernels.join import equi_join, semi_mask
+
+
+def _reference(lk, rk, lv, rv):
+    pairs = []
+    for i, a in enumerate(lk):
+        for j, b in enumerate(rk):
+            if a == b and (lv is None or lv[i]) and (rv is None or rv[j]):
+                pairs.append((i, j))
+    return pairs
+
+
+def _run(lk, rk, lv, rv, device):
+    t = lambda x, dt=torch.int64: None if x is None else torch.tensor(x, dtype=dt, device=device)
+    li, ri = equi_join(t(lk), t(rk), t(lv, torch.bool), t(rv, torch.bool))
+    assert li.dtype == torch.int64 and ri.dtype == torch.int64
+    got = list(zip(li.tolist(), ri.tolist()))
+    assert got == _reference(lk, rk, lv, rv)  # same pairs, same order
+    mask = semi_mask(t(lk), t(rk), t(lv, torch.bool), t(rv, torch.bool))
+    assert mask.tolist() == [any(p[0] == i for p in got) for i in range(len(lk))]
+    return got
+
+
+CASES = {
+    "empty_both": ([], [], None, None),
+    "empty_left": ([], [1, 2], None, None),
+    "empty_right": ([1, 2], [], None, None),
+    "one_row": ([4], [4], None, None),
+    "unique_right_direct": ([3, 1, 2, 7, 1], [1, 2, 3, 4], None, None),
+    "unique_left_mirror": ([1, 2, 3], [3, 1, 1, 2, 3, 9], None, None),
+    "duplicates_both": ([1, 2, 2, 5, 1], [2, 1, 2, 2, 8], None, None),
+    "negative": ([-5, -1, 0, -5], [-5, 0, -5], None, None),
+    "null_keys": ([1, 2, 3, 1], [1, 1, 3, 2], [True, False, True, True],
+                  [True, False, True, True]),
+    "all_null": ([1, 2], [1, 2], [False, False], None),
+    "large_range_unique": ([10**15, 5, -10**14, 5], [5, 10**15, -3], None, None),
+    "large_range_dups": ([10**15, 5, 10**15], [10**15, 10**15, 5, 7 * 10**16], None, None),
+    "disjoint": ([1, 2], [10, 20], None, None),
+    "extreme_values": ([2**63 - 1, -2**63, 0], [-2**63, 2**63 - 1, 2**63 - 1], None, None),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_cases(device, case):
+    _run(*CASES[case], device)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_direct_and_sort_paths_agree(device, seed):
+    g = torch.Generator().manual_seed(seed)
+    n, m = 200, 150
+    lk = torch.randint(0, 60, (n,), generator=g)
+    rk = torch.randperm(150, generator=g) if seed % 2 else torch.randint(0, 60, (m,), generator=g)
+    lv = (torch.rand(n, generator=g) > 0.1).tolist() if seed % 3 else None
+    rv = (torch.rand(m, generator=g) > 0.1).tolist() if seed % 3 else None
+    small = _run(lk.tolist(), rk.tolist(), lv, rv, device)
+    # the same keys spread over a huge range (monotone map) force the sort path
+    spread = lambda x: (x * 10**12 - 7).tolist()
+    large = _run(spread(lk), spread(rk), lv, rv, device)
+    assert small == large
+
+
+def test_mirror_and_sort_paths_agree(device):
+    g = torch.Generator().manual_seed(9)
+    lk = torch.randperm(100, generator=g)
+    rk = torch.randint(0, 120, (300,), generator=g)
+    a = _run(lk.tolist(), rk.tolist(), None, None, device)
+    b = _run((lk * 10**13).tolist(), (rk * 10**13).tolist(), None, None, device)
+    assert a == b

@@ -1,0 +1,131 @@
+"""Group-by: dense group ids from a keys.dense_keys key, and per-group scatter reductions.
+
+Every reduction takes `valid` (bool, True = the row contributes; None = all rows do).
+
+>>> import torch
+>>> ids, g = group_ids(torch.tensor([7, 3, 7, 5]), 8)
+>>> ids.tolist(), g
+([2, 0, 2, 1], 3)
+>>> segment_sum(torch.tensor([1, 2, 3, 4]), ids, g).tolist()
+[2, 4, 4]
+>>> segment_count(torch.tensor([True, True, False, True]), ids, g).tolist()
+[1, 1, 1]
+>>> first_rows(ids, g).tolist()
+[1, 3, 0]
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..errors import DataError
+from .keys import column_ranks
+
+__all__ = ["group_ids", "first_rows", "segment_sum", "segment_count", "segment_min",
+           "segment_max", "count_distinct"]
+
+
+def group_ids(key: Tensor, domain_size: int) -> tuple[Tensor, int]:
+    """Dense group ids 0..g-1 (int64), numbered in key order, and the number of groups g."""
+    n = key.shape[0]
+    if n == 0:
+        return torch.zeros(0, dtype=torch.int64, device=key.device), 0
+    if domain_size <= 2 * n + 1024:
+        # presence bitmap + prefix sum: no sort
+        present = torch.zeros(domain_size, dtype=torch.bool, device=key.device)
+        present[key] = True
+        rank = torch.cumsum(present, 0)
+        g = int(rank[-1])  # the group count must be known on the host once
+        return rank[key] - 1, g
+    uniq, ids = torch.unique(key, sorted=True, return_inverse=True)
+    return ids.to(torch.int64), uniq.shape[0]
+
+
+def first_rows(ids: Tensor, num_groups: int) -> Tensor:
+    """int64 [g]: the smallest row index of each group."""
+    n = ids.shape[0]
+    out = torch.full((num_groups,), n, dtype=torch.int64, device=ids.device)
+    return out.scatter_reduce_(0, ids, torch.arange(n, device=ids.device), "amin")
+
+
+def _sum_dtype(dtype: torch.dtype) -> torch.dtype:
+    return torch.float64 if dtype.is_floating_point else torch.int64
+
+
+def segment_sum(values: Tensor, ids: Tensor, g: int, valid: Tensor | None = None,
+                check_overflow: bool = True) -> Tensor:
+    """Per-group sum: int/bool give int64, floats give float64. Groups without rows give 0.
+
+    int64 sums are exact or raise tqp.DataError: the sum runs in two 32-bit limbs, and a
+    group whose total leaves int64 raises (one host sync; pass check_overflow=False to skip
+    it where the caller has bounded the values). Narrower integers cannot overflow an int64
+    sum below 2**31 rows and pay nothing.
+    """
+    dtype = _sum_dtype(values.dtype)
+    v = values.to(dtype)
+    if valid is not None:
+        v = v.masked_fill(~valid, 0)
+    out = torch.zeros(g, dtype=dtype, device=values.device)
+    if values.dtype != torch.int64 or not check_overflow:
+        return out.index_add_(0, ids, v)
+    # v = hi * 2**32 + lo with 0 <= lo < 2**32; each limb's sum fits int64 for < 2**31 rows
+    lo = torch.zeros_like(out).index_add_(0, ids, v & 0xFFFFFFFF)
+    hi = torch.zeros_like(out).index_add_(0, ids, v >> 32)
+    hi = hi + (lo >> 32)
+    if bool(((hi < -2**31) | (hi >= 2**31)).any()):
+        raise DataError("Out of Range Error: integer overflow in SUM (the total exceeds BIGINT)")
+    return (hi << 32) + (lo & 0xFFFFFFFF)
+
+
+def segment_count(valid: Tensor | None, ids: Tensor, g: int) -> Tensor:
+    """int64 [g]: rows per group (only rows with valid True when a mask is given)."""
+    if valid is None:
+        return torch.bincount(ids, minlength=g)
+    return torch.zeros(g, dtype=torch.int64, device=ids.device).index_add_(
+        0, ids, valid.to(torch.int64))
+
+
+def _extreme(values: Tensor, ids: Tensor, g: int, valid: Tensor | None, reduce: str) -> Tensor:
+    is_bool = values.dtype == torch.bool
+    v = values.to(torch.uint8) if is_bool else values
+    if v.dtype.is_floating_point:
+        fill = float("inf") if reduce == "amin" else float("-inf")
+    else:
+        info = torch.iinfo(v.dtype)
+        fill = info.max if reduce == "amin" else info.min
+    if valid is not None:
+        v = v.masked_fill(~valid, fill)
+    nan = None
+    if v.dtype.is_floating_point and reduce == "amin":
+        # NaN is the greatest value (DuckDB): MIN ignores it unless the group holds only NaN.
+        nan = torch.isnan(v)
+        v = v.masked_fill(nan, fill)
+    out = torch.full((g,), fill, dtype=v.dtype, device=v.device)
+    out.scatter_reduce_(0, ids, v, reduce)  # amax propagates NaN, as MAX should
+    if nan is not None:
+        real = segment_count(~nan if valid is None else valid & ~nan, ids, g) > 0
+        out = torch.where(real, out, torch.full_like(out, float("nan")))
+    return out.to(torch.bool) if is_bool else out
+
+
+def segment_min(values: Tensor, ids: Tensor, g: int, valid: Tensor | None = None) -> Tensor:
+    """Per-group minimum, dtype kept. Groups with no contributing row hold an arbitrary value."""
+    return _extreme(values, ids, g, valid, "amin")
+
+
+def segment_max(values: Tensor, ids: Tensor, g: int, valid: Tensor | None = None) -> Tensor:
+    """Per-group maximum, dtype kept. Groups with no contributing row hold an arbitrary value."""
+    return _extreme(values, ids, g, valid, "amax")
+
+
+def count_distinct(values: Tensor, valid: Tensor | None, ids: Tensor, g: int) -> Tensor:
+    """int64 [g]: COUNT(DISTINCT values) per group; NULLs are not counted (NaN is a value)."""
+    n = values.shape[0]
+    if n == 0 or g == 0:
+        return torch.zeros(g, dtype=torch.int64, device=ids.device)
+    rank, d = column_ranks(values, valid)
+    pair = ids * d + rank  # exact: g <= n and d <= 4n + 2
+    if valid is not None:
+        pair = pair.masked_fill(~valid, g * d)  # all NULLs share one pair in a spare group g
+    grp = torch.unique(pair) // d
+    return torch.bincount(grp, minlength=g + 1)[:g]

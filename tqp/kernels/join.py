@@ -1,0 +1,154 @@
+"""Equi join on exact int64 keys (see keys.join_keys): all matching (left, right) row pairs.
+
+Three strategies, chosen from the key statistics (one host sync to read them):
+
+* right keys unique in a small range: a direct-address table pos[key - min] = row, probed by one
+  gather (DuckDB's "perfect hash join"; TPC-H primary keys 1..N land here);
+* left keys unique in a small range: the mirror, probing with the right rows;
+* otherwise: sort the right keys, find each left key's run with two searchsorted calls and
+  expand the runs with repeat_interleave.
+
+Rows whose *_valid is False (a NULL key column) never match.
+
+>>> import torch
+>>> li, ri = equi_join(torch.tensor([1, 2, 2, 5]), torch.tensor([2, 1, 2]))
+>>> li.tolist(), ri.tolist()
+([0, 1, 1, 2, 2], [1, 0, 2, 0, 2])
+>>> semi_mask(torch.tensor([1, 3, 2]), torch.tensor([2, 2, 9])).tolist()
+[False, False, True]
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = ["equi_join", "semi_mask"]
+
+_I64 = torch.iinfo(torch.int64)
+
+
+def _small(span: int, n: int) -> bool:
+    return span <= 4 * n + 1024
+
+
+def _stats(left_key, right_key, left_valid, right_valid) -> tuple[int, int, int, int]:
+    """(left min, left max, right min, right max) over valid rows, in one host transfer."""
+    def bounds(k, v):
+        if v is None:
+            return k.amin(), k.amax()
+        return k.masked_fill(~v, _I64.max).amin(), k.masked_fill(~v, _I64.min).amax()
+
+    return tuple(torch.stack([*bounds(left_key, left_valid),
+                              *bounds(right_key, right_valid)]).tolist())
+
+
+def _slots(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor:
+    """key - lo where key lies in [lo, hi] and is valid; hi - lo + 1 (a spare slot) elsewhere."""
+    span = hi - lo + 1
+    inside = (key >= lo) & (key <= hi)
+    if valid is not None:
+        inside &= valid
+    # key - lo may wrap for keys far outside [lo, hi]; those are replaced by the spare slot.
+    return torch.where(inside, key - lo, span)
+
+
+def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor | None:
+    """pos[slot] = row (-1 for none) if the valid keys are unique, else None."""
+    span = hi - lo + 1
+    slot = _slots(key, valid, lo, hi)
+    counts = torch.bincount(slot, minlength=span + 1)[:span]
+    if bool((counts > 1).any()):  # host sync: decides the strategy
+        return None
+    pos = torch.full((span + 1,), -1, dtype=torch.int64, device=key.device)
+    pos[slot] = torch.arange(key.shape[0], device=key.device)
+    pos[span] = -1  # the spare slot collected invalid rows; it must not match
+    return pos
+
+
+def _probe(table: Tensor, key: Tensor, valid: Tensor | None, lo: int, hi: int
+           ) -> tuple[Tensor, Tensor]:
+    hit_row = table[_slots(key, valid, lo, hi)]
+    probe_rows = torch.nonzero(hit_row >= 0).squeeze(1)  # output size: the one unavoidable sync
+    return probe_rows, hit_row[probe_rows]
+
+
+def _sort_join(left_key, right_key, left_valid, right_valid) -> tuple[Tensor, Tensor]:
+    dev = left_key.device
+    if right_valid is not None:
+        rows = torch.nonzero(right_valid).squeeze(1)
+        rk = right_key[rows]
+    else:
+        rows, rk = None, right_key
+    # stable: equal right keys keep row order, so ri ascends within each li
+    sorted_key, perm = torch.sort(rk, stable=True)
+    if rows is not None:
+        perm = rows[perm]
+    start = torch.searchsorted(sorted_key, left_key, right=False)
+    stop = torch.searchsorted(sorted_key, left_key, right=True)
+    counts = stop - start
+    if left_valid is not None:
+        counts = counts.masked_fill(~left_valid, 0)
+    total = int(counts.sum())  # output size: one sync
+    li = torch.repeat_interleave(torch.arange(left_key.shape[0], device=dev), counts,
+                                 output_size=total)
+    # position of each output pair inside its run of equal right keys
+    run_begin = torch.cumsum(counts, 0) - counts
+    offset = torch.arange(total, device=dev) - run_begin[li]
+    return li, perm[start[li] + offset]
+
+
+def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = None,
+              right_valid: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """All pairs (li, ri), int64, with left_key[li] == right_key[ri] and both rows valid.
+
+    Pairs come ordered by li, then ri.
+    """
+    dev = left_key.device
+    n, m = left_key.shape[0], right_key.shape[0]
+    if n == 0 or m == 0:
+        empty = torch.zeros(0, dtype=torch.int64, device=dev)
+        return empty, empty.clone()
+    left_key, right_key = left_key.to(torch.int64), right_key.to(torch.int64)
+    lmin, lmax, rmin, rmax = _stats(left_key, right_key, left_valid, right_valid)
+    if lmin > lmax or rmin > rmax or lmax < rmin or rmax < lmin:
+        empty = torch.zeros(0, dtype=torch.int64, device=dev)  # no valid rows or disjoint ranges
+        return empty, empty.clone()
+    if _small(rmax - rmin, m):
+        table = _unique_table(right_key, right_valid, rmin, rmax)
+        if table is not None:
+            return _probe(table, left_key, left_valid, rmin, rmax)
+    if _small(lmax - lmin, n):
+        table = _unique_table(left_key, left_valid, lmin, lmax)
+        if table is not None:
+            ri, li = _probe(table, right_key, right_valid, lmin, lmax)
+            # ri ascends; a stable sort by li keeps it ascending within each li
+            li, order = torch.sort(li, stable=True)
+            return li, ri[order]
+    return _sort_join(left_key, right_key, left_valid, right_valid)
+
+
+def semi_mask(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = None,
+              right_valid: Tensor | None = None) -> Tensor:
+    """bool [len(left)]: True where the left row has at least one valid match on the right."""
+    dev = left_key.device
+    n, m = left_key.shape[0], right_key.shape[0]
+    if n == 0 or m == 0:
+        return torch.zeros(n, dtype=torch.bool, device=dev)
+    left_key, right_key = left_key.to(torch.int64), right_key.to(torch.int64)
+    lmin, lmax, rmin, rmax = _stats(left_key, right_key, left_valid, right_valid)
+    if lmin > lmax or rmin > rmax:
+        return torch.zeros(n, dtype=torch.bool, device=dev)
+    if _small(rmax - rmin, m):
+        # presence bitmap over the right keys' range; duplicates do not matter here
+        span = rmax - rmin + 1
+        present = torch.zeros(span + 1, dtype=torch.bool, device=dev)
+        present[_slots(right_key, right_valid, rmin, rmax)] = True
+        present[span] = False
+        return present[_slots(left_key, left_valid, rmin, rmax)]
+    rk = right_key if right_valid is None else right_key[right_valid]
+    sorted_key = torch.sort(rk).values
+    pos = torch.searchsorted(sorted_key, left_key).clamp_(max=max(sorted_key.shape[0] - 1, 0))
+    hit = sorted_key[pos] == left_key if sorted_key.shape[0] else torch.zeros_like(left_key, dtype=torch.bool)
+    if left_valid is not None:
+        hit &= left_valid
+    return hit

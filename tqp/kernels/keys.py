@@ -1,0 +1,162 @@
+"""Exact int64 keys for GROUP BY and equi joins over one or more columns.
+
+Each column becomes a rank (its value minus the minimum when the range is small, else its dense
+rank among the distinct values); several columns combine by mixed radix. No hash is used, so
+distinct tuples never collide, and key order is the lexicographic order of the tuples with NULL
+after every value (and NaN after every number, before NULL).
+
+>>> import torch
+>>> a = torch.tensor([3, 1, 3, 1])
+>>> b = torch.tensor([0.5, 2.0, 0.5, 9.0])
+>>> key, domain = dense_keys([(a, None), (b, None)])
+>>> key.tolist() == [key[0].item(), key[1].item(), key[0].item(), key[3].item()]
+True
+>>> bool(key[1] < key[3] < key[0])
+True
+>>> lk, rk, lv, rv = join_keys([(torch.tensor([5, 7]), None)], [(torch.tensor([7, 9]), None)])
+>>> (lk[1] == rk[0]).item(), lv is None
+(True, True)
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = ["dense_keys", "join_keys", "column_ranks"]
+
+_RADIX_LIMIT = 2**62  # re-densify before the mixed-radix product could leave int64
+
+
+def _minmax(data: Tensor, valid: Tensor | None) -> tuple[int, int] | None:
+    """(min, max) of the valid values of an integer/bool column as Python ints (one sync)."""
+    x = data.to(torch.int64)
+    if valid is None:
+        lo, hi = x.amin(), x.amax()
+    else:
+        info = torch.iinfo(torch.int64)
+        lo = x.masked_fill(~valid, info.max).amin()
+        hi = x.masked_fill(~valid, info.min).amax()
+    lo_i, hi_i = torch.stack([lo, hi]).tolist()  # both bounds in one host transfer
+    if lo_i > hi_i:
+        return None  # no valid value at all
+    return lo_i, hi_i
+
+
+def column_ranks(data: Tensor, valid: Tensor | None, small_range: int | None = None
+                 ) -> tuple[Tensor, int]:
+    """Order-preserving int64 ranks of one column and the size of their domain.
+
+    Equal values get equal ranks. Integer columns whose range is below `small_range`
+    (default 4*n) use value - min (not dense, but no sort); others are dense-ranked with
+    torch.unique. Float -0.0 equals 0.0, every NaN equals every other NaN and ranks after all
+    numbers. NULL ranks after everything (one extra slot whenever a validity mask is given).
+    """
+    n = data.shape[0]
+    if small_range is None:
+        small_range = 4 * n
+    if data.dtype == torch.bool:
+        r, d = data.to(torch.int64), 2
+    elif not data.dtype.is_floating_point:
+        mm = _minmax(data, valid)
+        if mm is None:  # all NULL: only the NULL slot is used
+            return torch.zeros(n, dtype=torch.int64, device=data.device), 1
+        lo, hi = mm
+        if hi - lo < small_range:
+            r, d = data.to(torch.int64) - lo, hi - lo + 1
+            if valid is not None:
+                r = r.masked_fill(~valid, 0)  # garbage under NULL must not leave [0, d)
+        else:
+            x = data.to(torch.int64)
+            if valid is not None:
+                x = x.masked_fill(~valid, lo)  # a value that exists, so ranks stay dense
+            uniq, r = torch.unique(x, sorted=True, return_inverse=True)
+            d = uniq.shape[0]
+    else:
+        x = data.to(torch.float64) + 0.0  # exact widening; + 0.0 turns -0.0 into 0.0
+        nan = torch.isnan(x)
+        bad = nan if valid is None else nan | ~valid
+        # Replace NaN/NULL by a value that is present (the max of the good ones) so the unique
+        # set stays the set of real values; their real rank is assigned below.
+        fill = x.masked_fill(bad, float("-inf")).amax()
+        uniq, r = torch.unique(torch.where(bad, fill, x), sorted=True, return_inverse=True)
+        d = uniq.shape[0]
+        r = torch.where(nan, d, r)
+        d += 1  # NaN slot, reserved without checking whether NaN occurs (saves a sync)
+    if valid is not None:
+        r = torch.where(valid, r, d)
+        d += 1
+    return r.to(torch.int64), d
+
+
+def _combine(ranks: list[tuple[Tensor, int]]) -> tuple[Tensor, int]:
+    key, domain = ranks[0]
+    for r, d in ranks[1:]:
+        if domain * d > _RADIX_LIMIT:
+            uniq, key = torch.unique(key, sorted=True, return_inverse=True)  # keeps order
+            domain = max(uniq.shape[0], 1)
+            if domain * d > _RADIX_LIMIT:
+                raise OverflowError("too many distinct key tuples for an int64 key")
+        key = key * d + r
+        domain *= d
+    return key, domain
+
+
+def dense_keys(cols: list[tuple[Tensor, Tensor | None]]) -> tuple[Tensor, int]:
+    """(int64 key [n], domain_size): equal rows get equal keys, keys in [0, domain_size).
+
+    NULL equals NULL (as GROUP BY groups them) and sorts after all values of its column.
+    """
+    if not cols:
+        raise ValueError("dense_keys needs at least one column")
+    n = cols[0][0].shape[0]
+    if n == 0:
+        return torch.zeros(0, dtype=torch.int64, device=cols[0][0].device), 0
+    return _combine([column_ranks(d, v) for d, v in cols])
+
+
+def _exact_int64(data: Tensor) -> Tensor:
+    """An int64 whose equality is exactly SQL equality of the values (for single-column joins)."""
+    if not data.dtype.is_floating_point:
+        return data.to(torch.int64)
+    x = data.to(torch.float64) + 0.0  # -0.0 == 0.0
+    x = torch.where(torch.isnan(x), torch.full_like(x, float("nan")), x)  # one NaN bit pattern
+    return x.view(torch.int64)
+
+
+def join_keys(left: list[tuple[Tensor, Tensor | None]], right: list[tuple[Tensor, Tensor | None]]
+              ) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
+    """Exact int64 keys for both sides of an equi join; equal tuples get equal keys.
+
+    Returns (left_key, right_key, left_valid, right_valid); *_valid is False where any key
+    column is NULL (such rows never match) and None when that side has no NULL mask at all.
+    A single column keeps its own values (floats by bit pattern), which needs no sort; several
+    columns are ranked over the union of both sides and combined by mixed radix.
+    """
+    if len(left) != len(right) or not left:
+        raise ValueError("join_keys needs the same non-zero number of columns on both sides")
+    n = left[0][0].shape[0]
+
+    def validity(cols):
+        out = None
+        for _, v in cols:
+            if v is not None:
+                out = v if out is None else out & v
+        return out
+
+    lvalid, rvalid = validity(left), validity(right)
+    if len(left) == 1:
+        return _exact_int64(left[0][0]), _exact_int64(right[0][0]), lvalid, rvalid
+    ranks = []
+    for (ld, lv), (rd, rv) in zip(left, right):
+        dtype = torch.promote_types(ld.dtype, rd.dtype)
+        data = torch.cat([ld.to(dtype), rd.to(dtype)])
+        if lv is None and rv is None:
+            valid = None
+        else:
+            valid = torch.cat([
+                lv if lv is not None else torch.ones_like(ld, dtype=torch.bool),
+                rv if rv is not None else torch.ones_like(rd, dtype=torch.bool)])
+        ranks.append(column_ranks(data, valid) if data.shape[0] else
+                     (torch.zeros(0, dtype=torch.int64, device=data.device), 1))
+    key, _ = _combine(ranks)
+    return key[:n], key[n:], lvalid, rvalid

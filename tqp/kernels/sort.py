@@ -1,0 +1,81 @@
+"""ORDER BY: a stable multi-key sort permutation, and ORDER BY ... LIMIT k.
+
+A key is (data, validity or None, descending, nulls_first). Float NaN is greater than every
+number (as in DuckDB), -0.0 ties with 0.0, bool sorts False before True. Ties keep input order.
+
+>>> import torch
+>>> a = torch.tensor([2, 1, 2, 1])
+>>> b = torch.tensor([0.5, 0.1, 0.9, 0.3])
+>>> lexsort([(a, None, False, False), (b, None, True, False)]).tolist()
+[3, 1, 2, 0]
+>>> top_k([(b, None, False, False)], 2).tolist()
+[1, 3]
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = ["lexsort", "top_k"]
+
+Key = tuple[Tensor, "Tensor | None", bool, bool]
+
+
+def _sortable(data: Tensor) -> Tensor:
+    # torch.sort has no bool kernel everywhere; uint8 sorts the same way
+    return data.to(torch.uint8) if data.dtype == torch.bool else data
+
+
+def lexsort(keys: list[Key]) -> Tensor:
+    """int64 permutation sorting rows by keys[0], then keys[1], ...; stable."""
+    if not keys:
+        raise ValueError("lexsort needs at least one key")
+    n = keys[0][0].shape[0]
+    dev = keys[0][0].device
+    perm = None  # None stands for the identity, saving a gather on the first pass
+    # Stable sorts from the last key to the first: each pass keeps the previous order on ties.
+    for data, valid, descending, nulls_first in reversed(keys):
+        if valid is not None:
+            # all NULLs are equal: blank what lies under them so they tie and keep their order
+            data = data.masked_fill(~valid, 0)
+        col = _sortable(data if perm is None else data[perm])
+        order = torch.sort(col, stable=True, descending=descending).indices
+        perm = order if perm is None else perm[order]
+        if valid is not None:
+            # one more stable pass on the NULL flag puts NULLs at the requested end
+            flag = valid[perm] if nulls_first else ~valid[perm]
+            order = torch.sort(flag.to(torch.uint8), stable=True).indices
+            perm = perm[order]
+    if perm is None:
+        perm = torch.arange(n, device=dev)
+    return perm
+
+
+def _ordered_int64(data: Tensor) -> Tensor:
+    """int64 with the same order as data (floats: NaN greatest, -0.0 == 0.0), for topk."""
+    if not data.dtype.is_floating_point:
+        return data.to(torch.int64)
+    x = data.to(torch.float64) + 0.0  # exact; folds -0.0 into 0.0
+    x = torch.where(torch.isnan(x), torch.full_like(x, float("nan")), x)  # positive NaN
+    bits = x.view(torch.int64)
+    # IEEE bit patterns order like sign-magnitude integers: flip the magnitude of negatives
+    return torch.where(bits < 0, bits ^ torch.iinfo(torch.int64).max, bits)
+
+
+def top_k(keys: list[Key], k: int) -> Tensor:
+    """The first k entries of lexsort(keys) (fewer if there are fewer rows)."""
+    n = keys[0][0].shape[0]
+    dev = keys[0][0].device
+    if k <= 0:
+        return torch.zeros(0, dtype=torch.int64, device=dev)
+    if k >= n or len(keys) != 1 or keys[0][1] is not None:
+        return lexsort(keys)[:k]
+    data, _, descending, _ = keys[0]
+    key = _ordered_int64(data)
+    # topk finds the k-th value; every row at least as good is a candidate, taken in row
+    # order and sorted stably, so ties break by row index exactly as lexsort does.
+    kth = torch.topk(key, k, largest=descending, sorted=False).values
+    bound = kth.amin() if descending else kth.amax()
+    cand = torch.nonzero(key >= bound if descending else key <= bound).squeeze(1)
+    order = torch.sort(key[cand], stable=True, descending=descending).indices[:k]
+    return cand[order]
