@@ -5,6 +5,8 @@ expressions differently.  Exact types (strings, integers, booleans, dates,
 timestamps, decimals) compare exactly; a float on either side compares with a
 relative tolerance.  A decimal or integer against a float compares numerically;
 a decimal against an integer compares by value (``Decimal("3.00") == 3``).
+A decimal against a float also matches within one unit of the decimal's last
+place, since engines round or truncate to the scale (DataFusion's AVG).
 
 Example::
 
@@ -73,9 +75,17 @@ def values_equal(a: Any, b: Any, rtol: float = 1e-9) -> bool:
     if ka == _NUM:
         if isinstance(a, float) or isinstance(b, float):
             try:
-                return _floats_close(float(a), float(b), rtol)
+                if _floats_close(float(a), float(b), rtol):
+                    return True
             except (OverflowError, ValueError):
                 return False
+            # A decimal stands for a value rounded (or truncated: DataFusion's AVG) to
+            # its scale, so against a float it matches within one unit of its last place.
+            d = a if isinstance(a, Decimal) else b if isinstance(b, Decimal) else None
+            if d is not None and d.is_finite():
+                other = b if d is a else a
+                return abs(float(d) - float(other)) <= float(Decimal(1).scaleb(d.as_tuple().exponent))
+            return False
         return a == b  # int/Decimal: exact by value, scale ignored
     if ka == _TEMPORAL:
         # datetime is a date subclass: a date must not equal a timestamp.
