@@ -1,0 +1,531 @@
+"""PEP 249 (DB-API 2.0) interface to tqp: connections, cursors, type objects and constructors.
+
+>>> import tqp
+>>> con = tqp.connect(device="cpu")
+>>> con.register("t", {"x": [1, 2, 3]})
+>>> cur = con.execute("SELECT x * 2 AS y FROM t WHERE x > ?", [1])
+>>> cur.description[0][:2]
+('y', 'BIGINT')
+>>> cur.fetchall()
+[(4,), (6,)]
+
+Transactions: tqp has none. Every statement takes effect when it succeeds (autocommit) and a
+failed statement changes nothing. So ``commit()`` has nothing to make durable and ``rollback()``
+has nothing pending to undo: both are no-ops, which is the exact behaviour of a database in
+autocommit mode. (PEP 249 would also allow rollback() to raise NotSupportedError; the dbapi20
+suite accepts either. A no-op is what pools and ORMs that call rollback() on release expect.)
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import time as _time
+from collections.abc import Mapping
+from typing import Any, Iterable, Sequence
+
+import pyarrow as pa
+
+from . import errors as _errors
+from .errors import (DatabaseError, DataError, Error, IntegrityError, InterfaceError,
+                     InternalError, NotSupportedError, OperationalError, ProgrammingError, Warning)
+from .io.sources import to_arrow
+
+__all__ = [
+    "apilevel", "threadsafety", "paramstyle", "connect", "Connection", "Cursor",
+    "Date", "Time", "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Binary",
+    "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID",
+]
+
+apilevel = "2.0"
+threadsafety = 1  # threads may share the module, not connections: an Engine is not locked
+paramstyle = "qmark"  # the engine also accepts $1-style numbered parameters
+
+# ---------------------------------------------------------------------------- constructors
+
+Date = _dt.date
+Time = _dt.time
+Timestamp = _dt.datetime
+Binary = bytes
+
+
+def DateFromTicks(ticks: float) -> _dt.date:
+    """The local date at `ticks` seconds since the epoch (PEP 249 uses local time)."""
+    return Date(*_time.localtime(ticks)[:3])
+
+
+def TimeFromTicks(ticks: float) -> _dt.time:
+    return Time(*_time.localtime(ticks)[3:6])
+
+
+def TimestampFromTicks(ticks: float) -> _dt.datetime:
+    return Timestamp(*_time.localtime(ticks)[:6])
+
+
+# ---------------------------------------------------------------------------- type objects
+
+class _TypeObject(frozenset):
+    """A set of type codes that compares equal to each of them: ``"VARCHAR" == STRING``."""
+
+    def __new__(cls, name: str, codes: Iterable[str]):
+        self = super().__new__(cls, codes)
+        self.name = name
+        return self
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            return other in self
+        return frozenset.__eq__(self, other)
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = frozenset.__hash__
+
+    def __repr__(self) -> str:
+        return f"{self.name}{{{', '.join(sorted(self))}}}"
+
+
+# Type codes in cursor.description are SqlType kinds (tqp/types.py).
+STRING = _TypeObject("STRING", {"VARCHAR"})
+BINARY = _TypeObject("BINARY", {"BLOB"})  # tqp has no binary columns yet; reserved for them
+NUMBER = _TypeObject("NUMBER", {"SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "DECIMAL"})
+DATETIME = _TypeObject("DATETIME", {"DATE", "TIME", "TIMESTAMP"})
+ROWID = _TypeObject("ROWID", ())  # tqp tables have no row identifiers
+
+# ---------------------------------------------------------------------------- errors at the boundary
+
+_EXCEPTIONS = {name: getattr(_errors, name) for name in _errors.__all__}
+
+
+def _translate(exc: Exception, what: str) -> Exception:
+    """The PEP 249 exception for an unexpected `exc` raised while doing `what`.
+
+    The engine raises tqp errors itself; this is the safety net so that nothing else escapes.
+    """
+    if isinstance(exc, (Error, Warning)):
+        return exc
+    name = type(exc).__name__
+    if isinstance(exc, MemoryError) or "OutOfMemory" in name or _is_oom_message(str(exc)):
+        return OperationalError(f"out of memory while {what}: {exc}")
+    if isinstance(exc, RecursionError):
+        return OperationalError(f"statement nested too deeply while {what}")
+    return InternalError(f"internal error while {what} ({name}: {exc}); please report it")
+
+
+def _is_oom_message(msg: str) -> bool:
+    msg = msg.lower()
+    return "out of memory" in msg or "not enough memory" in msg
+
+
+def _guarded(fn, what: str, *args):
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - deliberately the catch-all boundary
+        err = _translate(exc, what)
+        if err is exc:
+            raise
+        raise err from exc
+
+
+# ---------------------------------------------------------------------------- connect
+
+_DEVICE_RE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
+
+
+def _resolve_device(device: Any):
+    import torch
+
+    if isinstance(device, torch.device):
+        device = str(device)
+    if not isinstance(device, str) or not _DEVICE_RE.match(device.strip().lower()):
+        raise ProgrammingError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    device = device.strip().lower()
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cpu":
+        return torch.device("cpu")
+    if not torch.cuda.is_available():
+        raise OperationalError(
+            f"device {device!r} requested but CUDA is not available "
+            f"(torch {torch.__version__} built {'with' if torch.version.cuda else 'without'} CUDA); "
+            "use device='cpu' or 'auto'")
+    dev = torch.device(device)
+    count = torch.cuda.device_count()
+    if dev.index is not None and dev.index >= count:
+        raise OperationalError(f"device {device!r} requested but only {count} CUDA device(s) exist")
+    return dev
+
+
+def connect(device: str = "auto") -> "Connection":
+    """A new connection with its own empty in-memory catalog, running queries on `device`.
+
+    `device` is "cpu", "cuda", "cuda:N" or "auto" (CUDA when available, else CPU).
+    """
+    return Connection(_resolve_device(device))
+
+
+# ---------------------------------------------------------------------------- connection
+
+class Connection:
+    """One catalog of tables on one device. Not safe to share between threads."""
+
+    # PEP 249 optional extension: the exceptions as connection attributes.
+    Warning = Warning
+    Error = Error
+    InterfaceError = InterfaceError
+    DatabaseError = DatabaseError
+    DataError = DataError
+    OperationalError = OperationalError
+    IntegrityError = IntegrityError
+    InternalError = InternalError
+    ProgrammingError = ProgrammingError
+    NotSupportedError = NotSupportedError
+
+    def __init__(self, device):
+        # Imported here so that `import tqp` stays light and free of import cycles.
+        from .engine import Engine
+
+        self._device = device
+        self._engine = _guarded(Engine, "starting the engine", device)
+        self._closed = False
+
+    # -- state
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InterfaceError("connection is closed")
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def device(self):
+        """The torch.device this connection's tables live on and its queries run on."""
+        return self._device
+
+    def __repr__(self) -> str:
+        return f"<tqp.Connection device={self._device} {'closed' if self._closed else 'open'}>"
+
+    # -- PEP 249
+    def cursor(self) -> "Cursor":
+        self._check_open()
+        return Cursor(self)
+
+    def close(self) -> None:
+        """Close the connection and free its tables. Closing twice raises InterfaceError."""
+        self._check_open()
+        self._closed = True
+        self._engine = None  # drop every registered table and cached program (GPU memory too)
+
+    def commit(self) -> None:
+        """No-op: every statement is already committed when it returns (autocommit)."""
+        self._check_open()
+
+    def rollback(self) -> None:
+        """No-op: in autocommit there is never uncommitted work to undo (see module docs)."""
+        self._check_open()
+
+    def __enter__(self) -> "Connection":
+        self._check_open()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self._closed:  # the block may already have closed it
+            self.close()
+
+    # -- shortcuts, as sqlite3 and duckdb have them
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> "Cursor":
+        """Run `sql` on a new cursor and return that cursor."""
+        return self.cursor().execute(sql, params)
+
+    def executemany(self, sql: str, seq_of_params: Iterable[Sequence[Any]]) -> "Cursor":
+        return self.cursor().executemany(sql, seq_of_params)
+
+    # -- catalog
+    def register(self, name: str, obj: Any) -> None:
+        """Make `obj` queryable as table `name`, replacing any table of that name.
+
+        `obj` is anything tqp.io.sources.to_arrow accepts: an Arrow table / batch / reader, a
+        pandas DataFrame, a dict of columns, or a path to Parquet / CSV data.
+        """
+        self._check_open()
+        if not isinstance(name, str) or not name:
+            raise ProgrammingError(f"table name must be a non-empty str, got {name!r}")
+        table = _guarded(to_arrow, f"reading the data for table {name!r}", obj)
+        _guarded(self._engine.register, f"registering table {name!r}", name, table)
+
+    def unregister(self, name: str) -> None:
+        """Remove table `name`; ProgrammingError if there is none."""
+        self._check_open()
+        _guarded(self._engine.unregister, f"unregistering table {name!r}", name)
+
+    def tables(self) -> list[str]:
+        """Names of the registered and created tables."""
+        self._check_open()
+        return _guarded(self._engine.tables, "listing tables")
+
+    # register_model / unregister_model / models are added by tqp.ml.
+
+
+# ---------------------------------------------------------------------------- rows out
+
+# Rows are converted from Arrow to Python a slice at a time: fetchone on a huge result does not
+# convert all of it, and no row is converted twice.
+_CHUNK_ROWS = 65536
+
+
+def _array_to_python(arr: pa.Array) -> list:
+    """Python values of one Arrow array, converted column-wise through numpy where possible."""
+    import numpy as np
+
+    t = arr.type
+    n = len(arr)
+    if pa.types.is_null(t):
+        return [None] * n
+    if pa.types.is_dictionary(t):
+        values = np.empty(len(arr.dictionary), dtype=object)
+        values[:] = _array_to_python(arr.dictionary)
+        out = values[arr.indices.fill_null(0).to_numpy(zero_copy_only=False)].tolist() if n else []
+        return _with_nulls(out, arr)
+    simple = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t))
+    if simple:
+        filled = arr.fill_null(False if pa.types.is_boolean(t) else 0) if arr.null_count else arr
+        return _with_nulls(filled.to_numpy(zero_copy_only=False).tolist(), arr)
+    if pa.types.is_date32(t) or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us")):
+        # datetime64 -> object gives datetime.date / datetime.datetime, and None for NaT.
+        return arr.to_numpy(zero_copy_only=False).astype(object).tolist()
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
+        return arr.to_numpy(zero_copy_only=False).tolist()  # str / Decimal objects, None for nulls
+    return arr.to_pylist()  # everything else (tz-aware or ns timestamps, nested...): exact path
+
+
+def _with_nulls(values: list, arr: pa.Array) -> list:
+    if arr.null_count:
+        import numpy as np
+
+        for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+            values[i] = None
+    return values
+
+
+def _rows(table: pa.Table) -> list[tuple]:
+    if table.num_columns == 0:
+        return [()] * table.num_rows
+    columns = []
+    for col in table.columns:
+        values: list = []
+        for chunk in col.chunks:
+            values.extend(_array_to_python(chunk))
+        columns.append(values)
+    return list(zip(*columns))
+
+
+def _description(result) -> list[tuple] | None:
+    table = result.table
+    if table is None:
+        return None
+    types = list(result.types)
+    desc = []
+    for i, field in enumerate(table.schema):
+        sql_type = types[i] if i < len(types) else None
+        if sql_type is None:
+            code, precision, scale = _code_from_arrow(field.type)
+        else:
+            code = sql_type.kind
+            precision, scale = (sql_type.precision, sql_type.scale) if sql_type.is_decimal else (None, None)
+        desc.append((field.name, code, None, None, precision, scale, field.nullable))
+    return desc
+
+
+def _code_from_arrow(t: pa.DataType) -> tuple[str, int | None, int | None]:
+    """Type code for a column the engine gave no SqlType for (should not happen; be robust)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_decimal(t):
+        return "DECIMAL", t.precision, t.scale
+    for test, code in ((pa.types.is_boolean, "BOOLEAN"), (pa.types.is_int16, "SMALLINT"),
+                       (pa.types.is_int32, "INTEGER"), (pa.types.is_integer, "BIGINT"),
+                       (pa.types.is_float32, "REAL"), (pa.types.is_floating, "DOUBLE"),
+                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"),
+                       (pa.types.is_string, "VARCHAR"), (pa.types.is_large_string, "VARCHAR"),
+                       (pa.types.is_null, "NULL")):
+        if test(t):
+            return code, None, None
+    return str(t).upper(), None, None
+
+
+# ---------------------------------------------------------------------------- cursor
+
+class Cursor:
+    """Runs statements on its connection and hands out their rows.
+
+    Beyond PEP 249: ``execute`` returns the cursor (so calls chain), and ``fetch_arrow()`` /
+    ``fetch_df()`` return the remaining rows as a pyarrow Table / pandas DataFrame.
+    """
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+        self._closed = False
+        self.arraysize = 1
+        self.lastrowid = None  # tqp has no row ids
+        self._reset()
+
+    def _reset(self) -> None:
+        self._table: pa.Table | None = None  # the current result set
+        self._description = None
+        self._rowcount = -1
+        self._pos = 0  # next row of _table to hand out
+        self._buffer: list[tuple] = []  # converted rows _table[_buf_start : _buf_start+len]
+        self._buf_start = 0
+
+    # -- state
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InterfaceError("cursor is closed")
+        if self._connection._closed:
+            raise InterfaceError("connection is closed")
+
+    def _check_result(self) -> pa.Table:
+        self._check_open()
+        if self._table is None:
+            raise ProgrammingError("no result set: execute a statement that returns rows first")
+        return self._table
+
+    @property
+    def connection(self) -> Connection:
+        return self._connection
+
+    @property
+    def description(self):
+        """One (name, type_code, None, None, precision, scale, null_ok) per result column."""
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        """Rows in the result (SELECT) or inserted (INSERT); -1 when not applicable."""
+        return self._rowcount
+
+    def close(self) -> None:
+        """Release the result. Later use of the cursor raises InterfaceError."""
+        self._closed = True
+        self._reset()
+
+    def __enter__(self) -> "Cursor":
+        self._check_open()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close()
+
+    # -- statements
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> "Cursor":
+        """Run one statement, binding `params` to its ``?`` (or ``$1``) placeholders."""
+        self._check_open()
+        self._reset()
+        if not isinstance(sql, str):
+            raise ProgrammingError(f"SQL must be a str, got {type(sql).__name__}")
+        params = _check_params(params)
+        result = _guarded(self._connection._engine.execute, "executing the statement", sql, params)
+        self._table = result.table
+        self._rowcount = result.rowcount
+        self._description = _guarded(_description, "describing the result", result)
+        return self
+
+    def executemany(self, sql: str, seq_of_params: Iterable[Sequence[Any]]) -> "Cursor":
+        """Run `sql` once per parameter sequence; rowcount is the total over all runs.
+
+        Result sets of the individual runs are discarded (PEP 249 leaves them undefined).
+        """
+        self._check_open()
+        total = 0
+        for params in seq_of_params:
+            self.execute(sql, params)
+            total = -1 if total < 0 or self._rowcount < 0 else total + self._rowcount
+        self._reset()
+        self._rowcount = total
+        return self
+
+    def setinputsizes(self, sizes) -> None:
+        """No-op: parameters are typed from their Python values."""
+        self._check_open()
+
+    def setoutputsize(self, size, column=None) -> None:
+        """No-op: results are fully materialized as Arrow."""
+        self._check_open()
+
+    # -- rows
+    def _take(self, n: int | None) -> list[tuple]:
+        """The next `n` rows (all remaining when None), converting only what is needed."""
+        table = self._check_result()
+        end = table.num_rows if n is None else min(self._pos + max(n, 0), table.num_rows)
+        out: list[tuple] = []
+        while self._pos < end:
+            if self._pos >= self._buf_start + len(self._buffer):  # buffer used up: convert more
+                size = end - self._pos if n is None else _CHUNK_ROWS
+                self._buf_start = self._pos
+                self._buffer = _guarded(_rows, "converting result rows", table.slice(self._pos, size))
+            lo = self._pos - self._buf_start
+            hi = min(end - self._buf_start, len(self._buffer))
+            if lo == 0 and hi == len(self._buffer) and not out:
+                # The whole buffer goes out: hand the list over rather than copy it, and forget
+                # it so that a caller mutating the list cannot affect later fetches.
+                out, self._buffer = self._buffer, []
+                self._pos = self._buf_start + hi
+                self._buf_start = self._pos
+                continue
+            out.extend(self._buffer[lo:hi])
+            self._pos = self._buf_start + hi
+        if self._pos >= table.num_rows:
+            self._buffer = []  # everything handed out: let the Python rows go
+        return out
+
+    def fetchone(self) -> tuple | None:
+        rows = self._take(1)
+        return rows[0] if rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[tuple]:
+        return self._take(self.arraysize if size is None else size)
+
+    def fetchall(self) -> list[tuple]:
+        return self._take(None)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+    def fetch_arrow(self) -> pa.Table:
+        """The remaining rows as a pyarrow.Table (no Python conversion)."""
+        table = self._check_result()
+        rest = table if self._pos == 0 else table.slice(self._pos)
+        self._pos = table.num_rows
+        self._buffer = []
+        return rest
+
+    def fetch_df(self):
+        """The remaining rows as a pandas DataFrame (needs pandas)."""
+        self._check_result()
+        try:
+            import pandas  # noqa: F401 - only to fail clearly before consuming the result
+        except ImportError as exc:
+            raise NotSupportedError("fetch_df() needs pandas: pip install pandas") from exc
+        return _guarded(lambda t: t.to_pandas(), "converting the result to pandas", self.fetch_arrow())
+
+
+def _check_params(params) -> tuple | None:
+    if params is None:
+        return None
+    if isinstance(params, Mapping):
+        raise ProgrammingError("tqp uses qmark (?) or numbered ($1) parameters: pass a sequence, not a mapping")
+    if isinstance(params, (str, bytes)):
+        raise ProgrammingError("parameters must be a sequence of values, not a single string")
+    try:
+        return tuple(params)
+    except TypeError:
+        raise ProgrammingError(
+            f"parameters must be a sequence of values, got {type(params).__name__}") from None

@@ -1,0 +1,217 @@
+"""Turn what a user hands to ``Connection.register`` into one ``pyarrow.Table``.
+
+Accepted: a pyarrow Table, RecordBatch or RecordBatchReader; any object speaking the Arrow
+PyCapsule stream protocol (polars, DuckDB relations, ...); a pandas DataFrame; a dict of column
+name -> numpy array / list / torch tensor / pyarrow array; a path (str or pathlib) to a
+.parquet or .csv file, a directory of them, or a glob pattern.
+
+>>> to_arrow({"a": [1, 2], "b": ["x", "y"]}).num_rows
+2
+
+Arrow data is passed through untouched (dictionary-encoded columns included: the engine decides
+how to hold them), so large tables and numeric numpy/tensor columns are not copied here.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..errors import DataError, NotSupportedError, OperationalError, ProgrammingError
+
+__all__ = ["to_arrow"]
+
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+# pyarrow's CSV reader decompresses by extension, so compressed CSVs come for free.
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zst", ".csv.lz4")
+
+
+def to_arrow(obj: Any) -> pa.Table:
+    """A pyarrow.Table holding the data of `obj`; raises a tqp error naming what went wrong."""
+    if isinstance(obj, pa.Table):
+        return obj
+    if isinstance(obj, pa.RecordBatch):
+        return pa.Table.from_batches([obj])
+    if isinstance(obj, pa.RecordBatchReader):
+        return _arrow_call(obj.read_all, "reading the RecordBatchReader")
+    if isinstance(obj, (str, os.PathLike)):
+        return _from_path(obj)
+    if isinstance(obj, dict):
+        return _from_dict(obj)
+    if _is_pandas_dataframe(obj):
+        # The index is dropped as DuckDB does: SQL tables have no row labels.
+        return _arrow_call(lambda: pa.Table.from_pandas(obj, preserve_index=False),
+                           "converting the pandas DataFrame")
+    if hasattr(obj, "__arrow_c_stream__"):
+        return _arrow_call(lambda: pa.RecordBatchReader.from_stream(obj).read_all(),
+                           f"reading the Arrow stream of a {_type_name(obj)}")
+    raise NotSupportedError(
+        f"cannot register an object of type {_type_name(obj)}; expected a pyarrow Table, "
+        "RecordBatch or RecordBatchReader, a pandas DataFrame, a dict of columns, or a path "
+        "to a .parquet/.csv file or directory")
+
+
+def _type_name(obj: Any) -> str:
+    t = type(obj)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _is_pandas_dataframe(obj: Any) -> bool:
+    # If pandas was never imported, obj cannot be a DataFrame: do not pay for importing it.
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, pd.DataFrame)
+
+
+def _arrow_call(fn, what: str):
+    """Run a pyarrow conversion, turning its exceptions into tqp errors that say `what`."""
+    try:
+        return fn()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
+            ValueError, OverflowError) as exc:
+        raise DataError(f"{what}: {exc}") from exc
+    except MemoryError as exc:
+        raise OperationalError(f"out of memory {what}") from exc
+    except OSError as exc:
+        raise OperationalError(f"{what}: {exc}") from exc
+
+
+# ---------------------------------------------------------------------------- dict of columns
+
+def _from_dict(columns: dict) -> pa.Table:
+    names, arrays = [], []
+    for name, values in columns.items():
+        if not isinstance(name, str):
+            raise ProgrammingError(f"column names must be str, got {_type_name(name)} {name!r}")
+        names.append(name)
+        arrays.append(_column(name, values))
+    lengths = {len(a) for a in arrays}
+    if len(lengths) > 1:
+        detail = ", ".join(f"{n}={len(a)}" for n, a in zip(names, arrays))
+        raise ProgrammingError(f"columns have different lengths: {detail}")
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _column(name: str, values: Any) -> pa.Array | pa.ChunkedArray:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    torch = sys.modules.get("torch")  # always loaded by tqp, but keep the check cheap and safe
+    if torch is not None and isinstance(values, torch.Tensor):
+        values = _tensor_to_numpy(name, values)
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(values, np.ndarray) and values.ndim != 1:
+        raise ProgrammingError(f"column {name!r}: expected a 1-D array, got shape {values.shape}")
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        raise ProgrammingError(
+            f"column {name!r}: expected a sequence of values, got {_type_name(values)}")
+    # pa.array wraps numeric numpy arrays without copying.
+    return _arrow_call(lambda: pa.array(values), f"converting column {name!r}")
+
+
+def _tensor_to_numpy(name: str, t):
+    import torch
+
+    if t.dim() != 1:
+        raise ProgrammingError(f"column {name!r}: expected a 1-D tensor, got shape {tuple(t.shape)}")
+    t = t.detach()
+    if t.device.type != "cpu":
+        t = t.cpu()
+    if t.dtype in (torch.bfloat16,):  # numpy has no bfloat16; float32 holds every value exactly
+        t = t.float()
+    try:
+        return t.numpy()  # shares memory with the tensor: no copy for CPU tensors
+    except TypeError as exc:  # complex, quantized, ... dtypes numpy or Arrow cannot take
+        raise NotSupportedError(f"column {name!r}: tensors of dtype {t.dtype} are not supported") from exc
+
+
+# ---------------------------------------------------------------------------- files
+
+def _format_of(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(_PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(_CSV_SUFFIXES):
+        return "csv"
+    return None
+
+
+def _from_path(source: str | os.PathLike) -> pa.Table:
+    path = Path(os.fsdecode(os.fspath(source))).expanduser()
+    if path.is_dir():
+        return _from_directory(path)
+    if path.is_file():
+        fmt = _format_of(path)
+        if fmt is None:
+            raise NotSupportedError(
+                f"cannot read {str(path)!r}: only .parquet and .csv files are supported")
+        return _read_files([path], fmt, base=None, what=str(path))
+    pattern = str(path)
+    if glob.has_magic(pattern):
+        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+        if not matches:
+            raise ProgrammingError(f"no files match {pattern!r}")
+        return _read_files(matches, _single_format(matches, pattern), base=None, what=pattern)
+    raise ProgrammingError(f"no such file or directory: {str(path)!r}")
+
+
+def _from_directory(directory: Path) -> pa.Table:
+    files = []
+    for root, dirs, names in os.walk(directory):
+        # Hidden and underscore entries are writer bookkeeping (_SUCCESS, .crc): skip them,
+        # as pyarrow.dataset's own discovery does.
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for n in sorted(names):
+            if not n.startswith((".", "_")) and _format_of(Path(n)) is not None:
+                files.append(Path(root) / n)
+    if not files:
+        raise ProgrammingError(f"directory {str(directory)!r} holds no .parquet or .csv files")
+    fmt = _single_format(files, str(directory))
+    return _read_files(files, fmt, base=directory, what=str(directory))
+
+
+def _single_format(files: list[Path], what: str) -> str:
+    formats = {_format_of(f) for f in files}
+    if None in formats:
+        bad = next(f for f in files if _format_of(f) is None)
+        raise NotSupportedError(f"cannot read {str(bad)!r}: only .parquet and .csv files are supported")
+    if len(formats) > 1:
+        raise ProgrammingError(f"{what!r} mixes .parquet and .csv files; register them separately")
+    return formats.pop()
+
+
+def _read_files(files: list[Path], fmt: str, base: Path | None, what: str) -> pa.Table:
+    import pyarrow.dataset as ds
+
+    def read():
+        if fmt == "csv":
+            import pyarrow.csv as pacsv
+
+            # As DuckDB does: an empty unquoted field is NULL, in string columns too, and
+            # nothing else is ("NA" is a country code, not a missing value); a quoted "" is the
+            # empty string. This is also how pyarrow.csv.write_csv writes NULL and "".
+            convert = pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
+                                           quoted_strings_can_be_null=False)
+            if len(files) == 1:
+                return pacsv.read_csv(files[0], convert_options=convert)
+            file_format = ds.CsvFileFormat(convert_options=convert)
+        else:
+            file_format = fmt
+        # A directory laid out as key=value/ folders (hive style) yields those keys as columns.
+        kwargs = {"partitioning": "hive", "partition_base_dir": str(base)} if base else {}
+        return ds.dataset([str(f) for f in files], format=file_format, **kwargs).to_table()
+
+    try:
+        return read()
+    except FileNotFoundError as exc:  # removed between discovery and reading
+        raise ProgrammingError(f"no such file or directory: {what!r}") from exc
+    except PermissionError as exc:
+        raise OperationalError(f"cannot read {what!r}: permission denied") from exc
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise DataError(f"cannot read {what!r} as {fmt}: {exc}") from exc
+    except MemoryError as exc:
+        raise OperationalError(f"out of memory reading {what!r}") from exc
+    except OSError as exc:
+        raise OperationalError(f"cannot read {what!r}: {exc}") from exc
