@@ -258,6 +258,8 @@ def test_python_value_types(typed):
     pa.array([None, None], pa.null()),
     pa.array([], pa.int64()),
     pa.array([], pa.string()).dictionary_encode(),
+    pa.DictionaryArray.from_arrays(pa.array([None, None], pa.int32()), pa.array([], pa.string())),
+    pa.array([1, None, 1, 2], pa.int64()).dictionary_encode(),
 ])
 def test_array_to_python_matches_arrow(arr):
     got = dbapi._array_to_python(arr)

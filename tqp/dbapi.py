@@ -284,9 +284,12 @@ def _array_to_python(arr: pa.Array) -> list:
     if pa.types.is_null(t):
         return [None] * n
     if pa.types.is_dictionary(t):
+        if arr.null_count == n:  # also covers an empty dictionary, which has no code to fill with
+            return [None] * n
+        # Convert each distinct value once, then spread them to the rows by code.
         values = np.empty(len(arr.dictionary), dtype=object)
         values[:] = _array_to_python(arr.dictionary)
-        out = values[arr.indices.fill_null(0).to_numpy(zero_copy_only=False)].tolist() if n else []
+        out = values[arr.indices.fill_null(0).to_numpy(zero_copy_only=False)].tolist()
         return _with_nulls(out, arr)
     simple = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t))
     if simple:
