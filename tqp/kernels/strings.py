@@ -1,0 +1,257 @@
+"""String kernels over a VARCHAR column's Dictionary: evaluated once per distinct value.
+
+Results are per dictionary entry; the caller maps them to rows with a gather on the codes
+(`result[codes]`). LIKE runs as tensor ops over the dictionary's padded UTF-8 byte matrix
+(Dictionary.byte_matrix); the other functions use numpy's vectorized string routines on the
+dictionary's values (dictionary-sized work, never per row).
+
+>>> import numpy as np, torch
+>>> from tqp.column import Dictionary
+>>> d = Dictionary(np.array(["apple", "banana", "grape"], dtype=object))
+>>> mat, lengths = d.byte_matrix(torch.device("cpu"))
+>>> like(mat, lengths, "%an%").tolist()
+[False, True, False]
+>>> transform(d.values, "upper").tolist()
+['APPLE', 'BANANA', 'GRAPE']
+>>> new_values, code_map = remap(transform(d.values, "substring", 1, 1))
+>>> new_values.tolist(), code_map.tolist()
+(['a', 'b', 'g'], [0, 1, 2])
+>>> merged, amap, bmap = unify(d.values, np.array(["fig", "grape"], dtype=object))
+>>> merged.tolist(), amap.tolist(), bmap.tolist()
+(['apple', 'banana', 'fig', 'grape'], [0, 1, 3], [2, 3])
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+__all__ = ["like", "transform", "remap", "unify"]
+
+_ANY1 = None  # a `_` position inside a pattern segment
+
+
+# ---------------------------------------------------------------- LIKE
+
+def _parse(pattern: str, escape: str | None) -> list[list[str | None]]:
+    """Pattern -> segments between `%`; each a list of literal characters and _ANY1."""
+    if escape is not None and len(escape) > 1:
+        raise ValueError("LIKE escape must be a single character")
+    escape = escape or None
+    segments: list[list[str | None]] = [[]]
+    chars = iter(pattern)
+    for ch in chars:  # per pattern character: the pattern is a constant
+        if ch == escape:
+            nxt = next(chars, None)
+            if nxt is None:
+                raise ValueError("LIKE pattern must not end with the escape character")
+            segments[-1].append(nxt)
+        elif ch == "%":
+            segments.append([])
+        elif ch == "_":
+            segments[-1].append(_ANY1)
+        else:
+            segments[-1].append(ch)
+    if len(segments) > 2:  # consecutive % are one %: drop empty middle segments
+        segments = [segments[0]] + [s for s in segments[1:-1] if s] + [segments[-1]]
+    return segments
+
+
+def _code_points(mat: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+    """Decode a padded UTF-8 byte matrix into a padded int32 code point matrix and lengths."""
+    n, w = mat.shape
+    b = mat.to(torch.int32)
+    nxt = torch.cat([b, torch.zeros(n, 3, dtype=torch.int32, device=b.device)], 1)
+    c1, c2, c3 = (nxt[:, k:k + w] & 0x3F for k in (1, 2, 3))  # continuation payloads
+    cp = torch.where(b < 0x80, b, torch.where(
+        b < 0xE0, ((b & 0x1F) << 6) | c1, torch.where(
+            b < 0xF0, ((b & 0x0F) << 12) | (c1 << 6) | c2,
+            ((b & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3)))
+    inside = torch.arange(w, device=b.device) < lengths[:, None]
+    lead = ((b & 0xC0) != 0x80) & inside  # first byte of each character
+    col = torch.cumsum(lead, 1) - 1
+    out = torch.zeros(n, w + 1, dtype=torch.int32, device=b.device)
+    out.scatter_(1, torch.where(lead, col, w), cp)  # non-lead bytes land in a dropped column
+    return out[:, :w], lead.sum(1)
+
+
+def _fold_ascii(x: Tensor) -> Tensor:
+    upper = (x >= 65) & (x <= 90)
+    return torch.where(upper, x + 32, x)
+
+
+def _at(m: Tensor, seg: list, start) -> Tensor:
+    """bool [n]: seg matches m starting at `start` (an int or an int64 [n] tensor)."""
+    ok = torch.ones(m.shape[0], dtype=torch.bool, device=m.device)
+    for j, u in enumerate(seg):
+        if u is _ANY1:
+            continue
+        if isinstance(start, int):
+            col = m[:, start + j]
+        else:
+            idx = (start + j).clamp(0, m.shape[1] - 1)
+            col = m.gather(1, idx[:, None]).squeeze(1)
+        ok &= col == u
+    return ok
+
+
+def _windows(m: Tensor, seg: list) -> Tensor:
+    """bool [n, positions]: seg matches at each start position (positions = width - len + 1)."""
+    span = m.shape[1] - len(seg) + 1
+    hits = torch.ones(m.shape[0], span, dtype=torch.bool, device=m.device)
+    for j, u in enumerate(seg):
+        if u is not _ANY1:
+            hits &= m[:, j:j + span] == u
+    return hits
+
+
+def like(mat: Tensor, lengths: Tensor, pattern: str, escape: str | None = None,
+         case_insensitive: bool = False) -> Tensor:
+    """bool [ndict]: SQL `value LIKE pattern [ESCAPE escape]` for each dictionary entry.
+
+    `%` matches any sequence, `_` exactly one character (a UTF-8 code point: when the pattern
+    has `_` and the dictionary holds non-ASCII bytes, the byte matrix is decoded to code points
+    first; otherwise bytes are matched directly, which is exact for UTF-8 literals).
+    The first segment is anchored at the start, the last at the end, and middle segments are
+    found greedily leftmost in order (windowed compares + first position past a running offset).
+    case_insensitive (ILIKE) folds ASCII letters only; other letters compare as they are.
+    """
+    segs = _parse(pattern, escape)
+    n = mat.shape[0]
+    dev = mat.device
+    if n == 0:
+        return torch.zeros(0, dtype=torch.bool, device=dev)
+    has_any1 = any(u is _ANY1 for s in segs for u in s)
+    decode = has_any1 and mat.numel() > 0 and bool((mat >= 0x80).any())  # one sync, dict-sized
+    if decode:
+        m, lens = _code_points(mat, lengths)
+        units = [[u if u is _ANY1 else ord(u) for u in s] for s in segs]
+    else:
+        m, lens = mat, lengths
+        # literal characters become their UTF-8 bytes; `_` stays one unit (ASCII-only data)
+        units = [[b for u in s for b in ((_ANY1,) if u is _ANY1 else u.encode("utf-8"))]
+                 for s in segs]
+    if case_insensitive:
+        m = _fold_ascii(m.to(torch.int32))
+        units = [[u if u is _ANY1 or not 65 <= u <= 90 else u + 32 for u in s] for s in units]
+    lens = lens.to(torch.int64)
+    longest = max(len(s) for s in units)
+    # zero padding keeps every slice and gather in bounds; lengths guard what padding matches
+    m = torch.nn.functional.pad(m.to(torch.int32), (0, longest + 1))
+    if len(units) == 1:  # no %: the whole value must match
+        return (lens == len(units[0])) & _at(m, units[0], 0)
+    first, middle, last = units[0], units[1:-1], units[-1]
+    ok = (lens >= sum(len(s) for s in units)) & _at(m, first, 0)
+    pos = torch.full((n,), len(first), dtype=torch.int64, device=dev)
+    for seg in middle:
+        hits = _windows(m, seg)
+        p = torch.arange(hits.shape[1], device=dev)
+        hits &= (p >= pos[:, None]) & (p + len(seg) <= lens[:, None])
+        ok &= hits.any(1)
+        pos = hits.to(torch.uint8).argmax(1) + len(seg)  # leftmost match (argmax: first max)
+    end_start = lens - len(last)
+    if last:
+        ok &= (end_start >= pos) & _at(m, last, end_start)
+    return ok
+
+
+# ---------------------------------------------------------------- per-value functions
+
+def _clip(x: int) -> int:
+    return max(min(int(x), 2**40), -(2**40))  # no int64 overflow in start + length
+
+
+def _reverse(s: np.ndarray) -> np.ndarray:
+    """Reverse by code points: fixed-width UTF-32 rows, reversed within each row's length."""
+    u = np.asarray(s.tolist(), dtype=str)  # fixed-width '<U{w}'
+    w = u.dtype.itemsize // 4
+    if len(u) == 0 or w == 0:
+        return u
+    cps = u.view(np.uint32).reshape(len(u), w)
+    n = np.strings.str_len(u)[:, None]
+    j = np.arange(w)[None, :]
+    rev = np.take_along_axis(cps, np.where(j < n, n - 1 - j, j), axis=1)
+    return np.ascontiguousarray(rev).view(u.dtype).reshape(len(u))
+
+
+def transform(dictionary_values: np.ndarray, fn: str, *args) -> np.ndarray:
+    """Apply a string function to every dictionary value; an object array (int64 for length,
+    strpos) aligned with the input. The result may be unsorted and hold duplicates: `remap`.
+
+    fn and args (semantics follow DuckDB unless said):
+      upper, lower          Unicode case mapping of Python/numpy ('ß' upper is 'SS';
+                            DuckDB gives 'ẞ').
+      substring(start[, length])  1-based, in characters. start < 0 counts from the end
+                            (-1 = last character); start 0 lies before the first character;
+                            a negative length takes the characters before start.
+      left(n), right(n)     first / last n characters (n < 0: all but the last / first -n).
+      trim, ltrim, rtrim([chars])  remove characters in `chars` (default: spaces only).
+      length                number of characters (code points), int64.
+      strpos(needle)        1-based character position of the first occurrence, 0 if none.
+      concat(prefix, suffix)  prefix + value + suffix (constants).
+      replace(old, new)     every occurrence; an empty `old` leaves the value unchanged.
+      reverse               by code points (DuckDB reverses grapheme clusters).
+    """
+    s = np.asarray(dictionary_values, dtype=object).astype(np.dtypes.StringDType())
+    out: np.ndarray
+    if fn == "upper":
+        out = np.strings.upper(s)
+    elif fn == "lower":
+        out = np.strings.lower(s)
+    elif fn in ("substring", "substr", "left", "right"):
+        n = np.strings.str_len(s).astype(np.int64)
+        if fn == "substring" or fn == "substr":
+            start = _clip(args[0])
+            start = n + start + 1 if start < 0 else np.full_like(n, start)  # from the end
+            if len(args) < 2 or args[1] is None:
+                begin, end = start, n + 1
+            else:
+                length = _clip(args[1])
+                begin, end = (start, start + length) if length >= 0 else (start + length, start)
+            begin0 = np.maximum(begin, 1) - 1  # 0-based, clipped to the string
+            end0 = np.minimum(end, n + 1) - 1
+        else:
+            k = _clip(args[0])
+            if fn == "left":
+                begin0, end0 = np.zeros_like(n), (np.minimum(n, k) if k >= 0 else np.maximum(n + k, 0))
+            else:
+                begin0, end0 = (np.maximum(n - k, 0) if k >= 0 else np.minimum(-k, n)), n
+        out = np.strings.slice(s, begin0, np.maximum(end0, begin0))
+    elif fn in ("trim", "ltrim", "rtrim"):
+        chars = args[0] if args else " "
+        strip = {"trim": np.strings.strip, "ltrim": np.strings.lstrip,
+                 "rtrim": np.strings.rstrip}[fn]
+        out = strip(s, chars) if chars else s
+    elif fn == "length":
+        return np.strings.str_len(s).astype(np.int64)
+    elif fn == "strpos":
+        return (np.strings.find(s, args[0]) + 1).astype(np.int64)
+    elif fn == "concat":
+        prefix = args[0] if args else ""
+        suffix = args[1] if len(args) > 1 else ""
+        out = np.strings.add(np.strings.add(prefix, s), suffix) if len(s) else s
+    elif fn == "replace":
+        old, new = args
+        out = np.strings.replace(s, old, new) if old else s
+    elif fn == "reverse":
+        out = _reverse(s)
+    else:
+        raise ValueError(f"unsupported string function {fn!r}")
+    return np.asarray(out, dtype=object) if len(out) else np.array([], dtype=object)
+
+
+def remap(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted unique dictionary, int32 old code -> new code) for transformed values."""
+    values = np.asarray(values, dtype=object)
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return uniq.astype(object), inverse.reshape(-1).astype(np.int32)
+
+
+def unify(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merged sorted dictionary of two sorted dictionaries and each side's int32 old -> new
+    code map, so codes of both columns compare (=, <, join, UNION) on one dictionary."""
+    a = np.asarray(a, dtype=object)
+    b = np.asarray(b, dtype=object)
+    merged = np.unique(np.concatenate([a, b])).astype(object)
+    return (merged, np.searchsorted(merged, a).astype(np.int32),
+            np.searchsorted(merged, b).astype(np.int32))
