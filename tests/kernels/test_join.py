@@ -70,3 +70,35 @@ def test_mirror_and_sort_paths_agree(device):
     a = _run(lk.tolist(), rk.tolist(), None, None, device)
     b = _run((lk * 10**13).tolist(), (rk * 10**13).tolist(), None, None, device)
     assert a == b
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_multi_column_join_keys_end_to_end(device, seed):
+    from tqp.kernels.keys import join_keys
+    g = torch.Generator().manual_seed(seed)
+    n, m = 80, 60
+    la = torch.randint(-3, 3, (n,), generator=g)
+    lb = torch.randint(0, 3, (n,), generator=g).double() / 2
+    ra = torch.randint(-3, 3, (m,), generator=g) * (10**13 if seed == 2 else 1)
+    la = la * (10**13 if seed == 2 else 1)
+    rb = torch.randint(0, 3, (m,), generator=g).double() / 2
+    lv = torch.rand(n, generator=g) > 0.2
+    rv = torch.rand(m, generator=g) > 0.2
+    lk, rk, lvalid, rvalid = join_keys(
+        [(la.to(device), lv.to(device)), (lb.to(device), None)],
+        [(ra.to(device), None), (rb.to(device), rv.to(device))])
+    li, ri = equi_join(lk, rk, lvalid, rvalid)
+    want = [(i, j) for i in range(n) for j in range(m)
+            if lv[i] and rv[j] and la[i] == ra[j] and lb[i] == rb[j]]
+    assert list(zip(li.tolist(), ri.tolist())) == want
+    mask = semi_mask(lk, rk, lvalid, rvalid).tolist()
+    assert mask == [any(p[0] == i for p in want) for i in range(n)]
+
+
+def test_join_keys_empty_side_multi_column(device):
+    from tqp.kernels.keys import join_keys
+    e = torch.zeros(0, dtype=torch.int64, device=device)
+    r = torch.tensor([1, 2], device=device)
+    lk, rk, _, _ = join_keys([(e, None), (e, None)], [(r, None), (r, None)])
+    assert lk.shape == (0,) and rk.shape == (2,)
+    assert equi_join(lk, rk)[0].shape == (0,)

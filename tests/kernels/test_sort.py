@@ -102,3 +102,11 @@ def test_top_k_large_values(device):
     data = [2**62, -2**63, 2**63 - 1, 5, -5, 2**62]
     _check([(data, None, True, False)], device)
     _check([(data, None, False, False)], device)
+
+
+@pytest.mark.parametrize("dtype", [torch.int16, torch.int32, torch.float32])
+def test_narrow_dtypes(device, dtype):
+    data = torch.tensor([3, -2, 7, -2, 0], dtype=dtype, device=device)
+    valid = torch.tensor([True, True, False, True, True], device=device)
+    assert lexsort([(data, valid, True, True)]).tolist() == [2, 0, 4, 1, 3]
+    assert top_k([(data, None, False, False)], 3).tolist() == [1, 3, 4]
