@@ -1,0 +1,675 @@
+"""Scalar expressions as tensor code: one registry, OPS, lists every operator.
+
+`compile_expr` turns a plan expression into a closure over a Batch, once per query. Constants
+stay 0-dim tensors and broadcast, so `x + 1` never materializes a column of ones.
+
+>>> import torch, tqp.types as T
+>>> from tqp.plan.nodes import Call, ColRef, Lit
+>>> from tqp.exec.batch import Batch
+>>> from tqp.column import Column
+>>> f = compile_expr(Call("add", (ColRef(0, T.INTEGER), Lit(1, T.INTEGER)), T.INTEGER))
+>>> f(Batch.of([Column(T.INTEGER, torch.tensor([1, 2], dtype=torch.int32))]), None).data.tolist()
+[2, 3]
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from .. import types as T
+from ..column import Column, Dictionary, and_validity
+from ..errors import DataError, NotSupportedError
+from ..kernels import dates as D
+from ..kernels import strings as S
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery
+
+OPS: dict = {}
+
+
+def op(*names):
+    def register(fn):
+        for n in names:
+            OPS[n] = fn
+        return fn
+    return register
+
+
+# ---------------------------------------------------------------- constants
+
+
+def literal_column(value, t: T.SqlType, device) -> Column:
+    """A 0-dim column holding one constant (NULL when value is None)."""
+    if t.is_string or (t.kind == "NULL" and isinstance(value, str)):
+        if value is None:
+            return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device),
+                          torch.tensor(False, device=device), Dictionary(np.array([], dtype=object)))
+        return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device), None,
+                      Dictionary(np.array([value], dtype=object)))
+    dtype = t.torch_dtype
+    if value is None:
+        return Column(t, torch.zeros((), dtype=dtype, device=device), torch.tensor(False, device=device))
+    return Column(t, torch.tensor(value, dtype=dtype, device=device))
+
+
+def broadcast(col: Column, n: int) -> Column:
+    if col.data.dim() == 1:
+        return col
+    data = col.data.expand(n).clone()
+    valid = None if col.validity is None else col.validity.expand(n).clone()
+    if valid is not None and bool(valid.all()) if n else False:
+        valid = None
+    return replace(col, data=data, validity=valid)
+
+
+def is_scalar(col: Column) -> bool:
+    return col.data.dim() == 0
+
+
+# ---------------------------------------------------------------- compile
+
+
+def compile_expr(e: Expr):
+    """A closure (batch, ctx) -> Column evaluating e; the result may be 0-dim (a constant)."""
+    if isinstance(e, ColRef):
+        i = e.index
+        return lambda batch, ctx: batch.column(i)
+    if isinstance(e, Lit):
+        value, t = e.value, e.type
+        cache = {}
+
+        def lit(batch, ctx):
+            dev = ctx.device if ctx is not None else torch.device("cpu")
+            key = str(dev)
+            if key not in cache:
+                cache[key] = literal_column(value, t, dev)
+            return cache[key]
+        return lit
+    if isinstance(e, ScalarSubquery):
+        from .lower import lower  # noqa: the relational compiler needs this module too
+        run = lower(e.plan)
+        t = e.type
+
+        def scalar(batch, ctx):
+            out = run(ctx)
+            if out.length > 1:
+                raise DataError("more than one row returned by a subquery used as an expression")
+            if out.length == 0:
+                return literal_column(None, t, ctx.device)
+            col = out.column(0)
+            return replace(col, data=col.data[0], validity=None if col.validity is None else col.validity[0])
+        return scalar
+    if isinstance(e, Call):
+        fn = OPS.get(e.op)
+        if fn is None:
+            raise NotSupportedError(f"operator {e.op}")
+        args = [compile_expr(a) for a in e.args]
+        if e.op in ("and", "or"):
+            return _compile_logic(e, args)
+        if len(args) == 1:
+            a0 = args[0]
+            return lambda batch, ctx: fn([a0(batch, ctx)], e, ctx)
+        if len(args) == 2:
+            a0, a1 = args
+            return lambda batch, ctx: fn([a0(batch, ctx), a1(batch, ctx)], e, ctx)
+        return lambda batch, ctx: fn([a(batch, ctx) for a in args], e, ctx)
+    if isinstance(e, AggCall):
+        raise NotSupportedError("aggregate outside an aggregation")
+    raise NotSupportedError(f"expression {type(e).__name__}")
+
+
+def _compile_logic(e: Call, args):
+    # Flatten long AND/OR chains so evaluation is a loop, not deep recursion.
+    flat, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Call) and n.op == e.op:
+            stack.extend(reversed(n.args))
+        else:
+            flat.append(compile_expr(n))
+    combine = _and if e.op == "and" else _or
+
+    def logic(batch, ctx):
+        out = flat[0](batch, ctx)
+        for f in flat[1:]:
+            out = combine(out, f(batch, ctx))
+        return out
+    return logic
+
+
+# ---------------------------------------------------------------- logic
+
+
+def _and(a: Column, b: Column) -> Column:
+    if a.validity is None and b.validity is None:
+        return Column(T.BOOLEAN, a.data & b.data)
+    va, vb = a.valid_mask() if not is_scalar(a) or a.validity is None else a.validity, \
+        b.valid_mask() if not is_scalar(b) or b.validity is None else b.validity
+    va = _vmask(a)
+    vb = _vmask(b)
+    known_false = (va & ~a.data) | (vb & ~b.data)
+    return Column(T.BOOLEAN, a.data & b.data, (va & vb) | known_false)
+
+
+def _or(a: Column, b: Column) -> Column:
+    if a.validity is None and b.validity is None:
+        return Column(T.BOOLEAN, a.data | b.data)
+    va, vb = _vmask(a), _vmask(b)
+    known_true = (va & a.data) | (vb & b.data)
+    return Column(T.BOOLEAN, a.data | b.data, (va & vb) | known_true)
+
+
+def _vmask(c: Column) -> torch.Tensor:
+    if c.validity is not None:
+        return c.validity
+    return torch.ones_like(c.data, dtype=torch.bool)
+
+
+OPS["and"] = lambda args, e, ctx: _and(*args)
+OPS["or"] = lambda args, e, ctx: _or(*args)
+
+
+@op("not")
+def _not(args, e, ctx):
+    a = args[0]
+    return Column(T.BOOLEAN, ~a.data, a.validity)
+
+
+@op("is_null")
+def _is_null(args, e, ctx):
+    a = args[0]
+    if a.validity is None:
+        return Column(T.BOOLEAN, torch.zeros_like(a.data, dtype=torch.bool))
+    return Column(T.BOOLEAN, ~a.validity)
+
+
+@op("is_true")
+def _is_true(args, e, ctx):
+    a = args[0]
+    return Column(T.BOOLEAN, a.data if a.validity is None else a.data & a.validity)
+
+
+@op("is_false")
+def _is_false(args, e, ctx):
+    a = args[0]
+    return Column(T.BOOLEAN, ~a.data if a.validity is None else ~a.data & a.validity)
+
+
+# ---------------------------------------------------------------- strings on dictionaries
+
+
+def dict_values(col: Column) -> np.ndarray:
+    return col.dictionary.values if col.dictionary is not None else np.array([], dtype=object)
+
+
+def unify_strings(cols: list[Column]) -> list[Column]:
+    """The columns re-coded over one shared sorted dictionary."""
+    dicts = [c.dictionary for c in cols]
+    if all(d is dicts[0] for d in dicts):
+        return cols
+    merged = dict_values(cols[0])
+    for c in cols[1:]:
+        merged = np.union1d(merged, dict_values(c)) if len(dict_values(c)) else merged
+    merged = np.asarray(merged, dtype=object)
+    shared = Dictionary(merged)
+    out = []
+    for c in cols:
+        vals = dict_values(c)
+        if len(vals) == 0:
+            out.append(replace(c, dictionary=shared, data=torch.zeros_like(c.data)))
+            continue
+        mapping = torch.from_numpy(np.searchsorted(merged, vals).astype(np.int32)).to(c.device)
+        out.append(replace(c, data=mapping[c.data.long()], dictionary=shared))
+    return out
+
+
+def map_dictionary(col: Column, new_values: np.ndarray) -> Column:
+    """Apply a per-dictionary-entry result (already computed) back to the rows."""
+    uniq, mapping = S.remap(new_values) if len(new_values) else (np.array([], dtype=object), np.zeros(0, np.int32))
+    if len(mapping) == 0:
+        return replace(col, data=torch.zeros_like(col.data), dictionary=Dictionary(uniq))
+    m = torch.from_numpy(mapping).to(col.device)
+    return replace(col, data=m[col.data.long()], dictionary=Dictionary(uniq))
+
+
+def per_entry(col: Column, values: np.ndarray | torch.Tensor, t: T.SqlType) -> Column:
+    """A per-dictionary-entry numeric/bool result gathered to the rows."""
+    v = values if isinstance(values, torch.Tensor) else torch.from_numpy(np.asarray(values))
+    v = v.to(col.device).to(t.torch_dtype)
+    if len(v) == 0:
+        return Column(t, torch.zeros_like(col.data, dtype=t.torch_dtype), col.validity if col.validity is not None
+                      else torch.zeros_like(col.data, dtype=torch.bool))
+    return Column(t, v[col.data.long()], col.validity)
+
+
+@op("str_map")
+def _str_map(args, e, ctx):
+    col = args[0]
+    fn, *extra = e.params
+    vals = dict_values(col)
+    new = S.transform(vals, fn, *extra) if len(vals) else vals
+    return map_dictionary(col, np.asarray(new, dtype=object))
+
+
+@op("str_length")
+def _str_length(args, e, ctx):
+    col = args[0]
+    vals = dict_values(col)
+    lengths = S.transform(vals, "length") if len(vals) else np.zeros(0, np.int64)
+    return per_entry(col, np.asarray(lengths, dtype=np.int64), T.BIGINT)
+
+
+@op("like")
+def _like(args, e, ctx):
+    col = args[0]
+    pattern, escape, ci = e.params
+    if col.dictionary is None or len(col.dictionary) == 0:
+        return per_entry(col, np.zeros(0, bool), T.BOOLEAN)
+    mat, lengths = col.dictionary.byte_matrix(col.device)
+    try:
+        hits = S.like(mat, lengths, pattern, escape, ci)
+    except ValueError as err:
+        raise DataError(f"invalid LIKE pattern {pattern!r}: {err}") from None
+    return per_entry(col, hits, T.BOOLEAN)
+
+
+@op("concat")
+def _concat(args, e, ctx):
+    a, b = args
+    valid = and_validity(a.validity, b.validity)
+    if is_scalar(b) and b.dictionary is not None and len(b.dictionary) == 1:
+        out = map_dictionary(a, np.asarray(S.transform(dict_values(a), "concat", "", b.dictionary.values[0]), dtype=object)) \
+            if len(dict_values(a)) else a
+        return replace(out, validity=valid)
+    if is_scalar(a) and a.dictionary is not None and len(a.dictionary) == 1:
+        out = map_dictionary(b, np.asarray(S.transform(dict_values(b), "concat", a.dictionary.values[0], ""), dtype=object)) \
+            if len(dict_values(b)) else b
+        return replace(out, validity=valid)
+    n = max(a.data.numel(), b.data.numel())
+    da, db = dict_values(a), dict_values(b)
+    if len(da) == 0 or len(db) == 0:
+        return Column(T.VARCHAR, torch.zeros(n, dtype=torch.int32, device=a.device),
+                      torch.zeros(n, dtype=torch.bool, device=a.device), Dictionary(np.array([], dtype=object)))
+    pair = a.data.long() * len(db) + b.data.long()
+    uniq, inverse = torch.unique(pair, return_inverse=True)
+    u = uniq.cpu().numpy()
+    strings = np.char.add(da[u // len(db)].astype(str), db[u % len(db)].astype(str)).astype(object)
+    codes_col = Column(T.VARCHAR, inverse.to(torch.int32), valid, Dictionary(strings))
+    return map_dictionary(codes_col, strings)
+
+
+def _string_compare(opname: str, a: Column, b: Column):
+    """Comparison of VARCHAR columns on dictionary codes (dictionaries are sorted)."""
+    if is_scalar(b) and b.dictionary is not None and len(b.dictionary) == 1 and not is_scalar(a):
+        return _code_vs_constant(opname, a, b.dictionary.values[0])
+    if is_scalar(a) and a.dictionary is not None and len(a.dictionary) == 1 and not is_scalar(b):
+        flip = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}[opname]
+        return _code_vs_constant(flip, b, a.dictionary.values[0])
+    a, b = unify_strings([a, b])
+    return _CMP[opname](a.data, b.data)
+
+
+def _code_vs_constant(opname, col: Column, value: str) -> torch.Tensor:
+    vals = dict_values(col)
+    lo = int(np.searchsorted(vals, value, side="left")) if len(vals) else 0
+    hi = int(np.searchsorted(vals, value, side="right")) if len(vals) else 0
+    codes = col.data
+    if opname == "eq":
+        return codes == lo if hi > lo else torch.zeros_like(codes, dtype=torch.bool)
+    if opname == "ne":
+        return codes != lo if hi > lo else torch.ones_like(codes, dtype=torch.bool)
+    if opname == "lt":
+        return codes < lo
+    if opname == "le":
+        return codes < hi
+    if opname == "gt":
+        return codes >= hi
+    return codes >= lo
+
+
+# ---------------------------------------------------------------- comparison
+
+
+_CMP = {"eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge}
+
+
+def _compare(args, e, ctx):
+    a, b = args
+    valid = and_validity(a.validity, b.validity)
+    if a.type.is_string:
+        data = _string_compare(e.op, a, b)
+    else:
+        data = _CMP[e.op](a.data, b.data)
+    return Column(T.BOOLEAN, data, valid)
+
+
+for _name in _CMP:
+    OPS[_name] = _compare
+
+
+@op("not_distinct")
+def _not_distinct(args, e, ctx):
+    a, b = args
+    same = _compare([replace(a, validity=None), replace(b, validity=None)], Call("eq", (), T.BOOLEAN), ctx).data
+    va, vb = _vmask(a), _vmask(b)
+    return Column(T.BOOLEAN, (va & vb & same) | (~va & ~vb))
+
+
+@op("in_values")
+def _in_values(args, e, ctx):
+    x = args[0]
+    values = e.params
+    has_null = any(v is None for v in values)
+    present = [v for v in values if v is not None]
+    if x.type.is_string:
+        vals = dict_values(x)
+        codes = [int(np.searchsorted(vals, v)) for v in present if len(vals)
+                 and np.searchsorted(vals, v) < len(vals) and vals[np.searchsorted(vals, v)] == v]
+        targets = torch.tensor(codes, dtype=x.data.dtype, device=x.device)
+    else:
+        targets = torch.tensor(present, dtype=x.data.dtype, device=x.device)
+    hit = torch.isin(x.data, targets) if len(targets) else torch.zeros_like(x.data, dtype=torch.bool)
+    valid = x.validity
+    if has_null:
+        valid = hit if valid is None else valid & hit  # no match against a NULL item: NULL
+    return Column(T.BOOLEAN, hit, valid)
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+def _check_nonzero(b: Column):
+    z = b.data == 0
+    if b.validity is not None:
+        z = z & b.validity
+    if bool(z.any()):
+        raise DataError("division by zero")
+
+
+@op("add", "sub", "mul", "div", "intdiv", "mod")
+def _arith(args, e, ctx):
+    a, b = args
+    valid = and_validity(a.validity, b.validity)
+    x, y = a.data, b.data
+    t = e.type
+    if e.op == "add":
+        data = x + y
+    elif e.op == "sub":
+        data = x - y
+    elif e.op == "mul":
+        if t.is_decimal and t.precision > T.MAX_DECIMAL_PRECISION:
+            bound = (x.to(torch.float64) * y.to(torch.float64)).abs()
+            if valid is not None:
+                bound = bound * valid
+            if bound.numel() and float(bound.max()) >= 9.2e18:
+                raise DataError(f"DECIMAL multiplication overflows {T.MAX_DECIMAL_PRECISION} digits")
+        data = x * y
+    elif e.op == "div":
+        data = x / y
+    else:
+        if not t.is_float:
+            _check_nonzero(Column(b.type, y, valid))
+            if e.op == "intdiv":
+                data = torch.div(x, torch.where(y == 0, torch.ones_like(y), y), rounding_mode="trunc")
+                if t.is_decimal:
+                    data = data * 10 ** t.scale
+            else:
+                data = torch.fmod(x, torch.where(y == 0, torch.ones_like(y), y))
+        elif e.op == "intdiv":
+            data = torch.floor(x / y)
+        else:
+            data = torch.fmod(x, y)
+    return Column(t, data.to(t.torch_dtype), valid)
+
+
+@op("neg")
+def _neg(args, e, ctx):
+    a = args[0]
+    return replace(a, data=-a.data)
+
+
+@op("abs")
+def _abs(args, e, ctx):
+    a = args[0]
+    return replace(a, data=a.data.abs())
+
+
+def _round_half_away(x: torch.Tensor) -> torch.Tensor:
+    return torch.sign(x) * torch.floor(x.abs() + 0.5)
+
+
+def _div_round_half_away(x: torch.Tensor, factor: int) -> torch.Tensor:
+    """x / factor for int64 tensors, rounded half away from zero, exactly."""
+    q = torch.div(x.abs() + factor // 2, factor, rounding_mode="floor")
+    return torch.where(x < 0, -q, q)
+
+
+@op("round")
+def _round(args, e, ctx):
+    a = args[0]
+    (digits,) = e.params
+    if a.type.is_decimal:
+        s = a.type.scale
+        if digits >= s:
+            return replace(a, type=e.type)
+        f = 10 ** (s - digits)
+        data = _div_round_half_away(a.data, f)
+        if digits < 0:  # round(1234.5, -2) = 1200: back to scale 0
+            data = data * 10 ** (-digits)
+        return Column(e.type, data, a.validity)
+    scale = 10.0 ** digits
+    return Column(e.type, _round_half_away(a.data.to(torch.float64) * scale) / scale, a.validity)
+
+
+@op("floor", "ceil")
+def _floor(args, e, ctx):
+    a = args[0]
+    if a.type.is_decimal:
+        f = 10 ** a.type.scale
+        data = torch.div(a.data, f, rounding_mode="floor")
+        if e.op == "ceil":
+            data = data + (a.data - data * f > 0).to(data.dtype)
+        return Column(e.type, data, a.validity)
+    fn = torch.floor if e.op == "floor" else torch.ceil
+    return Column(e.type, fn(a.data), a.validity)
+
+
+@op("greatest", "least")
+def _greatest(args, e, ctx):
+    if args[0].type.is_string:
+        args = unify_strings(args)
+    pick = torch.maximum if e.op == "greatest" else torch.minimum
+    out = args[0]
+    for b in args[1:]:
+        va, vb = _vmask(out), _vmask(b)
+        both = pick(out.data, b.data)
+        data = torch.where(va & vb, both, torch.where(va, out.data, b.data))
+        out = replace(out, data=data, validity=None if out.validity is None and b.validity is None else va | vb)
+    return out
+
+
+# ---------------------------------------------------------------- conditionals
+
+
+@op("case")
+def _case(args, e, ctx):
+    conds = args[0:-1:2]
+    values = list(args[1:-1:2]) + [args[-1]]
+    if e.type.is_string:
+        values = unify_strings(values)
+    out = values[-1]
+    data, valid = out.data, _vmask(out)
+    for c, v in zip(reversed(conds), reversed(values[:-1])):
+        take = c.data if c.validity is None else c.data & c.validity
+        data = torch.where(take, v.data, data)
+        valid = torch.where(take, _vmask(v), valid)
+    if e.type.is_decimal:
+        pass
+    return Column(e.type, data.to(e.type.torch_dtype), None if bool(valid.all()) else valid, values[0].dictionary)
+
+
+@op("coalesce")
+def _coalesce(args, e, ctx):
+    if e.type.is_string:
+        args = unify_strings(args)
+    out = args[-1]
+    data, valid = out.data, _vmask(out)
+    for a in reversed(args[:-1]):
+        if a.validity is None:
+            data, valid = torch.broadcast_tensors(a.data, data)[0], torch.ones_like(valid)
+            continue
+        data = torch.where(a.validity, a.data, data)
+        valid = a.validity | valid
+    return Column(e.type, data, None if bool(valid.all()) else valid, args[0].dictionary)
+
+
+# ---------------------------------------------------------------- dates
+
+
+@op("date_add_days")
+def _date_add_days(args, e, ctx):
+    a, b = args
+    (sign,) = e.params
+    return Column(T.DATE, (a.data + sign * b.data.to(torch.int32)).to(torch.int32), and_validity(a.validity, b.validity))
+
+
+@op("add_interval")
+def _add_interval(args, e, ctx):
+    a = args[0]
+    months, days, micros = e.params
+    if a.type.kind == "DATE":
+        d = a.data
+        if months:
+            d = D.add_months(d, months)
+        ts = d.to(torch.int64) * 86_400_000_000
+    else:
+        ts = a.data
+        if months:
+            ts = D.add_months(ts, months, is_timestamp=True)
+    ts = ts + days * 86_400_000_000 + micros
+    return Column(T.TIMESTAMP, ts, a.validity)
+
+
+@op("extract")
+def _extract(args, e, ctx):
+    a = args[0]
+    (field,) = e.params
+    return Column(T.BIGINT, D.extract(field, a.data, a.type.kind == "TIMESTAMP"), a.validity)
+
+
+# ---------------------------------------------------------------- casts
+
+
+@op("cast")
+def _cast(args, e, ctx):
+    a = args[0]
+    return cast_column(a, e.type)
+
+
+def cast_column(a: Column, to: T.SqlType) -> Column:
+    frm = a.type
+    if frm == to:
+        return a
+    x = a.data
+    if frm.kind == "NULL":
+        return Column(to, torch.zeros_like(x, dtype=to.torch_dtype), torch.zeros_like(x, dtype=torch.bool),
+                      Dictionary(np.array([], dtype=object)) if to.is_string else None)
+    if to.is_string:
+        return _to_string(a)
+    if frm.is_string:
+        return _from_string(a, to)
+    if frm.is_decimal and to.is_decimal:
+        d = to.scale - frm.scale
+        data = x * 10 ** d if d >= 0 else _div_round_half_away(x, 10 ** (-d))
+        _check_decimal_range(data, a.validity, to)
+        return Column(to, data, a.validity)
+    if frm.is_decimal:
+        if to.is_float:
+            return Column(to, (x.to(torch.float64) / 10 ** frm.scale).to(to.torch_dtype), a.validity)
+        if to.is_integer:
+            return Column(to, _div_round_half_away(x, 10 ** frm.scale).to(to.torch_dtype), a.validity)
+        if to.kind == "BOOLEAN":
+            return Column(to, x != 0, a.validity)
+    if to.is_decimal:
+        if frm.is_float:
+            scaled = _round_half_away(x.to(torch.float64) * 10 ** to.scale)
+            _check_decimal_range(scaled, a.validity, to)
+            return Column(to, scaled.to(torch.int64), a.validity)
+        data = x.to(torch.int64) * 10 ** to.scale
+        _check_decimal_range(data, a.validity, to)
+        return Column(to, data, a.validity)
+    if frm.is_float and to.is_integer:
+        r = torch.round(x)
+        _check_int_range(r, a.validity, to)
+        return Column(to, r.to(to.torch_dtype), a.validity)
+    if frm.kind == "DATE" and to.kind == "TIMESTAMP":
+        return Column(to, x.to(torch.int64) * 86_400_000_000, a.validity)
+    if frm.kind == "TIMESTAMP" and to.kind == "DATE":
+        return Column(to, torch.div(x, 86_400_000_000, rounding_mode="floor").to(torch.int32), a.validity)
+    if to.kind == "BOOLEAN":
+        return Column(to, x != 0, a.validity)
+    if frm.is_temporal or to.is_temporal:
+        raise DataError(f"cannot cast {frm} to {to}")
+    if to.is_integer and frm.is_integer and to.torch_dtype != torch.int64:
+        _check_int_range(x, a.validity, to)
+    return Column(to, x.to(to.torch_dtype), a.validity)
+
+
+_INT_LIMITS = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
+
+
+def _check_int_range(x, valid, to):
+    lim = _INT_LIMITS[to.kind]
+    bad = (x < -lim) | (x >= lim) if to.kind != "BIGINT" else (x.abs() >= 9.2e18 if x.is_floating_point() else torch.zeros_like(x, dtype=torch.bool))
+    if valid is not None:
+        bad = bad & valid
+    if x.numel() and bool(bad.any()):
+        raise DataError(f"value out of range for {to}")
+
+
+def _check_decimal_range(x, valid, to):
+    lim = 10 ** min(to.precision, 18)
+    bad = x.abs() >= lim
+    if valid is not None:
+        bad = bad & valid
+    if x.numel() and bool(bad.any()):
+        raise DataError(f"value out of range for {to}")
+
+
+def _format_value(v, t: T.SqlType) -> str:
+    if t.is_decimal:
+        return format(decimal.Decimal(int(v)).scaleb(-t.scale), "f")
+    if t.kind == "DATE":
+        return (dt.date(1970, 1, 1) + dt.timedelta(days=int(v))).isoformat()
+    if t.kind == "TIMESTAMP":
+        return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(v)))
+    if t.kind == "BOOLEAN":
+        return "true" if v else "false"
+    if t.is_float:
+        return repr(float(v))
+    return str(int(v))
+
+
+def _to_string(a: Column) -> Column:
+    """Format each distinct value once; rows map through a gather."""
+    if a.data.dim() == 0:
+        s = _format_value(a.data.item(), a.type)
+        return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=a.device), a.validity,
+                      Dictionary(np.array([s], dtype=object)))
+    uniq, inverse = torch.unique(a.data, return_inverse=True)
+    strings = np.array([_format_value(v, a.type) for v in uniq.cpu().tolist()], dtype=object)
+    col = Column(T.VARCHAR, inverse.to(torch.int32), a.validity, Dictionary(strings))
+    return map_dictionary(col, strings)
+
+
+def _from_string(a: Column, to: T.SqlType) -> Column:
+    from ..sql.expressions import cast_literal  # one set of parsing rules for constants and columns
+    vals = dict_values(a)
+    parsed = []
+    for s in vals:
+        parsed.append(cast_literal(Lit(s, T.VARCHAR), to).value)
+    per = torch.tensor(parsed if parsed else [], dtype=to.torch_dtype)
+    return per_entry(a, per, to)

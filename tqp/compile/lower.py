@@ -1,0 +1,451 @@
+"""Lowering the logical plan to a tensor program: one `lower` registration per node kind.
+
+`lower(rel)` returns a closure `run(ctx) -> Batch`; the closures are built once per query and
+cached, so a warm execution only runs tensor code.
+
+>>> import torch, tqp.types as T
+>>> from tqp.plan import nodes as P
+>>> run = lower(P.Values(((P.Lit(1, T.INTEGER),), (P.Lit(2, T.INTEGER),)), (("x", T.INTEGER),)))
+>>> run(Context(torch.device("cpu"), {})).column(0).data.tolist()
+[1, 2]
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from functools import singledispatch
+
+import numpy as np
+import torch
+
+from .. import types as T
+from ..column import Column, Dictionary
+from ..errors import NotSupportedError
+from ..exec.batch import Batch
+from ..kernels import group as G
+from ..kernels import join as J
+from ..kernels import keys as K
+from ..kernels import sort as S
+from ..plan import nodes as P
+from .expr import broadcast, cast_column, compile_expr, unify_strings, literal_column
+
+
+@dataclass
+class Context:
+    device: torch.device
+    tables: dict  # name -> StoredTable
+    profile: list | None = None  # EXPLAIN ANALYZE: (node, seconds, rows)
+
+
+def evaluate(fn, batch: Batch, ctx) -> Column:
+    return broadcast(fn(batch, ctx), batch.length)
+
+
+def _timed(rel, run):
+    """Wrap a node's closure to record time and rows when the context asks (EXPLAIN ANALYZE)."""
+    def timed(ctx):
+        if ctx.profile is None:
+            return run(ctx)
+        start = time.perf_counter()
+        out = run(ctx)
+        if ctx.device.type == "cuda":
+            torch.cuda.synchronize(ctx.device)
+        ctx.profile.append((rel, time.perf_counter() - start, out.length))
+        return out
+    return timed
+
+
+@singledispatch
+def _lower(rel):
+    raise NotSupportedError(f"plan node {type(rel).__name__}")
+
+
+def lower(rel: P.Rel):
+    return _timed(rel, _lower(rel))
+
+
+# ---------------------------------------------------------------- leaves
+
+
+@_lower.register
+def _scan(rel: P.Scan):
+    name, positions = rel.table, rel.source_index or tuple(range(len(rel.columns)))
+
+    def scan(ctx):
+        table = ctx.tables[name]
+        return Batch.of([table.columns[i] for i in positions], table.num_rows)
+    return scan
+
+
+@_lower.register
+def _values(rel: P.Values):
+    width = len(rel.columns)
+    rows = rel.rows
+
+    def values(ctx):
+        cols = []
+        for j in range(width):
+            parts = [literal_column(r[j].value, r[j].type, ctx.device) for r in rows]
+            cols.append(_concat_columns([broadcast(p, 1) for p in parts]))
+        return Batch.of(cols, len(rows))
+    return values
+
+
+# ---------------------------------------------------------------- row-preserving
+
+
+def _true_mask(col: Column) -> torch.Tensor:
+    return col.data if col.validity is None else col.data & col.validity
+
+
+@_lower.register
+def _filter(rel: P.Filter):
+    child = lower(rel.input)
+    pred = compile_expr(rel.predicate)
+
+    def filter_(ctx):
+        batch = child(ctx)
+        mask = pred(batch, ctx)
+        m = _true_mask(mask)
+        if m.dim() == 0:
+            return batch if bool(m) else batch.take(torch.zeros(0, dtype=torch.int64, device=ctx.device))
+        return batch.take(torch.nonzero(m).squeeze(1))
+    return filter_
+
+
+@_lower.register
+def _project(rel: P.Project):
+    child = lower(rel.input)
+    if all(isinstance(e, P.ColRef) for e in rel.exprs):
+        positions = [e.index for e in rel.exprs]
+        return lambda ctx: child(ctx).select(positions)
+    fns = [(e.index if isinstance(e, P.ColRef) else None, compile_expr(e)) for e in rel.exprs]
+
+    def project(ctx):
+        batch = child(ctx)
+        sources = []
+        for idx, fn in fns:
+            if idx is not None:
+                sources.append(batch.column(idx))
+            else:
+                sources.append(_lazy(fn, batch, ctx))
+        return batch.with_columns(sources)
+    return project
+
+
+def _lazy(fn, batch, ctx):
+    # Computed only if some later operator reads the column.
+    return lambda: evaluate(fn, batch, ctx)
+
+
+@_lower.register
+def _limit(rel: P.Limit):
+    child = lower(rel.input)
+    limit, offset = rel.limit, rel.offset
+
+    def limit_(ctx):
+        batch = child(ctx)
+        start = min(offset, batch.length)
+        stop = batch.length if limit is None else min(batch.length, start + limit)
+        return batch.take(torch.arange(start, stop, device=ctx.device))
+    return limit_
+
+
+@_lower.register
+def _sort(rel: P.Sort):
+    child = lower(rel.input)
+    keys = [(compile_expr(k.expr), k.descending, k.nulls_first) for k in rel.keys]
+    limit, offset = rel.limit, rel.offset
+
+    def sort(ctx):
+        batch = child(ctx)
+        cols = [(evaluate(f, batch, ctx), d, nf) for f, d, nf in keys]
+        spec = [(c.data, c.validity, d, nf) for c, d, nf in cols]
+        if limit is not None and offset + limit < batch.length:
+            perm = S.top_k(spec, offset + limit)
+        else:
+            perm = S.lexsort(spec)
+        if limit is not None or offset:
+            end = len(perm) if limit is None else offset + limit
+            perm = perm[offset:end]
+        return batch.take(perm)
+    return sort
+
+
+# ---------------------------------------------------------------- aggregation
+
+
+def _key_cols(cols: list[Column]):
+    return [(c.data, c.validity) for c in cols]
+
+
+def group_rows(cols: list[Column], n: int, device):
+    """Dense group ids for rows, the group count, and one representative row per group."""
+    if not cols:
+        return torch.zeros(n, dtype=torch.int64, device=device), 1, torch.zeros(1, dtype=torch.int64, device=device)
+    key, domain = K.dense_keys(_key_cols(cols))
+    ids, g = G.group_ids(key, domain)
+    return ids, g, G.first_rows(ids, g)
+
+
+@_lower.register
+def _aggregate(rel: P.Aggregate):
+    child = lower(rel.input)
+    key_fns = [compile_expr(k) for k in rel.keys]
+    aggs = [(a, compile_expr(a.arg) if a.arg is not None else None) for a in rel.aggs]
+
+    def aggregate(ctx):
+        batch = child(ctx)
+        n = batch.length
+        keys = [evaluate(f, batch, ctx) for f in key_fns]
+        ids, g, first = group_rows(keys, n, ctx.device)
+        if keys and n == 0:
+            g, first = 0, torch.zeros(0, dtype=torch.int64, device=ctx.device)
+        out = [k.take(first) for k in keys]
+        for a, fn in aggs:
+            out.append(_reduce(a, None if fn is None else evaluate(fn, batch, ctx), ids, g, ctx))
+        return Batch.of(out, g)
+    return aggregate
+
+
+def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx) -> Column:
+    dev = ctx.device
+    if a.func == "count_star":
+        return Column(T.BIGINT, torch.bincount(ids, minlength=g)[:g] if len(ids) else torch.zeros(g, dtype=torch.int64, device=dev))
+    valid = x.validity
+    if a.distinct:
+        firsts = _first_of_pairs(ids, x)
+        valid = firsts if valid is None else valid & firsts
+    count = G.segment_count(valid, ids, g)
+    has = count > 0
+    if a.func == "count":
+        return Column(T.BIGINT, count)
+    if a.func in ("min", "max"):
+        fn = G.segment_min if a.func == "min" else G.segment_max
+        data = fn(x.data, ids, g, valid) if len(ids) else torch.zeros(g, dtype=x.data.dtype, device=dev)
+        return Column(a.type, data.to(a.type.torch_dtype), _none_if_all(has), x.dictionary)
+    if x.type.kind == "NULL" or x.data.dtype == torch.bool:
+        x = cast_column(x, T.INTEGER) if x.type.kind != "NULL" else Column(T.INTEGER, x.data.to(torch.int32), x.validity)
+    total = G.segment_sum(x.data, ids, g, valid) if len(ids) else torch.zeros(
+        g, dtype=torch.float64 if x.data.is_floating_point() else torch.int64, device=dev)
+    if a.func == "sum":
+        return Column(a.type, total.to(a.type.torch_dtype), _none_if_all(has))
+    # avg: an exact integer sum divided once
+    avg = total.to(torch.float64) / count.clamp(min=1).to(torch.float64)
+    if x.type.is_decimal:
+        avg = avg / 10 ** x.type.scale
+    return Column(T.DOUBLE, avg, _none_if_all(has))
+
+
+def _none_if_all(mask: torch.Tensor):
+    return None if mask.numel() == 0 or bool(mask.all()) else mask
+
+
+def _first_of_pairs(ids, x: Column) -> torch.Tensor:
+    """True on the first row of each distinct (group, value) pair: DISTINCT aggregates."""
+    key, domain = K.dense_keys([(ids, None), (x.data, x.validity)])
+    pair_ids, gp = G.group_ids(key, domain)
+    first = G.first_rows(pair_ids, gp)
+    mask = torch.zeros(len(ids), dtype=torch.bool, device=ids.device)
+    mask[first] = True
+    return mask
+
+
+@_lower.register
+def _distinct(rel: P.Distinct):
+    child = lower(rel.input)
+
+    def distinct(ctx):
+        batch = child(ctx)
+        cols = batch.columns()
+        if not cols or batch.length == 0:
+            return batch
+        _, _, first = group_rows(cols, batch.length, ctx.device)
+        return batch.take(torch.sort(first).values)
+    return distinct
+
+
+# ---------------------------------------------------------------- joins
+
+
+def _join_key_columns(lcols: list[Column], rcols: list[Column]):
+    lk, rk = [], []
+    for a, b in zip(lcols, rcols):
+        if a.type.is_string:
+            a, b = unify_strings([a, b])
+        lk.append((a.data, a.validity))
+        rk.append((b.data, b.validity))
+    return K.join_keys(lk, rk)
+
+
+def _arange(n, dev):
+    return torch.arange(n, dtype=torch.int64, device=dev)
+
+
+@_lower.register
+def _join(rel: P.Join):
+    left, right = lower(rel.left), lower(rel.right)
+    lfns = [compile_expr(k) for k in rel.left_keys]
+    rfns = [compile_expr(k) for k in rel.right_keys]
+    resid = compile_expr(rel.residual) if rel.residual is not None else None
+    kind = rel.kind
+
+    def join(ctx):
+        lb, rb = left(ctx), right(ctx)
+        dev = ctx.device
+        n, m = lb.length, rb.length
+        if lfns:
+            lk, rk, lv, rv = _join_key_columns([evaluate(f, lb, ctx) for f in lfns],
+                                               [evaluate(f, rb, ctx) for f in rfns])
+        if kind in ("semi", "anti") and resid is None:
+            if not lfns:
+                keep = m > 0 if kind == "semi" else m == 0
+                return lb if keep else lb.take(_arange(0, dev))
+            mask = J.semi_mask(lk, rk, lv, rv)
+            if kind == "anti":
+                mask = ~mask
+            return lb.take(torch.nonzero(mask).squeeze(1))
+        if kind == "anti_null_aware":
+            return _not_in(lb, rb, lk, rk, lv, rv, dev)
+        # pairs of matching rows
+        if lfns:
+            if m > n and kind not in ("semi", "anti", "mark", "mark_in"):
+                ri, li = J.equi_join(rk, lk, rv, lv)
+            else:
+                li, ri = J.equi_join(lk, rk, lv, rv)
+        else:
+            li = _arange(n, dev).repeat_interleave(m)
+            ri = _arange(m, dev).repeat(n)
+        if resid is not None and len(li):
+            pairs = lb.take(li).extend(rb.take(ri))
+            ok = _true_mask(evaluate(resid, pairs, ctx))
+            keep = torch.nonzero(ok).squeeze(1)
+            li, ri = li[keep], ri[keep]
+        elif resid is not None:
+            pass
+        if kind in ("inner", "cross"):
+            return lb.take(li).extend(rb.take(ri))
+        if kind in ("semi", "anti", "mark", "mark_in"):
+            matched = torch.zeros(n, dtype=torch.bool, device=dev)
+            matched[li] = True
+            if kind == "semi":
+                return lb.take(torch.nonzero(matched).squeeze(1))
+            if kind == "anti":
+                return lb.take(torch.nonzero(~matched).squeeze(1))
+            return lb.extend(Batch.of([_mark(matched, lk if lfns else None, lv if lfns else None,
+                                             rv if lfns else None, m, rel)], n))
+        lmiss = rmiss = None
+        if kind in ("left", "full"):
+            hit = torch.zeros(n, dtype=torch.bool, device=dev)
+            hit[li] = True
+            lmiss = torch.nonzero(~hit).squeeze(1)
+        if kind in ("right", "full"):
+            hit = torch.zeros(m, dtype=torch.bool, device=dev)
+            hit[ri] = True
+            rmiss = torch.nonzero(~hit).squeeze(1)
+        parts_l, parts_r = [li], [ri]
+        if lmiss is not None:
+            parts_l.append(lmiss)
+            parts_r.append(torch.full_like(lmiss, -1))
+        if rmiss is not None:
+            parts_l.append(torch.full_like(rmiss, -1))
+            parts_r.append(rmiss)
+        li, ri = torch.cat(parts_l), torch.cat(parts_r)
+        return lb.take(li, nullable=kind in ("right", "full")).extend(rb.take(ri, nullable=kind in ("left", "full")))
+    return join
+
+
+def _mark(matched, lk, lv, rv, m, rel: P.Join) -> Column:
+    """IN semantics for a mark join: TRUE on a match; else NULL if a NULL took part; else FALSE.
+    Only the first key pair is the IN comparison; the rest come from correlation."""
+    if lk is None or m == 0 or rel.kind != "mark_in":
+        return Column(T.BOOLEAN, matched)
+    valid = torch.ones_like(matched)
+    if lv is not None:
+        valid = valid & (lv | matched)
+    if rv is not None and not bool(rv.all()):
+        valid = matched.clone()
+    return Column(T.BOOLEAN, matched, None if bool(valid.all()) else valid)
+
+
+def _not_in(lb: Batch, rb: Batch, lk, rk, lv, rv, dev) -> Batch:
+    """x NOT IN (subquery): no rows if the subquery yields a NULL; all rows if it is empty."""
+    if rb.length == 0:
+        return lb
+    if rv is not None and not bool(rv.all()):
+        return lb.take(_arange(0, dev))
+    mask = ~J.semi_mask(lk, rk, lv, rv)
+    if lv is not None:
+        mask = mask & lv
+    return lb.take(torch.nonzero(mask).squeeze(1))
+
+
+# ---------------------------------------------------------------- set operations
+
+
+def _concat_columns(cols: list[Column]) -> Column:
+    if cols[0].type.is_string:
+        cols = unify_strings(cols)
+    data = torch.cat([c.data for c in cols])
+    if all(c.validity is None for c in cols):
+        valid = None
+    else:
+        valid = torch.cat([c.valid_mask() for c in cols])
+    return replace(cols[0], data=data, validity=valid)
+
+
+def _concat_batches(a: Batch, b: Batch) -> Batch:
+    return Batch.of([_concat_columns([x, y]) for x, y in zip(a.columns(), b.columns())], a.length + b.length)
+
+
+@_lower.register
+def _setop(rel: P.SetOp):
+    left, right = lower(rel.left), lower(rel.right)
+    kind, keep_all = rel.kind, rel.all
+
+    def setop(ctx):
+        lb, rb = left(ctx), right(ctx)
+        both = _concat_batches(lb, rb)
+        dev = ctx.device
+        if kind == "union":
+            if keep_all:
+                return both
+            if both.length == 0:
+                return both
+            _, _, first = group_rows(both.columns(), both.length, dev)
+            return both.take(torch.sort(first).values)
+        n = lb.length
+        if both.length == 0:
+            return lb
+        ids, g, _ = group_rows(both.columns(), both.length, dev)
+        lids, rids = ids[:n], ids[n:]
+        lcount = torch.bincount(lids, minlength=g)
+        rcount = torch.bincount(rids, minlength=g)
+        if keep_all:
+            quota = torch.minimum(lcount, rcount) if kind == "intersect" else (lcount - rcount).clamp(min=0)
+            rank = _occurrence(lids, g)
+            keep = rank < quota[lids]
+        else:
+            present = rcount > 0
+            keep_group = present if kind == "intersect" else ~present
+            first = torch.zeros(n, dtype=torch.bool, device=dev)
+            if n:
+                first[G.first_rows(lids, g)[lcount[:g] > 0]] = True
+            keep = keep_group[lids] & first
+        return lb.take(torch.nonzero(keep).squeeze(1))
+    return setop
+
+
+def _occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
+    """For each row, how many earlier rows share its group (0 for the first)."""
+    n = len(ids)
+    if n == 0:
+        return ids
+    order = torch.sort(ids, stable=True).indices
+    sorted_ids = ids[order]
+    starts = torch.zeros(g + 1, dtype=torch.int64, device=ids.device)
+    starts[1:] = torch.cumsum(torch.bincount(sorted_ids, minlength=g), 0)
+    pos = torch.arange(n, device=ids.device) - starts[sorted_ids]
+    rank = torch.empty_like(pos)
+    rank[order] = pos
+    return rank

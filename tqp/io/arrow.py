@@ -1,0 +1,200 @@
+"""Arrow in, Arrow out: the boundary between pyarrow tables and tqp columns.
+
+>>> import pyarrow as pa, torch
+>>> cols = from_arrow(pa.table({"s": ["b", "a", None]}), torch.device("cpu"))
+>>> cols[0].data.tolist(), list(cols[0].dictionary.values)
+([1, 0, 0], ['a', 'b'])
+>>> to_arrow(["s"], cols).column(0).to_pylist()
+['b', 'a', None]
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import torch
+
+from .. import types as T
+from ..column import Column, Dictionary
+from ..errors import DataError, NotSupportedError
+
+_US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
+
+
+def sql_type_of(t: pa.DataType) -> T.SqlType:
+    """The SQL type a pyarrow type is held as."""
+    if pa.types.is_dictionary(t):
+        return sql_type_of(t.value_type)
+    if pa.types.is_boolean(t):
+        return T.BOOLEAN
+    if pa.types.is_int8(t) or pa.types.is_int16(t) or pa.types.is_uint8(t):
+        return T.SMALLINT
+    if pa.types.is_int32(t) or pa.types.is_uint16(t):
+        return T.INTEGER
+    if pa.types.is_integer(t):
+        return T.BIGINT
+    if pa.types.is_float32(t):
+        return T.REAL
+    if pa.types.is_floating(t):
+        return T.DOUBLE
+    if pa.types.is_decimal(t):
+        return T.DECIMAL(min(t.precision, 38), t.scale)
+    if pa.types.is_date(t):
+        return T.DATE
+    if pa.types.is_timestamp(t):
+        return T.TIMESTAMP
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return T.VARCHAR
+    if pa.types.is_null(t):
+        return T.INTEGER
+    raise NotSupportedError(f"column type {t} is not supported")
+
+
+def _validity(arr: pa.Array) -> np.ndarray | None:
+    if arr.null_count == 0:
+        return None
+    return arr.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _decimal_to_int64(arr: pa.Array) -> np.ndarray:
+    """Scaled int64 values of a decimal128 array, refusing values that do not fit."""
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    buf = arr.buffers()[1]
+    words = np.frombuffer(buf, dtype=np.int64, count=2 * (arr.offset + n))[2 * arr.offset:]
+    lo, hi = words[0::2], words[1::2]
+    valid = _validity(arr)
+    fits = hi == (lo >> 63)
+    if valid is not None:
+        fits |= ~valid
+    if not fits.all():
+        raise DataError(f"decimal value out of range for {arr.type}: tqp holds up to 18 digits")
+    return lo.copy()
+
+
+def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> Column:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    t = arr.type
+    st = sql_type_of(t)
+    if pa.types.is_null(t):
+        n = len(arr)
+        return Column(st, torch.zeros(n, dtype=torch.int32, device=device),
+                      torch.zeros(n, dtype=torch.bool, device=device))
+    if st.is_string:
+        return _string_column(arr, device)
+    if pa.types.is_dictionary(t):
+        arr = arr.cast(t.value_type)
+    valid = _validity(arr)
+    if st.is_decimal:
+        data = _decimal_to_int64(arr)
+    elif pa.types.is_date64(t):
+        data = (arr.cast(pa.int64()).to_numpy(zero_copy_only=False) // 86_400_000).astype(np.int32)
+    elif pa.types.is_date32(t):
+        data = arr.cast(pa.int32()).fill_null(0).to_numpy()
+    elif st.kind == "TIMESTAMP":
+        raw = arr.cast(pa.int64()).fill_null(0).to_numpy()
+        per = _US_PER[t.unit]
+        data = raw // 1000 if per is None else raw * per
+    else:
+        if valid is not None:
+            arr = arr.fill_null(False if st.kind == "BOOLEAN" else 0)
+        data = arr.to_numpy(zero_copy_only=False)
+        data = data.astype(_NP_STORAGE[st.kind], copy=False)
+    col = Column(st, torch.from_numpy(np.ascontiguousarray(data)).to(device))
+    if valid is not None:
+        col = col.with_validity(torch.from_numpy(valid).to(device))
+    return col
+
+
+_NP_STORAGE = {"BOOLEAN": np.bool_, "SMALLINT": np.int16, "INTEGER": np.int32, "BIGINT": np.int64,
+               "REAL": np.float32, "DOUBLE": np.float64}
+
+
+def _string_column(arr: pa.Array, device: torch.device) -> Column:
+    if not pa.types.is_dictionary(arr.type):
+        if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+            arr = arr.cast(pa.string())
+        arr = pc.dictionary_encode(arr)
+    values = arr.dictionary.cast(pa.string())
+    indices = arr.indices
+    uniq, remap = sorted_dictionary(values)
+    valid = _validity(indices)
+    idx = indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = remap.astype(np.int32)[idx] if len(remap) else np.zeros(len(idx), dtype=np.int32)
+    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, Dictionary(uniq.astype(object)))
+    if valid is not None:
+        col = col.with_validity(torch.from_numpy(valid).to(device))
+    return col
+
+
+def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique strings of `values` and each entry's position among them (Arrow's C++ sort:
+    a million-entry dictionary takes well under a second)."""
+    n = len(values)
+    if n == 0:
+        return np.array([], dtype=object), np.zeros(0, dtype=np.int64)
+    order = pc.array_sort_indices(values).to_numpy()
+    ordered = values.take(order)
+    new_run = np.ones(n, dtype=bool)
+    if n > 1:
+        new_run[1:] = pc.not_equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
+    group = np.cumsum(new_run) - 1
+    remap = np.empty(n, dtype=np.int64)
+    remap[order] = group
+    uniq = ordered.filter(pa.array(new_run)).to_numpy(zero_copy_only=False).astype(object)
+    return uniq, remap
+
+
+def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
+    # Arrow buffers are read-only; tqp never writes into a stored column, so sharing them is safe.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return [column_from_arrow(table.column(i), device) for i in range(table.num_columns)]
+
+
+# ---------------------------------------------------------------- out
+
+
+def arrow_type_of(t: T.SqlType) -> pa.DataType:
+    return {
+        "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
+        "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
+    }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
+
+
+def column_to_arrow(col: Column) -> pa.Array:
+    data = col.data.cpu().numpy()
+    valid = None if col.validity is None else col.validity.cpu().numpy()
+    mask = None if valid is None else ~valid
+    t = col.type
+    if t.kind == "NULL":
+        return pa.nulls(len(data), pa.int32())
+    if t.is_string:
+        values = pa.array(col.dictionary.values.tolist() if col.dictionary is not None else [], pa.string())
+        if len(values) == 0:
+            return pa.nulls(len(data), pa.string()) if len(data) else pa.array([], pa.string())
+        codes = pa.array(data.astype(np.int32), mask=mask)
+        return pc.take(values, codes)
+    if t.is_decimal:
+        words = np.empty(2 * len(data), dtype=np.int64)
+        words[0::2] = data
+        words[1::2] = data >> 63
+        bitmap = None if valid is None else pa.array(valid).buffers()[1]
+        return pa.Array.from_buffers(arrow_type_of(t), len(data), [bitmap, pa.py_buffer(words.tobytes())],
+                                     null_count=-1 if valid is not None else 0)
+    if t.kind == "DATE":
+        return pa.array(data.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
+    if t.kind == "TIMESTAMP":
+        return pa.array(data, type=pa.int64(), mask=mask).cast(pa.timestamp("us"))
+    return pa.array(data, type=arrow_type_of(t), mask=mask)
+
+
+def to_arrow(names: list[str], columns: list[Column]) -> pa.Table:
+    arrays = [column_to_arrow(c) for c in columns]
+    # Duplicate output names are legal SQL; Arrow tables allow them too.
+    return pa.Table.from_arrays(arrays, names=list(names)) if arrays else pa.table({})

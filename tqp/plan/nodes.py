@@ -1,0 +1,342 @@
+"""The logical plan: typed, immutable nodes that check themselves when built.
+
+Expressions refer to input columns by position (ColRef.index), so a plan never depends on names.
+A relation's output schema is `node.schema`: a tuple of (name, SqlType).
+
+>>> from tqp import types as T
+>>> scan = Scan("t", (("a", T.INTEGER), ("b", T.DOUBLE)))
+>>> Filter(scan, Call("gt", (ColRef(0, T.INTEGER), Lit(1, T.INTEGER)), T.BOOLEAN)).schema
+(('a', INTEGER), ('b', DOUBLE))
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import types as T
+from ..types import SqlType
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Expr:
+    type: SqlType
+
+    def children(self) -> tuple["Expr", ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class ColRef(Expr):
+    """Column `index` of the operator's input (for a join: left columns, then right ones)."""
+    index: int = 0
+
+    def __init__(self, index: int, type: SqlType):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "index", index)
+
+
+@dataclass(frozen=True)
+class Lit(Expr):
+    """A constant, held in storage form: decimals scaled, dates as days, strings as str."""
+    value: Any = None
+
+    def __init__(self, value: Any, type: SqlType):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "value", value)
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    """A scalar function or operator; `op` names an entry of tqp.compile.ops.OPS."""
+    op: str = ""
+    args: tuple[Expr, ...] = ()
+    params: tuple = ()  # constant, non-expression arguments (a LIKE pattern, a date field, ...)
+
+    def __init__(self, op: str, args: tuple, type: SqlType, params: tuple = ()):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "op", op)
+        object.__setattr__(self, "args", tuple(args))
+        object.__setattr__(self, "params", tuple(params))
+
+    def children(self):
+        return self.args
+
+
+@dataclass(frozen=True)
+class AggCall(Expr):
+    """An aggregate; only an Aggregate node evaluates it."""
+    func: str = ""  # count_star, count, sum, avg, min, max
+    arg: Expr | None = None
+    distinct: bool = False
+
+    def __init__(self, func: str, arg: Expr | None, type: SqlType, distinct: bool = False):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "func", func)
+        object.__setattr__(self, "arg", arg)
+        object.__setattr__(self, "distinct", distinct)
+
+    def children(self):
+        return () if self.arg is None else (self.arg,)
+
+
+@dataclass(frozen=True)
+class ScalarSubquery(Expr):
+    """An uncorrelated subquery giving at most one row of one column."""
+    plan: "Rel" = None
+
+    def __init__(self, plan: "Rel", type: SqlType):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "plan", plan)
+
+
+def walk(e: Expr):
+    """Pre-order iteration over an expression tree (iterative: trees may be deep)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children()))
+
+
+# ---------------------------------------------------------------- relations
+
+Schema = tuple  # tuple[tuple[str, SqlType], ...]
+
+
+@dataclass(frozen=True)
+class Rel:
+    @property
+    def schema(self) -> Schema:
+        raise NotImplementedError
+
+    def inputs(self) -> tuple["Rel", ...]:
+        return ()
+
+
+def _check_refs(exprs, width: int, where: str):
+    for e in exprs:
+        if e is None:
+            continue
+        for node in walk(e):
+            if isinstance(node, ColRef) and not 0 <= node.index < width:
+                raise ValueError(f"{where}: column #{node.index} out of range {width}")
+
+
+@dataclass(frozen=True)
+class Scan(Rel):
+    table: str
+    columns: Schema  # the table's columns that are read, in order
+    source_index: tuple[int, ...] = ()  # positions in the stored table; default 0..n-1
+
+    @property
+    def schema(self):
+        return self.columns
+
+
+@dataclass(frozen=True)
+class Values(Rel):
+    """Literal rows; `Values((), ())` with one empty row is the FROM-less SELECT's input."""
+    rows: tuple[tuple[Expr, ...], ...]
+    columns: Schema
+
+    @property
+    def schema(self):
+        return self.columns
+
+
+@dataclass(frozen=True)
+class Filter(Rel):
+    input: Rel
+    predicate: Expr
+
+    def __post_init__(self):
+        if self.predicate.type not in (T.BOOLEAN, T.NULLTYPE):
+            raise ValueError(f"filter predicate must be BOOLEAN, not {self.predicate.type}")
+        _check_refs([self.predicate], len(self.input.schema), "Filter")
+
+    @property
+    def schema(self):
+        return self.input.schema
+
+    def inputs(self):
+        return (self.input,)
+
+
+@dataclass(frozen=True)
+class Project(Rel):
+    input: Rel
+    exprs: tuple[Expr, ...]
+    names: tuple[str, ...]
+
+    def __post_init__(self):
+        _check_refs(self.exprs, len(self.input.schema), "Project")
+
+    @property
+    def schema(self):
+        return tuple(zip(self.names, (e.type for e in self.exprs)))
+
+    def inputs(self):
+        return (self.input,)
+
+
+@dataclass(frozen=True)
+class Aggregate(Rel):
+    """Output: the group keys, then the aggregates. No keys: exactly one output row."""
+    input: Rel
+    keys: tuple[Expr, ...]
+    aggs: tuple[AggCall, ...]
+    names: tuple[str, ...]
+
+    def __post_init__(self):
+        _check_refs(self.keys + self.aggs, len(self.input.schema), "Aggregate")
+
+    @property
+    def schema(self):
+        return tuple(zip(self.names, [e.type for e in self.keys] + [a.type for a in self.aggs]))
+
+    def inputs(self):
+        return (self.input,)
+
+
+JOIN_KINDS = ("inner", "left", "right", "full", "semi", "anti", "anti_null_aware", "mark", "mark_in", "cross")
+
+
+@dataclass(frozen=True)
+class Join(Rel):
+    """Equi keys pair up left_keys[i] (over the left input) with right_keys[i] (over the right);
+    `residual` is a predicate over left columns followed by right columns.
+
+    semi/anti keep left columns only; `mark` appends one BOOLEAN column (IN semantics: NULL when
+    no match but a NULL took part); anti_null_aware is NOT IN's anti join.
+    """
+    left: Rel
+    right: Rel
+    kind: str
+    left_keys: tuple[Expr, ...] = ()
+    right_keys: tuple[Expr, ...] = ()
+    residual: Expr | None = None
+
+    def __post_init__(self):
+        if self.kind not in JOIN_KINDS:
+            raise ValueError(f"unknown join kind {self.kind}")
+        if len(self.left_keys) != len(self.right_keys):
+            raise ValueError("join key lists differ in length")
+        _check_refs(self.left_keys, len(self.left.schema), "Join left key")
+        _check_refs(self.right_keys, len(self.right.schema), "Join right key")
+        _check_refs([self.residual], len(self.left.schema) + len(self.right.schema), "Join residual")
+
+    @property
+    def schema(self):
+        if self.kind in ("semi", "anti", "anti_null_aware"):
+            return self.left.schema
+        if self.kind in ("mark", "mark_in"):
+            return self.left.schema + (("mark", T.BOOLEAN),)
+        return self.left.schema + self.right.schema
+
+    def inputs(self):
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    expr: Expr
+    descending: bool = False
+    nulls_first: bool = False
+
+
+@dataclass(frozen=True)
+class Sort(Rel):
+    input: Rel
+    keys: tuple[SortKey, ...]
+    limit: int | None = None  # ORDER BY ... LIMIT k: a top-k
+    offset: int = 0
+
+    def __post_init__(self):
+        _check_refs([k.expr for k in self.keys], len(self.input.schema), "Sort")
+
+    @property
+    def schema(self):
+        return self.input.schema
+
+    def inputs(self):
+        return (self.input,)
+
+
+@dataclass(frozen=True)
+class Limit(Rel):
+    input: Rel
+    limit: int | None
+    offset: int = 0
+
+    @property
+    def schema(self):
+        return self.input.schema
+
+    def inputs(self):
+        return (self.input,)
+
+
+@dataclass(frozen=True)
+class Distinct(Rel):
+    input: Rel
+
+    @property
+    def schema(self):
+        return self.input.schema
+
+    def inputs(self):
+        return (self.input,)
+
+
+@dataclass(frozen=True)
+class SetOp(Rel):
+    kind: str  # union, intersect, except
+    all: bool
+    left: Rel
+    right: Rel
+
+    def __post_init__(self):
+        if len(self.left.schema) != len(self.right.schema):
+            raise ValueError("set operation inputs differ in column count")
+
+    @property
+    def schema(self):
+        return self.left.schema
+
+    def inputs(self):
+        return (self.left, self.right)
+
+
+def render(rel: Rel, indent: int = 0) -> str:
+    """The plan as an indented tree of operators."""
+    pad = "  " * indent
+    fields = []
+    for name, value in vars(rel).items():
+        if isinstance(value, Rel) or name in ("columns",):
+            continue
+        fields.append(f"{name}={_short(value)}")
+    head = f"{pad}{type(rel).__name__}({', '.join(fields)})"
+    if isinstance(rel, Scan):
+        head = f"{pad}Scan({rel.table}: {', '.join(n for n, _ in rel.columns)})"
+    return "\n".join([head] + [render(child, indent + 1) for child in rel.inputs()])
+
+
+def _short(value) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_short(v) for v in value) + "]"
+    if isinstance(value, ColRef):
+        return f"#{value.index}"
+    if isinstance(value, Lit):
+        return repr(value.value)
+    if isinstance(value, Call):
+        return f"{value.op}({', '.join(_short(a) for a in value.args)}" + \
+            (f"; {', '.join(map(repr, value.params))})" if value.params else ")")
+    if isinstance(value, AggCall):
+        return f"{value.func}({'distinct ' if value.distinct else ''}{_short(value.arg) if value.arg else '*'})"
+    if isinstance(value, SortKey):
+        return _short(value.expr) + (" desc" if value.descending else "") + (" nulls first" if value.nulls_first else "")
+    if isinstance(value, ScalarSubquery):
+        return "(subquery)"
+    return repr(value)

@@ -1,0 +1,985 @@
+"""Binding queries: a parsed sqlglot SELECT (or set operation) to a typed logical plan.
+
+Joins in FROM/WHERE form a join graph ordered by estimated sizes; subqueries become
+semi/anti/mark joins or decorrelated aggregates joined back; aggregates go through one
+Aggregate node whose keys and calls are matched back into the SELECT list, HAVING and ORDER BY.
+
+>>> import sqlglot, torch, tqp.types as T
+>>> from tqp.catalog import Catalog, StoredTable
+>>> cat = Catalog({"t": StoredTable(["a"], [T.INTEGER], [], 0)})
+>>> plan, names = Binder(cat, []).bind_query(sqlglot.parse_one("select a + 1 as b from t"))
+>>> names
+['b']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from .. import types as T
+from ..catalog import Catalog, StoredTable
+from ..errors import NotSupportedError, ProgrammingError
+from ..plan import nodes as P
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
+from . import expressions as X
+from .expressions import ExprBinder, arg, conjuncts, and_all, split_and, refs, remap
+from .scope import Scope, ScopeColumn, suggest
+
+
+class Params:
+    def __init__(self, values):
+        self.values = list(values or [])
+        self.used: set[int] = set()
+        self._next = 0
+
+    def next_positional(self) -> int:
+        i = self._next
+        self._next += 1
+        return i
+
+
+@dataclass
+class Builder:
+    """The relation being built for one SELECT, with the scope its columns are known by."""
+    rel: P.Rel
+    scope: Scope
+
+    def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None):
+        self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual)
+        if kind in ("mark", "mark_in"):
+            self.scope = Scope(self.scope.columns + right_cols)
+        elif kind not in ("semi", "anti", "anti_null_aware"):
+            self.scope = Scope(self.scope.columns + right_cols)
+
+
+class Binder:
+    def __init__(self, catalog: Catalog, params, ctes: dict | None = None):
+        self.catalog = catalog
+        self.params = params if isinstance(params, Params) else Params(params)
+        self.ctes: dict[str, exp.Expression] = dict(ctes or {})
+        self._view_depth = 0
+
+    # ------------------------------------------------------------ queries
+
+    def bind_query(self, node: exp.Expression, outer: Scope | None = None):
+        """Plan for a query and its output names. Correlation is not allowed at this level."""
+        rel, names, corr = self.query(node, outer)
+        if corr:
+            raise NotSupportedError("a correlated subquery in this position")
+        return rel, names
+
+    def query(self, node, outer=None, corr_ok=False):
+        if isinstance(node, exp.Subquery):
+            inner_rel, names, corr = self.query(node.this, outer, corr_ok)
+            return self._order_limit_only(node, inner_rel, names), names, corr
+        with_ = arg(node, "with")
+        saved = dict(self.ctes)
+        try:
+            if with_ is not None:
+                if with_.args.get("recursive"):
+                    raise NotSupportedError("WITH RECURSIVE")
+                for cte in with_.expressions:
+                    self.ctes[cte.alias_or_name.lower()] = cte
+            if isinstance(node, exp.Select):
+                return self.select(node, outer, corr_ok)
+            if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
+                return self.set_op(node, outer), None, []
+            if isinstance(node, exp.Values):
+                rel, cols = self.values(node)
+                return rel, [c.name for c in cols], []
+            raise NotSupportedError(f"{type(node).__name__} as a query")
+        finally:
+            self.ctes = saved
+
+    def set_op(self, node, outer):
+        left, lnames = self.bind_query(node.this, outer)
+        right, _ = self.bind_query(node.expression, outer)
+        if len(left.schema) != len(right.schema):
+            raise ProgrammingError(
+                f"{type(node).__name__.upper()} inputs have {len(left.schema)} and {len(right.schema)} columns")
+        ltypes, rtypes = [t for _, t in left.schema], [t for _, t in right.schema]
+        target = []
+        for a, b in zip(ltypes, rtypes):
+            t = T.common_type(a, b)
+            if t is None:
+                raise ProgrammingError(f"{type(node).__name__.upper()} cannot combine {a} and {b}")
+            target.append(T.INTEGER if t.kind == "NULL" else t)
+        left = _cast_rel(left, target)
+        right = _cast_rel(right, target)
+        kind = {exp.Union: "union", exp.Intersect: "intersect", exp.Except: "except"}[type(node)]
+        distinct = node.args.get("distinct")
+        rel: P.Rel = P.SetOp(kind, not distinct if distinct is not None else False, left, right)
+        names = list(lnames)
+        rel = P.Project(rel, tuple(ColRef(i, t) for i, t in enumerate(target)), tuple(names))
+        return self._order_limit_only(node, rel, names)
+
+    def _order_limit_only(self, node, rel, names):
+        """ORDER BY / LIMIT attached to a set operation or parenthesized query: output columns only."""
+        order = node.args.get("order")
+        if order is not None:
+            scope = Scope([ScopeColumn(None, n, t) for n, (_, t) in zip(names, rel.schema)])
+            keys = []
+            for o in order.expressions:
+                if isinstance(o.this, exp.Literal) and not o.this.is_string:
+                    e = self._ordinal(o.this, rel)
+                else:
+                    e = ExprBinder(scope, self.params, self).bind(o.this)
+                keys.append(_sort_key(o, e))
+            rel = P.Sort(rel, tuple(keys))
+        return self._limit(node, rel)
+
+    def _ordinal(self, lit, rel):
+        k = int(lit.this)
+        if not 1 <= k <= len(rel.schema):
+            raise ProgrammingError(f"ORDER BY position {k} is not in the select list (1..{len(rel.schema)})")
+        return ColRef(k - 1, rel.schema[k - 1][1])
+
+    def _limit(self, node, rel):
+        limit, offset = node.args.get("limit"), node.args.get("offset")
+        if limit is None and offset is None:
+            return rel
+        n = self._const_int(limit.expression if limit is not None else None, "LIMIT")
+        k = self._const_int(offset.expression if offset is not None else None, "OFFSET") or 0
+        if isinstance(rel, P.Sort) and rel.limit is None:
+            return P.Sort(rel.input, rel.keys, n, k)
+        return P.Limit(rel, n, k)
+
+    def _const_int(self, node, what):
+        if node is None:
+            return None
+        e = ExprBinder(Scope([]), self.params, self).bind(node)
+        if not isinstance(e, Lit) or not (e.value is None or isinstance(e.value, int)) or e.type.is_decimal:
+            raise ProgrammingError(f"{what} must be a constant integer")
+        if e.value is not None and e.value < 0:
+            raise ProgrammingError(f"{what} must not be negative")
+        return e.value
+
+    # ------------------------------------------------------------ SELECT
+
+    def select(self, sel: exp.Select, outer: Scope | None, corr_ok: bool):
+        for key in ("windows", "qualify", "prewhere", "connect", "sample", "into", "pivots"):
+            if sel.args.get(key):
+                raise NotSupportedError(f"{key.upper()} clause")
+        if sel.args.get("kind") or sel.args.get("distinct") and sel.args["distinct"].args.get("on"):
+            raise NotSupportedError("DISTINCT ON")
+        builder, correlated = self.from_where(sel, outer)
+        group = arg(sel, "group")
+        having = sel.args.get("having")
+        select_items = self._expand_stars(sel, builder.scope)
+        grouped = group is not None or having is not None or any(X.contains_agg(e) for e in select_items) \
+            or any(X.contains_agg(o.this) for o in (sel.args.get("order").expressions if sel.args.get("order") else []))
+
+        corr_pairs: list[tuple[Expr, int]] = []  # (outer expression, inner output column)
+        extra_keys: list[Expr] = []
+        if correlated:
+            if not corr_ok:
+                raise NotSupportedError("a correlated subquery in this position")
+            if not grouped:
+                raise NotSupportedError("a correlated scalar subquery without an aggregate")
+            n_outer = len(outer)
+            for c in correlated:
+                e = c
+                if not (isinstance(e, Call) and e.op == "eq"):
+                    raise NotSupportedError("a correlated scalar subquery with a non-equality correlation")
+                a, b = e.args
+                ra, rb = refs(a), refs(b)
+                if ra and max(ra) < n_outer <= min(rb or {n_outer}):
+                    outer_e, inner_e = a, b
+                elif rb and max(rb) < n_outer <= min(ra or {n_outer}):
+                    outer_e, inner_e = b, a
+                else:
+                    raise NotSupportedError("a correlated scalar subquery with a complex correlation")
+                extra_keys.append(remap(inner_e, lambda i: i - n_outer))
+                corr_pairs.append((outer_e, -1))
+
+        if grouped:
+            rel, out_exprs, names, scope_after, order_exprs = self._aggregate(sel, builder, select_items, extra_keys)
+        else:
+            rel, scope_after = builder.rel, builder.scope
+            eb = ExprBinder(scope_after, self.params, self)
+            out_exprs, names = [], []
+            for item in select_items:
+                out_exprs.append(eb.bind(_unalias(item)))
+                names.append(_name_of(item))
+            order_exprs = None
+
+        # Correlation keys ride along as extra outputs, after the select list, for the caller's join.
+        n_sel = len(out_exprs) - len(extra_keys)
+        corr_pairs = [(oe, n_sel + j) for j, (oe, _) in enumerate(corr_pairs)]
+        rel, names = self._finish(sel, rel, scope_after, out_exprs, names, order_exprs, extra_keys)
+        return rel, names, corr_pairs
+
+    def _expand_stars(self, sel, scope: Scope):
+        items = []
+        for item in sel.expressions:
+            star_table = None
+            if isinstance(item, exp.Star):
+                star = True
+            elif isinstance(item, exp.Column) and isinstance(item.this, exp.Star):
+                star, star_table = True, item.table.lower()
+            else:
+                star = False
+            if not star:
+                items.append(item)
+                continue
+            if item.args.get("except") or item.args.get("replace"):
+                raise NotSupportedError("SELECT * EXCLUDE/REPLACE")
+            cols = [c for c in scope.columns if not c.hidden and (star_table is None or c.table == star_table)]
+            if star_table and not cols:
+                raise ProgrammingError(f'table "{star_table}" not found in this query'
+                                       + suggest(star_table, [c.table for c in scope.columns if c.table]))
+            for c in cols:
+                col = exp.column(c.name, c.table, quoted=True) if c.table else exp.column(c.name, quoted=True)
+                items.append(exp.alias_(col, c.name, quoted=True))
+        if not items:
+            raise ProgrammingError("SELECT list is empty")
+        return items
+
+    def _aggregate(self, sel, builder: Builder, items, extra_keys):
+        scope = builder.scope
+        group = arg(sel, "group")
+        eb = ExprBinder(scope, self.params, self)
+        keys: list[Expr] = []
+        for g in (group.expressions if group is not None else []):
+            if isinstance(g, exp.Literal) and not g.is_string:
+                k = int(g.this)
+                if not 1 <= k <= len(items):
+                    raise ProgrammingError(f"GROUP BY position {k} is not in the select list")
+                g = _unalias(items[k - 1])
+            elif isinstance(g, exp.Column) and not g.table and not scope.has(g.name, None):
+                # GROUP BY an output alias
+                match = [i for i in items if isinstance(i, exp.Alias) and i.alias.lower() == g.name.lower()]
+                if match:
+                    g = match[0].this
+            keys.append(eb.bind(g))
+        if group is not None and (group.args.get("rollup") or group.args.get("cube") or group.args.get("grouping_sets")):
+            raise NotSupportedError("ROLLUP/CUBE/GROUPING SETS")
+        keys += extra_keys
+        aggs: list[AggCall] = []
+        ab = ExprBinder(scope, self.params, self, allow_aggs=True)
+        key_index = {k: i for i, k in enumerate(keys)}
+        n_keys = len(keys)
+
+        def lift(e: Expr) -> Expr:
+            """Rewrite a pre-aggregate expression over the Aggregate's output."""
+            if e in key_index:
+                return ColRef(key_index[e], e.type)
+            if isinstance(e, AggCall):
+                if e not in aggs:
+                    aggs.append(e)
+                return ColRef(n_keys + aggs.index(e), e.type)
+            if isinstance(e, ColRef):
+                name = scope.columns[e.index].name
+                raise ProgrammingError(
+                    f'column "{name}" must appear in the GROUP BY clause or be used in an aggregate function')
+            if isinstance(e, Call):
+                return Call(e.op, tuple(lift(a) for a in e.args), e.type, e.params)
+            return e
+
+        outs, names = [], []
+        for item in items:
+            outs.append(lift(ab.bind(_unalias(item))))
+            names.append(_name_of(item))
+        having = sel.args.get("having")
+        having_e = lift(ab.bool_expr(having.this, "HAVING")) if having is not None else None
+        order_exprs = []
+        order = sel.args.get("order")
+        alias_names = [n.lower() for n in names]
+        for o in (order.expressions if order is not None else []):
+            t = o.this
+            if isinstance(t, exp.Literal) and not t.is_string or \
+                    isinstance(t, exp.Column) and not t.table and t.name.lower() in alias_names:
+                order_exprs.append(None)  # resolved against the output later
+            else:
+                order_exprs.append(lift(ab.bind(t)))
+        names_k = [f"#k{i}" for i in range(n_keys)]
+        rel = P.Aggregate(builder.rel, tuple(keys), tuple(aggs),
+                          tuple(names_k + [f"#a{j}" for j in range(len(aggs))]))
+        if having_e is not None:
+            rel = P.Filter(rel, having_e)
+        scope_after = Scope([ScopeColumn(None, n, t, hidden=True) for n, t in rel.schema])
+        if extra_keys:
+            outs = outs + [ColRef(len(keys) - len(extra_keys) + j, k.type) for j, k in enumerate(extra_keys)]
+            names = names + [f"#corr{j}" for j in range(len(extra_keys))]
+        return rel, outs, names, scope_after, order_exprs
+
+    def _finish(self, sel, rel, scope, outs, names, order_exprs, extra_keys):
+        """Projection, DISTINCT, ORDER BY and LIMIT for a SELECT."""
+        distinct = sel.args.get("distinct") is not None
+        order = sel.args.get("order")
+        n_out = len(outs) - len(extra_keys)
+        sort_keys = []
+        hidden = []
+        if order is not None:
+            eb = ExprBinder(scope, self.params, self)
+            lower_names = [n.lower() for n in names[:n_out]]
+            for i, o in enumerate(order.expressions):
+                t = o.this
+                if isinstance(t, exp.Literal) and not t.is_string:
+                    k = int(t.this)
+                    if not 1 <= k <= n_out:
+                        raise ProgrammingError(f"ORDER BY position {k} is not in the select list (1..{n_out})")
+                    sort_keys.append((o, k - 1))
+                    continue
+                if isinstance(t, exp.Column) and not t.table and t.name.lower() in lower_names:
+                    sort_keys.append((o, lower_names.index(t.name.lower())))
+                    continue
+                e = order_exprs[i] if order_exprs is not None else eb.bind(t)
+                if e in outs[:n_out]:
+                    sort_keys.append((o, outs.index(e)))
+                    continue
+                if distinct:
+                    raise ProgrammingError("for SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+                hidden.append(e)
+                sort_keys.append((o, len(outs) + len(hidden) - 1))
+        all_exprs = list(outs) + hidden
+        all_names = list(names) + [f"#o{i}" for i in range(len(hidden))]
+        rel = P.Project(rel, tuple(all_exprs), tuple(all_names))
+        if distinct:
+            rel = P.Distinct(rel)
+        if sort_keys:
+            rel = P.Sort(rel, tuple(_sort_key(o, ColRef(i, all_exprs[i].type)) for o, i in sort_keys))
+        rel = self._limit(sel, rel)
+        if hidden:
+            rel = P.Project(rel, tuple(ColRef(i, e.type) for i, e in enumerate(outs)), tuple(names))
+        return rel, names
+
+    # ------------------------------------------------------------ FROM and WHERE
+
+    def from_where(self, sel: exp.Select, outer: Scope | None):
+        """The joined, filtered input of a SELECT, and its correlated conjuncts (bound over
+        outer columns followed by this query's columns)."""
+        frm = arg(sel, "from")
+        joins = sel.args.get("joins") or []
+        where = sel.args.get("where")
+        items = []
+        if frm is None:
+            items.append((P.Values(((),), ()), []))
+        else:
+            items.append(self.source(frm.this))
+        plain = all(_is_inner(j) for j in joins)
+        conds = conjuncts(where.this) if where is not None else []
+        if plain:
+            on_conds = []
+            for j in joins:
+                items.append(self.source(j.this))
+                if j.args.get("using"):
+                    on_conds += self._using(items, j)
+                if j.args.get("on") is not None:
+                    on_conds += conjuncts(j.args["on"])
+            return self._join_graph(items, on_conds + conds, outer)
+        # Outer joins: bind in written order, then apply WHERE on top.
+        rel, cols = items[0]
+        builder = Builder(rel, Scope(cols))
+        for j in joins:
+            rrel, rcols = self.source(j.this)
+            kind = _join_kind(j)
+            on = j.args.get("on")
+            using = j.args.get("using")
+            scope = Scope(builder.scope.columns + rcols)
+            nl = len(builder.scope)
+            preds = []
+            if using:
+                preds += self._using([(builder.rel, builder.scope.columns), (rrel, rcols)], j)
+            if on is not None:
+                preds += conjuncts(on)
+            eb = ExprBinder(scope, self.params, self)
+            bound = [eb.bool_expr(c, "ON condition") for c in preds]
+            lkeys, rkeys, resid = [], [], []
+            for e in bound:
+                pair = _equi(e, nl)
+                if pair:
+                    lkeys.append(pair[0])
+                    rkeys.append(remap(pair[1], lambda i: i - nl))
+                elif kind == "left" and refs(e) and min(refs(e)) >= nl:
+                    rrel = P.Filter(rrel, remap(e, lambda i: i - nl))  # right-only ON: filter the right
+                elif kind == "right" and refs(e) and max(refs(e)) < nl:
+                    builder.rel = P.Filter(builder.rel, e)
+                else:
+                    resid.append(e)
+            if kind == "cross":
+                kind = "inner"
+            builder.add_join(rrel, rcols, kind, lkeys, rkeys, and_all(resid))
+        return self._where(builder, conds, outer)
+
+    def _using(self, items, j):
+        out = []
+        lcols, rcols = [], items[-1][1]
+        for _, cols in items[:-1]:
+            lcols += cols
+        for ident in j.args["using"]:
+            name = ident.name
+            lt = [c for c in lcols if c.name.lower() == name.lower()]
+            rt = [c for c in rcols if c.name.lower() == name.lower()]
+            if not lt or not rt:
+                raise ProgrammingError(f'USING column "{name}" is not on both sides of the join')
+            out.append(exp.EQ(this=exp.column(name, lt[0].table), expression=exp.column(name, rt[0].table)))
+        return out
+
+    def source(self, node) -> tuple[P.Rel, list[ScopeColumn]]:
+        """A FROM item: table, view, CTE, derived table or VALUES."""
+        if isinstance(node, exp.Table):
+            if node.args.get("joins") or node.args.get("pivots"):
+                raise NotSupportedError("PIVOT")
+            if isinstance(node.this, exp.Func) or isinstance(node.this, exp.Anonymous):
+                raise NotSupportedError(f"table function {node.this.sql('duckdb')[:40]}")
+            if node.args.get("sample") is not None:
+                raise NotSupportedError("TABLESAMPLE")
+            name = node.name.lower()
+            alias = (node.alias or node.name).lower()
+            col_aliases = _column_aliases(node)
+            if node.db:
+                if node.db.lower() not in ("main", "memory"):
+                    raise ProgrammingError(f'schema "{node.db}" not found')
+            if name in self.ctes and not node.db:
+                cte = self.ctes[name]
+                saved = dict(self.ctes)
+                # A CTE sees the CTEs defined before it, not itself.
+                self.ctes = {k: v for k, v in self.ctes.items() if k != name}
+                try:
+                    rel, names = self.bind_query(cte.this)
+                finally:
+                    self.ctes = saved
+                names = _cte_columns(cte) or names
+                return self._derived(rel, names, alias, col_aliases)
+            obj = self.catalog.lookup(name)
+            if obj is None:
+                raise ProgrammingError(f'table "{node.name}" not found'
+                                       + suggest(name, self.catalog.names() + list(self.ctes)))
+            if isinstance(obj, StoredTable):
+                schema = tuple(zip(obj.names, obj.types))
+                rel = P.Scan(name, schema, tuple(range(len(schema))))
+                names = col_aliases or obj.names
+                return rel, [ScopeColumn(alias, n, t) for n, (_, t) in zip(names, schema)] + \
+                    [ScopeColumn(alias, n, t) for n, t in schema[len(names):]]
+            query, view_names = obj
+            if self._view_depth > 32:
+                raise ProgrammingError(f'view "{name}" refers to itself')
+            self._view_depth += 1
+            try:
+                rel, names = Binder(self.catalog, [], {}).bind_query(query.copy())
+            finally:
+                self._view_depth -= 1
+            return self._derived(rel, view_names or names, alias, col_aliases)
+        if isinstance(node, exp.Subquery):
+            inner = node.this
+            alias = (node.alias or "").lower() or None
+            if isinstance(inner, exp.Values):
+                rel, cols = self.values(inner)
+                names = [c.name for c in cols]
+            else:
+                rel, names = self.bind_query(node)
+            return self._derived(rel, names, alias, _column_aliases(node))
+        if isinstance(node, exp.Values):
+            rel, cols = self.values(node)
+            alias = (node.alias or "").lower() or None
+            return self._derived(rel, [c.name for c in cols], alias, _column_aliases(node))
+        if isinstance(node, exp.Lateral) or isinstance(node, exp.Unnest):
+            raise NotSupportedError(f"{type(node).__name__.upper()} in FROM")
+        raise NotSupportedError(f"FROM item {node.sql('duckdb')[:60]}")
+
+    def _derived(self, rel, names, alias, col_aliases):
+        names = list(names)
+        if col_aliases:
+            if len(col_aliases) > len(names):
+                raise ProgrammingError(f"too many column aliases for {alias}")
+            names[:len(col_aliases)] = col_aliases
+        return rel, [ScopeColumn(alias, n, t) for n, (_, t) in zip(names, rel.schema)]
+
+    def values(self, node: exp.Values):
+        rows = []
+        eb = ExprBinder(Scope([]), self.params, self)
+        for tup in node.expressions:
+            rows.append([eb.bind(e) for e in (tup.expressions if isinstance(tup, exp.Tuple) else [tup])])
+        width = len(rows[0])
+        if any(len(r) != width for r in rows):
+            raise ProgrammingError("VALUES rows differ in length")
+        cols = []
+        for j in range(width):
+            typed = X.unify_types([r[j] for r in rows], "mix in VALUES")
+            if typed[0].type.kind == "NULL":
+                typed = [Lit(None, T.INTEGER) for _ in typed]
+            for r, e in zip(rows, typed):
+                r[j] = e
+            cols.append(ScopeColumn(None, f"col{j}", typed[0].type))
+        rel = P.Values(tuple(tuple(r) for r in rows), tuple((c.name, c.type) for c in cols))
+        return rel, cols
+
+    # ------------------------------------------------------------ join graph
+
+    def _join_graph(self, items, conds, outer):
+        """Inner joins: push single-table predicates down, then join greedily, smallest result first."""
+        all_cols = [c for _, cols in items for c in cols]
+        scope = Scope(all_cols)
+        offsets, o = [], 0
+        for _, cols in items:
+            offsets.append(o)
+            o += len(cols)
+        owner = []
+        for k, (_, cols) in enumerate(items):
+            owner += [k] * len(cols)
+
+        eb = ExprBinder(scope, self.params, self)
+        plain, deferred, correlated = [], [], []
+        for c in conds:
+            if _has_subquery(c):
+                deferred.append(c)
+            elif outer is not None and self._is_correlated(c, scope, outer):
+                correlated.append(c)
+            else:
+                e = eb.bool_expr(c, "WHERE condition")
+                plain.extend(split_and(e))
+        plain = _factor_or(plain)
+
+        filters = [[] for _ in items]
+        edges, residual, constants = [], [], []
+        for e in plain:
+            owners = {owner[i] for i in refs(e)}
+            if not owners:
+                constants.append(e)
+            elif len(owners) == 1:
+                k = owners.pop()
+                filters[k].append(remap(e, lambda i, k=k: i - offsets[k]))
+            else:
+                pair = _equi_any(e, owner)
+                if pair:
+                    edges.append(pair)
+                else:
+                    residual.append((e, owners))
+                    for k, implied in _implied_filters(e, owner, offsets):
+                        filters[k].append(implied)
+
+        comps = []
+        for k, (rel, cols) in enumerate(items):
+            if filters[k]:
+                rel = P.Filter(rel, and_all(filters[k]))
+            comps.append({"rel": rel, "items": {k}, "layout": list(range(offsets[k], offsets[k] + len(cols))),
+                          "rows": self.estimate(rel)})
+        while len(comps) > 1:
+            best = None
+            for a in range(len(comps)):
+                for b in range(len(comps)):
+                    if a == b:
+                        continue
+                    ca, cb = comps[a], comps[b]
+                    keys = [(l, r) for (l, r, la, ra) in edges if la in ca["items"] and ra in cb["items"]]
+                    if not keys:
+                        continue
+                    rows = self._join_estimate(ca, cb, keys, items, offsets)
+                    # Prefer the smaller build (right) side on equal estimates.
+                    score = (rows, cb["rows"])
+                    if best is None or score < best[0]:
+                        best = (score, a, b, keys)
+            if best is None:  # no connecting predicate: cross join the two smallest
+                order = sorted(range(len(comps)), key=lambda i: comps[i]["rows"])
+                a, b = order[1], order[0]
+                keys = []
+                rows = comps[a]["rows"] * comps[b]["rows"]
+            else:
+                (rows, _), a, b, keys = best
+            ca, cb = comps[a], comps[b]
+            lmap = {g: i for i, g in enumerate(ca["layout"])}
+            rmap = {g: i for i, g in enumerate(cb["layout"])}
+            lkeys = [remap(l, lmap) for l, _ in keys]
+            rkeys = [remap(r, rmap) for _, r in keys]
+            edges = [e for e in edges if not (e[2] in ca["items"] and e[3] in cb["items"] or
+                                               e[3] in ca["items"] and e[2] in cb["items"])]
+            # Edges that now run inside one component act as plain predicates.
+            merged_items = ca["items"] | cb["items"]
+            layout = ca["layout"] + cb["layout"]
+            jmap = {g: i for i, g in enumerate(layout)}
+            ready = [e for e, owners in residual if owners <= merged_items]
+            residual = [(e, owners) for e, owners in residual if not owners <= merged_items]
+            leftover = [e for e in edges if e[2] in merged_items and e[3] in merged_items]
+            edges = [e for e in edges if not (e[2] in merged_items and e[3] in merged_items)]
+            ready += [Call("eq", (l, r), T.BOOLEAN) for l, r, _, _ in leftover]
+            resid = and_all([remap(e, jmap) for e in ready])
+            rel = P.Join(ca["rel"], cb["rel"], "inner" if keys or resid is not None else "cross",
+                         tuple(lkeys), tuple(rkeys), resid)
+            if rel.kind == "cross" and resid is not None:
+                rel = P.Join(ca["rel"], cb["rel"], "inner", (), (), resid)
+            comps = [c for i, c in enumerate(comps) if i not in (a, b)]
+            comps.append({"rel": rel, "items": merged_items, "layout": layout, "rows": max(rows, 1)})
+        comp = comps[0]
+        rel = comp["rel"]
+        if comp["layout"] != list(range(len(all_cols))):
+            pos = {g: i for i, g in enumerate(comp["layout"])}
+            rel = P.Project(rel, tuple(ColRef(pos[g], c.type) for g, c in enumerate(all_cols)),
+                            tuple(c.name for c in all_cols))
+        left_over = [e for e, _ in residual] + constants
+        if left_over:
+            rel = P.Filter(rel, and_all(left_over))
+        builder = Builder(rel, scope)
+        return self._where(builder, deferred, outer, correlated)
+
+    def _where(self, builder: Builder, conds, outer, correlated=None):
+        """Remaining WHERE conjuncts: subqueries as semi/anti joins, the rest as one filter."""
+        correlated_nodes = list(correlated or [])
+        plain = []
+        for c in conds:
+            negated = False
+            node = c
+            while isinstance(node, exp.Paren):
+                node = node.this
+            if isinstance(node, exp.Not):
+                negated, node = True, node.this
+                while isinstance(node, exp.Paren):
+                    node = node.this
+            if isinstance(node, exp.Exists):
+                self._semi(builder, node.this, None, "anti" if negated else "semi")
+                continue
+            if isinstance(node, exp.In) and node.args.get("query") is not None:
+                self._semi(builder, node.args["query"], node.this, "anti_null_aware" if negated else "semi")
+                continue
+            if outer is not None and not _has_subquery(c) and self._is_correlated(c, builder.scope, outer):
+                correlated_nodes.append(c)
+                continue
+            plain.append(c)
+        if plain:
+            eb = ExprBinder(builder.scope, self.params, self)
+            eb.builder = builder
+            preds = [eb.bool_expr(c, "WHERE condition") for c in plain]
+            builder.rel = P.Filter(builder.rel, and_all(preds))
+        corr = []
+        if correlated_nodes:
+            combined = Scope(outer.columns + builder.scope.columns)
+            eb = ExprBinder(combined, self.params, self)
+            corr = [eb.bool_expr(c, "WHERE condition") for c in correlated_nodes]
+        return builder, corr
+
+    def _is_correlated(self, node, scope: Scope, outer: Scope) -> bool:
+        for col in node.find_all(exp.Column):
+            if isinstance(col.this, exp.Star):
+                continue
+            parent = col.find_ancestor(exp.Subquery, exp.Select, exp.Exists)
+            if parent is not None and parent is not node and node in list(parent.walk()) is False:
+                continue
+            if not scope.has(col.name, col.table or None) and outer.has(col.name, col.table or None):
+                return True
+        return False
+
+    # ------------------------------------------------------------ subqueries
+
+    def _subquery_input(self, query, outer_scope: Scope):
+        """A subquery for EXISTS / IN: its relation, scope and correlated conjuncts."""
+        while isinstance(query, exp.Subquery):
+            query = query.this
+        if not isinstance(query, exp.Select) or arg(query, "group") or query.args.get("having") \
+                or any(X.contains_agg(e) for e in query.expressions) or query.args.get("limit") \
+                or query.args.get("distinct") or arg(query, "with"):
+            rel, names = self.bind_query(query, outer_scope)
+            return rel, [ScopeColumn(None, n, t) for n, (_, t) in zip(names, rel.schema)], [], True
+        builder, corr = self.from_where(query, outer_scope)
+        return builder.rel, builder.scope.columns, corr, query
+
+    def _semi(self, builder: Builder, query, lhs, kind):
+        outer_scope = builder.scope
+        rel, cols, corr, q = self._subquery_input(query, outer_scope)
+        nl = len(outer_scope)
+        lkeys, rkeys, resid = [], [], []
+        if lhs is not None:
+            if q is True:
+                if len(rel.schema) != 1:
+                    raise ProgrammingError(f"IN subquery returns {len(rel.schema)} columns, expected 1")
+                value = ColRef(0, rel.schema[0][1])
+            else:
+                items = q.expressions
+                if len(items) != 1 or isinstance(items[0], exp.Star):
+                    raise ProgrammingError("IN subquery must return exactly one column")
+                value = ExprBinder(Scope(cols), self.params, self).bind(_unalias(items[0]))
+            x = ExprBinder(outer_scope, self.params, self).bind(lhs)
+            a, v = X.coerce_pair(x, value, "compare")
+            lkeys.append(a)
+            rkeys.append(v)
+        for e in corr:
+            pair = _equi(e, nl)
+            if pair and kind != "anti_null_aware":
+                lkeys.append(pair[0])
+                rkeys.append(remap(pair[1], lambda i: i - nl))
+            else:
+                resid.append(e)
+        if kind == "anti_null_aware" and resid:
+            raise NotSupportedError("correlated NOT IN")
+        builder.add_join(rel, cols, kind, lkeys, rkeys, and_all(resid))
+
+    # callbacks from ExprBinder for subqueries inside expressions
+
+    def exists(self, eb: ExprBinder, node):
+        builder = getattr(eb, "builder", None)
+        if builder is None:
+            raise NotSupportedError("EXISTS in this position")
+        before = len(builder.scope)
+        self._mark(builder, node.this, None)
+        return ColRef(before, T.BOOLEAN)
+
+    def in_subquery(self, eb: ExprBinder, node):
+        builder = getattr(eb, "builder", None)
+        if builder is None:
+            raise NotSupportedError("IN (subquery) in this position")
+        before = len(builder.scope)
+        self._mark(builder, node.args["query"], node.this)
+        return ColRef(before, T.BOOLEAN)
+
+    def _mark(self, builder, query, lhs):
+        outer_scope = builder.scope
+        rel, cols, corr, q = self._subquery_input(query, outer_scope)
+        nl = len(outer_scope)
+        lkeys, rkeys, resid = [], [], []
+        if lhs is not None:
+            if q is True:
+                value = ColRef(0, rel.schema[0][1])
+            else:
+                value = ExprBinder(Scope(cols), self.params, self).bind(_unalias(q.expressions[0]))
+            a, v = X.coerce_pair(ExprBinder(outer_scope, self.params, self).bind(lhs), value, "compare")
+            lkeys.append(a)
+            rkeys.append(v)
+        for e in corr:
+            pair = _equi(e, nl)
+            if pair:
+                lkeys.append(pair[0])
+                rkeys.append(remap(pair[1], lambda i: i - nl))
+            else:
+                resid.append(e)
+        builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)],
+                         "mark" if lhs is None else "mark_in",
+                         lkeys, rkeys, and_all(resid))
+
+    def scalar(self, eb: ExprBinder, node):
+        query = node.this if isinstance(node, exp.Subquery) else node
+        builder = getattr(eb, "builder", None)
+        outer_scope = eb.scope if builder is None else builder.scope
+        rel, names, corr = self.query(query, outer_scope, corr_ok=builder is not None)
+        if not corr:
+            if len(rel.schema) != 1:
+                raise ProgrammingError(f"scalar subquery returns {len(rel.schema)} columns, expected 1")
+            return P.ScalarSubquery(rel, rel.schema[0][1])
+        value_t = rel.schema[0][1]
+        n_out = len(rel.schema)
+        lkeys = [oe for oe, _ in corr]
+        rkeys = [ColRef(i, rel.schema[i][1]) for _, i in corr]
+        lkeys2, rkeys2 = [], []
+        for a, c in zip(lkeys, rkeys):
+            a2, c2 = X.coerce_pair(a, c, "compare")
+            lkeys2.append(a2)
+            rkeys2.append(c2)
+        before = len(builder.scope)
+        cols = [ScopeColumn(None, f"#sub{i}", t, hidden=True) for i, (_, t) in enumerate(rel.schema)]
+        builder.add_join(rel, cols, "left", lkeys2, rkeys2)
+        ref = ColRef(before, value_t)
+        if _is_bare_count(query):
+            return Call("coalesce", (ref, Lit(0, T.BIGINT)), T.BIGINT)
+        del n_out
+        return ref
+
+    # ------------------------------------------------------------ estimates
+
+    def estimate(self, rel: P.Rel) -> float:
+        if isinstance(rel, P.Scan):
+            return float(self.catalog.tables[rel.table].num_rows)
+        if isinstance(rel, P.Filter):
+            n = len(split_and(rel.predicate))
+            return max(self.estimate(rel.input) * (0.3 ** min(n, 3)), 1.0)
+        if isinstance(rel, P.Aggregate):
+            return max(self.estimate(rel.input) * (0.1 if rel.keys else 0), 1.0)
+        if isinstance(rel, P.Values):
+            return float(len(rel.rows))
+        if isinstance(rel, P.Join):
+            l, r = self.estimate(rel.left), self.estimate(rel.right)
+            return l if rel.kind in ("semi", "anti", "anti_null_aware", "mark", "left") else max(l, r)
+        if isinstance(rel, (P.Limit, P.Sort)) and getattr(rel, "limit", None) is not None:
+            return float(rel.limit)
+        ins = rel.inputs()
+        return self.estimate(ins[0]) if ins else 1.0
+
+    def _ndv(self, rel: P.Rel, e: Expr, rows: float) -> float:
+        origin = _origin(rel, e)
+        if origin is not None:
+            table, i = origin
+            t = self.catalog.tables.get(table)
+            if t is not None:
+                return max(min(t.ndv(i), rows), 1.0)
+        return max(rows, 1.0)
+
+    def _join_estimate(self, ca, cb, keys, items, offsets) -> float:
+        lmap = {g: i for i, g in enumerate(ca["layout"])}
+        rmap = {g: i for i, g in enumerate(cb["layout"])}
+        l, r = ca["rows"], cb["rows"]
+        denom = 1.0
+        for le, re_ in keys[:1]:
+            nl = self._ndv(ca["rel"], remap(le, lmap), l)
+            nr = self._ndv(cb["rel"], remap(re_, rmap), r)
+            denom = max(nl, nr)
+        return l * r / denom
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _origin(rel: P.Rel, e: Expr):
+    """The stored (table, column) an expression reads unchanged, if any."""
+    if not isinstance(e, ColRef):
+        return None
+    i = e.index
+    while True:
+        if isinstance(rel, P.Scan):
+            return rel.table, (rel.source_index[i] if rel.source_index else i)
+        if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct)):
+            rel = rel.input
+        elif isinstance(rel, P.Project):
+            x = rel.exprs[i]
+            if not isinstance(x, ColRef):
+                return None
+            rel, i = rel.input, x.index
+        elif isinstance(rel, P.Join):
+            nl = len(rel.left.schema)
+            if i < nl:
+                rel = rel.left
+            elif rel.kind in ("inner", "left", "right", "full", "cross"):
+                rel, i = rel.right, i - nl
+            else:
+                return None
+        else:
+            return None
+
+
+def _equi(e: Expr, nl: int):
+    """(left expr, right expr) if e is `l = r` with l over the left side and r over the right."""
+    if not (isinstance(e, Call) and e.op == "eq"):
+        return None
+    a, b = e.args
+    ra, rb = refs(a), refs(b)
+    if not ra or not rb:
+        return None
+    if max(ra) < nl <= min(rb):
+        return a, b
+    if max(rb) < nl <= min(ra):
+        return b, a
+    return None
+
+
+def _equi_any(e: Expr, owner):
+    if not (isinstance(e, Call) and e.op == "eq"):
+        return None
+    a, b = e.args
+    oa, ob = {owner[i] for i in refs(a)}, {owner[i] for i in refs(b)}
+    if len(oa) == 1 and len(ob) == 1 and oa != ob:
+        return a, b, oa.pop(), ob.pop()
+    return None
+
+
+def _factor_or(preds: list[Expr]) -> list[Expr]:
+    """Conjuncts common to every branch of an OR hold on their own: (a AND b) OR (a AND c) => a."""
+    out = []
+    for e in preds:
+        out.append(e)
+        if isinstance(e, Call) and e.op == "or":
+            branches = _split_or(e)
+            sets = [split_and(b) for b in branches]
+            common = [c for c in sets[0] if all(c in s for s in sets[1:])]
+            out.extend(c for c in common if c not in out)
+    return out
+
+
+def _split_or(e: Expr) -> list[Expr]:
+    out, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Call) and n.op == "or":
+            stack.extend(reversed(n.args))
+        else:
+            out.append(n)
+    return out
+
+
+def _implied_filters(e: Expr, owner, offsets):
+    """From an OR across tables, the filter each table must pass on its own:
+    (p.x = 1 AND l.y < 5) OR (p.x = 2 AND l.y < 9) implies p.x = 1 OR p.x = 2 for p."""
+    if not (isinstance(e, Call) and e.op == "or"):
+        return []
+    branches = [split_and(b) for b in _split_or(e)]
+    tables = {owner[i] for i in refs(e)}
+    out = []
+    for k in tables:
+        per_branch = []
+        for conj in branches:
+            mine = [c for c in conj if refs(c) and {owner[i] for i in refs(c)} == {k}]
+            if not mine:
+                break
+            per_branch.append(and_all(mine))
+        else:
+            disj = per_branch[0]
+            for p in per_branch[1:]:
+                disj = Call("or", (disj, p), T.BOOLEAN)
+            out.append((k, remap(disj, lambda i, k=k: i - offsets[k])))
+    return out
+
+
+def _has_subquery(node) -> bool:
+    return node.find(exp.Subquery, exp.Exists, exp.Select) is not None or any(
+        isinstance(n, exp.In) and n.args.get("query") is not None for n in node.walk())
+
+
+def _is_inner(j: exp.Join) -> bool:
+    side = (j.args.get("side") or "").upper()
+    kind = (j.args.get("kind") or "").upper()
+    if kind in ("SEMI", "ANTI", "ASOF", "POSITIONAL") or j.args.get("method"):
+        raise NotSupportedError(f"{kind or j.args.get('method')} JOIN")
+    return side == "" and kind in ("", "INNER", "CROSS")
+
+
+def _join_kind(j: exp.Join) -> str:
+    side = (j.args.get("side") or "").upper()
+    kind = (j.args.get("kind") or "").upper()
+    if side in ("LEFT", "RIGHT", "FULL"):
+        return side.lower()
+    return "cross" if kind == "CROSS" else "inner"
+
+
+def _unalias(node):
+    return node.this if isinstance(node, exp.Alias) else node
+
+
+def _name_of(item) -> str:
+    if isinstance(item, exp.Alias):
+        return item.alias
+    if isinstance(item, exp.Column):
+        return item.name
+    return item.sql("duckdb")
+
+
+def _sort_key(o: exp.Ordered, e: Expr) -> P.SortKey:
+    desc = bool(o.args.get("desc"))
+    nulls_first = o.args.get("nulls_first")
+    # DuckDB's default: NULLS LAST for both directions. sqlglot marks an explicit choice only.
+    explicit = o.args.get("nulls_first") is not None
+    return P.SortKey(e, desc, bool(nulls_first) if explicit else False)
+
+
+def _column_aliases(node) -> list[str]:
+    alias = node.args.get("alias")
+    if isinstance(alias, exp.TableAlias) and alias.columns:
+        return [c.name for c in alias.columns]
+    return []
+
+
+def _cte_columns(cte) -> list[str]:
+    alias = cte.args.get("alias")
+    if isinstance(alias, exp.TableAlias) and alias.columns:
+        return [c.name for c in alias.columns]
+    return []
+
+
+def _cast_rel(rel: P.Rel, types: list[T.SqlType]) -> P.Rel:
+    if [t for _, t in rel.schema] == types:
+        return rel
+    exprs = tuple(X.cast(ColRef(i, t0), t) for i, ((_, t0), t) in enumerate(zip(rel.schema, types)))
+    return P.Project(rel, exprs, tuple(n for n, _ in rel.schema))
+
+
+def _is_bare_count(query) -> bool:
+    while isinstance(query, exp.Subquery):
+        query = query.this
+    if not isinstance(query, exp.Select) or len(query.expressions) != 1:
+        return False
+    return isinstance(_unalias(query.expressions[0]), exp.Count)

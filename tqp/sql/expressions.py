@@ -1,0 +1,974 @@
+"""Binding scalar SQL expressions: sqlglot nodes to typed plan expressions.
+
+Type rules follow DuckDB: `/` gives DOUBLE, DECIMAL arithmetic stays exact with DuckDB's scales,
+DATE ± INTERVAL gives TIMESTAMP, string literals compared with dates are read as dates.
+
+>>> from tqp.sql.scope import Scope, ScopeColumn
+>>> import sqlglot, tqp.types as T
+>>> b = ExprBinder(Scope([ScopeColumn("t", "x", T.DECIMAL(15, 2))]), params=[])
+>>> b.bind(sqlglot.parse_one("x * (1 - x)")).type
+DECIMAL(32,4)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+
+from sqlglot import exp
+
+from .. import types as T
+from ..errors import NotSupportedError, ProgrammingError, DataError
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
+from .scope import Scope
+
+EPOCH = dt.date(1970, 1, 1)
+_AGGS = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max"}
+_CMP = {exp.EQ: "eq", exp.NEQ: "ne", exp.LT: "lt", exp.LTE: "le", exp.GT: "gt", exp.GTE: "ge"}
+_FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+_ARITH = {exp.Add: "add", exp.Sub: "sub", exp.Mul: "mul", exp.Div: "div", exp.IntDiv: "intdiv",
+          exp.Mod: "mod"}
+_EXTRACT_FIELDS = {"year", "month", "day", "quarter", "dow", "dayofweek", "doy", "dayofyear",
+                   "hour", "minute", "second", "epoch", "week"}
+
+
+def arg(node, name):
+    """A sqlglot argument by name (sqlglot 30 suffixes some names with '_')."""
+    value = node.args.get(name)
+    return node.args.get(name + "_") if value is None else value
+
+
+# ---------------------------------------------------------------- literal helpers
+
+
+def date_to_days(d: dt.date) -> int:
+    return (d - EPOCH).days
+
+
+def days_to_date(n: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(n))
+
+
+def ts_to_micros(t: dt.datetime) -> int:
+    delta = t - dt.datetime(1970, 1, 1)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def micros_to_ts(n: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(n))
+
+
+def parse_date(text: str) -> int:
+    try:
+        return date_to_days(dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise DataError(f"invalid DATE value '{text}'; expected YYYY-MM-DD") from None
+
+
+def parse_timestamp(text: str) -> int:
+    try:
+        return ts_to_micros(dt.datetime.fromisoformat(text.strip()))
+    except ValueError:
+        raise DataError(f"invalid TIMESTAMP value '{text}'") from None
+
+
+def number_literal(text: str) -> Lit:
+    """Integer literals are INTEGER or BIGINT; ones with a point are DECIMAL, as in DuckDB."""
+    if re.fullmatch(r"\d+", text):
+        v = int(text)
+        if v < 2**31:
+            return Lit(v, T.INTEGER)
+        if v < 2**63:
+            return Lit(v, T.BIGINT)
+        return Lit(float(v), T.DOUBLE)
+    if re.fullmatch(r"\d*\.\d*", text):
+        whole, frac = text.split(".")
+        whole = whole.lstrip("0")
+        p = max(len(whole) + len(frac), 1)
+        if p <= T.MAX_DECIMAL_PRECISION:
+            return Lit(int((whole or "0") + frac), T.DECIMAL(max(p, len(frac)), len(frac)))
+    return Lit(float(text), T.DOUBLE)
+
+
+def python_literal(value) -> Lit:
+    """A typed literal for a Python parameter value."""
+    if value is None:
+        return Lit(None, T.NULLTYPE)
+    if isinstance(value, bool):
+        return Lit(value, T.BOOLEAN)
+    if isinstance(value, int):
+        if -2**31 <= value < 2**31:
+            return Lit(value, T.INTEGER)
+        if -2**63 <= value < 2**63:
+            return Lit(value, T.BIGINT)
+        raise DataError(f"integer parameter {value} is out of BIGINT range")
+    if isinstance(value, float):
+        return Lit(value, T.DOUBLE)
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            return Lit(float(value), T.DOUBLE)
+        sign, digits, exponent = value.as_tuple()
+        scale = max(-exponent, 0)
+        scaled = int(value.scaleb(scale))
+        p = max(len(str(abs(scaled))), scale, 1)
+        if p > T.MAX_DECIMAL_PRECISION:
+            return Lit(float(value), T.DOUBLE)
+        return Lit(scaled, T.DECIMAL(p, scale))
+    if isinstance(value, str):
+        return Lit(value, T.VARCHAR)
+    if isinstance(value, dt.datetime):
+        return Lit(ts_to_micros(value.replace(tzinfo=None)), T.TIMESTAMP)
+    if isinstance(value, dt.date):
+        return Lit(date_to_days(value), T.DATE)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise NotSupportedError("BLOB parameters are not supported")
+    try:  # numpy scalars
+        import numpy as np
+        if isinstance(value, np.generic):
+            return python_literal(value.item())
+    except ImportError:  # pragma: no cover
+        pass
+    raise ProgrammingError(f"unsupported parameter type {type(value).__name__}")
+
+
+def _fmt_decimal(v: int, scale: int) -> str:
+    d = decimal.Decimal(v).scaleb(-scale)
+    return format(d, "f")
+
+
+def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
+    """Fold CAST of a constant, with DuckDB's conversion rules."""
+    v, frm = lit.value, lit.type
+    if v is None or frm == to:
+        return Lit(v, to)
+    k = to.kind
+    try:
+        if frm.is_string:
+            s = v.strip()
+            if k == "DATE":
+                return Lit(parse_date(s), to)
+            if k == "TIMESTAMP":
+                return Lit(parse_timestamp(s), to)
+            if k == "BOOLEAN":
+                low = s.lower()
+                if low in ("true", "t", "1", "yes", "y"):
+                    return Lit(True, to)
+                if low in ("false", "f", "0", "no", "n"):
+                    return Lit(False, to)
+                raise ValueError
+            if to.is_integer:
+                return _int_lit(int(s), to)
+            if to.is_float:
+                return Lit(float(s), to)
+            if to.is_decimal:
+                return Lit(_scaled(decimal.Decimal(s), to), to)
+        if k == "VARCHAR":
+            if frm.is_decimal:
+                return Lit(_fmt_decimal(v, frm.scale), to)
+            if frm.kind == "DATE":
+                return Lit(days_to_date(v).isoformat(), to)
+            if frm.kind == "TIMESTAMP":
+                return Lit(str(micros_to_ts(v)), to)
+            if frm.kind == "BOOLEAN":
+                return Lit("true" if v else "false", to)
+            return Lit(str(v), to)
+        if frm.is_numeric and to.is_numeric or frm.kind == "BOOLEAN" and to.is_numeric:
+            num = decimal.Decimal(v).scaleb(-frm.scale) if frm.is_decimal else v
+            if to.is_float:
+                return Lit(float(num), to)
+            if to.is_decimal:
+                return Lit(_scaled(decimal.Decimal(num) if not isinstance(num, float) else decimal.Decimal(repr(num)), to), to)
+            if to.is_integer:
+                if isinstance(num, float):
+                    return _int_lit(round(num), to)  # half to even, as DuckDB casts doubles
+                return _int_lit(int(decimal.Decimal(num).to_integral_value(decimal.ROUND_HALF_UP)), to)
+        if frm.is_numeric and k == "BOOLEAN":
+            return Lit(bool(v), to)
+        if frm.kind == "DATE" and k == "TIMESTAMP":
+            return Lit(v * 86_400_000_000, to)
+        if frm.kind == "TIMESTAMP" and k == "DATE":
+            return Lit(v // 86_400_000_000, to)
+    except (ValueError, decimal.InvalidOperation, OverflowError):
+        raise DataError(f"could not convert {_show(lit)} to {to}") from None
+    raise ProgrammingError(f"cannot cast {frm} to {to}")
+
+
+def _show(lit: Lit) -> str:
+    return f"'{lit.value}'" if isinstance(lit.value, str) else str(lit.value)
+
+
+def _scaled(d: decimal.Decimal, to: T.SqlType) -> int:
+    v = int(d.scaleb(to.scale).to_integral_value(decimal.ROUND_HALF_UP))
+    if abs(v) >= 10 ** min(to.precision, 18):
+        raise ValueError
+    return v
+
+
+_INT_RANGE = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
+
+
+def _int_lit(v: int, to: T.SqlType) -> Lit:
+    lim = _INT_RANGE[to.kind]
+    if not -lim <= v < lim:
+        raise ValueError
+    return Lit(v, to)
+
+
+def sql_type(node: exp.DataType) -> T.SqlType:
+    name = node.this.value if hasattr(node.this, "value") else str(node.this)
+    params = tuple(int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
+                   for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
+    name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "DECIMAL": "DECIMAL"}.get(name, name)
+    t = T.from_name(name, params)
+    if t is None:
+        raise NotSupportedError(f"type {node.sql('duckdb')} is not supported")
+    if t.is_decimal and t.precision > 38:
+        raise ProgrammingError(f"DECIMAL precision {t.precision} exceeds 38")
+    return t
+
+
+# ---------------------------------------------------------------- typing helpers
+
+
+def cast(e: Expr, to: T.SqlType) -> Expr:
+    if e.type == to:
+        return e
+    if isinstance(e, Lit):
+        return cast_literal(e, to)
+    if e.type.kind == "NULL":
+        return Lit(None, to)
+    if e.type.is_string and not to.is_string or to.is_string and not e.type.is_string \
+            or e.type.is_numeric and to.is_numeric or e.type.is_temporal and to.is_temporal \
+            or e.type.kind == "BOOLEAN" or to.kind == "BOOLEAN":
+        return Call("cast", (e,), to)
+    raise ProgrammingError(f"cannot cast {e.type} to {to}")
+
+
+def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
+    """Bring two operands of a comparison (or CASE branches, IN items) to one type."""
+    ta, tb = a.type, b.type
+    if ta == tb:
+        return a, b
+    # A string constant meeting a typed value is read as that type, as DuckDB does.
+    if ta.is_string and isinstance(a, Lit) and tb.kind != "VARCHAR":
+        return cast_literal(a, tb), b
+    if tb.is_string and isinstance(b, Lit) and ta.kind != "VARCHAR":
+        return a, cast_literal(b, ta)
+    if {ta.kind, tb.kind} == {"DATE", "TIMESTAMP"}:
+        # A midnight TIMESTAMP constant against a DATE compares as a DATE: no widening per row.
+        for x, y, flip in ((a, b, False), (b, a, True)):
+            if isinstance(x, Lit) and x.type.kind == "TIMESTAMP" and x.value is not None \
+                    and x.value % 86_400_000_000 == 0:
+                d = Lit(x.value // 86_400_000_000, T.DATE)
+                return (y, d) if flip else (d, y)
+    common = T.common_type(ta, tb)
+    if common is None:
+        raise ProgrammingError(f"cannot {what} {ta} and {tb}")
+    return cast(a, common), cast(b, common)
+
+
+def unify_types(exprs: list[Expr], what: str) -> list[Expr]:
+    target = exprs[0].type
+    for e in exprs[1:]:
+        nxt = T.common_type(target, e.type)
+        if nxt is None:
+            if e.type.is_string and isinstance(e, Lit) or target.is_string and all(
+                    isinstance(x, Lit) for x in exprs if x.type.is_string):
+                continue
+            raise ProgrammingError(f"cannot {what} {target} and {e.type}")
+        target = nxt
+    return [cast(e, target) for e in exprs]
+
+
+def arith_type(op: str, a: T.SqlType, b: T.SqlType) -> T.SqlType:
+    if op == "div":
+        return T.DOUBLE
+    if a.is_float or b.is_float:
+        return T.common_numeric(a, b)
+    if a.is_decimal or b.is_decimal:
+        da, db = T.decimal_of(a), T.decimal_of(b)
+        if op == "mul":
+            return T.DECIMAL(min(da.precision + db.precision, 38), da.scale + db.scale)
+        if op == "intdiv":
+            return T.common_numeric(a, b)
+        s = max(da.scale, db.scale)
+        p = max(da.precision - da.scale, db.precision - db.scale) + s + (1 if op in ("add", "sub") else 0)
+        return T.DECIMAL(min(p, 38), s)
+    return T.common_numeric(a, b)
+
+
+def conjuncts(node: exp.Expression) -> list[exp.Expression]:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, exp.And):
+            stack.append(n.expression)
+            stack.append(n.this)
+        elif isinstance(n, exp.Paren):
+            stack.append(n.this)
+        else:
+            out.append(n)
+    return out
+
+
+def and_all(exprs: list[Expr]) -> Expr | None:
+    out = None
+    for e in exprs:
+        out = e if out is None else Call("and", (out, e), T.BOOLEAN)
+    return out
+
+
+def split_and(e: Expr) -> list[Expr]:
+    out, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Call) and n.op == "and":
+            stack.extend(reversed(n.args))
+        else:
+            out.append(n)
+    return out
+
+
+def refs(e: Expr) -> set[int]:
+    return {n.index for n in walk(e) if isinstance(n, ColRef)}
+
+
+def remap(e: Expr, mapping) -> Expr:
+    """The expression with ColRef indices passed through `mapping` (a dict or a function)."""
+    get = mapping.__getitem__ if isinstance(mapping, dict) else mapping
+    if isinstance(e, ColRef):
+        return ColRef(get(e.index), e.type)
+    if isinstance(e, Call):
+        return Call(e.op, tuple(remap(a, mapping) for a in e.args), e.type, e.params)
+    if isinstance(e, AggCall):
+        return AggCall(e.func, None if e.arg is None else remap(e.arg, mapping), e.type, e.distinct)
+    return e
+
+
+def has_agg(node: exp.Expression) -> bool:
+    for n in node.walk():
+        if isinstance(n, tuple(_AGGS)) or isinstance(n, exp.AggFunc):
+            if not isinstance(n, exp.Window) and not n.find_ancestor(exp.Subquery, exp.Select) is not node:
+                return True
+    return False
+
+
+def contains_agg(node: exp.Expression) -> bool:
+    """True if the expression holds an aggregate call outside any nested subquery."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (exp.Subquery, exp.Select, exp.Exists)) and n is not node:
+            continue
+        if isinstance(n, exp.AggFunc):
+            return True
+        stack.extend(n.iter_expressions())
+    return False
+
+
+# ---------------------------------------------------------------- the binder
+
+
+class ExprBinder:
+    """Binds expressions over one scope.
+
+    `subqueries` is a callback object (the query binder) that plans subqueries; `allow_aggs` lets
+    aggregate calls through as AggCall nodes (the SELECT list and HAVING of a grouped query).
+    """
+
+    def __init__(self, scope: Scope, params, subqueries=None, allow_aggs: bool = False):
+        self.scope = scope
+        self.params = params
+        self.subqueries = subqueries
+        self.allow_aggs = allow_aggs
+        self.used_params: set[int] = set()
+
+    def bind(self, node: exp.Expression) -> Expr:
+        handler = _HANDLERS.get(type(node))
+        if handler is None:
+            for klass in type(node).__mro__:
+                if klass in _HANDLERS:
+                    handler = _HANDLERS[klass]
+                    break
+        if handler is None:
+            raise NotSupportedError(f"{_construct(node)} is not supported")
+        return handler(self, node)
+
+    def bool_expr(self, node, what: str) -> Expr:
+        e = self.bind(node)
+        if e.type.kind == "NULL":
+            return Lit(None, T.BOOLEAN)
+        if e.type != T.BOOLEAN:
+            raise ProgrammingError(f"{what} must be BOOLEAN, not {e.type}: {node.sql('duckdb')[:80]}")
+        return e
+
+
+def _construct(node) -> str:
+    if isinstance(node, exp.Anonymous):
+        return f"function {node.name}()"
+    if isinstance(node, exp.Func):
+        return f"function {node.sql_name()}()"
+    return f"{type(node).__name__} ({node.sql('duckdb')[:60]})"
+
+
+_HANDLERS: dict = {}
+
+
+def handles(*classes):
+    def register(fn):
+        for c in classes:
+            _HANDLERS[c] = fn
+        return fn
+    return register
+
+
+@handles(exp.Column)
+def _column(b: ExprBinder, node: exp.Column) -> Expr:
+    if isinstance(node.this, exp.Star):
+        raise ProgrammingError("* is only allowed in a SELECT list or count(*)")
+    table = node.table or None
+    i = b.scope.resolve(node.name, table)
+    return ColRef(i, b.scope.columns[i].type)
+
+
+@handles(exp.Paren)
+def _paren(b, node):
+    return b.bind(node.this)
+
+
+@handles(exp.Literal)
+def _literal(b, node: exp.Literal):
+    if node.is_string:
+        return Lit(node.this, T.VARCHAR)
+    return number_literal(node.this)
+
+
+@handles(exp.Null)
+def _null(b, node):
+    return Lit(None, T.NULLTYPE)
+
+
+@handles(exp.Boolean)
+def _boolean(b, node):
+    return Lit(bool(node.this), T.BOOLEAN)
+
+
+@handles(exp.Placeholder, exp.Parameter)
+def _placeholder(b: ExprBinder, node):
+    name = node.name if isinstance(node, exp.Placeholder) else node.this.name if node.this else ""
+    if name and name.isdigit():
+        i = int(name) - 1
+    elif name:
+        raise NotSupportedError(f"named parameter :{name} is not supported; use ? or $1")
+    else:
+        i = b.params.next_positional()
+    if not 0 <= i < len(b.params.values):
+        raise ProgrammingError(
+            f"statement uses parameter #{i + 1} but {len(b.params.values)} parameter(s) were given")
+    b.params.used.add(i)
+    return python_literal(b.params.values[i])
+
+
+@handles(exp.Cast, exp.TryCast)
+def _cast(b, node):
+    to = sql_type(node.to)
+    return cast(b.bind(node.this), to)
+
+
+@handles(exp.Neg)
+def _neg(b, node):
+    e = b.bind(node.this)
+    if isinstance(e, Lit) and e.type.is_numeric and e.value is not None:
+        return Lit(-e.value, e.type)
+    if not (e.type.is_numeric or e.type.kind == "NULL"):
+        raise ProgrammingError(f"cannot negate {e.type}")
+    return Call("neg", (e,), e.type)
+
+
+def _interval(node: exp.Interval) -> tuple[int, int, int]:
+    """(months, days, microseconds) of an INTERVAL literal."""
+    text = node.this.name if node.this is not None else ""
+    unit = (node.unit.name if node.unit is not None else "").upper()
+    parts = text.split()
+    if not unit and len(parts) == 2:
+        text, unit = parts[0], parts[1].upper()
+    try:
+        n = int(text)
+    except ValueError:
+        raise ProgrammingError(f"invalid interval {node.sql('duckdb')}") from None
+    unit = unit.rstrip("S") if unit.endswith("S") else unit
+    if unit == "YEAR":
+        return 12 * n, 0, 0
+    if unit == "MONTH":
+        return n, 0, 0
+    if unit == "WEEK":
+        return 0, 7 * n, 0
+    if unit == "DAY":
+        return 0, n, 0
+    micros = {"HOUR": 3_600_000_000, "MINUTE": 60_000_000, "SECOND": 1_000_000}.get(unit)
+    if micros is None:
+        raise NotSupportedError(f"interval unit {unit}")
+    return 0, 0, n * micros
+
+
+def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int) -> Expr:
+    months, days, micros = (sign * x for x in iv)
+    if base.type.kind == "NULL":
+        return Lit(None, T.TIMESTAMP)
+    if not base.type.is_temporal:
+        if base.type.is_string and isinstance(base, Lit):
+            base = cast_literal(base, T.TIMESTAMP if ":" in base.value else T.DATE)
+        else:
+            raise ProgrammingError(f"cannot add an INTERVAL to {base.type}")
+    if isinstance(base, Lit) and base.value is not None:
+        from dateutil.relativedelta import relativedelta
+        start = days_to_date(base.value) if base.type.kind == "DATE" else micros_to_ts(base.value)
+        moved = dt.datetime.combine(start, dt.time()) if isinstance(start, dt.date) and not isinstance(start, dt.datetime) else start
+        moved = moved + relativedelta(months=months, days=days, microseconds=micros)
+        return Lit(ts_to_micros(moved), T.TIMESTAMP)
+    return Call("add_interval", (base,), T.TIMESTAMP, (months, days, micros))
+
+
+def _arith(b: ExprBinder, node) -> Expr:
+    op = _ARITH[type(node)]
+    left, right = node.this, node.expression
+    if op in ("add", "sub") and isinstance(right, exp.Interval):
+        return _add_interval(b, b.bind(left), _interval(right), 1 if op == "add" else -1)
+    if op == "add" and isinstance(left, exp.Interval):
+        return _add_interval(b, b.bind(right), _interval(left), 1)
+    a, c = b.bind(left), b.bind(right)
+    return arith(op, a, c)
+
+
+def arith(op: str, a: Expr, c: Expr) -> Expr:
+    ta, tc = a.type, c.type
+    if ta.kind == "NULL" and tc.kind == "NULL":
+        return Lit(None, T.INTEGER)
+    # Temporal arithmetic: date ± integer days, date - date.
+    if ta.kind == "DATE" and op in ("add", "sub") and (tc.is_integer or tc.kind == "NULL"):
+        return Call("date_add_days", (a, cast(c, T.INTEGER) if tc.kind != "NULL" else Lit(None, T.INTEGER)),
+                    T.DATE, (1 if op == "add" else -1,))
+    if tc.kind == "DATE" and op == "add" and ta.is_integer:
+        return Call("date_add_days", (c, a), T.DATE, (1,))
+    if ta.is_temporal and tc.is_temporal and op == "sub":
+        if ta.kind == tc.kind == "DATE":
+            return Call("sub", (cast(a, T.BIGINT), cast(c, T.BIGINT)), T.BIGINT)
+        raise NotSupportedError("TIMESTAMP - TIMESTAMP (an INTERVAL result)")
+    if ta.is_string and isinstance(a, Lit) and tc.is_numeric:
+        a = cast_literal(a, T.DOUBLE if tc.is_float else T.decimal_of(tc) if "." in a.value else tc)
+        ta = a.type
+    if tc.is_string and isinstance(c, Lit) and ta.is_numeric:
+        c = cast_literal(c, T.DOUBLE if ta.is_float else T.decimal_of(ta) if "." in c.value else ta)
+        tc = c.type
+    if ta.kind == "NULL":
+        a, ta = Lit(None, tc), tc
+    if tc.kind == "NULL":
+        c, tc = Lit(None, ta), ta
+    if not (ta.is_numeric and tc.is_numeric):
+        raise ProgrammingError(f"cannot apply {_OPSYM[op]} to {ta} and {tc}")
+    out = arith_type(op, ta, tc)
+    if op == "div":
+        return Call("div", (cast(a, T.DOUBLE), cast(c, T.DOUBLE)), T.DOUBLE)
+    if out.is_decimal:
+        da, dc = T.decimal_of(ta), T.decimal_of(tc)
+        if op == "mul":
+            return Call("mul", (cast(a, da), cast(c, dc)), out)
+        common = T.DECIMAL(out.precision, out.scale)
+        return Call(op, (cast(a, T.DECIMAL(da.precision, out.scale)), cast(c, T.DECIMAL(dc.precision, out.scale))), common)
+    return Call(op, (cast(a, out), cast(c, out)), out)
+
+
+_OPSYM = {"add": "+", "sub": "-", "mul": "*", "div": "/", "intdiv": "//", "mod": "%"}
+for _k in _ARITH:
+    _HANDLERS[_k] = _arith
+
+
+@handles(exp.DPipe)
+def _concat(b, node):
+    return concat([b.bind(node.this), b.bind(node.expression)])
+
+
+def concat(parts: list[Expr]) -> Expr:
+    parts = [p if p.type.is_string else cast(p, T.VARCHAR) for p in parts]
+    out = parts[0]
+    for p in parts[1:]:
+        if isinstance(out, Lit) and isinstance(p, Lit):
+            out = Lit(None if out.value is None or p.value is None else out.value + p.value, T.VARCHAR)
+        else:
+            out = Call("concat", (out, p), T.VARCHAR)
+    return out
+
+
+@handles(exp.Concat)
+def _concat_fn(b, node):
+    return concat([b.bind(x) for x in node.expressions])
+
+
+def compare(op: str, a: Expr, c: Expr) -> Expr:
+    a, c = coerce_pair(a, c, "compare")
+    if a.type.kind == "NULL":
+        return Lit(None, T.BOOLEAN)
+    return Call(op, (a, c), T.BOOLEAN)
+
+
+def _cmp(b, node):
+    return compare(_CMP[type(node)], b.bind(node.this), b.bind(node.expression))
+
+
+for _k in _CMP:
+    _HANDLERS[_k] = _cmp
+
+
+@handles(exp.NullSafeEQ, exp.NullSafeNEQ)
+def _null_safe(b, node):
+    a, c = coerce_pair(b.bind(node.this), b.bind(node.expression), "compare")
+    e = Call("not_distinct", (a, c), T.BOOLEAN)
+    return Call("not", (e,), T.BOOLEAN) if isinstance(node, exp.NullSafeNEQ) else e
+
+
+@handles(exp.And, exp.Or)
+def _logic(b, node):
+    op = "and" if isinstance(node, exp.And) else "or"
+    # Long AND/OR chains are left-deep trees: walk them iteratively, not by recursion.
+    items, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if type(n) is type(node):
+            stack.append(n.expression)
+            stack.append(n.this)
+        else:
+            items.append(b.bool_expr(n, op.upper() + " operand"))
+    out = items[0]
+    for e in items[1:]:
+        out = Call(op, (out, e), T.BOOLEAN)
+    return out
+
+
+@handles(exp.Not)
+def _not(b, node):
+    return negate(b.bool_expr(node.this, "NOT operand"))
+
+
+def negate(e: Expr) -> Expr:
+    if isinstance(e, Lit):
+        return Lit(None if e.value is None else not e.value, T.BOOLEAN)
+    if isinstance(e, Call) and e.op == "not":
+        return e.args[0]
+    return Call("not", (e,), T.BOOLEAN)
+
+
+@handles(exp.Is)
+def _is(b, node):
+    e = b.bind(node.this)
+    target = node.expression
+    if isinstance(target, exp.Null):
+        return Call("is_null", (e,), T.BOOLEAN)
+    if isinstance(target, exp.Boolean):
+        if e.type not in (T.BOOLEAN, T.NULLTYPE):
+            raise ProgrammingError(f"IS TRUE/FALSE needs a BOOLEAN, not {e.type}")
+        return Call("is_true" if target.this else "is_false", (e,), T.BOOLEAN)
+    raise NotSupportedError(f"IS {target.sql('duckdb')}")
+
+
+@handles(exp.Between)
+def _between(b, node):
+    x = b.bind(node.this)
+    lo, hi = b.bind(node.args["low"]), b.bind(node.args["high"])
+    return Call("and", (compare("ge", x, lo), compare("le", x, hi)), T.BOOLEAN)
+
+
+@handles(exp.In)
+def _in(b: ExprBinder, node: exp.In):
+    if node.args.get("query") is not None:
+        return b.subqueries.in_subquery(b, node)
+    if node.args.get("unnest") is not None or node.args.get("field") is not None:
+        raise NotSupportedError(f"IN form {node.sql('duckdb')[:60]}")
+    x = b.bind(node.this)
+    items = [b.bind(i) for i in node.expressions]
+    return in_list(x, items)
+
+
+def in_list(x: Expr, items: list[Expr]) -> Expr:
+    typed = unify_types([x] + items, "compare")
+    x, items = typed[0], typed[1:]
+    if all(isinstance(i, Lit) for i in items):
+        values = tuple(i.value for i in items)
+        return Call("in_values", (x,), T.BOOLEAN, values)
+    out = None
+    for i in items:
+        e = Call("eq", (x, i), T.BOOLEAN)
+        out = e if out is None else Call("or", (out, e), T.BOOLEAN)
+    return out
+
+
+@handles(exp.Like, exp.ILike)
+def _like(b, node):
+    return like(b, node.this, node.expression, None, isinstance(node, exp.ILike))
+
+
+@handles(exp.Escape)
+def _escape(b, node):
+    inner = node.this
+    if not isinstance(inner, (exp.Like, exp.ILike)):
+        raise NotSupportedError("ESCAPE outside LIKE")
+    esc = b.bind(node.expression)
+    if not isinstance(esc, Lit) or not isinstance(esc.value, str) or len(esc.value) > 1:
+        raise ProgrammingError("ESCAPE must be a single-character string constant")
+    return like(b, inner.this, inner.expression, esc.value or None, isinstance(inner, exp.ILike))
+
+
+def like(b, subject, pattern, escape, ci):
+    x = b.bind(subject)
+    pat = b.bind(pattern)
+    if x.type.kind == "NULL" or pat.type.kind == "NULL" or isinstance(pat, Lit) and pat.value is None:
+        return Lit(None, T.BOOLEAN)
+    if not x.type.is_string:
+        raise ProgrammingError(f"LIKE needs a VARCHAR, not {x.type}")
+    if not isinstance(pat, Lit):
+        raise NotSupportedError("LIKE with a non-constant pattern")
+    return Call("like", (x,), T.BOOLEAN, (pat.value, escape, ci))
+
+
+@handles(exp.Case)
+def _case(b, node):
+    subject = node.this
+    conds, values = [], []
+    for w in node.args.get("ifs") or []:
+        if subject is not None:
+            conds.append(compare("eq", b.bind(subject), b.bind(w.this)))
+        else:
+            conds.append(b.bool_expr(w.this, "CASE condition"))
+        values.append(b.bind(w.args["true"]))
+    default = node.args.get("default")
+    values.append(b.bind(default) if default is not None else Lit(None, T.NULLTYPE))
+    return case(conds, values)
+
+
+def case(conds: list[Expr], values: list[Expr]) -> Expr:
+    values = unify_types(values, "mix in CASE")
+    out_type = values[0].type if values[0].type.kind != "NULL" else next(
+        (v.type for v in values if v.type.kind != "NULL"), T.NULLTYPE)
+    if out_type.kind == "NULL":
+        out_type = T.INTEGER
+        values = [Lit(None, T.INTEGER) for _ in values]
+    args = []
+    for c, v in zip(conds, values):
+        args += [c, v]
+    args.append(values[-1])
+    return Call("case", tuple(args), out_type)
+
+
+@handles(exp.If)
+def _if(b, node):
+    return case([b.bool_expr(node.this, "IF condition")],
+                [b.bind(node.args["true"]), b.bind(node.args["false"]) if node.args.get("false") else Lit(None, T.NULLTYPE)])
+
+
+@handles(exp.Coalesce)
+def _coalesce(b, node):
+    args = [b.bind(node.this)] + [b.bind(x) for x in node.expressions]
+    args = unify_types(args, "mix in COALESCE")
+    return Call("coalesce", tuple(args), args[0].type)
+
+
+@handles(exp.Nullif)
+def _nullif(b, node):
+    a, c = b.bind(node.this), b.bind(node.expression)
+    return case([compare("eq", a, c)], [Lit(None, a.type), a])
+
+
+@handles(exp.Abs)
+def _abs(b, node):
+    e = b.bind(node.this)
+    if not e.type.is_numeric:
+        raise ProgrammingError(f"abs() needs a number, not {e.type}")
+    return Call("abs", (e,), e.type)
+
+
+@handles(exp.Round)
+def _round(b, node):
+    e = b.bind(node.this)
+    digits = 0
+    if node.args.get("decimals") is not None:
+        d = b.bind(node.args["decimals"])
+        if not isinstance(d, Lit) or not isinstance(d.value, int):
+            raise NotSupportedError("round() with non-constant digits")
+        digits = d.value
+    if e.type.is_decimal:
+        s = max(min(digits, e.type.scale), 0)
+        return Call("round", (e,), T.DECIMAL(e.type.precision, s), (digits,))
+    if e.type.is_integer:
+        return e
+    if not e.type.is_float:
+        raise ProgrammingError(f"round() needs a number, not {e.type}")
+    return Call("round", (e,), T.DOUBLE, (digits,))
+
+
+@handles(exp.Floor, exp.Ceil)
+def _floor(b, node):
+    e = b.bind(node.this)
+    op = "floor" if isinstance(node, exp.Floor) else "ceil"
+    if e.type.is_integer:
+        return e
+    if e.type.is_decimal:
+        return Call(op, (e,), T.DECIMAL(e.type.precision, 0))
+    return Call(op, (cast(e, T.DOUBLE),), T.DOUBLE)
+
+
+def _string_arg(b, node, fn):
+    e = b.bind(node)
+    if e.type.kind == "NULL":
+        return Lit(None, T.VARCHAR)
+    if not e.type.is_string:
+        raise ProgrammingError(f"{fn}() needs a VARCHAR, not {e.type}")
+    return e
+
+
+@handles(exp.Upper, exp.Lower)
+def _case_fn(b, node):
+    fn = "upper" if isinstance(node, exp.Upper) else "lower"
+    return Call("str_map", (_string_arg(b, node.this, fn),), T.VARCHAR, (fn,))
+
+
+@handles(exp.Length)
+def _length(b, node):
+    return Call("str_length", (_string_arg(b, node.this, "length"),), T.BIGINT)
+
+
+@handles(exp.Trim)
+def _trim(b, node):
+    pos = (node.args.get("position") or "BOTH").upper()
+    fn = {"BOTH": "trim", "LEADING": "ltrim", "TRAILING": "rtrim"}[pos]
+    if node.expression is not None:
+        raise NotSupportedError("TRIM with characters")
+    return Call("str_map", (_string_arg(b, node.this, "trim"),), T.VARCHAR, (fn,))
+
+
+@handles(exp.Substring)
+def _substring(b, node):
+    s = _string_arg(b, node.this, "substring")
+    start = b.bind(node.args["start"]) if node.args.get("start") is not None else Lit(1, T.INTEGER)
+    length = b.bind(node.args["length"]) if node.args.get("length") is not None else None
+    if not isinstance(start, Lit) or length is not None and not isinstance(length, Lit):
+        raise NotSupportedError("substring() with non-constant bounds")
+    return Call("str_map", (s,), T.VARCHAR, ("substring", start.value, None if length is None else length.value))
+
+
+@handles(exp.Extract)
+def _extract(b, node):
+    field = node.this.name.lower()
+    return extract(field, b.bind(node.expression))
+
+
+def extract(field: str, e: Expr) -> Expr:
+    field = {"dayofweek": "dow", "dayofyear": "doy", "weekday": "dow"}.get(field, field)
+    if field not in _EXTRACT_FIELDS:
+        raise NotSupportedError(f"EXTRACT({field.upper()} ...)")
+    if e.type.is_string and isinstance(e, Lit):
+        e = cast_literal(e, T.DATE)
+    if not e.type.is_temporal:
+        raise ProgrammingError(f"EXTRACT needs a DATE or TIMESTAMP, not {e.type}")
+    return Call("extract", (e,), T.BIGINT, (field,))
+
+
+_DATE_PART_FNS = {"year", "month", "day", "quarter", "dayofweek", "dayofyear", "hour", "minute", "second"}
+
+
+@handles(exp.Year, exp.Month, exp.Day)
+def _date_part_fn(b, node):
+    return extract(type(node).__name__.lower(), b.bind(node.this))
+
+
+@handles(exp.Anonymous)
+def _anonymous(b, node: exp.Anonymous):
+    name = node.name.lower()
+    args = node.expressions
+    if name in _DATE_PART_FNS and len(args) == 1:
+        return extract(name, b.bind(args[0]))
+    if name in ("date_part", "datepart") and len(args) == 2:
+        f = b.bind(args[0])
+        if not isinstance(f, Lit) or not isinstance(f.value, str):
+            raise NotSupportedError("date_part with a non-constant field")
+        return extract(f.value.lower(), b.bind(args[1]))
+    if name in ("strlen", "char_length", "character_length"):
+        return Call("str_length", (_string_arg(b, args[0], name),), T.BIGINT)
+    if name in ("ilike", "like") and len(args) == 2:
+        return like(b, args[0], args[1], None, name == "ilike")
+    raise NotSupportedError(f"function {node.name}() is not supported")
+
+
+@handles(exp.Greatest, exp.Least)
+def _greatest(b, node):
+    args = unify_types([b.bind(node.this)] + [b.bind(x) for x in node.expressions], "compare")
+    op = "greatest" if isinstance(node, exp.Greatest) else "least"
+    return Call(op, tuple(args), args[0].type)
+
+
+@handles(exp.Exists)
+def _exists(b: ExprBinder, node):
+    return b.subqueries.exists(b, node)
+
+
+@handles(exp.Subquery)
+def _subquery(b: ExprBinder, node):
+    return b.subqueries.scalar(b, node)
+
+
+@handles(exp.Select, exp.Union, exp.Intersect, exp.Except)
+def _bare_select(b, node):
+    return b.subqueries.scalar(b, node)
+
+
+@handles(exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max)
+def _agg(b: ExprBinder, node):
+    if not b.allow_aggs:
+        raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
+    func = _AGGS[type(node)]
+    target = node.this
+    distinct = False
+    if isinstance(target, exp.Distinct):
+        distinct = True
+        if len(target.expressions) != 1:
+            raise NotSupportedError("DISTINCT aggregate over several columns")
+        target = target.expressions[0]
+    if func == "count" and (target is None or isinstance(target, exp.Star)):
+        return AggCall("count_star", None, T.BIGINT)
+    inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
+    try:
+        x = inner.bind(target)
+    except ProgrammingError as err:
+        if "not allowed here" in str(err):
+            raise ProgrammingError("aggregate calls cannot be nested") from None
+        raise
+    return make_agg(func, x, distinct)
+
+
+def make_agg(func: str, x: Expr, distinct: bool = False) -> AggCall:
+    t = x.type
+    if func == "count":
+        return AggCall("count", x, T.BIGINT, distinct)
+    if func in ("min", "max"):
+        return AggCall(func, x, t if t.kind != "NULL" else T.INTEGER, distinct)
+    if t.kind == "NULL":
+        x, t = Lit(None, T.INTEGER), T.INTEGER
+    if not t.is_numeric:
+        raise ProgrammingError(f"{func}() needs a number, not {t}")
+    if func == "avg":
+        return AggCall("avg", x, T.DOUBLE, distinct)
+    out = T.DECIMAL(38, t.scale) if t.is_decimal else T.DOUBLE if t.is_float else T.BIGINT
+    return AggCall("sum", x, out, distinct)
+
+
+@handles(exp.AggFunc)
+def _other_agg(b, node):
+    raise NotSupportedError(f"aggregate function {node.sql_name()}() is not supported")
+
+
+@handles(exp.Window)
+def _window(b, node):
+    raise NotSupportedError("window functions (OVER ...) are not supported yet")
+
+
+@handles(exp.Star)
+def _star(b, node):
+    raise ProgrammingError("* is only allowed in a SELECT list or count(*)")
