@@ -290,6 +290,10 @@ def test_wrong_param_count(nums):
         nums.execute("SELECT n FROM nums WHERE n > ?", ())
     with pytest.raises(tqp.ProgrammingError):
         nums.execute("SELECT n FROM nums WHERE n > ?", (1, 2))
+    with pytest.raises(tqp.ProgrammingError):
+        nums.execute("SELECT n FROM nums WHERE n > ?")  # no parameters at all
+    with pytest.raises(tqp.ProgrammingError):
+        nums.execute("SELECT n FROM nums WHERE n > $2", (1,))
 
 
 def test_params_must_be_a_sequence(nums):
