@@ -29,6 +29,9 @@ How it measures, so the numbers are comparable:
 - Per query and engine: one cold run (parsing, planning, compiling included), then
   ``--repeat`` warm runs whose median is reported.  Every timing ends with the result
   as a pyarrow Table, so all engines pay for producing Arrow output.
+- ``--budget`` seconds (default 60) bounds the warm runs of a very slow query: once a
+  query has taken that long on an engine, its remaining warm runs are skipped
+  (``runs_ms`` in the JSON shows how many ran; always at least one).
 - Every engine's cold and last warm result is compared with DuckDB's through
   ``tpch.verify.compare`` (ordered on the query's ORDER BY keys, ties as multisets).
   A mismatch or an error is reported loudly and makes the exit status 1; the run
@@ -418,6 +421,7 @@ def _run_engine(
     bar: Any,
     say: Callable[[str], None],
     is_reference: bool,
+    budget_s: float = float("inf"),
 ) -> tuple[dict[int, QueryResult], dict[int, pa.Table]]:
     out: dict[int, QueryResult] = {}
     kept: dict[int, pa.Table] = {}
@@ -430,9 +434,14 @@ def _run_engine(
         try:
             r.cold_ms, cold = _time_call(lambda: eng.query(sql))
             warm = cold
+            spent = r.cold_ms
             for _ in range(repeat):
+                # A very slow query gets fewer warm runs rather than stalling the benchmark.
+                if r.runs_ms and spent > budget_s * 1000.0:
+                    break
                 ms, warm = _time_call(lambda: eng.query(sql))
                 r.runs_ms.append(ms)
+                spent += ms
             r.warm_ms = statistics.median(r.runs_ms) if r.runs_ms else None
             r.rows = cold.num_rows
             if is_reference:
@@ -470,6 +479,7 @@ def run_benchmark(
     data_dir: str | os.PathLike | None = None,
     progress: bool = True,
     verbose: bool = True,
+    budget_s: float = 60.0,
 ) -> dict[str, Any]:
     """Run the benchmark and return every figure as a JSON-ready dict (see ``main``)."""
     queries = list(queries)
@@ -536,7 +546,9 @@ def run_benchmark(
             if run.status == "ok":
                 # The reference only answers (no warm runs) when it was not asked for.
                 reps = repeat if name in engines else 0
-                results, kept = _run_engine(eng, queries, reps, reference, bar, say, is_reference=(name == REFERENCE))
+                results, kept = _run_engine(
+                    eng, queries, reps, reference, bar, say, is_reference=(name == REFERENCE), budget_s=budget_s
+                )
                 run.queries = results
                 if name == REFERENCE:
                     reference = kept
@@ -572,6 +584,7 @@ def run_benchmark(
         runs=runs,
         arrow_load_s=arrow_load_s,
         gen_or_check_s=gen_or_check_s,
+        budget_s=budget_s,
     )
     return report
 
@@ -664,6 +677,7 @@ def _build_report(**kw: Any) -> dict[str, Any]:
         "device_requested": device,
         "threads": kw["threads"],
         "repeat": kw["repeat"],
+        "query_budget_s": kw["budget_s"],
         "queries": queries,
         "engines": engines,
         "data_dir": kw["data_dir"],
@@ -902,6 +916,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=None, help="threads for every engine (default: all cores)")
     ap.add_argument("--out", default=None, help="report folder (default ./out/tpch-sf{sf})")
     ap.add_argument("--data-dir", default=None, help="TPC-H Parquet folder (default ~/.cache/tqp/tpch/sf{sf})")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        help="seconds per query and engine after which further warm runs are skipped (default 60; at least one warm run)",
+    )
     ap.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = ap.parse_args(argv)
 
@@ -928,6 +948,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=threads,
         data_dir=args.data_dir or default_data_dir(args.sf),
         progress=not args.no_progress,
+        budget_s=args.budget,
     )
     out_dir = Path(args.out or f"out/tpch-sf{sf_label(args.sf)}")
     out_dir.mkdir(parents=True, exist_ok=True)
