@@ -1,0 +1,62 @@
+"""Any ``torch.nn.Module`` mapping float [n, k] to [n] or [n, 1], used as a regressor.
+
+The module is deep-copied at registration (moving the compiled model to a device never touches
+the caller's module) and run in eval mode without autograd. Its parameters' floating dtype is
+the compute dtype: a float32 network gets float32 input; results come back as float64.
+
+n_features is the ``in_features`` of the first ``nn.Linear`` found among the module's
+submodules (in registration order); when there is none (a custom module), n_features is None and
+any input width is passed through, so a wrong width surfaces as the module's own error at
+prediction time (reported as tqp.ProgrammingError).
+
+>>> import torch
+>>> from tqp.ml import convert
+>>> net = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+>>> m = convert(net)
+>>> m.kind, m.n_features, m.predict(torch.zeros(4, 3, dtype=torch.float64)).dtype
+('regressor', 3, torch.float64)
+"""
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+from ..errors import NotSupportedError, ProgrammingError
+from .compiled import Head
+from .sklearn_models import Converted
+
+
+class TorchRegressor(nn.Module):
+    def __init__(self, inner: nn.Module, dtype: torch.dtype):
+        super().__init__()
+        self.inner = inner
+        self.dtype = dtype
+
+    def forward(self, x):
+        n = x.shape[0]
+        try:
+            y = self.inner(x.to(self.dtype))
+        except (RuntimeError, ValueError, TypeError, IndexError) as e:
+            raise ProgrammingError(f"torch model failed on input of shape {tuple(x.shape)}: {e}") from e
+        if not isinstance(y, torch.Tensor) or y.numel() != n or (y.dim() == 2 and y.shape[1] != 1) or y.dim() > 2:
+            shape = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
+            raise ProgrammingError(f"torch model must return [n] or [n, 1] for n={n} rows, got {shape}")
+        return y.reshape(n, 1).to(torch.float64)
+
+
+def torch_module(module: nn.Module) -> tuple[Converted, int | None]:
+    try:
+        inner = copy.deepcopy(module)
+    except Exception as e:  # noqa: BLE001 - e.g. modules holding unpicklable state
+        raise NotSupportedError(f"torch module {type(module).__name__} cannot be copied: {e}") from e
+    inner.eval()
+    for p in inner.parameters():
+        p.requires_grad_(False)
+    dtype = next((t.dtype for t in list(inner.parameters()) + list(inner.buffers())
+                  if t.is_floating_point()), torch.float32)
+    n_features = next((m.in_features for m in inner.modules() if isinstance(m, nn.Linear)), None)
+    conv = Converted(TorchRegressor(inner, dtype), Head("identity"), "regressor",
+                     strategy=f"torch({str(dtype).replace('torch.', '')})")
+    return conv, n_features
