@@ -524,7 +524,15 @@ def run_benchmark(
     reference: dict[int, pa.Table] | None = None
     bar = None
     if tqdm is not None:
-        bar = tqdm(total=len(order) * len(queries), desc="tpch", unit="q", file=sys.stderr, dynamic_ncols=True)
+        # Redirected to a file, a bar updated per query would flood the log; redraw rarely.
+        bar = tqdm(
+            total=len(order) * len(queries),
+            desc="tpch",
+            unit="q",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            mininterval=0.1 if sys.stderr.isatty() else 10.0,
+        )
     try:
         for name in order:
             run = EngineRun(name)
