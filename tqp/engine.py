@@ -259,19 +259,20 @@ class Engine:
 
     def _drop(self, stmt: exp.Drop) -> Result:
         kind = (stmt.args.get("kind") or "").upper()
-        name = stmt.this.name
-        key = name.lower()
         store = self.catalog.views if kind == "VIEW" else self.catalog.tables if kind == "TABLE" else None
         if store is None:
             raise NotSupportedError(f"DROP {kind}")
-        if key not in store:
-            if stmt.args.get("exists"):
-                return Result(None, -1, [])
-            other = "table" if kind == "VIEW" and key in self.catalog.tables else \
-                "view" if kind == "TABLE" and key in self.catalog.views else None
-            hint = f' ("{name}" is a {other})' if other else suggest(key, list(store))
-            raise ProgrammingError(f'{kind.lower()} "{name}" does not exist{hint}')
-        del store[key]
+        targets = stmt.args.get("tables") or [stmt.this]
+        for target in targets:  # check all first: a failed DROP drops nothing
+            name = target.name
+            key = name.lower()
+            if key not in store and not stmt.args.get("exists"):
+                other = "table" if kind == "VIEW" and key in self.catalog.tables else \
+                    "view" if kind == "TABLE" and key in self.catalog.views else None
+                hint = f' ("{name}" is a {other})' if other else suggest(key, list(store))
+                raise ProgrammingError(f'{kind.lower()} "{name}" does not exist{hint}')
+        for target in targets:
+            store.pop(target.name.lower(), None)
         self.catalog.bump()
         return Result(None, -1, [])
 
@@ -361,8 +362,10 @@ def _empty_column(t: T.SqlType, device) -> Column:
 def _number_placeholders(stmt, given: int):
     """Give `?` placeholders their positions in text order, and check the count."""
     marks = list(stmt.find_all(exp.Placeholder, bfs=False))
-    positional = [m for m in marks if not m.name]
-    numbered = [int(m.name) for m in marks if m.name and m.name.isdigit()]
+    positional = [m for m in marks if m.this is None]
+    numbered = [int(m.this) for m in marks if isinstance(m.this, str) and m.this.isdigit()]
+    if any(m.this is not None and not (isinstance(m.this, str) and m.this.isdigit()) for m in marks):
+        raise NotSupportedError("named parameters are not supported; use ? or $1")
     if positional and numbered:
         raise ProgrammingError("cannot mix ? and $n parameters in one statement")
     for i, m in enumerate(positional):

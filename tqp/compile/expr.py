@@ -536,6 +536,12 @@ def _date_add_days(args, e, ctx):
     return Column(T.DATE, (a.data + sign * b.data.to(torch.int32)).to(torch.int32), and_validity(a.validity, b.validity))
 
 
+@op("date_diff")
+def _date_diff(args, e, ctx):
+    a, b = args
+    return Column(T.BIGINT, a.data.to(torch.int64) - b.data.to(torch.int64), and_validity(a.validity, b.validity))
+
+
 @op("add_interval")
 def _add_interval(args, e, ctx):
     a = args[0]
@@ -613,8 +619,8 @@ def cast_column(a: Column, to: T.SqlType) -> Column:
         return Column(to, x != 0, a.validity)
     if frm.is_temporal or to.is_temporal:
         raise DataError(f"cannot cast {frm} to {to}")
-    if to.is_integer and frm.is_integer and to.torch_dtype != torch.int64:
-        _check_int_range(x, a.validity, to)
+    if to.is_integer and frm.is_integer and to.torch_dtype.itemsize < x.dtype.itemsize:
+        _check_int_range(x.to(torch.int64), a.validity, to)
     return Column(to, x.to(to.torch_dtype), a.validity)
 
 

@@ -80,13 +80,13 @@ def _scan(rel: P.Scan):
 @_lower.register
 def _values(rel: P.Values):
     width = len(rel.columns)
-    rows = rel.rows
+    rows = [[compile_expr(e) for e in r] for r in rel.rows]
 
     def values(ctx):
+        one = Batch.of([], 1)
         cols = []
         for j in range(width):
-            parts = [literal_column(r[j].value, r[j].type, ctx.device) for r in rows]
-            cols.append(_concat_columns([broadcast(p, 1) for p in parts]))
+            cols.append(_concat_columns([evaluate(r[j], one, ctx) for r in rows]))
         return Batch.of(cols, len(rows))
     return values
 

@@ -24,7 +24,7 @@ from ..plan import nodes as P
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
 from . import expressions as X
 from .expressions import ExprBinder, arg, conjuncts, and_all, split_and, refs, remap
-from .scope import Scope, ScopeColumn, suggest
+from .scope import CorrelatedScope, Scope, ScopeColumn, suggest
 
 
 class Params:
@@ -84,7 +84,8 @@ class Binder:
             if isinstance(node, exp.Select):
                 return self.select(node, outer, corr_ok)
             if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
-                return self.set_op(node, outer), None, []
+                rel = self.set_op(node, outer)
+                return rel, [n for n, _ in rel.schema], []
             if isinstance(node, exp.Values):
                 rel, cols = self.values(node)
                 return rel, [c.name for c in cols], []
@@ -196,12 +197,14 @@ class Binder:
         if grouped:
             rel, out_exprs, names, scope_after, order_exprs = self._aggregate(sel, builder, select_items, extra_keys)
         else:
-            rel, scope_after = builder.rel, builder.scope
-            eb = ExprBinder(scope_after, self.params, self)
+            eb = ExprBinder(builder.scope, self.params, self)
+            eb.builder = builder  # subqueries in the select list join onto the input
             out_exprs, names = [], []
             for item in select_items:
                 out_exprs.append(eb.bind(_unalias(item)))
                 names.append(_name_of(item))
+                eb.scope = builder.scope
+            rel, scope_after = builder.rel, builder.scope
             order_exprs = None
 
         # Correlation keys ride along as extra outputs, after the select list, for the caller's join.
@@ -415,6 +418,9 @@ class Binder:
             if not lt or not rt:
                 raise ProgrammingError(f'USING column "{name}" is not on both sides of the join')
             out.append(exp.EQ(this=exp.column(name, lt[0].table), expression=exp.column(name, rt[0].table)))
+            # USING merges the pair: the unqualified name and SELECT * mean the left column.
+            i = rcols.index(rt[0])
+            rcols[i] = ScopeColumn(rt[0].table, rt[0].name, rt[0].type, hidden=True)
         return out
 
     def source(self, node) -> tuple[P.Rel, list[ScopeColumn]]:
@@ -643,7 +649,7 @@ class Binder:
             builder.rel = P.Filter(builder.rel, and_all(preds))
         corr = []
         if correlated_nodes:
-            combined = Scope(outer.columns + builder.scope.columns)
+            combined = CorrelatedScope(outer.columns, builder.scope.columns)
             eb = ExprBinder(combined, self.params, self)
             corr = [eb.bool_expr(c, "WHERE condition") for c in correlated_nodes]
         return builder, corr

@@ -218,7 +218,9 @@ def sql_type(node: exp.DataType) -> T.SqlType:
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
     params = tuple(int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
-    name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "DECIMAL": "DECIMAL"}.get(name, name)
+    name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "TIMESTAMPNTZ": "TIMESTAMP",
+            "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP",
+            "TIMESTAMPTZ": "TIMESTAMP"}.get(name, name)
     t = T.from_name(name, params)
     if t is None:
         raise NotSupportedError(f"type {node.sql('duckdb')} is not supported")
@@ -392,7 +394,10 @@ class ExprBinder:
                     break
         if handler is None:
             raise NotSupportedError(f"{_construct(node)} is not supported")
-        return handler(self, node)
+        out = handler(self, node)
+        if node.args.get("negate"):  # sqlglot 30 marks NOT LIKE / NOT BETWEEN this way
+            out = negate(out)
+        return out
 
     def bool_expr(self, node, what: str) -> Expr:
         e = self.bind(node)
@@ -455,7 +460,7 @@ def _boolean(b, node):
 
 @handles(exp.Placeholder, exp.Parameter)
 def _placeholder(b: ExprBinder, node):
-    name = node.name if isinstance(node, exp.Placeholder) else node.this.name if node.this else ""
+    name = (node.this or "") if isinstance(node, exp.Placeholder) else node.this.name if node.this else ""
     if name and name.isdigit():
         i = int(name) - 1
     elif name:
@@ -552,7 +557,7 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
         return Call("date_add_days", (c, a), T.DATE, (1,))
     if ta.is_temporal and tc.is_temporal and op == "sub":
         if ta.kind == tc.kind == "DATE":
-            return Call("sub", (cast(a, T.BIGINT), cast(c, T.BIGINT)), T.BIGINT)
+            return Call("date_diff", (a, c), T.BIGINT)
         raise NotSupportedError("TIMESTAMP - TIMESTAMP (an INTERVAL result)")
     if ta.is_string and isinstance(a, Lit) and tc.is_numeric:
         a = cast_literal(a, T.DOUBLE if tc.is_float else T.decimal_of(tc) if "." in a.value else tc)
@@ -573,8 +578,7 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
         da, dc = T.decimal_of(ta), T.decimal_of(tc)
         if op == "mul":
             return Call("mul", (cast(a, da), cast(c, dc)), out)
-        common = T.DECIMAL(out.precision, out.scale)
-        return Call(op, (cast(a, T.DECIMAL(da.precision, out.scale)), cast(c, T.DECIMAL(dc.precision, out.scale))), common)
+        return Call(op, (cast(a, out), cast(c, out)), out)
     return Call(op, (cast(a, out), cast(c, out)), out)
 
 
@@ -601,7 +605,10 @@ def concat(parts: list[Expr]) -> Expr:
 
 @handles(exp.Concat)
 def _concat_fn(b, node):
-    return concat([b.bind(x) for x in node.expressions])
+    # concat() reads NULL as '' (unlike ||), as DuckDB does
+    parts = [b.bind(x) for x in node.expressions]
+    parts = [p if p.type.is_string or p.type.kind == "NULL" else cast(p, T.VARCHAR) for p in parts]
+    return concat([Call("coalesce", (cast(p, T.VARCHAR), Lit("", T.VARCHAR)), T.VARCHAR) for p in parts])
 
 
 def compare(op: str, a: Expr, c: Expr) -> Expr:

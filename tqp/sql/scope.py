@@ -69,3 +69,17 @@ def _suggest(word: str, candidates: list[str]) -> str:
 
 def suggest(word: str, candidates: list[str]) -> str:
     return _suggest(word, candidates)
+
+
+class CorrelatedScope(Scope):
+    """Outer columns followed by a subquery's own; a name found in the subquery hides the outer
+    one, as SQL's scoping rules say (lineitem inside a subquery over lineitem means the inner)."""
+
+    def __init__(self, outer: list[ScopeColumn], inner: list[ScopeColumn]):
+        super().__init__(list(outer) + list(inner))
+        self.split = len(outer)
+
+    def find(self, name, table):
+        hits = super().find(name, table)
+        inner = [i for i in hits if i >= self.split]
+        return inner or hits
