@@ -249,6 +249,9 @@ def normalize_table(table: pa.Table, *, dictionary: bool = True) -> pa.Table:
     - decimals (DECIMAL(15,2)), dates (date32) and int32 columns are kept as they are.
     One chunk per column, so each engine sees contiguous arrays.
     """
+    if any(pa.types.is_dictionary(t) for t in table.schema.types):
+        # Parquet dictionaries are per row group: one dictionary per column, so chunks concatenate.
+        table = table.unify_dictionaries()
     fields, arrays = [], []
     for field, col in zip(table.schema, table.columns):
         name, t = field.name, field.type
@@ -258,6 +261,10 @@ def normalize_table(table: pa.Table, *, dictionary: bool = True) -> pa.Table:
             t = pa.string()
         if dictionary and name in DICTIONARY_COLUMNS and pa.types.is_string(t):
             arr = pc.dictionary_encode(arr)
+        elif pa.types.is_dictionary(t) and not dictionary:
+            arr = arr.cast(t.value_type)
+        elif pa.types.is_dictionary(t) and t.value_type != pa.string():
+            arr = arr.cast(pa.dictionary(pa.int32(), pa.string()))
         if name in KEY_COLUMNS and pa.types.is_integer(t) and t != pa.int32():
             mm = pc.min_max(arr)
             lo, hi = mm["min"].as_py(), mm["max"].as_py()
@@ -277,7 +284,11 @@ def load_tables(
         files = find_table_files(data_dir, name)
         if not files:
             raise FileNotFoundError(f"no Parquet data for table {name!r} in {data_dir}")
-        parts = [pq.read_table(f) for f in files]
+        # Asking the reader for dictionaries of the low-cardinality columns keeps Parquet's
+        # own dictionary pages instead of materializing and re-encoding every string.
+        names = pq.read_schema(files[0]).names
+        as_dict = [c for c in names if c in DICTIONARY_COLUMNS] if dictionary else []
+        parts = [pq.read_table(f, read_dictionary=as_dict or None) for f in files]
         t = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
         out[name] = normalize_table(t, dictionary=dictionary)
     return out
