@@ -629,7 +629,9 @@ def _geomean(xs: list[float]) -> float | None:
 
 def _build_report(**kw: Any) -> dict[str, Any]:
     runs: dict[str, EngineRun] = kw.pop("runs")
-    engines: list[str] = kw["engines"]
+    # A peer whose package is missing leaves the report (named under "skipped_engines").
+    skipped = {n: r.error for n, r in runs.items() if r.status == "skipped"}
+    engines: list[str] = [e for e in kw["engines"] if e not in skipped]
     queries: list[int] = kw["queries"]
     device = kw["device"]
     versions = {p: _pkg_version(p) for p in ("tqp", "torch", "duckdb", "polars", "datafusion", "pyarrow", "sqlglot")}
@@ -688,6 +690,7 @@ def _build_report(**kw: Any) -> dict[str, Any]:
         "query_budget_s": kw["budget_s"],
         "queries": queries,
         "engines": engines,
+        "skipped_engines": {n: why for n, why in skipped.items() if n in kw["engines"]},
         "data_dir": kw["data_dir"],
         "machine": _machine(),
         "cuda": cuda or None,
@@ -974,9 +977,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"arrow read {report['arrow_read_s']:.2f} s; load: {loads}; peak RSS {report['peak_rss_mb']:.0f} MB")
     if report.get("cuda"):
         print(f"GPU {report['cuda']['gpu']}: max allocated {report['cuda']['max_memory_allocated_mb']:.0f} MB")
-    for name, st in report["engine_status"].items():
-        if st["status"] == "skipped" and name in engines:
-            print(f"skipped {name}: {st['error']}")
+    for name, why in report["skipped_engines"].items():
+        print(f"skipped {name}: {why}")
     print(f"report: {json_path}" + (f", chart: {png}" if png else ""))
 
     failures = report["failures"]
