@@ -57,7 +57,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .gen import ensure_data, default_data_dir, load_tables, sf_label
 from .verify import compare
