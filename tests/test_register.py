@@ -198,10 +198,10 @@ def test_missing_file_names_path_and_keeps_catalog(con, tmp_path):
 
 def test_unsupported_object_names_type_and_keeps_catalog(con):
     before = con.tables()
-    with pytest.raises(tqp.NotSupportedError, match="set"):
-        con.register("t", {1, 2, 3})
-    with pytest.raises(tqp.NotSupportedError, match="int"):
-        con.register("t", 42)
+    for obj, name in (({1, 2, 3}, "set"), (42, "int"), (None, "NoneType"), ([1, 2], "list"),
+                      (object(), "object")):
+        with pytest.raises(tqp.ProgrammingError, match=name):
+            con.register("t", obj)
     assert con.tables() == before
 
 

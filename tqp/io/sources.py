@@ -49,7 +49,8 @@ def to_arrow(obj: Any) -> pa.Table:
     if hasattr(obj, "__arrow_c_stream__"):
         return _arrow_call(lambda: pa.RecordBatchReader.from_stream(obj).read_all(),
                            f"reading the Arrow stream of a {_type_name(obj)}")
-    raise NotSupportedError(
+    # ProgrammingError, not NotSupportedError: passing an int or None here is a caller's mistake.
+    raise ProgrammingError(
         f"cannot register an object of type {_type_name(obj)}; expected a pyarrow Table, "
         "RecordBatch or RecordBatchReader, a pandas DataFrame, a dict of columns, or a path "
         "to a .parquet/.csv file or directory")
