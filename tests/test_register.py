@@ -2,7 +2,6 @@
 raise the right PEP 249 error and leave the catalog as it was."""
 import datetime as dt
 import decimal
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa

@@ -25,7 +25,6 @@ from typing import Any, Iterable, Sequence
 
 import pyarrow as pa
 
-from . import errors as _errors
 from .errors import (DatabaseError, DataError, Error, IntegrityError, InterfaceError,
                      InternalError, NotSupportedError, OperationalError, ProgrammingError, Warning)
 from .io.sources import to_arrow
@@ -94,9 +93,6 @@ DATETIME = _TypeObject("DATETIME", {"DATE", "TIME", "TIMESTAMP"})
 ROWID = _TypeObject("ROWID", ())  # tqp tables have no row identifiers
 
 # ---------------------------------------------------------------------------- errors at the boundary
-
-_EXCEPTIONS = {name: getattr(_errors, name) for name in _errors.__all__}
-
 
 def _translate(exc: Exception, what: str) -> Exception:
     """The PEP 249 exception for an unexpected `exc` raised while doing `what`.
