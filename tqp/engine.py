@@ -29,6 +29,7 @@ from .io.arrow import from_arrow, to_arrow
 from .plan import nodes as P
 from .sql import expressions as X
 from .sql.binder import Binder, Params
+from .sql.parse import parse
 from .sql.scope import suggest
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
@@ -129,7 +130,7 @@ class Engine:
             raise ProgrammingError("parameters must be a sequence")
         explain = _EXPLAIN.match(sql)
         body = sql[explain.end():] if explain else sql
-        statements = [s for s in sqlglot.parse(body, read="duckdb") if s is not None]
+        statements = parse(body)
         if not statements:
             raise ProgrammingError("empty statement")
         if len(statements) > 1 and params:

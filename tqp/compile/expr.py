@@ -106,9 +106,9 @@ def compile_expr(e: Expr):
         fn = OPS.get(e.op)
         if fn is None:
             raise NotSupportedError(f"operator {e.op}")
-        args = [compile_expr(a) for a in e.args]
         if e.op in ("and", "or"):
-            return _compile_logic(e, args)
+            return _compile_logic(e)
+        args = [compile_expr(a) for a in e.args]
         if len(args) == 1:
             a0 = args[0]
             return lambda batch, ctx: fn([a0(batch, ctx)], e, ctx)
@@ -121,7 +121,7 @@ def compile_expr(e: Expr):
     raise NotSupportedError(f"expression {type(e).__name__}")
 
 
-def _compile_logic(e: Call, args):
+def _compile_logic(e: Call):
     # Flatten long AND/OR chains so evaluation is a loop, not deep recursion.
     flat, stack = [], [e]
     while stack:
@@ -146,8 +146,6 @@ def _compile_logic(e: Call, args):
 def _and(a: Column, b: Column) -> Column:
     if a.validity is None and b.validity is None:
         return Column(T.BOOLEAN, a.data & b.data)
-    va, vb = a.valid_mask() if not is_scalar(a) or a.validity is None else a.validity, \
-        b.valid_mask() if not is_scalar(b) or b.validity is None else b.validity
     va = _vmask(a)
     vb = _vmask(b)
     known_false = (va & ~a.data) | (vb & ~b.data)
@@ -395,7 +393,9 @@ def _arith(args, e, ctx):
     valid = and_validity(a.validity, b.validity)
     x, y = a.data, b.data
     t = e.type
-    if e.op == "add":
+    if t.is_integer and e.op in ("add", "sub", "mul"):
+        data = _checked_int_arith(e.op, x, y, valid, t)
+    elif e.op == "add":
         data = x + y
     elif e.op == "sub":
         data = x - y
@@ -423,6 +423,26 @@ def _arith(args, e, ctx):
         else:
             data = torch.fmod(x, y)
     return Column(t, data.to(t.torch_dtype), valid)
+
+
+def _checked_int_arith(opname, x, y, valid, t):
+    """Integer + - * that raise on overflow instead of wrapping, as DuckDB does."""
+    if t.torch_dtype != torch.int64:
+        wide = {"add": torch.add, "sub": torch.sub, "mul": torch.mul}[opname](x.to(torch.int64), y.to(torch.int64))
+        _check_int_range(wide, valid, t, "overflow in " + t.kind + " arithmetic")
+        return wide.to(t.torch_dtype)
+    if opname == "mul":
+        approx = x.to(torch.float64) * y.to(torch.float64)
+        bad = approx.abs() >= 9.2e18
+        r = x * y
+    else:
+        r = x + y if opname == "add" else x - y
+        bad = ((x ^ r) & (y ^ r)) < 0 if opname == "add" else ((x ^ y) & (x ^ r)) < 0
+    if valid is not None:
+        bad = bad & valid
+    if bad.numel() and bool(bad.any()):
+        raise DataError("overflow in BIGINT arithmetic")
+    return r
 
 
 @op("neg")
@@ -627,13 +647,13 @@ def cast_column(a: Column, to: T.SqlType) -> Column:
 _INT_LIMITS = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
 
 
-def _check_int_range(x, valid, to):
+def _check_int_range(x, valid, to, message=None):
     lim = _INT_LIMITS[to.kind]
     bad = (x < -lim) | (x >= lim) if to.kind != "BIGINT" else (x.abs() >= 9.2e18 if x.is_floating_point() else torch.zeros_like(x, dtype=torch.bool))
     if valid is not None:
         bad = bad & valid
     if x.numel() and bool(bad.any()):
-        raise DataError(f"value out of range for {to}")
+        raise DataError(message or f"value out of range for {to}")
 
 
 def _check_decimal_range(x, valid, to):

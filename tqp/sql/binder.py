@@ -164,6 +164,8 @@ class Binder:
                 raise NotSupportedError(f"{key.upper()} clause")
         if sel.args.get("kind") or sel.args.get("distinct") and sel.args["distinct"].args.get("on"):
             raise NotSupportedError("DISTINCT ON")
+        if any(isinstance(n, exp.Window) for n in sel.find_all(exp.Window)):
+            raise NotSupportedError("window functions (OVER ...) are not supported yet")
         builder, correlated = self.from_where(sel, outer)
         group = arg(sel, "group")
         having = sel.args.get("having")

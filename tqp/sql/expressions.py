@@ -347,20 +347,12 @@ def remap(e: Expr, mapping) -> Expr:
     return e
 
 
-def has_agg(node: exp.Expression) -> bool:
-    for n in node.walk():
-        if isinstance(n, tuple(_AGGS)) or isinstance(n, exp.AggFunc):
-            if not isinstance(n, exp.Window) and not n.find_ancestor(exp.Subquery, exp.Select) is not node:
-                return True
-    return False
-
-
 def contains_agg(node: exp.Expression) -> bool:
     """True if the expression holds an aggregate call outside any nested subquery."""
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, (exp.Subquery, exp.Select, exp.Exists)) and n is not node:
+        if isinstance(n, (exp.Subquery, exp.Select, exp.Exists, exp.Window)) and n is not node:
             continue
         if isinstance(n, exp.AggFunc):
             return True
@@ -412,7 +404,7 @@ def _construct(node) -> str:
     if isinstance(node, exp.Anonymous):
         return f"function {node.name}()"
     if isinstance(node, exp.Func):
-        return f"function {node.sql_name()}()"
+        return f"function {node.sql('duckdb').split('(')[0].lower()}()"
     return f"{type(node).__name__} ({node.sql('duckdb')[:60]})"
 
 
@@ -901,7 +893,7 @@ def _anonymous(b, node: exp.Anonymous):
         return Call("str_length", (_string_arg(b, args[0], name),), T.BIGINT)
     if name in ("ilike", "like") and len(args) == 2:
         return like(b, args[0], args[1], None, name == "ilike")
-    raise NotSupportedError(f"function {node.name}() is not supported")
+    raise ProgrammingError(f"function {node.name}() does not exist")
 
 
 @handles(exp.Greatest, exp.Least)
@@ -966,9 +958,13 @@ def make_agg(func: str, x: Expr, distinct: bool = False) -> AggCall:
     return AggCall("sum", x, out, distinct)
 
 
+_WRITTEN = {"GroupConcat": "string_agg (group_concat)", "ArrayAgg": "array_agg (list)"}
+
+
 @handles(exp.AggFunc)
 def _other_agg(b, node):
-    raise NotSupportedError(f"aggregate function {node.sql_name()}() is not supported")
+    written = _WRITTEN.get(type(node).__name__) or node.sql("duckdb").split("(")[0].lower()
+    raise NotSupportedError(f"aggregate function {written}() is not supported")
 
 
 @handles(exp.Window)

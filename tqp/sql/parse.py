@@ -1,0 +1,82 @@
+"""Parsing SQL text with sqlglot (DuckDB dialect), stricter than sqlglot alone.
+
+sqlglot recovers from some malformed input that DuckDB rejects (`SELECT a,, b`, a trailing
+`ORDER`, `JOIN` without ON); tqp rejects those too, with a message that says where.
+
+>>> parse("SELECT 1")[0].sql()
+'SELECT 1'
+>>> parse("SELECT a,, b FROM t")
+Traceback (most recent call last):
+...
+tqp.errors.ProgrammingError: syntax error at or near ","
+"""
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
+
+from ..errors import NotSupportedError, ProgrammingError
+
+_DIALECT = DuckDB()
+_RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
+             "OFFSET", "BY", "INTERSECT", "EXCEPT", "AND", "OR", "NOT"}
+_UNSUPPORTED = [("GROUPING SETS", "GROUPING SETS"), ("ROLLUP", "ROLLUP"), ("CUBE", "CUBE"),
+                ("PIVOT", "PIVOT"), ("QUALIFY", "QUALIFY"), ("LATERAL", "LATERAL"),
+                ("RECURSIVE", "WITH RECURSIVE"), ("OVER", "window functions (OVER ...)")]
+_ENDS_JOIN = {TokenType.JOIN, TokenType.WHERE, TokenType.GROUP_BY, TokenType.ORDER_BY, TokenType.LIMIT,
+              TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT, TokenType.HAVING, TokenType.SEMICOLON,
+              TokenType.COMMA}
+_NO_CONDITION = {TokenType.CROSS, TokenType.NATURAL, TokenType.POSITIONAL, TokenType.ASOF}
+
+
+def parse(sql: str) -> list:
+    try:
+        tokens = _DIALECT.tokenize(sql)
+        statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
+    except (ParseError, TokenError) as err:
+        upper = sql.upper()
+        for word, what in _UNSUPPORTED:
+            if re.search(rf"\b{word}\b", upper):
+                raise NotSupportedError(f"{what} is not supported") from None
+        raise ProgrammingError(f"syntax error: {_first_line(err)}") from None
+    _check_tokens(tokens)
+    return statements
+
+
+def _check_tokens(tokens):
+    prev = None
+    for i, tok in enumerate(tokens):
+        if tok.token_type == TokenType.COMMA and prev is not None and prev.token_type == TokenType.COMMA:
+            raise ProgrammingError('syntax error at or near ","')
+        if tok.token_type == TokenType.VAR and tok.text.upper() in _RESERVED:
+            raise ProgrammingError(f'syntax error at or near "{tok.text}"')
+        if tok.token_type == TokenType.JOIN and not (prev is not None and prev.token_type in _NO_CONDITION):
+            _check_join_condition(tokens, i)
+        prev = tok
+
+
+def _check_join_condition(tokens, start):
+    """A written JOIN needs ON or USING before the clause ends (sqlglot would make it a cross join)."""
+    depth = 0
+    for tok in tokens[start + 1:]:
+        t = tok.token_type
+        if t == TokenType.L_PAREN:
+            depth += 1
+        elif t == TokenType.R_PAREN:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and t in (TokenType.ON, TokenType.USING):
+            return
+        elif depth == 0 and t in _ENDS_JOIN:
+            break
+    raise ProgrammingError("JOIN needs an ON or USING condition (use CROSS JOIN for a cross product)")
+
+
+def _first_line(err) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else "invalid SQL"
