@@ -34,6 +34,7 @@ class StoredTable:
 class Catalog:
     tables: dict[str, StoredTable] = field(default_factory=dict)
     views: dict[str, object] = field(default_factory=dict)  # name -> (sqlglot query, column names)
+    models: dict[str, object] = field(default_factory=dict)  # name -> tqp.ml.CompiledModel on the device
     version: int = 0
 
     def bump(self):

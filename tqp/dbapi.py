@@ -261,7 +261,22 @@ class Connection:
         self._check_open()
         return _guarded(self._engine.tables, "listing tables")
 
-    # register_model / unregister_model / models are added by tqp.ml.
+    def register_model(self, name: str, model: Any) -> None:
+        """Make a fitted model callable from SQL as PREDICT('name', ...) / PREDICT_PROBA(...).
+
+        The model is converted once, here, into a torch program on the connection's device.
+        """
+        self._check_open()
+        _guarded(self._engine.register_model, f"registering model {name!r}", name, model)
+
+    def unregister_model(self, name: str) -> None:
+        self._check_open()
+        _guarded(self._engine.unregister_model, f"unregistering model {name!r}", name)
+
+    def models(self) -> list[str]:
+        """Names of the registered models."""
+        self._check_open()
+        return sorted(self._engine.catalog.models)
 
 
 # ---------------------------------------------------------------------------- rows out

@@ -98,6 +98,21 @@ class Engine:
     def tables(self) -> list[str]:
         return self.catalog.names()
 
+    def register_model(self, name: str, model) -> None:
+        if not isinstance(name, str) or not name:
+            raise ProgrammingError("a model name must be a non-empty string")
+        from .ml import convert  # the converters pull in nothing until a model is registered
+        compiled = convert(model).to(self.device)
+        self.catalog.models[name.lower()] = compiled
+        self.catalog.bump()
+
+    def unregister_model(self, name: str) -> None:
+        key = str(name).lower()
+        if key not in self.catalog.models:
+            raise ProgrammingError(f'model "{name}" is not registered' + suggest(key, list(self.catalog.models)))
+        del self.catalog.models[key]
+        self.catalog.bump()
+
     # ------------------------------------------------------------ statements
 
     def execute(self, sql: str, params=None) -> Result:
@@ -171,7 +186,7 @@ class Engine:
         return compiled
 
     def _context(self, profile=None) -> Context:
-        return Context(self.device, self.catalog.tables, profile)
+        return Context(self.device, self.catalog.tables, profile, self.catalog.models)
 
     def _run(self, stmt, params):
         c = self._compile(stmt, params)

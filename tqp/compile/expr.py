@@ -699,3 +699,38 @@ def _from_string(a: Column, to: T.SqlType) -> Column:
         parsed.append(cast_literal(Lit(s, T.VARCHAR), to).value)
     per = torch.tensor(parsed if parsed else [], dtype=to.torch_dtype)
     return per_entry(a, per, to)
+
+
+# ---------------------------------------------------------------- models
+
+
+def _feature_matrix(cols: list[Column], n: int) -> torch.Tensor:
+    parts = []
+    for c in cols:
+        x = c.data.to(torch.float64)
+        if c.type.is_decimal:
+            x = x / 10 ** c.type.scale
+        parts.append(x.expand(n) if x.dim() == 0 else x)
+    return torch.stack(parts, 1) if parts else torch.zeros((n, 0), dtype=torch.float64)
+
+
+@op("predict")
+def _predict(args, e, ctx):
+    """Score the rows in this batch; a row with a NULL feature gets a NULL prediction."""
+    name, what = e.params
+    model = ctx.models.get(name)
+    if model is None:
+        raise DataError(f'model "{name}" was unregistered')
+    n = max((c.data.numel() for c in args), default=0)
+    x = _feature_matrix(args, n)
+    valid = and_validity(*[c.validity for c in args])
+    if what == "proba":
+        return Column(T.DOUBLE, model.predict_proba(x), valid)
+    out = model.predict(x)
+    if model.kind == "regressor":
+        return Column(T.DOUBLE, out.to(torch.float64), valid)
+    if model.predict_labels_are_strings:
+        labels = np.asarray([str(c) for c in model.classes], dtype=object)
+        col = Column(T.VARCHAR, out.to(torch.int32), valid, Dictionary(labels))
+        return map_dictionary(col, labels)
+    return Column(e.type, model.classes_tensor(out.device)[out].to(e.type.torch_dtype), valid)

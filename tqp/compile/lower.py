@@ -35,6 +35,7 @@ class Context:
     device: torch.device
     tables: dict  # name -> StoredTable
     profile: list | None = None  # EXPLAIN ANALYZE: (node, seconds, rows)
+    models: dict = field(default_factory=dict)  # name -> CompiledModel (PREDICT)
 
 
 def evaluate(fn, batch: Batch, ctx) -> Column:

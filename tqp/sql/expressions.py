@@ -893,7 +893,42 @@ def _anonymous(b, node: exp.Anonymous):
         return Call("str_length", (_string_arg(b, args[0], name),), T.BIGINT)
     if name in ("ilike", "like") and len(args) == 2:
         return like(b, args[0], args[1], None, name == "ilike")
+    if name in ("tqp_predict", "predict_proba", "tqp_predict_proba"):
+        return predict(b, name.replace("tqp_", ""), args)
     raise ProgrammingError(f"function {node.name}() does not exist")
+
+
+def predict(b: ExprBinder, fn: str, args) -> Expr:
+    """PREDICT('model', features...) / PREDICT_PROBA(...): the model runs inside the query."""
+    if not args:
+        raise ProgrammingError(f"{fn.upper()} needs a model name")
+    name_e = b.bind(args[0])
+    if not isinstance(name_e, Lit) or not isinstance(name_e.value, str):
+        raise ProgrammingError(f"{fn.upper()}'s first argument must be the model's name as a string")
+    models = b.subqueries.catalog.models if b.subqueries is not None else {}
+    model = models.get(name_e.value.lower())
+    if model is None:
+        from .scope import suggest
+        raise ProgrammingError(f'model "{name_e.value}" is not registered' + suggest(name_e.value, list(models)))
+    rest = list(args[1:])
+    if len(rest) == 1 and isinstance(rest[0], exp.Star):
+        if not model.feature_names:
+            raise ProgrammingError(f'model "{name_e.value}" has no feature names; pass its features explicitly')
+        rest = [exp.column(n, quoted=True) for n in model.feature_names]
+    feats = []
+    for node in rest:
+        e = b.bind(node)
+        if not (e.type.is_numeric or e.type.kind in ("BOOLEAN", "NULL")):
+            raise ProgrammingError(f"{fn.upper()} feature {node.sql('duckdb')} is {e.type}, not a number")
+        feats.append(e)
+    if model.n_features is not None and len(feats) != model.n_features:
+        raise ProgrammingError(
+            f'model "{name_e.value}" takes {model.n_features} features, {fn.upper()} passed {len(feats)}')
+    if fn == "predict_proba":
+        if not model.is_classifier:
+            raise ProgrammingError(f'PREDICT_PROBA needs a classifier; "{name_e.value}" is a regressor')
+        return Call("predict", tuple(feats), T.DOUBLE, (name_e.value.lower(), "proba"))
+    return Call("predict", tuple(feats), model.label_type, (name_e.value.lower(), "predict"))
 
 
 @handles(exp.Greatest, exp.Least)

@@ -36,6 +36,7 @@ _NO_CONDITION = {TokenType.CROSS, TokenType.NATURAL, TokenType.POSITIONAL, Token
 def parse(sql: str) -> list:
     try:
         tokens = _DIALECT.tokenize(sql)
+        sql, tokens = _rename_model_calls(sql, tokens)
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
     except (ParseError, TokenError) as err:
         upper = sql.upper()
@@ -45,6 +46,21 @@ def parse(sql: str) -> list:
         raise ProgrammingError(f"syntax error: {_first_line(err)}") from None
     _check_tokens(tokens)
     return statements
+
+
+_MODEL_CALLS = {"PREDICT": "tqp_predict", "PREDICT_PROBA": "tqp_predict_proba"}
+
+
+def _rename_model_calls(sql, tokens):
+    """PREDICT(...) reaches the binder as an anonymous call: sqlglot's own PREDICT is BigQuery's
+    ML.PREDICT, with a different argument list."""
+    edits = [(t.start, t.end) for i, t in enumerate(tokens[:-1])
+             if t.text.upper() == "PREDICT" and tokens[i + 1].token_type == TokenType.L_PAREN]
+    if not edits:
+        return sql, tokens
+    for start, end in reversed(edits):
+        sql = sql[:start] + _MODEL_CALLS["PREDICT"] + sql[end + 1:]
+    return sql, _DIALECT.tokenize(sql)
 
 
 def _check_tokens(tokens):
