@@ -312,11 +312,30 @@ def _make_tpch(rng: np.random.Generator) -> dict[str, pa.Table]:
     }
 
 
+def _make_edge() -> pa.Table:
+    """Extreme values per type: IEEE specials, int64 limits, the calendar's ends, odd strings."""
+    nan, inf = float("nan"), float("inf")
+    i64max, i64min = 2**63 - 1, -(2**63)
+    return pa.table({
+        "k": pa.array(range(1, 13), pa.int32()),
+        "f": pa.array([0.0, -0.0, inf, -inf, nan, 1e308, -1e308, 5e-324, 1.0, None, nan, 2.5], pa.float64()),
+        "i": pa.array([i64max, i64min, 0, -1, 1, None, i64max, 42, -42, 7, 7, i64min + 1], pa.int64()),
+        "dd": pa.array([
+            dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(1582, 10, 15), dt.date(1600, 2, 29),
+            dt.date(1900, 1, 1), dt.date(1970, 1, 1), None, dt.date(2100, 2, 28), dt.date(1969, 12, 31),
+            dt.date(1000, 6, 15), dt.date(2400, 2, 29), dt.date(1899, 12, 31),
+        ], pa.date32()),
+        "s": pa.array([
+            "", " ", "a", "A", "ä", "a\u0301", "x" * 300, "NULL", "'", "\\", "%", None,
+        ], pa.string()),
+    })
+
+
 def build_tables(seed: int = 20240229) -> dict[str, pa.Table]:
     """Every table the differential suite queries, by name.  Deterministic for a seed."""
     rng = np.random.default_rng(seed)
     t = _make_main(rng)
-    tables = {"t": t, "empty": t.schema.empty_table(), "one": _make_one(t.schema)}
+    tables = {"t": t, "empty": t.schema.empty_table(), "one": _make_one(t.schema), "edge": _make_edge()}
     tables.update(_make_join_tables(rng))
     tables.update(_make_tpch(rng))
     return tables

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
 import signal
 import string
 
@@ -33,7 +34,9 @@ PETS = pa.table({
 })
 # Values whose int64 sum overflows: the engine must be exact or refuse, never wrap.
 BIG = pa.table({"x": pa.array([2**62, 2**62, 2**62, 2**62, -5], pa.int64())})
-TABLES = {"people": PEOPLE, "pets": PETS, "big": BIG}
+# 2000 maximal DECIMAL(15,2) values: the scaled sum (~2e21) is far past int64.
+BIGDEC = pa.table({"a": pa.array([Decimal("9999999999999.99")] * 1999 + [None], pa.decimal128(15, 2))})
+TABLES = {"people": PEOPLE, "pets": PETS, "big": BIG, "bigdec": BIGDEC}
 
 
 @pytest.fixture(scope="module")
@@ -226,9 +229,14 @@ def test_integer_division_by_zero(econ, tqp_module, sql):
     raises(econ, sql, (tqp_module.DataError, tqp_module.ProgrammingError))
 
 
-def test_int64_sum_overflow_exact_or_refused(econ, educk, tqp_module):
+@pytest.mark.parametrize("sql", [
+    "SELECT sum(x) FROM big",
+    "SELECT sum(x) FROM big WHERE x > 0",
+    "SELECT sum(a) FROM bigdec",
+    "SELECT sum(a * 10) FROM bigdec",
+])
+def test_sum_overflow_exact_or_refused(econ, educk, tqp_module, sql):
     """A SUM past int64 must be exact (as DuckDB's HUGEINT is) or a DataError; never wrapped."""
-    sql = "SELECT sum(x) FROM big"
     expected = educk.sql(sql).to_arrow_table()
     try:
         actual = econ.execute(sql).fetch_arrow()
@@ -237,6 +245,28 @@ def test_int64_sum_overflow_exact_or_refused(econ, educk, tqp_module):
         return
     msg = compare(expected, actual, ordered=False, float_rtol=0)
     assert msg is None, msg
+
+
+@pytest.mark.parametrize("sql", ["SELECT avg(x) FROM big", "SELECT avg(a) FROM bigdec"])
+def test_avg_of_huge_values(econ, educk, tqp_module, sql):
+    """AVG over values whose sum leaves int64 is still a plain DOUBLE in DuckDB: match it
+    (to 1e-9) or refuse with DataError, never answer with a wrapped sum."""
+    expected = educk.sql(sql).to_arrow_table()
+    try:
+        actual = econ.execute(sql).fetch_arrow()
+    except Exception as e:  # noqa: BLE001
+        assert isinstance(e, tqp_module.DataError), f"{type(e).__name__}: {e}"
+        return
+    msg = compare(expected, actual, ordered=False)
+    assert msg is None, msg
+
+
+def test_scalar_subquery_with_many_rows(econ, tqp_module):
+    # DuckDB refuses a scalar subquery that yields more than one row (it never picks one).
+    raises(
+        econ, "SELECT (SELECT id FROM people) + 1",
+        (tqp_module.ProgrammingError, tqp_module.DataError), mentions=("row",),
+    )
 
 
 # ------------------------------------------------------------------------------------

@@ -120,3 +120,42 @@ SELECT d.dk, EXISTS (SELECT 1 FROM fact f WHERE f.fk = d.dk) FROM dim d;
 
 -- subq_cte_with_subquery
 WITH big AS (SELECT fk FROM fact WHERE amount > 4700) SELECT dk, dname FROM dim WHERE dk IN (SELECT fk FROM big) AND NOT EXISTS (SELECT 1 FROM big WHERE big.fk = dim.dk + 1);
+
+-- subq_correlated_non_equi_count
+SELECT d.dk, (SELECT count(*) FROM fact f WHERE f.fk < d.dk) FROM dim d;
+
+-- subq_correlated_non_equi_exists
+SELECT s.nn FROM sets s WHERE EXISTS (SELECT 1 FROM dim d WHERE d.dk > s.nn * 3 AND d.cat = 'A');
+
+-- subq_exists_in_or
+SELECT d.dk FROM dim d WHERE d.cat = 'A' OR EXISTS (SELECT 1 FROM fact f WHERE f.fk = d.dk AND f.qty = 50);
+
+-- subq_in_in_or
+SELECT d.dk FROM dim d WHERE d.dk IN (SELECT fk FROM fact WHERE qty > 48) OR d.weight > 90;
+
+-- subq_not_in_in_or_with_nulls
+SELECT id, i32 FROM t WHERE i32 NOT IN (SELECT wn FROM sets) OR g = 0;
+
+-- subq_scalar_in_case
+SELECT d.dk, CASE WHEN (SELECT count(*) FROM fact f WHERE f.fk = d.dk) > 10 THEN 'busy' ELSE 'quiet' END FROM dim d;
+
+-- subq_correlated_in_having
+SELECT f.fk, count(*) FROM fact f GROUP BY f.fk HAVING count(*) > (SELECT count(*) FROM dim2 d WHERE d.a = f.fk);
+
+-- subq_scalar_in_join_condition
+SELECT f.fid, d.dk FROM fact f JOIN dim d ON f.fk = d.dk AND f.qty > (SELECT avg(qty) FROM fact);
+
+-- subq_global_aggregate_over_empty_join
+SELECT count(*), sum(f.qty), max(e.dname) FROM fact f JOIN empty_dim e ON f.fk = e.dk;
+
+-- subq_correlated_scalar_on_empty_outer
+SELECT e.dk, (SELECT count(*) FROM fact f WHERE f.fk = e.dk) FROM empty_dim e;
+
+-- subq_exists_correlated_string_key
+SELECT s.skey, s.sval FROM sdim s WHERE EXISTS (SELECT 1 FROM fact f WHERE f.sk = s.skey AND f.qty > 45);
+
+-- subq_not_exists_correlated_null_key
+SELECT s.skey, s.sval FROM sdim s WHERE NOT EXISTS (SELECT 1 FROM fact f WHERE f.sk = s.skey);
+
+-- subq_in_tuple_multi_column
+SELECT f.fid FROM fact f WHERE (f.fk, f.fk2) IN (SELECT a, b FROM dim2);
