@@ -339,9 +339,27 @@ def _compare(args, e, ctx):
     valid = and_validity(a.validity, b.validity)
     if a.type.is_string:
         data = _string_compare(e.op, a, b)
+    elif a.data.is_floating_point():
+        data = _float_compare(e.op, a.data, b.data)
     else:
         data = _CMP[e.op](a.data, b.data)
     return Column(T.BOOLEAN, data, valid)
+
+
+def _float_compare(opname, x, y):
+    """DuckDB orders NaN above every number and NaN = NaN; IEEE comparisons say neither."""
+    nx, ny = torch.isnan(x), torch.isnan(y)
+    if opname in ("eq", "ne", "le", "ge"):
+        eq = (x == y) | (nx & ny)
+        if opname == "eq":
+            return eq
+        if opname == "ne":
+            return ~eq
+    if opname in ("lt", "le"):
+        lt = (x < y) | (~nx & ny)
+        return lt if opname == "lt" else lt | eq
+    gt = (x > y) | (nx & ~ny)
+    return gt if opname == "gt" else gt | eq
 
 
 for _name in _CMP:

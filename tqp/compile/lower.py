@@ -317,7 +317,7 @@ def _join(rel: P.Join):
         else:
             li = _arange(n, dev).repeat_interleave(m)
             ri = _arange(m, dev).repeat(n)
-        if resid is not None and len(li):
+        if resid is not None and len(li) and kind != "mark_any":
             pairs = lb.take(li).extend(rb.take(ri))
             ok = _true_mask(evaluate(resid, pairs, ctx))
             keep = torch.nonzero(ok).squeeze(1)
@@ -326,6 +326,8 @@ def _join(rel: P.Join):
             pass
         if kind in ("inner", "cross"):
             return lb.take(li).extend(rb.take(ri))
+        if kind == "mark_any":
+            return lb.extend(Batch.of([_mark_any(lb, rb, li, ri, resid, ctx)], n))
         if kind in ("semi", "anti", "mark", "mark_in"):
             matched = torch.zeros(n, dtype=torch.bool, device=dev)
             matched[li] = True
@@ -367,6 +369,22 @@ def _mark(matched, lk, lv, rv, m, rel: P.Join) -> Column:
     if rv is not None and not bool(rv.all()):
         valid = matched.clone()
     return Column(T.BOOLEAN, matched, None if bool(valid.all()) else valid)
+
+
+def _mark_any(lb, rb, li, ri, resid, ctx) -> Column:
+    """Per left row: TRUE if the condition holds for some pair, else NULL if it was NULL for
+    some pair, else FALSE (also for an empty subquery)."""
+    n = lb.length
+    dev = ctx.device
+    any_true = torch.zeros(n, dtype=torch.bool, device=dev)
+    any_null = torch.zeros(n, dtype=torch.bool, device=dev)
+    if len(li):
+        c = evaluate(resid, lb.take(li).extend(rb.take(ri)), ctx)
+        any_true[li[_true_mask(c)]] = True
+        if c.validity is not None:
+            any_null[li[~c.validity]] = True
+    valid = any_true | ~any_null
+    return Column(T.BOOLEAN, any_true, None if bool(valid.all()) else valid)
 
 
 def _not_in(lb: Batch, rb: Batch, lk, rk, lv, rv, dev) -> Batch:

@@ -200,7 +200,7 @@ class Aggregate(Rel):
         return (self.input,)
 
 
-JOIN_KINDS = ("inner", "left", "right", "full", "semi", "anti", "anti_null_aware", "mark", "mark_in", "cross")
+JOIN_KINDS = ("inner", "left", "right", "full", "semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any", "cross")
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ class Join(Rel):
     def schema(self):
         if self.kind in ("semi", "anti", "anti_null_aware"):
             return self.left.schema
-        if self.kind in ("mark", "mark_in"):
+        if self.kind in ("mark", "mark_in", "mark_any"):
             return self.left.schema + (("mark", T.BOOLEAN),)
         return self.left.schema + self.right.schema
 

@@ -47,7 +47,7 @@ class Builder:
 
     def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None):
         self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual)
-        if kind in ("mark", "mark_in"):
+        if kind in ("mark", "mark_in", "mark_any"):
             self.scope = Scope(self.scope.columns + right_cols)
         elif kind not in ("semi", "anti", "anti_null_aware"):
             self.scope = Scope(self.scope.columns + right_cols)
@@ -752,6 +752,27 @@ class Binder:
         builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)],
                          "mark" if lhs is None else "mark_in",
                          lkeys, rkeys, and_all(resid))
+
+    def quantified(self, eb: ExprBinder, opname: str, lhs, query, is_all: bool):
+        """x op ANY|ALL (subquery) as a mark join over (row, subquery value) pairs, with SQL's
+        NULL rules; ALL is NOT ANY of the negated comparison."""
+        builder = getattr(eb, "builder", None)
+        if builder is None:
+            raise NotSupportedError("ANY/ALL (subquery) in this position")
+        while isinstance(query, exp.Subquery):
+            query = query.this
+        rel, _ = self.bind_query(query, builder.scope)
+        if len(rel.schema) != 1:
+            raise ProgrammingError(f"ANY/ALL subquery returns {len(rel.schema)} columns, expected 1")
+        nl = len(builder.scope)
+        x = ExprBinder(builder.scope, self.params, self).bind(lhs)
+        if is_all:
+            opname = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}[opname]
+        cond = X.compare(opname, x, ColRef(nl, rel.schema[0][1]))
+        before = len(builder.scope)
+        builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)], "mark_any", (), (), cond)
+        mark = ColRef(before, T.BOOLEAN)
+        return X.negate(mark) if is_all else mark
 
     def scalar(self, eb: ExprBinder, node):
         query = node.this if isinstance(node, exp.Subquery) else node

@@ -611,6 +611,9 @@ def compare(op: str, a: Expr, c: Expr) -> Expr:
 
 
 def _cmp(b, node):
+    if isinstance(node.expression, (exp.Any, exp.All)):
+        q = node.expression.this
+        return b.subqueries.quantified(b, _CMP[type(node)], node.this, q, isinstance(node.expression, exp.All))
     return compare(_CMP[type(node)], b.bind(node.this), b.bind(node.expression))
 
 
