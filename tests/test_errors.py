@@ -442,6 +442,13 @@ MAYBE_UNSUPPORTED = [
     ("lateral", "SELECT p.id, x.v FROM people p, LATERAL (SELECT p.id * 2 AS v) x", ("lateral",)),
     ("string_agg", "SELECT string_agg(name, ',' ORDER BY name) FROM people", ("string_agg",)),
     ("median", "SELECT median(score) FROM people", ("median",)),
+    # Correlated scalar subqueries are decorrelated for equality correlation in WHERE/SELECT;
+    # these two shapes are refused by name until general decorrelation lands.
+    ("correlated_non_equi_scalar",
+     "SELECT p.id, (SELECT count(*) FROM people q WHERE q.id < p.id) FROM people p", ("correlated",)),
+    ("correlated_in_having",
+     "SELECT name, count(*) FROM people p GROUP BY name HAVING count(*) > "
+     "(SELECT count(*) FROM people q WHERE q.name = p.name)", ("correlated",)),
     ("regexp", "SELECT regexp_matches(name, '^[a-b]') FROM people", ("regexp",)),
     ("list_literal", "SELECT [1, 2, 3] AS l", ("list", "array", "[1, 2, 3]")),
     ("qualify", "SELECT id FROM people QUALIFY row_number() OVER (ORDER BY id) <= 2", ("qualify", "over", "window")),

@@ -121,9 +121,6 @@ SELECT d.dk, EXISTS (SELECT 1 FROM fact f WHERE f.fk = d.dk) FROM dim d;
 -- subq_cte_with_subquery
 WITH big AS (SELECT fk FROM fact WHERE amount > 4700) SELECT dk, dname FROM dim WHERE dk IN (SELECT fk FROM big) AND NOT EXISTS (SELECT 1 FROM big WHERE big.fk = dim.dk + 1);
 
--- subq_correlated_non_equi_count
-SELECT d.dk, (SELECT count(*) FROM fact f WHERE f.fk < d.dk) FROM dim d;
-
 -- subq_correlated_non_equi_exists
 SELECT s.nn FROM sets s WHERE EXISTS (SELECT 1 FROM dim d WHERE d.dk > s.nn * 3 AND d.cat = 'A');
 
@@ -138,9 +135,6 @@ SELECT id, i32 FROM t WHERE i32 NOT IN (SELECT wn FROM sets) OR g = 0;
 
 -- subq_scalar_in_case
 SELECT d.dk, CASE WHEN (SELECT count(*) FROM fact f WHERE f.fk = d.dk) > 10 THEN 'busy' ELSE 'quiet' END FROM dim d;
-
--- subq_correlated_in_having
-SELECT f.fk, count(*) FROM fact f GROUP BY f.fk HAVING count(*) > (SELECT count(*) FROM dim2 d WHERE d.a = f.fk);
 
 -- subq_scalar_in_join_condition
 SELECT f.fid, d.dk FROM fact f JOIN dim d ON f.fk = d.dk AND f.qty > (SELECT avg(qty) FROM fact);

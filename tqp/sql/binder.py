@@ -687,19 +687,7 @@ class Binder:
         nl = len(outer_scope)
         lkeys, rkeys, resid = [], [], []
         if lhs is not None:
-            if q is True:
-                if len(rel.schema) != 1:
-                    raise ProgrammingError(f"IN subquery returns {len(rel.schema)} columns, expected 1")
-                value = ColRef(0, rel.schema[0][1])
-            else:
-                items = q.expressions
-                if len(items) != 1 or isinstance(items[0], exp.Star):
-                    raise ProgrammingError("IN subquery must return exactly one column")
-                value = ExprBinder(Scope(cols), self.params, self).bind(_unalias(items[0]))
-            x = ExprBinder(outer_scope, self.params, self).bind(lhs)
-            a, v = X.coerce_pair(x, value, "compare")
-            lkeys.append(a)
-            rkeys.append(v)
+            self._in_keys(lhs, rel, cols, q, outer_scope, lkeys, rkeys)
         for e in corr:
             pair = _equi(e, nl)
             if pair and kind != "anti_null_aware":
@@ -710,6 +698,26 @@ class Binder:
         if kind == "anti_null_aware" and resid:
             raise NotSupportedError("correlated NOT IN")
         builder.add_join(rel, cols, kind, lkeys, rkeys, and_all(resid))
+
+    def _in_keys(self, lhs, rel, cols, q, outer_scope, lkeys, rkeys):
+        """Key pairs for `x IN (subquery)` or `(x, y) IN (subquery)`."""
+        left_items = lhs.expressions if isinstance(lhs, exp.Tuple) else [lhs]
+        if q is True:
+            values = [ColRef(i, t) for i, (_, t) in enumerate(rel.schema)]
+        else:
+            items = q.expressions
+            if any(isinstance(i, exp.Star) for i in items):
+                values = [ColRef(i, c.type) for i, c in enumerate(cols) if not c.hidden]
+            else:
+                eb = ExprBinder(Scope(cols), self.params, self)
+                values = [eb.bind(_unalias(i)) for i in items]
+        if len(values) != len(left_items):
+            raise ProgrammingError(f"IN subquery returns {len(values)} column(s) but the left side has {len(left_items)}")
+        ob = ExprBinder(outer_scope, self.params, self)
+        for item, v in zip(left_items, values):
+            a, b = X.coerce_pair(ob.bind(item), v, "compare")
+            lkeys.append(a)
+            rkeys.append(b)
 
     # callbacks from ExprBinder for subqueries inside expressions
 
@@ -735,13 +743,7 @@ class Binder:
         nl = len(outer_scope)
         lkeys, rkeys, resid = [], [], []
         if lhs is not None:
-            if q is True:
-                value = ColRef(0, rel.schema[0][1])
-            else:
-                value = ExprBinder(Scope(cols), self.params, self).bind(_unalias(q.expressions[0]))
-            a, v = X.coerce_pair(ExprBinder(outer_scope, self.params, self).bind(lhs), value, "compare")
-            lkeys.append(a)
-            rkeys.append(v)
+            self._in_keys(lhs, rel, cols, q, outer_scope, lkeys, rkeys)
         for e in corr:
             pair = _equi(e, nl)
             if pair:
