@@ -681,7 +681,9 @@ class Binder:
         builder, corr = self.from_where(query, outer_scope)
         return builder.rel, builder.scope.columns, corr, query
 
-    def _semi(self, builder: Builder, query, lhs, kind):
+    def _subquery_join(self, builder: Builder, query, lhs, equi_ok: bool = True):
+        """The subquery's relation and the join condition tying it to the outer rows: the IN
+        comparison and equality correlations as keys, other correlations as a residual."""
         outer_scope = builder.scope
         rel, cols, corr, q = self._subquery_input(query, outer_scope)
         nl = len(outer_scope)
@@ -689,12 +691,16 @@ class Binder:
         if lhs is not None:
             self._in_keys(lhs, rel, cols, q, outer_scope, lkeys, rkeys)
         for e in corr:
-            pair = _equi(e, nl)
-            if pair and kind != "anti_null_aware":
+            pair = _equi(e, nl) if equi_ok else None
+            if pair:
                 lkeys.append(pair[0])
                 rkeys.append(remap(pair[1], lambda i: i - nl))
             else:
                 resid.append(e)
+        return rel, cols, lkeys, rkeys, resid
+
+    def _semi(self, builder: Builder, query, lhs, kind):
+        rel, cols, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs, kind != "anti_null_aware")
         if kind == "anti_null_aware" and resid:
             raise NotSupportedError("correlated NOT IN")
         builder.add_join(rel, cols, kind, lkeys, rkeys, and_all(resid))
@@ -738,19 +744,7 @@ class Binder:
         return ColRef(before, T.BOOLEAN)
 
     def _mark(self, builder, query, lhs):
-        outer_scope = builder.scope
-        rel, cols, corr, q = self._subquery_input(query, outer_scope)
-        nl = len(outer_scope)
-        lkeys, rkeys, resid = [], [], []
-        if lhs is not None:
-            self._in_keys(lhs, rel, cols, q, outer_scope, lkeys, rkeys)
-        for e in corr:
-            pair = _equi(e, nl)
-            if pair:
-                lkeys.append(pair[0])
-                rkeys.append(remap(pair[1], lambda i: i - nl))
-            else:
-                resid.append(e)
+        rel, _, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs)
         builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)],
                          "mark" if lhs is None else "mark_in",
                          lkeys, rkeys, and_all(resid))
