@@ -456,3 +456,21 @@ def test_string_classes_are_sorted_dictionary_codes():
         m.classes_tensor()
     m2 = convert(RandomForestClassifier(5, random_state=0).fit(X, y + 7))
     assert m2.classes_tensor().tolist() == [7, 8, 9] and str(m2.label_type) == "BIGINT"
+
+
+def test_strategy_choice_per_device():
+    from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
+    from sklearn.tree import DecisionTreeRegressor
+    from tqp.ml.trees import choose_strategy
+
+    assert choose_strategy(3, 100, "cpu") == "traverse"
+    assert choose_strategy(3, 100, "cuda") == "gemm"
+    assert choose_strategy(8, 100, "cuda") == "perfect"
+    assert choose_strategy(20, 100, "cuda") == "traverse"
+    X, y, _ = _reg_data()
+    m = convert(GradientBoostingRegressor(n_estimators=5, max_depth=3).fit(X, y))
+    assert m.strategy == "tree:traverse(depth=3, trees=5)"
+    assert convert(DecisionTreeRegressor().fit(X, y)).strategy.startswith("tree:traverse")
+    deep = RandomForestRegressor(100, random_state=0).fit(X, y)  # depth ~20: 100 << 20 slots
+    with pytest.raises(tqp.NotSupportedError, match="perfect"):
+        convert(deep, tree_strategy="perfect")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -30,6 +31,8 @@ from ..errors import ProgrammingError
 from .. import types as T
 
 DEFAULT_CHUNK_ROWS = 1 << 20
+# A GPU wants far more work per kernel than a CPU core's caches hold: chunks 16x larger there.
+CUDA_CHUNK_FACTOR = 16
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,11 @@ class CompiledModel:
     model_type : str
         Qualified class name of the source model, e.g. "sklearn.ensemble.RandomForestClassifier".
     strategy : str | None
-        How it is evaluated, e.g. "linear", "mlp", "tree:perfect(depth=6, trees=100)".
+        How it is evaluated on `device`, e.g. "linear", "mlp", "tree:traverse(depth=6, trees=100)".
+        Tree models pick their strategy per device (see tqp.ml.trees.choose_strategy);
+        `strategy_for(device)` tells which.
+    chunk_rows : int | None
+        Rows per chunk when set; None (default) uses the model's own per-device choice.
 
     `predict(x)` returns float64 [n] for a regressor and, for a classifier, **int64 [n] indices
     into `classes`**: the caller maps them to label values (integer labels -> BIGINT column,
@@ -124,25 +131,36 @@ class CompiledModel:
 
     Inputs are float64 [n, n_features] tensors; prediction runs entirely in torch on the input's
     device (a copy of the model is made per device on first use, or ahead with `to(device)`),
-    in chunks of `chunk_rows` rows so memory stays bounded on large tables.
+    in row chunks so memory stays bounded on large tables.
     """
 
     def __init__(self, module: nn.Module, head: Head, *, kind: str, n_features: int | None,
                  feature_names: list[str] | None = None, classes: np.ndarray | None = None,
                  model_type: str = "", strategy: str | None = None,
-                 chunk_rows: int = DEFAULT_CHUNK_ROWS, device: str | torch.device = "cpu"):
+                 chunk_rows: int = DEFAULT_CHUNK_ROWS, device: str | torch.device = "cpu",
+                 build: Callable[[torch.device], tuple[nn.Module, str, int]] | None = None):
         assert kind in ("classifier", "regressor")
         self.kind = kind
         self.n_features = n_features
         self.feature_names = list(feature_names) if feature_names is not None else None
         self.classes = classes
         self.model_type = model_type
-        self.strategy = strategy
-        self.chunk_rows = int(chunk_rows)
+        self.chunk_rows: int | None = None
         self.head = head
-        self.device = torch.device(device)
+        self.device = _canonical(device)
+        # build(device) -> (module, strategy, chunk rows) compiles afresh for a device (tree
+        # models choose their strategy per device); without it, modules are copied and moved.
+        self._build = build
         module.eval()
-        self._modules_by_device: dict[torch.device, nn.Module] = {self.device: module}
+        self._per_device: dict[torch.device, tuple[nn.Module, str | None, int]] = {
+            self.device: (module, strategy, int(chunk_rows))}
+
+    @property
+    def strategy(self) -> str | None:
+        return self._entry(self.device)[1]
+
+    def strategy_for(self, device: str | torch.device) -> str | None:
+        return self._entry(device)[1]
 
     def __repr__(self) -> str:
         extra = f", classes={self.classes.tolist()!r}" if self.classes is not None else ""
@@ -179,24 +197,32 @@ class CompiledModel:
             {"int": np.int64, "bool": np.bool_, "float": np.float64}[kind]), dtype=dtype, device=device)
 
     # ------------------------------------------------------------------ devices
-    def module_for(self, device: str | torch.device) -> nn.Module:
-        device = torch.device(device)
-        if device.type == "cuda" and device.index is None:
-            device = torch.device("cuda", torch.cuda.current_device())
-        mod = self._modules_by_device.get(device)
-        if mod is None:
-            src = next(iter(self._modules_by_device.values()))
-            mod = copy.deepcopy(src).to(device)
+    def _entry(self, device) -> tuple[nn.Module, str | None, int]:
+        device = _canonical(device)
+        entry = self._per_device.get(device)
+        if entry is None:
+            if self._build is not None:
+                mod, strategy, rows = self._build(device)
+                mod = mod.to(device)
+            else:
+                src, strategy, rows = next(iter(self._per_device.values()))
+                mod = copy.deepcopy(src).to(device)
+                if device.type == "cuda":
+                    rows *= CUDA_CHUNK_FACTOR
             mod.eval()
-            self._modules_by_device[device] = mod
-        return mod
+            entry = self._per_device[device] = (mod, strategy, rows)
+        return entry
+
+    def module_for(self, device: str | torch.device) -> nn.Module:
+        """The torch module evaluating this model on `device` (built on first use)."""
+        return self._entry(device)[0]
 
     def to(self, device: str | torch.device) -> "CompiledModel":
         """This model with its tensors on `device` (a copy; the original is unchanged)."""
-        device = torch.device(device)
+        device = _canonical(device)
         out = copy.copy(self)
         out.device = device
-        out._modules_by_device = {device: self.module_for(device)}
+        out._per_device = {device: self._entry(device)}
         return out
 
     # ------------------------------------------------------------------ prediction
@@ -239,9 +265,9 @@ class CompiledModel:
 
     def _run(self, x, finish, dtype, width: int = 0) -> torch.Tensor:
         x = self._check_input(x)
-        mod = self.module_for(x.device)
+        mod, _, rows = self._entry(x.device)
         n = x.shape[0]
-        step = max(1, self.chunk_rows)
+        step = max(1, self.chunk_rows or rows)
         with torch.no_grad():
             if n <= step:
                 return finish(mod(x)).to(dtype)
@@ -252,6 +278,13 @@ class CompiledModel:
                     out = torch.empty((n, *part.shape[1:]), dtype=dtype, device=x.device)
                 out[s:s + part.shape[0]] = part
             return out
+
+
+def _canonical(device) -> torch.device:
+    device = torch.device(device)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())
+    return device
 
 
 def _classes_kind(classes) -> str:

@@ -27,7 +27,10 @@ tqp.errors.NotSupportedError: cannot use a model of type builtins.object: not a 
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+import torch
 from torch import nn
 
 from ..errors import Error, NotSupportedError, ProgrammingError
@@ -142,14 +145,12 @@ def _convert(model, tree_strategy) -> CompiledModel:
         return CompiledModel(conv.module, conv.head, kind="regressor", n_features=n_features,
                              model_type=f"torch.{type(model).__name__}", strategy=conv.strategy)
     type_name = _display(model)
+    pre: list[nn.Module] = []
     if type(model).__module__.split(".")[0] == "sklearn" and type(model).__name__ == "Pipeline":
         steps = [s for _, s in model.steps]
         final = steps[-1]
         pre = [sk.preprocessing_step(s) for s in steps[:-1]]
         conv = _estimator(final)
-        if tree_strategy:
-            conv = conv.with_tree_strategy(tree_strategy)
-        module = nn.Sequential(*pre, conv.module) if pre else conv.module
         type_name = f"sklearn.pipeline.Pipeline({_display(final)})"
         n_features = _n_features(model) if _n_features(model) is not None else _n_features(steps[0])
         names = _feature_names(model)
@@ -157,11 +158,22 @@ def _convert(model, tree_strategy) -> CompiledModel:
             names = _feature_names(steps[0])
     else:
         conv = _estimator(model)
-        if tree_strategy:
-            conv = conv.with_tree_strategy(tree_strategy)
-        module = conv.module
         n_features, names = _n_features(model), _feature_names(model)
+
+    def chain(core: nn.Module) -> nn.Module:
+        return nn.Sequential(*[copy.deepcopy(p) for p in pre], core) if pre else core
+
+    tree_build = conv.tree_build(tree_strategy)
+    build = None
+    if tree_build is not None:
+        def build(device):
+            core, strategy, rows = tree_build(device)
+            return chain(core), strategy, rows
+
+        module, strategy, rows = build(torch.device("cpu"))
+    else:
+        module, strategy, rows = chain(conv.module), conv.strategy, conv.chunk_rows
     classes = np.asarray(conv.classes) if conv.classes is not None else None
     return CompiledModel(module, conv.head, kind=conv.kind, n_features=n_features,
                          feature_names=names, classes=classes, model_type=type_name,
-                         strategy=conv.strategy, chunk_rows=conv.chunk_rows)
+                         strategy=strategy, chunk_rows=rows, build=build)

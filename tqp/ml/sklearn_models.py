@@ -43,11 +43,18 @@ class Converted:
         self.classes, self.strategy, self.chunk_rows = classes, strategy, chunk_rows
         self.ensemble = ensemble  # the TreeEnsemble of tree models, to recompile on request
 
-    def with_tree_strategy(self, strategy: str) -> "Converted":
-        """The same tree model compiled with a given strategy (gemm / perfect / traverse)."""
-        if self.ensemble is None:
-            return self
-        return _tree_converted(self.ensemble, self.head, self.kind, self.classes, strategy)
+    def tree_build(self, strategy: str | None = None):
+        """For tree models: device -> (module, strategy description, chunk rows), choosing the
+        strategy per device unless one is forced; None for other models."""
+        ens = self.ensemble
+        if ens is None:
+            return None
+
+        def build(device):
+            s = strategy or choose_strategy(ens.max_depth, len(ens.trees), device)
+            return (compile_ensemble(ens, s), _describe(ens, s), chunk_rows(ens, s, device))
+
+        return build
 
 
 # ------------------------------------------------------------------------------ linear
@@ -181,13 +188,13 @@ def _normalized(v: np.ndarray) -> np.ndarray:
     return v / s
 
 
-def _tree_converted(ens: TreeEnsemble, head: Head, kind: str, classes=None,
-                    strategy: str | None = None) -> Converted:
-    strategy = strategy or choose_strategy(ens.max_depth, len(ens.trees))
-    module = compile_ensemble(ens, strategy)
-    desc = f"tree:{strategy}(depth={ens.max_depth}, trees={len(ens.trees)})"
-    return Converted(module, head, kind, classes, strategy=desc,
-                     chunk_rows=chunk_rows(ens, strategy), ensemble=ens)
+def _describe(ens: TreeEnsemble, strategy: str) -> str:
+    return f"tree:{strategy}(depth={ens.max_depth}, trees={len(ens.trees)})"
+
+
+def _tree_converted(ens: TreeEnsemble, head: Head, kind: str, classes=None) -> Converted:
+    """A tree model; convert() compiles it per device through tree_build()."""
+    return Converted(None, head, kind, classes, ensemble=ens)
 
 
 def decision_tree(model) -> Converted:

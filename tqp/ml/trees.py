@@ -41,6 +41,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..errors import NotSupportedError
+
 # Missing-value variants of a feature column. A node reads column (variant, feature) of the
 # expanded input and goes left iff value <= threshold; NaN fails every comparison (goes right)
 # and -inf passes every one (goes left), so the variant alone decides where missing values go.
@@ -105,31 +107,36 @@ class TreeEnsemble:
 
 
 def choose_strategy(max_depth: int, n_trees: int, device: torch.device | str = "cpu") -> str:
-    """The strategy benchmarks/ml_tree_strategies.py found fastest for this shape.
+    """The tree strategy for a model shape and device.
 
-    See that script's docstring for the numbers. On CUDA, where no measurement was possible in
-    this project so far, the same rule is used: gemm and perfect are dense, regular gathers and
-    matmuls that suit a GPU at least as well as a CPU.
+    CPU (measured, benchmarks/ml_tree_strategies.py): traverse. gemm lost everywhere, by 2x
+    at depth 2 and by orders of magnitude from depth 6; perfect was within noise of traverse
+    at every depth it can run (2..12), so it buys nothing for its 2**depth padding.
+    CUDA (not measurable in this project so far): Hummingbird's published finding, that dense
+    batched matmuls (gemm) win for shallow trees and fixed-shape level steps (perfect) for
+    moderate depth on GPUs, where the extra arithmetic is cheap next to dependent gathers.
     """
-    if max_depth <= GEMM_MAX_DEPTH:
-        return "gemm"
-    if max_depth <= PERFECT_MAX_DEPTH:
-        return "perfect"
+    if torch.device(device).type == "cuda":
+        if max_depth <= CUDA_GEMM_MAX_DEPTH:
+            return "gemm"
+        if max_depth <= CUDA_PERFECT_MAX_DEPTH:
+            return "perfect"
     return "traverse"
 
 
-# Measured on the 2-core CPU of the development machine (see benchmarks/ml_tree_strategies.py).
-GEMM_MAX_DEPTH = 3
-PERFECT_MAX_DEPTH = 10
+CUDA_GEMM_MAX_DEPTH = 3
+CUDA_PERFECT_MAX_DEPTH = 10
 # Rows per chunk are chosen so that the per-chunk [rows, trees] state stays near this many
-# elements: big enough to amortize per-op overhead, small enough to stay in cache and bounded.
+# elements on CPU: measured flat from 2**16 to 2**20 and 4x slower at 2**22 (fresh large
+# buffers page-fault); on CUDA 16x more (CompiledModel applies CUDA_CHUNK_FACTOR).
 CHUNK_ELEMENTS = 1 << 20
 
 
-def chunk_rows(ens: TreeEnsemble, strategy: str) -> int:
+def chunk_rows(ens: TreeEnsemble, strategy: str, device: torch.device | str = "cpu") -> int:
     t = max(len(ens.trees), 1)
     per_row = t * (_gemm_width(ens) if strategy == "gemm" else 1)
-    return int(min(max(CHUNK_ELEMENTS // per_row, 1024), 1 << 20))
+    elements = CHUNK_ELEMENTS * (16 if torch.device(device).type == "cuda" else 1)
+    return int(min(max(elements // per_row, 1024), 1 << 22))
 
 
 def _gemm_width(ens: TreeEnsemble) -> int:
@@ -143,7 +150,17 @@ def compile_ensemble(ens: TreeEnsemble, strategy: str | None = None) -> "TreeEns
         strategy = choose_strategy(ens.max_depth, len(ens.trees))
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown tree strategy {strategy!r}")
+    t = max(len(ens.trees), 1)
+    if strategy == "perfect" and t << ens.max_depth > MAX_TABLE_ENTRIES:
+        raise NotSupportedError(f"tree strategy 'perfect' for {t} trees of depth {ens.max_depth}: "
+                                "padded tables would be too large (use 'traverse')")
+    if strategy == "gemm" and t * _gemm_width(ens) ** 2 > 4 * MAX_TABLE_ENTRIES:
+        raise NotSupportedError(f"tree strategy 'gemm' for {t} trees of depth {ens.max_depth}: "
+                                "path matrices would be too large (use 'traverse')")
     return TreeEnsembleModule(ens, strategy)
+
+
+MAX_TABLE_ENTRIES = 1 << 26
 
 
 class TreeEnsembleModule(nn.Module):
@@ -221,6 +238,10 @@ class TreeEnsembleModule(nn.Module):
         return out
 
 
+def _index_dtype(n: int) -> torch.dtype:
+    return torch.int32 if n < 2**31 - 1 else torch.int64
+
+
 class _GemmCore(nn.Module):
     """Decisions of all internal nodes, then leaf = the path that agrees with them (a bmm)."""
 
@@ -294,21 +315,31 @@ class _PerfectCore(nn.Module):
                 thr[ti, p] = t.threshold[i]
                 stack.append((int(t.left[i]), 2 * p + 1, di + 1))
                 stack.append((int(t.right[i]), 2 * p + 2, di + 1))
-        self.depth, self.n_int, self.n_leaf, self.width = d, max(n_int, 1), n_leaf, width
+        self.depth, self.width = d, width
         self.register_buffer("col", torch.from_numpy(col.reshape(-1)))
         self.register_buffer("thr", torch.from_numpy(thr.reshape(-1)))
         self.register_buffer("vals", torch.from_numpy(vals.reshape(-1, width)))
-        self.register_buffer("node_off", torch.arange(n_t, dtype=torch.int64) * self.n_int)
-        self.register_buffer("leaf_off", torch.arange(n_t, dtype=torch.int64) * n_leaf - n_int)
+        # State g is the global heap index t * n_int + i. Children of i are 2i+1 / 2i+2, so
+        # g' = 2g + (2 - t * n_int) - [went left]; after the last level, leaf slot
+        # t * n_leaf + i - n_int = g + t - n_int (n_leaf = n_int + 1).
+        # int32 state (index_select takes int32 indices): less memory traffic than int64
+        idt = _index_dtype(n_t * max(n_int, 1) + n_t * n_leaf)
+        off = torch.arange(n_t, dtype=torch.int64) * n_int
+        self.register_buffer("start", off.to(idt))
+        self.register_buffer("step", (2 - off).to(idt))
+        self.register_buffer("leaf_off", (torch.arange(n_t, dtype=torch.int64) - n_int).to(idt))
 
     def forward(self, xe):
-        n = xe.shape[0]
-        idx = torch.zeros((n, self.node_off.shape[0]), dtype=torch.int64, device=xe.device)
+        n, t = xe.shape[0], self.start.shape[0]
+        g = self.start.expand(n, t).contiguous()
         for _ in range(self.depth):
-            g = idx + self.node_off
-            left = xe.gather(1, self.col[g]) <= self.thr[g]
-            idx = idx * 2 + 2 - left.to(torch.int64)
-        return self.vals[idx + self.leaf_off]  # [n, T, W]
+            gv = g.view(-1)
+            # index_select on a flat table is several times faster than advanced indexing
+            c = self.col.index_select(0, gv).view(n, t)
+            left = xe.gather(1, c) <= self.thr.index_select(0, gv).view(n, t)
+            g = torch.add(self.step, g, alpha=2).sub_(left.view(torch.uint8))
+        g.add_(self.leaf_off)
+        return self.vals.index_select(0, g.view(-1)).view(n, t, self.width)
 
 
 class _TraverseCore(nn.Module):
@@ -316,7 +347,7 @@ class _TraverseCore(nn.Module):
 
     def __init__(self, trees, width, zero_col, max_depth):
         super().__init__()
-        cols, thrs, lefts, vals, roots = [], [], [], [], []
+        cols, thrs, rights, vals, roots = [], [], [], [], []
         base = 0
         for t, c in trees:
             m = len(t.left)
@@ -332,27 +363,32 @@ class _TraverseCore(nn.Module):
             old = np.array(order)  # new id -> old id
             col = c[old].copy()
             thr = t.threshold[old].astype(np.float64)
-            lch = np.where(t.left[old] >= 0, new[np.maximum(t.left[old], 0)], np.arange(len(old)))
+            # right child = left child + 1; a leaf's "right child" is itself + 1, and with
+            # threshold +inf on the zero column it always goes "left" (-1): onto itself
+            rch = np.where(t.left[old] >= 0, new[np.maximum(t.left[old], 0)] + 1, np.arange(len(old)) + 1)
             leaf = t.left[old] < 0
             col[leaf] = zero_col
-            thr[leaf] = np.inf  # 0 <= inf: leaves always "go left", onto themselves
+            thr[leaf] = np.inf
             cols.append(col)
             thrs.append(thr)
-            lefts.append(lch + base)
+            rights.append(rch + base)
             vals.append(np.where(leaf[:, None], t.value[old], 0.0))
             roots.append(base)
             base += len(old)
-        self.depth = max_depth
+        self.depth, self.width = max_depth, width
         self.register_buffer("col", torch.from_numpy(np.concatenate(cols)))
         self.register_buffer("thr", torch.from_numpy(np.concatenate(thrs)))
-        self.register_buffer("lch", torch.from_numpy(np.concatenate(lefts)))
+        idt = _index_dtype(base + 1)  # int32 state where it fits: less memory traffic
+        self.register_buffer("rch", torch.from_numpy(np.concatenate(rights)).to(idt))
         self.register_buffer("vals", torch.from_numpy(np.concatenate(vals).reshape(-1, width)))
-        self.register_buffer("roots", torch.tensor(roots, dtype=torch.int64))
+        self.register_buffer("roots", torch.tensor(roots, dtype=idt))
 
     def forward(self, xe):
-        n = xe.shape[0]
-        idx = self.roots.expand(n, -1).contiguous()
+        n, t = xe.shape[0], self.roots.shape[0]
+        idx = self.roots.expand(n, t).contiguous()
         for _ in range(self.depth):
-            right = ~(xe.gather(1, self.col[idx]) <= self.thr[idx])
-            idx = self.lch[idx] + right
-        return self.vals[idx]
+            iv = idx.view(-1)
+            c = self.col.index_select(0, iv).view(n, t)
+            left = xe.gather(1, c) <= self.thr.index_select(0, iv).view(n, t)
+            idx = self.rch.index_select(0, iv).view(n, t).sub_(left.view(torch.uint8))
+        return self.vals.index_select(0, idx.view(-1)).view(n, t, self.width)
