@@ -474,3 +474,16 @@ def test_strategy_choice_per_device():
     deep = RandomForestRegressor(100, random_state=0).fit(X, y)  # depth ~20: 100 << 20 slots
     with pytest.raises(tqp.NotSupportedError, match="perfect"):
         convert(deep, tree_strategy="perfect")
+
+
+@pytest.mark.skipif(__import__("os").environ.get("TQP_ML_TEST_COMPILE") != "1",
+                    reason="torch.compile takes 5-30 s; set TQP_ML_TEST_COMPILE=1")
+def test_torch_compile_traversal_agrees():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y, Xe = _clf_data(3, nan=True)
+    model = HistGradientBoostingClassifier(max_iter=10, max_depth=5, random_state=0).fit(X, y)
+    m = convert(model, tree_strategy="traverse")
+    m.torch_compile = True
+    assert m.torch_compile
+    check_classifier(model, Xe, "cpu", m)

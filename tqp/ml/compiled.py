@@ -156,6 +156,19 @@ class CompiledModel:
             self.device: (module, strategy, int(chunk_rows))}
 
     @property
+    def torch_compile(self) -> bool:
+        """Whether tree traversal runs through torch.compile (see tqp.ml.trees; opt-in, default
+        from the TQP_ML_TORCH_COMPILE environment variable)."""
+        return any(getattr(m, "use_torch_compile", False)
+                   for mod, _, _ in self._per_device.values() for m in mod.modules())
+
+    @torch_compile.setter
+    def torch_compile(self, value: bool) -> None:
+        self._torch_compile = bool(value)
+        for mod, _, _ in self._per_device.values():
+            _set_compile(mod, self._torch_compile)
+
+    @property
     def strategy(self) -> str | None:
         return self._entry(self.device)[1]
 
@@ -210,6 +223,8 @@ class CompiledModel:
                 if device.type == "cuda":
                     rows *= CUDA_CHUNK_FACTOR
             mod.eval()
+            if getattr(self, "_torch_compile", None) is not None:
+                _set_compile(mod, self._torch_compile)
             entry = self._per_device[device] = (mod, strategy, rows)
         return entry
 
@@ -278,6 +293,12 @@ class CompiledModel:
                     out = torch.empty((n, *part.shape[1:]), dtype=dtype, device=x.device)
                 out[s:s + part.shape[0]] = part
             return out
+
+
+def _set_compile(mod: nn.Module, value: bool) -> None:
+    for m in mod.modules():
+        if hasattr(m, "use_torch_compile"):
+            m.use_torch_compile = value
 
 
 def _canonical(device) -> torch.device:

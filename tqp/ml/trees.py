@@ -383,7 +383,13 @@ class _TraverseCore(nn.Module):
         self.register_buffer("vals", torch.from_numpy(np.concatenate(vals).reshape(-1, width)))
         self.register_buffer("roots", torch.tensor(roots, dtype=idt))
 
+        self.use_torch_compile = torch_compile_default()
+
     def forward(self, xe):
+        if self.use_torch_compile and xe.shape[0] > 0:
+            fn = _compiled_traverse(self.depth)
+            if fn is not None:
+                return fn(xe, self.col, self.thr, self.rch, self.roots, self.vals)
         n, t = xe.shape[0], self.roots.shape[0]
         idx = self.roots.expand(n, t).contiguous()
         for _ in range(self.depth):
@@ -392,3 +398,48 @@ class _TraverseCore(nn.Module):
             left = xe.gather(1, c) <= self.thr.index_select(0, iv).view(n, t)
             idx = self.rch.index_select(0, iv).view(n, t).sub_(left.view(torch.uint8))
         return self.vals.index_select(0, idx.view(-1)).view(n, t, self.width)
+
+
+# ------------------------------------------------------------------------------ torch.compile
+#
+# Eager traversal materializes ~6 [rows, trees] tensors per level; fused by inductor into one
+# loop it ran 4-7x faster on the 2-core CPU (100 trees, depth 8, 10k-row chunks: 150-200 ms ->
+# 30-36 ms), but compiling costs 17-27 s the first time in a fresh cache and ~5 s with inductor's
+# on-disk cache warm. So it is opt-in: TQP_ML_TORCH_COMPILE=1, or CompiledModel.torch_compile =
+# True. One compiled function per tree depth, with dynamic shapes, serves every model and chunk.
+
+_COMPILED_BY_DEPTH: dict[int, object] = {}
+_COMPILE_BROKEN = False
+
+
+def torch_compile_default() -> bool:
+    import os
+
+    return os.environ.get("TQP_ML_TORCH_COMPILE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _traverse_program(depth: int):
+    def traverse(xe, col, thr, rch, roots, vals):
+        n, t = xe.shape[0], roots.shape[0]
+        idx = roots.to(torch.int64).expand(n, t)
+        for _ in range(depth):
+            left = torch.gather(xe, 1, col[idx]) <= thr[idx]
+            idx = rch[idx].to(torch.int64) - left.to(torch.int64)
+        return vals[idx]
+
+    return traverse
+
+
+def _compiled_traverse(depth: int):
+    global _COMPILE_BROKEN
+    if _COMPILE_BROKEN:
+        return None
+    fn = _COMPILED_BY_DEPTH.get(depth)
+    if fn is None:
+        try:
+            fn = torch.compile(_traverse_program(depth), dynamic=True)
+        except Exception:  # noqa: BLE001 - no compiler here: stay eager
+            _COMPILE_BROKEN = True
+            return None
+        _COMPILED_BY_DEPTH[depth] = fn
+    return fn
