@@ -6,18 +6,54 @@ nearly full but ragged like real ones) on standard-normal features; rows/s per s
     python benchmarks/ml_tree_strategies.py                 # the default grid
     python benchmarks/ml_tree_strategies.py --rows 200000 --depths 3 8 --trees 100 --device cuda
 
-Results (CPU: 2 cores of the development machine, shared with other jobs, torch 2.13, 100k
-rows, 16 features, median of 3; M rows/s, higher is better; "-" = not run: gemm beyond depth
-8 and perfect beyond depth 14 need too much memory):
+Timing: the CPU is shared with other jobs (load 4-6 on 2 cores while this ran), so wall time
+swung 10x between runs; the script measures this process's CPU time, single-threaded, which
+tracks the work. Results (torch 2.13 eager, 1 thread, 50k rows, 16 features, median of 3
+runs; M rows/s, higher is better; "-" = not run: gemm past depth 8 or 60k leaf slots, perfect
+past depth 14):
 
-RESULTS_PLACEHOLDER
+    device=cpu rows=50000 features=16 threads=1
+    depth trees     gemm  perfect traverse  best
+        2    10     1.87     4.36     4.27  perfect
+        2   100     0.21     0.38     0.72  traverse
+        2   500     0.04     0.11     0.14  traverse
+        3    10     1.13     3.99     4.01  traverse
+        3   100     0.12     0.50     0.47  perfect
+        3   500     0.02     0.12     0.10  perfect
+        4    10     0.73     3.05     3.25  traverse
+        4   100     0.10     0.39     0.37  perfect
+        4   500     0.01     0.11     0.13  traverse
+        6    10     0.27     3.55     2.49  perfect
+        6   100     0.02     0.30     0.30  traverse
+        6   500     0.00     0.09     0.08  perfect
+        8    10     0.04     2.63     2.62  perfect
+        8   100     0.00     0.40     0.38  perfect
+        8   500        -     0.05     0.04  perfect
+       10    10        -     2.15     2.24  traverse
+       10   100        -     0.29     0.24  perfect
+       10   500        -     0.04     0.03  perfect
+       12    10        -     1.66     1.72  traverse
+       12   100        -     0.22     0.21  perfect
+       12   500        -     0.02     0.02  perfect
+       16    10        -        -     1.19  traverse
+       16   100        -        -     0.12  traverse
+       16   500        -        -     0.01  traverse
 
-Reading: gemm wins only for very shallow trees (its work is internal nodes x leaves per tree);
-perfect (fewer gathers per level than traverse: no child table) wins from there to moderate
-depth; traverse is the only option for deep trees (perfect pads to 2**depth leaves) and loses
-little against perfect at depth 10-12. `tqp.ml.trees.choose_strategy` encodes: depth <= 3 gemm,
-<= 10 perfect, else traverse. On CUDA (not measured in this project yet) the same rule is used:
-gemm and perfect are regular batched matmuls / gathers, which suit a GPU at least as well.
+Reading: gemm never wins on this CPU: its dense work (every internal node, then a path-matrix
+bmm over all leaves) costs 2x at depth 2 and orders of magnitude by depth 6. perfect and
+traverse are within ~10% everywhere (run-to-run noise is about that); perfect is ahead by
+5-20% at 100-500 trees of depth 4-12, as expected from saving the child-table gather per level.
+`tqp.ml.trees.choose_strategy` therefore picks perfect up to depth 12 (while the padded tables
+stay under 4M leaf slots) and traverse beyond; on CUDA, gemm for depth <= 3 (Hummingbird's GPU
+finding; no GPU was available to measure here), else the CPU rule.
+
+Earlier iterations, for the record: advanced indexing (`table[idx]`) instead of
+`table.index_select(0, idx.view(-1))` made every level ~3x slower (15 ms vs 3.6 ms for a
+2M-element lookup); int32 instead of int64 node state gained ~15%; chunks of 2**16..2**20
+(row x tree) elements ran equally fast, 2**22 ran 4x slower (fresh large buffers page-fault),
+hence tqp.ml.trees.CHUNK_ELEMENTS = 2**20. torch.compile of the traverse loop (opt-in,
+TQP_ML_TORCH_COMPILE=1) ran 4-7x faster than eager at 100 trees of depth 8 after a 5-27 s
+compile.
 """
 from __future__ import annotations
 

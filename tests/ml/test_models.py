@@ -463,13 +463,15 @@ def test_strategy_choice_per_device():
     from sklearn.tree import DecisionTreeRegressor
     from tqp.ml.trees import choose_strategy
 
-    assert choose_strategy(3, 100, "cpu") == "traverse"
+    assert choose_strategy(3, 100, "cpu") == "perfect"
+    assert choose_strategy(13, 100, "cpu") == "traverse"
+    assert choose_strategy(12, 5000, "cpu") == "traverse"  # padded tables too big
     assert choose_strategy(3, 100, "cuda") == "gemm"
     assert choose_strategy(8, 100, "cuda") == "perfect"
     assert choose_strategy(20, 100, "cuda") == "traverse"
     X, y, _ = _reg_data()
     m = convert(GradientBoostingRegressor(n_estimators=5, max_depth=3).fit(X, y))
-    assert m.strategy == "tree:traverse(depth=3, trees=5)"
+    assert m.strategy == "tree:perfect(depth=3, trees=5)"
     assert convert(DecisionTreeRegressor().fit(X, y)).strategy.startswith("tree:traverse")
     deep = RandomForestRegressor(100, random_state=0).fit(X, y)  # depth ~20: 100 << 20 slots
     with pytest.raises(tqp.NotSupportedError, match="perfect"):
@@ -478,12 +480,13 @@ def test_strategy_choice_per_device():
 
 @pytest.mark.skipif(__import__("os").environ.get("TQP_ML_TEST_COMPILE") != "1",
                     reason="torch.compile takes 5-30 s; set TQP_ML_TEST_COMPILE=1")
-def test_torch_compile_traversal_agrees():
+@pytest.mark.parametrize("strategy", ["traverse", "perfect"])
+def test_torch_compile_traversal_agrees(strategy):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     X, y, Xe = _clf_data(3, nan=True)
     model = HistGradientBoostingClassifier(max_iter=10, max_depth=5, random_state=0).fit(X, y)
-    m = convert(model, tree_strategy="traverse")
+    m = convert(model, tree_strategy=strategy)
     m.torch_compile = True
     assert m.torch_compile
     check_classifier(model, Xe, "cpu", m)

@@ -109,23 +109,24 @@ class TreeEnsemble:
 def choose_strategy(max_depth: int, n_trees: int, device: torch.device | str = "cpu") -> str:
     """The tree strategy for a model shape and device.
 
-    CPU (measured, benchmarks/ml_tree_strategies.py): traverse. gemm lost everywhere, by 2x
-    at depth 2 and by orders of magnitude from depth 6; perfect was within noise of traverse
-    at every depth it can run (2..12), so it buys nothing for its 2**depth padding.
+    CPU (measured, benchmarks/ml_tree_strategies.py): gemm lost everywhere (2x at depth 2, by
+    orders of magnitude from depth 6); perfect and traverse were within ~10% of each other, with
+    perfect ahead by 5-20% at 100-500 trees of depth 4-12 (it saves the child-table gather per
+    level). So: perfect up to depth 12 while its padded tables stay small, traverse beyond.
     CUDA (not measurable in this project so far): Hummingbird's published finding, that dense
-    batched matmuls (gemm) win for shallow trees and fixed-shape level steps (perfect) for
-    moderate depth on GPUs, where the extra arithmetic is cheap next to dependent gathers.
+    batched matmuls (gemm) win for shallow trees on GPUs, where the extra arithmetic is cheap
+    next to dependent gathers; perfect to depth 12 as on CPU; traverse beyond.
     """
-    if torch.device(device).type == "cuda":
-        if max_depth <= CUDA_GEMM_MAX_DEPTH:
-            return "gemm"
-        if max_depth <= CUDA_PERFECT_MAX_DEPTH:
-            return "perfect"
+    if torch.device(device).type == "cuda" and max_depth <= CUDA_GEMM_MAX_DEPTH:
+        return "gemm"
+    if max_depth <= PERFECT_MAX_DEPTH and max(n_trees, 1) << max_depth <= PERFECT_MAX_SLOTS:
+        return "perfect"
     return "traverse"
 
 
 CUDA_GEMM_MAX_DEPTH = 3
-CUDA_PERFECT_MAX_DEPTH = 10
+PERFECT_MAX_DEPTH = 12
+PERFECT_MAX_SLOTS = 1 << 22  # leaf slots over all trees (32 MiB of float64 leaf values)
 # Rows per chunk are chosen so that the per-chunk [rows, trees] state stays near this many
 # elements on CPU: measured flat from 2**16 to 2**20 and 4x slower at 2**22 (fresh large
 # buffers page-fault); on CUDA 16x more (CompiledModel applies CUDA_CHUNK_FACTOR).
@@ -329,7 +330,13 @@ class _PerfectCore(nn.Module):
         self.register_buffer("step", (2 - off).to(idt))
         self.register_buffer("leaf_off", (torch.arange(n_t, dtype=torch.int64) - n_int).to(idt))
 
+        self.use_torch_compile = torch_compile_default()
+
     def forward(self, xe):
+        if self.use_torch_compile and xe.shape[0] > 0:
+            fn = _compiled("perfect", self.depth)
+            if fn is not None:
+                return fn(xe, self.col, self.thr, self.vals, self.start, self.step, self.leaf_off)
         n, t = xe.shape[0], self.start.shape[0]
         g = self.start.expand(n, t).contiguous()
         for _ in range(self.depth):
@@ -387,7 +394,7 @@ class _TraverseCore(nn.Module):
 
     def forward(self, xe):
         if self.use_torch_compile and xe.shape[0] > 0:
-            fn = _compiled_traverse(self.depth)
+            fn = _compiled("traverse", self.depth)
             if fn is not None:
                 return fn(xe, self.col, self.thr, self.rch, self.roots, self.vals)
         n, t = xe.shape[0], self.roots.shape[0]
@@ -402,13 +409,14 @@ class _TraverseCore(nn.Module):
 
 # ------------------------------------------------------------------------------ torch.compile
 #
-# Eager traversal materializes ~6 [rows, trees] tensors per level; fused by inductor into one
+# Eager traversal materializes ~5-6 [rows, trees] tensors per level; fused by inductor into one
 # loop it ran 4-7x faster on the 2-core CPU (100 trees, depth 8, 10k-row chunks: 150-200 ms ->
 # 30-36 ms), but compiling costs 17-27 s the first time in a fresh cache and ~5 s with inductor's
 # on-disk cache warm. So it is opt-in: TQP_ML_TORCH_COMPILE=1, or CompiledModel.torch_compile =
-# True. One compiled function per tree depth, with dynamic shapes, serves every model and chunk.
+# True. One compiled function per (strategy, tree depth), with dynamic shapes, serves every model
+# and chunk size.
 
-_COMPILED_BY_DEPTH: dict[int, object] = {}
+_COMPILED: dict[tuple[str, int], object] = {}
 _COMPILE_BROKEN = False
 
 
@@ -430,16 +438,29 @@ def _traverse_program(depth: int):
     return traverse
 
 
-def _compiled_traverse(depth: int):
+def _perfect_program(depth: int):
+    def perfect(xe, col, thr, vals, start, step, leaf_off):
+        n, t = xe.shape[0], start.shape[0]
+        g = start.to(torch.int64).expand(n, t)
+        for _ in range(depth):
+            left = torch.gather(xe, 1, col[g]) <= thr[g]
+            g = 2 * g + step.to(torch.int64) - left.to(torch.int64)
+        return vals[g + leaf_off.to(torch.int64)]
+
+    return perfect
+
+
+def _compiled(strategy: str, depth: int):
     global _COMPILE_BROKEN
     if _COMPILE_BROKEN:
         return None
-    fn = _COMPILED_BY_DEPTH.get(depth)
+    fn = _COMPILED.get((strategy, depth))
     if fn is None:
+        program = {"traverse": _traverse_program, "perfect": _perfect_program}[strategy](depth)
         try:
-            fn = torch.compile(_traverse_program(depth), dynamic=True)
+            fn = torch.compile(program, dynamic=True)
         except Exception:  # noqa: BLE001 - no compiler here: stay eager
             _COMPILE_BROKEN = True
             return None
-        _COMPILED_BY_DEPTH[depth] = fn
+        _COMPILED[(strategy, depth)] = fn
     return fn
