@@ -490,3 +490,20 @@ def test_torch_compile_traversal_agrees(strategy):
     m.torch_compile = True
     assert m.torch_compile
     check_classifier(model, Xe, "cpu", m)
+
+
+def test_gbdt_variants(device):
+    lgb = pytest.importorskip("lightgbm")
+    xgb = pytest.importorskip("xgboost")
+    X, y, Xe = _clf_data(3, nan=True)
+    yb = (y > 0).astype(int)
+    small = dict(n_estimators=8, n_jobs=1)
+    check_classifier(xgb.XGBRFClassifier(max_depth=4, **small).fit(X, y), Xe, device)
+    check_regressor(xgb.XGBRFRegressor(max_depth=4, **small).fit(X, y * 1.5), Xe, device, float32_sums=True)
+    check_regressor(xgb.XGBRegressor(objective="reg:logistic", **small).fit(X, yb), Xe, device)
+    check_classifier(lgb.LGBMClassifier(boosting_type="rf", bagging_freq=1, bagging_fraction=0.7,
+                                        verbose=-1, **small).fit(X, y), Xe, device)
+    check_classifier(lgb.LGBMClassifier(objective="multiclassova", verbose=-1, **small).fit(X, y), Xe, device)
+    check_regressor(lgb.LGBMRegressor(objective="cross_entropy", verbose=-1, **small).fit(X, yb), Xe, device)
+    with pytest.raises(tqp.NotSupportedError, match="XGBClassifier with booster 'dart'"):
+        convert(xgb.XGBClassifier(booster="dart", **small).fit(X, yb))

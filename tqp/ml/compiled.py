@@ -39,7 +39,7 @@ CUDA_CHUNK_FACTOR = 16
 class Head:
     """How raw scores [n, m] become SQL outputs.
 
-    transform: 'identity' | 'exp' (regressors, raw[:, 0]);
+    transform: 'identity' | 'exp' | 'logistic' (regressors, raw[:, 0]);
                'sigmoid' (binary, raw[:, 0] is the margin; p = 1 / (1 + exp(-coef * margin)));
                'softmax' (multiclass margins); 'ovr_sigmoid' (per-class sigmoid, unnormalized,
                LightGBM multiclassova); 'proba' (raw already holds class probabilities);
@@ -55,7 +55,11 @@ class Head:
 
     def regress(self, raw: torch.Tensor) -> torch.Tensor:
         y = raw[:, 0]
-        return torch.exp(y) if self.transform == "exp" else y
+        if self.transform == "exp":
+            return torch.exp(y)
+        if self.transform == "logistic":
+            return self._sigmoid(y)
+        return y
 
     def _sigmoid(self, margin: torch.Tensor) -> torch.Tensor:
         # written out (rather than torch.sigmoid) as the libraries compute it

@@ -93,7 +93,7 @@ def lightgbm_model(model) -> Converted:
         elif obj in _LGBM_IDENTITY:
             head = Head("identity")
         elif obj in ("cross_entropy", "xentropy"):
-            raise NotSupportedError(f"LGBMRegressor with objective {obj!r}")
+            head = Head("logistic")
         else:
             raise NotSupportedError(f"LightGBM objective {obj!r}")
         return _tree_converted(ens, head, "regressor")
@@ -154,7 +154,7 @@ def xgboost_model(model) -> Converted:
     learner = doc["learner"]
     gb = learner["gradient_booster"]
     if gb.get("name") != "gbtree":
-        raise NotSupportedError(f"XGBoost booster {gb.get('name')!r} (only gbtree)")
+        raise NotSupportedError(f"xgboost.{type(model).__name__} with booster {gb.get('name')!r} (only gbtree)")
     missing = getattr(model, "missing", np.nan)
     if missing is not None and not (isinstance(missing, float) and np.isnan(missing)):
         raise NotSupportedError(f"XGBoost missing={missing!r} (only NaN)")
@@ -192,6 +192,8 @@ def xgboost_model(model) -> Converted:
             head = Head("identity")
         elif objective in _XGB_EXP:
             head = Head("exp")
+        elif objective in _XGB_LOGISTIC:
+            head = Head("logistic")
         else:
             raise NotSupportedError(f"XGBoost objective {objective!r}")
         return _tree_converted(ens, head, "regressor")
