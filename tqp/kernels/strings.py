@@ -87,6 +87,8 @@ def _at(m: Tensor, seg: list, start) -> Tensor:
         if u is _ANY1:
             continue
         if isinstance(start, int):
+            if start + j >= m.shape[1]:
+                return torch.zeros(m.shape[0], dtype=torch.bool, device=m.device)
             col = m[:, start + j]
         else:
             idx = (start + j).clamp(0, m.shape[1] - 1)
@@ -98,11 +100,60 @@ def _at(m: Tensor, seg: list, start) -> Tensor:
 def _windows(m: Tensor, seg: list) -> Tensor:
     """bool [n, positions]: seg matches at each start position (positions = width - len + 1)."""
     span = m.shape[1] - len(seg) + 1
-    hits = torch.ones(m.shape[0], span, dtype=torch.bool, device=m.device)
+    hits = None
     for j, u in enumerate(seg):
         if u is not _ANY1:
-            hits &= m[:, j:j + span] == u
+            eq = m[:, j:j + span] == u
+            hits = eq if hits is None else hits.logical_and_(eq)
+    if hits is None:
+        hits = torch.ones(m.shape[0], span, dtype=torch.bool, device=m.device)
     return hits
+
+
+# Rough commonness of bytes in text (space and e most common; q, z, x, j rare); unknown: rare.
+_COMMONNESS = {ord(c): 40 - i for i, c in enumerate(" etaoinsrhldcumfpgwybvkxjqz")}
+_COMMONNESS.update({ord(c.upper()): v for c, v in ((chr(b), v) for b, v in list(_COMMONNESS.items())) if c != " "})
+
+
+def _first_sparse(m: Tensor, seg: list, lo: int, pos: Tensor | None) -> Tensor:
+    """int64 [n]: leftmost start >= lo (and >= pos per row) where the literal seg occurs, or the
+    matrix width if none. Candidates start at the first byte's hits and shrink byte by byte, so
+    the cost is one pass over the matrix plus gathers over the (few) candidates."""
+    n, width = m.shape
+    span = width - len(seg) + 1
+    none = torch.full((n,), width, dtype=torch.int64, device=m.device)
+    if span <= lo:
+        return none
+    # Anchor on the byte likely rarest in text, so few candidates survive the first pass.
+    k = min(range(len(seg)), key=lambda j: _COMMONNESS.get(seg[j], 0))
+    rows, cols = torch.nonzero(m[:, lo + k:span + k] == seg[k], as_tuple=True)
+    cols = cols + lo
+    if pos is not None:
+        keep = cols >= pos[rows]
+        rows, cols = rows[keep], cols[keep]
+    flat = m.reshape(-1)
+    at = rows * width + cols
+    for j in range(len(seg)):
+        if j == k:
+            continue
+        keep = flat[at + j] == seg[j]
+        rows, cols, at = rows[keep], cols[keep], at[keep]
+    return none.scatter_reduce(0, rows, cols, reduce="amin")
+
+
+def _first_window(m: Tensor, lens: Tensor, seg: list, lo: int, pos: Tensor | None) -> Tensor:
+    """As _first_sparse, for segments holding `_`: dense windowed compares."""
+    n, width = m.shape
+    span = width - len(seg) + 1 - lo
+    if span <= 0:
+        return torch.full((n,), width, dtype=torch.int64, device=m.device)
+    hits = _windows(m[:, lo:], seg)
+    p = torch.arange(lo, lo + span, device=m.device)
+    hits &= p + len(seg) <= lens[:, None]  # `_` may match padding: stay inside the value
+    if pos is not None:
+        hits &= p >= pos[:, None]
+    first = hits.to(torch.uint8).argmax(1) + lo
+    return torch.where(hits.any(1), first, width)
 
 
 def like(mat: Tensor, lengths: Tensor, pattern: str, escape: str | None = None,
@@ -132,23 +183,27 @@ def like(mat: Tensor, lengths: Tensor, pattern: str, escape: str | None = None,
         units = [[b for u in s for b in ((_ANY1,) if u is _ANY1 else u.encode("utf-8"))]
                  for s in segs]
     if case_insensitive:
-        m = _fold_ascii(m.to(torch.int32))
+        m = _fold_ascii(m)
         units = [[u if u is _ANY1 or not 65 <= u <= 90 else u + 32 for u in s] for s in units]
     lens = lens.to(torch.int64)
-    longest = max(len(s) for s in units)
-    # zero padding keeps every slice and gather in bounds; lengths guard what padding matches
-    m = torch.nn.functional.pad(m.to(torch.int32), (0, longest + 1))
+    width = m.shape[1]
+    # No padding copy: a window reaching past a value's end meets its zero padding (or the
+    # matrix edge, handled by the span bounds), and a pattern byte is never zero.
     if len(units) == 1:  # no %: the whole value must match
         return (lens == len(units[0])) & _at(m, units[0], 0)
     first, middle, last = units[0], units[1:-1], units[-1]
     ok = (lens >= sum(len(s) for s in units)) & _at(m, first, 0)
-    pos = torch.full((n,), len(first), dtype=torch.int64, device=dev)
+    pos = None  # per-row offset where the next segment may start; None: len(first) for all
     for seg in middle:
-        hits = _windows(m, seg)
-        p = torch.arange(hits.shape[1], device=dev)
-        hits &= (p >= pos[:, None]) & (p + len(seg) <= lens[:, None])
-        ok &= hits.any(1)
-        pos = hits.to(torch.uint8).argmax(1) + len(seg)  # leftmost match (argmax: first max)
+        lo = len(first) if pos is None else 0
+        if any(u is _ANY1 for u in seg):
+            found = _first_window(m, lens, seg, lo, pos)
+        else:
+            found = _first_sparse(m, seg, lo, pos)
+        ok &= found < width
+        pos = found + len(seg)
+    if pos is None:
+        pos = torch.full((n,), len(first), dtype=torch.int64, device=dev)
     end_start = lens - len(last)
     if last:
         ok &= (end_start >= pos) & _at(m, last, end_start)
