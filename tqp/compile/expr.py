@@ -418,7 +418,7 @@ def _arith(args, e, ctx):
     elif e.op == "sub":
         data = x - y
     elif e.op == "mul":
-        if t.is_decimal and t.precision > T.MAX_DECIMAL_PRECISION:
+        if t.is_decimal and t.precision > T.MAX_DECIMAL_PRECISION and _may_overflow_product(x, y):
             bound = (x.to(torch.float64) * y.to(torch.float64)).abs()
             if valid is not None:
                 bound = bound * valid
@@ -441,6 +441,21 @@ def _arith(args, e, ctx):
         else:
             data = torch.fmod(x, y)
     return Column(t, data.to(t.torch_dtype), valid)
+
+
+def _max_abs(x: torch.Tensor) -> int:
+    if x.numel() == 0:
+        return 0
+    if x.dim() == 0:
+        return abs(int(x))
+    lo, hi = torch.aminmax(x)
+    return max(abs(int(lo)), abs(int(hi)))
+
+
+def _may_overflow_product(x, y) -> bool:
+    """False when the operands' magnitudes bound every product inside int64 (two reductions,
+    instead of a float product of the whole columns)."""
+    return _max_abs(x) * _max_abs(y) >= 2**63
 
 
 def _checked_int_arith(opname, x, y, valid, t):
@@ -627,8 +642,11 @@ def cast_column(a: Column, to: T.SqlType) -> Column:
         return _from_string(a, to)
     if frm.is_decimal and to.is_decimal:
         d = to.scale - frm.scale
+        if d == 0 and to.precision >= frm.precision:
+            return replace(a, type=to)  # same scaled integers, wider type
         data = x * 10 ** d if d >= 0 else _div_round_half_away(x, 10 ** (-d))
-        _check_decimal_range(data, a.validity, to)
+        if to.precision - to.scale < frm.precision - frm.scale:
+            _check_decimal_range(data, a.validity, to)
         return Column(to, data, a.validity)
     if frm.is_decimal:
         if to.is_float:

@@ -203,21 +203,28 @@ def _aggregate(rel: P.Aggregate):
         if keys and n == 0:
             g, first = 0, torch.zeros(0, dtype=torch.int64, device=ctx.device)
         out = [k.take(first) for k in keys]
+        counts = {}  # COUNT(*) per group, shared by every aggregate over a column without NULLs
         for a, fn in aggs:
-            out.append(_reduce(a, None if fn is None else evaluate(fn, batch, ctx), ids, g, ctx))
+            out.append(_reduce(a, None if fn is None else evaluate(fn, batch, ctx), ids, g, ctx, counts))
         return Batch.of(out, g)
     return aggregate
 
 
-def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx) -> Column:
+def _count_all(ids, g, dev, counts):
+    if "all" not in counts:
+        counts["all"] = torch.bincount(ids, minlength=g)[:g] if len(ids) else torch.zeros(g, dtype=torch.int64, device=dev)
+    return counts["all"]
+
+
+def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts) -> Column:
     dev = ctx.device
     if a.func == "count_star":
-        return Column(T.BIGINT, torch.bincount(ids, minlength=g)[:g] if len(ids) else torch.zeros(g, dtype=torch.int64, device=dev))
+        return Column(T.BIGINT, _count_all(ids, g, dev, counts))
     valid = x.validity
     if a.distinct:
         firsts = _first_of_pairs(ids, x)
         valid = firsts if valid is None else valid & firsts
-    count = G.segment_count(valid, ids, g)
+    count = _count_all(ids, g, dev, counts) if valid is None else G.segment_count(valid, ids, g)
     has = count > 0
     if a.func == "count":
         return Column(T.BIGINT, count)

@@ -68,6 +68,12 @@ def segment_sum(values: Tensor, ids: Tensor, g: int, valid: Tensor | None = None
     out = torch.zeros(g, dtype=dtype, device=values.device)
     if values.dtype != torch.int64 or not check_overflow:
         return out.index_add_(0, ids, v)
+    if v.numel():
+        # Cheap bound first: if no value is large enough for n of them to leave int64, one
+        # plain scatter is exact (true for money columns far beyond SF1000).
+        lo_v, hi_v = torch.aminmax(v)
+        if max(abs(int(lo_v)), abs(int(hi_v))) * v.numel() < 2**63:
+            return out.index_add_(0, ids, v)
     # v = hi * 2**32 + lo with 0 <= lo < 2**32; each limb's sum fits int64 for < 2**31 rows
     lo = torch.zeros_like(out).index_add_(0, ids, v & 0xFFFFFFFF)
     hi = torch.zeros_like(out).index_add_(0, ids, v >> 32)

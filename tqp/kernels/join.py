@@ -27,8 +27,13 @@ __all__ = ["equi_join", "semi_mask"]
 _I64 = torch.iinfo(torch.int64)
 
 
+_MAX_TABLE = 1 << 25  # slots; 256 MiB of int64 positions at most
+
+
 def _small(span: int, n: int) -> bool:
-    return span <= 4 * n + 1024
+    """A direct-address table over `span` keys pays off when building it costs no more than a
+    few passes over the rows involved (n: both sides together)."""
+    return span <= min(4 * n + 1024, _MAX_TABLE)
 
 
 def _stats(left_key, right_key, left_valid, right_valid) -> tuple[int, int, int, int]:
@@ -113,11 +118,11 @@ def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
     if lmin > lmax or rmin > rmax or lmax < rmin or rmax < lmin:
         empty = torch.zeros(0, dtype=torch.int64, device=dev)  # no valid rows or disjoint ranges
         return empty, empty.clone()
-    if _small(rmax - rmin, m):
+    if _small(rmax - rmin, n + m):
         table = _unique_table(right_key, right_valid, rmin, rmax)
         if table is not None:
             return _probe(table, left_key, left_valid, rmin, rmax)
-    if _small(lmax - lmin, n):
+    if _small(lmax - lmin, n + m):
         table = _unique_table(left_key, left_valid, lmin, lmax)
         if table is not None:
             ri, li = _probe(table, right_key, right_valid, lmin, lmax)
@@ -138,7 +143,7 @@ def semi_mask(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
     lmin, lmax, rmin, rmax = _stats(left_key, right_key, left_valid, right_valid)
     if lmin > lmax or rmin > rmax:
         return torch.zeros(n, dtype=torch.bool, device=dev)
-    if _small(rmax - rmin, m):
+    if _small(rmax - rmin, n + m):
         # presence bitmap over the right keys' range; duplicates do not matter here
         span = rmax - rmin + 1
         present = torch.zeros(span + 1, dtype=torch.bool, device=dev)
