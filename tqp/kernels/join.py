@@ -77,6 +77,15 @@ def _probe(table: Tensor, key: Tensor, valid: Tensor | None, lo: int, hi: int
     return probe_rows, hit_row[probe_rows]
 
 
+def _sorted(key: Tensor) -> tuple[Tensor, Tensor]:
+    """Stable sort, skipped when the keys already ascend: tables are often stored in key order
+    (a fact table clustered on its foreign key, or any filtered copy of one), and checking
+    costs one pass where sorting costs many."""
+    if key.shape[0] < 2 or bool((key[1:] >= key[:-1]).all()):
+        return key, torch.arange(key.shape[0], device=key.device)
+    return torch.sort(key, stable=True)
+
+
 def _sort_join(left_key, right_key, left_valid, right_valid) -> tuple[Tensor, Tensor]:
     dev = left_key.device
     if right_valid is not None:
@@ -85,7 +94,7 @@ def _sort_join(left_key, right_key, left_valid, right_valid) -> tuple[Tensor, Te
     else:
         rows, rk = None, right_key
     # stable: equal right keys keep row order, so ri ascends within each li
-    sorted_key, perm = torch.sort(rk, stable=True)
+    sorted_key, perm = _sorted(rk)
     if rows is not None:
         perm = rows[perm]
     start = torch.searchsorted(sorted_key, left_key, right=False)
@@ -151,7 +160,7 @@ def semi_mask(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
         present[span] = False
         return present[_slots(left_key, left_valid, rmin, rmax)]
     rk = right_key if right_valid is None else right_key[right_valid]
-    sorted_key = torch.sort(rk).values
+    sorted_key = _sorted(rk)[0]
     pos = torch.searchsorted(sorted_key, left_key).clamp_(max=max(sorted_key.shape[0] - 1, 0))
     hit = sorted_key[pos] == left_key if sorted_key.shape[0] else torch.zeros_like(left_key, dtype=torch.bool)
     if left_valid is not None:
