@@ -26,11 +26,14 @@ class Dictionary:
     matrix on a device, built once per device, for string kernels (LIKE, SUBSTRING, ...).
     """
 
-    __slots__ = ("values", "_bytes")
+    __slots__ = ("values", "_bytes", "derived")
 
     def __init__(self, values: np.ndarray):
         self.values = values  # numpy object array of str, sorted, unique
         self._bytes: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+        # Results of per-entry functions (substring, upper, LIKE, ...), keyed by the function
+        # and its constants: a dictionary never changes, so each is computed once.
+        self.derived: dict = {}
 
     def __len__(self) -> int:
         return len(self.values)

@@ -243,21 +243,47 @@ def per_entry(col: Column, values: np.ndarray | torch.Tensor, t: T.SqlType) -> C
     return Column(t, v[col.data.long()], col.validity)
 
 
+def _memo(col: Column, key, compute):
+    """A per-dictionary result, computed once per dictionary and device."""
+    if col.dictionary is None:
+        return compute()
+    key = key + (str(col.device),)
+    hit = col.dictionary.derived.get(key)
+    if hit is None:
+        hit = col.dictionary.derived[key] = compute()
+    return hit
+
+
+def _dictionary_map(col: Column, new_values: np.ndarray):
+    """(new Dictionary, old code -> new code tensor) for per-entry results."""
+    uniq, mapping = S.remap(new_values) if len(new_values) else (np.array([], dtype=object), np.zeros(0, np.int32))
+    return Dictionary(uniq), torch.from_numpy(mapping).to(col.device)
+
+
 @op("str_map")
 def _str_map(args, e, ctx):
     col = args[0]
     fn, *extra = e.params
-    vals = dict_values(col)
-    new = S.transform(vals, fn, *extra) if len(vals) else vals
-    return map_dictionary(col, np.asarray(new, dtype=object))
+
+    def compute():
+        vals = dict_values(col)
+        new = S.transform(vals, fn, *extra) if len(vals) else vals
+        return _dictionary_map(col, np.asarray(new, dtype=object))
+    new_dict, mapping = _memo(col, ("str_map",) + tuple(e.params), compute)
+    if len(mapping) == 0:
+        return replace(col, data=torch.zeros_like(col.data), dictionary=new_dict)
+    return replace(col, data=mapping[col.data.long()], dictionary=new_dict)
 
 
 @op("str_length")
 def _str_length(args, e, ctx):
     col = args[0]
-    vals = dict_values(col)
-    lengths = S.transform(vals, "length") if len(vals) else np.zeros(0, np.int64)
-    return per_entry(col, np.asarray(lengths, dtype=np.int64), T.BIGINT)
+
+    def compute():
+        vals = dict_values(col)
+        lengths = S.transform(vals, "length") if len(vals) else np.zeros(0, np.int64)
+        return torch.from_numpy(np.asarray(lengths, dtype=np.int64)).to(col.device)
+    return per_entry(col, _memo(col, ("length",), compute), T.BIGINT)
 
 
 @op("like")
@@ -266,12 +292,13 @@ def _like(args, e, ctx):
     pattern, escape, ci = e.params
     if col.dictionary is None or len(col.dictionary) == 0:
         return per_entry(col, np.zeros(0, bool), T.BOOLEAN)
-    mat, lengths = col.dictionary.byte_matrix(col.device)
-    try:
-        hits = S.like(mat, lengths, pattern, escape, ci)
-    except ValueError as err:
-        raise DataError(f"invalid LIKE pattern {pattern!r}: {err}") from None
-    return per_entry(col, hits, T.BOOLEAN)
+    def compute():
+        mat, lengths = col.dictionary.byte_matrix(col.device)
+        try:
+            return S.like(mat, lengths, pattern, escape, ci)
+        except ValueError as err:
+            raise DataError(f"invalid LIKE pattern {pattern!r}: {err}") from None
+    return per_entry(col, _memo(col, ("like", pattern, escape, ci), compute), T.BOOLEAN)
 
 
 @op("concat")
