@@ -103,22 +103,46 @@ def compile_expr(e: Expr):
             return replace(col, data=col.data[0], validity=None if col.validity is None else col.validity[0])
         return scalar
     if isinstance(e, Call):
-        fn = OPS.get(e.op)
-        if fn is None:
-            raise NotSupportedError(f"operator {e.op}")
-        if e.op in ("and", "or"):
-            return _compile_logic(e)
-        args = [compile_expr(a) for a in e.args]
-        if len(args) == 1:
-            a0 = args[0]
-            return lambda batch, ctx: fn([a0(batch, ctx)], e, ctx)
-        if len(args) == 2:
-            a0, a1 = args
-            return lambda batch, ctx: fn([a0(batch, ctx), a1(batch, ctx)], e, ctx)
-        return lambda batch, ctx: fn([a(batch, ctx) for a in args], e, ctx)
+        return _shared(e, _compile_call(e))
     if isinstance(e, AggCall):
         raise NotSupportedError("aggregate outside an aggregation")
     raise NotSupportedError(f"expression {type(e).__name__}")
+
+
+def _compile_call(e: Call):
+    fn = OPS.get(e.op)
+    if fn is None:
+        raise NotSupportedError(f"operator {e.op}")
+    if e.op in ("and", "or"):
+        return _compile_logic(e)
+    args = [compile_expr(a) for a in e.args]
+    if len(args) == 1:
+        a0 = args[0]
+        return lambda batch, ctx: fn([a0(batch, ctx)], e, ctx)
+    if len(args) == 2:
+        a0, a1 = args
+        return lambda batch, ctx: fn([a0(batch, ctx), a1(batch, ctx)], e, ctx)
+    return lambda batch, ctx: fn([a(batch, ctx) for a in args], e, ctx)
+
+
+_EXPR_IDS: dict = {}
+
+
+def _shared(e: Call, run):
+    """Evaluate each distinct expression once per batch: `price * (1 - disc)` inside two
+    aggregates (or a filter and a projection) is computed once. Expressions are numbered when
+    compiled, so evaluation pays a dict lookup, not a hash of the expression tree."""
+    if len(_EXPR_IDS) > 100_000:
+        _EXPR_IDS.clear()
+    key = _EXPR_IDS.setdefault(e, len(_EXPR_IDS))
+
+    def shared(batch, ctx):
+        memo = batch.memo
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = run(batch, ctx)
+        return hit
+    return shared
 
 
 def _compile_logic(e: Call):

@@ -51,13 +51,14 @@ def gather(col: Column, sel: Selection) -> Column:
 
 
 class Batch:
-    __slots__ = ("length", "_sources", "_sels", "_cache")
+    __slots__ = ("length", "_sources", "_sels", "_cache", "memo")
 
     def __init__(self, length: int, sources: list, sels: list):
         self.length = length
         self._sources = sources  # Column | Callable[[], Column]
         self._sels = sels  # Selection | None
         self._cache: dict[int, Column] = {}
+        self.memo: dict[int, Column] = {}  # expression results over this batch (shared subexpressions)
 
     @staticmethod
     def of(columns: list[Column], length: int | None = None) -> "Batch":
