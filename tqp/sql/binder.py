@@ -540,6 +540,7 @@ class Binder:
                 plain.extend(split_and(e))
         plain = _factor_or(plain)
 
+        items, deferred = self._push_in_subqueries(items, deferred, owner, offsets, eb)
         filters = [[] for _ in items]
         edges, residual, constants = [], [], []
         for e in plain:
@@ -620,6 +621,40 @@ class Binder:
             rel = P.Filter(rel, and_all(left_over))
         builder = Builder(rel, scope)
         return self._where(builder, deferred, outer, correlated)
+
+    def _push_in_subqueries(self, items, deferred, owner, offsets, eb):
+        """`x [NOT] IN (uncorrelated subquery)` over one FROM item filters that item before any
+        join, like any single-table predicate (a selective IN shrinks the join inputs)."""
+        items = list(items)
+        rest = []
+        for c in deferred:
+            node, negated = c, False
+            while isinstance(node, exp.Paren):
+                node = node.this
+            if isinstance(node, exp.Not):
+                negated, node = True, node.this
+                while isinstance(node, exp.Paren):
+                    node = node.this
+            query = node.args.get("query") if isinstance(node, exp.In) else None
+            if query is None or _has_subquery(node.this):
+                rest.append(c)
+                continue
+            try:
+                lhs = eb.bind(node.this)
+                self.bind_query(query.copy())  # fails if the subquery is correlated
+            except (ProgrammingError, NotSupportedError):
+                rest.append(c)
+                continue
+            owners = {owner[i] for i in refs(lhs)}
+            if len(owners) != 1:
+                rest.append(c)
+                continue
+            k = owners.pop()
+            rel, cols = items[k]
+            builder = Builder(rel, Scope(cols))
+            self._semi(builder, query, node.this, "anti_null_aware" if negated else "semi")
+            items[k] = (builder.rel, cols)
+        return items, rest
 
     def _where(self, builder: Builder, conds, outer, correlated=None):
         """Remaining WHERE conjuncts: subqueries as semi/anti joins, the rest as one filter."""
@@ -811,7 +846,9 @@ class Binder:
             return float(len(rel.rows))
         if isinstance(rel, P.Join):
             l, r = self.estimate(rel.left), self.estimate(rel.right)
-            return l if rel.kind in ("semi", "anti", "anti_null_aware", "mark", "left") else max(l, r)
+            if rel.kind in ("semi", "anti", "anti_null_aware"):
+                return max(l * 0.3, 1.0)  # like a filter
+            return l if rel.kind in ("mark", "mark_in", "mark_any", "left") else max(l, r)
         if isinstance(rel, (P.Limit, P.Sort)) and getattr(rel, "limit", None) is not None:
             return float(rel.limit)
         ins = rel.inputs()
