@@ -60,6 +60,16 @@ def _slots(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor:
 def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor | None:
     """pos[slot] = row (-1 for none) if the valid keys are unique, else None."""
     span = hi - lo + 1
+    if valid is None and key.shape[0] > 1:
+        # Keys stored in order (common for keys of clustered tables) show duplicates between
+        # neighbours: one pass instead of a histogram over the whole range.
+        step = key[1:] - key[:-1]
+        if bool((step >= 0).all()):
+            if not bool((step > 0).all()):
+                return None
+            pos = torch.full((span + 1,), -1, dtype=torch.int64, device=key.device)
+            pos[key - lo] = torch.arange(key.shape[0], device=key.device)
+            return pos
     slot = _slots(key, valid, lo, hi)
     counts = torch.bincount(slot, minlength=span + 1)[:span]
     if bool((counts > 1).any()):  # host sync: decides the strategy

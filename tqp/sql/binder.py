@@ -838,8 +838,10 @@ class Binder:
         if isinstance(rel, P.Scan):
             return float(self.catalog.tables[rel.table].num_rows)
         if isinstance(rel, P.Filter):
-            n = len(split_and(rel.predicate))
-            return max(self.estimate(rel.input) * (0.3 ** min(n, 3)), 1.0)
+            sel = 1.0
+            for c in split_and(rel.predicate):
+                sel *= self._selectivity(c, rel.input)
+            return max(self.estimate(rel.input) * max(sel, 1e-6), 1.0)
         if isinstance(rel, P.Aggregate):
             return max(self.estimate(rel.input) * (0.1 if rel.keys else 0), 1.0)
         if isinstance(rel, P.Values):
@@ -853,6 +855,24 @@ class Binder:
             return float(rel.limit)
         ins = rel.inputs()
         return self.estimate(ins[0]) if ins else 1.0
+
+    def _selectivity(self, e: Expr, rel: P.Rel) -> float:
+        """The share of rows a conjunct keeps: 1/ndv for column = constant, k/ndv for IN lists,
+        guesses for ranges and patterns."""
+        if isinstance(e, Call):
+            if e.op == "eq" and any(isinstance(a, Lit) for a in e.args):
+                col = next((a for a in e.args if isinstance(a, ColRef)), None)
+                if col is not None:
+                    return 1.0 / self._ndv(rel, col, float("inf"))
+            if e.op == "in_values" and isinstance(e.args[0], ColRef):
+                return min(1.0, len(e.params) / self._ndv(rel, e.args[0], float("inf")))
+            if e.op == "like":
+                return 0.1
+            if e.op == "or":
+                return min(1.0, sum(self._selectivity(a, rel) for a in _split_or(e)))
+            if e.op == "not":
+                return 1.0 - 0.5 * self._selectivity(e.args[0], rel)
+        return 0.3
 
     def _ndv(self, rel: P.Rel, e: Expr, rows: float) -> float:
         origin = _origin(rel, e)
