@@ -26,7 +26,7 @@ class StoredTable:
         if key not in self.stats:
             col = self.columns[i]
             data = col.data if col.validity is None else col.data[col.validity]
-            self.stats[key] = int(torch.unique(data).numel()) if data.numel() else 0
+            self.stats[key] = _count_distinct(data, col.dictionary)
         return self.stats[key]
 
 
@@ -48,3 +48,20 @@ class Catalog:
 
     def names(self) -> list[str]:
         return sorted(list(self.tables) + list(self.views))
+
+
+def _count_distinct(data: torch.Tensor, dictionary) -> int:
+    """Distinct values, by the cheapest exact route: a dictionary's size bounds its codes, a
+    small integer range takes a presence bitmap, anything else a sort."""
+    n = data.numel()
+    if n == 0:
+        return 0
+    if dictionary is not None:
+        return min(len(dictionary), n)
+    if not data.is_floating_point():
+        lo, hi = (int(v) for v in torch.aminmax(data.to(torch.int64)))
+        if hi - lo < 4 * n:
+            present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
+            present[data.to(torch.int64) - lo] = True
+            return int(present.sum())
+    return int(torch.unique(data).numel())
