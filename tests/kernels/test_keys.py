@@ -28,7 +28,9 @@ def _sort_token(t):
 
 def _check(cols, n):
     key, domain = dense_keys(cols)
-    assert key.dtype == torch.int64 and key.shape == (n,)
+    # int32 when the domain fits (narrow key columns), int64 otherwise
+    assert key.dtype in (torch.int32, torch.int64) and key.shape == (n,)
+    assert key.dtype == torch.int64 or domain < 2**31
     keys = key.cpu().tolist()
     tup = _tuples(cols, n)
     assert all(0 <= k < domain for k in keys)

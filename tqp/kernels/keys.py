@@ -100,7 +100,8 @@ def _combine(ranks: list[tuple[Tensor, int]]) -> tuple[Tensor, int]:
 
 
 def dense_keys(cols: list[tuple[Tensor, Tensor | None]]) -> tuple[Tensor, int]:
-    """(int64 key [n], domain_size): equal rows get equal keys, keys in [0, domain_size).
+    """(key [n], domain_size): equal rows get equal keys, keys in [0, domain_size); int32 when
+    narrow NULL-free integer columns give a domain under 2**31, else int64.
 
     NULL equals NULL (as GROUP BY groups them) and sorts after all values of its column.
     """
@@ -109,7 +110,30 @@ def dense_keys(cols: list[tuple[Tensor, Tensor | None]]) -> tuple[Tensor, int]:
     n = cols[0][0].shape[0]
     if n == 0:
         return torch.zeros(0, dtype=torch.int64, device=cols[0][0].device), 0
+    small = _small_int32_key(cols)
+    if small is not None:
+        return small
     return _combine([column_ranks(d, v) for d, v in cols])
+
+
+def _small_int32_key(cols) -> tuple[Tensor, int] | None:
+    """Integer columns without NULLs whose ranges multiply to under 2**31 (dictionary codes,
+    flags, small ids) combine in int32, with no int64 copies: half the memory traffic."""
+    if any(v is not None or d.dtype.is_floating_point or d.dtype == torch.bool
+           or d.dtype == torch.int64 for d, v in cols):
+        return None
+    bounds = torch.stack([torch.stack(torch.aminmax(d)).to(torch.int64) for d, _ in cols]).tolist()
+    spans = [hi - lo + 1 for lo, hi in bounds]
+    domain = 1
+    for s_ in spans:
+        domain *= s_
+    if domain >= 2**31:
+        return None
+    key = None
+    for (d, _), (lo, _), span in zip(cols, bounds, spans):
+        r = d.to(torch.int32) - lo if lo else d.to(torch.int32)
+        key = r if key is None else key * span + r
+    return key, domain
 
 
 def _exact_int64(data: Tensor) -> Tensor:
