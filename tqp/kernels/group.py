@@ -31,12 +31,13 @@ def group_ids(key: Tensor, domain_size: int) -> tuple[Tensor, int]:
     if n == 0:
         return torch.zeros(0, dtype=torch.int64, device=key.device), 0
     if domain_size <= 2 * n + 1024:
-        # presence bitmap + prefix sum: no sort
-        present = torch.zeros(domain_size, dtype=torch.bool, device=key.device)
-        present[key] = True
+        # presence by histogram + prefix sum: no sort, and no scatter of n rows
+        present = torch.bincount(key, minlength=domain_size)[:domain_size] > 0
         rank = torch.cumsum(present, 0)
         g = int(rank[-1])  # the group count must be known on the host once
-        return rank[key] - 1, g
+        if g == domain_size:  # every slot used: the key already is the group id
+            return key.to(torch.int64), g
+        return (rank - 1).index_select(0, key), g
     uniq, ids = torch.unique(key, sorted=True, return_inverse=True)
     return ids.to(torch.int64), uniq.shape[0]
 
