@@ -168,3 +168,15 @@ SELECT count(*) FROM (SELECT DISTINCT g, b FROM t);
 
 -- agg_avg_int_exact_halves
 SELECT g, avg(g), avg(i16 % 2) FROM t GROUP BY g;
+
+-- agg_filter_keeps_most_rows_group_vanishes
+SELECT g, count(*), sum(m), min(s_lo), max(dt), avg(d) FROM t WHERE g <> 3 OR i32 IS NULL GROUP BY g;
+
+-- agg_filter_keeps_most_rows_no_keys
+SELECT count(*), sum(i64), min(i32), count(s_lo) FROM t WHERE id > 2;
+
+-- agg_filter_keeps_all_rows_multi_key
+SELECT g, s_lo IS NULL AS k, count(*), sum(i32) FROM t WHERE id >= 0 GROUP BY g, k;
+
+-- agg_filter_selective
+SELECT g, count(*), sum(d) FROM t WHERE id < 20 GROUP BY g;

@@ -191,21 +191,39 @@ def group_rows(cols: list[Column], n: int, device):
 
 @_lower.register
 def _aggregate(rel: P.Aggregate):
-    child = lower(rel.input)
+    # A filter right below keeps its rows by routing the others to a spare group slot, rather
+    # than gathering every column the aggregates read (Q1 keeps 98% of lineitem).
+    fused = isinstance(rel.input, P.Filter) and not any(a.distinct for a in rel.aggs)
+    child = lower(rel.input.input if fused else rel.input)
+    pred = compile_expr(rel.input.predicate) if fused else None
     key_fns = [compile_expr(k) for k in rel.keys]
     aggs = [(a, compile_expr(a.arg) if a.arg is not None else None) for a in rel.aggs]
 
     def aggregate(ctx):
         batch = child(ctx)
+        dev = ctx.device
+        mask = None
+        if pred is not None:
+            mask = _true_mask(evaluate(pred, batch, ctx))
+            if int(mask.sum()) * 2 < batch.length:  # selective: gather the few survivors
+                batch, mask = batch.take(torch.nonzero(mask).squeeze(1)), None
         n = batch.length
         keys = [evaluate(f, batch, ctx) for f in key_fns]
-        ids, g, first = group_rows(keys, n, ctx.device)
+        ids, g, first = group_rows(keys, n, dev)
         if keys and n == 0:
-            g, first = 0, torch.zeros(0, dtype=torch.int64, device=ctx.device)
+            g, first = 0, torch.zeros(0, dtype=torch.int64, device=dev)
+        slots = g
+        if mask is not None:
+            ids, slots = torch.where(mask, ids, g), g + 1
         out = [k.take(first) for k in keys]
         counts = {}  # COUNT(*) per group, shared by every aggregate over a column without NULLs
         for a, fn in aggs:
-            out.append(_reduce(a, None if fn is None else evaluate(fn, batch, ctx), ids, g, ctx, counts))
+            col = _reduce(a, None if fn is None else evaluate(fn, batch, ctx), ids, slots, ctx, counts)
+            out.append(col.take(slice(0, g)) if slots != g else col)
+        if mask is not None and keys:  # groups whose rows were all filtered out disappear
+            kept = torch.nonzero(_count_all(ids, slots, dev, counts)[:g] > 0).squeeze(1)
+            if len(kept) != g:
+                out, g = [c.take(kept) for c in out], len(kept)
         return Batch.of(out, g)
     return aggregate
 
