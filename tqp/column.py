@@ -26,10 +26,11 @@ class Dictionary:
     matrix on a device, built once per device, for string kernels (LIKE, SUBSTRING, ...).
     """
 
-    __slots__ = ("values", "_bytes", "derived")
+    __slots__ = ("values", "_bytes", "derived", "arrow")
 
-    def __init__(self, values: np.ndarray):
+    def __init__(self, values: np.ndarray, arrow=None):
         self.values = values  # numpy object array of str, sorted, unique
+        self.arrow = arrow  # the same strings as a pyarrow array, when they came from Arrow
         self._bytes: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         # Results of per-entry functions (substring, upper, LIKE, ...), keyed by the function
         # and its constants: a dictionary never changes, so each is computed once.
@@ -50,13 +51,38 @@ class Dictionary:
         """(uint8 [n, maxlen] zero-padded UTF-8 bytes, int32 [n] byte lengths) on `device`."""
         key = str(device)
         if key not in self._bytes:
-            encoded = [s.encode("utf-8") for s in self.values]  # once per distinct value
-            lengths = np.fromiter((len(b) for b in encoded), dtype=np.int32, count=len(encoded))
-            width = int(lengths.max()) if len(encoded) else 0
-            buf = np.frombuffer(b"".join(b.ljust(width, b"\0") for b in encoded), dtype=np.uint8)
-            mat = torch.from_numpy(buf.reshape(len(encoded), width).copy()).to(device)
-            self._bytes[key] = (mat, torch.from_numpy(lengths).to(device))
+            self._bytes[key] = _padded_bytes(self.values, device, self.arrow)
         return self._bytes[key]
+
+
+def _padded_bytes(values: np.ndarray, device, arrow=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Arrow lays the strings out as one UTF-8 buffer plus offsets; the padded matrix is a
+    gather from that buffer, built in row chunks so the index never gets large."""
+    import pyarrow as pa
+
+    if arrow is not None:
+        arr = arrow.cast(pa.large_string())
+        if arr.offset or arr.null_count:
+            arr = pa.concat_arrays([arr.fill_null("")])
+    else:
+        arr = pa.array(values.tolist() if len(values) else [], pa.large_string())
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1) if n else np.zeros(1, np.int64)
+    lengths = np.diff(offsets).astype(np.int32)
+    width = int(lengths.max()) if n else 0
+    mat = torch.zeros((n, width), dtype=torch.uint8)
+    if n and width:
+        data = torch.frombuffer(bytearray(arr.buffers()[2]), dtype=torch.uint8)
+        starts = torch.from_numpy(offsets[:-1].copy())
+        lens = torch.from_numpy(lengths.astype(np.int64))
+        cols = torch.arange(width)
+        step = max(1, (1 << 22) // width)
+        for lo in range(0, n, step):
+            hi = min(n, lo + step)
+            idx = starts[lo:hi, None] + cols
+            inside = cols < lens[lo:hi, None]
+            mat[lo:hi] = torch.where(inside, data[idx.clamp_(max=len(data) - 1)], 0)
+    return mat.to(device), torch.from_numpy(lengths).to(device)
 
 
 @dataclass(frozen=True, eq=False)

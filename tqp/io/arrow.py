@@ -121,22 +121,22 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
         arr = pc.dictionary_encode(arr)
     values = arr.dictionary.cast(pa.string())
     indices = arr.indices
-    uniq, remap = sorted_dictionary(values)
+    uniq, remap, uniq_arrow = sorted_dictionary(values)
     valid = _validity(indices)
     idx = indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     codes = remap.astype(np.int32)[idx] if len(remap) else np.zeros(len(idx), dtype=np.int32)
-    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, Dictionary(uniq.astype(object)))
+    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, Dictionary(uniq.astype(object), uniq_arrow))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
     return col
 
 
-def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique strings of `values` and each entry's position among them (Arrow's C++ sort:
-    a million-entry dictionary takes well under a second)."""
+def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Sorted unique strings of `values`, each entry's position among them, and the sorted
+    strings as Arrow (Arrow's C++ sort: a million-entry dictionary takes well under a second)."""
     n = len(values)
     if n == 0:
-        return np.array([], dtype=object), np.zeros(0, dtype=np.int64)
+        return np.array([], dtype=object), np.zeros(0, dtype=np.int64), pa.array([], pa.string())
     order = pc.array_sort_indices(values).to_numpy()
     ordered = values.take(order)
     new_run = np.ones(n, dtype=bool)
@@ -145,8 +145,8 @@ def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     group = np.cumsum(new_run) - 1
     remap = np.empty(n, dtype=np.int64)
     remap[order] = group
-    uniq = ordered.filter(pa.array(new_run)).to_numpy(zero_copy_only=False).astype(object)
-    return uniq, remap
+    uniq_arrow = ordered.filter(pa.array(new_run))
+    return uniq_arrow.to_numpy(zero_copy_only=False).astype(object), remap, uniq_arrow
 
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
