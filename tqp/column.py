@@ -26,11 +26,12 @@ class Dictionary:
     matrix on a device, built once per device, for string kernels (LIKE, SUBSTRING, ...).
     """
 
-    __slots__ = ("values", "_bytes", "derived", "arrow")
+    __slots__ = ("values", "_bytes", "derived", "arrow", "_flat")
 
     def __init__(self, values: np.ndarray, arrow=None):
         self.values = values  # numpy object array of str, sorted, unique
         self.arrow = arrow  # the same strings as a pyarrow array, when they came from Arrow
+        self._flat: dict = {}
         self._bytes: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         # Results of per-entry functions (substring, upper, LIKE, ...), keyed by the function
         # and its constants: a dictionary never changes, so each is computed once.
@@ -47,6 +48,13 @@ class Dictionary:
         uniq, codes = np.unique(strings.astype(object), return_inverse=True)
         return Dictionary(uniq.astype(object)), codes.astype(np.int32)
 
+    def flat_bytes(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """(uint8 UTF-8 bytes of all entries back to back, int64 [n + 1] offsets) on `device`."""
+        key = str(device)
+        if key not in self._flat:
+            self._flat[key] = _flat_bytes(self.values, device, self.arrow)
+        return self._flat[key]
+
     def byte_matrix(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         """(uint8 [n, maxlen] zero-padded UTF-8 bytes, int32 [n] byte lengths) on `device`."""
         key = str(device)
@@ -55,17 +63,36 @@ class Dictionary:
         return self._bytes[key]
 
 
+def _flat_bytes(values: np.ndarray, device, arrow=None) -> tuple[torch.Tensor, torch.Tensor]:
+    import pyarrow as pa
+
+    arr = _large_strings(values, arrow)
+    n = len(arr)
+    if n == 0:
+        return torch.zeros(0, dtype=torch.uint8, device=device), torch.zeros(1, dtype=torch.int64, device=device)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1)
+    base = int(offsets[0])
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[base:int(offsets[-1])]
+    return torch.from_numpy(data.copy()).to(device), torch.from_numpy(offsets - base).to(device)
+
+
+def _large_strings(values, arrow):
+    import pyarrow as pa
+
+    if arrow is not None:
+        arr = arrow.cast(pa.large_string())
+        if arr.null_count:
+            arr = arr.fill_null("")
+        return pa.concat_arrays([arr]) if arr.offset else arr
+    return pa.array(values.tolist() if len(values) else [], pa.large_string())
+
+
 def _padded_bytes(values: np.ndarray, device, arrow=None) -> tuple[torch.Tensor, torch.Tensor]:
     """Arrow lays the strings out as one UTF-8 buffer plus offsets; the padded matrix is a
     gather from that buffer, built in row chunks so the index never gets large."""
     import pyarrow as pa
 
-    if arrow is not None:
-        arr = arrow.cast(pa.large_string())
-        if arr.offset or arr.null_count:
-            arr = pa.concat_arrays([arr.fill_null("")])
-    else:
-        arr = pa.array(values.tolist() if len(values) else [], pa.large_string())
+    arr = _large_strings(values, arrow)
     n = len(arr)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1) if n else np.zeros(1, np.int64)
     lengths = np.diff(offsets).astype(np.int32)

@@ -317,8 +317,11 @@ def _like(args, e, ctx):
     if col.dictionary is None or len(col.dictionary) == 0:
         return per_entry(col, np.zeros(0, bool), T.BOOLEAN)
     def compute():
-        mat, lengths = col.dictionary.byte_matrix(col.device)
         try:
+            if S.like_flat_supported(pattern, escape, ci):
+                data, offsets = col.dictionary.flat_bytes(col.device)
+                return S.like_flat(data, offsets, pattern, escape)
+            mat, lengths = col.dictionary.byte_matrix(col.device)
             return S.like(mat, lengths, pattern, escape, ci)
         except ValueError as err:
             raise DataError(f"invalid LIKE pattern {pattern!r}: {err}") from None

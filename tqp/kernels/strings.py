@@ -210,6 +210,65 @@ def like(mat: Tensor, lengths: Tensor, pattern: str, escape: str | None = None,
     return ok
 
 
+def like_flat_supported(pattern: str, escape: str | None, case_insensitive: bool) -> bool:
+    """like_flat handles patterns with at least one % and no `_` (the common LIKE shapes)."""
+    if case_insensitive:
+        return False
+    segs = _parse(pattern, escape)
+    return len(segs) > 1 and not any(u is _ANY1 for seg in segs for u in seg)
+
+
+def like_flat(data: Tensor, offsets: Tensor, pattern: str, escape: str | None = None) -> Tensor:
+    """bool [n]: LIKE over strings laid out as Arrow does (one UTF-8 byte buffer `data`, int64
+    `offsets` [n + 1]), for patterns like_flat_supported accepts.
+
+    No padded matrix: each middle segment is found from the positions of its rarest byte in
+    the whole buffer (one pass), mapped to rows with searchsorted over the offsets; anchored
+    first/last segments are byte gathers at each row's start/end.
+    """
+    units = [[b for ch in seg for b in ch.encode("utf-8")] for seg in _parse(pattern, escape)]
+    n = offsets.shape[0] - 1
+    dev = data.device
+    if n <= 0:
+        return torch.zeros(0, dtype=torch.bool, device=dev)
+    size = data.shape[0]
+    starts, ends = offsets[:-1], offsets[1:]
+    first, middle, last = units[0], units[1:-1], units[-1]
+    ok = ends - starts >= sum(len(u) for u in units)
+    if size == 0:
+        return ok
+    for j, b in enumerate(first):
+        ok &= data[(starts + j).clamp(max=size - 1)] == b
+    pos = starts + len(first)
+    for seg in middle:
+        found = _first_in_buffer(data, offsets, seg, pos)
+        ok &= found >= 0
+        pos = torch.where(found >= 0, found + len(seg), ends)
+    if last:
+        tail = ends - len(last)
+        ok &= tail >= pos
+        for j, b in enumerate(last):
+            ok &= data[(tail + j).clamp(min=0, max=size - 1)] == b
+    return ok
+
+
+def _first_in_buffer(data: Tensor, offsets: Tensor, seg: list, pos: Tensor) -> Tensor:
+    """int64 [n]: per row, the leftmost absolute start >= pos[row] of seg inside the row, or -1."""
+    size, n = data.shape[0], offsets.shape[0] - 1
+    k = min(range(len(seg)), key=lambda j: _COMMONNESS.get(seg[j], 0))
+    at = torch.nonzero(data == seg[k]).squeeze(1) - k
+    at = at[(at >= 0) & (at + len(seg) <= size)]
+    for j in range(len(seg)):
+        if j != k:
+            at = at[data[at + j] == seg[j]]
+    row = torch.searchsorted(offsets, at, right=True) - 1
+    keep = (at + len(seg) <= offsets[row + 1]) & (at >= pos[row])
+    at, row = at[keep], row[keep]
+    big = torch.iinfo(torch.int64).max
+    first = torch.full((n,), big, dtype=torch.int64, device=data.device).scatter_reduce(0, row, at, reduce="amin")
+    return torch.where(first == big, -1, first)
+
+
 # ---------------------------------------------------------------- per-value functions
 
 def _clip(x: int) -> int:

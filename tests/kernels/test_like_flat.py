@@ -1,0 +1,52 @@
+"""like_flat (over Arrow's byte buffer + offsets) agrees with the padded-matrix LIKE and with a
+regex reference, for every pattern shape it accepts."""
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from tqp.column import Dictionary
+from tqp.kernels.strings import like, like_flat, like_flat_supported
+
+WORDS = ["", "a", "ab", "abc", "special requests", "requests special", "specialrequests",
+         "xx special yy requests zz", "ümlaut special", "naïve requests", "%_%", "a%b", "aab",
+         "special", "requests", "sp", "spécial requests", "bbbbab", "abab", "ba"]
+PATTERNS = ["%special%requests%", "%special%", "special%", "%requests", "a%", "%b", "a%b",
+            "%a%b%", "%é%", "%%", "%", "a%%b", "%\\%%", "%ab%ab%", "ab%ab"]
+
+
+def _reference(word, pattern):
+    rx = ""
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            rx += re.escape(pattern[i + 1])
+            i += 2
+            continue
+        rx += ".*" if ch == "%" else "." if ch == "_" else re.escape(ch)
+        i += 1
+    return re.fullmatch(rx, word, re.S) is not None
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_like_flat_matches(device, pattern):
+    escape = "\\" if "\\" in pattern else None
+    assert like_flat_supported(pattern, escape, False)
+    d = Dictionary(np.array(sorted(set(WORDS)), dtype=object))
+    data, offsets = d.flat_bytes(torch.device(device))
+    got = like_flat(data, offsets, pattern, escape).cpu().tolist()
+    want = [_reference(w, pattern) for w in d.values]
+    assert got == want
+    mat, lens = d.byte_matrix(torch.device(device))
+    assert like(mat, lens, pattern, escape).cpu().tolist() == want
+
+
+def test_like_flat_empty_and_unsupported(device):
+    d = Dictionary(np.array([], dtype=object))
+    data, offsets = d.flat_bytes(torch.device(device))
+    assert like_flat(data, offsets, "%a%").numel() == 0
+    assert not like_flat_supported("a_c%", None, False)
+    assert not like_flat_supported("abc", None, False)
+    assert not like_flat_supported("%a%", None, True)
