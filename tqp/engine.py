@@ -416,5 +416,6 @@ def _program_text(rel: P.Rel, indent: int = 0) -> str:
         P.Distinct: lambda r: "dense_keys over all columns; first row per group",
         P.SetOp: lambda r: f"{r.kind}{' all' if r.all else ''}: concat; dense_keys; counts per group",
         P.Values: lambda r: f"{len(r.rows)} literal row(s)",
+        P.Shared: lambda r: "computed once, read by two operators",
     }[type(rel)](rel)
     return "\n".join([f"{pad}{type(rel).__name__}: {what}"] + [_program_text(c, indent + 1) for c in rel.inputs()])

@@ -36,6 +36,7 @@ class Context:
     tables: dict  # name -> StoredTable
     profile: list | None = None  # EXPLAIN ANALYZE: (node, seconds, rows)
     models: dict = field(default_factory=dict)  # name -> CompiledModel (PREDICT)
+    results: dict = field(default_factory=dict)  # Shared node -> its batch in this execution
 
 
 def evaluate(fn, batch: Batch, ctx) -> Column:
@@ -76,6 +77,19 @@ def _scan(rel: P.Scan):
         table = ctx.tables[name]
         return Batch.of([table.columns[i] for i in positions], table.num_rows)
     return scan
+
+
+@_lower.register
+def _shared(rel: P.Shared):
+    child = lower(rel.input)
+    key = id(rel)
+
+    def shared(ctx):
+        hit = ctx.results.get(key)
+        if hit is None:
+            hit = ctx.results[key] = child(ctx)
+        return hit
+    return shared
 
 
 @_lower.register

@@ -57,6 +57,20 @@ def _slots(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor:
     return torch.where(inside, key - lo, span)
 
 
+def _probe_slots(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor:
+    """Slots for probe keys; callers size tables to cover the probe keys' range, so without
+    NULLs a slot is just key - lo (one pass instead of range checks)."""
+    if valid is None:
+        return key - lo
+    return _slots(key, valid, lo, hi)
+
+
+def _covering(a_lo, a_hi, b_lo, b_hi, rows) -> tuple[int, int] | None:
+    """A table range covering both sides' keys, when it is still small enough."""
+    lo, hi = min(a_lo, b_lo), max(a_hi, b_hi)
+    return (lo, hi) if _small(hi - lo, rows) else None
+
+
 def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor | None:
     """pos[slot] = row (-1 for none) if the valid keys are unique, else None."""
     span = hi - lo + 1
@@ -80,9 +94,9 @@ def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor
     return pos
 
 
-def _probe(table: Tensor, key: Tensor, valid: Tensor | None, lo: int, hi: int
+def _probe(table: Tensor, key: Tensor, valid: Tensor | None, lo: int, hi: int, covered: bool = False
            ) -> tuple[Tensor, Tensor]:
-    hit_row = table[_slots(key, valid, lo, hi)]
+    hit_row = table[_probe_slots(key, valid, lo, hi) if covered else _slots(key, valid, lo, hi)]
     probe_rows = torch.nonzero(hit_row >= 0).squeeze(1)  # output size: the one unavoidable sync
     return probe_rows, hit_row[probe_rows]
 
@@ -137,14 +151,21 @@ def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
     if lmin > lmax or rmin > rmax or lmax < rmin or rmax < lmin:
         empty = torch.zeros(0, dtype=torch.int64, device=dev)  # no valid rows or disjoint ranges
         return empty, empty.clone()
-    if _small(rmax - rmin, n + m):
-        table = _unique_table(right_key, right_valid, rmin, rmax)
+    cover = _covering(lmin, lmax, rmin, rmax, n + m)
+    if cover is not None:
+        lo, hi = cover
+        rlo, rhi, llo, lhi = lo, hi, lo, hi
+    else:  # one side's keys spread too far to cover: a table over the other side's range
+        rlo, rhi = (rmin, rmax) if _small(rmax - rmin, n + m) else (None, None)
+        llo, lhi = (lmin, lmax) if _small(lmax - lmin, n + m) else (None, None)
+    if rlo is not None:
+        table = _unique_table(right_key, right_valid, rlo, rhi)
         if table is not None:
-            return _probe(table, left_key, left_valid, rmin, rmax)
-    if _small(lmax - lmin, n + m):
-        table = _unique_table(left_key, left_valid, lmin, lmax)
+            return _probe(table, left_key, left_valid, rlo, rhi, cover is not None)
+    if llo is not None:
+        table = _unique_table(left_key, left_valid, llo, lhi)
         if table is not None:
-            ri, li = _probe(table, right_key, right_valid, lmin, lmax)
+            ri, li = _probe(table, right_key, right_valid, llo, lhi, cover is not None)
             # ri ascends; a stable sort by li keeps it ascending within each li
             li, order = torch.sort(li, stable=True)
             return li, ri[order]
@@ -162,13 +183,16 @@ def semi_mask(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
     lmin, lmax, rmin, rmax = _stats(left_key, right_key, left_valid, right_valid)
     if lmin > lmax or rmin > rmax:
         return torch.zeros(n, dtype=torch.bool, device=dev)
-    if _small(rmax - rmin, n + m):
-        # presence bitmap over the right keys' range; duplicates do not matter here
-        span = rmax - rmin + 1
+    cover = _covering(lmin, lmax, rmin, rmax, n + m)
+    if cover is not None or _small(rmax - rmin, n + m):
+        # presence bitmap over the keys' range; duplicates do not matter here
+        lo, hi = cover if cover is not None else (rmin, rmax)
+        span = hi - lo + 1
         present = torch.zeros(span + 1, dtype=torch.bool, device=dev)
-        present[_slots(right_key, right_valid, rmin, rmax)] = True
+        present[_slots(right_key, right_valid, lo, hi)] = True
         present[span] = False
-        return present[_slots(left_key, left_valid, rmin, rmax)]
+        probe = _probe_slots(left_key, left_valid, lo, hi) if cover is not None else _slots(left_key, left_valid, lo, hi)
+        return present[probe]
     rk = right_key if right_valid is None else right_key[right_valid]
     sorted_key = _sorted(rk)[0]
     pos = torch.searchsorted(sorted_key, left_key).clamp_(max=max(sorted_key.shape[0] - 1, 0))

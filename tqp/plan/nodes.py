@@ -290,6 +290,20 @@ class Distinct(Rel):
         return (self.input,)
 
 
+@dataclass(frozen=True, eq=False)
+class Shared(Rel):
+    """A subplan read by two operators (a query and its decorrelated subquery's semi-join
+    filter): computed once per execution."""
+    input: Rel
+
+    @property
+    def schema(self):
+        return self.input.schema
+
+    def inputs(self):
+        return (self.input,)
+
+
 @dataclass(frozen=True)
 class SetOp(Rel):
     kind: str  # union, intersect, except

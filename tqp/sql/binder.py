@@ -59,6 +59,7 @@ class Binder:
         self.params = params if isinstance(params, Params) else Params(params)
         self.ctes: dict[str, exp.Expression] = dict(ctes or {})
         self._view_depth = 0
+        self._outer_rel = None  # the outer query's relation while a scalar subquery binds
 
     # ------------------------------------------------------------ queries
 
@@ -166,6 +167,7 @@ class Binder:
             raise NotSupportedError("DISTINCT ON")
         if any(isinstance(n, exp.Window) for n in sel.find_all(exp.Window)):
             raise NotSupportedError("window functions (OVER ...) are not supported yet")
+        outer_rel, self._outer_rel = self._outer_rel, None  # only this level's correlation
         builder, correlated = self.from_where(sel, outer)
         group = arg(sel, "group")
         having = sel.args.get("having")
@@ -195,6 +197,12 @@ class Binder:
                     raise NotSupportedError("a correlated scalar subquery with a complex correlation")
                 extra_keys.append(remap(inner_e, lambda i: i - n_outer))
                 corr_pairs.append((outer_e, -1))
+            if outer_rel is not None:
+                # Aggregate only the rows whose keys occur outside: a semi join with the outer
+                # relation (computed once, shared with the join back) filters the input first.
+                pairs = [X.coerce_pair(k, oe, "compare") for k, (oe, _) in zip(extra_keys, corr_pairs)]
+                builder.rel = P.Join(builder.rel, outer_rel, "semi", tuple(a for a, _ in pairs),
+                                     tuple(b for _, b in pairs))
 
         if grouped:
             rel, out_exprs, names, scope_after, order_exprs = self._aggregate(sel, builder, select_items, extra_keys)
@@ -809,7 +817,14 @@ class Binder:
         query = node.this if isinstance(node, exp.Subquery) else node
         builder = getattr(eb, "builder", None)
         outer_scope = eb.scope if builder is None else builder.scope
-        rel, names, corr = self.query(query, outer_scope, corr_ok=builder is not None)
+        shared = P.Shared(builder.rel) if builder is not None else None
+        saved, self._outer_rel = self._outer_rel, shared
+        try:
+            rel, names, corr = self.query(query, outer_scope, corr_ok=builder is not None)
+        finally:
+            self._outer_rel = saved
+        if corr:
+            builder.rel = shared
         if not corr:
             if len(rel.schema) != 1:
                 raise ProgrammingError(f"scalar subquery returns {len(rel.schema)} columns, expected 1")
@@ -906,7 +921,7 @@ def _origin(rel: P.Rel, e: Expr):
     while True:
         if isinstance(rel, P.Scan):
             return rel.table, (rel.source_index[i] if rel.source_index else i)
-        if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct)):
+        if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct, P.Shared)):
             rel = rel.input
         elif isinstance(rel, P.Project):
             x = rel.exprs[i]
