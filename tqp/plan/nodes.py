@@ -115,6 +115,17 @@ class Rel:
         return ()
 
 
+class _SameRows(Rel):
+    """Operators whose output columns are their input's (filter, sort, limit, ...)."""
+
+    @property
+    def schema(self):
+        return self.input.schema
+
+    def inputs(self):
+        return (self.input,)
+
+
 def _check_refs(exprs, width: int, where: str):
     for e in exprs:
         if e is None:
@@ -147,7 +158,7 @@ class Values(Rel):
 
 
 @dataclass(frozen=True)
-class Filter(Rel):
+class Filter(_SameRows):
     input: Rel
     predicate: Expr
 
@@ -156,12 +167,6 @@ class Filter(Rel):
             raise ValueError(f"filter predicate must be BOOLEAN, not {self.predicate.type}")
         _check_refs([self.predicate], len(self.input.schema), "Filter")
 
-    @property
-    def schema(self):
-        return self.input.schema
-
-    def inputs(self):
-        return (self.input,)
 
 
 @dataclass(frozen=True)
@@ -247,7 +252,7 @@ class SortKey:
 
 
 @dataclass(frozen=True)
-class Sort(Rel):
+class Sort(_SameRows):
     input: Rel
     keys: tuple[SortKey, ...]
     limit: int | None = None  # ORDER BY ... LIMIT k: a top-k
@@ -256,52 +261,28 @@ class Sort(Rel):
     def __post_init__(self):
         _check_refs([k.expr for k in self.keys], len(self.input.schema), "Sort")
 
-    @property
-    def schema(self):
-        return self.input.schema
-
-    def inputs(self):
-        return (self.input,)
 
 
 @dataclass(frozen=True)
-class Limit(Rel):
+class Limit(_SameRows):
     input: Rel
     limit: int | None
     offset: int = 0
 
-    @property
-    def schema(self):
-        return self.input.schema
-
-    def inputs(self):
-        return (self.input,)
 
 
 @dataclass(frozen=True)
-class Distinct(Rel):
+class Distinct(_SameRows):
     input: Rel
 
-    @property
-    def schema(self):
-        return self.input.schema
-
-    def inputs(self):
-        return (self.input,)
 
 
 @dataclass(frozen=True, eq=False)
-class Shared(Rel):
+class Shared(_SameRows):
     """A subplan read by two operators (a query and its decorrelated subquery's semi-join
     filter): computed once per execution."""
     input: Rel
 
-    @property
-    def schema(self):
-        return self.input.schema
-
-    def inputs(self):
-        return (self.input,)
 
 
 @dataclass(frozen=True)
