@@ -59,20 +59,19 @@ class Dictionary:
         """(uint8 [n, maxlen] zero-padded UTF-8 bytes, int32 [n] byte lengths) on `device`."""
         key = str(device)
         if key not in self._bytes:
-            self._bytes[key] = _padded_bytes(self.values, device, self.arrow)
+            self._bytes[key] = _padded_bytes(*self.flat_bytes(device))
         return self._bytes[key]
 
 
 def _flat_bytes(values: np.ndarray, device, arrow=None) -> tuple[torch.Tensor, torch.Tensor]:
-    import pyarrow as pa
-
     arr = _large_strings(values, arrow)
     n = len(arr)
     if n == 0:
         return torch.zeros(0, dtype=torch.uint8, device=device), torch.zeros(1, dtype=torch.int64, device=device)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1)
     base = int(offsets[0])
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[base:int(offsets[-1])]
+    buf = arr.buffers()[2]
+    data = np.frombuffer(buf, dtype=np.uint8)[base:int(offsets[-1])] if buf is not None else np.zeros(0, np.uint8)
     return torch.from_numpy(data.copy()).to(device), torch.from_numpy(offsets - base).to(device)
 
 
@@ -87,29 +86,22 @@ def _large_strings(values, arrow):
     return pa.array(values.tolist() if len(values) else [], pa.large_string())
 
 
-def _padded_bytes(values: np.ndarray, device, arrow=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Arrow lays the strings out as one UTF-8 buffer plus offsets; the padded matrix is a
-    gather from that buffer, built in row chunks so the index never gets large."""
-    import pyarrow as pa
-
-    arr = _large_strings(values, arrow)
-    n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1) if n else np.zeros(1, np.int64)
-    lengths = np.diff(offsets).astype(np.int32)
-    width = int(lengths.max()) if n else 0
-    mat = torch.zeros((n, width), dtype=torch.uint8)
+def _padded_bytes(data: torch.Tensor, offsets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The padded matrix is a gather from the flat byte buffer, in row chunks so the index
+    never gets large."""
+    n = offsets.shape[0] - 1
+    lens = offsets[1:] - offsets[:-1]
+    width = int(lens.max()) if n else 0
+    mat = torch.zeros((n, width), dtype=torch.uint8, device=data.device)
     if n and width:
-        data = torch.frombuffer(bytearray(arr.buffers()[2]), dtype=torch.uint8)
-        starts = torch.from_numpy(offsets[:-1].copy())
-        lens = torch.from_numpy(lengths.astype(np.int64))
-        cols = torch.arange(width)
+        cols = torch.arange(width, device=data.device)
         step = max(1, (1 << 22) // width)
         for lo in range(0, n, step):
             hi = min(n, lo + step)
-            idx = starts[lo:hi, None] + cols
+            idx = offsets[lo:hi, None] + cols
             inside = cols < lens[lo:hi, None]
             mat[lo:hi] = torch.where(inside, data[idx.clamp_(max=len(data) - 1)], 0)
-    return mat.to(device), torch.from_numpy(lengths).to(device)
+    return mat, lens.to(torch.int32)
 
 
 @dataclass(frozen=True, eq=False)

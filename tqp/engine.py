@@ -29,7 +29,7 @@ from .io.arrow import from_arrow, to_arrow
 from .plan import nodes as P
 from .sql import expressions as X
 from .sql.binder import Binder, Params
-from .sql.parse import parse
+from .sql.parse import first_line, parse
 from .sql.scope import suggest
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
@@ -131,7 +131,7 @@ class Engine:
         except MemoryError:
             raise OperationalError("out of memory") from None
         except (ParseError, TokenError) as err:
-            raise ProgrammingError(f"syntax error: {_first_line(err)}") from None
+            raise ProgrammingError(f"syntax error: {first_line(err)}") from None
         except sqlglot.errors.SqlglotError as err:
             raise ProgrammingError(str(err)) from None
         except Exception as err:  # a bug in tqp: say so, as a PEP 249 error
@@ -178,7 +178,6 @@ class Engine:
             return hit
         binder = Binder(self.catalog, Params(params))
         plan, names = binder.bind_query(stmt)
-        _check_params(binder.params)
         compiled = _Compiled(plan, names, lower(plan))
         if len(self._programs) > 256:
             self._programs.clear()
@@ -326,13 +325,11 @@ class Engine:
                         f"INSERT has {len(items)} values but {len(positions)} target columns")
                 eb = X.ExprBinder(_empty_scope(), binder.params, binder)
                 rows.append(tuple(X.cast(eb.bind(e), table.types[p]) for e, p in zip(items, positions)))
-            _check_params(binder.params)
             plan = P.Values(tuple(rows), tuple((table.names[p], table.types[p]) for p in positions))
             batch = lower(plan)(self._context())
             new_cols = [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
         else:
             plan, _ = binder.bind_query(source)
-            _check_params(binder.params)
             if len(plan.schema) != len(positions):
                 raise ProgrammingError(
                     f"INSERT has {len(plan.schema)} values but {len(positions)} target columns")
@@ -389,15 +386,6 @@ def _number_placeholders(stmt, given: int):
     needed = len(positional) if positional else (max(numbered) if numbered else 0)
     if needed != given:
         raise ProgrammingError(f"statement has {needed} parameter(s) but {given} were given")
-
-
-def _check_params(params: Params):
-    pass
-
-
-def _first_line(err) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else "invalid SQL"
 
 
 def _program_text(rel: P.Rel, indent: int = 0) -> str:

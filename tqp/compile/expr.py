@@ -250,11 +250,13 @@ def unify_strings(cols: list[Column]) -> list[Column]:
 
 def map_dictionary(col: Column, new_values: np.ndarray) -> Column:
     """Apply a per-dictionary-entry result (already computed) back to the rows."""
-    uniq, mapping = S.remap(new_values) if len(new_values) else (np.array([], dtype=object), np.zeros(0, np.int32))
+    return _recode(col, *_dictionary_map(col, new_values))
+
+
+def _recode(col: Column, dictionary: Dictionary, mapping: torch.Tensor) -> Column:
     if len(mapping) == 0:
-        return replace(col, data=torch.zeros_like(col.data), dictionary=Dictionary(uniq))
-    m = torch.from_numpy(mapping).to(col.device)
-    return replace(col, data=m[col.data.long()], dictionary=Dictionary(uniq))
+        return replace(col, data=torch.zeros_like(col.data), dictionary=dictionary)
+    return replace(col, data=mapping[col.data.long()], dictionary=dictionary)
 
 
 def per_entry(col: Column, values: np.ndarray | torch.Tensor, t: T.SqlType) -> Column:
@@ -293,10 +295,7 @@ def _str_map(args, e, ctx):
         vals = dict_values(col)
         new = S.transform(vals, fn, *extra) if len(vals) else vals
         return _dictionary_map(col, np.asarray(new, dtype=object))
-    new_dict, mapping = _memo(col, ("str_map",) + tuple(e.params), compute)
-    if len(mapping) == 0:
-        return replace(col, data=torch.zeros_like(col.data), dictionary=new_dict)
-    return replace(col, data=mapping[col.data.long()], dictionary=new_dict)
+    return _recode(col, *_memo(col, ("str_map",) + tuple(e.params), compute))
 
 
 @op("str_length")
@@ -613,8 +612,6 @@ def _case(args, e, ctx):
         take = c.data if c.validity is None else c.data & c.validity
         data = torch.where(take, v.data, data)
         valid = torch.where(take, _vmask(v), valid)
-    if e.type.is_decimal:
-        pass
     return Column(e.type, data.to(e.type.torch_dtype), None if bool(valid.all()) else valid, values[0].dictionary)
 
 

@@ -361,8 +361,6 @@ def _join(rel: P.Join):
             ok = _true_mask(evaluate(resid, pairs, ctx))
             keep = torch.nonzero(ok).squeeze(1)
             li, ri = li[keep], ri[keep]
-        elif resid is not None:
-            pass
         if kind in ("inner", "cross"):
             return lb.take(li).extend(rb.take(ri))
         if kind == "mark_any":

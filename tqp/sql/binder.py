@@ -47,9 +47,7 @@ class Builder:
 
     def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None):
         self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual)
-        if kind in ("mark", "mark_in", "mark_any"):
-            self.scope = Scope(self.scope.columns + right_cols)
-        elif kind not in ("semi", "anti", "anti_null_aware"):
+        if kind not in ("semi", "anti", "anti_null_aware"):  # these keep the left columns only
             self.scope = Scope(self.scope.columns + right_cols)
 
 
@@ -636,13 +634,7 @@ class Binder:
         items = list(items)
         rest = []
         for c in deferred:
-            node, negated = c, False
-            while isinstance(node, exp.Paren):
-                node = node.this
-            if isinstance(node, exp.Not):
-                negated, node = True, node.this
-                while isinstance(node, exp.Paren):
-                    node = node.this
+            node, negated = _strip_not(c)
             query = node.args.get("query") if isinstance(node, exp.In) else None
             if query is None or _has_subquery(node.this):
                 rest.append(c)
@@ -669,14 +661,7 @@ class Binder:
         correlated_nodes = list(correlated or [])
         plain = []
         for c in conds:
-            negated = False
-            node = c
-            while isinstance(node, exp.Paren):
-                node = node.this
-            if isinstance(node, exp.Not):
-                negated, node = True, node.this
-                while isinstance(node, exp.Paren):
-                    node = node.this
+            node, negated = _strip_not(c)
             if isinstance(node, exp.Exists):
                 self._semi(builder, node.this, None, "anti" if negated else "semi")
                 continue
@@ -830,7 +815,6 @@ class Binder:
                 raise ProgrammingError(f"scalar subquery returns {len(rel.schema)} columns, expected 1")
             return P.ScalarSubquery(rel, rel.schema[0][1])
         value_t = rel.schema[0][1]
-        n_out = len(rel.schema)
         lkeys = [oe for oe, _ in corr]
         rkeys = [ColRef(i, rel.schema[i][1]) for _, i in corr]
         lkeys2, rkeys2 = [], []
@@ -844,7 +828,6 @@ class Binder:
         ref = ColRef(before, value_t)
         if _is_bare_count(query):
             return Call("coalesce", (ref, Lit(0, T.BIGINT)), T.BIGINT)
-        del n_out
         return ref
 
     # ------------------------------------------------------------ estimates
@@ -938,6 +921,18 @@ def _origin(rel: P.Rel, e: Expr):
                 return None
         else:
             return None
+
+
+def _strip_not(node) -> tuple[exp.Expression, bool]:
+    """A WHERE conjunct without its parentheses and one NOT, and whether there was a NOT."""
+    def bare(n):
+        while isinstance(n, exp.Paren):
+            n = n.this
+        return n
+    node = bare(node)
+    if isinstance(node, exp.Not):
+        return bare(node.this), True
+    return node, False
 
 
 def _equi(e: Expr, nl: int):

@@ -43,7 +43,7 @@ def parse(sql: str) -> list:
         for word, what in _UNSUPPORTED:
             if re.search(rf"\b{word}\b", upper):
                 raise NotSupportedError(f"{what} is not supported") from None
-        raise ProgrammingError(f"syntax error: {_first_line(err)}") from None
+        raise ProgrammingError(f"syntax error: {first_line(err)}") from None
     _check_tokens(tokens)
     return statements
 
@@ -93,6 +93,6 @@ def _check_join_condition(tokens, start):
     raise ProgrammingError("JOIN needs an ON or USING condition (use CROSS JOIN for a cross product)")
 
 
-def _first_line(err) -> str:
+def first_line(err) -> str:
     text = str(err).strip().splitlines()
     return text[0] if text else "invalid SQL"
