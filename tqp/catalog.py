@@ -29,6 +29,24 @@ class StoredTable:
             self.stats[key] = _count_distinct(data, col.dictionary)
         return self.stats[key]
 
+    def collect_stats(self) -> "StoredTable":
+        """Count distinct values at load wherever that is cheap (dictionary columns, and
+        integer or date columns whose range fits a presence bitmap), so planning never pays
+        for it inside a query's first run. Other columns stay lazy."""
+        for i, col in enumerate(self.columns):
+            if ("ndv", i) in self.stats or col.data.numel() == 0:
+                continue
+            if col.dictionary is not None:
+                self.ndv(i)
+            elif not col.data.is_floating_point() and col.data.dtype != torch.bool:
+                data = col.data if col.validity is None else col.data[col.validity]
+                if data.numel():
+                    lo, hi = (int(v) for v in torch.aminmax(data))
+                    self.stats[("min", i)], self.stats[("max", i)] = lo, hi
+                    if hi - lo < 4 * data.numel():
+                        self.stats[("ndv", i)] = _present_count(data, lo, hi)
+        return self
+
 
 @dataclass
 class Catalog:
@@ -59,9 +77,13 @@ def _count_distinct(data: torch.Tensor, dictionary) -> int:
     if dictionary is not None:
         return min(len(dictionary), n)
     if not data.is_floating_point():
-        lo, hi = (int(v) for v in torch.aminmax(data.to(torch.int64)))
+        lo, hi = (int(v) for v in torch.aminmax(data))
         if hi - lo < 4 * n:
-            present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
-            present[data.to(torch.int64) - lo] = True
-            return int(present.sum())
+            return _present_count(data, lo, hi)
     return int(torch.unique(data).numel())
+
+
+def _present_count(data: torch.Tensor, lo: int, hi: int) -> int:
+    present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
+    present[data.to(torch.int64) - lo] = True
+    return int(present.sum())

@@ -11,6 +11,7 @@ MIN/MAX and ORDER BY work on the codes alone.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -71,8 +72,15 @@ def _flat_bytes(values: np.ndarray, device, arrow=None) -> tuple[torch.Tensor, t
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1)
     base = int(offsets[0])
     buf = arr.buffers()[2]
-    data = np.frombuffer(buf, dtype=np.uint8)[base:int(offsets[-1])] if buf is not None else np.zeros(0, np.uint8)
-    return torch.from_numpy(data.copy()).to(device), torch.from_numpy(offsets - base).to(device)
+    if buf is None or int(offsets[-1]) == base:
+        data = torch.zeros(0, dtype=torch.uint8)
+    else:
+        # Zero copy on the host: the kernels only read the bytes, and a copy of a large
+        # dictionary (~100 MB for a comment column) costs more than the LIKE that wants it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # Arrow buffers are read-only
+            data = torch.frombuffer(buf, dtype=torch.uint8, count=int(offsets[-1]) - base, offset=base)
+    return data.to(device), torch.from_numpy(offsets - base).to(device)
 
 
 def _large_strings(values, arrow):

@@ -74,7 +74,7 @@ class Engine:
         self._check_names(names, name)
         key = name.lower()
         self.catalog.views.pop(key, None)
-        self.catalog.tables[key] = StoredTable(names, [c.type for c in columns], columns, table.num_rows)
+        self.catalog.tables[key] = StoredTable(names, [c.type for c in columns], columns, table.num_rows).collect_stats()
         self.catalog.bump()
 
     @staticmethod

@@ -26,6 +26,7 @@ from ..kernels import group as G
 from ..kernels import join as J
 from ..kernels import keys as K
 from ..kernels import sort as S
+from ..kernels.select import nonzero
 from ..plan import nodes as P
 from .expr import broadcast, cast_column, compile_expr, unify_strings, literal_column
 
@@ -124,7 +125,7 @@ def _filter(rel: P.Filter):
         m = _true_mask(mask)
         if m.dim() == 0:
             return batch if bool(m) else batch.take(torch.zeros(0, dtype=torch.int64, device=ctx.device))
-        return batch.take(torch.nonzero(m).squeeze(1))
+        return batch.take(nonzero(m))
     return filter_
 
 
@@ -220,7 +221,7 @@ def _aggregate(rel: P.Aggregate):
         if pred is not None:
             mask = _true_mask(evaluate(pred, batch, ctx))
             if int(mask.sum()) * 2 < batch.length:  # selective: gather the few survivors
-                batch, mask = batch.take(torch.nonzero(mask).squeeze(1)), None
+                batch, mask = batch.take(nonzero(mask)), None
         n = batch.length
         keys = [evaluate(f, batch, ctx) for f in key_fns]
         ids, g, first = group_rows(keys, n, dev)
@@ -235,7 +236,7 @@ def _aggregate(rel: P.Aggregate):
             col = _reduce(a, None if fn is None else evaluate(fn, batch, ctx), ids, slots, ctx, counts)
             out.append(col.take(slice(0, g)) if slots != g else col)
         if mask is not None and keys:  # groups whose rows were all filtered out disappear
-            kept = torch.nonzero(_count_all(ids, slots, dev, counts)[:g] > 0).squeeze(1)
+            kept = nonzero(_count_all(ids, slots, dev, counts)[:g] > 0)
             if len(kept) != g:
                 out, g = [c.take(kept) for c in out], len(kept)
         return Batch.of(out, g)
@@ -344,7 +345,7 @@ def _join(rel: P.Join):
             mask = J.semi_mask(lk, rk, lv, rv)
             if kind == "anti":
                 mask = ~mask
-            return lb.take(torch.nonzero(mask).squeeze(1))
+            return lb.take(nonzero(mask))
         if kind == "anti_null_aware":
             return _not_in(lb, rb, lk, rk, lv, rv, dev)
         # pairs of matching rows
@@ -359,7 +360,7 @@ def _join(rel: P.Join):
         if resid is not None and len(li) and kind != "mark_any":
             pairs = lb.take(li).extend(rb.take(ri))
             ok = _true_mask(evaluate(resid, pairs, ctx))
-            keep = torch.nonzero(ok).squeeze(1)
+            keep = nonzero(ok)
             li, ri = li[keep], ri[keep]
         if kind in ("inner", "cross"):
             return lb.take(li).extend(rb.take(ri))
@@ -369,20 +370,20 @@ def _join(rel: P.Join):
             matched = torch.zeros(n, dtype=torch.bool, device=dev)
             matched[li] = True
             if kind == "semi":
-                return lb.take(torch.nonzero(matched).squeeze(1))
+                return lb.take(nonzero(matched))
             if kind == "anti":
-                return lb.take(torch.nonzero(~matched).squeeze(1))
+                return lb.take(nonzero(~matched))
             return lb.extend(Batch.of([_mark(matched, lk if lfns else None, lv if lfns else None,
                                              rv if lfns else None, m, rel)], n))
         lmiss = rmiss = None
         if kind in ("left", "full"):
             hit = torch.zeros(n, dtype=torch.bool, device=dev)
             hit[li] = True
-            lmiss = torch.nonzero(~hit).squeeze(1)
+            lmiss = nonzero(~hit)
         if kind in ("right", "full"):
             hit = torch.zeros(m, dtype=torch.bool, device=dev)
             hit[ri] = True
-            rmiss = torch.nonzero(~hit).squeeze(1)
+            rmiss = nonzero(~hit)
         parts_l, parts_r = [li], [ri]
         if lmiss is not None:
             parts_l.append(lmiss)
@@ -433,7 +434,7 @@ def _not_in(lb: Batch, rb: Batch, lk, rk, lv, rv, dev) -> Batch:
     mask = ~J.semi_mask(lk, rk, lv, rv)
     if lv is not None:
         mask = mask & lv
-    return lb.take(torch.nonzero(mask).squeeze(1))
+    return lb.take(nonzero(mask))
 
 
 # ---------------------------------------------------------------- set operations
@@ -488,7 +489,7 @@ def _setop(rel: P.SetOp):
             if n:
                 first[G.first_rows(lids, g)[lcount[:g] > 0]] = True
             keep = keep_group[lids] & first
-        return lb.take(torch.nonzero(keep).squeeze(1))
+        return lb.take(nonzero(keep))
     return setop
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .select import nonzero
+
 __all__ = ["equi_join", "semi_mask"]
 
 _I64 = torch.iinfo(torch.int64)
@@ -97,7 +99,7 @@ def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor
 def _probe(table: Tensor, key: Tensor, valid: Tensor | None, lo: int, hi: int, covered: bool = False
            ) -> tuple[Tensor, Tensor]:
     hit_row = table[_probe_slots(key, valid, lo, hi) if covered else _slots(key, valid, lo, hi)]
-    probe_rows = torch.nonzero(hit_row >= 0).squeeze(1)  # output size: the one unavoidable sync
+    probe_rows = nonzero(hit_row >= 0)  # output size: the one unavoidable sync
     return probe_rows, hit_row[probe_rows]
 
 
@@ -113,7 +115,7 @@ def _sorted(key: Tensor) -> tuple[Tensor, Tensor]:
 def _sort_join(left_key, right_key, left_valid, right_valid) -> tuple[Tensor, Tensor]:
     dev = left_key.device
     if right_valid is not None:
-        rows = torch.nonzero(right_valid).squeeze(1)
+        rows = nonzero(right_valid)
         rk = right_key[rows]
     else:
         rows, rk = None, right_key

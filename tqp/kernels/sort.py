@@ -16,6 +16,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .select import nonzero
+
 __all__ = ["lexsort", "top_k"]
 
 Key = tuple[Tensor, "Tensor | None", bool, bool]
@@ -76,6 +78,6 @@ def top_k(keys: list[Key], k: int) -> Tensor:
     # order and sorted stably, so ties break by row index exactly as lexsort does.
     kth = torch.topk(key, k, largest=descending, sorted=False).values
     bound = kth.amin() if descending else kth.amax()
-    cand = torch.nonzero(key >= bound if descending else key <= bound).squeeze(1)
+    cand = nonzero(key >= bound if descending else key <= bound)
     order = torch.sort(key[cand], stable=True, descending=descending).indices[:k]
     return cand[order]

