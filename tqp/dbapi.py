@@ -181,7 +181,9 @@ class Connection:
     def __init__(self, device):
         # Imported here so that `import tqp` stays light and free of import cycles.
         from .engine import Engine
+        from .exec.memory import keep_freed_memory
 
+        keep_freed_memory()
         self._device = device
         self._engine = _guarded(Engine, "starting the engine", device)
         self._closed = False
