@@ -112,6 +112,49 @@ def _sorted(key: Tensor) -> tuple[Tensor, Tensor]:
     return torch.sort(key, stable=True)
 
 
+def _bucket_join(left_key, right_key, left_valid, right_valid, lo: int, hi: int
+                 ) -> tuple[Tensor, Tensor] | None:
+    """Pairs through a bucket table over the right side: bucket = (key - lo) // width, a
+    monotone hash with ~2 slots per right row. Right rows are grouped by bucket (no sort when
+    they already ascend, as clustered tables do), each left row reads its bucket's run by two
+    gathers, and candidates are checked for equality. With width 1 this is a direct-address
+    table that allows duplicates. None when skewed keys would make the candidates explode.
+    """
+    dev = left_key.device
+    n, m = left_key.shape[0], right_key.shape[0]
+    if hi - lo >= 1 << 62:  # key - lo could wrap
+        return None
+    nb = min(max(2 * m, 1024), _MAX_TABLE)
+    width = -(-(hi - lo + 1) // nb)
+    nb = (hi - lo) // width + 1
+    # Right keys lie in [lo, hi] (their own range); NULL-key rows go to a spare bucket.
+    rb = right_key - lo if width == 1 else torch.div(right_key - lo, width, rounding_mode="floor")
+    if right_valid is not None:
+        rb = torch.where(right_valid, rb, nb)
+    perm = None
+    if rb.shape[0] > 1 and not bool((rb[1:] >= rb[:-1]).all()):
+        rb, perm = torch.sort(rb, stable=True)
+    counts = torch.bincount(rb, minlength=nb + 1)
+    counts[nb] = 0  # the spare bucket held NULL keys: they match nothing
+    starts = torch.cumsum(counts, 0) - counts
+    inside = (left_key >= lo) & (left_key <= hi)
+    if left_valid is not None:
+        inside &= left_valid
+    lb = torch.where(inside, torch.div(left_key - lo, width, rounding_mode="floor"), nb)
+    cnt = counts[lb]
+    total = int(cnt.sum())  # candidate pairs: one sync
+    if total > 4 * (n + m) + (1 << 20):
+        return None
+    li = torch.repeat_interleave(torch.arange(n, device=dev), cnt, output_size=total)
+    run_begin = torch.cumsum(cnt, 0) - cnt
+    pos = starts[lb][li] + torch.arange(total, device=dev) - run_begin[li]
+    ri = pos if perm is None else perm[pos]
+    if width > 1:
+        keep = nonzero(left_key[li] == right_key[ri])
+        li, ri = li[keep], ri[keep]
+    return li, ri
+
+
 def _sort_join(left_key, right_key, left_valid, right_valid) -> tuple[Tensor, Tensor]:
     dev = left_key.device
     if right_valid is not None:
@@ -171,6 +214,9 @@ def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
             # ri ascends; a stable sort by li keeps it ascending within each li
             li, order = torch.sort(li, stable=True)
             return li, ri[order]
+    pairs = _bucket_join(left_key, right_key, left_valid, right_valid, rmin, rmax)
+    if pairs is not None:
+        return pairs
     return _sort_join(left_key, right_key, left_valid, right_valid)
 
 
