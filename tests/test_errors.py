@@ -512,3 +512,16 @@ def _no_raw_exception(con, tqp, sql):
         if not user_error(tqp, e):
             error = f"{sql!r} raised {type(e).__module__}.{type(e).__name__}: {str(e)[:300]}"
     assert error is None, error  # outside the except block: no chained traceback to render
+
+
+def test_nesting_limit_is_a_clear_error(device, connect, tqp_module):
+    """Nesting past tqp.sql.parse.MAX_DEPTH is refused before parsing (the compiled parser
+    would overflow the C stack); the limit itself still parses."""
+    from tqp.sql.parse import MAX_DEPTH
+
+    con = connect(device)
+    ok = "SELECT " + "(" * MAX_DEPTH + "1" + ")" * MAX_DEPTH
+    assert con.execute(ok).fetchall() == [(1,)]
+    deep = "SELECT " + "CASE WHEN 1 = 1 THEN " * (MAX_DEPTH + 1) + "7" + " END" * (MAX_DEPTH + 1)
+    with pytest.raises(tqp_module.ProgrammingError, match="nested too deeply"):
+        con.execute(deep)

@@ -36,6 +36,7 @@ _NO_CONDITION = {TokenType.CROSS, TokenType.NATURAL, TokenType.POSITIONAL, Token
 def parse(sql: str) -> list:
     try:
         tokens = _DIALECT.tokenize(sql)
+        _check_depth(tokens)
         sql, tokens = _rename_model_calls(sql, tokens)
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
     except (ParseError, TokenError) as err:
@@ -46,6 +47,25 @@ def parse(sql: str) -> list:
         raise ProgrammingError(f"syntax error: {first_line(err)}") from None
     _check_tokens(tokens)
     return statements
+
+
+MAX_DEPTH = 1000  # as DuckDB's max_expression_depth
+
+
+def _check_depth(tokens):
+    """Refuse nesting deeper than MAX_DEPTH before the parser sees it: the compiled sqlglot
+    (sqlglotc) recurses on the C stack, where a few thousand levels crash the process
+    instead of raising RecursionError."""
+    depth = 0
+    for tok in tokens:
+        t = tok.token_type
+        if t == TokenType.L_PAREN or t == TokenType.CASE:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ProgrammingError(f"statement is nested too deeply (more than {MAX_DEPTH} levels "
+                                       f"of parentheses or CASE)")
+        elif t == TokenType.R_PAREN or t == TokenType.END:
+            depth -= 1
 
 
 _MODEL_CALLS = {"PREDICT": "tqp_predict", "PREDICT_PROBA": "tqp_predict_proba"}
