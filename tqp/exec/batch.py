@@ -31,9 +31,9 @@ class Selection:
 
     def then(self, index: torch.Tensor, nullable: bool) -> "Selection":
         if not nullable:
-            return Selection(self.index[index], self.nullable)
+            return Selection(self.index.index_select(0, index), self.nullable)
         safe = index.clamp(min=0)
-        inner = self.index[safe] if len(self.index) else torch.full_like(index, -1)
+        inner = self.index.index_select(0, safe) if len(self.index) else torch.full_like(index, -1)
         return Selection(torch.where(index >= 0, inner, -1), True)
 
 
@@ -46,8 +46,8 @@ def gather(col: Column, sel: Selection) -> Column:
         data = torch.zeros(idx.shape[0], dtype=col.data.dtype, device=col.device)
         return replace(col, data=data, validity=torch.zeros_like(hit))
     safe = idx.clamp(min=0)
-    valid = hit if col.validity is None else hit & col.validity[safe]
-    return replace(col, data=col.data[safe], validity=valid)
+    valid = hit if col.validity is None else hit & col.validity.index_select(0, safe)
+    return replace(col, data=col.data.index_select(0, safe), validity=valid)
 
 
 class Batch:

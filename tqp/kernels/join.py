@@ -98,9 +98,9 @@ def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor
 
 def _probe(table: Tensor, key: Tensor, valid: Tensor | None, lo: int, hi: int, covered: bool = False
            ) -> tuple[Tensor, Tensor]:
-    hit_row = table[_probe_slots(key, valid, lo, hi) if covered else _slots(key, valid, lo, hi)]
+    hit_row = table.index_select(0, _probe_slots(key, valid, lo, hi) if covered else _slots(key, valid, lo, hi))
     probe_rows = nonzero(hit_row >= 0)  # output size: the one unavoidable sync
-    return probe_rows, hit_row[probe_rows]
+    return probe_rows, hit_row.index_select(0, probe_rows)
 
 
 def _sorted(key: Tensor) -> tuple[Tensor, Tensor]:
@@ -141,17 +141,17 @@ def _bucket_join(left_key, right_key, left_valid, right_valid, lo: int, hi: int
     if left_valid is not None:
         inside &= left_valid
     lb = torch.where(inside, torch.div(left_key - lo, width, rounding_mode="floor"), nb)
-    cnt = counts[lb]
+    cnt = counts.index_select(0, lb)
     total = int(cnt.sum())  # candidate pairs: one sync
     if total > 4 * (n + m) + (1 << 20):
         return None
     li = torch.repeat_interleave(torch.arange(n, device=dev), cnt, output_size=total)
     run_begin = torch.cumsum(cnt, 0) - cnt
-    pos = starts[lb][li] + torch.arange(total, device=dev) - run_begin[li]
-    ri = pos if perm is None else perm[pos]
+    pos = (starts.index_select(0, lb) - run_begin).index_select(0, li) + torch.arange(total, device=dev)
+    ri = pos if perm is None else perm.index_select(0, pos)
     if width > 1:
-        keep = nonzero(left_key[li] == right_key[ri])
-        li, ri = li[keep], ri[keep]
+        keep = nonzero(left_key.index_select(0, li) == right_key.index_select(0, ri))
+        li, ri = li.index_select(0, keep), ri.index_select(0, keep)
     return li, ri
 
 
@@ -240,7 +240,7 @@ def semi_mask(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
         present[_slots(right_key, right_valid, lo, hi)] = True
         present[span] = False
         probe = _probe_slots(left_key, left_valid, lo, hi) if cover is not None else _slots(left_key, left_valid, lo, hi)
-        return present[probe]
+        return present.index_select(0, probe)
     rk = right_key if right_valid is None else right_key[right_valid]
     sorted_key = _sorted(rk)[0]
     pos = torch.searchsorted(sorted_key, left_key).clamp_(max=max(sorted_key.shape[0] - 1, 0))
