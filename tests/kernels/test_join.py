@@ -144,3 +144,16 @@ def test_bucket_join_refuses_skew(device):
     assert _bucket_join(lk, rk, None, None, int(rk.min()), int(rk.max())) is None
     li, ri = equi_join(lk, rk)
     assert li.shape[0] == lk.shape[0] and bool((lk[li] == rk[ri]).all())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_small_probe_reduces_large_build(device, seed):
+    """m > 8n: the build side is cut to rows whose key a probe row has before the join;
+    duplicates, NULLs on either side and keys outside the probe range all stay correct."""
+    g = torch.Generator().manual_seed(seed)
+    n, m = 12, 400
+    lk = torch.randint(0, 30, (n,), generator=g).tolist()
+    rk = torch.randint(-10, 60, (m,), generator=g).tolist()
+    lv = (torch.rand(n, generator=g) > 0.2).tolist() if seed % 2 else None
+    rv = (torch.rand(m, generator=g) > 0.2).tolist() if seed >= 2 else None
+    _run(lk, rk, lv, rv, device)
