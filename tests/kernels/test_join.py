@@ -157,3 +157,10 @@ def test_small_probe_reduces_large_build(device, seed):
     lv = (torch.rand(n, generator=g) > 0.2).tolist() if seed % 2 else None
     rv = (torch.rand(m, generator=g) > 0.2).tolist() if seed >= 2 else None
     _run(lk, rk, lv, rv, device)
+
+
+def test_small_probe_where_every_build_row_matches(device):
+    """The build side stays large after the cut (every row matches): one cut, then a join."""
+    lk = [1, 2]
+    rk = [1, 2] * 200
+    _run(lk, rk, None, None, device)

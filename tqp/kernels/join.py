@@ -181,7 +181,7 @@ def _sort_join(left_key, right_key, left_valid, right_valid) -> tuple[Tensor, Te
 
 
 def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = None,
-              right_valid: Tensor | None = None) -> tuple[Tensor, Tensor]:
+              right_valid: Tensor | None = None, _reduce: bool = True) -> tuple[Tensor, Tensor]:
     """All pairs (li, ri), int64, with left_key[li] == right_key[ri] and both rows valid.
 
     Pairs come ordered by li, then ri.
@@ -196,7 +196,7 @@ def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
     if lmin > lmax or rmin > rmax or lmax < rmin or rmax < lmin:
         empty = torch.zeros(0, dtype=torch.int64, device=dev)  # no valid rows or disjoint ranges
         return empty, empty.clone()
-    if m > 8 * n and _small(lmax - lmin, n + m):
+    if _reduce and m > 8 * n and _small(lmax - lmin, n + m):
         # A few probe rows against a large build side (a semi join's subquery, say): keep
         # only build rows whose key some probe row has (one bitmap gather per build row)
         # so that no table is built over the whole build side.
@@ -204,7 +204,7 @@ def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
         present[_slots(left_key, left_valid, lmin, lmax)] = True
         present[-1] = False
         rows = nonzero(present.index_select(0, _slots(right_key, right_valid, lmin, lmax)))
-        li, ri = equi_join(left_key, right_key.index_select(0, rows), left_valid, None)
+        li, ri = equi_join(left_key, right_key.index_select(0, rows), left_valid, None, False)
         return li, rows.index_select(0, ri)
     cover = _covering(lmin, lmax, rmin, rmax, n + m)
     if cover is not None:
