@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import torch
 from torch import Tensor
 
-from .select import positions_of
+from .select import nonzero, positions_of
 
 __all__ = ["like", "transform", "remap", "unify"]
 
@@ -261,13 +261,13 @@ def _first_in_buffer(data: Tensor, offsets: Tensor, seg: list, pos: Tensor) -> T
     size, n = data.shape[0], offsets.shape[0] - 1
     k = min(range(len(seg)), key=lambda j: _COMMONNESS.get(seg[j], 0))
     at = positions_of(data, seg[k]) - k
-    at = at[(at >= 0) & (at + len(seg) <= size)]
+    at = at.index_select(0, nonzero((at >= 0) & (at <= size - len(seg))))
     for j in range(len(seg)):
         if j != k:
-            at = at[data[at + j] == seg[j]]
+            at = at.index_select(0, nonzero(data.index_select(0, at + j) == seg[j]))
     row = torch.searchsorted(offsets, at, right=True) - 1
-    keep = (at + len(seg) <= offsets[row + 1]) & (at >= pos[row])
-    at, row = at[keep], row[keep]
+    keep = nonzero((at + len(seg) <= offsets.index_select(0, row + 1)) & (at >= pos.index_select(0, row)))
+    at, row = at.index_select(0, keep), row.index_select(0, keep)
     big = torch.iinfo(torch.int64).max
     first = torch.full((n,), big, dtype=torch.int64, device=data.device).scatter_reduce(0, row, at, reduce="amin")
     return torch.where(first == big, -1, first)
