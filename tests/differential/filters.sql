@@ -141,3 +141,12 @@ SELECT id, s_hi FROM t WHERE substring(s_hi, 1, 1) = 'a';
 
 -- where_extract_year
 SELECT id, dt FROM t WHERE EXTRACT(year FROM dt) = 2000;
+
+-- where_in_many_ints
+SELECT id, i32 FROM t WHERE i32 IN (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -1, -2);
+
+-- where_in_strings_absent_and_null
+SELECT id, s_lo FROM t WHERE s_lo IN ('a_b', 'no such value', NULL) OR s_lo NOT IN ('a%b', 'zzz');
+
+-- where_in_doubles_and_decimals
+SELECT id FROM t WHERE d IN (100.5, 0, -150) OR m IN (50000.00, 99.99);
