@@ -92,3 +92,20 @@ def test_all_null_group(device):
     assert segment_sum(v, ids, 1, valid).tolist() == [0]
     assert segment_count(valid, ids, 1).tolist() == [0]
     assert count_distinct(v, valid, ids, 1).tolist() == [0]
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_group_ids_over_a_wide_domain(device, ordered):
+    """Domains past the histogram limit: keys in order take the run path, others unique; both
+    number groups in key order, and first_rows finds each group's first row."""
+    import numpy as np
+
+    g = torch.Generator().manual_seed(3)
+    key = torch.randint(0, 10_000_000, (100_000,), generator=g) * 7
+    if ordered:
+        key = key.sort().values
+    ids, n_groups = group_ids(key.to(device), 80_000_000)
+    uniq, first_ref, inverse = np.unique(key.numpy(), return_index=True, return_inverse=True)
+    assert n_groups == len(uniq) > 65536
+    assert ids.cpu().tolist() == inverse.tolist()
+    assert first_rows(ids, n_groups).cpu().tolist() == first_ref.tolist()
