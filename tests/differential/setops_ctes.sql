@@ -108,3 +108,15 @@ SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (NULL, 'c')) v(x, y);
 
 -- select_without_from
 SELECT 1 AS a, 'x' AS b, DATE '2020-02-29' AS c, 1.50 AS d, NULL AS e;
+
+-- cte_read_in_from_and_scalar_subquery
+WITH rev AS (SELECT g, sum(m) AS total FROM t GROUP BY g) SELECT g, total FROM rev WHERE total = (SELECT max(total) FROM rev);
+
+-- cte_read_three_times
+WITH k AS (SELECT fk, count(*) AS c FROM fact WHERE fk IS NOT NULL GROUP BY fk) SELECT a.fk, a.c FROM k a JOIN k b ON a.fk = b.fk + 1 WHERE a.c > (SELECT avg(c) FROM k) ORDER BY a.fk;
+
+-- cte_read_in_in_and_exists
+WITH big AS (SELECT fk FROM fact WHERE amount > 4000) SELECT dk FROM dim WHERE dk IN (SELECT fk FROM big) AND NOT EXISTS (SELECT 1 FROM big WHERE big.fk = dim.dk + 2) ORDER BY dk;
+
+-- cte_nested_reads_shared
+WITH a AS (SELECT g, i32 FROM t WHERE i32 IS NOT NULL), b AS (SELECT g, max(i32) AS mx FROM a GROUP BY g) SELECT a.g, count(*) FROM a JOIN b ON a.g = b.g AND a.i32 = b.mx GROUP BY a.g ORDER BY a.g;

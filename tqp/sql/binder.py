@@ -58,6 +58,7 @@ class Binder:
         self.ctes: dict[str, exp.Expression] = dict(ctes or {})
         self._view_depth = 0
         self._outer_rel = None  # the outer query's relation while a scalar subquery binds
+        self._cte_plans: dict[int, tuple] = {}  # id(CTE node) -> (Shared plan, names, node)
 
     # ------------------------------------------------------------ queries
 
@@ -448,14 +449,19 @@ class Binder:
                     raise ProgrammingError(f'schema "{node.db}" not found')
             if name in self.ctes and not node.db:
                 cte = self.ctes[name]
-                saved = dict(self.ctes)
-                # A CTE sees the CTEs defined before it, not itself.
-                self.ctes = {k: v for k, v in self.ctes.items() if k != name}
-                try:
-                    rel, names = self.bind_query(cte.this)
-                finally:
-                    self.ctes = saved
-                names = _cte_columns(cte) or names
+                bound = self._cte_plans.get(id(cte))
+                if bound is None:
+                    saved = dict(self.ctes)
+                    # A CTE sees the CTEs defined before it, not itself.
+                    self.ctes = {k: v for k, v in self.ctes.items() if k != name}
+                    try:
+                        rel, names = self.bind_query(cte.this)
+                    finally:
+                        self.ctes = saved
+                    # A CTE cannot see the query that reads it, so every reference reads one
+                    # plan, computed once per execution (Q15 reads its view twice).
+                    bound = self._cte_plans[id(cte)] = (P.Shared(rel), _cte_columns(cte) or names, cte)
+                rel, names, _ = bound
                 return self._derived(rel, names, alias, col_aliases)
             obj = self.catalog.lookup(name)
             if obj is None:
