@@ -251,8 +251,19 @@ def semi_mask(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
         present[span] = False
         probe = _probe_slots(left_key, left_valid, lo, hi) if cover is not None else _slots(left_key, left_valid, lo, hi)
         return present.index_select(0, probe)
-    rk = right_key if right_valid is None else right_key[right_valid]
+    rk = right_key if right_valid is None else right_key.index_select(0, nonzero(right_valid))
     sorted_key = _sorted(rk)[0]
+    if sorted_key.shape[0]:
+        # Distinct right keys in a bucket table: two gathers per left row, where a binary
+        # search costs ~35 ns per row on the host (909k rows into 8.5k keys: 31 ms).
+        run_start = torch.ones(sorted_key.shape[0], dtype=torch.bool, device=dev)
+        run_start[1:] = sorted_key[1:] != sorted_key[:-1]
+        distinct = sorted_key.index_select(0, nonzero(run_start))
+        pairs = _bucket_join(left_key, distinct, left_valid, None, rmin, rmax)
+        if pairs is not None:
+            hit = torch.zeros(n, dtype=torch.bool, device=dev)
+            hit[pairs[0]] = True
+            return hit
     pos = torch.searchsorted(sorted_key, left_key).clamp_(max=max(sorted_key.shape[0] - 1, 0))
     hit = sorted_key[pos] == left_key if sorted_key.shape[0] else torch.zeros_like(left_key, dtype=torch.bool)
     if left_valid is not None:
