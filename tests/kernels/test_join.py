@@ -14,13 +14,15 @@ def _reference(lk, rk, lv, rv):
 
 
 def _run(lk, rk, lv, rv, device):
-    t = lambda x, dt=torch.int64: None if x is None else torch.tensor(x, dtype=dt, device=device)
-    li, ri = equi_join(t(lk), t(rk), t(lv, torch.bool), t(rv, torch.bool))
-    assert li.dtype == torch.int64 and ri.dtype == torch.int64
-    got = list(zip(li.tolist(), ri.tolist()))
-    assert got == _reference(lk, rk, lv, rv)  # same pairs, same order
-    mask = semi_mask(t(lk), t(rk), t(lv, torch.bool), t(rv, torch.bool))
-    assert mask.tolist() == [any(p[0] == i for p in got) for i in range(len(lk))]
+    fits32 = all(-2**31 <= x < 2**31 for x in list(lk) + list(rk))
+    for key_dtype in [torch.int64] + ([torch.int32] if fits32 else []):
+        t = lambda x, dt=key_dtype: None if x is None else torch.tensor(x, dtype=dt, device=device)
+        li, ri = equi_join(t(lk), t(rk), t(lv, torch.bool), t(rv, torch.bool))
+        assert li.dtype == torch.int64 and ri.dtype == torch.int64
+        got = list(zip(li.tolist(), ri.tolist()))
+        assert got == _reference(lk, rk, lv, rv), key_dtype  # same pairs, same order
+        mask = semi_mask(t(lk), t(rk), t(lv, torch.bool), t(rv, torch.bool))
+        assert mask.tolist() == [any(p[0] == i for p in got) for i in range(len(lk))], key_dtype
     return got
 
 
@@ -40,6 +42,10 @@ CASES = {
     "large_range_dups": ([10**15, 5, 10**15], [10**15, 10**15, 5, 7 * 10**16], None, None),
     "disjoint": ([1, 2], [10, 20], None, None),
     "extreme_values": ([2**63 - 1, -2**63, 0], [-2**63, 2**63 - 1, 2**63 - 1], None, None),
+    "int32_extremes": ([2**31 - 1, -2**31, 0, 5], [-2**31, 2**31 - 1, 2**31 - 1, 5], None, None),
+    "keys_from_one": ([1, 2, 3, 3, 700], [3, 1, 2, 9], None, None),
+    "keys_from_one_nulls": ([1, 2, 3, 3, 700], [3, 1, 2, 9], [True, False, True, True, True],
+                            [True, True, False, True]),
 }
 
 

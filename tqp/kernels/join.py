@@ -42,11 +42,38 @@ def _stats(left_key, right_key, left_valid, right_valid) -> tuple[int, int, int,
     """(left min, left max, right min, right max) over valid rows, in one host transfer."""
     def bounds(k, v):
         if v is None:
-            return k.amin(), k.amax()
-        return k.masked_fill(~v, _I64.max).amin(), k.masked_fill(~v, _I64.min).amax()
+            return torch.aminmax(k)
+        info = torch.iinfo(k.dtype)
+        return k.masked_fill(~v, info.max).amin(), k.masked_fill(~v, info.min).amax()
 
-    return tuple(torch.stack([*bounds(left_key, left_valid),
-                              *bounds(right_key, right_valid)]).tolist())
+    return tuple(torch.stack([x.to(torch.int64) for x in (*bounds(left_key, left_valid),
+                              *bounds(right_key, right_valid))]).tolist())
+
+
+def _keys(left_key: Tensor, right_key: Tensor, left_valid, right_valid):
+    """Both sides' keys in one integer dtype and their bounds. int32 keys stay int32 when their
+    joint range leaves room for slot arithmetic: half the memory traffic of int64, and no
+    widening copy of a 6M-row probe column."""
+    lt, rt = left_key.dtype, right_key.dtype
+    narrow = lt == rt == torch.int32
+    if not narrow:
+        left_key, right_key = left_key.to(torch.int64), right_key.to(torch.int64)
+    stats = _stats(left_key, right_key, left_valid, right_valid)
+    if narrow and min(stats) >= -(1 << 29) and max(stats) < (1 << 29):
+        return left_key, right_key, stats
+    if narrow:
+        left_key, right_key = left_key.to(torch.int64), right_key.to(torch.int64)
+    return left_key, right_key, stats
+
+
+def _table_origin(lo: int, hi: int) -> int:
+    """Where a direct table starts: at 0 rather than a small positive minimum (keys 1..N), so
+    a probe key is its own slot and needs no subtraction."""
+    return 0 if 0 < lo <= max(1024, (hi - lo) // 8) else lo
+
+
+def _offset(key: Tensor, lo: int) -> Tensor:
+    return key if lo == 0 else key - lo
 
 
 def _slots(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor:
@@ -63,7 +90,7 @@ def _probe_slots(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor:
     """Slots for probe keys; callers size tables to cover the probe keys' range, so without
     NULLs a slot is just key - lo (one pass instead of range checks)."""
     if valid is None:
-        return key - lo
+        return _offset(key, lo)
     return _slots(key, valid, lo, hi)
 
 
@@ -84,7 +111,7 @@ def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor
             if not bool((step > 0).all()):
                 return None
             pos = torch.full((span + 1,), -1, dtype=torch.int64, device=key.device)
-            pos[key - lo] = torch.arange(key.shape[0], device=key.device)
+            pos[_offset(key, lo)] = torch.arange(key.shape[0], device=key.device)
             return pos
     slot = _slots(key, valid, lo, hi)
     counts = torch.bincount(slot, minlength=span + 1)[:span]
@@ -191,8 +218,7 @@ def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
     if n == 0 or m == 0:
         empty = torch.zeros(0, dtype=torch.int64, device=dev)
         return empty, empty.clone()
-    left_key, right_key = left_key.to(torch.int64), right_key.to(torch.int64)
-    lmin, lmax, rmin, rmax = _stats(left_key, right_key, left_valid, right_valid)
+    left_key, right_key, (lmin, lmax, rmin, rmax) = _keys(left_key, right_key, left_valid, right_valid)
     if lmin > lmax or rmin > rmax or lmax < rmin or rmax < lmin:
         empty = torch.zeros(0, dtype=torch.int64, device=dev)  # no valid rows or disjoint ranges
         return empty, empty.clone()
@@ -209,6 +235,7 @@ def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
     cover = _covering(lmin, lmax, rmin, rmax, n + m)
     if cover is not None:
         lo, hi = cover
+        lo = _table_origin(lo, hi)
         rlo, rhi, llo, lhi = lo, hi, lo, hi
     else:  # one side's keys spread too far to cover: a table over the other side's range
         rlo, rhi = (rmin, rmax) if _small(rmax - rmin, n + m) else (None, None)
@@ -237,14 +264,15 @@ def semi_mask(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
     n, m = left_key.shape[0], right_key.shape[0]
     if n == 0 or m == 0:
         return torch.zeros(n, dtype=torch.bool, device=dev)
-    left_key, right_key = left_key.to(torch.int64), right_key.to(torch.int64)
-    lmin, lmax, rmin, rmax = _stats(left_key, right_key, left_valid, right_valid)
+    left_key, right_key, (lmin, lmax, rmin, rmax) = _keys(left_key, right_key, left_valid, right_valid)
     if lmin > lmax or rmin > rmax:
         return torch.zeros(n, dtype=torch.bool, device=dev)
     cover = _covering(lmin, lmax, rmin, rmax, n + m)
     if cover is not None or _small(rmax - rmin, n + m):
         # presence bitmap over the keys' range; duplicates do not matter here
         lo, hi = cover if cover is not None else (rmin, rmax)
+        if cover is not None:
+            lo = _table_origin(lo, hi)
         span = hi - lo + 1
         present = torch.zeros(span + 1, dtype=torch.bool, device=dev)
         present[_slots(right_key, right_valid, lo, hi)] = True
