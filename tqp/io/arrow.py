@@ -175,7 +175,7 @@ def column_to_arrow(col: Column) -> pa.Array:
     if t.kind == "NULL":
         return pa.nulls(len(data), pa.int32())
     if t.is_string:
-        values = pa.array(col.dictionary.values.tolist() if col.dictionary is not None else [], pa.string())
+        values = _dictionary_arrow(col.dictionary)
         if len(values) == 0:
             return pa.nulls(len(data), pa.string()) if len(data) else pa.array([], pa.string())
         codes = pa.array(data.astype(np.int32), mask=mask)
@@ -192,6 +192,21 @@ def column_to_arrow(col: Column) -> pa.Array:
     if t.kind == "TIMESTAMP":
         return pa.array(data, type=pa.int64(), mask=mask).cast(pa.timestamp("us"))
     return pa.array(data, type=arrow_type_of(t), mask=mask)
+
+
+def _dictionary_arrow(d) -> pa.Array:
+    """A dictionary's strings as Arrow, made once per dictionary (a result that names a
+    comment column would otherwise convert all its distinct values on every query)."""
+    if d is None:
+        return pa.array([], pa.string())
+    out = d.derived.get("arrow_out")
+    if out is None:
+        if d.arrow is not None:
+            out = d.arrow if d.arrow.type == pa.string() else d.arrow.cast(pa.string())
+        else:
+            out = pa.array(d.values.tolist(), pa.string())
+        d.derived["arrow_out"] = out
+    return out
 
 
 def to_arrow(names: list[str], columns: list[Column]) -> pa.Table:
