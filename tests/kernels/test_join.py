@@ -170,3 +170,20 @@ def test_small_probe_where_every_build_row_matches(device):
     lk = [1, 2]
     rk = [1, 2] * 200
     _run(lk, rk, None, None, device)
+
+
+def test_sort_join_with_many_unordered_probes(device):
+    """Past 65536 unordered probe keys the host sorts them before the binary searches and
+    scatters the runs back: same pairs, same order as a dictionary lookup."""
+    from tqp.kernels.join import _sort_join
+
+    g = torch.Generator().manual_seed(11)
+    rk = torch.randint(0, 3000, (2000,), generator=g) * 10**9
+    lk = torch.randint(0, 3500, (70_000,), generator=g) * 10**9
+    lv = torch.rand(70_000, generator=g) > 0.05
+    where: dict[int, list[int]] = {}
+    for j, k in enumerate(rk.tolist()):
+        where.setdefault(k, []).append(j)
+    ref = [(i, j) for i, (k, ok) in enumerate(zip(lk.tolist(), lv.tolist())) if ok for j in where.get(k, [])]
+    li, ri = _sort_join(lk.to(device), rk.to(device), lv.to(device), None)
+    assert _pairs(li, ri) == ref
