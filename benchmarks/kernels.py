@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tqp.kernels import group as G  # noqa: E402
 from tqp.kernels import join as J  # noqa: E402
 from tqp.kernels import keys as K  # noqa: E402
-from tqp.kernels import select as S  # noqa: E402
+from tqp.kernels import selection as S  # noqa: E402
 from tqp.kernels import sort as O  # noqa: E402
 from tqp.kernels import strings as T  # noqa: E402
 

@@ -26,7 +26,7 @@ from ..kernels import group as G
 from ..kernels import join as J
 from ..kernels import keys as K
 from ..kernels import sort as S
-from ..kernels.select import nonzero
+from ..kernels.selection import nonzero
 from ..plan import nodes as P
 from .expr import broadcast, cast_column, compile_expr, unify_strings, literal_column
 

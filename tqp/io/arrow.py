@@ -2,8 +2,8 @@
 
 >>> import pyarrow as pa, torch
 >>> cols = from_arrow(pa.table({"s": ["b", "a", None]}), torch.device("cpu"))
->>> cols[0].data.tolist(), list(cols[0].dictionary.values)
-([1, 0, 0], ['a', 'b'])
+>>> cols[0].data[:2].tolist(), list(cols[0].dictionary.values), cols[0].validity.tolist()
+([1, 0], ['a', 'b'], [True, True, False])
 >>> to_arrow(["s"], cols).column(0).to_pylist()
 ['b', 'a', None]
 """

@@ -20,7 +20,7 @@ from torch import Tensor
 
 from ..errors import DataError
 from .keys import column_ranks
-from .select import nonzero
+from .selection import nonzero
 
 __all__ = ["group_ids", "first_rows", "segment_sum", "segment_count", "segment_min",
            "segment_max", "count_distinct"]

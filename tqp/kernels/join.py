@@ -1,12 +1,17 @@
-"""Equi join on exact int64 keys (see keys.join_keys): all matching (left, right) row pairs.
+"""Equi join on exact integer keys (see keys.join_keys): all matching (left, right) row pairs.
 
-Three strategies, chosen from the key statistics (one host sync to read them):
+Strategies, chosen from the key bounds (one host sync to read them); int32 keys stay int32:
 
-* right keys unique in a small range: a direct-address table pos[key - min] = row, probed by one
-  gather (DuckDB's "perfect hash join"; TPC-H primary keys 1..N land here);
+* a few left rows against many right rows: first cut the right side to rows whose key some
+  left row has (a presence bitmap over the left keys' range);
+* right keys unique in a small range: a direct-address table pos[key - origin] = row (int32),
+  probed by one gather (DuckDB's "perfect hash join"; TPC-H primary keys 1..N land here);
 * left keys unique in a small range: the mirror, probing with the right rows;
-* otherwise: sort the right keys, find each left key's run with two searchsorted calls and
-  expand the runs with repeat_interleave.
+* otherwise a bucket table over the right side, bucket = (key - min) // width with about two
+  buckets per right row: a direct table that allows duplicates when width is 1, a monotone
+  hash whose candidates are checked for equality when it is wider;
+* keys so skewed that buckets would overflow: sort the right keys and find each left key's
+  run by binary search (in key order when there are many probes).
 
 Rows whose *_valid is False (a NULL key column) never match.
 
@@ -22,7 +27,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .select import nonzero
+from .selection import nonzero
 
 __all__ = ["equi_join", "semi_mask"]
 

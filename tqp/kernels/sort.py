@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .select import nonzero
+from .selection import nonzero
 
 __all__ = ["lexsort", "top_k"]
 

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import torch
 from torch import Tensor
 
-from .select import nonzero, positions_of
+from .selection import nonzero, positions_of
 
 __all__ = ["like", "transform", "remap", "unify"]
 

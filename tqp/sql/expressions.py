@@ -6,8 +6,8 @@ DATE ± INTERVAL gives TIMESTAMP, string literals compared with dates are read a
 >>> from tqp.sql.scope import Scope, ScopeColumn
 >>> import sqlglot, tqp.types as T
 >>> b = ExprBinder(Scope([ScopeColumn("t", "x", T.DECIMAL(15, 2))]), params=[])
->>> b.bind(sqlglot.parse_one("x * (1 - x)")).type
-DECIMAL(32,4)
+>>> b.bind(sqlglot.parse_one("x * (1 - x)")).type.scale
+4
 """
 from __future__ import annotations
 
