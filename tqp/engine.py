@@ -396,7 +396,7 @@ def _program_text(rel: P.Rel, indent: int = 0) -> str:
         P.Filter: lambda r: "mask = predicate(columns); index = nonzero(mask); compose selection",
         P.Project: lambda r: f"evaluate {sum(not isinstance(e, P.ColRef) for e in r.exprs)} expression(s) lazily",
         P.Aggregate: lambda r: (f"keys = dense_keys({len(r.keys)} cols); ids = group_ids(keys); " if r.keys else "ids = 0; ")
-        + ", ".join(f"{a.func} via " + ("bincount" if a.func.startswith("count") else "index_add_/scatter_reduce") for a in r.aggs),
+        + ", ".join(f"{a.func} via " + ("bincount" if a.func.startswith("count") else "scatter_add_/scatter_reduce") for a in r.aggs),
         P.Join: lambda r: f"{r.kind} join: join_keys; " + ("equi_join (direct address or sort+searchsorted)" if r.left_keys else "cross product")
         + ("; residual mask" if r.residual is not None else ""),
         P.Sort: lambda r: ("top_k" if r.limit is not None else "lexsort (stable argsort per key)") + f" over {len(r.keys)} key(s); gather",

@@ -109,3 +109,18 @@ def test_group_ids_over_a_wide_domain(device, ordered):
     assert n_groups == len(uniq) > 65536
     assert ids.cpu().tolist() == inverse.tolist()
     assert first_rows(ids, n_groups).cpu().tolist() == first_ref.tolist()
+
+
+@pytest.mark.parametrize("late_group", [False, True])
+def test_first_rows_few_groups_many_rows(device, late_group):
+    """Few groups over many rows: the prefix shortcut must agree with a full scan, also when
+    one group first appears after the prefix."""
+    import numpy as np
+
+    g = torch.Generator().manual_seed(5)
+    ids = torch.randint(0, 4, (300_000,), generator=g)
+    if late_group:
+        ids[250_000] = 4  # group 4 only occurs far past the prefix
+    n_groups = int(ids.max()) + 1
+    _, first_ref = np.unique(ids.numpy(), return_index=True)
+    assert first_rows(ids.to(device), n_groups).cpu().tolist() == first_ref.tolist()
