@@ -124,3 +124,15 @@ def test_first_rows_few_groups_many_rows(device, late_group):
     n_groups = int(ids.max()) + 1
     _, first_ref = np.unique(ids.numpy(), return_index=True)
     assert first_rows(ids.to(device), n_groups).cpu().tolist() == first_ref.tolist()
+
+
+def test_group_ids_presence_over_a_wide_domain(device):
+    """Unordered keys whose domain is wide but under two slots per row mark presence in a
+    flag table: ids dense and in key order."""
+    import numpy as np
+
+    g = torch.Generator().manual_seed(8)
+    key = torch.randint(0, 150_000, (100_000,), generator=g)
+    ids, n_groups = group_ids(key.to(device), 150_000)
+    uniq, inverse = np.unique(key.numpy(), return_inverse=True)
+    assert n_groups == len(uniq) and ids.cpu().tolist() == inverse.tolist()
