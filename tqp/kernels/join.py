@@ -252,10 +252,17 @@ def equi_join(left_key: Tensor, right_key: Tensor, left_valid: Tensor | None = N
         # A few probe rows against a large build side (a semi join's subquery, say): keep
         # only build rows whose key some probe row has (one bitmap gather per build row)
         # so that no table is built over the whole build side.
-        present = torch.zeros(lmax - lmin + 2, dtype=torch.bool, device=dev)
-        present[_slots(left_key, left_valid, lmin, lmax)] = True
+        both = _covering(lmin, lmax, rmin, rmax, n + m)
+        if both is not None:  # flags over both ranges: build keys need no range checks
+            lo, hi = _table_origin(*both), both[1]
+            right_slots = _probe_slots(right_key, right_valid, lo, hi)
+        else:
+            lo, hi = lmin, lmax
+            right_slots = _slots(right_key, right_valid, lo, hi)
+        present = torch.zeros(hi - lo + 2, dtype=torch.bool, device=dev)
+        present[_slots(left_key, left_valid, lo, hi)] = True
         present[-1] = False
-        rows = nonzero(present.index_select(0, _slots(right_key, right_valid, lmin, lmax)))
+        rows = nonzero(present.index_select(0, right_slots))
         li, ri = equi_join(left_key, right_key.index_select(0, rows), left_valid, None, False)
         return li, rows.index_select(0, ri)
     cover = _covering(lmin, lmax, rmin, rmax, n + m)
