@@ -280,3 +280,21 @@ def test_csv_null_and_empty_string(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text('id,name\n1,\n2,""\n3,NA\n')
     assert to_arrow(path).column("name").to_pylist() == [None, "", "NA"]
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string(), pa.string_view()])
+def test_mostly_distinct_strings_sort_once(con, kind):
+    """A comment-like column (most values distinct, no NULLs) takes the sort-only dictionary
+    path: values, order, equality and grouping all stay exact."""
+    rng = np.random.default_rng(4)
+    words = ["ab", "abc", "b", "é", "zz", "", "a b", "aé"]
+    vals = ["".join(rng.choice(words, 3)) + str(int(i)) for i in rng.integers(0, 3000, 5000)]
+    con.register("cm", pa.table({"c": pa.array(vals, kind), "i": np.arange(5000)}))
+    got = con.execute("SELECT c FROM cm ORDER BY i").fetchall()
+    assert [r[0] for r in got] == vals
+    got = con.execute("SELECT c, count(*) FROM cm GROUP BY c ORDER BY c").fetchall()
+    expect = sorted({v: vals.count(v) for v in vals}.items(), key=lambda kv: kv[0].encode())
+    assert got == expect
+    x = vals[17]
+    n = con.execute("SELECT count(*) FROM cm WHERE c < ? OR c = ?", [x, x]).fetchone()[0]
+    assert n == sum(v.encode() <= x.encode() for v in vals)

@@ -118,6 +118,12 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
     if not pa.types.is_dictionary(arr.type):
         if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
             arr = arr.cast(pa.string())
+        if arr.null_count == 0 and _mostly_distinct(arr):
+            # Comment-like columns: sorting the strings once finds the distinct values too;
+            # hashing them first (dictionary_encode) would cost as much as the sort again.
+            uniq, remap, uniq_arrow = sorted_dictionary(arr)
+            return Column(T.VARCHAR, torch.from_numpy(remap.astype(np.int32)).to(device), None,
+                          Dictionary(uniq, uniq_arrow))
         arr = pc.dictionary_encode(arr)
     values = arr.dictionary.cast(pa.string())
     indices = arr.indices
@@ -129,6 +135,12 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
     return col
+
+
+def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
+    """Whether more than half of a leading sample of the strings are distinct."""
+    n = min(len(arr), sample)
+    return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
 
 
 def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
