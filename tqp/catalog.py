@@ -86,4 +86,4 @@ def _count_distinct(data: torch.Tensor, dictionary) -> int:
 def _present_count(data: torch.Tensor, lo: int, hi: int) -> int:
     present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
     present[data.to(torch.int64) - lo] = True
-    return int(present.sum())
+    return int(torch.count_nonzero(present))

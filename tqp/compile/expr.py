@@ -25,6 +25,7 @@ from ..column import Column, Dictionary, and_validity
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
 from ..kernels import strings as S
+from ..kernels.selection import all_true, any_true
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery
 
 OPS: dict = {}
@@ -60,7 +61,7 @@ def broadcast(col: Column, n: int) -> Column:
         return col
     data = col.data.expand(n).clone()
     valid = None if col.validity is None else col.validity.expand(n).clone()
-    if valid is not None and bool(valid.all()) if n else False:
+    if valid is not None and all_true(valid) if n else False:
         valid = None
     return replace(col, data=data, validity=valid)
 
@@ -460,7 +461,7 @@ def _check_nonzero(b: Column):
     z = b.data == 0
     if b.validity is not None:
         z = z & b.validity
-    if bool(z.any()):
+    if any_true(z):
         raise DataError("division by zero")
 
 
@@ -532,7 +533,7 @@ def _checked_int_arith(opname, x, y, valid, t):
         bad = ((x ^ r) & (y ^ r)) < 0 if opname == "add" else ((x ^ y) & (x ^ r)) < 0
     if valid is not None:
         bad = bad & valid
-    if bad.numel() and bool(bad.any()):
+    if bad.numel() and any_true(bad):
         raise DataError("overflow in BIGINT arithmetic")
     return r
 
@@ -618,7 +619,7 @@ def _case(args, e, ctx):
         take = c.data if c.validity is None else c.data & c.validity
         data = torch.where(take, v.data, data)
         valid = torch.where(take, _vmask(v), valid)
-    return Column(e.type, data.to(e.type.torch_dtype), None if bool(valid.all()) else valid, values[0].dictionary)
+    return Column(e.type, data.to(e.type.torch_dtype), None if all_true(valid) else valid, values[0].dictionary)
 
 
 @op("coalesce")
@@ -633,7 +634,7 @@ def _coalesce(args, e, ctx):
             continue
         data = torch.where(a.validity, a.data, data)
         valid = a.validity | valid
-    return Column(e.type, data, None if bool(valid.all()) else valid, args[0].dictionary)
+    return Column(e.type, data, None if all_true(valid) else valid, args[0].dictionary)
 
 
 # ---------------------------------------------------------------- dates
@@ -745,7 +746,7 @@ def _check_int_range(x, valid, to, message=None):
     bad = (x < -lim) | (x >= lim) if to.kind != "BIGINT" else (x.abs() >= 9.2e18 if x.is_floating_point() else torch.zeros_like(x, dtype=torch.bool))
     if valid is not None:
         bad = bad & valid
-    if x.numel() and bool(bad.any()):
+    if x.numel() and any_true(bad):
         raise DataError(message or f"value out of range for {to}")
 
 
@@ -754,7 +755,7 @@ def _check_decimal_range(x, valid, to):
     bad = x.abs() >= lim
     if valid is not None:
         bad = bad & valid
-    if x.numel() and bool(bad.any()):
+    if x.numel() and any_true(bad):
         raise DataError(f"value out of range for {to}")
 
 

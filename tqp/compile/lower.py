@@ -26,7 +26,7 @@ from ..kernels import group as G
 from ..kernels import join as J
 from ..kernels import keys as K
 from ..kernels import sort as S
-from ..kernels.selection import nonzero
+from ..kernels.selection import all_true, nonzero
 from ..plan import nodes as P
 from .expr import broadcast, cast_column, compile_expr, unify_strings, literal_column
 
@@ -220,7 +220,7 @@ def _aggregate(rel: P.Aggregate):
         mask = None
         if pred is not None:
             mask = _true_mask(evaluate(pred, batch, ctx))
-            if int(mask.sum()) * 2 < batch.length:  # selective: gather the few survivors
+            if int(torch.count_nonzero(mask)) * 2 < batch.length:  # selective: gather the few survivors
                 batch, mask = batch.take(nonzero(mask)), None
         n = batch.length
         keys = [evaluate(f, batch, ctx) for f in key_fns]
@@ -279,7 +279,7 @@ def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts) -> Column:
 
 
 def _none_if_all(mask: torch.Tensor):
-    return None if mask.numel() == 0 or bool(mask.all()) else mask
+    return None if all_true(mask) else mask
 
 
 def _first_of_pairs(ids, x: Column) -> torch.Tensor:
@@ -404,9 +404,9 @@ def _mark(matched, lk, lv, rv, m, rel: P.Join) -> Column:
     valid = torch.ones_like(matched)
     if lv is not None:
         valid = valid & (lv | matched)
-    if rv is not None and not bool(rv.all()):
+    if rv is not None and not all_true(rv):
         valid = matched.clone()
-    return Column(T.BOOLEAN, matched, None if bool(valid.all()) else valid)
+    return Column(T.BOOLEAN, matched, None if all_true(valid) else valid)
 
 
 def _mark_any(lb, rb, li, ri, resid, ctx) -> Column:
@@ -422,14 +422,14 @@ def _mark_any(lb, rb, li, ri, resid, ctx) -> Column:
         if c.validity is not None:
             any_null[li[~c.validity]] = True
     valid = any_true | ~any_null
-    return Column(T.BOOLEAN, any_true, None if bool(valid.all()) else valid)
+    return Column(T.BOOLEAN, any_true, None if all_true(valid) else valid)
 
 
 def _not_in(lb: Batch, rb: Batch, lk, rk, lv, rv, dev) -> Batch:
     """x NOT IN (subquery): no rows if the subquery yields a NULL; all rows if it is empty."""
     if rb.length == 0:
         return lb
-    if rv is not None and not bool(rv.all()):
+    if rv is not None and not all_true(rv):
         return lb.take(_arange(0, dev))
     mask = ~J.semi_mask(lk, rk, lv, rv)
     if lv is not None:

@@ -20,7 +20,7 @@ from torch import Tensor
 
 from ..errors import DataError
 from .keys import column_ranks
-from .selection import nonzero
+from .selection import all_true, any_true, ascending, nonzero
 
 __all__ = ["group_ids", "first_rows", "segment_sum", "segment_count", "segment_min",
            "segment_max", "count_distinct"]
@@ -31,7 +31,7 @@ def group_ids(key: Tensor, domain_size: int) -> tuple[Tensor, int]:
     n = key.shape[0]
     if n == 0:
         return torch.zeros(0, dtype=torch.int64, device=key.device), 0
-    if domain_size > _RUNS_FROM and n > 1 and _ascending(key):
+    if domain_size > _RUNS_FROM and n > 1 and ascending(key):
         # Keys in order (a fact table clustered on its group key, e.g. lineitem by
         # l_orderkey): groups are runs, numbered by one prefix sum over run starts.
         ids = torch.zeros(n, dtype=torch.int64, device=key.device)
@@ -56,14 +56,14 @@ def group_ids(key: Tensor, domain_size: int) -> tuple[Tensor, int]:
 def first_rows(ids: Tensor, num_groups: int) -> Tensor:
     """int64 [g]: the smallest row index of each group."""
     n = ids.shape[0]
-    if num_groups > _RUNS_FROM and _ascending(ids):
+    if num_groups > _RUNS_FROM and ascending(ids):
         starts = torch.ones(n, dtype=torch.bool, device=ids.device)
         starts[1:] = ids[1:] != ids[:-1]
         return nonzero(starts)
     if num_groups < _PREFIX and n > 4 * _PREFIX:
         # Few groups all show up early (Q1's four): a prefix holds every group's first row.
         out = _first_in(ids[:_PREFIX], num_groups, n)
-        if bool((out < n).all()):
+        if all_true(out < n):
             return out
     return _first_in(ids, num_groups, n)
 
@@ -78,9 +78,6 @@ def _first_in(ids: Tensor, num_groups: int, absent: int) -> Tensor:
 
 _RUNS_FROM = 1 << 16  # below this many possible groups a histogram is cheaper than the check
 
-
-def _ascending(x: Tensor) -> bool:
-    return x.shape[0] < 2 or bool((x[1:] >= x[:-1]).all())
 
 
 def _sum_dtype(dtype: torch.dtype) -> torch.dtype:
@@ -113,7 +110,7 @@ def segment_sum(values: Tensor, ids: Tensor, g: int, valid: Tensor | None = None
     lo = torch.zeros_like(out).scatter_add_(0, ids, v & 0xFFFFFFFF)
     hi = torch.zeros_like(out).scatter_add_(0, ids, v >> 32)
     hi = hi + (lo >> 32)
-    if bool(((hi < -2**31) | (hi >= 2**31)).any()):
+    if any_true((hi < -2**31) | (hi >= 2**31)):
         raise DataError("Out of Range Error: integer overflow in SUM (the total exceeds BIGINT)")
     return (hi << 32) + (lo & 0xFFFFFFFF)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .selection import nonzero
+from .selection import any_true, ascending, nonzero
 
 __all__ = ["equi_join", "semi_mask"]
 
@@ -112,15 +112,15 @@ def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor
         # Keys stored in order (common for keys of clustered tables) show duplicates between
         # neighbours: one pass instead of a histogram over the whole range.
         step = key[1:] - key[:-1]
-        if bool((step >= 0).all()):
-            if not bool((step > 0).all()):
+        if not any_true(step < 0):
+            if any_true(step == 0):
                 return None
             pos = torch.full((span + 1,), -1, dtype=_row_dtype(key), device=key.device)
             pos[_offset(key, lo)] = torch.arange(key.shape[0], dtype=pos.dtype, device=key.device)
             return pos
     slot = _slots(key, valid, lo, hi)
     counts = torch.bincount(slot, minlength=span + 1)[:span]
-    if bool((counts > 1).any()):  # host sync: decides the strategy
+    if any_true(counts > 1):  # host sync: decides the strategy
         return None
     pos = torch.full((span + 1,), -1, dtype=_row_dtype(key), device=key.device)
     pos[slot] = torch.arange(key.shape[0], dtype=pos.dtype, device=key.device)
@@ -145,7 +145,7 @@ def _sorted(key: Tensor) -> tuple[Tensor, Tensor]:
     """Stable sort, skipped when the keys already ascend: tables are often stored in key order
     (a fact table clustered on its foreign key, or any filtered copy of one), and checking
     costs one pass where sorting costs many."""
-    if key.shape[0] < 2 or bool((key[1:] >= key[:-1]).all()):
+    if ascending(key):
         return key, torch.arange(key.shape[0], device=key.device)
     return torch.sort(key, stable=True)
 
@@ -181,7 +181,7 @@ def _bucket_join(left_key, right_key, left_valid, right_valid, lo: int, hi: int
     if total > 4 * (n + m) + (1 << 20):
         return None
     perm = None
-    if rb.shape[0] > 1 and not bool((rb[1:] >= rb[:-1]).all()):
+    if not ascending(rb):
         perm = torch.sort(rb, stable=True).indices
     li = torch.repeat_interleave(torch.arange(n, device=dev), cnt, output_size=total)
     run_begin = torch.cumsum(cnt, 0) - cnt
@@ -198,7 +198,7 @@ def _runs(sorted_key: Tensor, probe: Tensor) -> tuple[Tensor, Tensor]:
     first: binary searches in key order hit the cache (5x faster on the host), and scattering
     the answers back costs less than the misses."""
     n = probe.shape[0]
-    if n > (1 << 16) and probe.device.type == "cpu" and not bool((probe[1:] >= probe[:-1]).all()):
+    if n > (1 << 16) and probe.device.type == "cpu" and not ascending(probe):
         ordered, order = torch.sort(probe)
         start = torch.empty(n, dtype=torch.int64).index_copy_(
             0, order, torch.searchsorted(sorted_key, ordered, right=False))
