@@ -124,9 +124,7 @@ def _gather(n, dev, rng):
 
 # ---------------------------------------------------------------- keys
 
-@case("keys.dense_keys 2 int32 flags")
-def _dense_small(n, dev, rng):
-    a, b = rng.integers(0, 3, n).astype(np.int32), rng.integers(0, 2, n).astype(np.int32)
+def _dense_case(a, b, dev, read, write, label):
     cols = [(torch.from_numpy(a).to(dev), None), (torch.from_numpy(b).to(dev), None)]
     ref = _ranks(_tuple_id(a, b))
 
@@ -134,22 +132,19 @@ def _dense_small(n, dev, rng):
         key, dom = out
         k = _np(key)
         return np.array_equal(_ranks(k), ref) and 0 <= k.min() and k.max() < dom
-    # R = 4n + 4n, W = 4n (int32 key)
-    return Case(lambda: K.dense_keys(cols), check, 8 * n, 4 * n, "4n + 4n + 4n out")
+    return Case(lambda: K.dense_keys(cols), check, read, write, label)
+
+
+@case("keys.dense_keys 2 int32 flags")
+def _dense_small(n, dev, rng):
+    a, b = rng.integers(0, 3, n).astype(np.int32), rng.integers(0, 2, n).astype(np.int32)
+    return _dense_case(a, b, dev, 8 * n, 4 * n, "4n + 4n + 4n out")  # int32 key out
 
 
 @case("keys.dense_keys orderkey,suppkey i64")
 def _dense_wide(n, dev, rng):
     a, b = rng.integers(1, n + 1, n), rng.integers(1, n // 600 + 2, n)
-    cols = [(torch.from_numpy(a).to(dev), None), (torch.from_numpy(b).to(dev), None)]
-    ref = _ranks(_tuple_id(a, b))
-
-    def check(out):
-        key, dom = out
-        k = _np(key)
-        return np.array_equal(_ranks(k), ref) and 0 <= k.min() and k.max() < dom
-    # R = 8n + 8n, W = 8n (int64 key)
-    return Case(lambda: K.dense_keys(cols), check, 16 * n, 8 * n, "8n + 8n + 8n out")
+    return _dense_case(a, b, dev, 16 * n, 8 * n, "8n + 8n + 8n out")  # int64 key out
 
 
 @case("keys.dense_keys f64 price (unique)")
