@@ -40,6 +40,18 @@ def _minmax(data: Tensor, valid: Tensor | None) -> tuple[int, int] | None:
     return lo_i, hi_i
 
 
+def ordered_int64(data: Tensor) -> Tensor:
+    """int64 with the same order as data (floats: NaN greatest, -0.0 == 0.0). torch sorts
+    integers by radix and floats by comparison, so sorting these is ~8x faster."""
+    if not data.dtype.is_floating_point:
+        return data.to(torch.int64)
+    x = data.to(torch.float64) + 0.0  # exact; folds -0.0 into 0.0
+    x = torch.where(torch.isnan(x), torch.full_like(x, float("nan")), x)  # positive NaN
+    bits = x.view(torch.int64)
+    # IEEE bit patterns order like sign-magnitude integers: flip the magnitude of negatives
+    return torch.where(bits < 0, bits ^ torch.iinfo(torch.int64).max, bits)
+
+
 def column_ranks(data: Tensor, valid: Tensor | None, small_range: int | None = None
                  ) -> tuple[Tensor, int]:
     """Order-preserving int64 ranks of one column and the size of their domain.
@@ -76,7 +88,7 @@ def column_ranks(data: Tensor, valid: Tensor | None, small_range: int | None = N
         # Replace NaN/NULL by a value that is present (the max of the good ones) so the unique
         # set stays the set of real values; their real rank is assigned below.
         fill = x.masked_fill(bad, float("-inf")).amax()
-        uniq, r = torch.unique(torch.where(bad, fill, x), sorted=True, return_inverse=True)
+        uniq, r = torch.unique(ordered_int64(torch.where(bad, fill, x)), sorted=True, return_inverse=True)
         d = uniq.shape[0]
         r = torch.where(nan, d, r)
         d += 1  # NaN slot, reserved without checking whether NaN occurs (saves a sync)

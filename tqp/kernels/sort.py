@@ -16,6 +16,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .keys import ordered_int64
 from .selection import nonzero
 
 __all__ = ["lexsort", "top_k"]
@@ -24,8 +25,12 @@ Key = tuple[Tensor, "Tensor | None", bool, bool]
 
 
 def _sortable(data: Tensor) -> Tensor:
-    # torch.sort has no bool kernel everywhere; uint8 sorts the same way
-    return data.to(torch.uint8) if data.dtype == torch.bool else data
+    # torch.sort has no bool kernel everywhere; uint8 sorts the same way. Floats sort as
+    # order-preserving int64: torch radix-sorts integers but compares floats (6M float64:
+    # 730 ms against 90 ms).
+    if data.dtype == torch.bool:
+        return data.to(torch.uint8)
+    return ordered_int64(data) if data.dtype.is_floating_point else data
 
 
 def lexsort(keys: list[Key]) -> Tensor:
@@ -53,17 +58,6 @@ def lexsort(keys: list[Key]) -> Tensor:
     return perm
 
 
-def _ordered_int64(data: Tensor) -> Tensor:
-    """int64 with the same order as data (floats: NaN greatest, -0.0 == 0.0), for topk."""
-    if not data.dtype.is_floating_point:
-        return data.to(torch.int64)
-    x = data.to(torch.float64) + 0.0  # exact; folds -0.0 into 0.0
-    x = torch.where(torch.isnan(x), torch.full_like(x, float("nan")), x)  # positive NaN
-    bits = x.view(torch.int64)
-    # IEEE bit patterns order like sign-magnitude integers: flip the magnitude of negatives
-    return torch.where(bits < 0, bits ^ torch.iinfo(torch.int64).max, bits)
-
-
 def top_k(keys: list[Key], k: int) -> Tensor:
     """The first k entries of lexsort(keys) (fewer if there are fewer rows)."""
     n = keys[0][0].shape[0]
@@ -73,7 +67,7 @@ def top_k(keys: list[Key], k: int) -> Tensor:
     if k >= n or len(keys) != 1 or keys[0][1] is not None:
         return lexsort(keys)[:k]
     data, _, descending, _ = keys[0]
-    key = _ordered_int64(data)
+    key = ordered_int64(data)
     # topk finds the k-th value; every row at least as good is a candidate, taken in row
     # order and sorted stably, so ties break by row index exactly as lexsort does.
     kth = torch.topk(key, k, largest=descending, sorted=False).values
