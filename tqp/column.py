@@ -27,10 +27,12 @@ class Dictionary:
     matrix on a device, built once per device, for string kernels (LIKE, SUBSTRING, ...).
     """
 
-    __slots__ = ("values", "_bytes", "derived", "arrow", "_flat")
+    __slots__ = ("_values", "_bytes", "derived", "arrow", "_flat")
 
-    def __init__(self, values: np.ndarray, arrow=None):
-        self.values = values  # numpy object array of str, sorted, unique
+    def __init__(self, values: np.ndarray | None, arrow=None):
+        if values is None and arrow is None:
+            raise ValueError("a Dictionary needs its values, as numpy or as Arrow")
+        self._values = values  # numpy object array of str, sorted, unique
         self.arrow = arrow  # the same strings as a pyarrow array, when they came from Arrow
         self._flat: dict = {}
         self._bytes: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -38,8 +40,16 @@ class Dictionary:
         # and its constants: a dictionary never changes, so each is computed once.
         self.derived: dict = {}
 
+    @property
+    def values(self) -> np.ndarray:
+        """The strings as Python objects, made from Arrow on first use: a comment column's
+        millions of distinct values cost ~0.5 s to convert, and most queries never ask."""
+        if self._values is None:
+            self._values = self.arrow.to_numpy(zero_copy_only=False).astype(object)
+        return self._values
+
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self._values) if self._values is not None else len(self.arrow)
 
     @staticmethod
     def encode(strings: np.ndarray) -> tuple["Dictionary", np.ndarray]:
@@ -53,7 +63,7 @@ class Dictionary:
         """(uint8 UTF-8 bytes of all entries back to back, int64 [n + 1] offsets) on `device`."""
         key = str(device)
         if key not in self._flat:
-            self._flat[key] = _flat_bytes(self.values, device, self.arrow)
+            self._flat[key] = _flat_bytes(self._values, device, self.arrow)
         return self._flat[key]
 
     def byte_matrix(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:

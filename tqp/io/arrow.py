@@ -121,17 +121,17 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
         if arr.null_count == 0 and _mostly_distinct(arr):
             # Comment-like columns: sorting the strings once finds the distinct values too;
             # hashing them first (dictionary_encode) would cost as much as the sort again.
-            uniq, remap, uniq_arrow = sorted_dictionary(arr)
+            remap, uniq_arrow = sorted_dictionary(arr)
             return Column(T.VARCHAR, torch.from_numpy(remap.astype(np.int32)).to(device), None,
-                          Dictionary(uniq, uniq_arrow))
+                          Dictionary(None, uniq_arrow))
         arr = pc.dictionary_encode(arr)
     values = arr.dictionary.cast(pa.string())
     indices = arr.indices
-    uniq, remap, uniq_arrow = sorted_dictionary(values)
+    remap, uniq_arrow = sorted_dictionary(values)
     valid = _validity(indices)
     idx = indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     codes = remap.astype(np.int32)[idx] if len(remap) else np.zeros(len(idx), dtype=np.int32)
-    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, Dictionary(uniq.astype(object), uniq_arrow))
+    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, Dictionary(None, uniq_arrow))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
     return col
@@ -143,12 +143,12 @@ def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
     return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
 
 
-def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """Sorted unique strings of `values`, each entry's position among them, and the sorted
-    strings as Arrow (Arrow's C++ sort: a million-entry dictionary takes well under a second)."""
+def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each entry's position among the sorted distinct strings of `values`, and those strings
+    as Arrow (Arrow's C++ sort: a million-entry dictionary takes well under a second)."""
     n = len(values)
     if n == 0:
-        return np.array([], dtype=object), np.zeros(0, dtype=np.int64), pa.array([], pa.string())
+        return np.zeros(0, dtype=np.int64), pa.array([], pa.string())
     order = pc.array_sort_indices(values).to_numpy()
     ordered = values.take(order)
     new_run = np.ones(n, dtype=bool)
@@ -158,7 +158,7 @@ def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Arra
     remap = np.empty(n, dtype=np.int64)
     remap[order] = group
     uniq_arrow = ordered.filter(pa.array(new_run))
-    return uniq_arrow.to_numpy(zero_copy_only=False).astype(object), remap, uniq_arrow
+    return remap, uniq_arrow
 
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
