@@ -15,6 +15,8 @@ kernels are the right ones. Both forms return the same int64 positions.
 (True, False)
 >>> ascending(torch.tensor([1, 1, 3])), ascending(torch.tensor([2, 1]))
 (True, False)
+>>> sorted(positions_of_pair(torch.tensor([1, 2, 1, 2, 2, 1, 2], dtype=torch.uint8), 1, 2).tolist())
+[0, 2, 5]
 """
 from __future__ import annotations
 
@@ -51,3 +53,22 @@ def positions_of(data: Tensor, value: int) -> Tensor:
     if data.device.type == "cpu":
         return torch.from_numpy(np.flatnonzero(data.numpy() == value))
     return torch.nonzero(data == value).squeeze(1)
+
+
+def positions_of_pair(data: Tensor, first: int, second: int) -> Tensor:
+    """int64 [k]: positions p where data[p] == first and data[p + 1] == second (uint8 data),
+    in no particular order. On the host the bytes are read as 16-bit words at both
+    alignments: two compares over half as many elements, and a pair is far rarer than a byte,
+    so later checks gather from fewer candidates."""
+    n = data.shape[0]
+    if n < 2:
+        return torch.zeros(0, dtype=torch.int64, device=data.device)
+    if data.device.type == "cpu" and data.is_contiguous():
+        raw = data.numpy()
+        word = first | (second << 8) if np.little_endian else (first << 8) | second
+        even = np.frombuffer(raw, dtype=np.uint16, count=n // 2)
+        odd = np.frombuffer(raw, dtype=np.uint16, count=(n - 1) // 2, offset=1)
+        return torch.from_numpy(np.concatenate([np.flatnonzero(even == word) * 2,
+                                                np.flatnonzero(odd == word) * 2 + 1]))
+    return nonzero((data[:-1] == first) & (data[1:] == second))
+

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import torch
 from torch import Tensor
 
-from .selection import nonzero, positions_of
+from .selection import nonzero, positions_of, positions_of_pair
 
 __all__ = ["like", "transform", "remap", "unify"]
 
@@ -259,11 +259,15 @@ def like_flat(data: Tensor, offsets: Tensor, pattern: str, escape: str | None = 
 def _first_in_buffer(data: Tensor, offsets: Tensor, seg: list, pos: Tensor) -> Tensor:
     """int64 [n]: per row, the leftmost absolute start >= pos[row] of seg inside the row, or -1."""
     size, n = data.shape[0], offsets.shape[0] - 1
-    k = min(range(len(seg)), key=lambda j: _COMMONNESS.get(seg[j], 0))
-    at = positions_of(data, seg[k]) - k
+    if len(seg) >= 2:  # start from the rarest adjacent pair of bytes
+        k = min(range(len(seg) - 1), key=lambda j: _COMMONNESS.get(seg[j], 0) + _COMMONNESS.get(seg[j + 1], 0))
+        at, known = positions_of_pair(data, seg[k], seg[k + 1]) - k, (k, k + 1)
+    else:
+        k = 0
+        at, known = positions_of(data, seg[0]), (0,)
     at = at.index_select(0, nonzero((at >= 0) & (at <= size - len(seg))))
     for j in range(len(seg)):
-        if j != k:
+        if j not in known:
             at = at.index_select(0, nonzero(data.index_select(0, at + j) == seg[j]))
     row = torch.searchsorted(offsets, at, right=True) - 1
     keep = nonzero((at + len(seg) <= offsets.index_select(0, row + 1)) & (at >= pos.index_select(0, row)))
