@@ -50,3 +50,15 @@ def test_like_flat_empty_and_unsupported(device):
     assert not like_flat_supported("a_c%", None, False)
     assert not like_flat_supported("abc", None, False)
     assert not like_flat_supported("%a%", None, True)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 1001, 4096])
+def test_positions_of_pair_both_alignments(device, n):
+    """Pairs at even and odd offsets, at the very start and end of the buffer, found exactly."""
+    from tqp.kernels.selection import positions_of_pair
+
+    g = torch.Generator().manual_seed(n)
+    data = torch.randint(0, 4, (n,), generator=g, dtype=torch.uint8)
+    ref = [i for i in range(n - 1) if data[i] == 1 and data[i + 1] == 2]
+    got = sorted(positions_of_pair(data.to(device), 1, 2).cpu().tolist())
+    assert got == ref
