@@ -110,3 +110,25 @@ def test_narrow_dtypes(device, dtype):
     valid = torch.tensor([True, True, False, True, True], device=device)
     assert lexsort([(data, valid, True, True)]).tolist() == [2, 0, 4, 1, 3]
     assert top_k([(data, None, False, False)], 3).tolist() == [1, 3, 4]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_packed_and_per_key_sorts_agree(device, seed):
+    """Keys that pack into one int64 and keys too wide to pack (doubles of both signs, huge
+    ints) sort as the reference does, for full sorts and for top k."""
+    import random
+
+    rnd = random.Random(seed)
+    n = 200
+    pools = [
+        [rnd.randint(-5, 5) for _ in range(n)],
+        [rnd.choice([-2**62, 2**62, 0, 7]) for _ in range(n)],
+        [rnd.choice([-1e300, -0.5, 0.0, -0.0, 2.5, float("nan"), 1e300]) for _ in range(n)],
+        [rnd.choice([0.25, 0.5, 3.0]) for _ in range(n)],
+    ]
+    rnd.shuffle(pools)
+    cols = []
+    for data in pools[: 1 + seed % 3]:
+        valid = [rnd.random() > 0.2 for _ in range(n)] if rnd.random() < 0.5 else None
+        cols.append((data, valid, rnd.random() < 0.5, rnd.random() < 0.5))
+    _check(cols, device, k=None)

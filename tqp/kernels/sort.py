@@ -33,12 +33,51 @@ def _sortable(data: Tensor) -> Tensor:
     return ordered_int64(data) if data.dtype.is_floating_point else data
 
 
+def _packed(keys: list[Key]) -> Tensor | None:
+    """One non-negative int64 whose ascending order is the keys' order (descending keys
+    flipped, NULLs in their own slot first or last), when the keys' ranges multiply to under
+    2**62; else None. One radix sort of it replaces a stable sort per key and per NULL flag,
+    and ORDER BY a, b LIMIT k can take topk on it."""
+    if any(data.dtype.is_floating_point for data, *_ in keys):
+        return None  # float bit patterns span nearly all of int64: nothing left to pack
+    parts = []
+    for data, valid, descending, nulls_first in keys:
+        x = _sortable(data).to(torch.int64)
+        if valid is not None:
+            info = torch.iinfo(torch.int64)
+            lo, hi = (int(v) for v in torch.stack([x.masked_fill(~valid, info.max).amin(),
+                                                   x.masked_fill(~valid, info.min).amax()]).tolist())
+            if lo > hi:  # all NULL
+                lo = hi = 0
+        else:
+            lo, hi = (int(v) for v in torch.aminmax(x))
+        if hi - lo >= 1 << 62:
+            return None
+        r = hi - x if descending else x - lo
+        span = hi - lo + 1
+        if valid is not None:
+            r = torch.where(valid, r + 1, 0) if nulls_first else torch.where(valid, r, span)
+            span += 1
+        parts.append((r, span))
+    key, domain = parts[0]
+    for r, span in parts[1:]:
+        if domain * span >= 1 << 62:
+            return None
+        key, domain = key * span + r, domain * span
+    return key
+
+
 def lexsort(keys: list[Key]) -> Tensor:
     """int64 permutation sorting rows by keys[0], then keys[1], ...; stable."""
     if not keys:
         raise ValueError("lexsort needs at least one key")
     n = keys[0][0].shape[0]
     dev = keys[0][0].device
+    if n == 0:
+        return torch.zeros(0, dtype=torch.int64, device=dev)
+    packed = _packed(keys)
+    if packed is not None:
+        return torch.sort(packed, stable=True).indices
     perm = None  # None stands for the identity, saving a gather on the first pass
     # Stable sorts from the last key to the first: each pass keeps the previous order on ties.
     for data, valid, descending, nulls_first in reversed(keys):
@@ -64,14 +103,18 @@ def top_k(keys: list[Key], k: int) -> Tensor:
     dev = keys[0][0].device
     if k <= 0:
         return torch.zeros(0, dtype=torch.int64, device=dev)
-    if k >= n or len(keys) != 1 or keys[0][1] is not None:
+    if k >= n:
         return lexsort(keys)[:k]
-    data, _, descending, _ = keys[0]
-    key = ordered_int64(data)
+    key, descending = _packed(keys), False
+    if key is None:
+        if len(keys) != 1 or keys[0][1] is not None:
+            return lexsort(keys)[:k]
+        # one NULL-free key too wide to pack (floats of both signs): its own int64 order
+        key, descending = ordered_int64(_sortable(keys[0][0])), keys[0][2]
     # topk finds the k-th value; every row at least as good is a candidate, taken in row
     # order and sorted stably, so ties break by row index exactly as lexsort does.
     kth = torch.topk(key, k, largest=descending, sorted=False).values
     bound = kth.amin() if descending else kth.amax()
     cand = nonzero(key >= bound if descending else key <= bound)
-    order = torch.sort(key[cand], stable=True, descending=descending).indices[:k]
-    return cand[order]
+    order = torch.sort(key.index_select(0, cand), stable=True, descending=descending).indices[:k]
+    return cand.index_select(0, order)
