@@ -67,6 +67,9 @@ QUERIES = {
     "order_double_desc": "SELECT f, v FROM big WHERE v > 990 ORDER BY f DESC, v",
     "order_int_desc_double": "SELECT k32, f FROM big WHERE ok < 3000 ORDER BY k32 DESC NULLS LAST, f",
     "count_distinct_wide": "SELECT count(DISTINCT wide), count(DISTINCT k64) FROM big",
+    "top_k_packed_nulls_first": "SELECT k32, v, ok FROM big ORDER BY k32 DESC NULLS FIRST, v, ok LIMIT 50",
+    "top_k_packed_wide_int64": "SELECT v, k64, ok FROM big ORDER BY v, k64 NULLS LAST, ok LIMIT 30",
+    "top_k_double_then_int": "SELECT f, ok FROM big ORDER BY f DESC, ok LIMIT 20",
 }
 
 
