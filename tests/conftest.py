@@ -13,7 +13,6 @@ import importlib.util
 import os
 import pathlib
 import sys
-import types
 from decimal import Decimal
 
 import numpy as np

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pyarrow as pa
 import sqlglot
@@ -23,7 +23,7 @@ from .catalog import Catalog, StoredTable
 from .column import Column
 from .compile.expr import broadcast, cast_column
 from .compile.lower import Context, _concat_columns, lower
-from .errors import (DataError, Error, InternalError, NotSupportedError, OperationalError,
+from .errors import (Error, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .io.arrow import from_arrow, to_arrow
 from .plan import nodes as P

@@ -3,7 +3,6 @@ import re
 import duckdb
 import numpy as np
 import pytest
-import torch
 
 from tqp.column import Dictionary
 from tqp.kernels.strings import like, remap, transform, unify

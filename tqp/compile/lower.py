@@ -15,11 +15,10 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import singledispatch
 
-import numpy as np
 import torch
 
 from .. import types as T
-from ..column import Column, Dictionary
+from ..column import Column
 from ..errors import NotSupportedError
 from ..exec.batch import Batch
 from ..kernels import group as G
@@ -28,7 +27,7 @@ from ..kernels import keys as K
 from ..kernels import sort as S
 from ..kernels.selection import all_true, nonzero
 from ..plan import nodes as P
-from .expr import broadcast, cast_column, compile_expr, unify_strings, literal_column
+from .expr import broadcast, cast_column, compile_expr, unify_strings
 
 
 @dataclass

@@ -10,7 +10,7 @@ A relation's output schema is `node.schema`: a tuple of (name, SqlType).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .. import types as T

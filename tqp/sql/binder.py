@@ -13,7 +13,7 @@ Aggregate node whose keys and calls are matched back into the SELECT list, HAVIN
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlglot import exp
 
@@ -21,7 +21,7 @@ from .. import types as T
 from ..catalog import Catalog, StoredTable
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan import nodes as P
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit
 from . import expressions as X
 from .expressions import ExprBinder, arg, conjuncts, and_all, split_and, refs, remap
 from .scope import CorrelatedScope, Scope, ScopeColumn, suggest
