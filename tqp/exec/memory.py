@@ -8,8 +8,9 @@ on this project's 2-core VM that was half of a warm TPC-H query (Q1 321 ms -> 12
 from the heap and not trimming it lets freed pages be reused as they are, which is what
 engines with their own allocator (DuckDB's jemalloc) get for free.
 
-The cost is that the process keeps its peak heap: memory a query freed is reused by the next
-one rather than handed back. Set TQP_HOST_MALLOC=default to leave malloc as it is.
+The cost is that the process keeps freed heap, up to the 2 GB trim threshold set below:
+memory a query freed is reused by the next one rather than handed back. Set
+TQP_HOST_MALLOC=default to leave malloc as it is.
 
 >>> keep_freed_memory() in (True, False)
 True
