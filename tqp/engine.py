@@ -27,6 +27,7 @@ from .errors import (Error, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .io.arrow import from_arrow, to_arrow
 from .plan import nodes as P
+from .plan.share import share_repeated
 from .sql import expressions as X
 from .sql.binder import Binder, Params
 from .sql.parse import first_line, parse
@@ -178,6 +179,7 @@ class Engine:
             return hit
         binder = Binder(self.catalog, Params(params))
         plan, names = binder.bind_query(stmt)
+        plan = share_repeated(plan)
         compiled = _Compiled(plan, names, lower(plan))
         if len(self._programs) > 256:
             self._programs.clear()

@@ -120,3 +120,12 @@ WITH big AS (SELECT fk FROM fact WHERE amount > 4000) SELECT dk FROM dim WHERE d
 
 -- cte_nested_reads_shared
 WITH a AS (SELECT g, i32 FROM t WHERE i32 IS NOT NULL), b AS (SELECT g, max(i32) AS mx FROM a GROUP BY g) SELECT a.g, count(*) FROM a JOIN b ON a.g = b.g AND a.i32 = b.mx GROUP BY a.g ORDER BY a.g;
+
+-- repeated_subplan_union_all
+SELECT g, count(*) FROM (SELECT g FROM t WHERE i32 > 0 UNION ALL SELECT g FROM t WHERE i32 > 0) u GROUP BY g;
+
+-- repeated_subplan_self_join
+SELECT a.g, count(*) FROM (SELECT g, id FROM t WHERE d > 0) a JOIN (SELECT g, id FROM t WHERE d > 0) b ON a.g = b.g AND a.id < b.id GROUP BY a.g;
+
+-- repeated_subplan_scalar_and_from
+SELECT g, sum(m) AS s FROM t WHERE i32 > 0 GROUP BY g HAVING sum(m) > (SELECT avg(s2) FROM (SELECT g, sum(m) AS s2 FROM t WHERE i32 > 0 GROUP BY g) x);
