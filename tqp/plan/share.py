@@ -27,7 +27,10 @@ _NOT_WORTH = (Scan, Values, Shared)  # nothing to save: scans are views of store
 def share_repeated(plan: Rel) -> Rel:
     """The plan with every repeated non-trivial subtree replaced by one Shared node."""
     counts: Counter = Counter()
-    _count(plan, counts)
+    try:
+        _count(plan, counts)
+    except TypeError:  # a constant that cannot be hashed: leave the plan as it is
+        return plan
     if not any(n >= 2 and not isinstance(rel, _NOT_WORTH) for rel, n in counts.items()):
         return plan
     memo: dict = {}
