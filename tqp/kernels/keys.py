@@ -148,6 +148,28 @@ def _small_int32_key(cols) -> tuple[Tensor, int] | None:
     return key, domain
 
 
+def _pack_integer_pairs(left, right) -> tuple[Tensor, Tensor] | None:
+    """Mixed-radix int64 keys for integer columns without NULL masks whose joint ranges
+    multiply to under 2**62: each side packed on its own, with no concatenated copy of both
+    sides and no ranking. None when that does not apply."""
+    if any(v is not None or d.dtype.is_floating_point or d.dtype == torch.bool or d.numel() == 0
+           for d, v in list(left) + list(right)):
+        return None
+    bounds = torch.stack([torch.stack(torch.aminmax(d)).to(torch.int64)
+                          for pair in zip(left, right) for d, _ in pair]).tolist()
+    lk = rk = None
+    domain = 1
+    for i, ((ld, _), (rd, _)) in enumerate(zip(left, right)):
+        (llo, lhi), (rlo, rhi) = bounds[2 * i], bounds[2 * i + 1]
+        lo, span = min(llo, rlo), max(lhi, rhi) - min(llo, rlo) + 1
+        if domain * span >= _RADIX_LIMIT:
+            return None
+        lr, rr = ld.to(torch.int64) - lo, rd.to(torch.int64) - lo
+        lk, rk = (lr, rr) if lk is None else (lk * span + lr, rk * span + rr)
+        domain *= span
+    return lk, rk
+
+
 def _exact_int64(data: Tensor) -> Tensor:
     """An int64 whose equality is exactly SQL equality of the values (for single-column joins)."""
     if not data.dtype.is_floating_point:
@@ -180,6 +202,9 @@ def join_keys(left: list[tuple[Tensor, Tensor | None]], right: list[tuple[Tensor
     lvalid, rvalid = validity(left), validity(right)
     if len(left) == 1:
         return _exact_int64(left[0][0]), _exact_int64(right[0][0]), lvalid, rvalid
+    packed = _pack_integer_pairs(left, right)
+    if packed is not None:
+        return packed[0], packed[1], lvalid, rvalid
     ranks = []
     for (ld, lv), (rd, rv) in zip(left, right):
         dtype = torch.promote_types(ld.dtype, rd.dtype)
