@@ -187,3 +187,23 @@ def test_sort_join_with_many_unordered_probes(device):
     ref = [(i, j) for i, (k, ok) in enumerate(zip(lk.tolist(), lv.tolist())) if ok for j in where.get(k, [])]
     li, ri = _sort_join(lk.to(device), rk.to(device), lv.to(device), None)
     assert _pairs(li, ri) == ref
+
+
+@pytest.mark.parametrize("scale", [1, 10**6, 2**40])
+def test_multi_column_integer_keys_packed(device, scale):
+    """NULL-free integer columns pack side by side (int32 and int64 mixed); ranges whose
+    product would overflow fall back to ranking. Either way the pairs are exact."""
+    from tqp.kernels.keys import join_keys
+
+    g = torch.Generator().manual_seed(scale % 97)
+    n, m = 90, 70
+    la = torch.randint(-4, 4, (n,), generator=g, dtype=torch.int32)
+    lb = torch.randint(0, 5, (n,), generator=g) * scale
+    ra = torch.randint(-4, 4, (m,), generator=g, dtype=torch.int32)
+    rb = torch.randint(0, 5, (m,), generator=g) * scale
+    lc, rc = lb * 3 - 1, rb * 3 - 1
+    lk, rk, lv, rv = join_keys([(la.to(device), None), (lb.to(device), None), (lc.to(device), None)],
+                               [(ra.to(device), None), (rb.to(device), None), (rc.to(device), None)])
+    li, ri = equi_join(lk, rk, lv, rv)
+    want = [(i, j) for i in range(n) for j in range(m) if la[i] == ra[j] and lb[i] == rb[j]]
+    assert list(zip(li.tolist(), ri.tolist())) == want
