@@ -170,23 +170,16 @@ def _pack_integer_pairs(left, right) -> tuple[Tensor, Tensor] | None:
     return lk, rk
 
 
-def _exact_int64(data: Tensor) -> Tensor:
-    """An int64 whose equality is exactly SQL equality of the values (for single-column joins)."""
-    if not data.dtype.is_floating_point:
-        return data.to(torch.int64)
-    x = data.to(torch.float64) + 0.0  # -0.0 == 0.0
-    x = torch.where(torch.isnan(x), torch.full_like(x, float("nan")), x)  # one NaN bit pattern
-    return x.view(torch.int64)
-
-
 def join_keys(left: list[tuple[Tensor, Tensor | None]], right: list[tuple[Tensor, Tensor | None]]
               ) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
-    """Exact int64 keys for both sides of an equi join; equal tuples get equal keys.
+    """Exact integer keys for both sides of an equi join; equal tuples get equal keys.
 
     Returns (left_key, right_key, left_valid, right_valid); *_valid is False where any key
     column is NULL (such rows never match) and None when that side has no NULL mask at all.
-    A single column keeps its own values (floats by bit pattern), which needs no sort; several
-    columns are ranked over the union of both sides and combined by mixed radix.
+    A single column keeps its own values (int32 on both sides stays int32, floats become
+    order-preserving int64 bits), which needs no sort; several integer columns without NULL
+    masks are packed side by side, anything else is ranked over the union of both sides and
+    combined by mixed radix.
     """
     if len(left) != len(right) or not left:
         raise ValueError("join_keys needs the same non-zero number of columns on both sides")
@@ -201,7 +194,10 @@ def join_keys(left: list[tuple[Tensor, Tensor | None]], right: list[tuple[Tensor
 
     lvalid, rvalid = validity(left), validity(right)
     if len(left) == 1:
-        return _exact_int64(left[0][0]), _exact_int64(right[0][0]), lvalid, rvalid
+        (ld, _), (rd, _) = left[0], right[0]
+        if ld.dtype == rd.dtype == torch.int32:  # equi_join keeps narrow keys narrow
+            return ld, rd, lvalid, rvalid
+        return ordered_int64(ld), ordered_int64(rd), lvalid, rvalid
     packed = _pack_integer_pairs(left, right)
     if packed is not None:
         return packed[0], packed[1], lvalid, rvalid
