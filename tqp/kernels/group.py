@@ -25,6 +25,9 @@ from .selection import all_true, any_true, ascending, nonzero
 __all__ = ["group_ids", "first_rows", "segment_sum", "segment_count", "segment_min",
            "segment_max", "count_distinct"]
 
+_RUNS_FROM = 1 << 16  # below this many possible groups a histogram is cheaper than the check
+_PREFIX = 1 << 16  # rows searched first for the first row of each of a few groups
+
 
 def group_ids(key: Tensor, domain_size: int) -> tuple[Tensor, int]:
     """Dense group ids 0..g-1 (int64), numbered in key order, and the number of groups g."""
@@ -68,16 +71,9 @@ def first_rows(ids: Tensor, num_groups: int) -> Tensor:
     return _first_in(ids, num_groups, n)
 
 
-_PREFIX = 1 << 16
-
-
 def _first_in(ids: Tensor, num_groups: int, absent: int) -> Tensor:
     out = torch.full((num_groups,), absent, dtype=torch.int64, device=ids.device)
     return out.scatter_reduce_(0, ids, torch.arange(ids.shape[0], device=ids.device), "amin")
-
-
-_RUNS_FROM = 1 << 16  # below this many possible groups a histogram is cheaper than the check
-
 
 
 def _sum_dtype(dtype: torch.dtype) -> torch.dtype:

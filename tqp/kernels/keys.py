@@ -22,19 +22,20 @@ from torch import Tensor
 
 __all__ = ["dense_keys", "join_keys", "column_ranks"]
 
-_RADIX_LIMIT = 2**62  # re-densify before the mixed-radix product could leave int64
+RADIX_LIMIT = 2**62  # re-densify before the mixed-radix product could leave int64
 
 
-def _minmax(data: Tensor, valid: Tensor | None) -> tuple[int, int] | None:
-    """(min, max) of the valid values of an integer/bool column as Python ints (one sync)."""
-    x = data.to(torch.int64)
+def valid_bounds(data: Tensor, valid: Tensor | None) -> tuple[int, int] | None:
+    """(min, max) of the valid values of an integer/bool column as Python ints (one sync,
+    no widened copy of the column)."""
+    x = data.to(torch.uint8) if data.dtype == torch.bool else data
     if valid is None:
-        lo, hi = x.amin(), x.amax()
+        lo, hi = torch.aminmax(x)
     else:
-        info = torch.iinfo(torch.int64)
+        info = torch.iinfo(x.dtype)
         lo = x.masked_fill(~valid, info.max).amin()
         hi = x.masked_fill(~valid, info.min).amax()
-    lo_i, hi_i = torch.stack([lo, hi]).tolist()  # both bounds in one host transfer
+    lo_i, hi_i = torch.stack([lo.to(torch.int64), hi.to(torch.int64)]).tolist()  # one transfer
     if lo_i > hi_i:
         return None  # no valid value at all
     return lo_i, hi_i
@@ -67,7 +68,7 @@ def column_ranks(data: Tensor, valid: Tensor | None, small_range: int | None = N
     if data.dtype == torch.bool:
         r, d = data.to(torch.int64), 2
     elif not data.dtype.is_floating_point:
-        mm = _minmax(data, valid)
+        mm = valid_bounds(data, valid)
         if mm is None:  # all NULL: only the NULL slot is used
             return torch.zeros(n, dtype=torch.int64, device=data.device), 1
         lo, hi = mm
@@ -98,13 +99,13 @@ def column_ranks(data: Tensor, valid: Tensor | None, small_range: int | None = N
     return r.to(torch.int64), d
 
 
-def _combine(ranks: list[tuple[Tensor, int]]) -> tuple[Tensor, int]:
+def combine_ranks(ranks: list[tuple[Tensor, int]]) -> tuple[Tensor, int]:
     key, domain = ranks[0]
     for r, d in ranks[1:]:
-        if domain * d > _RADIX_LIMIT:
+        if domain * d > RADIX_LIMIT:
             uniq, key = torch.unique(key, sorted=True, return_inverse=True)  # keeps order
             domain = max(uniq.shape[0], 1)
-            if domain * d > _RADIX_LIMIT:
+            if domain * d > RADIX_LIMIT:
                 raise OverflowError("too many distinct key tuples for an int64 key")
         key = key * d + r
         domain *= d
@@ -125,7 +126,7 @@ def dense_keys(cols: list[tuple[Tensor, Tensor | None]]) -> tuple[Tensor, int]:
     small = _small_int32_key(cols)
     if small is not None:
         return small
-    return _combine([column_ranks(d, v) for d, v in cols])
+    return combine_ranks([column_ranks(d, v) for d, v in cols])
 
 
 def _small_int32_key(cols) -> tuple[Tensor, int] | None:
@@ -162,7 +163,7 @@ def _pack_integer_pairs(left, right) -> tuple[Tensor, Tensor] | None:
     for i, ((ld, _), (rd, _)) in enumerate(zip(left, right)):
         (llo, lhi), (rlo, rhi) = bounds[2 * i], bounds[2 * i + 1]
         lo, span = min(llo, rlo), max(lhi, rhi) - min(llo, rlo) + 1
-        if domain * span >= _RADIX_LIMIT:
+        if domain * span >= RADIX_LIMIT:
             return None
         lr, rr = ld.to(torch.int64) - lo, rd.to(torch.int64) - lo
         lk, rk = (lr, rr) if lk is None else (lk * span + lr, rk * span + rr)
@@ -213,5 +214,5 @@ def join_keys(left: list[tuple[Tensor, Tensor | None]], right: list[tuple[Tensor
                 rv if rv is not None else torch.ones_like(rd, dtype=torch.bool)])
         ranks.append(column_ranks(data, valid) if data.shape[0] else
                      (torch.zeros(0, dtype=torch.int64, device=data.device), 1))
-    key, _ = _combine(ranks)
+    key, _ = combine_ranks(ranks)
     return key[:n], key[n:], lvalid, rvalid

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .keys import ordered_int64
+from .keys import RADIX_LIMIT, combine_ranks, valid_bounds, ordered_int64
 from .selection import nonzero
 
 __all__ = ["lexsort", "top_k"]
@@ -35,23 +35,16 @@ def _sortable(data: Tensor) -> Tensor:
 
 def _packed(keys: list[Key]) -> Tensor | None:
     """One non-negative int64 whose ascending order is the keys' order (descending keys
-    flipped, NULLs in their own slot first or last), when the keys' ranges multiply to under
-    2**62; else None. One radix sort of it replaces a stable sort per key and per NULL flag,
+    flipped, NULLs in their own slot first or last), combined by keys.combine_ranks; None for
+    float keys or ranges too wide to combine. One radix sort of it replaces a stable sort per key and per NULL flag,
     and ORDER BY a, b LIMIT k can take topk on it."""
     if any(data.dtype.is_floating_point for data, *_ in keys):
         return None  # float bit patterns span nearly all of int64: nothing left to pack
     parts = []
     for data, valid, descending, nulls_first in keys:
         x = _sortable(data).to(torch.int64)
-        if valid is not None:
-            info = torch.iinfo(torch.int64)
-            lo, hi = (int(v) for v in torch.stack([x.masked_fill(~valid, info.max).amin(),
-                                                   x.masked_fill(~valid, info.min).amax()]).tolist())
-            if lo > hi:  # all NULL
-                lo = hi = 0
-        else:
-            lo, hi = (int(v) for v in torch.aminmax(x))
-        if hi - lo >= 1 << 62:
+        lo, hi = valid_bounds(x, valid) or (0, 0)  # all NULL: any range will do
+        if hi - lo >= RADIX_LIMIT:
             return None
         r = hi - x if descending else x - lo
         span = hi - lo + 1
@@ -59,12 +52,10 @@ def _packed(keys: list[Key]) -> Tensor | None:
             r = torch.where(valid, r + 1, 0) if nulls_first else torch.where(valid, r, span)
             span += 1
         parts.append((r, span))
-    key, domain = parts[0]
-    for r, span in parts[1:]:
-        if domain * span >= 1 << 62:
-            return None
-        key, domain = key * span + r, domain * span
-    return key
+    try:
+        return combine_ranks(parts)[0]  # re-densifies in order if the product grows too wide
+    except OverflowError:
+        return None
 
 
 def lexsort(keys: list[Key]) -> Tensor:
