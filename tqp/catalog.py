@@ -18,34 +18,30 @@ class StoredTable:
     types: list[SqlType]
     columns: list[Column]
     num_rows: int
-    stats: dict = field(default_factory=dict)  # per-column facts found once: ndv, min, max
+    stats: dict = field(default_factory=dict)  # per-column facts found once: ndv
 
     def ndv(self, i: int) -> int:
         """Distinct non-NULL values of column i, counted once and remembered."""
+        return self._ndv(i, sort=True)
+
+    def collect_stats(self) -> "StoredTable":
+        """Count distinct values at load wherever no sort is needed (dictionary columns, and
+        integer or date columns whose range fits a presence bitmap), so planning never pays
+        for it inside a query's first run. Other columns stay lazy."""
+        for i in range(len(self.columns)):
+            self._ndv(i, sort=False)
+        return self
+
+    def _ndv(self, i: int, sort: bool) -> int | None:
         key = ("ndv", i)
         if key not in self.stats:
             col = self.columns[i]
             data = col.data if col.validity is None else col.data[col.validity]
-            self.stats[key] = _count_distinct(data, col.dictionary)
+            found = _count_distinct(data, col.dictionary, sort)
+            if found is None:
+                return None
+            self.stats[key] = found
         return self.stats[key]
-
-    def collect_stats(self) -> "StoredTable":
-        """Count distinct values at load wherever that is cheap (dictionary columns, and
-        integer or date columns whose range fits a presence bitmap), so planning never pays
-        for it inside a query's first run. Other columns stay lazy."""
-        for i, col in enumerate(self.columns):
-            if ("ndv", i) in self.stats or col.data.numel() == 0:
-                continue
-            if col.dictionary is not None:
-                self.ndv(i)
-            elif not col.data.is_floating_point() and col.data.dtype != torch.bool:
-                data = col.data if col.validity is None else col.data[col.validity]
-                if data.numel():
-                    lo, hi = (int(v) for v in torch.aminmax(data))
-                    self.stats[("min", i)], self.stats[("max", i)] = lo, hi
-                    if hi - lo < 4 * data.numel():
-                        self.stats[("ndv", i)] = _present_count(data, lo, hi)
-        return self
 
 
 @dataclass
@@ -68,22 +64,19 @@ class Catalog:
         return sorted(list(self.tables) + list(self.views))
 
 
-def _count_distinct(data: torch.Tensor, dictionary) -> int:
+def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:
     """Distinct values, by the cheapest exact route: a dictionary's size bounds its codes, a
-    small integer range takes a presence bitmap, anything else a sort."""
+    small integer range takes a presence bitmap, anything else a sort (None when `sort` is
+    False and one would be needed)."""
     n = data.numel()
     if n == 0:
         return 0
     if dictionary is not None:
         return min(len(dictionary), n)
-    if not data.is_floating_point():
+    if not data.is_floating_point() and data.dtype != torch.bool:
         lo, hi = (int(v) for v in torch.aminmax(data))
         if hi - lo < 4 * n:
-            return _present_count(data, lo, hi)
-    return int(torch.unique(data).numel())
-
-
-def _present_count(data: torch.Tensor, lo: int, hi: int) -> int:
-    present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
-    present[data.to(torch.int64) - lo] = True
-    return int(torch.count_nonzero(present))
+            present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
+            present[data.to(torch.int64) - lo] = True
+            return int(torch.count_nonzero(present))
+    return int(torch.unique(data).numel()) if sort else None
