@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
+from .kernels.selection import nonzero
 from .types import SqlType
 
 
@@ -142,7 +143,7 @@ class Column:
             valid = None if self.validity is None else self.validity[index]
             return replace(self, data=self.data[index], validity=valid)
         if index.dtype == torch.bool:
-            index = torch.nonzero(index).squeeze(1)
+            index = nonzero(index)
         # index_select, not data[index]: on the host it gathers 1.5-2x faster (6M rows).
         valid = None if self.validity is None else self.validity.index_select(0, index)
         return replace(self, data=self.data.index_select(0, index), validity=valid)

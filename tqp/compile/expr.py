@@ -436,8 +436,8 @@ def _in_values(args, e, ctx):
     present = [v for v in values if v is not None]
     if x.type.is_string:
         vals = dict_values(x)
-        codes = [int(np.searchsorted(vals, v)) for v in present if len(vals)
-                 and np.searchsorted(vals, v) < len(vals) and vals[np.searchsorted(vals, v)] == v]
+        pos = np.searchsorted(vals, np.array(present, dtype=object)) if len(vals) else np.zeros(0, np.int64)
+        codes = [int(p) for p, v in zip(pos, present) if p < len(vals) and vals[p] == v]
         # one flag per dictionary entry, gathered by code (torch.isin is 7x slower)
         member = torch.zeros(max(len(vals), 1), dtype=torch.bool, device=x.device)
         member[torch.tensor(codes, dtype=torch.int64, device=x.device)] = True

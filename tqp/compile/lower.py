@@ -360,7 +360,7 @@ def _join(rel: P.Join):
             pairs = lb.take(li).extend(rb.take(ri))
             ok = _true_mask(evaluate(resid, pairs, ctx))
             keep = nonzero(ok)
-            li, ri = li[keep], ri[keep]
+            li, ri = li.index_select(0, keep), ri.index_select(0, keep)
         if kind in ("inner", "cross"):
             return lb.take(li).extend(rb.take(ri))
         if kind == "mark_any":
