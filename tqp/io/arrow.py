@@ -19,6 +19,7 @@ import torch
 from .. import types as T
 from ..column import Column, Dictionary
 from ..errors import DataError, NotSupportedError
+from ..kernels.strings import sorted_dictionary
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
 
@@ -141,24 +142,6 @@ def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
     """Whether more than half of a leading sample of the strings are distinct."""
     n = min(len(arr), sample)
     return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
-
-
-def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Each entry's position among the sorted distinct strings of `values`, and those strings
-    as Arrow (Arrow's C++ sort: a million-entry dictionary takes well under a second)."""
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), pa.array([], pa.string())
-    order = pc.array_sort_indices(values).to_numpy()
-    ordered = values.take(order)
-    new_run = np.ones(n, dtype=bool)
-    if n > 1:
-        new_run[1:] = pc.not_equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
-    group = np.cumsum(new_run) - 1
-    remap = np.empty(n, dtype=np.int64)
-    remap[order] = group
-    uniq_arrow = ordered.filter(pa.array(new_run))
-    return remap, uniq_arrow
 
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:

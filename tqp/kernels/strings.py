@@ -30,7 +30,7 @@ from torch import Tensor
 
 from .selection import nonzero, positions_of, positions_of_pair
 
-__all__ = ["like", "transform", "remap", "unify"]
+__all__ = ["like", "transform", "remap", "unify", "sorted_dictionary"]
 
 _ANY1 = None  # a `_` position inside a pattern segment
 
@@ -377,11 +377,26 @@ def remap(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         uniq, inverse = np.unique(values, return_inverse=True)
         return uniq.astype(object), inverse.reshape(-1).astype(np.int32)
     enc = arr.dictionary_encode()
-    order = pc.array_sort_indices(enc.dictionary).to_numpy()
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    uniq = enc.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False).astype(object)
-    return uniq, rank[enc.indices.to_numpy()]
+    positions, uniq = sorted_dictionary(enc.dictionary)
+    return (uniq.to_numpy(zero_copy_only=False).astype(object),
+            positions.astype(np.int32)[enc.indices.to_numpy()])
+
+
+def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each entry's position among the sorted distinct strings of `values`, and those strings
+    as Arrow (Arrow's C++ sort: a million-entry dictionary takes well under a second)."""
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), pa.array([], pa.string())
+    order = pc.array_sort_indices(values).to_numpy()
+    ordered = values.take(order)
+    new_run = np.ones(n, dtype=bool)
+    if n > 1:
+        new_run[1:] = pc.not_equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
+    group = np.cumsum(new_run) - 1
+    positions = np.empty(n, dtype=np.int64)
+    positions[order] = group
+    return positions, ordered.filter(pa.array(new_run))
 
 
 def unify(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
