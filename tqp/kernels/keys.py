@@ -158,17 +158,17 @@ def _pack_integer_pairs(left, right) -> tuple[Tensor, Tensor] | None:
         return None
     bounds = torch.stack([torch.stack(torch.aminmax(d)).to(torch.int64)
                           for pair in zip(left, right) for d, _ in pair]).tolist()
-    lk = rk = None
-    domain = 1
+    lparts, rparts, domain = [], [], 1
     for i, ((ld, _), (rd, _)) in enumerate(zip(left, right)):
         (llo, lhi), (rlo, rhi) = bounds[2 * i], bounds[2 * i + 1]
         lo, span = min(llo, rlo), max(lhi, rhi) - min(llo, rlo) + 1
-        if domain * span >= RADIX_LIMIT:
-            return None
-        lr, rr = ld.to(torch.int64) - lo, rd.to(torch.int64) - lo
-        lk, rk = (lr, rr) if lk is None else (lk * span + lr, rk * span + rr)
         domain *= span
-    return lk, rk
+        if domain >= RADIX_LIMIT:
+            return None
+        lparts.append((ld.to(torch.int64) - lo, span))
+        rparts.append((rd.to(torch.int64) - lo, span))
+    # the product stays under the limit, so neither side is re-densified on its own
+    return combine_ranks(lparts)[0], combine_ranks(rparts)[0]
 
 
 def join_keys(left: list[tuple[Tensor, Tensor | None]], right: list[tuple[Tensor, Tensor | None]]
