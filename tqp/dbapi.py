@@ -36,7 +36,8 @@ __all__ = [
 ]
 
 apilevel = "2.0"
-threadsafety = 1  # threads may share the module, not connections: an Engine is not locked
+threadsafety = 1  # as PEP 249 promises: the module; an Engine also serialises its statements,
+# so threads that share a connection anyway wait for each other instead of losing writes
 paramstyle = "qmark"  # the engine also accepts $1-style numbered parameters
 
 # ---------------------------------------------------------------------------- constructors
@@ -153,18 +154,28 @@ def _resolve_device(device: Any):
     return dev
 
 
-def connect(device: str = "auto") -> "Connection":
+def connect(device: str = "auto", *, threads: int | None = None, memory_limit=None,
+            **settings) -> "Connection":
     """A new connection with its own empty in-memory catalog, running queries on `device`.
 
-    `device` is "cpu", "cuda", "cuda:N" or "auto" (CUDA when available, else CPU).
+    `device` is "cpu", "cuda", "cuda:N" or "auto" (CUDA when available, else CPU). `threads`,
+    `memory_limit` ('4GB', or bytes) and any other keyword set the connection's settings, as
+    SET does (see tqp.settings).
     """
-    return Connection(_resolve_device(device))
+    if threads is not None:
+        settings["threads"] = threads
+    if memory_limit is not None:
+        settings["memory_limit"] = memory_limit
+    con = Connection(_resolve_device(device))
+    for name, value in settings.items():
+        con._engine.settings = con._engine.settings.with_value(name, value)
+    return con
 
 
 # ---------------------------------------------------------------------------- connection
 
 class Connection:
-    """One catalog of tables on one device. Not safe to share between threads."""
+    """One catalog of tables on one device. Statements from several threads run one at a time."""
 
     # PEP 249 optional extension: the exceptions as connection attributes.
     Warning = Warning

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -28,6 +29,7 @@ from .errors import (Error, InternalError, NotSupportedError, OperationalError,
 from .io.arrow import from_arrow, to_arrow
 from .plan import nodes as P
 from .plan.share import share_repeated
+from .settings import Settings, active
 from .sql import expressions as X
 from .sql.binder import Binder, Params
 from .sql.parse import first_line, parse
@@ -36,6 +38,14 @@ from .sql.scope import suggest
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _MAX_DEPTH = 20000
+
+
+def _locked(method):
+    def run(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+    run.__name__, run.__doc__ = method.__name__, method.__doc__
+    return run
 
 
 @dataclass
@@ -56,10 +66,15 @@ class Engine:
     def __init__(self, device: torch.device):
         self.device = torch.device(device)
         self.catalog = Catalog()
+        self.settings = Settings()
         self._programs: dict = {}
+        # One statement at a time per engine: threads that share a connection queue here
+        # instead of interleaving a read-modify-write of the catalog (and losing rows).
+        self.lock = threading.RLock()
 
     # ------------------------------------------------------------ catalog
 
+    @_locked
     def register(self, name: str, table: pa.Table) -> None:
         if not isinstance(name, str) or not name:
             raise ProgrammingError("a table name must be a non-empty string")
@@ -86,6 +101,7 @@ class Engine:
                 raise ProgrammingError(f'table "{table}" has two columns named "{n}"')
             seen.add(n.lower())
 
+    @_locked
     def unregister(self, name: str) -> None:
         key = str(name).lower()
         if key in self.catalog.tables:
@@ -99,6 +115,7 @@ class Engine:
     def tables(self) -> list[str]:
         return self.catalog.names()
 
+    @_locked
     def register_model(self, name: str, model) -> None:
         if not isinstance(name, str) or not name:
             raise ProgrammingError("a model name must be a non-empty string")
@@ -107,6 +124,7 @@ class Engine:
         self.catalog.models[name.lower()] = compiled
         self.catalog.bump()
 
+    @_locked
     def unregister_model(self, name: str) -> None:
         key = str(name).lower()
         if key not in self.catalog.models:
@@ -119,8 +137,15 @@ class Engine:
     def execute(self, sql: str, params=None) -> Result:
         if not isinstance(sql, str):
             raise ProgrammingError(f"SQL must be a string, not {type(sql).__name__}")
+        with self.lock:
+            return self._execute_guarded(sql, params)
+
+    def _execute_guarded(self, sql, params) -> Result:
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, _MAX_DEPTH))
+        threads = self.settings.value("threads")
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
         try:
             return self._execute(sql, params)
         except Error:
@@ -154,9 +179,10 @@ class Engine:
         result = None
         for stmt in statements:
             _number_placeholders(stmt, len(params))
-            if explain:
-                return self._explain(stmt, params, analyze=bool(explain.group(1)))
-            result = self._statement(stmt, params)
+            with active(self.settings):
+                if explain:
+                    return self._explain(stmt, params, analyze=bool(explain.group(1)))
+                result = self._statement(stmt, params)
         return result
 
     def _statement(self, stmt, params) -> Result:
@@ -168,12 +194,46 @@ class Engine:
             return self._drop(stmt)
         if isinstance(stmt, exp.Insert):
             return self._insert(stmt, params)
+        if isinstance(stmt, (exp.Set, exp.Pragma)) or isinstance(stmt, exp.Command) and stmt.this.upper() == "RESET":
+            return self._set(stmt)
         if isinstance(stmt, exp.Command):
             raise NotSupportedError(f"statement {stmt.this.upper()} is not supported")
         raise NotSupportedError(f"statement {type(stmt).__name__.upper()} is not supported")
 
+    def _set(self, stmt) -> Result:
+        """SET name = value, SET name TO value, RESET name, PRAGMA name = value."""
+        if isinstance(stmt, exp.Command):  # RESET [SESSION|GLOBAL|LOCAL] name
+            words = stmt.expression.name.split() if stmt.expression is not None else []
+            if not words:
+                raise ProgrammingError("RESET needs a setting name")
+            self.settings = self.settings.reset(words[-1])
+            return Result(None, -1, [])
+        items = [stmt] if isinstance(stmt, exp.Pragma) else stmt.expressions
+        settings = self.settings
+        for item in items:
+            eq = item.this
+            if not isinstance(eq, exp.EQ) or not isinstance(eq.this, (exp.Column, exp.Identifier)):
+                raise NotSupportedError(f"statement {stmt.sql()!r} is not supported")
+            value = eq.expression
+            if isinstance(value, exp.Boolean):
+                value = value.this
+            elif isinstance(value, exp.Literal):
+                value = value.this
+            elif isinstance(value, (exp.Column, exp.Identifier, exp.Var)):
+                value = value.name
+            elif isinstance(value, exp.Neg) and isinstance(value.this, exp.Literal):
+                value = "-" + value.this.this
+            elif isinstance(value, exp.Null):
+                value = None
+            else:
+                raise ProgrammingError(f"setting {eq.this.name} needs a constant value")
+            settings = settings.with_value(eq.this.name, value)
+        self.settings = settings  # all items parsed before any takes effect
+        return Result(None, -1, [])
+
     def _compile(self, stmt, params) -> _Compiled:
-        key = (stmt.sql("duckdb"), tuple((type(p).__name__, repr(p)) for p in params), self.catalog.version)
+        key = (stmt.sql("duckdb"), tuple((type(p).__name__, repr(p)) for p in params), self.catalog.version,
+               self.settings)
         hit = self._programs.get(key)
         if hit is not None:
             return hit

@@ -119,23 +119,30 @@ def _compile_call(e: Call):
     args = [compile_expr(a) for a in e.args]
     if len(args) == 1:
         a0 = args[0]
-        return lambda batch, ctx: fn([a0(batch, ctx)], e, ctx)
+        return lambda batch, ctx: _conform(fn([a0(batch, ctx)], e, ctx))
     if len(args) == 2:
         a0, a1 = args
-        return lambda batch, ctx: fn([a0(batch, ctx), a1(batch, ctx)], e, ctx)
-    return lambda batch, ctx: fn([a(batch, ctx) for a in args], e, ctx)
+        return lambda batch, ctx: _conform(fn([a0(batch, ctx), a1(batch, ctx)], e, ctx))
+    return lambda batch, ctx: _conform(fn([a(batch, ctx) for a in args], e, ctx))
 
 
-_EXPR_IDS: dict = {}
+def _conform(col: Column) -> Column:
+    """The column contract every operator's result keeps: data and validity have one shape,
+    0-dim for a constant, 1-dim for a column. An operator that mixes a constant NULL into a
+    column (or a column's mask into a constant) gets its parts broadcast here, once."""
+    v = col.validity
+    if v is None or v.shape == col.data.shape:
+        return col
+    data, v = torch.broadcast_tensors(col.data, v)
+    return replace(col, data=data, validity=v)
 
 
 def _shared(e: Call, run):
     """Evaluate each distinct expression once per batch: `price * (1 - disc)` inside two
-    aggregates (or a filter and a projection) is computed once. Expressions are numbered when
-    compiled, so evaluation pays a dict lookup, not a hash of the expression tree."""
-    if len(_EXPR_IDS) > 100_000:
-        _EXPR_IDS.clear()
-    key = _EXPR_IDS.setdefault(e, len(_EXPR_IDS))
+    aggregates (or a filter and a projection) is computed once. The memo is keyed by the
+    expression itself (plan nodes cache their hash, and equal expressions over one batch give
+    equal columns), so keys live only as long as the batch and no table outlives a query."""
+    key = e
 
     def shared(batch, ctx):
         memo = batch.memo
@@ -441,7 +448,8 @@ def _in_values(args, e, ctx):
         # one flag per dictionary entry, gathered by code (torch.isin is 7x slower)
         member = torch.zeros(max(len(vals), 1), dtype=torch.bool, device=x.device)
         member[torch.tensor(codes, dtype=torch.int64, device=x.device)] = True
-        hit = member.index_select(0, x.data)  # codes index the dictionary by construction
+        # codes index the dictionary by construction; a constant (0-dim) stays a constant
+        hit = member.index_select(0, x.data.reshape(-1)).reshape(x.data.shape)
     elif len(present) <= 8:
         hit = torch.zeros_like(x.data, dtype=torch.bool)
         for v in present:
@@ -465,12 +473,20 @@ def _check_nonzero(b: Column):
         raise DataError("division by zero")
 
 
+_INT_MIN = {torch.int16: -2**15, torch.int32: -2**31, torch.int64: -2**63}
+
+
 @op("add", "sub", "mul", "div", "intdiv", "mod")
 def _arith(args, e, ctx):
+    """`params` of / // % may hold "null_on_zero" (SET error_on_division_by_zero = false):
+    a zero divisor then gives NULL instead of an error (or, for DOUBLE /, an infinity)."""
     a, b = args
     valid = and_validity(a.validity, b.validity)
     x, y = a.data, b.data
     t = e.type
+    if e.op in ("div", "intdiv", "mod") and "null_on_zero" in e.params:
+        nonzero = y != 0
+        valid = nonzero if valid is None else valid & nonzero
     if t.is_integer and e.op in ("add", "sub", "mul"):
         data = _checked_int_arith(e.op, x, y, valid, t)
     elif e.op == "add":
@@ -490,12 +506,27 @@ def _arith(args, e, ctx):
     else:
         if not t.is_float:
             _check_nonzero(Column(b.type, y, valid))
-            if e.op == "intdiv":
-                data = torch.div(x, torch.where(y == 0, torch.ones_like(y), y), rounding_mode="trunc")
+            safe_y = torch.where(y == 0, torch.ones_like(y), y)
+            if t.is_integer:
+                # MIN // -1 overflows (and traps the CPU in C: SIGFPE), and MIN % -1 is 0.
+                minus_one = y == -1
+                overflow = minus_one & (x == _INT_MIN[x.dtype])
+                if e.op == "intdiv":
+                    bad = overflow if valid is None else overflow & valid
+                    if any_true(bad):
+                        raise DataError(f"overflow in {t.kind} division (minimum value // -1)")
+                safe_y = torch.where(minus_one, torch.ones_like(y), safe_y)
+                if e.op == "intdiv":
+                    data = torch.where(minus_one, -torch.where(overflow, torch.zeros_like(x), x),
+                                       torch.div(x, safe_y, rounding_mode="trunc"))
+                else:
+                    data = torch.where(minus_one, torch.zeros_like(x), torch.fmod(x, safe_y))
+            elif e.op == "intdiv":
+                data = torch.div(x, safe_y, rounding_mode="trunc")
                 if t.is_decimal:
                     data = data * 10 ** t.scale
             else:
-                data = torch.fmod(x, torch.where(y == 0, torch.ones_like(y), y))
+                data = torch.fmod(x, safe_y)
         elif e.op == "intdiv":
             data = torch.floor(x / y)
         else:
@@ -538,15 +569,29 @@ def _checked_int_arith(opname, x, y, valid, t):
     return r
 
 
+def _check_not_min(a: Column, what: str):
+    """-x and abs(x) overflow for an integer type's minimum, where C wraps without a word."""
+    low = _INT_MIN.get(a.data.dtype)
+    if low is None or not a.type.is_integer:
+        return
+    bad = a.data == low
+    if a.validity is not None:
+        bad = bad & a.validity
+    if bad.numel() and any_true(bad):
+        raise DataError(f"overflow in {what} of {a.type.kind} {low}")
+
+
 @op("neg")
 def _neg(args, e, ctx):
     a = args[0]
+    _check_not_min(a, "negation")
     return replace(a, data=-a.data)
 
 
 @op("abs")
 def _abs(args, e, ctx):
     a = args[0]
+    _check_not_min(a, "abs()")
     return replace(a, data=a.data.abs())
 
 

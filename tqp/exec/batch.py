@@ -58,7 +58,7 @@ class Batch:
         self._sources = sources  # Column | Callable[[], Column]
         self._sels = sels  # Selection | None
         self._cache: dict[int, Column] = {}
-        self.memo: dict[int, Column] = {}  # expression results over this batch (shared subexpressions)
+        self.memo: dict = {}  # expression results over this batch (shared subexpressions)
 
     @staticmethod
     def of(columns: list[Column], length: int | None = None) -> "Batch":

@@ -10,6 +10,7 @@ A relation's output schema is `node.schema`: a tuple of (name, SqlType).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -280,8 +281,13 @@ class Distinct(_SameRows):
 @dataclass(frozen=True, eq=False)
 class Shared(_SameRows):
     """A subplan read by two operators (a query and its decorrelated subquery's semi-join
-    filter): computed once per execution."""
+    filter): computed once per execution. Each Shared is its own identity: two of them are
+    equal only when they are the same node, whatever they hold (a CTE's rows are not another's
+    because both are Shared)."""
     input: Rel
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 
@@ -304,11 +310,44 @@ class SetOp(Rel):
         return (self.left, self.right)
 
 
+def _cache_hashes(base: type) -> None:
+    """Plan nodes are immutable, so each computes its structural hash once. Without this a
+    hash walks the whole subtree every time (dataclasses recompute it), and anything that keys
+    a dict by nodes (shared subplans, the per-batch expression memo) turns quadratic in the
+    statement's size."""
+    for cls in [base, *_subclasses(base)]:
+        structural = cls.__dict__.get("__hash__")
+        if structural is None or structural is object.__hash__ or getattr(structural, "cached", False):
+            continue
+
+        def cached(self, _structural=structural):
+            try:
+                return self.__dict__["_hash"]
+            except KeyError:
+                h = _structural(self)
+                object.__setattr__(self, "_hash", h)
+                return h
+        cached.cached = True
+        cls.__hash__ = cached
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+_cache_hashes(Expr)
+_cache_hashes(Rel)
+_cache_hashes(SortKey)
+
+
 def render(rel: Rel, indent: int = 0) -> str:
     """The plan as an indented tree of operators."""
     pad = "  " * indent
     fields = []
-    for name, value in vars(rel).items():
+    for f in dataclasses.fields(rel):
+        name, value = f.name, getattr(rel, f.name)
         if isinstance(value, Rel) or name in ("columns",):
             continue
         fields.append(f"{name}={_short(value)}")

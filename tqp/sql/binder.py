@@ -235,15 +235,25 @@ class Binder:
             if not star:
                 items.append(item)
                 continue
-            if item.args.get("except") or item.args.get("replace"):
-                raise NotSupportedError("SELECT * EXCLUDE/REPLACE")
+            star_node = item if isinstance(item, exp.Star) else item.this
+            if star_node.args.get("rename"):
+                raise NotSupportedError("SELECT * RENAME")
+            excluded = {c.name.lower(): c for c in star_node.args.get("except_") or star_node.args.get("except") or []}
+            replaced = {r.alias.lower(): r.this for r in star_node.args.get("replace") or []}
             cols = [c for c in scope.columns if not c.hidden and (star_table is None or c.table == star_table)]
             if star_table and not cols:
                 raise ProgrammingError(f'table "{star_table}" not found in this query'
                                        + suggest(star_table, [c.table for c in scope.columns if c.table]))
+            names = {c.name.lower() for c in cols}
+            for what, listed in (("EXCLUDE", excluded), ("REPLACE", replaced)):
+                for n in listed:
+                    if n not in names:
+                        raise ProgrammingError(f'column "{n}" in the {what} list is not in *' + suggest(n, list(names)))
             for c in cols:
+                if c.name.lower() in excluded:
+                    continue
                 col = exp.column(c.name, c.table, quoted=True) if c.table else exp.column(c.name, quoted=True)
-                items.append(exp.alias_(col, c.name, quoted=True))
+                items.append(exp.alias_(replaced.get(c.name.lower(), col), c.name, quoted=True))
         if not items:
             raise ProgrammingError("SELECT list is empty")
         return items

@@ -20,6 +20,7 @@ from sqlglot import exp
 from .. import types as T
 from ..errors import NotSupportedError, ProgrammingError, DataError
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
+from ..settings import current as current_settings
 from .scope import Scope
 
 EPOCH = dt.date(1970, 1, 1)
@@ -475,8 +476,9 @@ def _cast(b, node):
 @handles(exp.Neg)
 def _neg(b, node):
     e = b.bind(node.this)
-    if isinstance(e, Lit) and e.type.is_numeric and e.value is not None:
-        return Lit(-e.value, e.type)
+    if isinstance(e, Lit) and e.type.is_numeric and e.value is not None and not (
+            e.type.is_integer and -e.value >= 2 ** (e.type.torch_dtype.itemsize * 8 - 1)):
+        return Lit(-e.value, e.type)  # (an integer type's minimum stays a Call: -MIN overflows)
     if not (e.type.is_numeric or e.type.kind == "NULL"):
         raise ProgrammingError(f"cannot negate {e.type}")
     return Call("neg", (e,), e.type)
@@ -563,15 +565,19 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
         c, tc = Lit(None, ta), ta
     if not (ta.is_numeric and tc.is_numeric):
         raise ProgrammingError(f"cannot apply {_OPSYM[op]} to {ta} and {tc}")
+    settings = current_settings()
+    if op == "div" and settings.integer_division and ta.is_integer and tc.is_integer:
+        op = "intdiv"
+    flags = ("null_on_zero",) if op in ("div", "intdiv", "mod") and not settings.error_on_division_by_zero else ()
     out = arith_type(op, ta, tc)
     if op == "div":
-        return Call("div", (cast(a, T.DOUBLE), cast(c, T.DOUBLE)), T.DOUBLE)
+        return Call("div", (cast(a, T.DOUBLE), cast(c, T.DOUBLE)), T.DOUBLE, flags)
     if out.is_decimal:
         da, dc = T.decimal_of(ta), T.decimal_of(tc)
         if op == "mul":
             return Call("mul", (cast(a, da), cast(c, dc)), out)
-        return Call(op, (cast(a, out), cast(c, out)), out)
-    return Call(op, (cast(a, out), cast(c, out)), out)
+        return Call(op, (cast(a, out), cast(c, out)), out, flags)
+    return Call(op, (cast(a, out), cast(c, out)), out, flags)
 
 
 _OPSYM = {"add": "+", "sub": "-", "mul": "*", "div": "/", "intdiv": "//", "mod": "%"}
@@ -598,9 +604,32 @@ def concat(parts: list[Expr]) -> Expr:
 @handles(exp.Concat)
 def _concat_fn(b, node):
     # concat() reads NULL as '' (unlike ||), as DuckDB does
-    parts = [b.bind(x) for x in node.expressions]
-    parts = [p if p.type.is_string or p.type.kind == "NULL" else cast(p, T.VARCHAR) for p in parts]
-    return concat([Call("coalesce", (cast(p, T.VARCHAR), Lit("", T.VARCHAR)), T.VARCHAR) for p in parts])
+    parts = [_as_text(b.bind(x)) for x in node.expressions]
+    if isinstance(node, exp.ConcatWs):
+        return _concat_ws(parts[0], parts[1:])
+    return concat([_or_empty(p) for p in parts])
+
+
+def _as_text(e: Expr) -> Expr:
+    return e if e.type.is_string else cast(e, T.VARCHAR)
+
+
+def _or_empty(e: Expr) -> Expr:
+    return Call("coalesce", (e, Lit("", T.VARCHAR)), T.VARCHAR)
+
+
+def _concat_ws(sep: Expr, parts: list[Expr]) -> Expr:
+    """concat_ws(sep, ...): the non-NULL parts joined by sep; NULL only when sep is NULL."""
+    if not parts:
+        raise ProgrammingError("concat_ws() needs a separator and at least one value")
+    out = _or_empty(parts[0])
+    seen = Call("not", (Call("is_null", (parts[0],), T.BOOLEAN),), T.BOOLEAN)  # a part so far
+    for p in parts[1:]:
+        present = Call("not", (Call("is_null", (p,), T.BOOLEAN),), T.BOOLEAN)
+        glue = case([Call("and", (seen, present), T.BOOLEAN)], [sep, Lit("", T.VARCHAR)])
+        out = concat([out, _or_empty(glue), _or_empty(p)])
+        seen = Call("or", (seen, present), T.BOOLEAN)
+    return case([Call("is_null", (sep,), T.BOOLEAN)], [Lit(None, T.VARCHAR), out])
 
 
 def compare(op: str, a: Expr, c: Expr) -> Expr:
@@ -782,6 +811,8 @@ def _nullif(b, node):
 @handles(exp.Abs)
 def _abs(b, node):
     e = b.bind(node.this)
+    if e.type.kind == "NULL":
+        return Lit(None, T.INTEGER)
     if not e.type.is_numeric:
         raise ProgrammingError(f"abs() needs a number, not {e.type}")
     return Call("abs", (e,), e.type)

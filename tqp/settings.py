@@ -1,0 +1,146 @@
+"""Per-connection settings, changed with SET / RESET and read while a statement binds and runs.
+
+The names and meanings follow DuckDB's, so scripts written for it keep their behaviour:
+
+- ``integer_division`` (false): ``/`` between integers truncates to an integer, as in SQLite and
+  PostgreSQL, instead of giving a DOUBLE.
+- ``error_on_division_by_zero`` (true): with false, ``x / 0``, ``x // 0`` and ``x % 0`` are NULL.
+- ``threads``: torch's intra-op thread count for this connection's statements.
+- ``memory_limit``: the most bytes one intermediate may take; a statement that would need more
+  fails with OperationalError before it allocates.
+
+>>> s = Settings().with_value("integer_division", "true")
+>>> s.integer_division, Settings().integer_division
+(True, False)
+>>> Settings().with_value("memory_limit", "4GB").memory_limit
+4000000000
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from dataclasses import dataclass, fields, replace
+
+from .errors import ProgrammingError
+
+
+def default_threads() -> int:
+    """The CPUs this process may run on: its affinity mask, then any cgroup CPU quota."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, int(int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
+
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def parse_bytes(value) -> int | None:
+    """'4GB', '512MiB', 1000000 -> bytes; None, '', 'none', 'unlimited' or -1 -> no limit."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ProgrammingError(f"memory_limit needs a size such as '4GB', not {value!r}")
+    if isinstance(value, (int, float)):
+        return None if value < 0 else int(value)
+    text = str(value).strip().lower()
+    if text in ("", "none", "unlimited", "-1"):
+        return None
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", text)
+    if not m or m.group(2) not in _UNITS:
+        raise ProgrammingError(f"memory_limit needs a size such as '4GB', not {value!r}")
+    return int(float(m.group(1)) * _UNITS[m.group(2)])
+
+
+def _parse_bool(name, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "on", "yes", "t"):
+        return True
+    if text in ("false", "0", "off", "no", "f"):
+        return False
+    raise ProgrammingError(f"setting {name} needs a boolean, not {value!r}")
+
+
+def _parse_threads(name, value) -> int:
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise ProgrammingError(f"setting {name} needs a positive integer, not {value!r}") from None
+    if n < 1:
+        raise ProgrammingError(f"setting {name} needs a positive integer, not {value!r}")
+    return n
+
+
+@dataclass(frozen=True)
+class Settings:
+    integer_division: bool = False
+    error_on_division_by_zero: bool = True
+    threads: int = 0  # 0: default_threads()
+    memory_limit: int | None = None
+
+    _PARSERS = {
+        "integer_division": _parse_bool,
+        "error_on_division_by_zero": _parse_bool,
+        "threads": _parse_threads,
+        "memory_limit": lambda name, v: parse_bytes(v),
+    }
+    _ALIASES = {"worker_threads": "threads", "max_memory": "memory_limit"}
+
+    @classmethod
+    def canonical(cls, name: str) -> str:
+        key = name.lower()
+        key = cls._ALIASES.get(key, key)
+        if key not in cls._PARSERS:
+            from .sql.scope import suggest
+            raise ProgrammingError(f'unknown setting "{name}"' + suggest(key, list(cls._PARSERS)))
+        return key
+
+    def with_value(self, name: str, value) -> "Settings":
+        key = self.canonical(name)
+        return replace(self, **{key: self._PARSERS[key](key, value)})
+
+    def reset(self, name: str) -> "Settings":
+        key = self.canonical(name)
+        return replace(self, **{key: getattr(Settings(), key)})
+
+    def value(self, name: str):
+        key = self.canonical(name)
+        v = getattr(self, key)
+        return default_threads() if key == "threads" and not v else v
+
+    def items(self):
+        return [(f.name, self.value(f.name)) for f in fields(self)]
+
+
+_CURRENT: contextvars.ContextVar[Settings] = contextvars.ContextVar("tqp_settings", default=Settings())
+
+
+def current() -> Settings:
+    """The settings of the statement being bound or run on this thread."""
+    return _CURRENT.get()
+
+
+class active:
+    """Context manager making `settings` current for the statement it wraps."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def __enter__(self):
+        self._token = _CURRENT.set(self.settings)
+        return self.settings
+
+    def __exit__(self, *exc):
+        _CURRENT.reset(self._token)
