@@ -479,6 +479,8 @@ def _neg(b, node):
     if isinstance(e, Lit) and e.type.is_numeric and e.value is not None and not (
             e.type.is_integer and -e.value >= 2 ** (e.type.torch_dtype.itemsize * 8 - 1)):
         return Lit(-e.value, e.type)  # (an integer type's minimum stays a Call: -MIN overflows)
+    if e.type.kind == "NULL":
+        return Lit(None, T.INTEGER)
     if not (e.type.is_numeric or e.type.kind == "NULL"):
         raise ProgrammingError(f"cannot negate {e.type}")
     return Call("neg", (e,), e.type)
