@@ -28,7 +28,7 @@ from .errors import (Error, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .io.arrow import from_arrow, to_arrow
 from .plan import nodes as P
-from .plan.share import share_repeated
+from .optimizer import optimize
 from .settings import Settings, active
 from .sql import expressions as X
 from .sql.binder import Binder, Params
@@ -239,7 +239,7 @@ class Engine:
             return hit
         binder = Binder(self.catalog, Params(params))
         plan, names = binder.bind_query(stmt)
-        plan = share_repeated(plan)
+        plan = optimize(plan)
         compiled = _Compiled(plan, names, lower(plan))
         if len(self._programs) > 256:
             self._programs.clear()
@@ -392,6 +392,7 @@ class Engine:
             new_cols = [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
         else:
             plan, _ = binder.bind_query(source)
+            plan = optimize(plan)
             if len(plan.schema) != len(positions):
                 raise ProgrammingError(
                     f"INSERT has {len(plan.schema)} values but {len(positions)} target columns")

@@ -115,6 +115,16 @@ class Rel:
     def inputs(self) -> tuple["Rel", ...]:
         return ()
 
+    def with_inputs(self, *new: "Rel") -> "Rel":
+        """This node over other inputs (in the order of inputs()); itself when none changed."""
+        old = self.inputs()
+        if len(new) != len(old):
+            raise ValueError(f"{type(self).__name__} takes {len(old)} input(s), not {len(new)}")
+        if all(a is b for a, b in zip(old, new)):
+            return self
+        names = [f.name for f in dataclasses.fields(self) if isinstance(getattr(self, f.name), Rel)]
+        return dataclasses.replace(self, **dict(zip(names, new)))
+
 
 class _SameRows(Rel):
     """Operators whose output columns are their input's (filter, sort, limit, ...)."""
@@ -308,6 +318,12 @@ class SetOp(Rel):
 
     def inputs(self):
         return (self.left, self.right)
+
+
+def transform(rel: Rel, fn) -> Rel:
+    """Bottom-up rewrite: fn(node) is applied to every node after its inputs were rewritten.
+    Subqueries inside expressions are separate plans and are not entered."""
+    return fn(rel.with_inputs(*(transform(child, fn) for child in rel.inputs())))
 
 
 def _cache_hashes(base: type) -> None:

@@ -1,0 +1,201 @@
+"""Filter pushdown: each conjunct of a Filter moves as far down the plan as its columns allow.
+
+- Into both sides of an inner or cross join, and across it as an equi key or a residual, so a
+  comma join written after an outer join (`FROM a LEFT JOIN b ON .., c WHERE a.k = c.k`)
+  becomes an equi join instead of a cross product under a filter.
+- Into the preserved side of a left or right join; a conjunct that rejects the NULLs of the
+  other side's padding (`b.v > 1` above `a LEFT JOIN b`) makes the outer join an inner one,
+  whose conjuncts then go down too.
+- Into the left side of semi, anti and mark joins, below DISTINCT, into a UNION/INTERSECT/
+  EXCEPT's two sides, through column-only projections, and below an aggregate when it reads
+  only group keys (a HAVING on keys becomes a WHERE).
+- Never below LIMIT or a top-k (that changes which rows are kept), nor into a Shared subplan
+  (another reader needs all of its rows).
+
+>>> import tqp.types as T
+>>> from tqp.plan import nodes as P
+>>> a = P.Scan("a", (("k", T.INTEGER),)); c = P.Scan("c", (("k", T.INTEGER),))
+>>> eq = P.Call("eq", (P.ColRef(0, T.INTEGER), P.ColRef(1, T.INTEGER)), T.BOOLEAN)
+>>> print(P.render(push_filters(P.Filter(P.Join(a, c, "inner"), eq))))
+Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
+  Scan(a: k)
+  Scan(c: k)
+"""
+from __future__ import annotations
+
+from .. import types as T
+from ..plan import nodes as P
+from ..plan.nodes import Call, ColRef, Expr, Lit, ScalarSubquery, walk
+
+# Operators whose result is NULL when any argument is NULL: a conjunct built from them over a
+# column is NULL, so not true, on a row where that column is NULL.
+_NULL_PROPAGATING = frozenset((
+    "eq", "ne", "lt", "le", "gt", "ge", "add", "sub", "mul", "div", "intdiv", "mod", "neg", "abs",
+    "like", "in_values", "cast", "extract", "str_map", "str_length", "date_add_days", "add_interval",
+))
+
+
+def push_filters(rel: P.Rel) -> P.Rel:
+    """The plan with every Filter's conjuncts pushed as far down as they can go."""
+    return P.transform(rel, _push_here)
+
+
+def _push_here(rel: P.Rel) -> P.Rel:
+    if not isinstance(rel, P.Filter):
+        return rel
+    return _place(rel.input, _conjuncts(rel.predicate))
+
+
+def _conjuncts(e: Expr) -> list[Expr]:
+    out, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Call) and n.op == "and":
+            stack.extend(reversed(n.args))
+        else:
+            out.append(n)
+    return out
+
+
+def _and(preds: list[Expr]) -> Expr | None:
+    out = None
+    for p in preds:
+        out = p if out is None else Call("and", (out, p), T.BOOLEAN)
+    return out
+
+
+def _refs(e: Expr) -> set[int]:
+    return {n.index for n in walk(e) if isinstance(n, ColRef)}
+
+
+def _shift(e: Expr, by: int) -> Expr:
+    return _substitute(e, lambda i: ColRef(i + by, _type_at(e, i)))
+
+
+def _type_at(e: Expr, i: int):
+    return next(n.type for n in walk(e) if isinstance(n, ColRef) and n.index == i)
+
+
+def _substitute(e: Expr, fn) -> Expr:
+    """e with each ColRef(i) replaced by fn(i)."""
+    if isinstance(e, ColRef):
+        return fn(e.index)
+    if isinstance(e, Call):
+        args = tuple(_substitute(a, fn) for a in e.args)
+        return e if all(a is b for a, b in zip(args, e.args)) else Call(e.op, args, e.type, e.params)
+    return e
+
+
+def _movable(e: Expr) -> bool:
+    """Plain scalar predicates: no aggregate, and no operator whose value depends on which rows
+    (or how many) reach it."""
+    return all(isinstance(n, (ColRef, Lit, Call, ScalarSubquery)) for n in walk(e)) and \
+        not any(isinstance(n, Call) and n.op in ("random", "predict") for n in walk(e))
+
+
+def _filter(rel: P.Rel, preds: list[Expr]) -> P.Rel:
+    return P.Filter(rel, _and(preds)) if preds else rel
+
+
+def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
+    """rel filtered by preds, with each conjunct placed as low as it can go."""
+    keep = [p for p in preds if not _movable(p)]
+    preds = [p for p in preds if _movable(p)]
+    if not preds:
+        return _filter(rel, keep)
+    if isinstance(rel, P.Filter):
+        return _filter(_place(rel.input, _conjuncts(rel.predicate) + preds), keep)
+    if isinstance(rel, P.Join):
+        return _filter(_into_join(rel, preds), keep)
+    if isinstance(rel, P.Distinct):
+        return _filter(P.Distinct(_place(rel.input, preds)), keep)
+    if isinstance(rel, P.SetOp) and [t for _, t in rel.left.schema] == [t for _, t in rel.right.schema]:
+        return _filter(rel.with_inputs(_place(rel.left, preds), _place(rel.right, preds)), keep)
+    if isinstance(rel, P.Project):
+        down, up = [], keep
+        for p in preds:
+            if all(isinstance(rel.exprs[i], (ColRef, Lit)) for i in _refs(p)):
+                down.append(_substitute(p, lambda i: rel.exprs[i]))
+            else:
+                up.append(p)
+        return _filter(rel.with_inputs(_place(rel.input, down)) if down else rel, up)
+    if isinstance(rel, P.Aggregate) and rel.keys:
+        n = len(rel.keys)
+        down = [p for p in preds if _refs(p) and max(_refs(p)) < n]
+        up = keep + [p for p in preds if not (_refs(p) and max(_refs(p)) < n)]
+        if down and all(_movable(k) for k in rel.keys):
+            moved = [_substitute(p, lambda i: rel.keys[i]) for p in down]
+            return _filter(rel.with_inputs(_place(rel.input, moved)), up)
+    return _filter(rel, keep + preds)
+
+
+def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
+    nl = len(j.left.schema)
+    kind = j.kind
+    if kind in ("left", "right") and any(_rejects_padding(p, j, nl) for p in preds):
+        kind = "inner"
+    if kind in ("semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any"):
+        # Output rows are left rows (plus a mark): conjuncts over left columns go to the left.
+        down = [p for p in preds if _refs(p) and max(_refs(p)) < nl]
+        up = [p for p in preds if p not in down]
+        return _filter(j.with_inputs(_place(j.left, down), j.right), up)
+    left, right, up = [], [], []
+    lkeys, rkeys = list(j.left_keys), list(j.right_keys)
+    resid = [] if j.residual is None else [j.residual]
+    for p in preds:
+        r = _refs(p)
+        if r and max(r) < nl and kind in ("inner", "cross", "left"):
+            left.append(p)
+        elif r and min(r) >= nl and kind in ("inner", "cross", "right"):
+            right.append(_shift(p, -nl))
+        elif kind in ("inner", "cross") and r:
+            pair = _equi(p, nl)
+            if pair is not None:
+                lkeys.append(pair[0])
+                rkeys.append(_shift(pair[1], -nl))
+            else:
+                resid.append(p)
+        else:
+            up.append(p)
+    if kind == "cross" and (lkeys or resid):
+        kind = "inner"
+    joined = P.Join(_place(j.left, left), _place(j.right, right), kind, tuple(lkeys), tuple(rkeys),
+                    _and(resid))
+    return _filter(joined, up)
+
+
+def _equi(e: Expr, nl: int):
+    """(left side, right side) of `l = r` with l over left columns only and r over right ones."""
+    if not (isinstance(e, Call) and e.op == "eq"):
+        return None
+    a, b = e.args
+    ra, rb = _refs(a), _refs(b)
+    if not ra or not rb:
+        return None
+    if max(ra) < nl <= min(rb):
+        return a, b
+    if max(rb) < nl <= min(ra):
+        return b, a
+    return None
+
+
+def _rejects_padding(p: Expr, j: P.Join, nl: int) -> bool:
+    """True when p cannot be true on a row whose padded side (right of a LEFT join, left of a
+    RIGHT join) is all NULL."""
+    padded = range(nl, nl + len(j.right.schema)) if j.kind == "left" else range(0, nl)
+    return _null_if_null(p, set(padded))
+
+
+def _null_if_null(e: Expr, cols: set[int]) -> bool:
+    """e is NULL (or false) whenever the columns in cols are all NULL."""
+    if isinstance(e, ColRef):
+        return e.index in cols
+    if not isinstance(e, Call):
+        return False
+    if e.op == "not" and isinstance(e.args[0], Call) and e.args[0].op == "is_null":
+        return _null_if_null(e.args[0].args[0], cols)
+    if e.op == "and":
+        return any(_null_if_null(a, cols) for a in e.args)
+    if e.op == "or":
+        return all(_null_if_null(a, cols) for a in e.args)
+    return e.op in _NULL_PROPAGATING and any(_null_if_null(a, cols) for a in e.args)
