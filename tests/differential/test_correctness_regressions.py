@@ -129,3 +129,42 @@ def test_many_statements_do_not_mix_up_cached_expressions():
     for i in range(300):
         assert con.execute(f"SELECT x + {i}, y * {i}, x + y + {i} FROM t ORDER BY x").fetchall() == \
             [(x + i, y * i, x + y + i) for x, y in [(1, 10), (2, 20), (3, 30)]]
+
+
+CASTS_AND_STRINGS = [
+    "SELECT TRY_CAST(s AS INTEGER), TRY_CAST(f AS INTEGER), TRY_CAST(i AS SMALLINT), TRY_CAST(s AS DATE), "
+    "TRY_CAST('x' AS INTEGER), TRY_CAST(f AS DECIMAL(4,1)) FROM casts",
+    "SELECT s, s ILIKE 'é%', s ILIKE 'ÉL%', s ILIKE 'A%', s ILIKE '%LAN' FROM casts",
+    # Parenthesised joins keep their tables' names; an aliased one renames repeated columns.
+    "SELECT p.k, q.k FROM (a AS p CROSS JOIN b AS q)",
+    "SELECT * FROM ((a JOIN b ON a.k = b.k) LEFT JOIN t1 ON t1.a = b.k + 1)",
+    "SELECT j.* FROM (a JOIN b USING (k)) AS j",
+    "SELECT * FROM (SELECT x.k, y.k FROM a x, b y) s",
+]
+
+
+@pytest.fixture(scope="module")
+def cast_cons(cons):
+    t, d = cons
+    table = pa.table({"s": ["1", "x", "99999999999", None, "Élan", "élan"],
+                      "f": [1.5, float("nan"), 1e30, None, 2.0, -3.0],
+                      "i": [1, 40000, -5, None, 7, 8]})
+    t.register("casts", table)
+    d.register("casts", table)
+    return cons
+
+
+@pytest.mark.parametrize("sql", CASTS_AND_STRINGS)
+def test_casts_strings_joins(cast_cons, sql):
+    both(cast_cons, sql)
+
+
+@pytest.mark.parametrize("sql", ["SELECT CAST(f AS INTEGER) FROM casts", "SELECT CAST(s AS INTEGER) FROM casts"])
+def test_failed_cast_is_a_data_error(cast_cons, sql):
+    with pytest.raises(tqp.DataError):
+        cast_cons[0].execute(sql).fetchall()
+
+
+def test_substr_needs_a_start(cons):
+    with pytest.raises(tqp.ProgrammingError, match="start"):
+        cons[0].execute("SELECT substr('abc')")

@@ -323,6 +323,11 @@ def _like(args, e, ctx):
     pattern, escape, ci = e.params
     if col.dictionary is None or len(col.dictionary) == 0:
         return per_entry(col, np.zeros(0, bool), T.BOOLEAN)
+    if ci and not (pattern.isascii() and _ascii_only(col.dictionary)):
+        # The byte kernels fold ASCII case only: fold the distinct values and the pattern here.
+        lowered = _str_map([col], Call("str_map", (), T.VARCHAR, ("lower",)), ctx)
+        return _like([lowered], Call("like", (), T.BOOLEAN, (pattern.lower(), escape, False)), ctx)
+
     def compute():
         try:
             if S.like_flat_supported(pattern, escape, ci):
@@ -333,6 +338,18 @@ def _like(args, e, ctx):
         except ValueError as err:
             raise DataError(f"invalid LIKE pattern {pattern!r}: {err}") from None
     return per_entry(col, _memo(col, ("like", pattern, escape, ci), compute), T.BOOLEAN)
+
+
+def _ascii_only(d: Dictionary) -> bool:
+    key = ("ascii_only",)
+    if key not in d.derived:
+        arrow = d.arrow
+        if arrow is not None:
+            import pyarrow.compute as pc
+            d.derived[key] = bool(pc.all(pc.string_is_ascii(arrow)).as_py() is not False)
+        else:
+            d.derived[key] = all(v.isascii() for v in d.values)
+    return d.derived[key]
 
 
 @op("concat")
@@ -728,10 +745,24 @@ def _extract(args, e, ctx):
 @op("cast")
 def _cast(args, e, ctx):
     a = args[0]
-    return cast_column(a, e.type)
+    return cast_column(a, e.type, safe="try" in e.params)
 
 
-def cast_column(a: Column, to: T.SqlType) -> Column:
+def cast_column(a: Column, to: T.SqlType, safe: bool = False) -> Column:
+    """`a` as type `to`. A value that does not fit raises DataError, or with `safe` (TRY_CAST)
+    becomes NULL."""
+    failed: list | None = [] if safe else None
+    out = _cast_values(a, to, failed)
+    if failed:
+        bad = failed[0]
+        for m in failed[1:]:
+            bad = bad | m
+        ok = ~bad
+        out = _conform(replace(out, validity=ok if out.validity is None else out.validity & ok))
+    return out
+
+
+def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     frm = a.type
     if frm == to:
         return a
@@ -742,14 +773,14 @@ def cast_column(a: Column, to: T.SqlType) -> Column:
     if to.is_string:
         return _to_string(a)
     if frm.is_string:
-        return _from_string(a, to)
+        return _from_string(a, to, failed)
     if frm.is_decimal and to.is_decimal:
         d = to.scale - frm.scale
         if d == 0 and to.precision >= frm.precision:
             return replace(a, type=to)  # same scaled integers, wider type
         data = x * 10 ** d if d >= 0 else _div_round_half_away(x, 10 ** (-d))
         if to.precision - to.scale < frm.precision - frm.scale:
-            _check_decimal_range(data, a.validity, to)
+            _check_decimal_range(data, a.validity, to, failed)
         return Column(to, data, a.validity)
     if frm.is_decimal:
         if to.is_float:
@@ -761,14 +792,14 @@ def cast_column(a: Column, to: T.SqlType) -> Column:
     if to.is_decimal:
         if frm.is_float:
             scaled = _round_half_away(x.to(torch.float64) * 10 ** to.scale)
-            _check_decimal_range(scaled, a.validity, to)
+            _check_decimal_range(scaled, a.validity, to, failed)
             return Column(to, scaled.to(torch.int64), a.validity)
         data = x.to(torch.int64) * 10 ** to.scale
-        _check_decimal_range(data, a.validity, to)
+        _check_decimal_range(data, a.validity, to, failed)
         return Column(to, data, a.validity)
     if frm.is_float and to.is_integer:
         r = torch.round(x)
-        _check_int_range(r, a.validity, to)
+        _check_int_range(r, a.validity, to, failed=failed)
         return Column(to, r.to(to.torch_dtype), a.validity)
     if frm.kind == "DATE" and to.kind == "TIMESTAMP":
         return Column(to, x.to(torch.int64) * 86_400_000_000, a.validity)
@@ -779,29 +810,38 @@ def cast_column(a: Column, to: T.SqlType) -> Column:
     if frm.is_temporal or to.is_temporal:
         raise DataError(f"cannot cast {frm} to {to}")
     if to.is_integer and frm.is_integer and to.torch_dtype.itemsize < x.dtype.itemsize:
-        _check_int_range(x.to(torch.int64), a.validity, to)
+        _check_int_range(x.to(torch.int64), a.validity, to, failed=failed)
     return Column(to, x.to(to.torch_dtype), a.validity)
 
 
 _INT_LIMITS = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
 
 
-def _check_int_range(x, valid, to, message=None):
+def _check_int_range(x, valid, to, message=None, failed=None):
     lim = _INT_LIMITS[to.kind]
     bad = (x < -lim) | (x >= lim) if to.kind != "BIGINT" else (x.abs() >= 9.2e18 if x.is_floating_point() else torch.zeros_like(x, dtype=torch.bool))
-    if valid is not None:
-        bad = bad & valid
-    if x.numel() and any_true(bad):
-        raise DataError(message or f"value out of range for {to}")
+    if x.is_floating_point():
+        bad = bad | torch.isnan(x)
+    _out_of_range(bad, valid, message or f"value out of range for {to}", failed)
 
 
-def _check_decimal_range(x, valid, to):
+def _check_decimal_range(x, valid, to, failed=None):
     lim = 10 ** min(to.precision, 18)
     bad = x.abs() >= lim
+    if x.is_floating_point():
+        bad = bad | torch.isnan(x)
+    _out_of_range(bad, valid, f"value out of range for {to}", failed)
+
+
+def _out_of_range(bad, valid, message, failed):
+    """Raise for a bad valid row, or (TRY_CAST) record the rows to make NULL."""
+    if failed is not None:
+        failed.append(bad)
+        return
     if valid is not None:
         bad = bad & valid
-    if x.numel() and any_true(bad):
-        raise DataError(f"value out of range for {to}")
+    if bad.numel() and any_true(bad):
+        raise DataError(message)
 
 
 def _format_value(v, t: T.SqlType) -> str:
@@ -830,13 +870,22 @@ def _to_string(a: Column) -> Column:
     return map_dictionary(col, strings)
 
 
-def _from_string(a: Column, to: T.SqlType) -> Column:
+def _from_string(a: Column, to: T.SqlType, failed=None) -> Column:
     from ..sql.expressions import cast_literal  # one set of parsing rules for constants and columns
     vals = dict_values(a)
-    parsed = []
-    for s in vals:
-        parsed.append(cast_literal(Lit(s, T.VARCHAR), to).value)
+    parsed, bad = [], []
+    for s in vals:  # once per distinct string
+        try:
+            parsed.append(cast_literal(Lit(s, T.VARCHAR), to).value)
+            bad.append(False)
+        except DataError:
+            if failed is None:
+                raise
+            parsed.append(0)
+            bad.append(True)
     per = torch.tensor(parsed if parsed else [], dtype=to.torch_dtype)
+    if failed is not None and any(bad):
+        failed.append(per_entry(a, np.array(bad), T.BOOLEAN).data)
     return per_entry(a, per, to)
 
 

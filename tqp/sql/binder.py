@@ -443,9 +443,14 @@ class Binder:
         return out
 
     def source(self, node) -> tuple[P.Rel, list[ScopeColumn]]:
-        """A FROM item: table, view, CTE, derived table or VALUES."""
+        """A FROM item: table, view, CTE, derived table, VALUES or a parenthesised join."""
+        if isinstance(node, (exp.Table, exp.Subquery)) and node.args.get("joins"):
+            return self._join_tree(node, None, [])
+        if isinstance(node, exp.Subquery) and isinstance(node.this, (exp.Table, exp.Subquery)) \
+                and node.this.args.get("joins"):
+            return self._join_tree(node.this, (node.alias or "").lower() or None, _column_aliases(node))
         if isinstance(node, exp.Table):
-            if node.args.get("joins") or node.args.get("pivots"):
+            if node.args.get("pivots"):
                 raise NotSupportedError("PIVOT")
             if isinstance(node.this, exp.Func) or isinstance(node.this, exp.Anonymous):
                 raise NotSupportedError(f"table function {node.this.sql('duckdb')[:40]}")
@@ -509,12 +514,42 @@ class Binder:
             raise NotSupportedError(f"{type(node).__name__.upper()} in FROM")
         raise NotSupportedError(f"FROM item {node.sql('duckdb')[:60]}")
 
+    def _join_tree(self, table: exp.Expression, alias, col_aliases):
+        """`(a JOIN b ON ...)` as a FROM item: its columns keep their tables' names (a.x, b.y)
+        unless the parentheses are aliased."""
+        first = table.copy()
+        joins = first.args.pop("joins")
+        first.set("joins", None)
+        sel = exp.Select(expressions=[exp.Star()])
+        sel.set("from_", exp.From(this=first))
+        sel.set("joins", joins)
+        builder, corr = self.from_where(sel, None)
+        if corr:
+            raise NotSupportedError("a correlated condition inside a parenthesised join")
+        cols = builder.scope.columns
+        if alias is None and not col_aliases:
+            return builder.rel, cols
+        visible = [c for c in cols if not c.hidden]
+        rel = P.Project(builder.rel, tuple(ColRef(cols.index(c), c.type) for c in visible),
+                        tuple(c.name for c in visible))
+        return self._derived(rel, [c.name for c in visible], alias, col_aliases)
+
     def _derived(self, rel, names, alias, col_aliases):
         names = list(names)
         if col_aliases:
             if len(col_aliases) > len(names):
                 raise ProgrammingError(f"too many column aliases for {alias}")
             names[:len(col_aliases)] = col_aliases
+        taken = {n.lower() for n in names}
+        seen = set()
+        for i, n in enumerate(names):  # a derived table's repeated names become k, k_1, ... as in DuckDB
+            if n.lower() in seen:
+                k = 1
+                while f"{n}_{k}".lower() in taken:
+                    k += 1
+                names[i] = f"{n}_{k}"
+                taken.add(names[i].lower())
+            seen.add(names[i].lower())
         return rel, [ScopeColumn(alias, n, t) for n, (_, t) in zip(names, rel.schema)]
 
     def values(self, node: exp.Values):

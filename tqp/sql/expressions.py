@@ -470,7 +470,14 @@ def _placeholder(b: ExprBinder, node):
 @handles(exp.Cast, exp.TryCast)
 def _cast(b, node):
     to = sql_type(node.to)
-    return cast(b.bind(node.this), to)
+    e = b.bind(node.this)
+    if not (isinstance(node, exp.TryCast) or node.args.get("safe")):
+        return cast(e, to)
+    try:  # TRY_CAST: a value that does not convert is NULL
+        out = cast(e, to)
+    except DataError:
+        return Lit(None, to)
+    return Call("cast", out.args, to, ("try",)) if isinstance(out, Call) and out.op == "cast" else out
 
 
 @handles(exp.Neg)
@@ -881,8 +888,10 @@ def _trim(b, node):
 
 @handles(exp.Substring)
 def _substring(b, node):
+    if node.args.get("start") is None:
+        raise ProgrammingError("substring() needs a string and a start position")
     s = _string_arg(b, node.this, "substring")
-    start = b.bind(node.args["start"]) if node.args.get("start") is not None else Lit(1, T.INTEGER)
+    start = b.bind(node.args["start"])
     length = b.bind(node.args["length"]) if node.args.get("length") is not None else None
     if not isinstance(start, Lit) or length is not None and not isinstance(length, Lit):
         raise NotSupportedError("substring() with non-constant bounds")
