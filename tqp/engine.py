@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import gc
 import re
 import sys
 import threading
@@ -177,8 +178,9 @@ class Engine:
         if len(statements) > 1 and params:
             raise ProgrammingError("parameters are only allowed with a single statement")
         result = None
-        for stmt in statements:
+        for i, stmt in enumerate(statements):
             _number_placeholders(stmt, len(params))
+            stmt.meta["tqp_text"] = (body, i)  # the program cache's key: no regeneration of SQL
             with active(self.settings):
                 if explain:
                     return self._explain(stmt, params, analyze=bool(explain.group(1)))
@@ -232,15 +234,23 @@ class Engine:
         return Result(None, -1, [])
 
     def _compile(self, stmt, params) -> _Compiled:
-        key = (stmt.sql("duckdb"), tuple((type(p).__name__, repr(p)) for p in params), self.catalog.version,
+        key = (stmt.meta.get("tqp_text") or stmt.sql("duckdb"), tuple((type(p).__name__, repr(p)) for p in params), self.catalog.version,
                self.settings)
         hit = self._programs.get(key)
         if hit is not None:
             return hit
-        binder = Binder(self.catalog, Params(params))
-        plan, names = binder.bind_query(stmt)
-        plan = optimize(plan)
-        compiled = _Compiled(plan, names, lower(plan))
+        # Planning allocates many small acyclic objects; the cyclic collector's full passes over
+        # them made compile time grow faster than the statement. It runs again afterwards.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            binder = Binder(self.catalog, Params(params))
+            plan, names = binder.bind_query(stmt)
+            plan = optimize(plan)
+            compiled = _Compiled(plan, names, lower(plan))
+        finally:
+            if gc_was_on:
+                gc.enable()
         if len(self._programs) > 256:
             self._programs.clear()
         self._programs[key] = compiled

@@ -471,8 +471,10 @@ def _in_values(args, e, ctx):
         hit = torch.zeros_like(x.data, dtype=torch.bool)
         for v in present:
             hit |= x.data == v
-    else:
-        hit = torch.isin(x.data, torch.tensor(present, dtype=x.data.dtype, device=x.device))
+    else:  # binary search in the sorted items (torch.isin sorts the items on every call)
+        items = torch.tensor(sorted(set(present)), dtype=x.data.dtype, device=x.device)
+        pos = torch.searchsorted(items, x.data).clamp_(max=len(items) - 1)
+        hit = items[pos] == x.data
     valid = x.validity
     if has_null:
         valid = hit if valid is None else valid & hit  # no match against a NULL item: NULL

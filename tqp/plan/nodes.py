@@ -323,7 +323,10 @@ class SetOp(Rel):
 def transform(rel: Rel, fn) -> Rel:
     """Bottom-up rewrite: fn(node) is applied to every node after its inputs were rewritten.
     Subqueries inside expressions are separate plans and are not entered."""
-    return fn(rel.with_inputs(*(transform(child, fn) for child in rel.inputs())))
+    children = rel.inputs()
+    if not children:
+        return fn(rel)
+    return fn(rel.with_inputs(*[transform(child, fn) for child in children]))
 
 
 def _cache_hashes(base: type) -> None:
