@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
+from .exec.limits import reserve
 from .kernels.selection import nonzero
 from .types import SqlType
 
@@ -111,6 +112,7 @@ def _padded_bytes(data: torch.Tensor, offsets: torch.Tensor) -> tuple[torch.Tens
     n = offsets.shape[0] - 1
     lens = offsets[1:] - offsets[:-1]
     width = int(lens.max()) if n else 0
+    reserve(n * width, f"a padded matrix of {n} strings of up to {width} bytes")
     mat = torch.zeros((n, width), dtype=torch.uint8, device=data.device)
     if n and width:
         cols = torch.arange(width, device=data.device)

@@ -286,6 +286,12 @@ class Connection:
         self._check_open()
         _guarded(self._engine.unregister_model, f"unregistering model {name!r}", name)
 
+    def interrupt(self) -> None:
+        """Cancel the statement this connection is running, from another thread: it raises
+        OperationalError within about a second and the connection stays usable."""
+        self._check_open()
+        self._engine.interrupt()
+
     def models(self) -> list[str]:
         """Names of the registered models."""
         self._check_open()

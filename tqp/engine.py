@@ -29,6 +29,7 @@ from .errors import (Error, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .io.arrow import from_arrow, to_arrow
 from .plan import nodes as P
+from .exec.limits import cancellable
 from .optimizer import optimize
 from .settings import Settings, active
 from .sql import expressions as X
@@ -72,6 +73,12 @@ class Engine:
         # One statement at a time per engine: threads that share a connection queue here
         # instead of interleaving a read-modify-write of the catalog (and losing rows).
         self.lock = threading.RLock()
+        self.cancel = threading.Event()  # set by interrupt() from another thread
+
+    def interrupt(self) -> None:
+        """Cancel the statement running now (from any thread): it fails with OperationalError
+        at its next operator or large allocation, and the connection stays usable."""
+        self.cancel.set()
 
     # ------------------------------------------------------------ catalog
 
@@ -139,7 +146,9 @@ class Engine:
         if not isinstance(sql, str):
             raise ProgrammingError(f"SQL must be a string, not {type(sql).__name__}")
         with self.lock:
-            return self._execute_guarded(sql, params)
+            self.cancel.clear()
+            with cancellable(self.cancel):
+                return self._execute_guarded(sql, params)
 
     def _execute_guarded(self, sql, params) -> Result:
         limit = sys.getrecursionlimit()

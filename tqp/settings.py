@@ -7,7 +7,8 @@ The names and meanings follow DuckDB's, so scripts written for it keep their beh
 - ``error_on_division_by_zero`` (true): with false, ``x / 0``, ``x // 0`` and ``x % 0`` are NULL.
 - ``threads``: torch's intra-op thread count for this connection's statements.
 - ``memory_limit``: the most bytes one intermediate may take; a statement that would need more
-  fails with OperationalError before it allocates.
+  fails with OperationalError before it allocates. The default is 80% of the machine's memory
+  (or of its cgroup's limit), as DuckDB's is.
 
 >>> s = Settings().with_value("integer_division", "true")
 >>> s.integer_division, Settings().integer_division
@@ -39,6 +40,22 @@ def default_threads() -> int:
     except (OSError, ValueError):
         pass
     return max(1, n)
+
+
+def physical_memory() -> int:
+    """Bytes of memory this process can have: RAM, or a smaller cgroup limit."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 16 * 2**30
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            text = f.read().strip()
+        if text != "max":
+            total = min(total, int(text))
+    except (OSError, ValueError):
+        pass
+    return total
 
 
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
@@ -118,7 +135,14 @@ class Settings:
     def value(self, name: str):
         key = self.canonical(name)
         v = getattr(self, key)
-        return default_threads() if key == "threads" and not v else v
+        if key == "threads" and not v:
+            return default_threads()
+        if key == "memory_limit" and v is None:
+            return self.effective_memory_limit()
+        return v
+
+    def effective_memory_limit(self) -> int:
+        return self.memory_limit if self.memory_limit is not None else int(0.8 * physical_memory())
 
     def items(self):
         return [(f.name, self.value(f.name)) for f in fields(self)]

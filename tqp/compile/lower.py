@@ -21,6 +21,7 @@ from .. import types as T
 from ..column import Column
 from ..errors import NotSupportedError
 from ..exec.batch import Batch
+from ..exec.limits import check_interrupt, reserve
 from ..kernels import group as G
 from ..kernels import join as J
 from ..kernels import keys as K
@@ -46,6 +47,7 @@ def evaluate(fn, batch: Batch, ctx) -> Column:
 def _timed(rel, run):
     """Wrap a node's closure to record time and rows when the context asks (EXPLAIN ANALYZE)."""
     def timed(ctx):
+        check_interrupt()
         if ctx.profile is None:
             return run(ctx)
         start = time.perf_counter()
@@ -353,10 +355,13 @@ def _join(rel: P.Join):
                 ri, li = J.equi_join(rk, lk, rv, lv)
             else:
                 li, ri = J.equi_join(lk, rk, lv, rv)
+        elif resid is not None and kind != "mark_any":
+            li, ri = _cross_pairs(lb, rb, resid, ctx)
         else:
+            reserve(16 * n * m, f"a cross product of {n} x {m} rows")
             li = _arange(n, dev).repeat_interleave(m)
             ri = _arange(m, dev).repeat(n)
-        if resid is not None and len(li) and kind != "mark_any":
+        if resid is not None and lfns and len(li) and kind != "mark_any":
             pairs = lb.take(li).extend(rb.take(ri))
             ok = _true_mask(evaluate(resid, pairs, ctx))
             keep = nonzero(ok)
@@ -393,6 +398,29 @@ def _join(rel: P.Join):
         li, ri = torch.cat(parts_l), torch.cat(parts_r)
         return lb.take(li, nullable=kind in ("right", "full")).extend(rb.take(ri, nullable=kind in ("left", "full")))
     return join
+
+
+_PAIRS_PER_CHUNK = 1 << 22
+
+
+def _cross_pairs(lb: Batch, rb: Batch, resid, ctx):
+    """The (left, right) row pairs of a join with no equality that satisfy `resid`, a block of
+    left rows at a time: memory follows the pairs kept, not every pair of the cross product."""
+    n, m, dev = lb.length, rb.length, ctx.device
+    step = max(1, _PAIRS_PER_CHUNK // max(m, 1))
+    parts_l, parts_r, kept = [], [], 0
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        li = _arange(hi - lo, dev).repeat_interleave(m) + lo
+        ri = _arange(m, dev).repeat(hi - lo)
+        keep = nonzero(_true_mask(evaluate(resid, lb.take(li).extend(rb.take(ri)), ctx)))
+        kept += len(keep)
+        reserve(16 * kept, f"a join's {kept} row pairs")
+        parts_l.append(li.index_select(0, keep))
+        parts_r.append(ri.index_select(0, keep))
+    if not parts_l:
+        return _arange(0, dev), _arange(0, dev)
+    return torch.cat(parts_l), torch.cat(parts_r)
 
 
 def _mark(matched, lk, lv, rv, m, rel: P.Join) -> Column:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ..exec.limits import reserve
 from .selection import any_true, ascending, nonzero
 
 __all__ = ["equi_join", "semi_mask"]
@@ -172,6 +173,7 @@ def _bucket_join(left_key, right_key, left_valid, right_valid, lo: int, hi: int
     lb = torch.where(inside, torch.div(left_key - lo, width, rounding_mode="floor"), nb)
     cnt = counts.index_select(0, lb)
     total = int(cnt.sum())  # candidate pairs: one sync, before any sort is paid for
+    reserve(16 * total, f"a join's {total} candidate row pairs")
     if total > 4 * (n + m) + (1 << 20):
         return None
     perm = None
@@ -219,6 +221,7 @@ def _sort_join(left_key, right_key, left_valid, right_valid) -> tuple[Tensor, Te
     if left_valid is not None:
         counts = counts.masked_fill(~left_valid, 0)
     total = int(counts.sum())  # output size: one sync
+    reserve(16 * total, f"a join's {total} row pairs")
     li = torch.repeat_interleave(torch.arange(left_key.shape[0], device=dev), counts,
                                  output_size=total)
     # position of each output pair inside its run of equal right keys
