@@ -173,9 +173,9 @@ def _bucket_join(left_key, right_key, left_valid, right_valid, lo: int, hi: int
     lb = torch.where(inside, torch.div(left_key - lo, width, rounding_mode="floor"), nb)
     cnt = counts.index_select(0, lb)
     total = int(cnt.sum())  # candidate pairs: one sync, before any sort is paid for
-    reserve(16 * total, f"a join's {total} candidate row pairs")
     if total > 4 * (n + m) + (1 << 20):
-        return None
+        return None  # skewed buckets: the sort join does better
+    reserve(16 * total, f"a join's {total} candidate row pairs")
     perm = None
     if not ascending(rb):
         perm = torch.sort(rb, stable=True).indices
