@@ -548,6 +548,10 @@ def _arith(b: ExprBinder, node) -> Expr:
     return arith(op, a, c)
 
 
+def _is_null_lit(e: Expr) -> bool:
+    return isinstance(e, Lit) and e.value is None
+
+
 def arith(op: str, a: Expr, c: Expr) -> Expr:
     ta, tc = a.type, c.type
     if ta.kind == "NULL" and tc.kind == "NULL":
@@ -643,7 +647,9 @@ def _concat_ws(sep: Expr, parts: list[Expr]) -> Expr:
 
 def compare(op: str, a: Expr, c: Expr) -> Expr:
     a, c = coerce_pair(a, c, "compare")
-    if a.type.kind == "NULL":
+    if a.type.kind == "NULL" or _is_null_lit(a) or _is_null_lit(c):
+        # NULL whatever the other side is, which is then never evaluated (as DuckDB folds it:
+        # `x * huge = NULL` does not raise the overflow of x * huge)
         return Lit(None, T.BOOLEAN)
     return Call(op, (a, c), T.BOOLEAN)
 
