@@ -168,3 +168,31 @@ def test_failed_cast_is_a_data_error(cast_cons, sql):
 def test_substr_needs_a_start(cons):
     with pytest.raises(tqp.ProgrammingError, match="start"):
         cons[0].execute("SELECT substr('abc')")
+
+
+FUZZ_FINDINGS = [
+    # x IN (correlated subquery) with x NULL is FALSE when this row's subquery is empty.
+    "SELECT i0, b0, i0 IN (SELECT i1 FROM q2 WHERE q2.b0 = q0.b0) FROM q0",
+    "SELECT i0, i0 IN (SELECT i1 FROM q2 WHERE q2.b0 < q0.b0) FROM q0",
+    "SELECT i0, i0 NOT IN (SELECT i1 FROM q2) FROM q0",
+    "SELECT i0, i0 IN (SELECT i1 FROM q2 WHERE i1 > 100) FROM q0",
+    # MAX over a group of NULL strings, compared with another string expression.
+    "SELECT b0 FROM q2 GROUP BY b0, s0 HAVING max(s0) > trim(s0)",
+    "SELECT s0, max(s0), upper(max(s0)), max(s0) LIKE 'a%' FROM q2 GROUP BY s0",
+]
+
+
+@pytest.fixture(scope="module")
+def fuzz_cons(cons):
+    t, d = cons
+    q0 = pa.table({"i0": [None, 2, None, 5, 7], "b0": [1, 30_000_000_000, 30_000_000_000, 30_000_000_000, 7]})
+    q2 = pa.table({"i1": [10, None, 2], "b0": [30_000_000_000, 7, 7], "s0": ["a%b", None, None]})
+    for name, table in (("q0", q0), ("q2", q2)):
+        t.register(name, table)
+        d.register(name, table)
+    return cons
+
+
+@pytest.mark.parametrize("sql", FUZZ_FINDINGS)
+def test_fuzz_findings(fuzz_cons, sql):
+    both(fuzz_cons, sql)

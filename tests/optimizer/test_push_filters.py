@@ -95,3 +95,12 @@ def test_same_rows_as_duckdb(cons, sql):
     t, d = cons
     key = lambda r: tuple((x is None, x) for x in r)  # noqa: E731
     assert sorted(t.execute(sql).fetchall(), key=key) == sorted(d.execute(sql).fetchall(), key=key)
+
+
+def test_false_on_padding_inside_an_operator_keeps_the_outer_join(cons):
+    # NOT (b.v IS NULL) is FALSE, not NULL, on a padded row, so `x <> NOT (b.v IS NULL)` can
+    # hold there: the LEFT join must stay (found by the fuzzer's TLP oracle).
+    sql = "SELECT count(*) FROM a LEFT JOIN b ON a.k = b.k + 10 WHERE (a.v > 1) <> (NOT b.v IS NULL)"
+    t, d = cons
+    assert t.execute(sql).fetchall() == d.execute(sql).fetchall()
+    assert "kind='left'" in _plan_text(t, sql)

@@ -235,6 +235,14 @@ def dict_values(col: Column) -> np.ndarray:
     return col.dictionary.values if col.dictionary is not None else np.array([], dtype=object)
 
 
+def gather_codes(col: Column, n: int) -> torch.Tensor:
+    """A string column's codes as gather indices into its n dictionary entries. A NULL row's
+    code is whatever the operator left there (an empty group's MAX fill, say), so codes under
+    NULLs are brought into range instead of being trusted."""
+    data = col.data.long()
+    return data if col.validity is None else data.clamp(0, max(n - 1, 0))
+
+
 def unify_strings(cols: list[Column]) -> list[Column]:
     """The columns re-coded over one shared sorted dictionary."""
     dicts = [c.dictionary for c in cols]
@@ -252,7 +260,7 @@ def unify_strings(cols: list[Column]) -> list[Column]:
             out.append(replace(c, dictionary=shared, data=torch.zeros_like(c.data)))
             continue
         mapping = torch.from_numpy(np.searchsorted(merged, vals).astype(np.int32)).to(c.device)
-        out.append(replace(c, data=mapping[c.data.long()], dictionary=shared))
+        out.append(replace(c, data=mapping[gather_codes(c, len(vals))], dictionary=shared))
     return out
 
 
@@ -264,7 +272,7 @@ def map_dictionary(col: Column, new_values: np.ndarray) -> Column:
 def _recode(col: Column, dictionary: Dictionary, mapping: torch.Tensor) -> Column:
     if len(mapping) == 0:
         return replace(col, data=torch.zeros_like(col.data), dictionary=dictionary)
-    return replace(col, data=mapping[col.data.long()], dictionary=dictionary)
+    return replace(col, data=mapping[gather_codes(col, len(mapping))], dictionary=dictionary)
 
 
 def per_entry(col: Column, values: np.ndarray | torch.Tensor, t: T.SqlType) -> Column:
@@ -274,7 +282,7 @@ def per_entry(col: Column, values: np.ndarray | torch.Tensor, t: T.SqlType) -> C
     if len(v) == 0:
         return Column(t, torch.zeros_like(col.data, dtype=t.torch_dtype), col.validity if col.validity is not None
                       else torch.zeros_like(col.data, dtype=torch.bool))
-    return Column(t, v[col.data.long()], col.validity)
+    return Column(t, v[gather_codes(col, len(v))], col.validity)
 
 
 def _memo(col: Column, key, compute):
@@ -466,7 +474,7 @@ def _in_values(args, e, ctx):
         member = torch.zeros(max(len(vals), 1), dtype=torch.bool, device=x.device)
         member[torch.tensor(codes, dtype=torch.int64, device=x.device)] = True
         # codes index the dictionary by construction; a constant (0-dim) stays a constant
-        hit = member.index_select(0, x.data.reshape(-1)).reshape(x.data.shape)
+        hit = member.index_select(0, gather_codes(x, len(member)).reshape(-1)).reshape(x.data.shape)
     elif len(present) <= 8:
         hit = torch.zeros_like(x.data, dtype=torch.bool)
         for v in present:

@@ -26,7 +26,7 @@ from ..kernels import group as G
 from ..kernels import join as J
 from ..kernels import keys as K
 from ..kernels import sort as S
-from ..kernels.selection import all_true, nonzero
+from ..kernels.selection import all_true, any_true, nonzero
 from ..plan import nodes as P
 from .expr import broadcast, cast_column, compile_expr, unify_strings
 
@@ -337,8 +337,8 @@ def _join(rel: P.Join):
         dev = ctx.device
         n, m = lb.length, rb.length
         if lfns:
-            lk, rk, lv, rv = _join_key_columns([evaluate(f, lb, ctx) for f in lfns],
-                                               [evaluate(f, rb, ctx) for f in rfns])
+            lcols, rcols = [evaluate(f, lb, ctx) for f in lfns], [evaluate(f, rb, ctx) for f in rfns]
+            lk, rk, lv, rv = _join_key_columns(lcols, rcols)
         if kind in ("semi", "anti") and resid is None:
             if not lfns:
                 keep = m > 0 if kind == "semi" else m == 0
@@ -377,8 +377,9 @@ def _join(rel: P.Join):
                 return lb.take(nonzero(matched))
             if kind == "anti":
                 return lb.take(nonzero(~matched))
-            return lb.extend(Batch.of([_mark(matched, lk if lfns else None, lv if lfns else None,
-                                             rv if lfns else None, m, rel)], n))
+            if kind == "mark" or not lfns or m == 0:
+                return lb.extend(Batch.of([Column(T.BOOLEAN, matched)], n))
+            return lb.extend(Batch.of([_mark_in(lb, rb, matched, lcols, rcols, resid, ctx)], n))
         lmiss = rmiss = None
         if kind in ("left", "full"):
             hit = torch.zeros(n, dtype=torch.bool, device=dev)
@@ -423,17 +424,38 @@ def _cross_pairs(lb: Batch, rb: Batch, resid, ctx):
     return torch.cat(parts_l), torch.cat(parts_r)
 
 
-def _mark(matched, lk, lv, rv, m, rel: P.Join) -> Column:
-    """IN semantics for a mark join: TRUE on a match; else NULL if a NULL took part; else FALSE.
-    Only the first key pair is the IN comparison; the rest come from correlation."""
-    if lk is None or m == 0 or rel.kind != "mark_in":
-        return Column(T.BOOLEAN, matched)
-    valid = torch.ones_like(matched)
-    if lv is not None:
-        valid = valid & (lv | matched)
-    if rv is not None and not all_true(rv):
-        valid = matched.clone()
-    return Column(T.BOOLEAN, matched, None if all_true(valid) else valid)
+def _mark_in(lb, rb, matched, lcols, rcols, resid, ctx) -> Column:
+    """x IN (subquery): TRUE on a match; else NULL when x is NULL and the subquery has rows for
+    this outer row, or when one of those rows' values is NULL; else FALSE. The first key pair
+    is the IN comparison; the other keys and the residual are the correlation, which decides
+    which subquery rows belong to each outer row."""
+    n, dev = lb.length, ctx.device
+    x, y = lcols[0], rcols[0]
+    x_null = None if x.validity is None else ~x.validity
+    y_null = None if y.validity is None else ~y.validity
+    if len(lcols) == 1 and resid is None:  # uncorrelated: every outer row sees every row
+        unknown = torch.zeros(n, dtype=torch.bool, device=dev)
+        if x_null is not None:
+            unknown |= x_null
+        if y_null is not None and any_true(y_null):
+            unknown |= True
+    else:
+        if len(lcols) > 1:
+            lk, rk, lv, rv = _join_key_columns(lcols[1:], rcols[1:])
+            li, ri = J.equi_join(lk, rk, lv, rv)
+            if resid is not None and len(li):
+                keep = nonzero(_true_mask(evaluate(resid, lb.take(li).extend(rb.take(ri)), ctx)))
+                li, ri = li.index_select(0, keep), ri.index_select(0, keep)
+        else:
+            li, ri = _cross_pairs(lb, rb, resid, ctx)
+        has_rows = torch.zeros(n, dtype=torch.bool, device=dev)
+        has_rows[li] = True
+        unknown = has_rows & x_null if x_null is not None else torch.zeros_like(has_rows)
+        if y_null is not None:
+            null_pair = y_null.index_select(0, ri)
+            unknown[li[null_pair]] = True
+    unknown &= ~matched
+    return Column(T.BOOLEAN, matched, None if not any_true(unknown) else ~unknown)
 
 
 def _mark_any(lb, rb, li, ri, resid, ctx) -> Column:

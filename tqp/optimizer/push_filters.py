@@ -182,20 +182,25 @@ def _equi(e: Expr, nl: int):
 def _rejects_padding(p: Expr, j: P.Join, nl: int) -> bool:
     """True when p cannot be true on a row whose padded side (right of a LEFT join, left of a
     RIGHT join) is all NULL."""
-    padded = range(nl, nl + len(j.right.schema)) if j.kind == "left" else range(0, nl)
-    return _null_if_null(p, set(padded))
+    padded = set(range(nl, nl + len(j.right.schema)) if j.kind == "left" else range(0, nl))
+    return _not_true_if_null(p, padded)
+
+
+def _not_true_if_null(e: Expr, cols: set[int]) -> bool:
+    """e is NULL or false whenever the columns in cols are all NULL."""
+    if isinstance(e, Call):
+        if e.op == "not" and isinstance(e.args[0], Call) and e.args[0].op == "is_null":
+            return _null_if_null(e.args[0].args[0], cols)
+        if e.op == "and":
+            return any(_not_true_if_null(a, cols) for a in e.args)
+        if e.op == "or":
+            return all(_not_true_if_null(a, cols) for a in e.args)
+    return _null_if_null(e, cols)
 
 
 def _null_if_null(e: Expr, cols: set[int]) -> bool:
-    """e is NULL (or false) whenever the columns in cols are all NULL."""
+    """e is NULL whenever the columns in cols are all NULL (only NULL, not false: under an
+    operator such as <> a false operand is a value like any other)."""
     if isinstance(e, ColRef):
         return e.index in cols
-    if not isinstance(e, Call):
-        return False
-    if e.op == "not" and isinstance(e.args[0], Call) and e.args[0].op == "is_null":
-        return _null_if_null(e.args[0].args[0], cols)
-    if e.op == "and":
-        return any(_null_if_null(a, cols) for a in e.args)
-    if e.op == "or":
-        return all(_null_if_null(a, cols) for a in e.args)
-    return e.op in _NULL_PROPAGATING and any(_null_if_null(a, cols) for a in e.args)
+    return isinstance(e, Call) and e.op in _NULL_PROPAGATING and any(_null_if_null(a, cols) for a in e.args)
