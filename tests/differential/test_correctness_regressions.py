@@ -179,6 +179,11 @@ FUZZ_FINDINGS = [
     # MAX over a group of NULL strings, compared with another string expression.
     "SELECT b0 FROM q2 GROUP BY b0, s0 HAVING max(s0) > trim(s0)",
     "SELECT s0, max(s0), upper(max(s0)), max(s0) LIKE 'a%' FROM q2 GROUP BY s0",
+    # LIKE over a dictionary whose only string is empty (no byte to compare).
+    "SELECT SUBSTRING('x_y', 1, 0) NOT LIKE '%b_', '' LIKE '%b_', SUBSTRING('é', 0, 0) ILIKE 'h%o' FROM q0",
+    # A constant NULL string concatenated with a column of zero rows has zero rows.
+    "SELECT CAST(NULL AS TEXT) || s0 FROM q2 WHERE b0 < 0",
+    "SELECT NULLIF(lower(s0), min(s0)) FROM q2 GROUP BY s0",
 ]
 
 

@@ -372,12 +372,12 @@ def _concat(args, e, ctx):
         out = map_dictionary(b, np.asarray(S.transform(dict_values(b), "concat", a.dictionary.values[0], ""), dtype=object)) \
             if len(dict_values(b)) else b
         return replace(out, validity=valid)
-    n = max(a.data.numel(), b.data.numel())
+    shape = torch.broadcast_shapes(a.data.shape, b.data.shape)
     da, db = dict_values(a), dict_values(b)
     if len(da) == 0 or len(db) == 0:
-        return Column(T.VARCHAR, torch.zeros(n, dtype=torch.int32, device=a.device),
-                      torch.zeros(n, dtype=torch.bool, device=a.device), Dictionary(np.array([], dtype=object)))
-    pair = a.data.long() * len(db) + b.data.long()
+        return Column(T.VARCHAR, torch.zeros(shape, dtype=torch.int32, device=a.device),
+                      torch.zeros(shape, dtype=torch.bool, device=a.device), Dictionary(np.array([], dtype=object)))
+    pair = gather_codes(a, len(da)) * len(db) + gather_codes(b, len(db))
     uniq, inverse = torch.unique(pair, return_inverse=True)
     u = uniq.cpu().numpy()
     strings = np.char.add(da[u // len(db)].astype(str), db[u % len(db)].astype(str)).astype(object)

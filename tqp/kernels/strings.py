@@ -90,8 +90,8 @@ def _at(m: Tensor, seg: list, start) -> Tensor:
     for j, u in enumerate(seg):
         if u is _ANY1:
             continue
-        if isinstance(start, int):
-            if start + j >= m.shape[1]:
+        if isinstance(start, int) or m.shape[1] == 0:  # (no string has a byte to compare)
+            if not isinstance(start, int) or start + j >= m.shape[1]:
                 return torch.zeros(m.shape[0], dtype=torch.bool, device=m.device)
             col = m[:, start + j]
         else:
