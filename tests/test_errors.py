@@ -525,3 +525,17 @@ def test_nesting_limit_is_a_clear_error(device, connect, tqp_module):
     deep = "SELECT " + "CASE WHEN 1 = 1 THEN " * (MAX_DEPTH + 1) + "7" + " END" * (MAX_DEPTH + 1)
     with pytest.raises(tqp_module.ProgrammingError, match="nested too deeply"):
         con.execute(deep)
+
+
+@pytest.mark.parametrize("sql,pattern", [
+    ("SELEC * FROM t", 'at or near "SELEC"'),
+    ("SELECT coalesce() FROM t", 'at or near "\\)"'),
+    ("SELECT lenght(a) FROM t", 'did you mean "length"'),
+])
+def test_syntax_and_name_errors_say_where_and_what(sql, pattern):
+    import tqp
+    con = tqp.connect("cpu")
+    con.register("t", {"a": [1]})
+    with pytest.raises(tqp.ProgrammingError, match=pattern) as info:
+        con.execute(sql)
+    assert "sqlglot" not in str(info.value)

@@ -21,7 +21,7 @@ from .. import types as T
 from ..errors import NotSupportedError, ProgrammingError, DataError
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
 from ..settings import current as current_settings
-from .scope import Scope
+from .scope import Scope, suggest
 
 EPOCH = dt.date(1970, 1, 1)
 _AGGS = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max"}
@@ -973,7 +973,17 @@ def _anonymous(b, node: exp.Anonymous):
         return like(b, args[0], args[1], None, name == "ilike")
     if name in ("tqp_predict", "predict_proba", "tqp_predict_proba"):
         return predict(b, name.replace("tqp_", ""), args)
-    raise ProgrammingError(f"function {node.name}() does not exist")
+    raise ProgrammingError(f"function {node.name}() does not exist" + suggest(name, known_functions()))
+
+
+def known_functions() -> list[str]:
+    """Names of the scalar and aggregate functions the binder handles (for "did you mean")."""
+    names = set(_DATE_PART_FNS) | {"date_part", "datepart", "strlen", "char_length", "character_length",
+                                    "ilike", "like", "predict", "predict_proba"}
+    for klass in _HANDLERS:
+        if isinstance(klass, type) and issubclass(klass, exp.Func):
+            names.update(n.lower() for n in klass.sql_names())
+    return sorted(names)
 
 
 def predict(b: ExprBinder, fn: str, args) -> Expr:

@@ -46,7 +46,7 @@ def parse(sql: str) -> list:
         for word, what in _UNSUPPORTED:
             if re.search(rf"\b{word}\b", upper):
                 raise NotSupportedError(f"{what} is not supported") from None
-        raise ProgrammingError(f"syntax error: {first_line(err)}") from None
+        raise ProgrammingError(_syntax_message(err, sql)) from None
     _check_tokens(tokens)
     return statements
 
@@ -113,6 +113,27 @@ def _check_join_condition(tokens, start):
         elif depth == 0 and t in _ENDS_JOIN:
             break
     raise ProgrammingError("JOIN needs an ON or USING condition (use CROSS JOIN for a cross product)")
+
+
+_STATEMENT_WORDS = {"SELECT", "WITH", "INSERT", "CREATE", "DROP", "UPDATE", "DELETE", "VALUES", "SET",
+                    "RESET", "EXPLAIN", "PRAGMA", "FROM", "SHOW", "DESCRIBE", "ALTER", "COPY", "TABLE",
+                    "MERGE", "REPLACE", "ANALYZE", "CALL", "BEGIN", "COMMIT", "ROLLBACK", "SUMMARIZE",
+                    "PIVOT", "UNPIVOT", "INSTALL", "LOAD", "ATTACH", "DETACH", "USE", "EXPORT", "IMPORT",
+                    "CHECKPOINT", "VACUUM", "REINDEX"}
+
+
+def _syntax_message(err, sql: str) -> str:
+    """'syntax error at or near "X" (line L, column C)', as PostgreSQL and DuckDB say it, rather
+    than sqlglot's account of which tree node it could not build."""
+    words = re.findall(r"[A-Za-z_]+", sql)
+    if words and words[0].upper() not in _STATEMENT_WORDS:
+        return f'syntax error at or near "{words[0]}": not a statement keyword'
+    info = (getattr(err, "errors", None) or [{}])[0]
+    near = (info.get("highlight") or "").strip()
+    where = f" (line {info['line']}, column {info['col']})" if info.get("line") else ""
+    if near:
+        return f'syntax error at or near "{near}"{where}'
+    return f"syntax error: {first_line(err)}"
 
 
 def first_line(err) -> str:
