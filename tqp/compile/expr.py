@@ -525,8 +525,14 @@ def _arith(args, e, ctx):
     t = e.type
     if t.is_decimal and e.op in ("add", "sub", "mul"):
         return Column(t, _decimal_arith(e, x, y, valid), valid)
-    if W.is_wide(x) or W.is_wide(y):
-        raise NotSupportedError(f"DECIMAL {_OPSYM[e.op]} with values beyond 18 digits")
+    if W.is_wide(x) or W.is_wide(y):  # only % keeps a DECIMAL type (// and / give DOUBLE)
+        xp, yp = W.pair_of(x), W.pair_of(y)
+        zero = W.compare("eq", yp, W.const(0, y.device))
+        if "null_on_zero" in e.params:
+            valid = ~zero if valid is None else valid & ~zero
+        else:
+            _raise_if(zero, valid, "division by zero")
+        return Column(t, W.pack(*W.remainder(xp, yp)), valid)
     if e.op in ("div", "intdiv", "mod") and "null_on_zero" in e.params:
         nonzero = y != 0
         valid = nonzero if valid is None else valid & nonzero
@@ -560,12 +566,14 @@ def _arith(args, e, ctx):
                     data = torch.where(minus_one, torch.zeros_like(x), torch.fmod(x, safe_y))
             elif e.op == "intdiv":
                 data = torch.div(x, safe_y, rounding_mode="trunc")
-                if t.is_decimal:
-                    data = data * 10 ** t.scale
             else:
                 data = torch.fmod(x, safe_y)
         elif e.op == "intdiv":
-            data = torch.floor(x / y)
+            # DuckDB's // on DOUBLE (and on DECIMAL, bound as DOUBLE) divides without
+            # flooring, but a zero divisor raises as integer division's does
+            if "null_on_zero" not in e.params:
+                _check_nonzero(Column(b.type, y, valid))
+            data = x / y
         else:
             data = torch.fmod(x, y)
     return Column(t, data.to(t.torch_dtype), valid)

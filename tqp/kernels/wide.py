@@ -216,6 +216,19 @@ def div_pow10(a: Pair, k: int, mode: str = "trunc") -> Pair:
     return where(negative, neg(q), q)
 
 
+def remainder(a: Pair, b: Pair) -> Pair:
+    """a % b with the sign of a (C's and DuckDB's %), by binary long division: 128 vectorised
+    steps, one per bit. Where b is 0 the result is meaningless (the caller checks)."""
+    m, d = absolute(a), absolute(b)
+    zero = torch.zeros_like(torch.broadcast_tensors(m[0], d[0])[0])
+    r = (zero, zero)
+    for k in range(127, -1, -1):
+        bit = (m[0] >> (k - 64)) & 1 if k >= 64 else (m[1] >> k) & 1
+        r = (r[0] << 1) | ((r[1] >> 63) & 1), (r[1] << 1) | bit
+        r = where(compare("ge", r, d), sub(r, d)[0], r)
+    return where(a[0] < 0, neg(r), r)
+
+
 def to_float64(a: Pair) -> Tensor:
     m = absolute(a)
     f = m[0].to(torch.float64) * 2.0 ** 64 + m[1].to(torch.float64) + (m[1] < 0).to(torch.float64) * 2.0 ** 64

@@ -216,6 +216,8 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
 
 
 def _show(lit: Lit) -> str:
+    if lit.type.is_decimal:
+        return _fmt_decimal(lit.value, lit.type.scale)
     return f"'{lit.value}'" if isinstance(lit.value, str) else str(lit.value)
 
 
@@ -318,8 +320,8 @@ def arith_type(op: str, a: T.SqlType, b: T.SqlType) -> T.SqlType:
         if op == "mul":
             p, s = da.precision + db.precision, da.scale + db.scale
             if s > T.MAX_DECIMAL_DIGITS:
-                raise DataError(f"DECIMAL multiplication needs scale {s}, more than the 38 a DECIMAL holds; "
-                                "cast an operand to a smaller scale or to DOUBLE")
+                raise DataError(f"Out of Range Error: DECIMAL multiplication needs scale {s}, out of range of the "
+                                "38 a DECIMAL holds; cast an operand to a smaller scale or to DOUBLE")
             if p > T.INT64_DECIMAL_DIGITS and max(da.precision, db.precision) <= T.INT64_DECIMAL_DIGITS \
                     and s < T.INT64_DECIMAL_DIGITS:
                 # DuckDB multiplies two int64 decimals in int64 and checks the 18 digits
@@ -327,6 +329,8 @@ def arith_type(op: str, a: T.SqlType, b: T.SqlType) -> T.SqlType:
             return T.DECIMAL(min(p, T.MAX_DECIMAL_DIGITS), s)
         s = max(da.scale, db.scale)
         p = max(da.precision - da.scale, db.precision - db.scale) + s + (1 if op in ("add", "sub") else 0)
+        if op == "mod" and p > T.MAX_DECIMAL_DIGITS:
+            return T.DOUBLE  # as DuckDB: no DECIMAL holds both operands
         return T.DECIMAL(min(p, T.MAX_DECIMAL_DIGITS), s)
     return T.common_numeric(a, b)
 
