@@ -112,6 +112,10 @@ QUERIES = {
     "add_sub": "SELECT id, a + b, a - b, b - a, a + c, m + a, a + 1, 1.5 - a FROM w ORDER BY id",
     "mul_wide": "SELECT id, a * 3, a * c, CAST(m AS DECIMAL(38,2)) * m, c * CAST(c AS DECIMAL(19,4)), CAST(m AS DECIMAL(19,2)) * 0.5 FROM w "
                 "WHERE a IS NULL OR abs(a) < 10000000000000000000 ORDER BY id",
+    "int64_overflow_promotes": "SELECT id, m + m + m + m + m + m + m + m + m + m, CAST(m AS DECIMAL(20,2)) * 10, "
+                               "-m - m - m - m - m - m - m - m - m - m, c - m FROM w ORDER BY id",
+    "int64_minimum": "SELECT -x, abs(x), x - 1, CAST(x AS VARCHAR), -x > 0 FROM (SELECT CAST(-9223372036854775808 AS "
+                     "DECIMAL(38,0)) AS x UNION ALL SELECT 9223372036854775807) ORDER BY 1",
     "product_two_decimal18": "SELECT id, CAST(c AS DECIMAL(18,4)) * CAST(0.5 AS DECIMAL(18,1)) FROM w ORDER BY id",
     "mod": "SELECT id, a % 7, b % 3.5, a % CAST(b AS DECIMAL(38,2)), m % CAST(a AS DECIMAL(38,2)), 123456789012345678901234567.5 % a "
            "FROM w WHERE a <> 0 AND CAST(b AS DECIMAL(38,2)) <> 0 ORDER BY id",
@@ -205,6 +209,7 @@ ERRORS = [
     "SELECT CAST(d AS DECIMAL(38,10)) FROM w",
     "SELECT CAST('1e40' AS DECIMAL(38,0))",
     "SELECT m * m FROM w",
+    "SELECT CAST(CAST(-9223372036854775808 AS DECIMAL(38,0)) AS DECIMAL(18,0))",
     "SELECT a * a FROM w",
 ]
 

@@ -531,7 +531,7 @@ def _arith(args, e, ctx):
         if "null_on_zero" in e.params:
             valid = ~zero if valid is None else valid & ~zero
         else:
-            _raise_if(zero, valid, "division by zero")
+            _out_of_range(zero, valid, "division by zero")
         return Column(t, W.pack(*W.remainder(xp, yp)), valid)
     if e.op in ("div", "intdiv", "mod") and "null_on_zero" in e.params:
         nonzero = y != 0
@@ -691,9 +691,18 @@ def _check_not_min(a: Column, what: str):
         raise DataError(f"overflow in {what} of {a.type.kind} {low}")
 
 
+def _widen_at_min(a: Column) -> Column:
+    """A DECIMAL of more than 18 digits holding int64's minimum moves to 128 bits, where its
+    negation exists."""
+    if a.type.is_decimal and a.type.precision > T.INT64_DECIMAL_DIGITS and not W.is_wide(a.data) \
+            and any_true(a.data == _INT_MIN[torch.int64]):
+        return replace(a, data=W.widen(a.data))
+    return a
+
+
 @op("neg")
 def _neg(args, e, ctx):
-    a = args[0]
+    a = _widen_at_min(args[0])
     if W.is_wide(a.data):
         return replace(a, data=W.pack(*W.neg(W.unpack(a.data))))
     _check_not_min(a, "negation")
@@ -702,7 +711,7 @@ def _neg(args, e, ctx):
 
 @op("abs")
 def _abs(args, e, ctx):
-    a = args[0]
+    a = _widen_at_min(args[0])
     if W.is_wide(a.data):
         return replace(a, data=W.pack(*W.absolute(W.unpack(a.data))))
     _check_not_min(a, "abs()")
