@@ -550,7 +550,7 @@ def _arith(args, e, ctx):
         if not t.is_float:
             _check_nonzero(Column(b.type, y, valid))
             safe_y = torch.where(y == 0, torch.ones_like(y), y)
-            if t.is_integer:
+            if t.is_integer or t.is_decimal:  # (a DECIMAL reaches here only for %)
                 # MIN // -1 overflows (and traps the CPU in C: SIGFPE), and MIN % -1 is 0.
                 minus_one = y == -1
                 overflow = minus_one & (x == _INT_MIN[x.dtype])
@@ -577,9 +577,6 @@ def _arith(args, e, ctx):
         else:
             data = torch.fmod(x, y)
     return Column(t, data.to(t.torch_dtype), valid)
-
-
-_OPSYM = {"add": "+", "sub": "-", "mul": "*", "div": "/", "intdiv": "//", "mod": "%"}
 
 
 def _narrowed(t: T.SqlType, pair) -> torch.Tensor:
@@ -619,8 +616,8 @@ def _decimal_arith(e: Call, x, y, valid):
                     # |x * y| < 2**63 where the float product says so (its error is far smaller)
                     big = (x.to(torch.float64) * y.to(torch.float64)).abs() >= 9.2e18
                     _out_of_range(big | (data.abs() >= 10**18), valid,
-                              f"Out of Range Error: overflow in multiplication of DECIMAL(18) ({t}): "
-                              "value out of range; cast an operand to a wider DECIMAL")
+                                  f"Out of Range Error: overflow in multiplication of DECIMAL(18) ({t}): "
+                                  "value out of range; cast an operand to a wider DECIMAL")
                 return data
             if not _may_overflow_product(x, y):
                 return x * y
@@ -743,7 +740,7 @@ def _round(args, e, ctx):
             if digits < 0:
                 pair, bad = W.mul_pow10(pair, -digits)
                 _out_of_range(bad | ~W.below_pow10(pair, e.type.precision), a.validity, f"value out of range for {e.type}")
-            return Column(e.type, W.pack(*pair), a.validity)
+            return Column(e.type, _narrowed(e.type, pair), a.validity)
         f = 10 ** (s - digits)
         data = _div_round_half_away(a.data, f)
         if digits < 0:  # round(1234.5, -2) = 1200: back to scale 0

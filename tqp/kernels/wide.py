@@ -19,12 +19,14 @@ carry would not fit; no per-row Python.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 
 WIDE = torch.complex128
 _MIN = -2**63
 _M32 = 0xFFFFFFFF
+_M64 = (1 << 64) - 1
 
 Pair = tuple[Tensor, Tensor]
 
@@ -57,26 +59,28 @@ def widen(data: Tensor) -> Tensor:
     return data if is_wide(data) else pack(*from_int64(data))
 
 
+def _words(v: int) -> tuple[int, int]:
+    """(hi, lo) of a Python int as signed 64-bit words."""
+    hi, lo = (v >> 64) & _M64, v & _M64
+    return hi - (hi >> 63 << 64), lo - (lo >> 63 << 64)
+
+
 def const(v: int, device) -> Pair:
-    v &= (1 << 128) - 1
-    hi, lo = v >> 64, v & ((1 << 64) - 1)
-    return (torch.tensor(hi - (1 << 64) if hi >> 63 else hi, dtype=torch.int64, device=device),
-            torch.tensor(lo - (1 << 64) if lo >> 63 else lo, dtype=torch.int64, device=device))
+    hi, lo = _words(v)
+    return torch.tensor(hi, device=device), torch.tensor(lo, device=device)
 
 
 def from_ints(values, device) -> Tensor:
     """A wide tensor of Python ints (constants, parsed strings), built on the host."""
-    import numpy as np
-    words = np.array([[v & ((1 << 64) - 1), (v >> 64) & ((1 << 64) - 1)] for v in values],
-                     dtype=np.uint64).reshape(-1, 2).view(np.int64)
-    return pack(*(torch.from_numpy(words[:, 1].copy()), torch.from_numpy(words[:, 0].copy()))).to(device)
+    words = np.array([_words(v)[::-1] for v in values], dtype=np.int64).reshape(-1)
+    return torch.from_numpy(words.view(np.complex128).copy()).to(device)
 
 
 def to_ints(z: Tensor):
     """Python ints of a wide tensor (a list, or one int for a 0-dim tensor)."""
     hi, lo = unpack(z)
     his, los = hi.reshape(-1).tolist(), lo.reshape(-1).tolist()
-    out = [(h << 64) | (l & ((1 << 64) - 1)) for h, l in zip(his, los)]
+    out = [(h << 64) | (l & _M64) for h, l in zip(his, los)]
     return out[0] if z.dim() == 0 else out
 
 
@@ -225,7 +229,9 @@ def remainder(a: Pair, b: Pair) -> Pair:
     for k in range(127, -1, -1):
         bit = (m[0] >> (k - 64)) & 1 if k >= 64 else (m[1] >> k) & 1
         r = (r[0] << 1) | ((r[1] >> 63) & 1), (r[1] << 1) | bit
-        r = where(compare("ge", r, d), sub(r, d)[0], r)
+        # r < 2 * d may pass 2**127: compare the high words unsigned too
+        ge = _ult(d[0], r[0]) | ((r[0] == d[0]) & ~_ult(r[1], d[1]))
+        r = where(ge, sub(r, d)[0], r)
     return where(a[0] < 0, neg(r), r)
 
 
