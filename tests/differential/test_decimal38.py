@@ -133,6 +133,10 @@ QUERIES = {
     "top_k_wide": "SELECT b, id FROM w ORDER BY b LIMIT 7",
     "group_by_wide": "SELECT a, count(*), sum(b) FROM w GROUP BY a ORDER BY a",
     "group_by_two_wide": "SELECT a, g, count(*) FROM w GROUP BY a, g ORDER BY a, g",
+    "group_by_wide_filtered": "SELECT a, count(*), max(b) FROM w WHERE g > 1 GROUP BY a ORDER BY a",
+    "intersect_except": "SELECT a FROM w WHERE g < 3 INTERSECT SELECT a FROM w WHERE g > 1 "
+                        "EXCEPT SELECT k FROM w2 ORDER BY 1",
+    "correlated_max": "SELECT id, a FROM w WHERE a >= (SELECT max(a) FROM w x WHERE x.g = w.g) ORDER BY id",
     "distinct_wide": "SELECT DISTINCT a FROM w ORDER BY a",
     "join_wide_key": "SELECT w.id, w2.tag FROM w JOIN w2 ON w.a = w2.k ORDER BY w.id",
     "left_join_wide_key": "SELECT w2.tag, count(w.id) FROM w2 LEFT JOIN w ON w.a = w2.k GROUP BY w2.tag ORDER BY w2.tag",
