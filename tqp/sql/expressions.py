@@ -88,10 +88,9 @@ def number_literal(text: str) -> Lit:
         return Lit(float(v), T.DOUBLE)
     if re.fullmatch(r"\d*\.\d*", text):
         whole, frac = text.split(".")
-        whole = whole.lstrip("0")
-        p = max(len(whole) + len(frac), 1)
+        p = max(len(whole) + len(frac), 1)  # DuckDB counts every digit written: 0.05 is DECIMAL(3,2)
         if p <= T.MAX_DECIMAL_DIGITS:
-            return Lit(int((whole or "0") + frac), T.DECIMAL(max(p, len(frac)), len(frac)))
+            return Lit(int((whole or "0") + frac), T.DECIMAL(p, len(frac)))
     return Lit(float(text), T.DOUBLE)
 
 
