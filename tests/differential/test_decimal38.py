@@ -87,6 +87,10 @@ def _check(pair, sql, params=None):
     assert msg is None, f"{msg}\nSQL: {sql}"
     bad = type_mismatches(expected.schema, actual.schema)
     assert not bad, f"{bad}\nSQL: {sql}"
+    # DuckDB's decimal type rules, to the precision and scale
+    widths = [(e, a) for e, a in zip(expected.schema.types, actual.schema.types)
+              if pa.types.is_decimal(e) and pa.types.is_decimal(a) and e != a]
+    assert not widths, f"decimal types differ (DuckDB, tqp): {widths}\nSQL: {sql}"
     return actual
 
 
