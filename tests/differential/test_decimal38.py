@@ -126,7 +126,8 @@ QUERIES = {
     "intdiv_is_double": "SELECT id, a // 7, c // -2.5, d // 3 FROM w ORDER BY id",
     "neg_abs_round": "SELECT id, -a, abs(a), abs(b), round(a, 1), round(a, -3), round(b, 4), floor(b), ceil(b), "
                      "floor(a), ceil(-a) FROM w ORDER BY id",
-    "compare_mixed_scales": "SELECT id, a > b, a = b, a < c, a >= 12.5, b <= a FROM w ORDER BY id",
+    "compare_mixed_scales": "SELECT id, a > b, a = b, a < c, a >= 12.5, b <= a, c < CAST(c AS DECIMAL(38,5)) + 0.00001, "
+                            "CAST(c AS DECIMAL(38,4)) = CAST(c AS DECIMAL(30,5)) FROM w ORDER BY id",
     "filter_wide_literal": "SELECT id, a FROM w WHERE a > 123456789012345678901234.5 ORDER BY id",
     "filter_between": "SELECT id FROM w WHERE b BETWEEN -1000000000000000000000.5 AND 100000000000000000000000 ORDER BY id",
     "in_list_wide": "SELECT id, a IN (0, 10000000000000000000000.00, -0.01, a) FROM w ORDER BY id",
@@ -157,7 +158,10 @@ QUERIES = {
     "cast_to_integer": "SELECT id, CAST(a AS BIGINT), CAST(b AS INTEGER) FROM w "
                        "WHERE abs(a) < 900000000000000000 AND abs(b) < 2000000000 ORDER BY id",
     "cast_between_widths": "SELECT id, CAST(a AS DECIMAL(38,0)), CAST(b AS DECIMAL(38,3)), CAST(c AS DECIMAL(38,20)), "
-                           "CAST(m AS DECIMAL(38,19)) FROM w ORDER BY id",
+                           "CAST(m AS DECIMAL(38,19)), CAST(c AS DECIMAL(38,5)), CAST(c AS DECIMAL(20,5)) FROM w ORDER BY id",
+    "rescale_int64_past_18_digits": "SELECT id, CAST(CAST(c AS DECIMAL(38,4)) AS DECIMAL(38,6)), "
+                                    "CAST(c AS DECIMAL(38,4)) > CAST(1.5 AS DECIMAL(38,6)) FROM w "
+                                    "WHERE abs(c) < 9000000000000 ORDER BY id",
     "cast_narrowing": "SELECT id, CAST(a AS DECIMAL(18,2)), CAST(b AS DECIMAL(20,1)) FROM w "
                       "WHERE abs(a) < 1000000000000000 AND abs(b) < 10000000000000000000 ORDER BY id",
     "cast_integer_up": "SELECT id, CAST(id * 1000000007 AS DECIMAL(38,20)), CAST(g AS DECIMAL(38,37)) FROM w ORDER BY id",
@@ -296,3 +300,9 @@ def test_decimal38_arrow_widths(connect, device, tqp_module):
     assert con.execute("SELECT sum(x) * 100000000000000000000000000000 FROM pdf").fetchall() == \
         [(Decimal("350000000000000000000000000000.0"),)]
     con.close()
+
+
+def test_tpch_q11_duckdb_text_on_suite_tables(check):
+    """DuckDB's own text of Q11 (FRACTION written 0.0001000000: a DECIMAL(38,12) threshold)
+    on the suite's miniature TPC-H tables."""
+    check(Q11.replace("order by value desc, ps_partkey", "order by value desc"))
