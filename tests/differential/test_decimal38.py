@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from tests.conftest import duck_load, duck_query, order_spec, type_mismatches
+from tests.conftest import SELFCHECK, duck_load, duck_query, order_spec, type_mismatches
 from tpch.verify import compare
 
 
@@ -186,7 +186,7 @@ def test_decimal38(pair, name):
 
 def test_arrow_type_round_trip(pair):
     con, _ = pair
-    t = con.execute("SELECT a, b, c FROM w").fetch_arrow()
+    t = con.execute("SELECT a, b, c FROM w ORDER BY id").fetch_arrow()
     assert [str(x) for x in t.schema.types] == ["decimal128(38, 2)", "decimal128(38, 10)", "decimal128(18, 4)"]
     assert t.column(0).to_pylist() == _tables()["w"].column("a").to_pylist()
 
@@ -234,7 +234,7 @@ def test_decimal38_overflow(pair, sql, tqp_module):
     con, duck = pair
     with pytest.raises(duckdb.Error):
         duck.execute(sql).fetchall()
-    with pytest.raises(tqp_module.DataError, match="(?i)out of range|could not convert"):
+    with pytest.raises(tqp_module.DataError, match="(?i)out of range|could not convert|failed to cast|could not cast"):
         con.execute(sql).fetchall()
 
 
@@ -257,7 +257,7 @@ def test_decimal38_division_by_zero(pair, tqp_module):
     for sql in ("SELECT a % 0 FROM w", "SELECT a // 0 FROM w", "SELECT 55555555555555555555555.5 % CAST(0 AS DECIMAL(38,1))"):
         with pytest.raises(duckdb.Error):
             duck.execute(sql).fetchall()
-        with pytest.raises(tqp_module.DataError, match="division by zero"):
+        with pytest.raises(tqp_module.Error if SELFCHECK else tqp_module.DataError, match="(?i)division by zero"):
             con.execute(sql).fetchall()
 
 
@@ -289,6 +289,7 @@ def test_decimal38_ddl_dml(connect, device, tqp_module):
     duck.close()
 
 
+@pytest.mark.skipif(SELFCHECK, reason="tqp's own Arrow ingestion (DuckDB reads no decimal256)")
 def test_decimal38_arrow_widths(connect, device, tqp_module):
     con = connect(device)
     vals = [Decimal("12345678901234567890123456789.12"), None, Decimal("-0.05")]
