@@ -307,3 +307,54 @@ def test_tpch_q11_duckdb_text_on_suite_tables(check):
     """DuckDB's own text of Q11 (FRACTION written 0.0001000000: a DECIMAL(38,12) threshold)
     on the suite's miniature TPC-H tables."""
     check(Q11.replace("order by value desc, ps_partkey", "order by value desc"))
+
+
+def test_wide_kernels_against_python_ints():
+    """tqp/kernels/wide.py's 128-bit arithmetic against Python's ints, edge words included."""
+    import operator
+
+    import torch
+
+    from tqp.kernels import wide as W
+
+    rng = random.Random(128)
+    edges = [0, 1, -1, 2**63 - 1, -2**63, 2**63, -2**63 - 1, 2**64 - 1, -(2**64), 10**38 - 1, -(10**38 - 1)]
+    xs = edges + [rng.randrange(-10**rng.randrange(1, 39), 10**rng.randrange(1, 39)) for _ in range(600)]
+    ys = list(reversed(edges)) + [rng.randrange(-10**rng.randrange(1, 39), 10**rng.randrange(1, 39)) for _ in range(600)]
+    a, b = W.unpack(W.from_ints(xs, "cpu")), W.unpack(W.from_ints(ys, "cpu"))
+
+    def ints(p):
+        return W.to_ints(W.pack(*p))
+
+    def fits(v):
+        return -2**127 < v < 2**127
+
+    for fn, ref in ((W.add, operator.add), (W.sub, operator.sub), (W.mul, operator.mul)):
+        got, over = fn(a, b)
+        for x, y, g, o in zip(xs, ys, ints(got), over.tolist()):
+            assert o == (not fits(ref(x, y))) or ref(x, y) == -2**127, (fn.__name__, x, y)
+            assert o or g == ref(x, y), (fn.__name__, x, y)
+    for op, ref in (("lt", operator.lt), ("le", operator.le), ("eq", operator.eq), ("ge", operator.ge)):
+        assert W.compare(op, a, b).tolist() == [ref(x, y) for x, y in zip(xs, ys)]
+    for k in (1, 9, 10, 19, 38):
+        for mode in ("trunc", "floor", "ceil", "half_away"):
+            d = 10**k
+            want = {"trunc": lambda x: abs(x) // d * (1 if x >= 0 else -1), "floor": lambda x: x // d,
+                    "ceil": lambda x: -(-x // d),
+                    "half_away": lambda x: (abs(x) + d // 2) // d * (1 if x >= 0 else -1)}[mode]
+            assert ints(W.div_pow10(a, k, mode)) == [want(x) for x in xs], (k, mode)
+    nz = [y or 7 for y in ys]
+    rem = ints(W.remainder(a, W.unpack(W.from_ints(nz, "cpu"))))
+    assert rem == [(abs(x) % abs(y)) * (1 if x >= 0 else -1) for x, y in zip(xs, nz)]
+    assert W.below_pow10(a, 20).tolist() == [abs(x) < 10**20 for x in xs]
+    f = W.to_float64(a).tolist()
+    assert all(abs(v - x) <= abs(x) * 5e-16 for v, x in zip(f, xs))  # two roundings
+    ids = torch.tensor([rng.randrange(5) for _ in xs])
+    valid = torch.tensor([rng.random() < 0.9 for _ in xs])
+    total, over = W.segment_sum(a, ids, 5, valid)
+    sums = [sum(x for x, i, v in zip(xs, ids.tolist(), valid.tolist()) if v and i == gi) for gi in range(5)]
+    assert [o or t == s_ for t, s_, o in zip(ints(total), sums, over.tolist())] == [True] * 5
+    assert over.tolist() == [not fits(s_) for s_ in sums]
+    for red, ref in (("amin", min), ("amax", max)):
+        got = ints(W.segment_extreme(a, ids, 5, valid, red))
+        assert got == [ref(x for x, i, v in zip(xs, ids.tolist(), valid.tolist()) if v and i == gi) for gi in range(5)]
