@@ -628,7 +628,7 @@ def _decimal_arith(e: Call, x, y, valid):
         return W.pack(*pair)
     if not wide:
         r = x + y if e.op == "add" else x - y
-        if t.precision <= T.INT64_DECIMAL_DIGITS:
+        if max(pa, pb) <= T.INT64_DECIMAL_DIGITS:  # |x|, |y| < 10**18: no int64 overflow
             return r
         over = ((x ^ r) & (y ^ r)) < 0 if e.op == "add" else ((x ^ y) & (x ^ r)) < 0
         if not (over.numel() and any_true(over)):

@@ -623,6 +623,12 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
         da, dc = T.decimal_of(ta), T.decimal_of(tc)
         if op == "mul":
             return Call("mul", (cast(a, da), cast(c, dc)), out)
+        if op in ("add", "sub"):
+            # each operand at the result's scale but with its own integer digits: where both
+            # stay within 18 digits the runtime knows int64 cannot overflow and checks nothing
+            s = out.scale
+            da, dc = (T.DECIMAL(min(d.precision - d.scale + s, T.MAX_DECIMAL_DIGITS), s) for d in (da, dc))
+            return Call(op, (cast(a, da), cast(c, dc)), out, flags)
         return Call(op, (cast(a, out), cast(c, out)), out, flags)
     return Call(op, (cast(a, out), cast(c, out)), out, flags)
 
