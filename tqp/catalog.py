@@ -73,6 +73,8 @@ def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | 
         return 0
     if dictionary is not None:
         return min(len(dictionary), n)
+    if data.is_complex():  # a wide DECIMAL: distinct (hi, lo) word pairs
+        return int(torch.unique(torch.view_as_real(data).view(torch.int64), dim=0).shape[0]) if sort else None
     if not data.is_floating_point() and data.dtype != torch.bool:
         lo, hi = (int(v) for v in torch.aminmax(data))
         if hi - lo < 4 * n:

@@ -1,5 +1,9 @@
 """Logical SQL types and how each is held as a tensor.
 
+DECIMAL(p, s) is value * 10**s in int64. Beyond 18 digits a column may instead hold exact
+128-bit integers (kernels/wide.py) -- only where its values need them: the type says what the
+values may reach, the tensor's dtype how they are held now.
+
 >>> DECIMAL(15, 2).torch_dtype
 torch.int64
 >>> str(DECIMAL(15, 2))
@@ -27,7 +31,8 @@ _STORAGE = {
     "NULL": torch.bool,  # the type of a bare NULL literal; all rows invalid
 }
 _INT_RANK = {"SMALLINT": 1, "INTEGER": 2, "BIGINT": 3}
-MAX_DECIMAL_PRECISION = 18  # what an int64 holds exactly
+INT64_DECIMAL_DIGITS = 18  # a DECIMAL this narrow is always int64
+MAX_DECIMAL_DIGITS = 38
 
 
 @dataclass(frozen=True)
@@ -99,11 +104,13 @@ def decimal_of(t: SqlType) -> SqlType:
     """The DECIMAL a value of type t widens to when it meets a decimal (as DuckDB does)."""
     if t.is_decimal:
         return t
-    return DECIMAL({"SMALLINT": 5, "INTEGER": 10, "BIGINT": 18}.get(t.kind, 18), 0)
+    return DECIMAL({"SMALLINT": 5, "INTEGER": 10, "BIGINT": 19}.get(t.kind, 18), 0)
 
 
-def common_numeric(a: SqlType, b: SqlType) -> SqlType:
-    """The type two numeric operands are compared or combined in."""
+def common_numeric(a: SqlType, b: SqlType, values: bool = False) -> SqlType:
+    """The type two numeric operands are compared or combined in. Past 38 digits a comparison
+    keeps the larger scale (casts may then overflow), while values that merge into one column
+    (CASE, COALESCE, UNION: values=True) keep the integer digits, as DuckDB does."""
     if a.kind == "NULL":
         return b
     if b.kind == "NULL":
@@ -113,12 +120,14 @@ def common_numeric(a: SqlType, b: SqlType) -> SqlType:
     if a.is_decimal or b.is_decimal:
         da, db = decimal_of(a), decimal_of(b)
         s = max(da.scale, db.scale)
-        p = min(max(da.precision - da.scale, db.precision - db.scale) + s, 38)
-        return DECIMAL(p, s)
+        digits = max(da.precision - da.scale, db.precision - db.scale)
+        if values and digits + s > MAX_DECIMAL_DIGITS:
+            s = MAX_DECIMAL_DIGITS - digits
+        return DECIMAL(min(digits + s, MAX_DECIMAL_DIGITS), s)
     return a if _INT_RANK[a.kind] >= _INT_RANK[b.kind] else b
 
 
-def common_type(a: SqlType, b: SqlType) -> SqlType | None:
+def common_type(a: SqlType, b: SqlType, values: bool = False) -> SqlType | None:
     """The supertype of two types, or None when they do not mix (VARCHAR with INTEGER, say)."""
     if a == b:
         return a
@@ -127,7 +136,7 @@ def common_type(a: SqlType, b: SqlType) -> SqlType | None:
     if b.kind == "NULL":
         return a
     if a.is_numeric and b.is_numeric:
-        return common_numeric(a, b)
+        return common_numeric(a, b, values)
     if {a.kind, b.kind} == {"DATE", "TIMESTAMP"}:
         return TIMESTAMP
     if a.kind == b.kind:

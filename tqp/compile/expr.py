@@ -25,6 +25,7 @@ from ..column import Column, Dictionary, and_validity
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
 from ..kernels import strings as S
+from ..kernels import wide as W
 from ..kernels.selection import all_true, any_true
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery
 
@@ -53,6 +54,8 @@ def literal_column(value, t: T.SqlType, device) -> Column:
     dtype = t.torch_dtype
     if value is None:
         return Column(t, torch.zeros((), dtype=dtype, device=device), torch.tensor(False, device=device))
+    if t.is_decimal and not -2**63 <= value < 2**63:
+        return Column(t, W.from_ints([value], device).reshape(()))
     return Column(t, torch.tensor(value, dtype=dtype, device=device))
 
 
@@ -278,7 +281,9 @@ def _recode(col: Column, dictionary: Dictionary, mapping: torch.Tensor) -> Colum
 def per_entry(col: Column, values: np.ndarray | torch.Tensor, t: T.SqlType) -> Column:
     """A per-dictionary-entry numeric/bool result gathered to the rows."""
     v = values if isinstance(values, torch.Tensor) else torch.from_numpy(np.asarray(values))
-    v = v.to(col.device).to(t.torch_dtype)
+    v = v.to(col.device)
+    if not W.is_wide(v):
+        v = v.to(t.torch_dtype)
     if len(v) == 0:
         return Column(t, torch.zeros_like(col.data, dtype=t.torch_dtype), col.validity if col.validity is not None
                       else torch.zeros_like(col.data, dtype=torch.bool))
@@ -425,6 +430,8 @@ def _compare(args, e, ctx):
     valid = and_validity(a.validity, b.validity)
     if a.type.is_string:
         data = _string_compare(e.op, a, b)
+    elif W.is_wide(a.data) or W.is_wide(b.data):
+        data = W.compare(e.op, W.pair_of(a.data), W.pair_of(b.data))
     elif a.data.is_floating_point():
         data = _float_compare(e.op, a.data, b.data)
     else:
@@ -475,6 +482,11 @@ def _in_values(args, e, ctx):
         member[torch.tensor(codes, dtype=torch.int64, device=x.device)] = True
         # codes index the dictionary by construction; a constant (0-dim) stays a constant
         hit = member.index_select(0, gather_codes(x, len(member)).reshape(-1)).reshape(x.data.shape)
+    elif W.is_wide(x.data) or x.type.is_decimal and any(not -2**63 <= v < 2**63 for v in present):
+        xp = W.pair_of(x.data)
+        hit = torch.zeros_like(xp[0], dtype=torch.bool)
+        for v in present:
+            hit |= W.compare("eq", xp, W.const(v, x.device))
     elif len(present) <= 8:
         hit = torch.zeros_like(x.data, dtype=torch.bool)
         for v in present:
@@ -511,6 +523,16 @@ def _arith(args, e, ctx):
     valid = and_validity(a.validity, b.validity)
     x, y = a.data, b.data
     t = e.type
+    if t.is_decimal and e.op in ("add", "sub", "mul"):
+        return Column(t, _decimal_arith(e, x, y, valid), valid)
+    if W.is_wide(x) or W.is_wide(y):  # only % keeps a DECIMAL type (// and / give DOUBLE)
+        xp, yp = W.pair_of(x), W.pair_of(y)
+        zero = W.compare("eq", yp, W.const(0, y.device))
+        if "null_on_zero" in e.params:
+            valid = ~zero if valid is None else valid & ~zero
+        else:
+            _out_of_range(zero, valid, "division by zero")
+        return Column(t, W.pack(*W.remainder(xp, yp)), valid)
     if e.op in ("div", "intdiv", "mod") and "null_on_zero" in e.params:
         nonzero = y != 0
         valid = nonzero if valid is None else valid & nonzero
@@ -521,12 +543,6 @@ def _arith(args, e, ctx):
     elif e.op == "sub":
         data = x - y
     elif e.op == "mul":
-        if t.is_decimal and t.precision > T.MAX_DECIMAL_PRECISION and _may_overflow_product(x, y):
-            bound = (x.to(torch.float64) * y.to(torch.float64)).abs()
-            if valid is not None:
-                bound = bound * valid
-            if bound.numel() and float(bound.max()) >= 9.2e18:
-                raise DataError(f"DECIMAL multiplication overflows {T.MAX_DECIMAL_PRECISION} digits")
         data = x * y
     elif e.op == "div":
         data = x / y
@@ -534,7 +550,7 @@ def _arith(args, e, ctx):
         if not t.is_float:
             _check_nonzero(Column(b.type, y, valid))
             safe_y = torch.where(y == 0, torch.ones_like(y), y)
-            if t.is_integer:
+            if t.is_integer or t.is_decimal:  # (a DECIMAL reaches here only for %)
                 # MIN // -1 overflows (and traps the CPU in C: SIGFPE), and MIN % -1 is 0.
                 minus_one = y == -1
                 overflow = minus_one & (x == _INT_MIN[x.dtype])
@@ -550,15 +566,79 @@ def _arith(args, e, ctx):
                     data = torch.where(minus_one, torch.zeros_like(x), torch.fmod(x, safe_y))
             elif e.op == "intdiv":
                 data = torch.div(x, safe_y, rounding_mode="trunc")
-                if t.is_decimal:
-                    data = data * 10 ** t.scale
             else:
                 data = torch.fmod(x, safe_y)
         elif e.op == "intdiv":
-            data = torch.floor(x / y)
+            # DuckDB's // on DOUBLE (and on DECIMAL, bound as DOUBLE) divides without
+            # flooring, but a zero divisor raises as integer division's does
+            if "null_on_zero" not in e.params:
+                _check_nonzero(Column(b.type, y, valid))
+            data = x / y
         else:
             data = torch.fmod(x, y)
     return Column(t, data.to(t.torch_dtype), valid)
+
+
+def _narrowed(t: T.SqlType, pair) -> torch.Tensor:
+    """A 128-bit result as a column's data: int64 for a DECIMAL of at most 18 digits (whose
+    values were checked to fit), wide otherwise."""
+    return pair[1] if t.precision <= T.INT64_DECIMAL_DIGITS else W.pack(*pair)
+
+
+def same_width(cols: list[Column]) -> list[Column]:
+    """Decimal columns meeting in one result (CASE, COALESCE, UNION, join keys) held alike:
+    all wide if any is, since torch would otherwise promote int64 to complex by value."""
+    if not any(W.is_wide(c.data) for c in cols):
+        return cols
+    return [replace(c, data=W.widen(c.data)) for c in cols]
+
+
+def key_columns(col: Column) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
+    """(data, validity) int64 key parts of a column for grouping, joins and sorting: one
+    part, or a wide decimal's two words ordered as the number is."""
+    if W.is_wide(col.data):
+        return [(p, col.validity) for p in W.key_parts(W.unpack(col.data))]
+    return [(col.data, col.validity)]
+
+
+def _decimal_arith(e: Call, x, y, valid):
+    """DECIMAL + - * in int64 while the values fit, else in 128 bits (kernels/wide.py).
+    Overflow raises where DuckDB's does: past 18 digits for its int64 product of two
+    DECIMAL(18)s, past 38 digits where the type was capped at 38."""
+    t = e.type
+    pa, pb = (T.decimal_of(arg.type).precision for arg in e.args)
+    wide = W.is_wide(x) or W.is_wide(y)
+    if e.op == "mul":
+        if not wide:
+            if t.precision <= T.INT64_DECIMAL_DIGITS:
+                data = x * y
+                if pa + pb > T.INT64_DECIMAL_DIGITS and _max_abs(x) * _max_abs(y) >= 10**18:
+                    # |x * y| < 2**63 where the float product says so (its error is far smaller)
+                    big = (x.to(torch.float64) * y.to(torch.float64)).abs() >= 9.2e18
+                    _out_of_range(big | (data.abs() >= 10**18), valid,
+                                  f"Out of Range Error: overflow in multiplication of DECIMAL(18) ({t}): "
+                                  "value out of range; cast an operand to a wider DECIMAL")
+                return data
+            if not _may_overflow_product(x, y):
+                return x * y
+        pair, bad = W.mul(W.pair_of(x), W.pair_of(y), not W.is_wide(x), not W.is_wide(y))
+        if pa + pb > T.MAX_DECIMAL_DIGITS:  # capped at 38 digits: the product may not fit
+            bad = bad | ~W.below_pow10(pair, T.MAX_DECIMAL_DIGITS)
+        _out_of_range(bad, valid, f"Out of Range Error: overflow in multiplication of DECIMAL(38) ({t}): value out of range")
+        return W.pack(*pair)
+    if not wide:
+        r = x + y if e.op == "add" else x - y
+        if max(pa, pb) <= T.INT64_DECIMAL_DIGITS:  # |x|, |y| < 10**18: no int64 overflow
+            return r
+        over = ((x ^ r) & (y ^ r)) < 0 if e.op == "add" else ((x ^ y) & (x ^ r)) < 0
+        if not (over.numel() and any_true(over)):
+            return r
+    pair, bad = (W.add if e.op == "add" else W.sub)(W.pair_of(x), W.pair_of(y))
+    if t.precision >= T.MAX_DECIMAL_DIGITS:
+        bad = bad | ~W.below_pow10(pair, T.MAX_DECIMAL_DIGITS)
+    what = "addition" if e.op == "add" else "subtraction"
+    _out_of_range(bad, valid, f"Out of Range Error: overflow in {what} of DECIMAL(38) ({t}): value out of range")
+    return W.pack(*pair)
 
 
 def _max_abs(x: torch.Tensor) -> int:
@@ -608,16 +688,29 @@ def _check_not_min(a: Column, what: str):
         raise DataError(f"overflow in {what} of {a.type.kind} {low}")
 
 
+def _widen_at_min(a: Column) -> Column:
+    """A DECIMAL of more than 18 digits holding int64's minimum moves to 128 bits, where its
+    negation exists."""
+    if a.type.is_decimal and a.type.precision > T.INT64_DECIMAL_DIGITS and not W.is_wide(a.data) \
+            and any_true(a.data == _INT_MIN[torch.int64]):
+        return replace(a, data=W.widen(a.data))
+    return a
+
+
 @op("neg")
 def _neg(args, e, ctx):
-    a = args[0]
+    a = _widen_at_min(args[0])
+    if W.is_wide(a.data):
+        return replace(a, data=W.pack(*W.neg(W.unpack(a.data))))
     _check_not_min(a, "negation")
     return replace(a, data=-a.data)
 
 
 @op("abs")
 def _abs(args, e, ctx):
-    a = args[0]
+    a = _widen_at_min(args[0])
+    if W.is_wide(a.data):
+        return replace(a, data=W.pack(*W.absolute(W.unpack(a.data))))
     _check_not_min(a, "abs()")
     return replace(a, data=a.data.abs())
 
@@ -627,9 +720,11 @@ def _round_half_away(x: torch.Tensor) -> torch.Tensor:
 
 
 def _div_round_half_away(x: torch.Tensor, factor: int) -> torch.Tensor:
-    """x / factor for int64 tensors, rounded half away from zero, exactly."""
-    q = torch.div(x.abs() + factor // 2, factor, rounding_mode="floor")
-    return torch.where(x < 0, -q, q)
+    """x / factor for int64 tensors, rounded half away from zero, exactly (no step leaves
+    int64, even for x near its limits)."""
+    q = torch.div(x, factor, rounding_mode="trunc")
+    r = x - q * factor
+    return q + torch.where(r.abs() * 2 >= factor, torch.sign(r), 0)
 
 
 @op("round")
@@ -640,6 +735,12 @@ def _round(args, e, ctx):
         s = a.type.scale
         if digits >= s:
             return replace(a, type=e.type)
+        if W.is_wide(a.data) or s - digits > 18 or digits < 0 and e.type.precision > T.INT64_DECIMAL_DIGITS:
+            pair = W.div_pow10(W.pair_of(a.data), s - digits, "half_away")
+            if digits < 0:
+                pair, bad = W.mul_pow10(pair, -digits)
+                _out_of_range(bad | ~W.below_pow10(pair, e.type.precision), a.validity, f"value out of range for {e.type}")
+            return Column(e.type, _narrowed(e.type, pair), a.validity)
         f = 10 ** (s - digits)
         data = _div_round_half_away(a.data, f)
         if digits < 0:  # round(1234.5, -2) = 1200: back to scale 0
@@ -652,6 +753,8 @@ def _round(args, e, ctx):
 @op("floor", "ceil")
 def _floor(args, e, ctx):
     a = args[0]
+    if a.type.is_decimal and (W.is_wide(a.data) or a.type.scale > 18):
+        return Column(e.type, _narrowed(e.type, W.div_pow10(W.pair_of(a.data), a.type.scale, e.op)), a.validity)
     if a.type.is_decimal:
         f = 10 ** a.type.scale
         data = torch.div(a.data, f, rounding_mode="floor")
@@ -662,11 +765,21 @@ def _floor(args, e, ctx):
     return Column(e.type, fn(a.data), a.validity)
 
 
+def _wide_pick(op):
+    def pick(x, y):
+        a, b = W.unpack(x), W.unpack(y)
+        return W.pack(*W.where(W.compare("ge" if op == "greatest" else "le", a, b), a, b))
+    return pick
+
+
 @op("greatest", "least")
 def _greatest(args, e, ctx):
     if args[0].type.is_string:
         args = unify_strings(args)
+    args = same_width(args)
     pick = torch.maximum if e.op == "greatest" else torch.minimum
+    if W.is_wide(args[0].data):
+        pick = _wide_pick(e.op)
     out = args[0]
     for b in args[1:]:
         va, vb = _vmask(out), _vmask(b)
@@ -685,19 +798,23 @@ def _case(args, e, ctx):
     values = list(args[1:-1:2]) + [args[-1]]
     if e.type.is_string:
         values = unify_strings(values)
+    values = same_width(values)
     out = values[-1]
     data, valid = out.data, _vmask(out)
     for c, v in zip(reversed(conds), reversed(values[:-1])):
         take = c.data if c.validity is None else c.data & c.validity
         data = torch.where(take, v.data, data)
         valid = torch.where(take, _vmask(v), valid)
-    return Column(e.type, data.to(e.type.torch_dtype), None if all_true(valid) else valid, values[0].dictionary)
+    if not W.is_wide(data):
+        data = data.to(e.type.torch_dtype)
+    return Column(e.type, data, None if all_true(valid) else valid, values[0].dictionary)
 
 
 @op("coalesce")
 def _coalesce(args, e, ctx):
     if e.type.is_string:
         args = unify_strings(args)
+    args = same_width(args)
     out = args[-1]
     data, valid = out.data, _vmask(out)
     for a in reversed(args[:-1]):
@@ -785,28 +902,36 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     if frm.is_string:
         return _from_string(a, to, failed)
     if frm.is_decimal and to.is_decimal:
-        d = to.scale - frm.scale
-        if d == 0 and to.precision >= frm.precision:
-            return replace(a, type=to)  # same scaled integers, wider type
-        data = x * 10 ** d if d >= 0 else _div_round_half_away(x, 10 ** (-d))
-        if to.precision - to.scale < frm.precision - frm.scale:
-            _check_decimal_range(data, a.validity, to, failed)
-        return Column(to, data, a.validity)
+        return _rescale(a, to, failed)
     if frm.is_decimal:
+        wide = W.is_wide(x)
         if to.is_float:
-            return Column(to, (x.to(torch.float64) / 10 ** frm.scale).to(to.torch_dtype), a.validity)
+            f = W.to_float64(W.unpack(x)) if wide else x.to(torch.float64)
+            return Column(to, (f / 10.0 ** frm.scale).to(to.torch_dtype), a.validity)
         if to.is_integer:
-            return Column(to, _div_round_half_away(x, 10 ** frm.scale).to(to.torch_dtype), a.validity)
+            if wide or frm.scale > 18:
+                pair = W.div_pow10(W.pair_of(x), frm.scale, "half_away")
+                lim = _INT_LIMITS[to.kind]
+                bad = W.compare("lt", pair, W.const(-lim, x.device)) | W.compare("ge", pair, W.const(lim, x.device))
+                _out_of_range(bad, a.validity, f"value out of range for {to}", failed)
+                return Column(to, pair[1].to(to.torch_dtype), a.validity)
+            data = _div_round_half_away(x, 10 ** frm.scale)
+            if to.kind != "BIGINT":
+                _check_int_range(data, a.validity, to, failed=failed)
+            return Column(to, data.to(to.torch_dtype), a.validity)
         if to.kind == "BOOLEAN":
-            return Column(to, x != 0, a.validity)
+            return Column(to, (x != 0) if not wide else (W.unpack(x)[0] != 0) | (W.unpack(x)[1] != 0), a.validity)
     if to.is_decimal:
         if frm.is_float:
-            scaled = _round_half_away(x.to(torch.float64) * 10 ** to.scale)
-            _check_decimal_range(scaled, a.validity, to, failed)
+            scaled = _round_half_away(x.to(torch.float64) * 10.0 ** to.scale)
+            bad = ~(scaled.abs() < float(10 ** to.precision))  # NaN and infinities fail too
+            _out_of_range(bad, a.validity, f"value out of range for {to}", failed)
+            if to.precision > T.INT64_DECIMAL_DIGITS:
+                scaled = scaled.masked_fill(bad if a.validity is None else bad | ~a.validity, 0.0)
+                if any_true(scaled.abs() >= 2.0 ** 63):
+                    return Column(to, W.pack(*W.from_float64(scaled)), a.validity)
             return Column(to, scaled.to(torch.int64), a.validity)
-        data = x.to(torch.int64) * 10 ** to.scale
-        _check_decimal_range(data, a.validity, to, failed)
-        return Column(to, data, a.validity)
+        return _rescale(Column(T.decimal_of(frm), x.to(torch.int64), a.validity), to, failed)
     if frm.is_float and to.is_integer:
         r = torch.round(x)
         _check_int_range(r, a.validity, to, failed=failed)
@@ -836,14 +961,14 @@ def _check_int_range(x, valid, to, message=None, failed=None):
 
 
 def _check_decimal_range(x, valid, to, failed=None):
-    lim = 10 ** min(to.precision, 18)
-    bad = x.abs() >= lim
-    if x.is_floating_point():
-        bad = bad | torch.isnan(x)
-    _out_of_range(bad, valid, f"value out of range for {to}", failed)
+    """int64 scaled values against DECIMAL `to`'s digits (past 18 digits every int64 fits)."""
+    if to.precision > T.INT64_DECIMAL_DIGITS:
+        return
+    lim = 10 ** to.precision
+    _out_of_range((x >= lim) | (x <= -lim), valid, f"value out of range for {to}", failed)  # (abs() wraps at MIN)
 
 
-def _out_of_range(bad, valid, message, failed):
+def _out_of_range(bad, valid, message, failed=None):
     """Raise for a bad valid row, or (TRY_CAST) record the rows to make NULL."""
     if failed is not None:
         failed.append(bad)
@@ -854,9 +979,40 @@ def _out_of_range(bad, valid, message, failed):
         raise DataError(message)
 
 
+def _rescale(a: Column, to: T.SqlType, failed=None) -> Column:
+    """A DECIMAL column at another precision and scale (rounding half away from zero), in
+    int64 while the values fit and in 128 bits otherwise; values beyond `to` raise."""
+    frm, x = a.type, a.data
+    d = to.scale - frm.scale
+    shrinks = to.precision - to.scale < frm.precision - frm.scale
+    if d == 0 and not shrinks:
+        return replace(a, type=to)  # same scaled integers, wider type
+    wide = W.is_wide(x)
+    if not wide and -18 <= d <= 18:
+        data = None
+        if d <= 0:
+            data = _div_round_half_away(x, 10 ** -d) if d else x
+        elif not shrinks and to.precision <= T.INT64_DECIMAL_DIGITS or _max_abs(x) * 10 ** d < 2**63:
+            data = x * 10 ** d
+        if data is not None:
+            if shrinks:
+                _check_decimal_range(data, a.validity, to, failed)
+            return Column(to, data, a.validity)
+    pair = W.pair_of(x)
+    if d > 0:
+        pair, bad = W.mul_pow10(pair, d, not wide)
+    else:
+        pair, bad = W.div_pow10(pair, -d, "half_away"), torch.zeros_like(pair[0], dtype=torch.bool)
+    _out_of_range(bad | ~W.below_pow10(pair, to.precision), a.validity, f"value out of range for {to}", failed)
+    return Column(to, _narrowed(to, pair), a.validity)
+
+
+_EXACT = decimal.Context(prec=80)  # the default 28 digits would round a DECIMAL(38)
+
+
 def _format_value(v, t: T.SqlType) -> str:
     if t.is_decimal:
-        return format(decimal.Decimal(int(v)).scaleb(-t.scale), "f")
+        return format(decimal.Decimal(int(v)).scaleb(-t.scale, _EXACT), "f")
     if t.kind == "DATE":
         return (dt.date(1970, 1, 1) + dt.timedelta(days=int(v))).isoformat()
     if t.kind == "TIMESTAMP":
@@ -870,12 +1026,19 @@ def _format_value(v, t: T.SqlType) -> str:
 
 def _to_string(a: Column) -> Column:
     """Format each distinct value once; rows map through a gather."""
+    wide = W.is_wide(a.data)
     if a.data.dim() == 0:
-        s = _format_value(a.data.item(), a.type)
+        s = _format_value(W.to_ints(a.data) if wide else a.data.item(), a.type)
         return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=a.device), a.validity,
                       Dictionary(np.array([s], dtype=object)))
-    uniq, inverse = torch.unique(a.data, return_inverse=True)
-    strings = np.array([_format_value(v, a.type) for v in uniq.cpu().tolist()], dtype=object)
+    if wide:
+        hi, lo = W.unpack(a.data)
+        uniq, inverse = torch.unique(torch.stack([hi, lo], 1), dim=0, return_inverse=True)
+        values = W.to_ints(W.pack(uniq[:, 0], uniq[:, 1]).cpu())
+    else:
+        uniq, inverse = torch.unique(a.data, return_inverse=True)
+        values = uniq.cpu().tolist()
+    strings = np.array([_format_value(v, a.type) for v in values], dtype=object)
     col = Column(T.VARCHAR, inverse.to(torch.int32), a.validity, Dictionary(strings))
     return map_dictionary(col, strings)
 
@@ -893,7 +1056,10 @@ def _from_string(a: Column, to: T.SqlType, failed=None) -> Column:
                 raise
             parsed.append(0)
             bad.append(True)
-    per = torch.tensor(parsed if parsed else [], dtype=to.torch_dtype)
+    if to.is_decimal and any(not -2**63 <= v < 2**63 for v in parsed):
+        per = W.from_ints(parsed, "cpu")
+    else:
+        per = torch.tensor(parsed if parsed else [], dtype=to.torch_dtype)
     if failed is not None and any(bad):
         failed.append(per_entry(a, np.array(bad), T.BOOLEAN).data)
     return per_entry(a, per, to)
@@ -905,9 +1071,9 @@ def _from_string(a: Column, to: T.SqlType, failed=None) -> Column:
 def _feature_matrix(cols: list[Column], n: int) -> torch.Tensor:
     parts = []
     for c in cols:
-        x = c.data.to(torch.float64)
+        x = W.to_float64(W.unpack(c.data)) if W.is_wide(c.data) else c.data.to(torch.float64)
         if c.type.is_decimal:
-            x = x / 10 ** c.type.scale
+            x = x / 10.0 ** c.type.scale
         parts.append(x.expand(n) if x.dim() == 0 else x)
     return torch.stack(parts, 1) if parts else torch.zeros((n, 0), dtype=torch.float64)
 

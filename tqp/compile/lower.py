@@ -19,16 +19,17 @@ import torch
 
 from .. import types as T
 from ..column import Column
-from ..errors import NotSupportedError
+from ..errors import DataError, NotSupportedError
 from ..exec.batch import Batch
 from ..exec.limits import check_interrupt, reserve
 from ..kernels import group as G
 from ..kernels import join as J
 from ..kernels import keys as K
 from ..kernels import sort as S
+from ..kernels import wide as W
 from ..kernels.selection import all_true, any_true, nonzero
 from ..plan import nodes as P
-from .expr import broadcast, cast_column, compile_expr, unify_strings
+from .expr import broadcast, cast_column, compile_expr, key_columns, same_width, unify_strings
 
 
 @dataclass
@@ -177,7 +178,7 @@ def _sort(rel: P.Sort):
     def sort(ctx):
         batch = child(ctx)
         cols = [(evaluate(f, batch, ctx), d, nf) for f, d, nf in keys]
-        spec = [(c.data, c.validity, d, nf) for c, d, nf in cols]
+        spec = [(data, valid, d, nf) for c, d, nf in cols for data, valid in key_columns(c)]
         if limit is not None and offset + limit < batch.length:
             perm = S.top_k(spec, offset + limit)
         else:
@@ -193,7 +194,7 @@ def _sort(rel: P.Sort):
 
 
 def _key_cols(cols: list[Column]):
-    return [(c.data, c.validity) for c in cols]
+    return [part for c in cols for part in key_columns(c)]
 
 
 def group_rows(cols: list[Column], n: int, device):
@@ -263,20 +264,41 @@ def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts) -> Column:
     if a.func == "count":
         return Column(T.BIGINT, count)
     if a.func in ("min", "max"):
+        if W.is_wide(x.data):
+            pair = W.segment_extreme(W.unpack(x.data), ids, g, valid, "amin" if a.func == "min" else "amax")
+            return Column(a.type, W.pack(*pair), _none_if_all(has))
         fn = G.segment_min if a.func == "min" else G.segment_max
         data = fn(x.data, ids, g, valid) if len(ids) else torch.zeros(g, dtype=x.data.dtype, device=dev)
         return Column(a.type, data.to(a.type.torch_dtype), _none_if_all(has), x.dictionary)
     if x.type.kind == "NULL" or x.data.dtype == torch.bool:
         x = cast_column(x, T.INTEGER) if x.type.kind != "NULL" else Column(T.INTEGER, x.data.to(torch.int32), x.validity)
-    total = G.segment_sum(x.data, ids, g, valid) if len(ids) else torch.zeros(
-        g, dtype=torch.float64 if x.data.is_floating_point() else torch.int64, device=dev)
-    if a.func == "sum":
-        return Column(a.type, total.to(a.type.torch_dtype), _none_if_all(has))
-    # avg: an exact integer sum divided once
-    avg = total.to(torch.float64) / count.clamp(min=1).to(torch.float64)
     if x.type.is_decimal:
-        avg = avg / 10 ** x.type.scale
+        total = _decimal_sum(x, ids, g, valid, has)
+    else:
+        total = G.segment_sum(x.data, ids, g, valid) if len(ids) else torch.zeros(
+            g, dtype=torch.float64 if x.data.is_floating_point() else torch.int64, device=dev)
+    if a.func == "sum":
+        return Column(a.type, total if W.is_wide(total) else total.to(a.type.torch_dtype), _none_if_all(has))
+    # avg: an exact integer sum divided once
+    total = W.to_float64(W.unpack(total)) if W.is_wide(total) else total.to(torch.float64)
+    avg = total / count.clamp(min=1).to(torch.float64)
+    if x.type.is_decimal:
+        avg = avg / 10.0 ** x.type.scale
     return Column(T.DOUBLE, avg, _none_if_all(has))
+
+
+def _decimal_sum(x: Column, ids, g: int, valid, has) -> torch.Tensor:
+    """Exact DECIMAL sums: int64 while the totals fit, 128 bits beyond; past 38 digits (the
+    DECIMAL(38, s) a SUM gives) they raise, as DuckDB's do."""
+    if not len(ids):
+        return torch.zeros(g, dtype=torch.int64, device=ids.device)
+    if not W.is_wide(x.data):
+        return G.segment_sum_exact(x.data, ids, g, valid)
+    total, bad = W.segment_sum(W.unpack(x.data), ids, g, valid)
+    bad = (bad | ~W.below_pow10(total, T.MAX_DECIMAL_DIGITS)) & has
+    if any_true(bad):
+        raise DataError("Out of Range Error: overflow in SUM of DECIMAL: the result does not fit in DECIMAL(38)")
+    return W.pack(*total)
 
 
 def _none_if_all(mask: torch.Tensor):
@@ -285,7 +307,7 @@ def _none_if_all(mask: torch.Tensor):
 
 def _first_of_pairs(ids, x: Column) -> torch.Tensor:
     """True on the first row of each distinct (group, value) pair: DISTINCT aggregates."""
-    key, domain = K.dense_keys([(ids, None), (x.data, x.validity)])
+    key, domain = K.dense_keys([(ids, None)] + key_columns(x))
     pair_ids, gp = G.group_ids(key, domain)
     first = G.first_rows(pair_ids, gp)
     mask = torch.zeros(len(ids), dtype=torch.bool, device=ids.device)
@@ -315,8 +337,9 @@ def _join_key_columns(lcols: list[Column], rcols: list[Column]):
     for a, b in zip(lcols, rcols):
         if a.type.is_string:
             a, b = unify_strings([a, b])
-        lk.append((a.data, a.validity))
-        rk.append((b.data, b.validity))
+        a, b = same_width([a, b])
+        lk += key_columns(a)
+        rk += key_columns(b)
     return K.join_keys(lk, rk)
 
 
@@ -492,6 +515,7 @@ def _not_in(lb: Batch, rb: Batch, lk, rk, lv, rv, dev) -> Batch:
 def _concat_columns(cols: list[Column]) -> Column:
     if cols[0].type.is_string:
         cols = unify_strings(cols)
+    cols = same_width(cols)
     data = torch.cat([c.data for c in cols])
     if all(c.validity is None for c in cols):
         valid = None

@@ -41,7 +41,9 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
     if pa.types.is_floating(t):
         return T.DOUBLE
     if pa.types.is_decimal(t):
-        return T.DECIMAL(min(t.precision, 38), t.scale)
+        if t.precision > T.MAX_DECIMAL_DIGITS:
+            raise NotSupportedError(f"column type {t} is not supported: DECIMAL holds at most 38 digits")
+        return T.DECIMAL(t.precision, t.scale)
     if pa.types.is_date(t):
         return T.DATE
     if pa.types.is_timestamp(t):
@@ -59,8 +61,12 @@ def _validity(arr: pa.Array) -> np.ndarray | None:
     return arr.is_valid().to_numpy(zero_copy_only=False)
 
 
-def _decimal_to_int64(arr: pa.Array) -> np.ndarray:
-    """Scaled int64 values of a decimal128 array, refusing values that do not fit."""
+def _decimal_data(arr: pa.Array) -> np.ndarray:
+    """Scaled values of a decimal array: int64 when every value fits, else the decimal128
+    words as they are, viewed as complex128 (kernels/wide.py's layout)."""
+    t = arr.type
+    if not pa.types.is_decimal128(t):  # decimal32/64/256 of at most 38 digits
+        arr = arr.cast(pa.decimal128(t.precision, t.scale))
     n = len(arr)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -71,9 +77,11 @@ def _decimal_to_int64(arr: pa.Array) -> np.ndarray:
     fits = hi == (lo >> 63)
     if valid is not None:
         fits |= ~valid
-    if not fits.all():
-        raise DataError(f"decimal value out of range for {arr.type}: tqp holds up to 18 digits")
-    return lo.copy()
+    if fits.all():
+        return lo.copy()
+    if t.precision <= T.INT64_DECIMAL_DIGITS:
+        raise DataError(f"decimal value out of range for {t}")
+    return words.view(np.complex128).copy()
 
 
 def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> Column:
@@ -91,7 +99,7 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
         arr = arr.cast(t.value_type)
     valid = _validity(arr)
     if st.is_decimal:
-        data = _decimal_to_int64(arr)
+        data = _decimal_data(arr)
     elif pa.types.is_date64(t):
         data = (arr.cast(pa.int64()).to_numpy(zero_copy_only=False) // 86_400_000).astype(np.int32)
     elif pa.types.is_date32(t):
@@ -176,9 +184,12 @@ def column_to_arrow(col: Column) -> pa.Array:
         codes = pa.array(data.astype(np.int32), mask=mask)
         return pc.take(values, codes)
     if t.is_decimal:
-        words = np.empty(2 * len(data), dtype=np.int64)
-        words[0::2] = data
-        words[1::2] = data >> 63
+        if data.dtype == np.complex128:  # wide: already decimal128's words
+            words = data
+        else:
+            words = np.empty(2 * len(data), dtype=np.int64)
+            words[0::2] = data
+            words[1::2] = data >> 63
         bitmap = None if valid is None else pa.array(valid).buffers()[1]
         return pa.Array.from_buffers(arrow_type_of(t), len(data), [bitmap, pa.py_buffer(words.tobytes())],
                                      null_count=-1 if valid is not None else 0)

@@ -19,11 +19,12 @@ import torch
 from torch import Tensor
 
 from ..errors import DataError
+from . import wide as W
 from .keys import column_ranks
-from .selection import all_true, any_true, ascending, nonzero
+from .selection import all_true, ascending, nonzero
 
-__all__ = ["group_ids", "first_rows", "segment_sum", "segment_count", "segment_min",
-           "segment_max", "count_distinct"]
+__all__ = ["group_ids", "first_rows", "segment_sum", "segment_sum_exact", "segment_count",
+           "segment_min", "segment_max", "count_distinct"]
 
 _RUNS_FROM = 1 << 16  # below this many possible groups a histogram is cheaper than the check
 _PREFIX = 1 << 16  # rows searched first for the first row of each of a few groups
@@ -84,31 +85,36 @@ def segment_sum(values: Tensor, ids: Tensor, g: int, valid: Tensor | None = None
                 check_overflow: bool = True) -> Tensor:
     """Per-group sum: int/bool give int64, floats give float64. Groups without rows give 0.
 
-    int64 sums are exact or raise tqp.DataError: the sum runs in two 32-bit limbs, and a
-    group whose total leaves int64 raises (one host sync; pass check_overflow=False to skip
-    it where the caller has bounded the values). Narrower integers cannot overflow an int64
-    sum below 2**31 rows and pay nothing.
+    int64 sums are exact or raise tqp.DataError where a group's total leaves int64 (see
+    segment_sum_exact; pass check_overflow=False to skip the check where the caller has
+    bounded the values). Narrower integers cannot overflow an int64 sum below 2**31 rows and
+    pay nothing.
     """
     dtype = _sum_dtype(values.dtype)
-    v = values.to(dtype)
-    if valid is not None:
-        v = v.masked_fill(~valid, 0)
-    out = torch.zeros(g, dtype=dtype, device=values.device)
     if values.dtype != torch.int64 or not check_overflow:
-        return out.scatter_add_(0, ids, v)
+        v = values.to(dtype)
+        if valid is not None:
+            v = v.masked_fill(~valid, 0)
+        return torch.zeros(g, dtype=dtype, device=values.device).scatter_add_(0, ids, v)
+    out = segment_sum_exact(values, ids, g, valid)
+    if W.is_wide(out):
+        raise DataError("Out of Range Error: integer overflow in SUM (the total exceeds BIGINT)")
+    return out
+
+
+def segment_sum_exact(values: Tensor, ids: Tensor, g: int, valid: Tensor | None = None) -> Tensor:
+    """Per-group sums of int64 values, exact: int64 when every total fits, else wide
+    (kernels/wide.py) 128-bit totals."""
+    v = values if valid is None else values.masked_fill(~valid, 0)
+    out = torch.zeros(g, dtype=torch.int64, device=values.device)
     if v.numel():
         # Cheap bound first: if no value is large enough for n of them to leave int64, one
         # plain scatter is exact (true for money columns far beyond SF1000).
         lo_v, hi_v = torch.aminmax(v)
         if max(abs(int(lo_v)), abs(int(hi_v))) * v.numel() < 2**63:
             return out.scatter_add_(0, ids, v)
-    # v = hi * 2**32 + lo with 0 <= lo < 2**32; each limb's sum fits int64 for < 2**31 rows
-    lo = torch.zeros_like(out).scatter_add_(0, ids, v & 0xFFFFFFFF)
-    hi = torch.zeros_like(out).scatter_add_(0, ids, v >> 32)
-    hi = hi + (lo >> 32)
-    if any_true((hi < -2**31) | (hi >= 2**31)):
-        raise DataError("Out of Range Error: integer overflow in SUM (the total exceeds BIGINT)")
-    return (hi << 32) + (lo & 0xFFFFFFFF)
+    total, _ = W.segment_sum(W.from_int64(v), ids, g, None, narrow=True)
+    return total[1] if all_true(W.fits_int64(total)) else W.pack(*total)
 
 
 def segment_count(valid: Tensor | None, ids: Tensor, g: int) -> Tensor:

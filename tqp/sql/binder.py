@@ -102,7 +102,7 @@ class Binder:
         ltypes, rtypes = [t for _, t in left.schema], [t for _, t in right.schema]
         target = []
         for a, b in zip(ltypes, rtypes):
-            t = T.common_type(a, b)
+            t = T.common_type(a, b, values=True)
             if t is None:
                 raise ProgrammingError(f"{type(node).__name__.upper()} cannot combine {a} and {b}")
             target.append(T.INTEGER if t.kind == "NULL" else t)
@@ -562,7 +562,7 @@ class Binder:
             raise ProgrammingError("VALUES rows differ in length")
         cols = []
         for j in range(width):
-            typed = X.unify_types([r[j] for r in rows], "mix in VALUES")
+            typed = X.unify_types([r[j] for r in rows], "mix in VALUES", values=True)
             if typed[0].type.kind == "NULL":
                 typed = [Lit(None, T.INTEGER) for _ in typed]
             for r, e in zip(rows, typed):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 import re
 
 from sqlglot import exp
@@ -74,20 +75,22 @@ def parse_timestamp(text: str) -> int:
 
 
 def number_literal(text: str) -> Lit:
-    """Integer literals are INTEGER or BIGINT; ones with a point are DECIMAL, as in DuckDB."""
+    """Integer literals are INTEGER or BIGINT (beyond that DECIMAL(38,0), DuckDB's HUGEINT);
+    ones with a point are DECIMAL up to 38 digits, as in DuckDB; the rest DOUBLE."""
     if re.fullmatch(r"\d+", text):
         v = int(text)
         if v < 2**31:
             return Lit(v, T.INTEGER)
         if v < 2**63:
             return Lit(v, T.BIGINT)
+        if v < 10**T.MAX_DECIMAL_DIGITS:
+            return Lit(v, T.DECIMAL(T.MAX_DECIMAL_DIGITS, 0))
         return Lit(float(v), T.DOUBLE)
     if re.fullmatch(r"\d*\.\d*", text):
         whole, frac = text.split(".")
-        whole = whole.lstrip("0")
-        p = max(len(whole) + len(frac), 1)
-        if p <= T.MAX_DECIMAL_PRECISION:
-            return Lit(int((whole or "0") + frac), T.DECIMAL(max(p, len(frac)), len(frac)))
+        p = max(len(whole) + len(frac), 1)  # DuckDB counts every digit written: 0.05 is DECIMAL(3,2)
+        if p <= T.MAX_DECIMAL_DIGITS:
+            return Lit(int((whole or "0") + frac), T.DECIMAL(p, len(frac)))
     return Lit(float(text), T.DOUBLE)
 
 
@@ -102,7 +105,9 @@ def python_literal(value) -> Lit:
             return Lit(value, T.INTEGER)
         if -2**63 <= value < 2**63:
             return Lit(value, T.BIGINT)
-        raise DataError(f"integer parameter {value} is out of BIGINT range")
+        if abs(value) < 10**T.MAX_DECIMAL_DIGITS:
+            return Lit(value, T.DECIMAL(T.MAX_DECIMAL_DIGITS, 0))
+        raise DataError(f"integer parameter {value} is out of range: more than 38 digits")
     if isinstance(value, float):
         return Lit(value, T.DOUBLE)
     if isinstance(value, decimal.Decimal):
@@ -110,9 +115,10 @@ def python_literal(value) -> Lit:
             return Lit(float(value), T.DOUBLE)
         sign, digits, exponent = value.as_tuple()
         scale = max(-exponent, 0)
-        scaled = int(value.scaleb(scale))
-        p = max(len(str(abs(scaled))), scale, 1)
-        if p > T.MAX_DECIMAL_PRECISION:
+        scaled = int(value.scaleb(scale, _EXACT))
+        p = len(str(abs(scaled)))
+        p = p if p > scale else scale + 1  # DuckDB counts the 0 before the point: 0.05 is DECIMAL(3,2)
+        if p > T.MAX_DECIMAL_DIGITS:
             return Lit(float(value), T.DOUBLE)
         return Lit(scaled, T.DECIMAL(p, scale))
     if isinstance(value, str):
@@ -132,9 +138,11 @@ def python_literal(value) -> Lit:
     raise ProgrammingError(f"unsupported parameter type {type(value).__name__}")
 
 
+_EXACT = decimal.Context(prec=80)  # the default 28 digits would round a DECIMAL(38)
+
+
 def _fmt_decimal(v: int, scale: int) -> str:
-    d = decimal.Decimal(v).scaleb(-scale)
-    return format(d, "f")
+    return format(decimal.Decimal(v).scaleb(-scale, _EXACT), "f")
 
 
 def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
@@ -144,63 +152,77 @@ def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
         return Lit(v, to)
     k = to.kind
     try:
-        if frm.is_string:
-            s = v.strip()
-            if k == "DATE":
-                return Lit(parse_date(s), to)
-            if k == "TIMESTAMP":
-                return Lit(parse_timestamp(s), to)
-            if k == "BOOLEAN":
-                low = s.lower()
-                if low in ("true", "t", "1", "yes", "y"):
-                    return Lit(True, to)
-                if low in ("false", "f", "0", "no", "n"):
-                    return Lit(False, to)
-                raise ValueError
-            if to.is_integer:
-                return _int_lit(int(s), to)
-            if to.is_float:
-                return Lit(float(s), to)
-            if to.is_decimal:
-                return Lit(_scaled(decimal.Decimal(s), to), to)
-        if k == "VARCHAR":
-            if frm.is_decimal:
-                return Lit(_fmt_decimal(v, frm.scale), to)
-            if frm.kind == "DATE":
-                return Lit(days_to_date(v).isoformat(), to)
-            if frm.kind == "TIMESTAMP":
-                return Lit(str(micros_to_ts(v)), to)
-            if frm.kind == "BOOLEAN":
-                return Lit("true" if v else "false", to)
-            return Lit(str(v), to)
-        if frm.is_numeric and to.is_numeric or frm.kind == "BOOLEAN" and to.is_numeric:
-            num = decimal.Decimal(v).scaleb(-frm.scale) if frm.is_decimal else v
-            if to.is_float:
-                return Lit(float(num), to)
-            if to.is_decimal:
-                return Lit(_scaled(decimal.Decimal(num) if not isinstance(num, float) else decimal.Decimal(repr(num)), to), to)
-            if to.is_integer:
-                if isinstance(num, float):
-                    return _int_lit(round(num), to)  # half to even, as DuckDB casts doubles
-                return _int_lit(int(decimal.Decimal(num).to_integral_value(decimal.ROUND_HALF_UP)), to)
-        if frm.is_numeric and k == "BOOLEAN":
-            return Lit(bool(v), to)
-        if frm.kind == "DATE" and k == "TIMESTAMP":
-            return Lit(v * 86_400_000_000, to)
-        if frm.kind == "TIMESTAMP" and k == "DATE":
-            return Lit(v // 86_400_000_000, to)
+        with decimal.localcontext(_EXACT):
+            return _cast_value(lit, v, frm, to, k)
     except (ValueError, decimal.InvalidOperation, OverflowError):
         raise DataError(f"could not convert {_show(lit)} to {to}") from None
+
+
+def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
+    if frm.is_string:
+        s = v.strip()
+        if k == "DATE":
+            return Lit(parse_date(s), to)
+        if k == "TIMESTAMP":
+            return Lit(parse_timestamp(s), to)
+        if k == "BOOLEAN":
+            low = s.lower()
+            if low in ("true", "t", "1", "yes", "y"):
+                return Lit(True, to)
+            if low in ("false", "f", "0", "no", "n"):
+                return Lit(False, to)
+            raise ValueError
+        if to.is_integer:
+            return _int_lit(int(s), to)
+        if to.is_float:
+            return Lit(float(s), to)
+        if to.is_decimal:
+            return Lit(_scaled(decimal.Decimal(s), to), to)
+    if k == "VARCHAR":
+        if frm.is_decimal:
+            return Lit(_fmt_decimal(v, frm.scale), to)
+        if frm.kind == "DATE":
+            return Lit(days_to_date(v).isoformat(), to)
+        if frm.kind == "TIMESTAMP":
+            return Lit(str(micros_to_ts(v)), to)
+        if frm.kind == "BOOLEAN":
+            return Lit("true" if v else "false", to)
+        return Lit(str(v), to)
+    if frm.is_numeric and to.is_numeric or frm.kind == "BOOLEAN" and to.is_numeric:
+        num = decimal.Decimal(v).scaleb(-frm.scale) if frm.is_decimal else v
+        if to.is_float:
+            return Lit(float(num), to)
+        if to.is_decimal and isinstance(num, float):
+            # as DuckDB (and a column cast): scaled in DOUBLE, rounded half away from zero
+            r = num * 10.0 ** to.scale
+            r = math.copysign(math.floor(abs(r) + 0.5), r)
+            if not abs(r) < float(10 ** to.precision):
+                raise ValueError
+            return Lit(int(r), to)
+        if to.is_decimal:
+            return Lit(_scaled(decimal.Decimal(num), to), to)
+        if to.is_integer:
+            if isinstance(num, float):
+                return _int_lit(round(num), to)  # half to even, as DuckDB casts doubles
+            return _int_lit(int(decimal.Decimal(num).to_integral_value(decimal.ROUND_HALF_UP)), to)
+    if frm.is_numeric and k == "BOOLEAN":
+        return Lit(bool(v), to)
+    if frm.kind == "DATE" and k == "TIMESTAMP":
+        return Lit(v * 86_400_000_000, to)
+    if frm.kind == "TIMESTAMP" and k == "DATE":
+        return Lit(v // 86_400_000_000, to)
     raise ProgrammingError(f"cannot cast {frm} to {to}")
 
 
 def _show(lit: Lit) -> str:
+    if lit.type.is_decimal:
+        return _fmt_decimal(lit.value, lit.type.scale)
     return f"'{lit.value}'" if isinstance(lit.value, str) else str(lit.value)
 
 
 def _scaled(d: decimal.Decimal, to: T.SqlType) -> int:
     v = int(d.scaleb(to.scale).to_integral_value(decimal.ROUND_HALF_UP))
-    if abs(v) >= 10 ** min(to.precision, 18):
+    if abs(v) >= 10 ** to.precision:
         raise ValueError
     return v
 
@@ -270,10 +292,12 @@ def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
     return cast(a, common), cast(b, common)
 
 
-def unify_types(exprs: list[Expr], what: str) -> list[Expr]:
+def unify_types(exprs: list[Expr], what: str, values: bool = False) -> list[Expr]:
+    """One type for several expressions: compared (IN lists) or, with values=True, merged
+    into one column (CASE, COALESCE, VALUES; T.common_numeric says how they differ)."""
     target = exprs[0].type
     for e in exprs[1:]:
-        nxt = T.common_type(target, e.type)
+        nxt = T.common_type(target, e.type, values)
         if nxt is None:
             if e.type.is_string and isinstance(e, Lit) or target.is_string and all(
                     isinstance(x, Lit) for x in exprs if x.type.is_string):
@@ -290,13 +314,23 @@ def arith_type(op: str, a: T.SqlType, b: T.SqlType) -> T.SqlType:
         return T.common_numeric(a, b)
     if a.is_decimal or b.is_decimal:
         da, db = T.decimal_of(a), T.decimal_of(b)
-        if op == "mul":
-            return T.DECIMAL(min(da.precision + db.precision, 38), da.scale + db.scale)
         if op == "intdiv":
-            return T.common_numeric(a, b)
+            return T.DOUBLE  # DuckDB's DECIMAL // is DOUBLE's
+        if op == "mul":
+            p, s = da.precision + db.precision, da.scale + db.scale
+            if s > T.MAX_DECIMAL_DIGITS:
+                raise DataError(f"Out of Range Error: DECIMAL multiplication needs scale {s}, out of range of the "
+                                "38 a DECIMAL holds; cast an operand to a smaller scale or to DOUBLE")
+            if p > T.INT64_DECIMAL_DIGITS and max(da.precision, db.precision) <= T.INT64_DECIMAL_DIGITS \
+                    and s < T.INT64_DECIMAL_DIGITS:
+                # DuckDB multiplies two int64 decimals in int64 and checks the 18 digits
+                return T.DECIMAL(T.INT64_DECIMAL_DIGITS, s)
+            return T.DECIMAL(min(p, T.MAX_DECIMAL_DIGITS), s)
         s = max(da.scale, db.scale)
         p = max(da.precision - da.scale, db.precision - db.scale) + s + (1 if op in ("add", "sub") else 0)
-        return T.DECIMAL(min(p, 38), s)
+        if op == "mod" and p > T.MAX_DECIMAL_DIGITS:
+            return T.DOUBLE  # as DuckDB: no DECIMAL holds both operands
+        return T.DECIMAL(min(p, T.MAX_DECIMAL_DIGITS), s)
     return T.common_numeric(a, b)
 
 
@@ -589,6 +623,12 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
         da, dc = T.decimal_of(ta), T.decimal_of(tc)
         if op == "mul":
             return Call("mul", (cast(a, da), cast(c, dc)), out)
+        if op in ("add", "sub"):
+            # each operand at the result's scale but with its own integer digits: where both
+            # stay within 18 digits the runtime knows int64 cannot overflow and checks nothing
+            s = out.scale
+            da, dc = (T.DECIMAL(min(d.precision - d.scale + s, T.MAX_DECIMAL_DIGITS), s) for d in (da, dc))
+            return Call(op, (cast(a, da), cast(c, dc)), out, flags)
         return Call(op, (cast(a, out), cast(c, out)), out, flags)
     return Call(op, (cast(a, out), cast(c, out)), out, flags)
 
@@ -818,7 +858,7 @@ def _case(b, node):
 
 
 def case(conds: list[Expr], values: list[Expr]) -> Expr:
-    values = unify_types(values, "mix in CASE")
+    values = unify_types(values, "mix in CASE", values=True)
     out_type = values[0].type if values[0].type.kind != "NULL" else next(
         (v.type for v in values if v.type.kind != "NULL"), T.NULLTYPE)
     if out_type.kind == "NULL":
@@ -840,7 +880,7 @@ def _if(b, node):
 @handles(exp.Coalesce)
 def _coalesce(b, node):
     args = [b.bind(node.this)] + [b.bind(x) for x in node.expressions]
-    args = unify_types(args, "mix in COALESCE")
+    args = unify_types(args, "mix in COALESCE", values=True)
     return Call("coalesce", tuple(args), args[0].type)
 
 
@@ -1021,7 +1061,7 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
 
 @handles(exp.Greatest, exp.Least)
 def _greatest(b, node):
-    args = unify_types([b.bind(node.this)] + [b.bind(x) for x in node.expressions], "compare")
+    args = unify_types([b.bind(node.this)] + [b.bind(x) for x in node.expressions], "compare", values=True)
     op = "greatest" if isinstance(node, exp.Greatest) else "least"
     return Call(op, tuple(args), args[0].type)
 
