@@ -35,6 +35,7 @@ __all__ = [
     "find_table_files",
     "data_present",
     "generate",
+    "run_generator",
     "ensure_data",
     "load_tables",
     "normalize_table",
@@ -108,10 +109,10 @@ def sf_label(sf: float) -> str:
     return format(float(sf), "g")
 
 
-def default_data_dir(sf: float) -> Path:
+def default_data_dir(sf: float, benchmark: str = "tpch") -> Path:
     """The cache folder for one scale factor: ``~/.cache/tqp/tpch/sf{sf}`` (honours XDG_CACHE_HOME)."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "tqp" / "tpch" / f"sf{sf_label(sf)}"
+    return base / "tqp" / benchmark / f"sf{sf_label(sf)}"
 
 
 def find_table_files(data_dir: str | os.PathLike, table: str) -> list[Path]:
@@ -151,25 +152,37 @@ def _dir_bytes(d: Path) -> int:
 def generate(sf: float, data_dir: str | os.PathLike | None = None, *, progress: bool = True, force: bool = False) -> Path:
     """Generate the 8 tables at scale factor ``sf`` as Parquet into ``data_dir``.
 
-    Tables already present are skipped (unless ``force``).  One tpchgen-cli process
-    writes the missing tables into a scratch folder inside ``data_dir`` (one process,
-    because each start costs about a second); they are moved into place only when it
-    succeeds, so an interrupted run never leaves a half-written table that looks done.
-    The progress bar follows the bytes written against the expected total.
+    Tables already present are skipped (unless ``force``); see ``run_generator``.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir(sf)
-    data_dir.mkdir(parents=True, exist_ok=True)
     todo = [t for t in TABLES if force or not find_table_files(data_dir, t)]
     if not todo:
         return data_dir
-    exe = _tpchgen_exe()
-    expected = max(1.0, _BYTES_PER_SF * float(sf) * sum(_TABLE_SHARE[t] for t in todo))
+    cmd = [_tpchgen_exe(), "parquet", "-s", sf_label(sf), "--no-progress", "-q"]
+    for t in todo:
+        cmd += ["-T", t]
+    expected = _BYTES_PER_SF * float(sf) * sum(_TABLE_SHARE[t] for t in todo)
+    return run_generator(cmd, data_dir, todo, expected, f"tpchgen sf{sf_label(sf)}", progress=progress)
+
+
+def run_generator(
+    cmd: list[str], data_dir: str | os.PathLike, todo: list[str], expected_bytes: float, label: str, *, progress: bool = True
+) -> Path:
+    """Run a generator command line (``-o <scratch>`` is appended) that writes the tables
+    ``todo`` as Parquet, then move them into ``data_dir``.
+
+    One process writes every missing table into a scratch folder inside ``data_dir`` (one
+    process, because each start costs about a second); they are moved into place only when
+    it succeeds, so an interrupted run never leaves a half-written table that looks done.
+    The progress bar follows the bytes written against ``expected_bytes``.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    expected = max(1.0, expected_bytes)
 
     with tempfile.TemporaryDirectory(prefix=".gen-", dir=data_dir) as tmp:
         tmp_path = Path(tmp)
-        cmd = [exe, "parquet", "-s", sf_label(sf), "-o", tmp, "--no-progress", "-q"]
-        for t in todo:
-            cmd += ["-T", t]
+        cmd = list(cmd) + ["-o", tmp]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         bar = None
@@ -179,12 +192,12 @@ def generate(sf: float, data_dir: str | os.PathLike | None = None, *, progress: 
 
                 bar = tqdm(
                     total=100,
-                    desc=f"tpchgen sf{sf_label(sf)}",
+                    desc=label,
                     bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}{postfix}]",
                     file=sys.stderr,
                 )
             except ImportError:
-                print(f"generating TPC-H sf{sf_label(sf)} into {data_dir} ...", file=sys.stderr, flush=True)
+                print(f"{label}: generating into {data_dir} ...", file=sys.stderr, flush=True)
         try:
             while True:
                 try:
@@ -209,10 +222,10 @@ def generate(sf: float, data_dir: str | os.PathLike | None = None, *, progress: 
                     bar.set_postfix_str(f"{_dir_bytes(tmp_path) / 1e6:.0f} MB", refresh=False)
                 bar.close()
         if proc.returncode != 0:
-            raise RuntimeError(f"tpchgen-cli failed (exit {proc.returncode}): {' '.join(cmd)}\n{err}")
+            raise RuntimeError(f"{Path(cmd[0]).name} failed (exit {proc.returncode}): {' '.join(cmd)}\n{err}")
         for table in todo:
             if not find_table_files(tmp_path, table):
-                raise RuntimeError(f"tpchgen-cli wrote no Parquet file for {table}: {sorted(os.listdir(tmp))}")
+                raise RuntimeError(f"{Path(cmd[0]).name} wrote no Parquet file for {table}: {sorted(os.listdir(tmp))}")
         for table in todo:
             # Move whatever layout it produced (one file, or a folder of parts) into place.
             src_single = tmp_path / f"{table}.parquet"
@@ -239,7 +252,13 @@ def ensure_data(sf: float, data_dir: str | os.PathLike | None = None, *, progres
     return data_dir
 
 
-def normalize_table(table: pa.Table, *, dictionary: bool = True) -> pa.Table:
+def normalize_table(
+    table: pa.Table,
+    *,
+    dictionary: bool = True,
+    dictionary_columns: frozenset[str] = DICTIONARY_COLUMNS,
+    key_columns: frozenset[str] = KEY_COLUMNS,
+) -> pa.Table:
     """Bring a table as tpchgen writes it to the types the benchmark uses.
 
     - string_view -> string: not every consumer takes string_view, and tqp builds
@@ -259,13 +278,13 @@ def normalize_table(table: pa.Table, *, dictionary: bool = True) -> pa.Table:
         if pa.types.is_string_view(t) or pa.types.is_large_string(t):
             arr = arr.cast(pa.string())
             t = pa.string()
-        if dictionary and name in DICTIONARY_COLUMNS and pa.types.is_string(t):
+        if dictionary and name in dictionary_columns and pa.types.is_string(t):
             arr = pc.dictionary_encode(arr)
         elif pa.types.is_dictionary(t) and not dictionary:
             arr = arr.cast(t.value_type)
         elif pa.types.is_dictionary(t) and t.value_type != pa.string():
             arr = arr.cast(pa.dictionary(pa.int32(), pa.string()))
-        if name in KEY_COLUMNS and pa.types.is_integer(t) and t != pa.int32():
+        if name in key_columns and pa.types.is_integer(t) and t != pa.int32():
             mm = pc.min_max(arr)
             lo, hi = mm["min"].as_py(), mm["max"].as_py()
             if lo is None or (-(2**31) <= lo and hi < 2**31):
@@ -276,9 +295,17 @@ def normalize_table(table: pa.Table, *, dictionary: bool = True) -> pa.Table:
 
 
 def load_tables(
-    data_dir: str | os.PathLike, *, tables: tuple[str, ...] | list[str] = TABLES, dictionary: bool = True
+    data_dir: str | os.PathLike,
+    *,
+    tables: tuple[str, ...] | list[str] = TABLES,
+    dictionary: bool = True,
+    dictionary_columns: frozenset[str] = DICTIONARY_COLUMNS,
+    key_columns: frozenset[str] = KEY_COLUMNS,
 ) -> dict[str, pa.Table]:
-    """Read the TPC-H tables from ``data_dir`` as Arrow tables with TPC-H types (see ``normalize_table``)."""
+    """Read the TPC-H tables from ``data_dir`` as Arrow tables with TPC-H types (see ``normalize_table``).
+
+    The column sets say which strings become dictionaries and which keys narrow to int32
+    (TPC-DS passes its own)."""
     out = {}
     for name in tables:
         files = find_table_files(data_dir, name)
@@ -287,10 +314,12 @@ def load_tables(
         # Asking the reader for dictionaries of the low-cardinality columns keeps Parquet's
         # own dictionary pages instead of materializing and re-encoding every string.
         names = pq.read_schema(files[0]).names
-        as_dict = [c for c in names if c in DICTIONARY_COLUMNS] if dictionary else []
+        as_dict = [c for c in names if c in dictionary_columns] if dictionary else []
         parts = [pq.read_table(f, read_dictionary=as_dict or None) for f in files]
         t = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
-        out[name] = normalize_table(t, dictionary=dictionary)
+        out[name] = normalize_table(
+            t, dictionary=dictionary, dictionary_columns=dictionary_columns, key_columns=key_columns
+        )
     return out
 
 

@@ -79,6 +79,10 @@ QUERY_DIR = Path(__file__).with_name("queries")
 ALL_QUERIES = tuple(range(1, 23))
 ENGINES = ("tqp", "duckdb", "polars", "datafusion")
 REFERENCE = "duckdb"
+# Statuses that count as a failed query (TPC-DS adds wrong/refused/timeout to TPC-H's two),
+# and how the table shows them in place of a time.
+FAILED = ("error", "mismatch", "wrong", "refused", "timeout")
+_STATUS_CELL = {"error": "ERR", "refused": "REF", "timeout": "T/O", "skipped": "skip"}
 
 # Positions (0-based, in the select list) of each query's ORDER BY columns; None where the
 # query has no ORDER BY (one-row results).  Rows tied on these keys compare as a multiset.
@@ -115,11 +119,11 @@ def query_sql(q: int) -> str:
     return (QUERY_DIR / f"q{q:02d}.sql").read_text()
 
 
-def parse_query_list(spec: str) -> list[int]:
-    """'1-22', '1,3,5-7' or 'all' -> sorted unique query numbers."""
+def parse_query_list(spec: str, valid: tuple[int, ...] = ALL_QUERIES, name: str = "TPC-H") -> list[int]:
+    """'1-22', '1,3,5-7' or 'all' -> sorted unique query numbers (out of ``valid``)."""
     spec = spec.strip().lower()
     if spec in ("", "all"):
-        return list(ALL_QUERIES)
+        return list(valid)
     out: set[int] = set()
     for part in spec.split(","):
         part = part.strip().lstrip("q")
@@ -133,9 +137,9 @@ def parse_query_list(spec: str) -> list[int]:
             out.update(range(lo, hi + 1))
         else:
             out.add(int(part))
-    bad = sorted(q for q in out if q not in ORDER_KEYS)
+    bad = sorted(q for q in out if q not in valid)
     if bad:
-        raise ValueError(f"no such TPC-H queries: {bad} (valid: 1..22)")
+        raise ValueError(f"no such {name} queries: {bad} (valid: {min(valid)}..{max(valid)})")
     return sorted(out)
 
 
@@ -652,7 +656,7 @@ def _build_report(**kw: Any) -> dict[str, Any]:
         ok = [q for q in queries if run.queries.get(q) and run.queries[q].status in ("ok", "unverified")]
         summary[name] = {
             "ok": len(ok),
-            "failed": sum(1 for q in queries if run.queries.get(q) and run.queries[q].status in ("error", "mismatch")),
+            "failed": sum(1 for q in queries if run.queries.get(q) and run.queries[q].status in FAILED),
             "total_cold_ms": sum(run.queries[q].cold_ms for q in ok) if ok else None,
             "total_warm_ms": sum(run.queries[q].warm_ms or 0 for q in ok) if ok else None,
             "geomean_cold_ms": _geomean([run.queries[q].cold_ms for q in ok]),
@@ -676,10 +680,11 @@ def _build_report(**kw: Any) -> dict[str, Any]:
         {"engine": name, "query": q, "status": r.status, "error": r.error}
         for name in engines
         for q, r in runs[name].queries.items()
-        if r.status in ("error", "mismatch")
+        if r.status in FAILED
     ]
     return {
-        "benchmark": "tpch",
+        "benchmark": kw.get("benchmark", "tpch"),
+        "title": kw.get("title", "TPC-H"),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sf": kw["sf"],
         "device": runs["tqp"].device if "tqp" in runs else device,
@@ -751,12 +756,10 @@ def format_table(report: dict[str, Any]) -> str:
         r = res[e].get(str(q))
         if r is None:
             return "-"
-        if r["status"] == "error":
-            return "ERR"
-        if r["status"] == "skipped":
-            return "skip"
+        if r["status"] in _STATUS_CELL:
+            return _STATUS_CELL[r["status"]]
         v = _fmt_ms(r[key])
-        return v + ("!" if r["status"] == "mismatch" else "")
+        return v + ("!" if r["status"] in ("mismatch", "wrong") else "")
 
     for q in queries:
         row = [f"Q{q}"]
@@ -772,7 +775,7 @@ def format_table(report: dict[str, Any]) -> str:
         bad = [
             f"{e}:{res[e][str(q)]['status'].upper()}"
             for e in engines
-            if str(q) in res[e] and res[e][str(q)]["status"] in ("error", "mismatch")
+            if str(q) in res[e] and res[e][str(q)]["status"] in FAILED
         ]
         row.append(" ".join(bad) if bad else "ok")
         rows.append(row)
@@ -819,7 +822,10 @@ def format_table(report: dict[str, Any]) -> str:
     notes = ["correct: " + ", ".join(f"{e} {summ[e]['ok']}/{n}" for e in engines)]
     notes += ["times in ms (cold: first run incl. planning/compilation; warm: median of %d)" % report["repeat"]]
     if any(summ[e]["ok"] < n for e in engines):
-        notes.append("* = over the queries that engine got right only;  ERR = error;  ! = wrong result")
+        notes.append(
+            "* = over the queries that engine got right only;  ERR = error;  ! = wrong result"
+            + ("; REF = refused (NotSupportedError); T/O = timeout" if report.get("benchmark") != "tpch" else "")
+        )
     return "\n".join(out + notes)
 
 
@@ -847,7 +853,7 @@ def write_chart(report: dict[str, Any], path: str | os.PathLike) -> Path | None:
                 r = res[e].get(str(q))
                 ok = r is not None and r["status"] in ("ok", "unverified") and r[key]
                 vals.append(r[key] if ok else 0)
-                if r is not None and r["status"] in ("error", "mismatch"):
+                if r is not None and r["status"] in FAILED:
                     fails.append(i)
             pos = [x - 0.4 + width * (k + 0.5) for x in xs]
             ax.bar(pos, [v if v > 0 else float("nan") for v in vals], width, label=e, color=colors.get(e))
@@ -861,7 +867,7 @@ def write_chart(report: dict[str, Any], path: str | os.PathLike) -> Path | None:
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: f"{v:g}"))
         ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_ylabel("ms (log)")
-        ax.set_title(f"TPC-H sf{sf_label(report['sf'])}: {title}; tqp on {report['device']}, {report['threads']} threads")
+        ax.set_title(f"{report.get('title', 'TPC-H')} sf{sf_label(report['sf'])}: {title}; tqp on {report['device']}, {report['threads']} threads")
         ax.grid(axis="y", which="both", alpha=0.3)
     axes[1].set_xticks(xs)
     axes[1].set_xticklabels([f"Q{q}" for q in queries])
