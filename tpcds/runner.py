@@ -41,6 +41,7 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import statistics
 import sys
 import threading
@@ -569,6 +570,18 @@ def run_benchmark(
     return report
 
 
+def refusal_reason(message: str) -> str:
+    """A refusal's message without the details in parentheses, so alike refusals group together.
+
+    >>> refusal_reason("Rollup (ROLLUP (channel, id)) is not supported")
+    'Rollup (...) is not supported'
+    """
+    s, prev = (message.splitlines() or [""])[0], None
+    while s != prev:
+        prev, s = s, re.sub(r"\([^()]*\)", "\0", s)
+    return s.replace("\0", "(...)")[:200]
+
+
 def summarize_failures(report: dict[str, Any], engine: str = "tqp") -> str:
     """Counts per status, then every wrong answer, error and timeout, then refusals grouped by message."""
     res = report["results"].get(engine, {})
@@ -583,7 +596,7 @@ def summarize_failures(report: dict[str, Any], engine: str = "tqp") -> str:
     refused: dict[str, list[str]] = defaultdict(list)
     for q, r in sorted(res.items(), key=lambda kv: int(kv[0])):
         if r["status"] == "refused":
-            refused[(r["error"] or "").splitlines()[0][:200]].append(f"Q{q}")
+            refused[refusal_reason(r["error"] or "")].append(f"Q{q}")
     for msg, qs in sorted(refused.items(), key=lambda kv: -len(kv[1])):
         lines.append(f"  REFUSED {' '.join(qs)}: {msg}")
     return "\n".join(lines)
