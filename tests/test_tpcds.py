@@ -152,28 +152,23 @@ def _tiny_tables(tmp_path):
     return list(tables)
 
 
-def test_runner_plumbing(tmp_path):
-    """Q3 end to end on three tiny tables: worker, verification, report, table and chart."""
+def test_runner_plumbing(tmp_path, monkeypatch):
+    """Q3 end to end on three tiny tables: worker, verification, statuses, report, table and chart."""
+    import tpcds.runner
+
     names = _tiny_tables(tmp_path)
-    report = run_benchmark(0.1, data_dir=tmp_path, tables=names, queries=[3], repeat=1, engines=["tqp", "duckdb"],
+    # A second "query" that fails: its error must come back from the worker as tqp's own class.
+    texts = {3: query_sql(3), 96: "SELECT * FROM no_such_table"}
+    monkeypatch.setattr(tpcds.runner, "query_sql", texts.__getitem__)
+    report = run_benchmark(0.1, data_dir=tmp_path, tables=names, queries=[3, 96], repeat=1, engines=["tqp", "duckdb"],
                            threads=1, progress=False, verbose=False, timeout_s=120)
     r = report["results"]["tqp"]["3"]
     assert r["status"] == "ok", r["error"]
     assert r["rows"] == 3 and r["cold_ms"] > 0 and len(r["runs_ms"]) == 1
-    assert report["counts"]["tqp"] == {"ok": 1} and report["benchmark"] == "tpcds"
-    assert "Q3" in format_table(report) and "tqp: ok 1, wrong 0" in summarize_failures(report)
-
-    # Errors come back from the worker as tqp's own classes; the worker survives them.
-    import tqp
-
-    w = TqpWorker(tmp_path, names, threads=1)
-    try:
-        with pytest.raises(tqp.ProgrammingError):
-            w.run("SELECT * FROM no_such_table", 60)
-        assert w.run("SELECT count(*) AS n FROM store_sales", 60)[1].column(0).to_pylist() == [5]
-        assert w.starts == 1
-    finally:
-        w.close()
+    bad = report["results"]["tqp"]["96"]
+    assert bad["status"] == "error" and bad["error"].startswith("ProgrammingError"), bad
+    assert report["counts"]["tqp"] == {"ok": 1, "error": 1} and report["benchmark"] == "tpcds"
+    assert "Q3" in format_table(report) and "tqp: ok 1, wrong 0, refused 0, error 1" in summarize_failures(report)
 
 
 def test_tables_list():
