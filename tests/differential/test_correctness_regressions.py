@@ -201,3 +201,16 @@ def fuzz_cons(cons):
 @pytest.mark.parametrize("sql", FUZZ_FINDINGS)
 def test_fuzz_findings(fuzz_cons, sql):
     both(fuzz_cons, sql)
+
+
+def test_round_double_matches_duckdb_on_ties(cons):
+    # round(DOUBLE, d) rounds the exact binary value (TPC-DS q78 differed on 0.075 -> 0.07).
+    import numpy as np
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.integers(-100000, 100000, 4000) / 1000.0,
+                             rng.integers(-1000, 1000, 1000) / 8.0, rng.normal(0, 1e6, 1000)])
+    t, d = cons
+    table = pa.table({"x": values})
+    t.register("rounding", table)
+    d.register("rounding", table)
+    both(cons, "SELECT x, round(x, 0), round(x, 1), round(x, 2), round(x, 3), round(x, -1) FROM rounding")

@@ -746,8 +746,35 @@ def _round(args, e, ctx):
         if digits < 0:  # round(1234.5, -2) = 1200: back to scale 0
             data = data * 10 ** (-digits)
         return Column(e.type, data, a.validity)
-    scale = 10.0 ** digits
-    return Column(e.type, _round_half_away(a.data.to(torch.float64) * scale) / scale, a.validity)
+    return Column(e.type, _round_double(a.data.to(torch.float64), digits), a.validity)
+
+
+def _round_double(x: torch.Tensor, digits: int) -> torch.Tensor:
+    """x rounded to `digits` decimals, half away from zero, as DuckDB does: by the exact binary
+    value, so round(0.075, 2) is 0.07 (0.075 is 0.07499999...) even though 0.075 * 100
+    computes as exactly 7.5. A product that lands on a tie is checked against its exact
+    rounding error (Dekker's two-product), and only then rounded away from zero."""
+    if digits < 0 or digits > 22:  # 10**digits inexact: plain rounding of the product
+        scale = 10.0 ** digits
+        out = _round_half_away(x * scale) / scale
+    else:
+        scale = float(10 ** digits)
+        y = x * scale
+        r = _round_half_away(y)
+        tie = (y - torch.trunc(y)).abs() == 0.5
+        if any_true(tie):
+            split = 134217729.0  # 2**27 + 1: splits a double into two 26-bit halves
+            c = split * x
+            x_hi = c - (c - x)
+            x_lo = x - x_hi
+            c = split * scale
+            s_hi = c - (c - scale)
+            s_lo = scale - s_hi
+            err = ((x_hi * s_hi - y) + x_hi * s_lo + x_lo * s_hi) + x_lo * s_lo  # x * scale - y, exactly
+            below = tie & (err * y < 0)  # the exact product lies nearer zero than the tie
+            r = torch.where(below, torch.trunc(y), r)
+        out = r / scale
+    return torch.where(torch.isfinite(out), out, x)
 
 
 @op("floor", "ceil")
