@@ -47,6 +47,7 @@ import json
 import math
 import os
 import platform
+import random
 import resource
 import statistics
 import sys
@@ -59,6 +60,7 @@ from typing import Any, Callable, Iterable
 import pyarrow as pa
 
 from .gen import ensure_data, default_data_dir, load_tables, sf_label
+from .params import substitute
 from .verify import compare
 
 __all__ = [
@@ -416,6 +418,19 @@ def _time_call(fn: Callable[[], pa.Table]) -> tuple[float, pa.Table]:
     return (time.perf_counter() - t0) * 1000.0, out
 
 
+def _params_note(sql: str) -> str:
+    return " ".join(sql.split())[:160] + "..."
+
+
+def query_variants(queries: Iterable[int], runs: int, sf: float, seed: int | None) -> dict[int, list[str]]:
+    """Each query's text for each of `runs` runs: the validation text every time, or with a
+    seed, fresh substitution parameters per run (tpch.params, the spec's clause 2.4)."""
+    if seed is None:
+        return {q: [query_sql(q)] for q in queries}
+    rng = random.Random(seed)
+    return {q: [substitute(q, query_sql(q), rng, sf) for _ in range(runs)] for q in queries}
+
+
 def _run_engine(
     eng: Engine,
     queries: list[int],
@@ -425,40 +440,52 @@ def _run_engine(
     say: Callable[[str], None],
     is_reference: bool,
     budget_s: float = float("inf"),
-) -> tuple[dict[int, QueryResult], dict[int, pa.Table]]:
+    texts: dict[int, list[str]] | None = None,
+) -> tuple[dict[int, QueryResult], dict[int, list[pa.Table]]]:
     out: dict[int, QueryResult] = {}
-    kept: dict[int, pa.Table] = {}
+    kept: dict[int, list[pa.Table]] = {}
     for q in queries:
         if bar is not None:
             bar.set_postfix_str(f"{eng.name} q{q}", refresh=True)
         r = QueryResult()
-        sql = query_sql(q)
+        variants = texts[q] if texts is not None else [query_sql(q)]
         gc.collect()
         try:
-            r.cold_ms, cold = _time_call(lambda: eng.query(sql))
-            warm = cold
+            r.cold_ms, cold = _time_call(lambda: eng.query(variants[0]))
+            answers = [cold]
             spent = r.cold_ms
-            for _ in range(repeat):
+            for i in range(repeat):
                 # A very slow query gets fewer warm runs rather than stalling the benchmark.
                 if r.runs_ms and spent > budget_s * 1000.0:
                     break
+                sql = variants[(i + 1) % len(variants)]
                 ms, warm = _time_call(lambda: eng.query(sql))
+                answers.append(warm)
                 r.runs_ms.append(ms)
                 spent += ms
             r.warm_ms = statistics.median(r.runs_ms) if r.runs_ms else None
             r.rows = cold.num_rows
             if is_reference:
-                kept[q] = cold
-            if is_reference:
+                kept[q] = answers
                 r.status = "ok"  # the reference is right by definition
             elif reference is None or q not in reference:
                 r.status = "unverified"
             else:
-                msg = verify_result(q, reference[q], cold)
-                if msg is None and warm is not cold:
-                    msg = verify_result(q, reference[q], warm)
+                varied = len(variants) > 1
+                msg = None
+                for i, answer in enumerate(answers):
+                    # Every answer is checked: with fresh parameters each run has its own.
+                    refs = reference[q]
+                    ref = refs[i] if i < len(refs) else (None if varied else refs[0])
+                    if ref is None:
+                        continue
+                    msg = verify_result(q, ref, answer)
                     if msg is not None:
-                        msg = "warm run differs from the cold run's correct result: " + msg
+                        if i and not varied:
+                            msg = "warm run differs from the cold run's correct result: " + msg
+                        elif varied:
+                            msg = f"run {i} (parameters {_params_note(variants[i])}): " + msg
+                        break
                 if msg is not None:
                     r.status, r.error = "mismatch", msg
                     say(f"\n!!! MISMATCH {eng.name} Q{q}: {msg}\n")
@@ -483,9 +510,13 @@ def run_benchmark(
     progress: bool = True,
     verbose: bool = True,
     budget_s: float = 60.0,
+    vary_seed: int | None = None,
 ) -> dict[str, Any]:
-    """Run the benchmark and return every figure as a JSON-ready dict (see ``main``)."""
+    """Run the benchmark and return every figure as a JSON-ready dict (see ``main``). With
+    `vary_seed`, every run of a query (cold and each warm one) gets fresh parameters, and each
+    answer is checked against the reference's answer for the same text."""
     queries = list(queries)
+    texts = query_variants(queries, repeat + 1, sf, vary_seed)
     engines = [e.strip() for e in engines if e.strip()]
     unknown = [e for e in engines if e not in ENGINE_CLASSES]
     if unknown:
@@ -556,9 +587,11 @@ def run_benchmark(
                     say("".join(traceback.format_exception(type(e), e, e.__traceback__, limit=-3)))
             if run.status == "ok":
                 # The reference only answers (no warm runs) when it was not asked for.
-                reps = repeat if name in engines else 0
+                # (with fresh parameters it answers every variant, so each can be checked)
+                reps = repeat if name in engines or vary_seed is not None else 0
                 results, kept = _run_engine(
-                    eng, queries, reps, reference, bar, say, is_reference=(name == REFERENCE), budget_s=budget_s
+                    eng, queries, reps, reference, bar, say, is_reference=(name == REFERENCE), budget_s=budget_s,
+                    texts=texts,
                 )
                 run.queries = results
                 if name == REFERENCE:
@@ -597,6 +630,7 @@ def run_benchmark(
         gen_or_check_s=gen_or_check_s,
         budget_s=budget_s,
     )
+    report["vary_seed"] = vary_seed
     return report
 
 
@@ -940,7 +974,12 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per query and engine after which further warm runs are skipped (default 60; at least one warm run)",
     )
     ap.add_argument("--no-progress", action="store_true", help="no progress bars")
+    ap.add_argument("--vary", nargs="?", type=int, const=-1, default=None, metavar="SEED",
+                    help="fresh substitution parameters (TPC-H clause 2.4) for every run of every query; "
+                         "each answer is verified. An optional seed repeats a draw (default: a new one)")
     args = ap.parse_args(argv)
+    if args.vary == -1:
+        args.vary = random.SystemRandom().randrange(2**31)
 
     threads = args.threads or default_threads()
     # Before anything can import polars: it sizes its pool at import.
@@ -966,6 +1005,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=args.data_dir or default_data_dir(args.sf),
         progress=not args.no_progress,
         budget_s=args.budget,
+        vary_seed=args.vary,
     )
     out_dir = Path(args.out or f"out/tpch-sf{sf_label(args.sf)}")
     out_dir.mkdir(parents=True, exist_ok=True)
