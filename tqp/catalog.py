@@ -1,15 +1,37 @@
-"""The in-memory catalog: stored tables (columns already on the connection's device) and views.
+"""The in-memory catalog: stored tables (columns already on the connection's device), views and
+indexes.
 
 Every change bumps `version`, which keys the compiled-program cache.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
 from .column import Column
 from .types import SqlType
+
+
+@dataclass(frozen=True)
+class Key:
+    """A PRIMARY KEY, a UNIQUE constraint or a UNIQUE index: no two rows hold equal values in
+    all of `columns` (positions in the table). Rows with a NULL among them are exempt."""
+    columns: tuple[int, ...]
+    primary: bool = False
+    index: str | None = None  # the UNIQUE index that declared it
+
+    def describe(self) -> str:
+        return "primary key constraint" if self.primary else f'unique index "{self.index}"' if self.index \
+            else "unique constraint"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    table: str  # the table's catalog key
+    columns: tuple  # column positions, or None for an index on expressions
+    unique: bool
 
 
 @dataclass
@@ -19,6 +41,15 @@ class StoredTable:
     columns: list[Column]
     num_rows: int
     stats: dict = field(default_factory=dict)  # per-column facts found once: ndv
+    not_null: frozenset = frozenset()  # positions of NOT NULL columns (PRIMARY KEY ones included)
+    keys: tuple = ()  # Key constraints
+    defaults: tuple = ()  # per column: the DEFAULT expression (sqlglot) or None; () for none at all
+    checks: tuple = ()  # CHECK conditions (sqlglot)
+    hidden: int = 0  # trailing helper columns that SELECT * leaves out (row ids during DML)
+
+    def with_rows(self, columns: list[Column], num_rows: int) -> "StoredTable":
+        """The same table (schema and constraints) holding other rows."""
+        return replace(self, columns=columns, num_rows=num_rows, stats={}, hidden=0)
 
     def ndv(self, i: int) -> int:
         """Distinct non-NULL values of column i, counted once and remembered."""
@@ -50,6 +81,12 @@ class Catalog:
     views: dict[str, object] = field(default_factory=dict)  # name -> (sqlglot query, column names)
     models: dict[str, object] = field(default_factory=dict)  # name -> tqp.ml.CompiledModel on the device
     version: int = 0
+    indexes: dict[str, Index] = field(default_factory=dict)  # lower-case name -> Index
+
+    def forget_indexes(self, table: str):
+        """A table that is dropped or replaced takes its indexes with it."""
+        for name in [n for n, ix in self.indexes.items() if ix.table == table]:
+            del self.indexes[name]
 
     def bump(self):
         self.version += 1

@@ -12,7 +12,7 @@ import gc
 import re
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 import sqlglot
@@ -21,13 +21,15 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from . import types as T
-from .catalog import Catalog, StoredTable
+from .catalog import Catalog, Index, Key, StoredTable
 from .column import Column
-from .compile.expr import broadcast, cast_column
-from .compile.lower import Context, _concat_columns, lower
-from .errors import (Error, InternalError, NotSupportedError, OperationalError,
+from .compile.expr import broadcast, cast_column, unify_strings
+from .compile.lower import Context, lower
+from .constraints import check_keys, check_not_null, concat, conflicts, duplicate_row, key_text
+from .errors import (Error, IntegrityError, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .io.arrow import from_arrow, to_arrow
+from .kernels.selection import all_true, nonzero
 from .plan import nodes as P
 from .exec.limits import cancellable
 from .optimizer import optimize
@@ -38,6 +40,9 @@ from .sql.parse import first_line, parse
 from .sql.scope import suggest
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
+_REINDEX = re.compile(r"^\s*REINDEX\b\s*([^;]*?)\s*;?\s*$", re.IGNORECASE)
+# SQLite's and MySQL's REPLACE INTO is INSERT OR REPLACE INTO (sqlglot does not parse it)
+_REPLACE_INTO = re.compile(r"^(\s*)REPLACE(\s+INTO\b)", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _MAX_DEPTH = 20000
 
@@ -98,6 +103,7 @@ class Engine:
         self._check_names(names, name)
         key = name.lower()
         self.catalog.views.pop(key, None)
+        self.catalog.forget_indexes(key)
         self.catalog.tables[key] = StoredTable(names, [c.type for c in columns], columns, table.num_rows).collect_stats()
         self.catalog.bump()
 
@@ -114,6 +120,7 @@ class Engine:
         key = str(name).lower()
         if key in self.catalog.tables:
             del self.catalog.tables[key]
+            self.catalog.forget_indexes(key)
         elif key in self.catalog.views:
             del self.catalog.views[key]
         else:
@@ -181,7 +188,10 @@ class Engine:
             raise ProgrammingError("parameters must be a sequence")
         explain = _EXPLAIN.match(sql)
         body = sql[explain.end():] if explain else sql
-        statements = parse(body)
+        reindex = _REINDEX.match(body)
+        if reindex and not explain:
+            return self._reindex(reindex.group(1))
+        statements = parse(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
         if not statements:
             raise ProgrammingError("empty statement")
         if len(statements) > 1 and params:
@@ -205,6 +215,10 @@ class Engine:
             return self._drop(stmt)
         if isinstance(stmt, exp.Insert):
             return self._insert(stmt, params)
+        if isinstance(stmt, exp.Update):
+            return self._update(stmt, params)
+        if isinstance(stmt, (exp.Delete, exp.TruncateTable)):
+            return self._delete(stmt, params)
         if isinstance(stmt, (exp.Set, exp.Pragma)) or isinstance(stmt, exp.Command) and stmt.this.upper() == "RESET":
             return self._set(stmt)
         if isinstance(stmt, exp.Command):
@@ -296,8 +310,32 @@ class Engine:
 
     # ------------------------------------------------------------ DDL and DML
 
+    def _stored(self, target, verb: str):
+        """(name, catalog key, StoredTable) of the table a DML statement writes."""
+        if target.db and target.db.lower() not in ("main", "memory"):
+            raise ProgrammingError(f'schema "{target.db}" not found')
+        name = target.name
+        key = name.lower()
+        table = self.catalog.tables.get(key)
+        if table is None:
+            if key in self.catalog.views:
+                raise ProgrammingError(f'cannot {verb} view "{name}"')
+            raise ProgrammingError(f'table "{name}" does not exist' + suggest(key, self.catalog.names()))
+        return name, key, table
+
+    def _select(self, query, params=(), scratch: dict | None = None) -> tuple[list[str], list[Column]]:
+        """Run a query a statement built, over the catalog with `scratch` tables standing in for
+        stored ones (rows being inserted or updated, with hidden helper columns)."""
+        tables = {**self.catalog.tables, **(scratch or {})}
+        catalog = Catalog(tables, self.catalog.views, self.catalog.models)
+        plan, names = Binder(catalog, Params(list(params))).bind_query(query)
+        batch = lower(optimize(plan))(Context(self.device, tables, None, self.catalog.models))
+        return names, [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
+
     def _create(self, stmt: exp.Create, params) -> Result:
         kind = (stmt.args.get("kind") or "").upper()
+        if kind == "INDEX":
+            return self._create_index(stmt)
         target = stmt.this
         schema_cols = None
         if isinstance(target, exp.Schema):
@@ -323,6 +361,7 @@ class Engine:
             if schema_cols:
                 names = [c.name for c in schema_cols]
             self.catalog.tables.pop(key, None)
+            self.catalog.forget_indexes(key)
             self.catalog.views[key] = (query.copy(), names)
             self.catalog.bump()
             return Result(None, -1, [])
@@ -334,31 +373,125 @@ class Engine:
             self._check_names(names, name)
             stored = StoredTable(names, [col.type for col in cols], cols, len(cols[0]) if cols else 0)
         else:
-            names, types = [], []
-            for cd in schema_cols or []:
-                if not isinstance(cd, exp.ColumnDef):
-                    continue  # table constraints (PRIMARY KEY ...) are accepted and not enforced
-                kind_node = cd.args.get("kind")
-                if kind_node is None:
-                    raise ProgrammingError(f'column "{cd.name}" needs a type')
-                names.append(cd.name)
-                types.append(X.sql_type(kind_node))
-            if not names:
-                raise ProgrammingError("CREATE TABLE needs at least one column")
-            self._check_names(names, name)
-            cols = [_empty_column(t, self.device) for t in types]
-            stored = StoredTable(names, types, cols, 0)
+            stored = self._table_definition(name, schema_cols or [])
         self.catalog.views.pop(key, None)
+        self.catalog.forget_indexes(key)
         self.catalog.tables[key] = stored
+        self.catalog.bump()
+        return Result(None, -1, [])
+
+    def _table_definition(self, name: str, items) -> StoredTable:
+        """An empty table with the columns and constraints of CREATE TABLE name (items)."""
+        names, types, not_null, keys, primary, defaults, checks = [], [], set(), [], [], [], []
+        later = []
+        for item in items:
+            if not isinstance(item, exp.ColumnDef):
+                later.append(item)  # table constraints may name columns defined after them
+                continue
+            kind_node = item.args.get("kind")
+            if kind_node is None:
+                raise ProgrammingError(f'column "{item.name}" needs a type')
+            i, default = len(names), None
+            names.append(item.name)
+            types.append(X.sql_type(kind_node))
+            for cc in item.args.get("constraints") or []:
+                c = cc.args.get("kind")
+                if isinstance(c, exp.PrimaryKeyColumnConstraint):
+                    primary.append((i,))
+                elif isinstance(c, exp.NotNullColumnConstraint):
+                    if not c.args.get("allow_null"):
+                        not_null.add(i)
+                elif isinstance(c, exp.UniqueColumnConstraint):
+                    keys.append(Key((i,)))
+                elif isinstance(c, exp.DefaultColumnConstraint):
+                    default = c.this
+                elif isinstance(c, exp.CheckColumnConstraint):
+                    checks.append(c.this)
+                else:
+                    raise NotSupportedError(f'column constraint "{cc.sql("duckdb")}" (column "{item.name}")')
+            defaults.append(default)
+        if not names:
+            raise ProgrammingError("CREATE TABLE needs at least one column")
+        self._check_names(names, name)
+        lower_names = [n.lower() for n in names]
+
+        def position(ident) -> int:
+            col = ident.this if isinstance(ident, exp.Ordered) else ident
+            if col.name.lower() not in lower_names:
+                raise ProgrammingError(f'table "{name}" does not have a column named "{col.name}"'
+                                       + suggest(col.name, names))
+            return lower_names.index(col.name.lower())
+
+        for item in later:
+            for c in item.expressions if isinstance(item, exp.Constraint) else [item]:
+                if isinstance(c, exp.PrimaryKey):
+                    primary.append(tuple(position(e) for e in c.expressions))
+                elif isinstance(c, exp.UniqueColumnConstraint) and isinstance(c.this, exp.Schema):
+                    keys.append(Key(tuple(position(e) for e in c.this.expressions)))
+                elif isinstance(c, exp.CheckColumnConstraint):
+                    checks.append(c.this)
+                elif isinstance(c, (exp.ForeignKey, exp.Reference)):
+                    raise NotSupportedError("FOREIGN KEY constraints are not supported")
+                else:
+                    raise NotSupportedError(f'table constraint "{c.sql("duckdb")}"')
+        if len(primary) > 1:
+            raise ProgrammingError(f'table "{name}" has more than one primary key')
+        if primary:
+            keys.insert(0, Key(tuple(dict.fromkeys(primary[0])), primary=True))
+            not_null |= set(primary[0])
+        stored = StoredTable(names, types, [_empty_column(t, self.device) for t in types], 0,
+                             not_null=frozenset(not_null), keys=tuple(keys),
+                             defaults=tuple(defaults) if any(d is not None for d in defaults) else (),
+                             checks=tuple(checks))
+        # Bind DEFAULT and CHECK expressions now, so that a bad one fails CREATE, not a later INSERT.
+        self._default_rows(stored, [i for i, d in enumerate(defaults) if d is not None], 0)
+        self._check_rows(name, stored, stored.columns, 0)
+        return stored
+
+    def _create_index(self, stmt: exp.Create) -> Result:
+        index = stmt.this
+        name, key = index.name, index.name.lower()
+        if key in self.catalog.indexes:
+            if stmt.args.get("exists"):
+                return Result(None, -1, [])
+            raise ProgrammingError(f'index "{name}" already exists')
+        tname, tkey, table = self._stored(index.args["table"], "create an index on")
+        params = index.args.get("params")
+        exprs = [o.this if isinstance(o, exp.Ordered) else o for o in (params.args.get("columns") if params else None) or []]
+        if not exprs:
+            raise ProgrammingError(f'index "{name}" needs at least one column')
+        lower_names = [n.lower() for n in table.names]
+        if all(isinstance(e, exp.Column) and not e.table for e in exprs):
+            missing = [e.name for e in exprs if e.name.lower() not in lower_names]
+            if missing:
+                raise ProgrammingError(f'table "{tname}" does not have a column named "{missing[0]}"'
+                                       + suggest(missing[0], table.names))
+            positions = tuple(dict.fromkeys(lower_names.index(e.name.lower()) for e in exprs))
+        else:
+            positions = None
+            self._select(exp.select(*[e.copy() for e in exprs]).from_(index.args["table"].copy()).limit(0))
+        unique = bool(stmt.args.get("unique"))
+        if unique:
+            if positions is None:
+                raise NotSupportedError("a UNIQUE index on expressions")
+            k = Key(positions, index=name)
+            found = duplicate_row(table, k)
+            if found is not None:
+                raise IntegrityError(f'cannot create unique index "{name}": table "{tname}" holds the key '
+                                     f'"{key_text(table, k, found[1], found[0])}" more than once')
+            self.catalog.tables[tkey] = replace(table, keys=table.keys + (k,))
+        self.catalog.indexes[key] = Index(name, tkey, positions, unique)
         self.catalog.bump()
         return Result(None, -1, [])
 
     def _drop(self, stmt: exp.Drop) -> Result:
         kind = (stmt.args.get("kind") or "").upper()
+        targets = stmt.args.get("tables") or [stmt.this]
+        if kind == "INDEX":
+            return self._drop_index(targets, stmt.args.get("exists"))
         store = self.catalog.views if kind == "VIEW" else self.catalog.tables if kind == "TABLE" else None
         if store is None:
             raise NotSupportedError(f"DROP {kind}")
-        targets = stmt.args.get("tables") or [stmt.this]
         for target in targets:  # check all first: a failed DROP drops nothing
             name = target.name
             key = name.lower()
@@ -368,9 +501,32 @@ class Engine:
                 hint = f' ("{name}" is a {other})' if other else suggest(key, list(store))
                 raise ProgrammingError(f'{kind.lower()} "{name}" does not exist{hint}')
         for target in targets:
-            store.pop(target.name.lower(), None)
+            if store.pop(target.name.lower(), None) is not None and kind == "TABLE":
+                self.catalog.forget_indexes(target.name.lower())
         self.catalog.bump()
         return Result(None, -1, [])
+
+    def _drop_index(self, targets, if_exists) -> Result:
+        indexes = self.catalog.indexes
+        for target in targets:
+            if target.name.lower() not in indexes and not if_exists:
+                raise ProgrammingError(f'index "{target.name}" does not exist' + suggest(target.name, list(indexes)))
+        for target in targets:
+            ix = indexes.pop(target.name.lower(), None)
+            if ix is not None and ix.unique:
+                table = self.catalog.tables[ix.table]
+                self.catalog.tables[ix.table] = replace(table, keys=tuple(k for k in table.keys if k.index != ix.name))
+        self.catalog.bump()
+        return Result(None, -1, [])
+
+    def _reindex(self, name: str) -> Result:
+        """REINDEX [name]: tqp's indexes hold no data to rebuild, so this only checks the name."""
+        name = name.strip().strip('"')
+        if name and name.lower() not in self.catalog.indexes and name.lower() not in self.catalog.tables:
+            raise ProgrammingError(f'index or table "{name}" does not exist')
+        return Result(None, -1, [])
+
+    # ------------------------------------------------------------ INSERT, UPDATE, DELETE
 
     def _insert(self, stmt: exp.Insert, params) -> Result:
         target = stmt.this
@@ -378,25 +534,67 @@ class Engine:
         if isinstance(target, exp.Schema):
             columns = [c.name for c in target.expressions]
             target = target.this
-        key = target.name.lower()
-        table = self.catalog.tables.get(key)
-        if table is None:
-            if key in self.catalog.views:
-                raise ProgrammingError(f'cannot insert into view "{target.name}"')
-            raise ProgrammingError(f'table "{target.name}" does not exist' + suggest(key, self.catalog.names()))
-        if stmt.args.get("conflict") or stmt.args.get("returning") or stmt.args.get("overwrite"):
-            raise NotSupportedError("INSERT ... ON CONFLICT / RETURNING / OVERWRITE")
+        name, key, table = self._stored(target, "insert into")
+        if stmt.args.get("overwrite"):
+            raise NotSupportedError("INSERT OVERWRITE")
+        positions, given, m = self._source_rows(stmt, table, name, columns, params)
+        new = self._complete_rows(table, positions, given, m)
+        action = self._conflict_action(stmt, name, table, positions)
+        fresh = table.with_rows(new, m)
+        check_not_null(name, fresh)  # before conflicts: DuckDB refuses a NULL key even when it would be ignored
+        n = table.num_rows
+        cols, changed, updated = list(table.columns), m, torch.zeros(0, dtype=torch.int64, device=self.device)
+        if action is not None:
+            keys, assignments, where = action
+            keep = torch.ones(m, dtype=torch.bool, device=self.device)
+            for k in keys:
+                match, first = conflicts(table, new, k)
+                keep &= first & (match < 0)
+            if assignments is not None and m:
+                hit = nonzero((match >= 0) & first)
+                updated, values = self._assigned_values(target, table, assignments, where, params,
+                                                        match.index_select(0, hit), [c.take(hit) for c in new])
+                cols = [_put(c, updated, values[j]) if j in values else c for j, c in enumerate(cols)]
+            if not all_true(keep):
+                new = [c.take(keep) for c in new]
+                fresh = table.with_rows(new, len(new[0]))
+            changed = fresh.num_rows + len(updated)
+            if len(updated):
+                self._check_rows(name, table, [c.take(updated) for c in cols], len(updated))
+        self._check_rows(name, table, new, fresh.num_rows)
+        final = table.with_rows([concat([old, c]) for old, c in zip(cols, new)], n + fresh.num_rows)
+        check_not_null(name, final)
+        check_keys(name, final)
+        affected = torch.cat([updated, torch.arange(n, final.num_rows, device=self.device)])
+        result = self._returning(stmt, target, final, affected, params, changed)
+        # Built completely before the swap: a failure above leaves the table as it was.
+        self.catalog.tables[key] = final
+        self.catalog.bump()
+        return result
+
+    def _source_rows(self, stmt, table, name, columns, params):
+        """(target positions, their columns, row count) of the rows an INSERT adds."""
+        source = stmt.expression
         lower_names = [n.lower() for n in table.names]
+        binder = Binder(self.catalog, Params(params))
+        plan = names = None
+        if source is not None and not isinstance(source, exp.Values):
+            plan, names = binder.bind_query(source)
+            plan = optimize(plan)
+            if stmt.args.get("by_name"):
+                columns = names
         if columns is None:
-            positions = list(range(len(table.names)))
+            positions = list(range(len(table.names))) if source is not None else []
         else:
             positions = []
             for c in columns:
                 if c.lower() not in lower_names:
-                    raise ProgrammingError(f'table "{target.name}" has no column "{c}"' + suggest(c, table.names))
+                    raise ProgrammingError(f'table "{name}" has no column "{c}"' + suggest(c, table.names))
+                if lower_names.index(c.lower()) in positions:
+                    raise ProgrammingError(f'column "{c}" appears twice in the INSERT column list')
                 positions.append(lower_names.index(c.lower()))
-        source = stmt.expression
-        binder = Binder(self.catalog, Params(params))
+        if source is None:  # DEFAULT VALUES
+            return positions, [], 1
         if isinstance(source, exp.Values):
             rows = []
             for tup in source.expressions:
@@ -407,39 +605,214 @@ class Engine:
                 eb = X.ExprBinder(_empty_scope(), binder.params, binder)
                 rows.append(tuple(X.cast(eb.bind(e), table.types[p]) for e, p in zip(items, positions)))
             plan = P.Values(tuple(rows), tuple((table.names[p], table.types[p]) for p in positions))
-            batch = lower(plan)(self._context())
-            new_cols = [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
-        else:
-            plan, _ = binder.bind_query(source)
-            plan = optimize(plan)
-            if len(plan.schema) != len(positions):
-                raise ProgrammingError(
-                    f"INSERT has {len(plan.schema)} values but {len(positions)} target columns")
-            batch = lower(plan)(self._context())
-            new_cols = []
-            for i, p in enumerate(positions):
-                col = broadcast(batch.column(i), batch.length)
-                if col.type != table.types[p]:
-                    if T.common_type(col.type, table.types[p]) is None and not (
-                            col.type.is_string or table.types[p].is_string):
-                        raise ProgrammingError(
-                            f'cannot insert {col.type} into column "{table.names[p]}" of type {table.types[p]}')
-                    col = cast_column(col, table.types[p])
-                new_cols.append(col)
-        n_new = batch.length
-        full = []
+        elif len(plan.schema) != len(positions):
+            raise ProgrammingError(f"INSERT has {len(plan.schema)} values but {len(positions)} target columns")
+        batch = lower(plan)(self._context())
+        cols = [_conform(broadcast(batch.column(i), batch.length), table.types[p], table.names[p])
+                for i, p in enumerate(positions)]
+        return positions, cols, batch.length
+
+    def _complete_rows(self, table, positions, given, m) -> list[Column]:
+        """Full-width rows in table order: DEFAULT (else NULL) where the INSERT gave no value."""
+        missing = [j for j in range(len(table.types)) if j not in positions]
+        defaults = self._default_rows(table, [j for j in missing if table.defaults and table.defaults[j] is not None], m)
+        out = []
         for j, t in enumerate(table.types):
             if j in positions:
-                full.append(new_cols[positions.index(j)])
+                out.append(given[positions.index(j)])
+            elif j in defaults:
+                out.append(defaults[j])
             else:
-                full.append(Column(t, torch.zeros(n_new, dtype=t.torch_dtype, device=self.device),
-                                   torch.zeros(n_new, dtype=torch.bool, device=self.device),
-                                   _empty_column(t, self.device).dictionary))
-        merged = [_concat_columns([old, new]) for old, new in zip(table.columns, full)]
-        # Built completely before the swap: a failure above leaves the table as it was.
-        self.catalog.tables[key] = StoredTable(table.names, table.types, merged, table.num_rows + n_new)
+                out.append(Column(t, torch.zeros(m, dtype=t.torch_dtype, device=self.device),
+                                  torch.zeros(m, dtype=torch.bool, device=self.device),
+                                  _empty_column(t, self.device).dictionary))
+        return out
+
+    def _default_rows(self, table, positions, m) -> dict:
+        if not positions:
+            return {}
+        _, values = self._select(exp.select(*[table.defaults[j].copy() for j in positions]))
+        zeros = torch.zeros(m, dtype=torch.int64, device=self.device)
+        return {j: _conform(v, table.types[j], table.names[j]).take(zeros) for j, v in zip(positions, values)}
+
+    def _check_rows(self, name, table, cols, m) -> None:
+        """CHECK constraints hold on the given rows (a NULL condition passes, as in SQL)."""
+        if not table.checks:
+            return
+        scratch = {name.lower(): table.with_rows(cols, m)}
+        for cond in table.checks:
+            query = exp.select("count(*)").from_(exp.table_(name, quoted=True)).where(exp.not_(cond.copy()))
+            _, (count,) = self._select(query, (), scratch)
+            if int(count.data.reshape(-1)[0]):
+                raise IntegrityError(f'CHECK constraint failed on table "{name}": CHECK ({cond.sql("duckdb")})')
+
+    def _conflict_action(self, stmt, name, table, positions):
+        """None for a plain INSERT, else (keys, assignments, where): a new row whose key one of
+        `keys` already holds, or an earlier new row holds, is dropped (assignments None) or updates
+        the existing row, as DuckDB does (INSERT OR REPLACE/IGNORE, ON CONFLICT)."""
+        alternative = (stmt.args.get("alternative") or "").upper()
+        oc = stmt.args.get("conflict")
+        if not alternative and oc is None:
+            return None
+        if alternative not in ("", "REPLACE", "IGNORE"):
+            raise NotSupportedError(f"INSERT OR {alternative}")
+        if oc is not None and (oc.args.get("duplicate") or oc.args.get("constraint")):
+            raise NotSupportedError("ON DUPLICATE KEY / ON CONFLICT ON CONSTRAINT; use ON CONFLICT (columns)")
+        update = alternative == "REPLACE" or oc is not None and "UPDATE" in oc.args["action"].name.upper()
+        if not table.keys:
+            raise ProgrammingError(f'table "{name}" has no PRIMARY KEY or UNIQUE constraint for '
+                                   f'{"INSERT OR " + alternative if alternative else "ON CONFLICT"} to act on')
+        targets = oc.args.get("conflict_keys") if oc is not None else None
+        lower_names = [n.lower() for n in table.names]
+        if targets:
+            want = set()
+            for t in targets:
+                col = t.this if isinstance(t, exp.Ordered) else t
+                if col.name.lower() not in lower_names:
+                    raise ProgrammingError(f'table "{name}" has no column "{col.name}"' + suggest(col.name, table.names))
+                want.add(lower_names.index(col.name.lower()))
+            keys = [k for k in table.keys if set(k.columns) == want][:1]
+            if not keys:
+                raise ProgrammingError("the ON CONFLICT columns are not a PRIMARY KEY, UNIQUE constraint "
+                                       f'or UNIQUE index of table "{name}"')
+        else:
+            keys = list(table.keys)
+            if update and len(keys) > 1:
+                raise ProgrammingError(f'table "{name}" has more than one PRIMARY KEY or UNIQUE constraint: '
+                                       "name the conflict columns, ON CONFLICT (columns) DO UPDATE")
+        if not update:
+            return keys, None, None
+        if alternative == "REPLACE":
+            assignments = {p: exp.column(table.names[p], "excluded", quoted=True)
+                           for p in positions if p not in keys[0].columns}
+            return keys, assignments, None
+        where = oc.args.get("where")
+        return keys, self._assignments(oc.expressions, name, table), where.this if where is not None else None
+
+    @staticmethod
+    def _assignments(items, name, table) -> dict:
+        """{position: expression} of SET col = expr, ...; a column set twice keeps its last value."""
+        lower_names = [n.lower() for n in table.names]
+        out = {}
+        for item in items:
+            col = item.this
+            if not isinstance(item, exp.EQ) or not isinstance(col, exp.Column):
+                raise ProgrammingError(f"SET needs column = value, not {item.sql('duckdb')}")
+            if col.name.lower() not in lower_names:
+                raise ProgrammingError(f'table "{name}" has no column "{col.name}"' + suggest(col.name, table.names))
+            out[lower_names.index(col.name.lower())] = item.expression
+        return out
+
+    def _assigned_values(self, target, table, assignments, where, params, rows, excluded=None, sources=()):
+        """(row ids, {position: Column}) for UPDATE and DO UPDATE: the rows `rows` of the table that
+        satisfy `where` (with the inserted rows `excluded`, one per row, readable as excluded.col),
+        and each assigned column's new values on them, cast to the column's type."""
+        key = target.name.lower()
+        names = list(table.names) + ["#rowid"]
+        cols = [c.take(rows) for c in table.columns] + [Column(T.BIGINT, rows)]
+        if excluded is not None:
+            names += [f"#excluded.{n}" for n in table.names]
+            cols += excluded
+            lower_names = [n.lower() for n in table.names]
+
+            def rename(node):
+                if isinstance(node, exp.Column) and node.table.lower() == "excluded":
+                    if node.name.lower() not in lower_names:
+                        raise ProgrammingError(f'column "excluded.{node.name}" not found'
+                                               + suggest(node.name, table.names))
+                    return exp.column(f"#excluded.{table.names[lower_names.index(node.name.lower())]}", quoted=True)
+                return node
+        else:
+            def rename(node):
+                return node
+        scratch = StoredTable(names, list(table.types) + [T.BIGINT] + (list(table.types) if excluded else []),
+                              cols, len(rows), hidden=len(names) - len(table.names))
+        positions = list(assignments)
+        query = exp.select(exp.column("#rowid", quoted=True),
+                           *[assignments[p].copy().transform(rename) for p in positions])
+        query = query.from_(target.copy())
+        for s in sources:
+            query = query.join(s.copy(), join_type="cross")
+        if where is not None:
+            query = query.where(where.copy().transform(rename))
+        _, out = self._select(query, params, {key: scratch})
+        values = {p: _conform(v, table.types[p], table.names[p]) for p, v in zip(positions, out[1:])}
+        return out[0].data.to(torch.int64), values
+
+    def _update(self, stmt: exp.Update, params) -> Result:
+        target = stmt.this
+        name, key, table = self._stored(target, "update")
+        assignments = self._assignments(stmt.expressions, name, table)
+        sources = []
+        src = stmt.args.get("from_") or stmt.args.get("from")
+        if src is not None:
+            sources = [src.this] + [j.this for j in src.args.get("joins") or []]
+        where = stmt.args.get("where")
+        rows = torch.arange(table.num_rows, device=self.device)
+        updated, values = self._assigned_values(target, table, assignments, where.this if where is not None else None,
+                                                params, rows, sources=sources)
+        cols = [_put(c, updated, values[j]) if j in values else c for j, c in enumerate(table.columns)]
+        final = table.with_rows(cols, table.num_rows)
+        check_not_null(name, final, columns=set(values))
+        check_keys(name, final, [k for k in final.keys if set(k.columns) & set(values)])
+        self._check_rows(name, table, [c.take(updated) for c in cols], len(updated))
+        result = self._returning(stmt, target, final, updated, params, len(updated))
+        self.catalog.tables[key] = final
         self.catalog.bump()
-        return Result(None, n_new, [])
+        return result
+
+    def _delete(self, stmt, params) -> Result:
+        if isinstance(stmt, exp.TruncateTable):
+            targets, where, sources = stmt.expressions, None, []
+        else:
+            targets, where, sources = [stmt.this], stmt.args.get("where"), stmt.args.get("using") or []
+        out = None
+        for target in targets:
+            name, key, table = self._stored(target, "delete from")
+            if where is None and not sources:
+                gone = torch.arange(table.num_rows, device=self.device)
+            else:
+                gone, _ = self._assigned_values(target, table, {}, where.this if where is not None else None,
+                                                params, torch.arange(table.num_rows, device=self.device),
+                                                sources=sources)
+            keep = torch.ones(table.num_rows, dtype=torch.bool, device=self.device)
+            keep[gone] = False
+            gone = nonzero(~keep)  # a row matched twice through USING goes once
+            final = table.with_rows([c.take(keep) for c in table.columns], table.num_rows - len(gone))
+            out = self._returning(stmt, target, table, gone, params, len(gone))
+            self.catalog.tables[key] = final
+            self.catalog.bump()
+        return out
+
+    def _returning(self, stmt, target, table, rows, params, count) -> Result:
+        """RETURNING exprs over the rows a statement wrote (their new values; DELETE: the old)."""
+        returning = stmt.args.get("returning")
+        if returning is None:
+            return Result(None, count, [])
+        query = exp.select(*[e.copy() for e in returning.expressions]).from_(target.copy())
+        scratch = table.with_rows([c.take(rows) for c in table.columns], len(rows))
+        names, cols = self._select(query, params, {target.name.lower(): scratch})
+        out = to_arrow(names, cols)
+        return Result(out, out.num_rows, [c.type for c in cols])
+
+
+def _conform(col: Column, t: T.SqlType, name: str) -> Column:
+    """`col` as the type of the column it is stored in."""
+    if col.type != t:
+        if T.common_type(col.type, t) is None and not (col.type.is_string or t.is_string):
+            raise ProgrammingError(f'cannot store {col.type} in column "{name}" of type {t}')
+        col = cast_column(col, t)
+    return col
+
+
+def _put(col: Column, rows: torch.Tensor, value: Column) -> Column:
+    """`col` with the rows at `rows` replaced by `value`'s, in order."""
+    if col.type.is_string:
+        col, value = unify_strings([col, value])
+    data = col.data.index_put((rows,), value.data.to(col.data.dtype))
+    if col.validity is None and value.validity is None:
+        return replace(col, data=data)
+    return replace(col, data=data, validity=col.valid_mask().index_put((rows,), value.valid_mask()))
 
 
 def _empty_scope():

@@ -485,9 +485,10 @@ class Binder:
             if isinstance(obj, StoredTable):
                 schema = tuple(zip(obj.names, obj.types))
                 rel = P.Scan(name, schema, tuple(range(len(schema))))
-                names = col_aliases or obj.names
-                return rel, [ScopeColumn(alias, n, t) for n, (_, t) in zip(names, schema)] + \
-                    [ScopeColumn(alias, n, t) for n, t in schema[len(names):]]
+                names = list(col_aliases or obj.names) + [n for n, _ in schema[len(col_aliases or obj.names):]]
+                shown = len(schema) - obj.hidden
+                return rel, [ScopeColumn(alias, n, t, hidden=i >= shown)
+                             for i, (n, (_, t)) in enumerate(zip(names, schema))]
             query, view_names = obj
             if self._view_depth > 32:
                 raise ProgrammingError(f'view "{name}" refers to itself')

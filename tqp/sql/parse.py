@@ -90,7 +90,8 @@ def _check_tokens(tokens):
     for i, tok in enumerate(tokens):
         if tok.token_type == TokenType.COMMA and prev is not None and prev.token_type == TokenType.COMMA:
             raise ProgrammingError('syntax error at or near ","')
-        if tok.token_type == TokenType.VAR and tok.text.upper() in _RESERVED:
+        if tok.token_type == TokenType.VAR and tok.text.upper() in _RESERVED and not (
+                tok.text.upper() == "BY" and i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAME"):  # INSERT ... BY NAME
             raise ProgrammingError(f'syntax error at or near "{tok.text}"')
         if tok.token_type == TokenType.JOIN and not (prev is not None and prev.token_type in _NO_CONDITION):
             _check_join_condition(tokens, i)
