@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import pathlib
+import subprocess
+import sys
 from decimal import Decimal
 import signal
 import string
@@ -539,3 +543,47 @@ def test_syntax_and_name_errors_say_where_and_what(sql, pattern):
     with pytest.raises(tqp.ProgrammingError, match=pattern) as info:
         con.execute(sql)
     assert "sqlglot" not in str(info.value)
+
+
+_OOM_SCRIPT = r"""
+import os, resource
+import numpy as np
+import pyarrow as pa
+import tqp
+from tqp.exec.memory import keep_freed_memory
+con = tqp.connect("cpu", threads=1, memory_limit="1000TB")  # the allocation itself must fail
+n = 1_000_000
+con.register("t", pa.table({"k": np.random.default_rng(1).integers(0, 10**12, n), "v": np.ones(n)}))
+con.execute("SELECT k % 10 AS g, count(*) FROM t GROUP BY g").fetchall()  # warm: heap in use and kept
+vms = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+resource.setrlimit(resource.RLIMIT_AS, (vms + 100_000_000, resource.RLIM_INFINITY))
+tuned = keep_freed_memory()
+def run(sql):
+    try:
+        return repr(con.execute(sql).fetchall())
+    except tqp.Error as e:
+        return type(e).__name__
+print(run("SELECT count(*) FROM t a JOIN t b ON a.k % 100 = b.k % 100"))  # 10^10 pairs
+print(run("SELECT k, sum(v), count(*), min(v), max(v), avg(v) FROM t GROUP BY k ORDER BY k LIMIT 1"))
+print(run("SELECT count(*) FROM t"))
+print(run("SELECT sum(v), count(DISTINCT k % 3) FROM t"))
+print(tuned, keep_freed_memory())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and glibc malloc")
+def test_out_of_memory_is_operational_and_leaves_the_connection_usable():
+    """A GROUP BY too large for an address-space limit fails as OperationalError (or succeeds),
+    never InternalError; afterwards the memory it held is free again, so small queries work,
+    and when the host malloc tuning was in effect it has ended (tqp.exec.memory)."""
+    env = {k: v for k, v in os.environ.items() if k != "TQP_HOST_MALLOC"}
+    out = subprocess.run([sys.executable, "-c", _OOM_SCRIPT], env=env, capture_output=True, text=True,
+                         timeout=120, cwd=pathlib.Path(__file__).resolve().parents[1])
+    lines = out.stdout.split("\n")
+    assert out.returncode == 0 and len(lines) >= 5, out.stderr[-2000:]
+    huge, big, count, small, tuning = lines[:5]
+    assert huge == "OperationalError"
+    assert big == "OperationalError" or big.startswith("[("), big
+    assert count == "[(1000000,)]"
+    assert small == "[(1000000.0, 3)]"
+    assert tuning in ("True False", "False False")  # the first failure ended the tuning

@@ -112,7 +112,8 @@ def _translate(exc: Exception, what: str) -> Exception:
 
 def _is_oom_message(msg: str) -> bool:
     msg = msg.lower()
-    return "out of memory" in msg or "not enough memory" in msg
+    return any(s in msg for s in ("out of memory", "not enough memory", "can't allocate memory",
+                                  "defaultcpuallocator", "std::bad_alloc"))
 
 
 def _guarded(fn, what: str, *args):

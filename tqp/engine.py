@@ -12,6 +12,7 @@ import gc
 import re
 import sys
 import threading
+import traceback
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
@@ -28,6 +29,7 @@ from .compile.lower import Context, lower
 from .constraints import check_keys, check_not_null, concat, conflicts, duplicate_row, key_text
 from .errors import (Error, IntegrityError, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
+from .exec.memory import give_back_memory
 from .io.arrow import from_arrow, to_arrow
 from .kernels.selection import all_true, nonzero
 from .plan import nodes as P
@@ -164,21 +166,20 @@ class Engine:
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         try:
+            try:
+                return self._execute(sql, params)
+            except Exception as err:
+                if not _out_of_memory(err) or not give_back_memory():
+                    raise
+                _release(err)
+            # A failed statement changed nothing, so it can run again, now with malloc's defaults.
             return self._execute(sql, params)
-        except Error:
-            raise
-        except RecursionError:
-            raise ProgrammingError("statement is nested too deeply") from None
-        except torch.cuda.OutOfMemoryError as err:
-            raise OperationalError(f"out of device memory: {err}") from None
-        except MemoryError:
-            raise OperationalError("out of memory") from None
-        except (ParseError, TokenError) as err:
-            raise ProgrammingError(f"syntax error: {first_line(err)}") from None
-        except sqlglot.errors.SqlglotError as err:
-            raise ProgrammingError(str(err)) from None
-        except Exception as err:  # a bug in tqp: say so, as a PEP 249 error
-            raise InternalError(f"{type(err).__name__}: {err}") from err
+        except Exception as err:
+            _release(err)
+            out = _translate(err)
+            if out is err:
+                raise
+            raise out from (err if isinstance(out, InternalError) else None)
         finally:
             sys.setrecursionlimit(limit)
 
@@ -813,6 +814,43 @@ def _put(col: Column, rows: torch.Tensor, value: Column) -> Column:
     if col.validity is None and value.validity is None:
         return replace(col, data=data)
     return replace(col, data=data, validity=col.valid_mask().index_put((rows,), value.valid_mask()))
+
+
+def _release(err: BaseException) -> None:
+    """Drop the locals of the frames a failed statement left in its traceback: they hold its
+    tensors, and reference cycles through the exception would keep them alive until the
+    collector runs, so that after running out of memory even a small next query failed."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        traceback.clear_frames(err.__traceback__)
+        err = err.__cause__ or err.__context__
+
+
+def _out_of_memory(err: BaseException) -> bool:
+    if isinstance(err, (MemoryError, torch.cuda.OutOfMemoryError)):
+        return True
+    text = str(err)
+    return isinstance(err, RuntimeError) and any(
+        s in text for s in ("can't allocate memory", "DefaultCPUAllocator", "std::bad_alloc", "out of memory"))
+
+
+def _translate(err: Exception) -> Exception:
+    """The PEP 249 error for an exception a statement raised."""
+    if isinstance(err, Error):
+        return err
+    if isinstance(err, RecursionError):
+        return ProgrammingError("statement is nested too deeply")
+    if _out_of_memory(err):
+        wanted = re.search(r"tried to allocate (\d+) bytes", str(err))
+        where = "device" if isinstance(err, torch.cuda.OutOfMemoryError) else "host"
+        return OperationalError(f"out of {where} memory" + (f" (an allocation of {int(wanted.group(1)):,} bytes failed)"
+                                                            if wanted else ""))
+    if isinstance(err, (ParseError, TokenError)):
+        return ProgrammingError(f"syntax error: {first_line(err)}")
+    if isinstance(err, sqlglot.errors.SqlglotError):
+        return ProgrammingError(str(err))
+    return InternalError(f"{type(err).__name__}: {err}")  # a bug in tqp: say so, as a PEP 249 error
 
 
 def _empty_scope():
