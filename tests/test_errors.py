@@ -587,3 +587,82 @@ def test_out_of_memory_is_operational_and_leaves_the_connection_usable():
     assert count == "[(1000000,)]"
     assert small == "[(1000000.0, 3)]"
     assert tuning in ("True False", "False False")  # the first failure ended the tuning
+
+
+# ------------------------------------------------------------------------------------
+# Values tqp cannot hold: refused with the right class, naming what is wrong
+# ------------------------------------------------------------------------------------
+
+def _bad_utf8(kind):
+    import numpy as np
+    offsets = np.array([0, 2], dtype=np.int64 if kind == "large" else np.int32).tobytes()
+    arr = pa.Array.from_buffers(pa.large_string() if kind == "large" else pa.string(), 1,
+                                [None, pa.py_buffer(offsets), pa.py_buffer(b"\xff\xfe")])
+    if kind == "dictionary":
+        return pa.DictionaryArray.from_arrays(pa.array([0, 0], pa.int32()), arr)
+    if kind == "cast":
+        return pa.array([b"ok", b"\xff\xfe"], pa.binary()).cast(pa.string(), safe=False)
+    return arr
+
+
+@pytest.mark.parametrize("kind", ["string", "large", "dictionary", "cast"])
+def test_invalid_utf8_refused_at_register(econ, tqp_module, kind):
+    with pytest.raises(tqp_module.DataError, match='column "s".*UTF-8'):
+        econ.register("bad_text", pa.table({"s": _bad_utf8(kind)}))
+    with pytest.raises(tqp_module.ProgrammingError):
+        econ.execute("SELECT * FROM bad_text")
+
+
+def test_timestamp_with_time_zone_refused_at_register(econ, tqp_module):
+    ts = pa.array([dt.datetime(2020, 1, 1, 23, 30)], pa.timestamp("us", tz="America/New_York"))
+    with pytest.raises(tqp_module.NotSupportedError, match='"when".*TIME ZONE'):
+        econ.register("zoned", pa.table({"id": [1], "when": ts}))
+
+
+@pytest.mark.parametrize("sql,params", [
+    ("SELECT ?", ["\ud800"]),
+    ("SELECT name FROM people WHERE name = ?", ["a\udfffb"]),
+    ("SELECT '\ud800'", None),
+])
+def test_lone_surrogate_is_data_error(econ, tqp_module, sql, params):
+    with pytest.raises(tqp_module.DataError, match="surrogate"):
+        econ.execute(sql, params)
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT DATE '9999-12-31' + INTERVAL 1 DAY",
+    "SELECT DATE '9999-12-31' + 1",
+    "SELECT DATE '0001-01-01' - 1",
+    "SELECT DATE '9999-12-31' + INTERVAL 1 MONTH",
+    "SELECT TIMESTAMP '9999-12-31 23:00:00' + INTERVAL 1 HOUR",
+    "SELECT born + 3000000 FROM people",
+    "SELECT DATE '2000-01-01' + 2147483647",
+])
+def test_dates_past_year_9999_are_data_errors(econ, tqp_module, sql):
+    with pytest.raises(tqp_module.DataError, match="out of range"):
+        econ.execute(sql).fetchall()
+
+
+def test_dates_at_the_edges_of_the_range(econ, educk):
+    sql = ("SELECT DATE '9999-12-30' + 1, DATE '0001-01-02' - 1, "
+           "TIMESTAMP '9999-12-31 22:00:00' + INTERVAL 1 HOUR, max(born) + 1 FROM people")
+    assert econ.execute(sql).fetchall() == educk.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize("raised", [
+    RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
+                 "you tried to allocate 32000000 bytes. Error code 12 (Cannot allocate memory)"),
+    RuntimeError("std::bad_alloc"),
+    MemoryError(),
+])
+def test_host_out_of_memory_is_operational(econ, tqp_module, monkeypatch, raised):
+    import tqp.engine as engine
+
+    def fail(*args, **kwargs):
+        raise raised
+    monkeypatch.setattr(engine.Engine, "_query", fail)
+    monkeypatch.setattr(engine, "give_back_memory", lambda: False)  # keep this process's malloc as it is
+    with pytest.raises(tqp_module.OperationalError, match="out of host memory"):
+        econ.execute("SELECT 1")
+    from tqp.dbapi import _translate
+    assert isinstance(_translate(raised, "reading"), tqp_module.OperationalError)

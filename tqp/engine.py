@@ -27,7 +27,7 @@ from .column import Column
 from .compile.expr import broadcast, cast_column, unify_strings
 from .compile.lower import Context, lower
 from .constraints import check_keys, check_not_null, concat, conflicts, duplicate_row, key_text
-from .errors import (Error, IntegrityError, InternalError, NotSupportedError, OperationalError,
+from .errors import (DataError, Error, IntegrityError, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .exec.memory import give_back_memory
 from .io.arrow import from_arrow, to_arrow
@@ -187,6 +187,11 @@ class Engine:
         params = list(params) if params is not None else []
         if isinstance(params, (str, bytes)):
             raise ProgrammingError("parameters must be a sequence")
+        for i, p in enumerate(params):
+            if isinstance(p, str) and not _is_utf8(p):
+                raise DataError(f"parameter {i + 1} is not valid text: it holds a lone surrogate, which UTF-8 cannot encode")
+        if not _is_utf8(sql):
+            raise DataError("the statement text holds a lone surrogate, which UTF-8 cannot encode")
         explain = _EXPLAIN.match(sql)
         body = sql[explain.end():] if explain else sql
         reindex = _REINDEX.match(body)
@@ -827,6 +832,14 @@ def _release(err: BaseException) -> None:
         err = err.__cause__ or err.__context__
 
 
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _out_of_memory(err: BaseException) -> bool:
     if isinstance(err, (MemoryError, torch.cuda.OutOfMemoryError)):
         return True
@@ -846,6 +859,8 @@ def _translate(err: Exception) -> Exception:
         where = "device" if isinstance(err, torch.cuda.OutOfMemoryError) else "host"
         return OperationalError(f"out of {where} memory" + (f" (an allocation of {int(wanted.group(1)):,} bytes failed)"
                                                             if wanted else ""))
+    if isinstance(err, UnicodeError):
+        return DataError(f"text that is not valid UTF-8: {err}")
     if isinstance(err, (ParseError, TokenError)):
         return ProgrammingError(f"syntax error: {first_line(err)}")
     if isinstance(err, sqlglot.errors.SqlglotError):

@@ -856,11 +856,24 @@ def _coalesce(args, e, ctx):
 # ---------------------------------------------------------------- dates
 
 
+def _in_date_range(values: torch.Tensor, valid, is_timestamp: bool) -> torch.Tensor:
+    """`values` (int64 days, or microseconds), refused with DataError past years 1..9999."""
+    lo, hi = (D.MIN_DAY, D.MAX_DAY + 1) if not is_timestamp else (D.MIN_DAY * D.US_PER_DAY, (D.MAX_DAY + 1) * D.US_PER_DAY)
+    bad = (values < lo) | (values >= hi)
+    if valid is not None:
+        bad &= valid
+    if values.numel() and any_true(bad):
+        raise DataError(f"{'timestamp' if is_timestamp else 'date'} out of range: tqp holds years 1 to 9999")
+    return values
+
+
 @op("date_add_days")
 def _date_add_days(args, e, ctx):
     a, b = args
     (sign,) = e.params
-    return Column(T.DATE, (a.data + sign * b.data.to(torch.int32)).to(torch.int32), and_validity(a.validity, b.validity))
+    valid = and_validity(a.validity, b.validity)
+    days = _in_date_range(a.data.to(torch.int64) + sign * b.data.to(torch.int64), valid, False)
+    return Column(T.DATE, days.to(torch.int32), valid)
 
 
 @op("date_diff")
@@ -883,7 +896,7 @@ def _add_interval(args, e, ctx):
         if months:
             ts = D.add_months(ts, months, is_timestamp=True)
     ts = ts + days * 86_400_000_000 + micros
-    return Column(T.TIMESTAMP, ts, a.validity)
+    return Column(T.TIMESTAMP, _in_date_range(ts, a.validity, True), a.validity)
 
 
 @op("extract")

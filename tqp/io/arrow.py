@@ -123,18 +123,27 @@ _NP_STORAGE = {"BOOLEAN": np.bool_, "SMALLINT": np.int16, "INTEGER": np.int32, "
                "REAL": np.float32, "DOUBLE": np.float64}
 
 
+def _valid_utf8(arr: pa.Array) -> pa.Array:
+    """Arrow trusts whoever built a string array; tqp's string kernels need real UTF-8."""
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid as err:
+        raise DataError(f"invalid UTF-8 in a string column ({err})") from None
+    return arr
+
+
 def _string_column(arr: pa.Array, device: torch.device) -> Column:
     if not pa.types.is_dictionary(arr.type):
         if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
             arr = arr.cast(pa.string())
-        if arr.null_count == 0 and _mostly_distinct(arr):
+        if arr.null_count == 0 and _mostly_distinct(_valid_utf8(arr)):
             # Comment-like columns: sorting the strings once finds the distinct values too;
             # hashing them first (dictionary_encode) would cost as much as the sort again.
             remap, uniq_arrow = sorted_dictionary(arr)
             return Column(T.VARCHAR, torch.from_numpy(remap.astype(np.int32)).to(device), None,
                           Dictionary(None, uniq_arrow))
         arr = pc.dictionary_encode(arr)
-    values = arr.dictionary.cast(pa.string())
+    values = _valid_utf8(arr.dictionary.cast(pa.string()))
     indices = arr.indices
     remap, uniq_arrow = sorted_dictionary(values)
     valid = _validity(indices)
@@ -153,10 +162,24 @@ def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
 
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
+    out = []
     # Arrow buffers are read-only; tqp never writes into a stored column, so sharing them is safe.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        return [column_from_arrow(table.column(i), device) for i in range(table.num_columns)]
+        for i, name in enumerate(table.column_names):
+            t = table.schema.field(i).type
+            if pa.types.is_timestamp(t) and t.tz is not None:
+                # Held as naive microseconds, an instant would lose its zone and CAST(ts AS DATE)
+                # would give the UTC date: refuse rather than answer in the wrong zone.
+                raise NotSupportedError(
+                    f'column "{name}" is TIMESTAMP WITH TIME ZONE ({t}), which tqp does not support; '
+                    f'register it as naive local or UTC time (e.g. pyarrow.compute.local_timestamp, or '
+                    f'.cast(pa.timestamp("{t.unit}")) for UTC)')
+            try:
+                out.append(column_from_arrow(table.column(i), device))
+            except (NotSupportedError, DataError) as err:
+                raise type(err)(f'column "{name}": {err}') from None
+    return out
 
 
 # ---------------------------------------------------------------- out

@@ -19,10 +19,12 @@ import torch
 from torch import Tensor
 
 __all__ = ["civil_from_days", "days_from_civil", "add_months", "extract", "date_trunc",
-           "US_PER_DAY"]
+           "US_PER_DAY", "MIN_DAY", "MAX_DAY"]
 
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
+# The dates tqp holds: years 1 to 9999, as Python's datetime (results outside are refused)
+MIN_DAY, MAX_DAY = -719_162, 2_932_896  # 0001-01-01, 9999-12-31
 _DAYS_PER_ERA = 146_097  # 400 Gregorian years
 _EPOCH_SHIFT = 719_468   # days from 0000-03-01 to 1970-01-01
 

@@ -566,7 +566,10 @@ def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int
         from dateutil.relativedelta import relativedelta
         start = days_to_date(base.value) if base.type.kind == "DATE" else micros_to_ts(base.value)
         moved = dt.datetime.combine(start, dt.time()) if isinstance(start, dt.date) and not isinstance(start, dt.datetime) else start
-        moved = moved + relativedelta(months=months, days=days, microseconds=micros)
+        try:
+            moved = moved + relativedelta(months=months, days=days, microseconds=micros)
+        except (OverflowError, ValueError):
+            raise DataError("timestamp out of range: tqp holds years 1 to 9999") from None
         return Lit(ts_to_micros(moved), T.TIMESTAMP)
     return Call("add_interval", (base,), T.TIMESTAMP, (months, days, micros))
 
