@@ -373,11 +373,25 @@ class Engine:
             return Result(None, -1, [])
         if kind != "TABLE":
             raise NotSupportedError(f"CREATE {kind}")
+        typed = any(isinstance(c, exp.ColumnDef) and c.args.get("kind") is not None or
+                    not isinstance(c, (exp.ColumnDef, exp.Identifier, exp.Column)) for c in schema_cols or [])
         if stmt.expression is not None:
             c, cols = self._run(stmt.expression, params)
-            names = [c.name for c in schema_cols] if schema_cols else list(c.names)
-            self._check_names(names, name)
-            stored = StoredTable(names, [col.type for col in cols], cols, len(cols[0]) if cols else 0)
+            if typed:  # CREATE TABLE t (a INT PRIMARY KEY, ...) AS SELECT: the rows must obey it
+                stored = self._table_definition(name, schema_cols)
+                if len(cols) != len(stored.names):
+                    raise ProgrammingError(f"CREATE TABLE {name} defines {len(stored.names)} columns "
+                                           f"but its query gives {len(cols)}")
+                m = len(cols[0]) if cols else 0
+                rows = [_conform(col, t, n) for col, t, n in zip(cols, stored.types, stored.names)]
+                self._check_rows(name, stored, rows, m)
+                stored = stored.with_rows(rows, m)
+                check_not_null(name, stored)
+                check_keys(name, stored)
+            else:
+                names = [c.name for c in schema_cols] if schema_cols else list(c.names)
+                self._check_names(names, name)
+                stored = StoredTable(names, [col.type for col in cols], cols, len(cols[0]) if cols else 0)
         else:
             stored = self._table_definition(name, schema_cols or [])
         self.catalog.views.pop(key, None)

@@ -320,3 +320,20 @@ def test_sqllogictest_evidence(name, connect, tqp_module):
             got = ["NULL" if v is None else str(v) for row in cur.fetchall() for v in row]
             want = body[len(sql_lines) + 1:]
             assert sorted(got) == sorted(want), sql
+
+
+def test_create_table_as_with_declared_constraints(connect, device, tqp_module):
+    """DuckDB's parser refuses CREATE TABLE t (<typed columns>) AS SELECT; tqp takes it and the
+    query's rows must obey the declared types and constraints, as an INSERT's would."""
+    con = connect(device)
+    con.execute("CREATE TABLE c (a INT PRIMARY KEY, b VARCHAR NOT NULL, d DOUBLE) AS SELECT 1, 'x', 2")
+    assert con.execute("SELECT * FROM c").fetchall() == [(1, "x", 2.0)]
+    with pytest.raises(tqp_module.IntegrityError, match="primary key"):
+        con.execute("INSERT INTO c VALUES (1, 'y', 0)")
+    with pytest.raises(tqp_module.IntegrityError, match="primary key"):
+        con.execute("CREATE TABLE c1 (a INT PRIMARY KEY, b VARCHAR) AS SELECT 1, 'x' UNION ALL SELECT 1, 'y'")
+    with pytest.raises(tqp_module.IntegrityError, match="NOT NULL"):
+        con.execute("CREATE TABLE c1 (a INT, b VARCHAR NOT NULL) AS SELECT 1, NULL")
+    with pytest.raises(tqp_module.ProgrammingError):
+        con.execute("CREATE TABLE c1 (a INT, b VARCHAR) AS SELECT 1")
+    assert "c1" not in con.tables()
