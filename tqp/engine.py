@@ -727,7 +727,6 @@ class Engine:
         """(row ids, {position: Column}) for UPDATE and DO UPDATE: the rows `rows` of the table that
         satisfy `where` (with the inserted rows `excluded`, one per row, readable as excluded.col),
         and each assigned column's new values on them, cast to the column's type."""
-        key = target.name.lower()
         names = list(table.names) + ["#rowid"]
         cols = [c.take(rows) for c in table.columns] + [Column(T.BIGINT, rows)]
         if excluded is not None:
@@ -750,12 +749,12 @@ class Engine:
         positions = list(assignments)
         query = exp.select(exp.column("#rowid", quoted=True),
                            *[assignments[p].copy().transform(rename) for p in positions])
-        query = query.from_(target.copy())
+        query = query.from_(_scratch_scan(target))
         for s in sources:
             query = query.join(s.copy(), join_type="cross")
         if where is not None:
             query = query.where(where.copy().transform(rename))
-        _, out = self._select(query, params, {key: scratch})
+        _, out = self._select(query, params, {_SCRATCH: scratch})
         values = {p: _conform(v, table.types[p], table.names[p]) for p, v in zip(positions, out[1:])}
         return out[0].data.to(torch.int64), values
 
@@ -809,11 +808,21 @@ class Engine:
         returning = stmt.args.get("returning")
         if returning is None:
             return Result(None, count, [])
-        query = exp.select(*[e.copy() for e in returning.expressions]).from_(target.copy())
+        query = exp.select(*[e.copy() for e in returning.expressions]).from_(_scratch_scan(target))
         scratch = table.with_rows([c.take(rows) for c in table.columns], len(rows))
-        names, cols = self._select(query, params, {target.name.lower(): scratch})
+        names, cols = self._select(query, params, {_SCRATCH: scratch})
         out = to_arrow(names, cols)
         return Result(out, out.num_rows, [c.type for c in cols])
+
+
+_SCRATCH = "#dml"  # the rows a statement works on, under a name no query can spell unquoted
+
+
+def _scratch_scan(target: exp.Table) -> exp.Table:
+    """FROM for the scratch rows, known by the target's name or alias; a subquery that names
+    the target table itself still reads the whole stored table."""
+    alias = target.alias or target.name
+    return exp.Table(this=exp.to_identifier(_SCRATCH, quoted=True), alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
 def _conform(col: Column, t: T.SqlType, name: str) -> Column:
