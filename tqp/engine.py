@@ -166,13 +166,6 @@ class Engine:
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         try:
-            try:
-                return self._execute(sql, params)
-            except Exception as err:
-                if not _out_of_memory(err) or not give_back_memory():
-                    raise
-                _release(err)
-            # A failed statement changed nothing, so it can run again, now with malloc's defaults.
             return self._execute(sql, params)
         except Exception as err:
             _release(err)
@@ -209,8 +202,18 @@ class Engine:
             with active(self.settings):
                 if explain:
                     return self._explain(stmt, params, analyze=bool(explain.group(1)))
-                result = self._statement(stmt, params)
+                result = self._statement_retried(stmt, params)
         return result
+
+    def _statement_retried(self, stmt, params) -> Result:
+        try:
+            return self._statement(stmt, params)
+        except Exception as err:
+            if not _out_of_memory(err) or not give_back_memory():
+                raise
+            _release(err)
+        # A failed statement changed nothing, so it can run again, now with malloc's defaults.
+        return self._statement(stmt, params)
 
     def _statement(self, stmt, params) -> Result:
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Values)):
