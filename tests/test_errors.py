@@ -666,3 +666,12 @@ def test_host_out_of_memory_is_operational(econ, tqp_module, monkeypatch, raised
         econ.execute("SELECT 1")
     from tqp.dbapi import _translate
     assert isinstance(_translate(raised, "reading"), tqp_module.OperationalError)
+
+
+@pytest.mark.parametrize("arr", [pa.array([0, 3_000_000], pa.date32()),
+                                 pa.array([0, -800_000], pa.date32()),
+                                 pa.array([0, 300_000_000_000_000_000], pa.timestamp("us"))],
+                         ids=["date_after_9999", "date_before_1", "timestamp_after_9999"])
+def test_dates_past_year_9999_refused_at_register(econ, tqp_module, arr):
+    with pytest.raises(tqp_module.DataError, match='column "c".*out of range'):
+        econ.register("far", pa.table({"c": arr}))

@@ -19,6 +19,7 @@ import torch
 from .. import types as T
 from ..column import Column, Dictionary
 from ..errors import DataError, NotSupportedError
+from ..kernels import dates as D
 from ..kernels.strings import sorted_dictionary
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
@@ -113,10 +114,20 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
             arr = arr.fill_null(False if st.kind == "BOOLEAN" else 0)
         data = arr.to_numpy(zero_copy_only=False)
         data = data.astype(_NP_STORAGE[st.kind], copy=False)
+    if st.kind in ("DATE", "TIMESTAMP"):
+        _check_date_range(data, valid, st.kind == "TIMESTAMP")
     col = Column(st, torch.from_numpy(np.ascontiguousarray(data)).to(device))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
     return col
+
+
+def _check_date_range(data: np.ndarray, valid, is_timestamp: bool) -> None:
+    """tqp's dates are those of years 1 to 9999 (Python's datetime; results are checked too)."""
+    per = D.US_PER_DAY if is_timestamp else 1
+    values = data if valid is None else data[valid]
+    if len(values) and (values.min() < D.MIN_DAY * per or values.max() >= (D.MAX_DAY + 1) * per):
+        raise DataError(f"{'timestamp' if is_timestamp else 'date'} out of range: tqp holds years 1 to 9999")
 
 
 _NP_STORAGE = {"BOOLEAN": np.bool_, "SMALLINT": np.int16, "INTEGER": np.int32, "BIGINT": np.int64,
