@@ -24,8 +24,7 @@ from ..errors import NotSupportedError, ProgrammingError
 _DIALECT = DuckDB()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
              "OFFSET", "BY", "INTERSECT", "EXCEPT", "AND", "OR", "NOT"}
-_UNSUPPORTED = [("GROUPING SETS", "GROUPING SETS"), ("ROLLUP", "ROLLUP"), ("CUBE", "CUBE"),
-                ("PIVOT", "PIVOT"), ("QUALIFY", "QUALIFY"), ("LATERAL", "LATERAL"),
+_UNSUPPORTED = [("PIVOT", "PIVOT"), ("QUALIFY", "QUALIFY"), ("LATERAL", "LATERAL"),
                 ("RECURSIVE", "WITH RECURSIVE"), ("OVER", "window functions (OVER ...)")]
 _ENDS_JOIN = {TokenType.JOIN, TokenType.WHERE, TokenType.GROUP_BY, TokenType.ORDER_BY, TokenType.LIMIT,
               TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT, TokenType.HAVING, TokenType.SEMICOLON,
