@@ -265,6 +265,7 @@ class Binder:
         keys += extra_keys
         aggs: list[AggCall] = []
         ab = ExprBinder(scope, self.params, self, allow_aggs=True)
+        ab.aliases = {i.alias.lower(): i.this for i in items if isinstance(i, exp.Alias)}
         key_index = {k: i for i, k in enumerate(keys)}
         n_keys = len(keys)
 
@@ -363,6 +364,8 @@ class Binder:
 
     def _group_item(self, g, items, scope: Scope):
         """A GROUP BY item with select-list positions and output aliases resolved."""
+        while isinstance(g, exp.Paren):
+            g = g.this
         if isinstance(g, exp.Literal) and not g.is_string:
             k = int(g.this)
             if not 1 <= k <= len(items):

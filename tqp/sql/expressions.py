@@ -462,6 +462,15 @@ def _column(b: ExprBinder, node: exp.Column) -> Expr:
     if isinstance(node.this, exp.Star):
         raise ProgrammingError("* is only allowed in a SELECT list or count(*)")
     table = node.table or None
+    aliases = getattr(b, "aliases", None)
+    if aliases and table is None and node.name.lower() in aliases and not b.scope.has(node.name, None):
+        # a select-list alias (HAVING and ORDER BY of a grouped query), never itself while expanding
+        name = node.name.lower()
+        b.aliases = {k: v for k, v in aliases.items() if k != name}
+        try:
+            return b.bind(aliases[name])
+        finally:
+            b.aliases = aliases
     i = b.scope.resolve(node.name, table)
     return ColRef(i, b.scope.columns[i].type)
 
@@ -1155,6 +1164,7 @@ def _grouping(b: ExprBinder, node):
     if not node.expressions:
         raise ProgrammingError("GROUPING() needs at least one argument")
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
+    inner.aliases = getattr(b, "aliases", None)  # GROUPING(alias), as GROUP BY alias
     args = tuple(inner.bind(a) for a in node.expressions)
     return AggCall("grouping", Call("grouping_args", args, T.BIGINT, tuple(a.sql("duckdb") for a in node.expressions)),
                    T.BIGINT)
