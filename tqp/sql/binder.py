@@ -1308,4 +1308,5 @@ def _is_bare_count(query) -> bool:
         query = query.this
     if not isinstance(query, exp.Select) or len(query.expressions) != 1:
         return False
-    return isinstance(_unalias(query.expressions[0]), exp.Count)
+    item = _unalias(query.expressions[0])
+    return isinstance(item.this if isinstance(item, exp.Filter) else item, exp.Count)
