@@ -1064,8 +1064,9 @@ def _grouping_sets_plan(rel: P.Rel, keys: list[Expr], sets: list[tuple], aggs: l
                                            if keys else "GROUPING() needs a GROUP BY")
             bits[a] = [key_at[x] for x in a.arg.args]
 
-    def layout(s: tuple, key_ref, agg_ref) -> list[Expr]:
-        out = [key_ref(s.index(i), keys[i].type) if i in s else Lit(None, keys[i].type) for i in range(n)]
+    def layout(s: tuple, agg_ref) -> list[Expr]:
+        """A set's output row over its aggregate's (set keys, then aggregates)."""
+        out = [ColRef(s.index(i), keys[i].type) if i in s else Lit(None, keys[i].type) for i in range(n)]
         for a in aggs:
             if a.func == "grouping":
                 v = sum(1 << (len(bits[a]) - 1 - j) for j, i in enumerate(bits[a]) if i not in s)
@@ -1116,14 +1117,13 @@ def _grouping_sets_plan(rel: P.Rel, keys: list[Expr], sets: list[tuple], aggs: l
                 if a.func != "avg":
                     return cols[0]
                 return X.arith("div", cols[0], cols[1])
-            branches.append(P.Project(src, tuple(layout(s, lambda i, t: ColRef(i, t), agg_ref)), names))
+            branches.append(P.Project(src, tuple(layout(s, agg_ref)), names))
     else:
         shared = P.Shared(rel) if len(sets) > 1 else rel
         for s in sets:
             agg = P.Aggregate(shared, tuple(keys[i] for i in s), tuple(real),
                               tuple(f"#g{i}" for i in range(len(s) + len(real))))
-            branches.append(P.Project(agg, tuple(layout(
-                s, lambda i, t: ColRef(i, t), lambda s, a: ColRef(len(s) + real.index(a), a.type))), names))
+            branches.append(P.Project(agg, tuple(layout(s, lambda s, a: ColRef(len(s) + real.index(a), a.type))), names))
     while len(branches) > 1:  # a balanced tree of unions: each row is copied log(sets) times
         branches = [P.SetOp("union", True, branches[i], branches[i + 1]) if i + 1 < len(branches)
                     else branches[i] for i in range(0, len(branches), 2)]

@@ -414,6 +414,7 @@ class ExprBinder:
         self.subqueries = subqueries
         self.allow_aggs = allow_aggs
         self.used_params: set[int] = set()
+        self.aliases: dict | None = None  # select-list aliases by lower name, where they may be named
 
     def bind(self, node: exp.Expression) -> Expr:
         handler = _HANDLERS.get(type(node))
@@ -462,7 +463,7 @@ def _column(b: ExprBinder, node: exp.Column) -> Expr:
     if isinstance(node.this, exp.Star):
         raise ProgrammingError("* is only allowed in a SELECT list or count(*)")
     table = node.table or None
-    aliases = getattr(b, "aliases", None)
+    aliases = b.aliases
     if aliases and table is None and node.name.lower() in aliases and not b.scope.has(node.name, None):
         # a select-list alias (HAVING and ORDER BY of a grouped query), never itself while expanding
         name = node.name.lower()
@@ -1164,7 +1165,7 @@ def _grouping(b: ExprBinder, node):
     if not node.expressions:
         raise ProgrammingError("GROUPING() needs at least one argument")
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
-    inner.aliases = getattr(b, "aliases", None)  # GROUPING(alias), as GROUP BY alias
+    inner.aliases = b.aliases  # GROUPING(alias), as GROUP BY alias
     args = tuple(inner.bind(a) for a in node.expressions)
     return AggCall("grouping", Call("grouping_args", args, T.BIGINT, tuple(a.sql("duckdb") for a in node.expressions)),
                    T.BIGINT)
