@@ -58,7 +58,12 @@ GROUPING = {
                    "grouping(l_returnflag, l_linestatus) FROM lineitem GROUP BY ROLLUP (l_returnflag, l_linestatus)",
     "rollup_sum_null_column": "SELECT g, sum(CASE WHEN g > 100 THEN i32 END), count(CASE WHEN g > 100 THEN 1 END) "
                               "FROM t GROUP BY ROLLUP (g)",
-    "rollup_params": None,  # see test_grouping_params
+    "rollup_four_levels": "SELECT g % 2 AS a, g, s_lo, b, count(*), count(i32), avg(i32), min(dt), max(m), sum(d), "
+                          "grouping(a, g, s_lo, b) FROM t GROUP BY ROLLUP (a, g, s_lo, b)",
+    "grouping_sets_chain_sources": "SELECT g, s_lo, b, count(*), avg(m4), max(s_hi), grouping(g, s_lo, b) FROM t "
+                                   "GROUP BY GROUPING SETS ((g, s_lo, b), (g, s_lo), (s_lo, b), (b), (s_lo), ())",
+    "grouping_sets_disjoint": "SELECT g, s_lo, count(*), sum(i16) FROM t GROUP BY GROUPING SETS ((g), (s_lo))",
+    "grouping_sets_empty_input_no_total": "SELECT g, s_lo, count(*) FROM empty GROUP BY GROUPING SETS ((g), (s_lo))",
 }
 
 AGGREGATES = {

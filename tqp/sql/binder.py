@@ -1091,33 +1091,34 @@ def _grouping_sets_plan(rel: P.Rel, keys: list[Expr], sets: list[tuple], aggs: l
                            part(AggCall("count", a.arg, T.BIGINT, filter=a.filter))]
             else:
                 plan[a] = [part(a)]
-        fine = P.Shared(P.Aggregate(rel, tuple(keys), tuple(partials),
-                                    tuple(f"#p{i}" for i in range(n + len(partials)))))
         full = tuple(range(n))
-        for s in sets:
-            if s == full:
-                def ref(j, t):
-                    return ColRef(n + j, t)
-                src = fine
+        # Each set aggregates the smallest set already planned that holds its keys: a ROLLUP
+        # level reads the level above it, not the input.
+        order = sorted(set(sets) | {full}, key=len, reverse=True)
+        source = {t: min((u for u in order[:k] if set(t) <= set(u)), key=len) for k, t in enumerate(order) if k}
+        readers = {t: sets.count(t) + list(source.values()).count(t) for t in order}
+        built = {}
+        for t in order:
+            if t == full:
+                node = P.Aggregate(rel, tuple(keys), tuple(partials), tuple(f"#p{i}" for i in range(n + len(partials))))
             else:
-                merges = [AggCall("max" if p.func == "max" else "min" if p.func == "min" else "sum",
-                                  ColRef(n + j, p.type), p.type if p.func not in ("count", "count_star")
-                                  else T.BIGINT) for j, p in enumerate(partials)]
-                src = P.Aggregate(fine, tuple(ColRef(i, keys[i].type) for i in s), tuple(merges),
-                                  tuple(f"#m{i}" for i in range(len(s) + len(merges))))
+                u = source[t]
+                merges = tuple(AggCall(p.func if p.func in ("min", "max") else "sum", ColRef(len(u) + j, p.type),
+                                       p.type if p.func not in ("count", "count_star") else T.BIGINT)
+                               for j, p in enumerate(partials))
+                node = P.Aggregate(built[u], tuple(ColRef(u.index(i), keys[i].type) for i in t), merges,
+                                   tuple(f"#m{i}" for i in range(len(t) + len(merges))))
+            built[t] = P.Shared(node) if readers[t] > 1 else node
 
-                def ref(j, t, s=s):
-                    c = ColRef(len(s) + j, t)
-                    # a set over no rows sums no counts: its count is 0, not NULL
-                    return Call("coalesce", (c, Lit(0, T.BIGINT)), T.BIGINT) if \
-                        partials[j].func in ("count", "count_star") else c
-
-            def agg_ref(s, a, ref=ref):
-                cols = [ref(j, partials[j].type) for j in plan[a]]
-                if a.func != "avg":
-                    return cols[0]
-                return X.arith("div", cols[0], cols[1])
-            branches.append(P.Project(src, tuple(layout(s, agg_ref)), names))
+        def agg_ref(s, a):
+            cols = []
+            for j in plan[a]:
+                c = ColRef(len(s) + j, partials[j].type)
+                if not s and partials[j].func in ("count", "count_star"):
+                    c = Call("coalesce", (c, Lit(0, T.BIGINT)), T.BIGINT)  # () over no rows counts 0, not NULL
+                cols.append(c)
+            return X.arith("div", cols[0], cols[1]) if a.func == "avg" else cols[0]
+        branches = [P.Project(built[s], tuple(layout(s, agg_ref)), names) for s in sets]
     else:
         shared = P.Shared(rel) if len(sets) > 1 else rel
         for s in sets:
