@@ -33,6 +33,8 @@ GROUPING = {
     "rollup_variance": "SELECT g, b, stddev(d), var_pop(i32), stddev_pop(m), grouping(b) FROM t GROUP BY ROLLUP (g, b)",
     "rollup_filter": "SELECT g, count(*) FILTER (WHERE b), sum(m) FILTER (WHERE i32 > 0), avg(d) FILTER (WHERE s_lo <> ''), "
                      "min(s_hi) FILTER (WHERE i16 > 100) FROM t GROUP BY ROLLUP (g)",
+    "rollup_variance_filter_distinct": "SELECT g, b, stddev(i16) FILTER (WHERE b), count(DISTINCT s_lo) FILTER (WHERE i32 > 0), "
+                                       "var_pop(DISTINCT g) FROM t GROUP BY ROLLUP (g, b)",
     "having_grouping": "SELECT g, b, sum(i32) FROM t GROUP BY ROLLUP (g, b) HAVING grouping(b) = 1",
     "having_key_is_null": "SELECT i32 % 4 AS k, count(*), grouping(k) FROM t GROUP BY ROLLUP (k) HAVING k IS NULL",
     "having_aggregate": "SELECT g, b, count(*) FROM t GROUP BY CUBE (g, b) HAVING count(*) > 50",
@@ -156,3 +158,13 @@ def test_grouping_params(check):
 def test_errors(tqp_con, tqp_module, sql, words):
     with pytest.raises(tqp_module.ProgrammingError, match=words):
         tqp_con.execute(sql)
+
+
+def test_rollup_reads_input_once(tqp_con):
+    """The finest grouping is computed once and the coarser sets roll its partial sums up."""
+    text = tqp_con.execute("EXPLAIN ANALYZE SELECT g, s_lo, sum(m), avg(d), count(*) FROM t "
+                           "GROUP BY ROLLUP (g, s_lo)").fetchone()[0]
+    ran = [line.split() for line in text.split("analyze")[-1].splitlines()[1:] if line.strip()]
+    assert [r[0] for r in ran].count("Scan") == 1, text
+    shared_rows = {int(r[-2]) for r in ran if r[0] == "Shared"}
+    assert shared_rows and max(shared_rows) < 1000, text  # what is shared is the grouped result, not t
