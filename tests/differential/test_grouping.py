@@ -6,7 +6,27 @@ NULL and only GROUPING() tells them apart, so most queries return GROUPING() too
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pyarrow as pa
 import pytest
+
+from tests.conftest import duck_load
+
+# Sums past 18 digits (128-bit decimals) through the roll-up of partial sums, and variance of them.
+WIDE = pa.table({
+    "k": [1, 1, 2, 2, None, 1],
+    "s": ["a", "b", "a", None, "a", "b"],
+    "w": pa.array([Decimal(v) if v else None for v in ("12345678901234567890123.45", "-99999999999999999999.99",
+                                                       None, "1.5", "77777777777777777777777.01", "3")],
+                  pa.decimal128(30, 2)),
+})
+
+
+@pytest.fixture(scope="module")
+def wide(tqp_con, duck):
+    tqp_con.register("grouping_wide", WIDE)
+    duck_load(duck, "grouping_wide", WIDE)
 
 GROUPING = {
     "rollup_two_keys": "SELECT g, s_lo, count(*), sum(i32), grouping(g), grouping(g, s_lo), grouping_id(s_lo, g) "
@@ -168,3 +188,11 @@ def test_rollup_reads_input_once(tqp_con):
     assert [r[0] for r in ran].count("Scan") == 1, text
     shared_rows = {int(r[-2]) for r in ran if r[0] == "Shared"}
     assert shared_rows and max(shared_rows) < 1000, text  # what is shared is the grouped result, not t
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT k, s, sum(w), avg(w), min(w), max(w), count(w), grouping(k, s) FROM grouping_wide GROUP BY ROLLUP (k, s)",
+    "SELECT k, stddev(w), var_pop(w), sum(w) FILTER (WHERE s = 'a') FROM grouping_wide GROUP BY CUBE (k)",
+])
+def test_wide_decimals(check, wide, sql):
+    check(sql)
