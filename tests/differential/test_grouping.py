@@ -134,6 +134,8 @@ DISTINCT_ALL = {
     "group_by_all_expressions": "SELECT g % 3 AS k, upper(s_lo) AS u, max(dt) FROM t GROUP BY ALL",
     "group_by_all_no_keys": "SELECT count(*), sum(i16) FROM t GROUP BY ALL",
     "group_by_all_no_aggregates": "SELECT g, b FROM t GROUP BY ALL",
+    "group_by_all_aggregate_expressions": "SELECT g, sum(i16) * 2, (SELECT 1) + count(*), count(*) FILTER (WHERE b) "
+                                          "FROM t GROUP BY ALL",
     "group_by_all_having": "SELECT g, count(*) AS n FROM t GROUP BY ALL HAVING count(*) > 95",
     "group_by_all_order_by_all": "SELECT g, b, sum(i32) FROM t GROUP BY ALL ORDER BY ALL",
     "order_by_all": "SELECT g, s_lo, id FROM t ORDER BY ALL",
@@ -174,6 +176,7 @@ def test_grouping_params(check):
     ("SELECT sum(i32) FILTER (WHERE count(*) > 1) FROM t", "FILTER"),
     ("SELECT sum(i32) FILTER (WHERE i32) FROM t", "BOOLEAN"),
     ("SELECT g, id FROM t ORDER BY ALL, g", "ALL"),
+    ("SELECT g, sum(i16) + g FROM t GROUP BY ALL", "GROUP BY ALL"),
 ])
 def test_errors(tqp_con, tqp_module, sql, words):
     with pytest.raises(tqp_module.ProgrammingError, match=words):

@@ -319,13 +319,16 @@ class Binder:
             if group.args.get(k):
                 raise NotSupportedError("this form of ROLLUP/CUBE/GROUPING SETS (write GROUP BY ROLLUP(...))")
         if group.args.get("all"):
-            # GROUP BY ALL: every select item without an aggregate (or window) is a key.
+            # GROUP BY ALL: every select item without an aggregate is a key.
             for item in items:
                 node = _unalias(item)
-                if not X.contains_agg(node) and node.find(exp.Window) is None:
+                if not X.contains_agg(node):
                     e = eb.bind(node)
                     if e not in keys:
                         keys.append(e)
+                elif _column_outside_aggregate(node):
+                    raise ProgrammingError(f"GROUP BY ALL cannot group {node.sql('duckdb')[:60]}: it mixes "
+                                           "aggregates with columns outside them")
             return keys, [frozenset(range(len(keys)))]
 
         def key(node) -> int:
@@ -1039,6 +1042,17 @@ def _names_output(t, names) -> bool:
         t = t.this
     return isinstance(t, exp.Literal) and not t.is_string or \
         isinstance(t, exp.Column) and not t.table and t.name.lower() in {n.lower() for n in names}
+
+
+def _column_outside_aggregate(node) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, exp.Column):
+            return True
+        if not isinstance(n, (exp.AggFunc, exp.Filter, exp.Subquery, exp.Select, exp.Exists, exp.Window)):
+            stack.extend(n.iter_expressions())
+    return False
 
 
 _ROLLS_UP = {"count_star", "count", "sum", "min", "max", "avg"}
