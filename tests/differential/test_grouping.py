@@ -80,6 +80,10 @@ GROUPING = {
                    "grouping(l_returnflag, l_linestatus) FROM lineitem GROUP BY ROLLUP (l_returnflag, l_linestatus)",
     "rollup_sum_null_column": "SELECT g, sum(CASE WHEN g > 100 THEN i32 END), count(CASE WHEN g > 100 THEN 1 END) "
                               "FROM t GROUP BY ROLLUP (g)",
+    "rollup_predicate_items": "SELECT g > 5 AS big, s_lo IS NULL, count(*), grouping(g > 5, s_lo IS NULL) FROM t "
+                              "GROUP BY ROLLUP (g > 5, s_lo IS NULL)",
+    "grouping_sets_predicate_items": "SELECT count(*), sum(i16) FROM t GROUP BY GROUPING SETS "
+                                     "((g), g BETWEEN 2 AND 4, (), CUBE (b AND i32 > 0), (s_lo LIKE 'a%', b))",
     "rollup_four_levels": "SELECT g % 2 AS a, g, s_lo, b, count(*), count(i32), avg(i32), min(dt), max(m), sum(d), "
                           "grouping(a, g, s_lo, b) FROM t GROUP BY ROLLUP (a, g, s_lo, b)",
     "grouping_sets_chain_sources": "SELECT g, s_lo, b, count(*), avg(m4), max(s_hi), grouping(g, s_lo, b) FROM t "
@@ -147,7 +151,7 @@ DISTINCT_ALL = {
 }
 
 
-@pytest.mark.parametrize("name", [k for k, v in GROUPING.items() if v])
+@pytest.mark.parametrize("name", list(GROUPING))
 def test_grouping_sets(check, name):
     check(GROUPING[name])
 
