@@ -147,9 +147,27 @@ def require(library: str, method: str):
         raise NotSupportedError(f"{method}() needs {library}: pip install {library}") from exc
 
 
+def _as_numpy_types(table: pa.Table) -> pa.Table:
+    """DECIMAL as float64 and DATE as datetime64[us], the types DuckDB gives numpy and pandas."""
+    for i, t in enumerate(table.schema.types):
+        if pa.types.is_decimal(t) or pa.types.is_date(t):
+            to = pa.float64() if pa.types.is_decimal(t) else pa.timestamp("us")
+            table = table.set_column(i, table.field(i).with_type(to), table.column(i).cast(to))
+    return table
+
+
 def to_pandas(table: pa.Table):
-    require("pandas", "df")
-    return table.to_pandas()
+    """As DuckDB's df(): an integer or boolean column with NULLs becomes pandas' nullable dtype
+    (Int64, boolean), other columns plain numpy dtypes; DECIMAL float64, DATE datetime64."""
+    pd = require("pandas", "df")
+    nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    table = _as_numpy_types(table)
+    df = table.to_pandas(types_mapper=nullable.get)
+    for i, col in enumerate(table.columns):
+        if col.type in nullable and col.null_count == 0:
+            df.isetitem(i, df.iloc[:, i].to_numpy(col.type.to_pandas_dtype()))
+    return df
 
 
 def to_polars(table: pa.Table):
@@ -158,16 +176,13 @@ def to_polars(table: pa.Table):
 
 def to_numpy(table: pa.Table) -> dict:
     """One numpy array per column; a column with NULLs is a numpy.ma.MaskedArray (as DuckDB's
-    fetchnumpy). DECIMAL becomes float64, strings object arrays, dates datetime64."""
+    fetchnumpy). DECIMAL becomes float64, strings object arrays, dates datetime64[us]."""
     import numpy as np
 
     out = {}
+    table = _as_numpy_types(table)
     for name, col in zip(unique_names(table.column_names), table.columns):
         t = col.type
-        if pa.types.is_dictionary(t):
-            col, t = col.cast(t.value_type), t.value_type
-        if pa.types.is_decimal(t):
-            col, t = col.cast(pa.float64()), pa.float64()
         if col.null_count == 0:
             out[name] = col.to_numpy()
             continue

@@ -16,9 +16,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .. import types as T
-from ..column import Column
 from ..errors import NotSupportedError, ProgrammingError
+
+# tqp.types and tqp.column import torch: they are imported where used, so that `import tqp`
+# (which imports this module through tqp.io.sources) does not load torch.
 
 
 def _is_tensor(obj: Any) -> bool:
@@ -69,6 +70,8 @@ def check_names(names, k: int) -> list[str]:
 def _column_type(dtype):
     import torch
 
+    from .. import types as T
+
     return {torch.bool: (T.BOOLEAN, torch.bool), torch.int8: (T.SMALLINT, torch.int16),
             torch.uint8: (T.SMALLINT, torch.int16), torch.int16: (T.SMALLINT, torch.int16),
             torch.uint16: (T.INTEGER, torch.int32), torch.int32: (T.INTEGER, torch.int32),
@@ -77,7 +80,9 @@ def _column_type(dtype):
             torch.float32: (T.REAL, torch.float32), torch.float64: (T.DOUBLE, torch.float64)}.get(dtype)
 
 
-def to_columns(tensors: list, device) -> list[Column]:
+def to_columns(tensors: list, device) -> list:
+    from ..column import Column
+
     out = []
     for t in tensors:
         found = _column_type(t.dtype)
