@@ -444,8 +444,12 @@ class Cursor:
 
     def _check_result(self) -> pa.Table:
         """The current result set as Arrow (converted from the engine's columns on first use)."""
-        self._check_rows()
-        return _guarded(lambda: self._result.table, "converting the result to Arrow")
+        result = self._check_rows()
+        table = _guarded(lambda: result.table, "converting the result to Arrow")
+        # Rows now leave through Arrow: let the engine's columns go (on CUDA, device memory);
+        # a later torch() of the remaining rows reads them back from Arrow.
+        result.columns = None
+        return table
 
     def _check_rows(self):
         self._check_open()
