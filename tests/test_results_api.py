@@ -128,6 +128,13 @@ def test_torch_matches_duckdb(con, duck, device):
     assert got["m"].dtype == torch.float64 and got["k"].dtype == torch.int32
 
 
+def test_torch_wide_decimals(con, duck):
+    q = "SELECT m * 12345678901234567 AS w FROM t ORDER BY id"
+    got, want = con.sql(q).torch()["w"], duck.sql(q).torch()["w"]
+    assert got.dtype == torch.float64
+    torch.testing.assert_close(got.cpu(), want, rtol=1e-15, atol=0)
+
+
 def test_torch_nulls_dates_and_strings(con, source):
     got = con.sql("SELECT xn, d FROM t ORDER BY id").torch()
     xn = source.column("xn").to_numpy(zero_copy_only=False)
