@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder
 
 import tqp
 
@@ -172,6 +172,7 @@ ENCODERS = {
     "onehot_cats": lambda: OneHotEncoder(categories=[["rome", "paris", "oslo", "berlin"], ["S", "M", "L"]],
                                          handle_unknown="ignore"),
     "ordinal": lambda: OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+    "target": lambda: TargetEncoder(),
 }
 
 
@@ -230,3 +231,31 @@ def test_string_encoder_directly_as_first_step(frame):
     got = dict(con.execute("SELECT PREDICT('m', city, size) AS p, count(*) FROM t GROUP BY p").fetchall())
     labels, counts = np.unique(model.predict(X), return_counts=True)
     assert got == dict(zip(labels.tolist(), counts.tolist()))
+
+
+@pytest.mark.parametrize("target", ["multiclass", "continuous"])
+def test_target_encoder_multiclass_and_continuous(frame, target):
+    df, _ = frame
+    rng = np.random.default_rng(9)
+    num = rng.choice([1.0, 2.0, np.nan], len(df))  # numeric categories, NaN one of them
+    X = df.assign(num=num)[["city", "num", "f"]]
+    if target == "multiclass":
+        y, final = np.where(df.f > 0.5, "hi", np.where(df.city == "oslo", "os", "lo")), LogisticRegression(max_iter=500)
+    else:
+        y, final = df.f * 2 + (df.city == "rome"), RandomForestRegressor(n_estimators=5, max_depth=4, random_state=0)
+    ct = ColumnTransformer([("te", TargetEncoder(), ["city", "num"]), ("n", "passthrough", ["f"])])
+    model = make_pipeline(ct, final).fit(X, y)
+    con = tqp.connect(device="cpu")
+    # numpy columns keep NaN a value (a pandas NaN would arrive as NULL, and NULL gives NULL)
+    con.register("t", {"city": X.city.to_numpy(object), "num": num, "f": X.f.to_numpy(), "id": np.arange(len(X))})
+    con.register_model("m", model)
+    got = _col(con.execute("SELECT PREDICT('m', city, num, f) FROM t ORDER BY id"))
+    if target == "multiclass":
+        assert got == model.predict(X).tolist()
+    else:
+        np.testing.assert_allclose(got, model.predict(X), rtol=1e-9)
+    new = pd.DataFrame({"city": ["tokyo", "rome"], "num": [7.0, 2.0], "f": [0.3, 0.9]})
+    con.register("u", new)
+    got = _col(con.execute("SELECT PREDICT('m', city, num, f) FROM u"))
+    want = model.predict(new)
+    assert got == want.tolist() if target == "multiclass" else np.allclose(got, want, rtol=1e-9)

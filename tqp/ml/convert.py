@@ -6,9 +6,9 @@ Supported (each converted in-house to torch ops):
   relatives with ``coef_`` and ``intercept_``), LogisticRegression (binary, multinomial),
   DecisionTree / RandomForest / ExtraTrees / GradientBoosting / HistGradientBoosting classifiers
   and regressors, MLPClassifier / MLPRegressor, and Pipelines of StandardScaler, MinMaxScaler,
-  OneHotEncoder / OrdinalEncoder (numeric or string categories: PREDICT maps a string column
-  through its dictionary), SimpleImputer and ColumnTransformer steps before one of those
-  estimators;
+  OneHotEncoder / OrdinalEncoder / TargetEncoder (numeric or string categories: PREDICT maps
+  a string column through its dictionary), SimpleImputer and ColumnTransformer steps before
+  one of those estimators;
 * LightGBM LGBMClassifier / LGBMRegressor; XGBoost XGBClassifier / XGBRegressor (gbtree);
 * any torch.nn.Module mapping [n, k] to [n] or [n, 1] (a regressor).
 

@@ -1,6 +1,6 @@
 """scikit-learn models as torch modules: linear models, MLPs, trees and tree ensembles,
-and pipelines whose preprocessing steps are scalers, one-hot and ordinal encoders (of numbers or
-strings), imputers and column transformers of those.
+and pipelines whose preprocessing steps are scalers, one-hot, ordinal and target encoders (of
+numbers or strings), imputers and column transformers of those.
 
 Every converter returns ``(module, head, extra)`` where the module maps float64 [n, k] to raw
 scores and `Head` (see compiled.py) turns those into labels / probabilities following
@@ -375,6 +375,37 @@ class Ordinal(nn.Module):
         return torch.stack(outs, 1)
 
 
+class TargetEncode(nn.Module):
+    """TargetEncoder: each category's learned encoding, one column per feature (per feature and
+    class for a multiclass target); a value it never saw gets the target mean."""
+
+    def __init__(self, categories, encodings, target_mean, n_out: int):
+        super().__init__()
+        self.numeric, self.n_out = [], n_out
+        default = np.broadcast_to(np.asarray(target_mean, np.float64), (n_out,)).copy()
+        self.register_buffer("default", torch.from_numpy(default))
+        for j, cats in enumerate(categories):
+            numeric = not _is_string_categories(cats)
+            self.numeric.append(numeric)
+            vals = np.asarray(cats, np.float64) if numeric else np.zeros(0)
+            enc = np.stack([np.asarray(encodings[j * n_out + c], np.float64) for c in range(n_out)], 1)
+            self.register_buffer(f"cats{j}", torch.from_numpy(vals.copy()))
+            self.register_buffer(f"enc{j}", torch.from_numpy(enc))  # [categories, n_out]
+
+    def forward(self, x):
+        outs = []
+        for j, numeric in enumerate(self.numeric):
+            v = x[:, j]
+            if numeric:
+                cats = getattr(self, f"cats{j}")
+                hit = (v.unsqueeze(1) == cats) | (torch.isnan(v).unsqueeze(1) & torch.isnan(cats))
+                pos, found = hit.to(torch.int8).argmax(1), hit.any(1)
+            else:
+                pos, found = v.clamp(min=0).to(torch.int64), v >= 0
+            outs.append(torch.where(found.unsqueeze(1), getattr(self, f"enc{j}")[pos], self.default))
+        return torch.cat(outs, 1)
+
+
 class Impute(nn.Module):
     def __init__(self, fill, keep):
         super().__init__()
@@ -441,6 +472,9 @@ def preprocessing_step(step) -> nn.Module:
                 vals.append(0.0 if np.isnan(v) else v)
                 nans.append(bool(np.isnan(v)))
         return OneHot(src, vals, nans)
+    if name == "TargetEncoder":
+        n_out = len(step.classes_) if step.target_type_ == "multiclass" else 1
+        return TargetEncode(step.categories_, step.encodings_, step.target_mean_, n_out)
     if name == "ColumnTransformer":
         parts = []
         for tname, trans, _cols in step.transformers_:
@@ -454,7 +488,7 @@ def preprocessing_step(step) -> nn.Module:
     if name == "Pipeline":
         return nn.Sequential(*[preprocessing_step(s) for _, s in step.steps])
     raise NotSupportedError(f"pipeline step {_name(step)} (supported: StandardScaler, MinMaxScaler, "
-                            "OneHotEncoder, OrdinalEncoder, SimpleImputer, ColumnTransformer)")
+                            "OneHotEncoder, OrdinalEncoder, TargetEncoder, SimpleImputer, ColumnTransformer)")
 
 
 # ------------------------------------------------------------------------------ string inputs
@@ -497,8 +531,8 @@ class Categories:
 def string_inputs(step, cols: list[int] | None = None) -> dict[int, Categories]:
     """The input columns that a pipeline's first step reads as strings, by input position."""
     name = type(step).__name__
-    if name in ("OneHotEncoder", "OrdinalEncoder"):
-        error = step.handle_unknown == "error"
+    if name in ("OneHotEncoder", "OrdinalEncoder", "TargetEncoder"):
+        error = getattr(step, "handle_unknown", None) == "error"
         return {(cols[j] if cols is not None else j): Categories(c, error)
                 for j, c in enumerate(step.categories_) if _is_string_categories(c)}
     if name == "ColumnTransformer":
