@@ -252,17 +252,38 @@ class Connection:
     def executemany(self, sql: str, seq_of_params: Iterable[Sequence[Any]]) -> "Cursor":
         return self.cursor().executemany(sql, seq_of_params)
 
+    def sql(self, query: str, params: Sequence[Any] | None = None):
+        """Run `query` and return its rows as a tqp.QueryResult (``.arrow()``, ``.df()``,
+        ``.pl()``, ``.fetchnumpy()``, ``.torch()``, Arrow stream, notebook display), or None
+        for a statement that returns no rows, as duckdb.sql does."""
+        from .result import QueryResult
+
+        cur = self.execute(query, params)
+        return None if cur._result.names is None else QueryResult(cur._result, self)
+
     # -- catalog
-    def register(self, name: str, obj: Any) -> None:
+    def register(self, name: str, obj: Any, *, columns: Sequence[str] | None = None) -> None:
         """Make `obj` queryable as table `name`, replacing any table of that name.
 
-        `obj` is anything tqp.io.sources.to_arrow accepts: an Arrow table / batch / reader, a
-        pandas DataFrame, a dict of columns, or a path to Parquet / CSV data.
+        `obj` is anything tqp.io.sources.to_arrow accepts: an Arrow table / batch / reader /
+        dataset, a pandas or Polars DataFrame, a dict of columns, a numpy structured or 2-D
+        array, a 2-D torch tensor, or a path to Parquet / CSV data. `columns` names the columns
+        of a 2-D array or tensor (default column0, column1, ...). Torch tensors (a dict of 1-D
+        ones, or one 2-D) go to the connection's device directly, never through the host.
         """
         self._check_open()
         if not isinstance(name, str) or not name:
             raise ProgrammingError(f"table name must be a non-empty str, got {name!r}")
-        table = _guarded(to_arrow, f"reading the data for table {name!r}", obj)
+        from .io.tensors import tensor_columns, to_columns
+
+        what = f"reading the data for table {name!r}"
+        found = _guarded(tensor_columns, what, obj, columns)
+        if found is not None:
+            cols = _guarded(to_columns, what, found[1], self._device)
+            _guarded(self._engine.store, f"registering table {name!r}", name, found[0], cols,
+                     len(cols[0]) if cols else 0)
+            return
+        table = _guarded(to_arrow, what, obj, columns)
         _guarded(self._engine.register, f"registering table {name!r}", name, table)
 
     def unregister(self, name: str) -> None:
@@ -356,19 +377,18 @@ def _rows(table: pa.Table) -> list[tuple]:
 
 
 def _description(result) -> list[tuple] | None:
-    table = result.table
-    if table is None:
+    if result.names is None:
         return None
     types = list(result.types)
     desc = []
-    for i, field in enumerate(table.schema):
+    for i, name in enumerate(result.names):
         sql_type = types[i] if i < len(types) else None
         if sql_type is None:
-            code, precision, scale = _code_from_arrow(field.type)
+            code, precision, scale = _code_from_arrow(result.table.schema.field(i).type)
         else:
             code = sql_type.kind
             precision, scale = (sql_type.precision, sql_type.scale) if sql_type.is_decimal else (None, None)
-        desc.append((field.name, code, None, None, precision, scale, field.nullable))
+        desc.append((name, code, None, None, precision, scale, True))
     return desc
 
 
@@ -394,8 +414,10 @@ def _code_from_arrow(t: pa.DataType) -> tuple[str, int | None, int | None]:
 class Cursor:
     """Runs statements on its connection and hands out their rows.
 
-    Beyond PEP 249: ``execute`` returns the cursor (so calls chain), and ``fetch_arrow()`` /
-    ``fetch_df()`` return the remaining rows as a pyarrow Table / pandas DataFrame.
+    Beyond PEP 249: ``execute`` returns the cursor (so calls chain), and the remaining rows come
+    out as a pyarrow Table (``arrow()``, alias ``fetch_arrow()``), a pandas DataFrame (``df()``,
+    alias ``fetch_df()``), a Polars DataFrame (``pl()``), numpy arrays (``fetchnumpy()``), torch
+    tensors (``torch()``) or an Arrow PyCapsule stream (``pa.table(cursor)``); see tqp.result.
     """
 
     def __init__(self, connection: Connection):
@@ -406,7 +428,7 @@ class Cursor:
         self._reset()
 
     def _reset(self) -> None:
-        self._table: pa.Table | None = None  # the current result set
+        self._result = None  # the engine's Result of the current statement
         self._description = None
         self._rowcount = -1
         self._pos = 0  # next row of _table to hand out
@@ -421,10 +443,19 @@ class Cursor:
             raise InterfaceError("connection is closed")
 
     def _check_result(self) -> pa.Table:
+        """The current result set as Arrow (converted from the engine's columns on first use)."""
+        result = self._check_rows()
+        table = _guarded(lambda: result.table, "converting the result to Arrow")
+        # Rows now leave through Arrow: let the engine's columns go (on CUDA, device memory);
+        # a later torch() of the remaining rows reads them back from Arrow.
+        result.columns = None
+        return table
+
+    def _check_rows(self):
         self._check_open()
-        if self._table is None:
+        if self._result is None or self._result.names is None:
             raise ProgrammingError("no result set: execute a statement that returns rows first")
-        return self._table
+        return self._result
 
     @property
     def connection(self) -> Connection:
@@ -461,7 +492,7 @@ class Cursor:
             raise ProgrammingError(f"SQL must be a str, got {type(sql).__name__}")
         params = _check_params(params)
         result = _guarded(self._connection._engine.execute, "executing the statement", sql, params)
-        self._table = result.table
+        self._result = result
         self._rowcount = result.rowcount
         self._description = _guarded(_description, "describing the result", result)
         return self
@@ -541,14 +572,54 @@ class Cursor:
         self._buffer = []
         return rest
 
+    arrow = fetch_arrow
+
+    def _convert(self, fn, library: str, method: str):
+        from .result import require
+
+        self._check_result()
+        require(library, method)  # before the rows are consumed
+        return _guarded(fn, f"converting the result to {library}", self.fetch_arrow())
+
     def fetch_df(self):
         """The remaining rows as a pandas DataFrame (needs pandas)."""
-        self._check_result()
-        try:
-            import pandas  # noqa: F401 - only to fail clearly before consuming the result
-        except ImportError as exc:
-            raise NotSupportedError("fetch_df() needs pandas: pip install pandas") from exc
-        return _guarded(lambda t: t.to_pandas(), "converting the result to pandas", self.fetch_arrow())
+        from .result import to_pandas
+
+        return self._convert(to_pandas, "pandas", "df")
+
+    df = fetch_df
+
+    def pl(self):
+        """The remaining rows as a Polars DataFrame (needs polars)."""
+        from .result import to_polars
+
+        return self._convert(to_polars, "polars", "pl")
+
+    def fetchnumpy(self) -> dict:
+        """The remaining rows as a dict of numpy arrays (masked arrays where there are NULLs)."""
+        from .result import to_numpy
+
+        return _guarded(to_numpy, "converting the result to numpy", self.fetch_arrow())
+
+    def torch(self) -> dict:
+        """The remaining rows as a dict of tensors on the connection's device (see tqp.result)."""
+        from .engine import Result
+        from .result import to_torch
+
+        result = self._check_rows()
+        start, n = self._pos, result.rowcount
+        if start and result.columns is not None:
+            result = Result(None, n - start, result.types, result.names,
+                            [c.take(slice(start, n)) for c in result.columns])
+        elif start:
+            result = Result(self._check_result().slice(start), n - start, result.types)
+        out = _guarded(to_torch, "converting the result to tensors", result, self._connection)
+        self._pos, self._buffer = n, []
+        return out
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        """The remaining rows as an Arrow C stream (pa.table(cursor), pl.DataFrame(cursor))."""
+        return self.fetch_arrow().__arrow_c_stream__(requested_schema)
 
 
 def _check_params(params) -> tuple | None:

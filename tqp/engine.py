@@ -57,11 +57,21 @@ def _locked(method):
     return run
 
 
-@dataclass
 class Result:
-    table: pa.Table | None
-    rowcount: int
-    types: list
+    """A statement's outcome. A query's rows stay the engine's columns, on the device, until
+    `table` is first read: a caller that wants tensors (tqp.QueryResult.torch) never copies
+    them to the host."""
+
+    def __init__(self, table: pa.Table | None, rowcount: int, types: list, names=None, columns=None):
+        self._table, self.rowcount, self.types = table, rowcount, types
+        self.columns = columns
+        self.names = list(names) if names is not None else table.column_names if table is not None else None
+
+    @property
+    def table(self) -> pa.Table | None:
+        if self._table is None and self.columns is not None:
+            self._table = to_arrow(self.names, self.columns)
+        return self._table
 
 
 @dataclass
@@ -101,12 +111,17 @@ class Engine:
             raise
         except (ValueError, TypeError, pa.ArrowException) as err:
             raise ProgrammingError(f"cannot register {name!r}: {err}") from None
-        names = list(table.column_names)
+        self.store(name, list(table.column_names), columns, table.num_rows)
+
+    @_locked
+    def store(self, name: str, names: list[str], columns: list[Column], num_rows: int) -> None:
+        """Make columns already on this engine's device table `name` (register's last step;
+        tensors registered from Python come here directly)."""
         self._check_names(names, name)
         key = name.lower()
         self.catalog.views.pop(key, None)
         self.catalog.forget_indexes(key)
-        self.catalog.tables[key] = StoredTable(names, [c.type for c in columns], columns, table.num_rows).collect_stats()
+        self.catalog.tables[key] = StoredTable(names, [c.type for c in columns], columns, num_rows).collect_stats()
         self.catalog.bump()
 
     @staticmethod
@@ -299,8 +314,7 @@ class Engine:
 
     def _query(self, stmt, params) -> Result:
         c, cols = self._run(stmt, params)
-        table = to_arrow(c.names, cols)
-        return Result(table, table.num_rows, [t for _, t in c.plan.schema])
+        return Result(None, len(cols[0]) if cols else 0, [t for _, t in c.plan.schema], c.names, cols)
 
     def _explain(self, stmt, params, analyze: bool) -> Result:
         if not isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery)):

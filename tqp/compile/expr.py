@@ -1108,33 +1108,59 @@ def _from_string(a: Column, to: T.SqlType, failed=None) -> Column:
 # ---------------------------------------------------------------- models
 
 
-def _feature_matrix(cols: list[Column], n: int) -> torch.Tensor:
+def _feature_matrix(cols: list[Column], n: int, strings: dict) -> torch.Tensor:
     parts = []
-    for c in cols:
-        x = W.to_float64(W.unpack(c.data)) if W.is_wide(c.data) else c.data.to(torch.float64)
-        if c.type.is_decimal:
-            x = x / 10.0 ** c.type.scale
+    for i, c in enumerate(cols):
+        if c.type.is_string:
+            x = _category_positions(c, strings[i], i)
+        else:
+            x = W.to_float64(W.unpack(c.data)) if W.is_wide(c.data) else c.data.to(torch.float64)
+            if c.type.is_decimal:
+                x = x / 10.0 ** c.type.scale
         parts.append(x.expand(n) if x.dim() == 0 else x)
     return torch.stack(parts, 1) if parts else torch.zeros((n, 0), dtype=torch.float64)
 
 
+def _category_positions(col: Column, cats, i: int) -> torch.Tensor:
+    """A string feature as the positions of its strings among an encoder's categories, looked
+    up once per dictionary entry and gathered to the rows."""
+    entries = dict_values(col)
+    pos, unknown = _memo(col, ("predict_categories", cats), lambda: (
+        torch.from_numpy(cats.positions(entries)).to(col.device), bool((cats.positions(entries) < 0).any())))
+    if cats.unknown_error and unknown:
+        bad = per_entry(col, pos < 0, T.BOOLEAN)
+        hit = (bad.data if bad.validity is None else bad.data & bad.validity).reshape(-1)
+        if bool(hit.any()):
+            code = int(gather_codes(col, len(entries)).reshape(-1)[int(hit.to(torch.int8).argmax())])
+            raise DataError(f"PREDICT feature {i + 1}: category {entries[code]!r} was not seen when the "
+                            "model was fitted (its encoder has handle_unknown='error')")
+    return per_entry(col, pos, T.DOUBLE).data
+
+
 @op("predict")
 def _predict(args, e, ctx):
-    """Score the rows in this batch; a row with a NULL feature gets a NULL prediction."""
-    name, what = e.params
+    """Score the rows in this batch; a row with a NULL feature gets a NULL prediction. Constant
+    features broadcast, and a model over constants only is a constant too."""
+    name, what, index = e.params
     model = ctx.models.get(name)
     if model is None:
         raise DataError(f'model "{name}" was unregistered')
-    n = max((c.data.numel() for c in args), default=0)
-    x = _feature_matrix(args, n)
+    scalar = all(c.data.dim() == 0 for c in args)
+    n = 1 if scalar else max(c.data.numel() for c in args)
+    x = _feature_matrix(args, n, model.string_features)
     valid = and_validity(*[c.validity for c in args])
+    if valid is not None and valid.dim() == 0 and not scalar:
+        valid = valid.expand(n)
     if what == "proba":
-        return Column(T.DOUBLE, model.predict_proba(x), valid)
-    out = model.predict(x)
-    if model.kind == "regressor":
+        out, t = model.predict_proba(x, index), T.DOUBLE
+    else:
+        out, t = model.predict(x), e.type
+    if scalar:
+        out = out[0]
+    if what == "proba" or model.kind == "regressor":
         return Column(T.DOUBLE, out.to(torch.float64), valid)
     if model.predict_labels_are_strings:
         labels = np.asarray([str(c) for c in model.classes], dtype=object)
         col = Column(T.VARCHAR, out.to(torch.int32), valid, Dictionary(labels))
         return map_dictionary(col, labels)
-    return Column(e.type, model.classes_tensor(out.device)[out].to(e.type.torch_dtype), valid)
+    return Column(t, model.classes_tensor(out.device)[out].to(t.torch_dtype), valid)

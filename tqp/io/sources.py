@@ -1,9 +1,11 @@
 """Turn what a user hands to ``Connection.register`` into one ``pyarrow.Table``.
 
-Accepted: a pyarrow Table, RecordBatch or RecordBatchReader; any object speaking the Arrow
-PyCapsule stream protocol (polars, DuckDB relations, ...); a pandas DataFrame; a dict of column
-name -> numpy array / list / torch tensor / pyarrow array; a path (str or pathlib) to a
-.parquet or .csv file, a directory of them, or a glob pattern.
+Accepted: a pyarrow Table, RecordBatch, RecordBatchReader or Dataset; any object speaking the
+Arrow PyCapsule stream protocol (DuckDB relations, ...); a pandas DataFrame; a Polars DataFrame
+or LazyFrame; a dict of column name -> numpy array / list / torch tensor / pyarrow array; a numpy
+structured array; a 2-D numpy array or torch tensor (columns named by `columns`, else column0,
+column1, ...); a path (str or pathlib) to a .parquet or .csv file, a directory of them, or a glob
+pattern. (Connection.register moves tensors to its device without Arrow: tqp.io.tensors.)
 
 >>> to_arrow({"a": [1, 2], "b": ["x", "y"]}).num_rows
 2
@@ -22,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import DataError, NotSupportedError, OperationalError, ProgrammingError
+from .tensors import _is_tensor, check_names, tensor_columns
 
 __all__ = ["to_arrow"]
 
@@ -30,8 +33,18 @@ _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zst", ".csv.lz4")
 
 
-def to_arrow(obj: Any) -> pa.Table:
-    """A pyarrow.Table holding the data of `obj`; raises a tqp error naming what went wrong."""
+def to_arrow(obj: Any, columns: list[str] | None = None) -> pa.Table:
+    """A pyarrow.Table holding the data of `obj`; raises a tqp error naming what went wrong.
+    `columns` names the columns of a 2-D array or tensor."""
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(obj, np.ndarray):
+        return _from_numpy(obj, columns)
+    if _is_tensor(obj):
+        names, tensors = tensor_columns(obj, columns)
+        return _from_arrays(names, [_column(n, t) for n, t in zip(names, tensors)])
+    if columns is not None:
+        raise ProgrammingError("columns= names the columns of a 2-D array or tensor, "
+                               f"not of a {_type_name(obj)}")
     if isinstance(obj, pa.Table):
         return obj
     if isinstance(obj, pa.RecordBatch):
@@ -42,6 +55,13 @@ def to_arrow(obj: Any) -> pa.Table:
         return _from_path(obj)
     if isinstance(obj, dict):
         return _from_dict(obj)
+    dataset = sys.modules.get("pyarrow.dataset")
+    if dataset is not None and isinstance(obj, (dataset.Dataset, dataset.Scanner)):
+        return _arrow_call(obj.to_table, f"reading the {_type_name(obj)}")
+    pl = sys.modules.get("polars")
+    if pl is not None and isinstance(obj, (pl.DataFrame, pl.LazyFrame)):
+        frame = obj.collect() if isinstance(obj, pl.LazyFrame) else obj
+        return _arrow_call(frame.to_arrow, f"converting the {_type_name(obj)}")
     if _is_pandas_dataframe(obj):
         # The index is dropped as DuckDB does: SQL tables have no row labels.
         return _arrow_call(lambda: pa.Table.from_pandas(obj, preserve_index=False),
@@ -52,8 +72,8 @@ def to_arrow(obj: Any) -> pa.Table:
     # ProgrammingError, not NotSupportedError: passing an int or None here is a caller's mistake.
     raise ProgrammingError(
         f"cannot register an object of type {_type_name(obj)}; expected a pyarrow Table, "
-        "RecordBatch or RecordBatchReader, a pandas DataFrame, a dict of columns, or a path "
-        "to a .parquet/.csv file or directory")
+        "RecordBatch, RecordBatchReader or Dataset, a pandas or Polars DataFrame, a dict of "
+        "columns, a numpy array or torch tensor, or a path to a .parquet/.csv file or directory")
 
 
 def _type_name(obj: Any) -> str:
@@ -89,6 +109,10 @@ def _from_dict(columns: dict) -> pa.Table:
             raise ProgrammingError(f"column names must be str, got {_type_name(name)} {name!r}")
         names.append(name)
         arrays.append(_column(name, values))
+    return _from_arrays(names, arrays)
+
+
+def _from_arrays(names: list[str], arrays: list) -> pa.Table:
     lengths = {len(a) for a in arrays}
     if len(lengths) > 1:
         detail = ", ".join(f"{n}={len(a)}" for n, a in zip(names, arrays))
@@ -96,11 +120,24 @@ def _from_dict(columns: dict) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
+def _from_numpy(arr, columns: list[str] | None) -> pa.Table:
+    if arr.dtype.names is not None:  # a structured array: its fields are the columns
+        if arr.ndim != 1 or columns is not None:
+            raise ProgrammingError("a structured array must be 1-D, and its fields name its columns")
+        names = list(arr.dtype.names)
+        return _from_arrays(names, [_column(n, arr[n]) for n in names])
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ProgrammingError(f"an array to register must be 1-D or 2-D [rows, columns], got shape {arr.shape}")
+    names = check_names(columns, arr.shape[1])
+    return _from_arrays(names, [_column(n, arr[:, j]) for j, n in enumerate(names)])
+
+
 def _column(name: str, values: Any) -> pa.Array | pa.ChunkedArray:
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         return values
-    torch = sys.modules.get("torch")  # always loaded by tqp, but keep the check cheap and safe
-    if torch is not None and isinstance(values, torch.Tensor):
+    if _is_tensor(values):
         values = _tensor_to_numpy(name, values)
     np = sys.modules.get("numpy")
     if np is not None and isinstance(values, np.ndarray) and values.ndim != 1:

@@ -85,6 +85,14 @@ class Head:
             return self._sigmoid(raw[:, 0])
         return self.proba(raw)[:, -1]
 
+    def class_proba(self, raw: torch.Tensor, index: int) -> torch.Tensor:
+        """Probability of class `index`: for a binary margin, 1 - p is how every supported
+        library forms the first class's probability, so it matches bit for bit."""
+        if self.transform == "sigmoid":
+            p = self._sigmoid(raw[:, 0])
+            return p if index == 1 else 1.0 - p
+        return self.proba(raw)[:, index]
+
     def labels(self, raw: torch.Tensor) -> torch.Tensor:
         r = self.label
         if r == "margin_gt0":
@@ -130,8 +138,15 @@ class CompiledModel:
     `predict(x)` returns float64 [n] for a regressor and, for a classifier, **int64 [n] indices
     into `classes`**: the caller maps them to label values (integer labels -> BIGINT column,
     string labels -> VARCHAR column through a dictionary; see `label_type`).
-    `predict_proba(x)` returns float64 [n], the probability of the last class (``classes[-1]``),
-    i.e. ``model.predict_proba(X)[:, -1]``; `predict_proba_all(x)` gives every class, [n, C].
+    `predict_proba(x, index)` returns float64 [n], the probability of ``classes[index]``, by
+    default the last class (the positive class of a binary model), i.e.
+    ``model.predict_proba(X)[:, index]``; `predict_proba_all(x)` gives every class, [n, C].
+    `class_index(label)` finds a label's index.
+    string_features : dict[int, Categories]
+        Input columns that a fitted encoder (OneHotEncoder / OrdinalEncoder) reads as strings:
+        SQL passes such a column's strings and PREDICT maps them to the encoder's category
+        positions through the column's dictionary, once per distinct string. Through the Python
+        API those columns take the category position (-1 for an unknown category) as a number.
 
     Inputs are float64 [n, n_features] tensors; prediction runs entirely in torch on the input's
     device (a copy of the model is made per device on first use, or ahead with `to(device)`),
@@ -142,8 +157,10 @@ class CompiledModel:
                  feature_names: list[str] | None = None, classes: np.ndarray | None = None,
                  model_type: str = "", strategy: str | None = None,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS, device: str | torch.device = "cpu",
-                 build: Callable[[torch.device], tuple[nn.Module, str, int]] | None = None):
+                 build: Callable[[torch.device], tuple[nn.Module, str, int]] | None = None,
+                 string_features: dict | None = None):
         assert kind in ("classifier", "regressor")
+        self.string_features = dict(string_features or {})
         self.kind = kind
         self.n_features = n_features
         self.feature_names = list(feature_names) if feature_names is not None else None
@@ -251,10 +268,32 @@ class CompiledModel:
             return self._run(x, self.head.regress, torch.float64)
         return self._run(x, self.head.labels, torch.int64)
 
-    def predict_proba(self, x: torch.Tensor) -> torch.Tensor:
-        """float64 [n]: probability of the last class, ``classes[-1]`` (classifiers only)."""
+    def predict_proba(self, x: torch.Tensor, index: int | None = None) -> torch.Tensor:
+        """float64 [n]: probability of ``classes[index]``, by default the last class (the
+        positive class of a binary model). Classifiers only."""
         self._need_classifier("PREDICT_PROBA")
-        return self._run(x, self.head.last_proba, torch.float64)
+        if index is None:
+            return self._run(x, self.head.last_proba, torch.float64)
+        if not 0 <= index < len(self.classes):
+            raise ProgrammingError(f"class index {index} out of range for {len(self.classes)} classes")
+        return self._run(x, lambda r: self.head.class_proba(r, index), torch.float64)
+
+    def class_index(self, label) -> int:
+        """Position of class `label` in `classes`; ProgrammingError naming the classes if the
+        model has no such class. Numbers match numerically (1 finds a class fitted as 1.0)."""
+        self._need_classifier("PREDICT_PROBA")
+        kind = _classes_kind(self.classes)
+        for i, c in enumerate(self.classes.tolist()):
+            if kind == "str" and isinstance(label, str) and str(c) == label:
+                return i
+            if kind == "bool" and isinstance(label, bool) and bool(c) == label:
+                return i
+            if kind in ("int", "float") and isinstance(label, (int, float)) and not isinstance(label, bool) \
+                    and float(c) == float(label):
+                return i
+        shown = ", ".join(repr(c) for c in self.classes.tolist()[:20])
+        raise ProgrammingError(f"{self.model_type or 'the model'} has no class {label!r}; "
+                               f"its classes are {shown}")
 
     def predict_proba_all(self, x: torch.Tensor) -> torch.Tensor:
         """float64 [n, len(classes)]: every class probability (classifiers only)."""

@@ -6,8 +6,9 @@ Supported (each converted in-house to torch ops):
   relatives with ``coef_`` and ``intercept_``), LogisticRegression (binary, multinomial),
   DecisionTree / RandomForest / ExtraTrees / GradientBoosting / HistGradientBoosting classifiers
   and regressors, MLPClassifier / MLPRegressor, and Pipelines of StandardScaler, MinMaxScaler,
-  OneHotEncoder (numeric categories), SimpleImputer and ColumnTransformer steps before one of
-  those estimators;
+  OneHotEncoder / OrdinalEncoder / TargetEncoder (numeric or string categories: PREDICT maps
+  a string column through its dictionary), SimpleImputer and ColumnTransformer steps before
+  one of those estimators;
 * LightGBM LGBMClassifier / LGBMRegressor; XGBoost XGBClassifier / XGBRegressor (gbtree);
 * any torch.nn.Module mapping [n, k] to [n] or [n, 1] (a regressor).
 
@@ -150,6 +151,7 @@ def _convert(model, tree_strategy) -> CompiledModel:
         steps = [s for _, s in model.steps]
         final = steps[-1]
         pre = [sk.preprocessing_step(s) for s in steps[:-1]]
+        strings = sk.string_inputs(steps[0]) if len(steps) > 1 else {}
         conv = _estimator(final)
         type_name = f"sklearn.pipeline.Pipeline({_display(final)})"
         n_features = _n_features(model) if _n_features(model) is not None else _n_features(steps[0])
@@ -159,6 +161,7 @@ def _convert(model, tree_strategy) -> CompiledModel:
     else:
         conv = _estimator(model)
         n_features, names = _n_features(model), _feature_names(model)
+        strings = {}
 
     def chain(core: nn.Module) -> nn.Module:
         return nn.Sequential(*[copy.deepcopy(p) for p in pre], core) if pre else core
@@ -176,4 +179,4 @@ def _convert(model, tree_strategy) -> CompiledModel:
     classes = np.asarray(conv.classes) if conv.classes is not None else None
     return CompiledModel(module, conv.head, kind=conv.kind, n_features=n_features,
                          feature_names=names, classes=classes, model_type=type_name,
-                         strategy=strategy, chunk_rows=rows, build=build)
+                         strategy=strategy, chunk_rows=rows, build=build, string_features=strings)

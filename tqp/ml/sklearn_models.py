@@ -1,6 +1,6 @@
 """scikit-learn models as torch modules: linear models, MLPs, trees and tree ensembles,
-and pipelines whose preprocessing steps are scalers, one-hot encoders, imputers and column
-transformers of those.
+and pipelines whose preprocessing steps are scalers, one-hot, ordinal and target encoders (of
+numbers or strings), imputers and column transformers of those.
 
 Every converter returns ``(module, head, extra)`` where the module maps float64 [n, k] to raw
 scores and `Head` (see compiled.py) turns those into labels / probabilities following
@@ -347,6 +347,65 @@ class OneHot(nn.Module):
         return hit.to(torch.float64)
 
 
+class Ordinal(nn.Module):
+    """OrdinalEncoder: a value becomes its category's position (a string column arrives as that
+    position already), an unknown value `unknown`, NaN `missing`."""
+
+    def __init__(self, categories, unknown: float, missing: float):
+        super().__init__()
+        self.unknown, self.missing = float(unknown), float(missing)
+        self.numeric = []
+        for j, cats in enumerate(categories):
+            numeric = not _is_string_categories(cats)
+            self.numeric.append(numeric)
+            vals = np.asarray(cats, np.float64) if numeric else np.zeros(0)
+            self.register_buffer(f"cats{j}", torch.from_numpy(vals[~np.isnan(vals)].copy()))
+
+    def forward(self, x):
+        outs = []
+        for j, numeric in enumerate(self.numeric):
+            v = x[:, j]
+            if numeric:
+                hit = v.unsqueeze(1) == getattr(self, f"cats{j}")
+                pos, found = hit.to(torch.float64).argmax(1).to(torch.float64), hit.any(1)
+            else:
+                pos, found = v, v >= 0
+            out = torch.where(found, pos, torch.full_like(v, self.unknown))
+            outs.append(torch.where(torch.isnan(v), torch.full_like(v, self.missing), out))
+        return torch.stack(outs, 1)
+
+
+class TargetEncode(nn.Module):
+    """TargetEncoder: each category's learned encoding, one column per feature (per feature and
+    class for a multiclass target); a value it never saw gets the target mean."""
+
+    def __init__(self, categories, encodings, target_mean, n_out: int):
+        super().__init__()
+        self.numeric, self.n_out = [], n_out
+        default = np.broadcast_to(np.asarray(target_mean, np.float64), (n_out,)).copy()
+        self.register_buffer("default", torch.from_numpy(default))
+        for j, cats in enumerate(categories):
+            numeric = not _is_string_categories(cats)
+            self.numeric.append(numeric)
+            vals = np.asarray(cats, np.float64) if numeric else np.zeros(0)
+            enc = np.stack([np.asarray(encodings[j * n_out + c], np.float64) for c in range(n_out)], 1)
+            self.register_buffer(f"cats{j}", torch.from_numpy(vals.copy()))
+            self.register_buffer(f"enc{j}", torch.from_numpy(enc))  # [categories, n_out]
+
+    def forward(self, x):
+        outs = []
+        for j, numeric in enumerate(self.numeric):
+            v = x[:, j]
+            if numeric:
+                cats = getattr(self, f"cats{j}")
+                hit = (v.unsqueeze(1) == cats) | (torch.isnan(v).unsqueeze(1) & torch.isnan(cats))
+                pos, found = hit.to(torch.int8).argmax(1), hit.any(1)
+            else:
+                pos, found = v.clamp(min=0).to(torch.int64), v >= 0
+            outs.append(torch.where(found.unsqueeze(1), getattr(self, f"enc{j}")[pos], self.default))
+        return torch.cat(outs, 1)
+
+
 class Impute(nn.Module):
     def __init__(self, fill, keep):
         super().__init__()
@@ -394,21 +453,28 @@ def preprocessing_step(step) -> nn.Module:
         if not getattr(step, "keep_empty_features", False) and np.isnan(stats).any():
             keep = np.flatnonzero(~np.isnan(stats)).tolist()  # sklearn drops all-missing columns
         return Impute(np.nan_to_num(stats, nan=0.0), keep)
-    if name == "OneHotEncoder":
+    if name in ("OneHotEncoder", "OrdinalEncoder"):
         if getattr(step, "_infrequent_enabled", False):
-            raise NotSupportedError("OneHotEncoder with infrequent categories (min_frequency / max_categories)")
+            raise NotSupportedError(f"{name} with infrequent categories (min_frequency / max_categories)")
+        if name == "OrdinalEncoder":
+            return Ordinal(step.categories_, step.unknown_value if step.handle_unknown == "use_encoded_value"
+                           else np.nan, step.encoded_missing_value)
         src, vals, nans = [], [], []
         drop = getattr(step, "drop_idx_", None)
         for j, cats in enumerate(step.categories_):
-            if cats.dtype.kind not in "biuf":
-                raise NotSupportedError("OneHotEncoder on non-numeric categories")
-            for c, v in enumerate(cats.astype(np.float64)):
+            strings = _is_string_categories(cats)
+            for c, v in enumerate(cats):
                 if drop is not None and drop[j] is not None and c == drop[j]:
                     continue
+                # a string column arrives as category positions (see Categories)
+                v = float(c) if strings else float(v)
                 src.append(j)
-                vals.append(0.0 if np.isnan(v) else float(v))
+                vals.append(0.0 if np.isnan(v) else v)
                 nans.append(bool(np.isnan(v)))
         return OneHot(src, vals, nans)
+    if name == "TargetEncoder":
+        n_out = len(step.classes_) if step.target_type_ == "multiclass" else 1
+        return TargetEncode(step.categories_, step.encodings_, step.target_mean_, n_out)
     if name == "ColumnTransformer":
         parts = []
         for tname, trans, _cols in step.transformers_:
@@ -422,4 +488,61 @@ def preprocessing_step(step) -> nn.Module:
     if name == "Pipeline":
         return nn.Sequential(*[preprocessing_step(s) for _, s in step.steps])
     raise NotSupportedError(f"pipeline step {_name(step)} (supported: StandardScaler, MinMaxScaler, "
-                            "OneHotEncoder, SimpleImputer, ColumnTransformer)")
+                            "OneHotEncoder, OrdinalEncoder, TargetEncoder, SimpleImputer, ColumnTransformer)")
+
+
+# ------------------------------------------------------------------------------ string inputs
+
+
+def _is_missing(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v))
+
+
+def _is_string_categories(cats: np.ndarray) -> bool:
+    if cats.dtype.kind in "biuf":
+        return False
+    if not all(isinstance(v, str) or _is_missing(v) for v in cats):
+        raise NotSupportedError("an encoder whose categories mix strings and other values")
+    return True
+
+
+class Categories:
+    """The string categories an encoder learned for one input column. PREDICT maps a string
+    column's dictionary through `positions` (once per distinct string, never per row), so the
+    model sees each string's category position, -1 when it is not one of them."""
+
+    def __init__(self, categories: np.ndarray, unknown_error: bool):
+        where = [i for i, v in enumerate(categories) if isinstance(v, str)]
+        values = np.array([categories[i] for i in where], dtype=object)
+        order = np.argsort(values) if len(values) else np.zeros(0, dtype=np.int64)
+        self.values = values[order]  # sorted, for searchsorted
+        self.where = np.asarray(where, dtype=np.float64)[order]
+        self.unknown_error = unknown_error  # handle_unknown="error": an unseen string fails
+
+    def positions(self, strings: np.ndarray) -> np.ndarray:
+        """float64 category position of each of `strings`, -1.0 where it is no category."""
+        strings = np.asarray(strings, dtype=object)
+        if len(self.values) == 0 or len(strings) == 0:
+            return np.full(len(strings), -1.0)
+        at = np.minimum(np.searchsorted(self.values, strings), len(self.values) - 1)
+        return np.where(self.values[at] == strings, self.where[at], -1.0)
+
+
+def string_inputs(step, cols: list[int] | None = None) -> dict[int, Categories]:
+    """The input columns that a pipeline's first step reads as strings, by input position."""
+    name = type(step).__name__
+    if name in ("OneHotEncoder", "OrdinalEncoder", "TargetEncoder"):
+        error = getattr(step, "handle_unknown", None) == "error"
+        return {(cols[j] if cols is not None else j): Categories(c, error)
+                for j, c in enumerate(step.categories_) if _is_string_categories(c)}
+    if name == "ColumnTransformer":
+        out = {}
+        for tname, trans, _ in step.transformers_:
+            if isinstance(trans, str):
+                continue
+            idx = list(step._transformer_to_input_indices.get(tname, []))
+            out.update(string_inputs(trans, [cols[i] for i in idx] if cols is not None else idx))
+        return out
+    if name == "Pipeline":
+        return string_inputs(step.steps[0][1], cols)
+    return {}

@@ -5,9 +5,11 @@ the caller's module) and run in eval mode without autograd. Its parameters' floa
 the compute dtype: a float32 network gets float32 input; results come back as float64.
 
 n_features is the ``in_features`` of the first ``nn.Linear`` found among the module's
-submodules (in registration order); when there is none (a custom module), n_features is None and
-any input width is passed through, so a wrong width surfaces as the module's own error at
-prediction time (reported as tqp.ProgrammingError).
+submodules (in registration order). When it is known, the module is run once at registration
+on a [2, n_features] input of zeros, and one that fails or returns another shape is refused
+with tqp.ProgrammingError. When there is none (a custom module), n_features is None and any
+input width is passed through, so a wrong width or shape surfaces as tqp.ProgrammingError at
+prediction time.
 
 >>> import torch
 >>> from tqp.ml import convert
@@ -57,6 +59,16 @@ def torch_module(module: nn.Module) -> tuple[Converted, int | None]:
     dtype = next((t.dtype for t in list(inner.parameters()) + list(inner.buffers())
                   if t.is_floating_point()), torch.float32)
     n_features = next((m.in_features for m in inner.modules() if isinstance(m, nn.Linear)), None)
-    conv = Converted(TorchRegressor(inner, dtype), Head("identity"), "regressor",
+    wrapped = TorchRegressor(inner, dtype)
+    if n_features is not None:
+        # Run it once on two rows of zeros so a module with the wrong output shape is refused
+        # here, by name, rather than by every query that uses it.
+        try:
+            with torch.no_grad():
+                wrapped(torch.zeros(2, n_features, dtype=torch.float64))
+        except ProgrammingError as e:
+            raise ProgrammingError(f"cannot register torch model {type(module).__name__}: {e} "
+                                   f"(checked on a [2, {n_features}] input)") from None
+    conv = Converted(wrapped, Head("identity"), "regressor",
                      strategy=f"torch({str(dtype).replace('torch.', '')})")
     return conv, n_features

@@ -1043,7 +1043,9 @@ def known_functions() -> list[str]:
 
 
 def predict(b: ExprBinder, fn: str, args) -> Expr:
-    """PREDICT('model', features...) / PREDICT_PROBA(...): the model runs inside the query."""
+    """PREDICT('model', features...) / PREDICT_PROBA('model', features... [, class := label]):
+    the model runs inside the query. Without `class`, PREDICT_PROBA gives the last class's
+    probability (the positive class of a binary model)."""
     if not args:
         raise ProgrammingError(f"{fn.upper()} needs a model name")
     name_e = b.bind(args[0])
@@ -1055,14 +1057,28 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
         from .scope import suggest
         raise ProgrammingError(f'model "{name_e.value}" is not registered' + suggest(name_e.value, list(models)))
     rest = list(args[1:])
+    named = {}
+    while rest and isinstance(rest[-1], (exp.PropertyEQ, exp.Kwarg)):
+        arg = rest.pop()
+        named[arg.this.name.lower()] = arg.expression
+    unknown = sorted(set(named) - ({"class"} if fn == "predict_proba" else set()))
+    if unknown:
+        raise ProgrammingError(f"{fn.upper()} has no argument named {unknown[0]!r} "
+                               "(PREDICT_PROBA takes class := label)")
+    if any(isinstance(a, (exp.PropertyEQ, exp.Kwarg)) for a in rest):
+        raise ProgrammingError(f"{fn.upper()}'s named arguments go after the features")
     if len(rest) == 1 and isinstance(rest[0], exp.Star):
         if not model.feature_names:
             raise ProgrammingError(f'model "{name_e.value}" has no feature names; pass its features explicitly')
         rest = [exp.column(n, quoted=True) for n in model.feature_names]
     feats = []
-    for node in rest:
+    for i, node in enumerate(rest):
         e = b.bind(node)
-        if not (e.type.is_numeric or e.type.kind in ("BOOLEAN", "NULL")):
+        strings = model.string_features.get(i)
+        if strings is not None and not (e.type.is_string or e.type.kind == "NULL"):
+            raise ProgrammingError(f"{fn.upper()} feature {i + 1} ({node.sql('duckdb')}) is {e.type}, but "
+                                   f'model "{name_e.value}" encodes it as a string category')
+        if strings is None and not (e.type.is_numeric or e.type.kind in ("BOOLEAN", "NULL")):
             raise ProgrammingError(f"{fn.upper()} feature {node.sql('duckdb')} is {e.type}, not a number")
         feats.append(e)
     if model.n_features is not None and len(feats) != model.n_features:
@@ -1071,8 +1087,17 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
     if fn == "predict_proba":
         if not model.is_classifier:
             raise ProgrammingError(f'PREDICT_PROBA needs a classifier; "{name_e.value}" is a regressor')
-        return Call("predict", tuple(feats), T.DOUBLE, (name_e.value.lower(), "proba"))
-    return Call("predict", tuple(feats), model.label_type, (name_e.value.lower(), "predict"))
+        index = None
+        if "class" in named:
+            label = b.bind(named["class"])
+            if not isinstance(label, Lit) or label.value is None:
+                raise ProgrammingError("PREDICT_PROBA's class must be a constant label")
+            value = label.value
+            if label.type.is_decimal:  # held scaled, as storage
+                value = value / 10 ** label.type.scale
+            index = model.class_index(value)
+        return Call("predict", tuple(feats), T.DOUBLE, (name_e.value.lower(), "proba", index))
+    return Call("predict", tuple(feats), model.label_type, (name_e.value.lower(), "predict", None))
 
 
 @handles(exp.Greatest, exp.Least)
