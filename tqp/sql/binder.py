@@ -168,7 +168,10 @@ class Binder:
         named = W.named_windows(sel)
         qualify = sel.args.get("qualify")
         order_items = [o.this for o in sel.args["order"].expressions] if sel.args.get("order") else []
-        windowed = qualify is not None or any(W.contains_window(e) for e in sel.expressions + order_items)
+        windowed = any(W.contains_window(e) for e in sel.expressions + order_items)
+        if qualify is not None and not (windowed or W.contains_window(qualify.this)):
+            raise ProgrammingError("QUALIFY needs a window function in the SELECT list or in QUALIFY")
+        windowed = windowed or qualify is not None
         outer_rel, self._outer_rel = self._outer_rel, None  # only this level's correlation
         builder, correlated = self.from_where(sel, outer)
         group = arg(sel, "group")
@@ -281,6 +284,7 @@ class Binder:
         scope = builder.scope
         group = arg(sel, "group")
         eb = ExprBinder(scope, self.params, self)
+        eb.window_error = "GROUP BY clause cannot contain window functions"
         keys: list[Expr] = []
         for g in (group.expressions if group is not None else []):
             if isinstance(g, exp.Literal) and not g.is_string:
@@ -326,7 +330,8 @@ class Binder:
             outs.append(lift(ab.bind(_unalias(item))))
             names.append(_name_of(item))
         having = sel.args.get("having")
-        hb = ExprBinder(scope, self.params, self, allow_aggs=True)  # no windows in HAVING
+        hb = ExprBinder(scope, self.params, self, allow_aggs=True)
+        hb.window_error = "HAVING clause cannot contain window functions"
         having_e = lift(hb.bool_expr(having.this, "HAVING")) if having is not None else None
         order_exprs = self._order_exprs(sel, names, lambda t: lift(ab.bind(t)))
         qualify_e = None
@@ -619,6 +624,7 @@ class Binder:
             owner += [k] * len(cols)
 
         eb = ExprBinder(scope, self.params, self)
+        eb.window_error = "WHERE clause cannot contain window functions"
         plain, deferred, correlated = [], [], []
         for c in conds:
             if _has_subquery(c):
@@ -759,6 +765,7 @@ class Binder:
         if plain:
             eb = ExprBinder(builder.scope, self.params, self)
             eb.builder = builder
+            eb.window_error = "WHERE clause cannot contain window functions"
             preds = [eb.bool_expr(c, "WHERE condition") for c in plain]
             builder.rel = P.Filter(builder.rel, and_all(preds))
         corr = []

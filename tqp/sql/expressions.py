@@ -1118,6 +1118,7 @@ def _agg(b: ExprBinder, node):
     if func == "count" and (target is None or isinstance(target, exp.Star)):
         return AggCall("count_star", None, T.BIGINT)
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
+    inner.window_error = "aggregate function calls cannot contain window function calls"
     try:
         x = inner.bind(target)
     except ProgrammingError as err:

@@ -140,7 +140,7 @@ def _function(b, fn) -> tuple[str, tuple, T.SqlType, bool]:
         if func == "ntile":
             return func, (_integer(b, fn.this, "ntile"),), T.BIGINT, False
         if fn.this is not None or fn.expressions:
-            raise NotSupportedError(f"arguments to {func}()")
+            raise ProgrammingError(f"{func}() takes no arguments")
         return func, (), T.DOUBLE if func in ("percent_rank", "cume_dist") else T.BIGINT, False
     if type(fn) in _VALUES:
         func = _VALUES[type(fn)]
@@ -154,14 +154,8 @@ def _function(b, fn) -> tuple[str, tuple, T.SqlType, bool]:
         default = fn.args.get("default")
         if default is None:
             return func, (x, k), x.type, False
-        d = b.bind(default)
-        try:
-            x, d = X.unify_types([x, d], f"mix in {func}()")
-        except ProgrammingError:
-            if not isinstance(d, Lit):
-                raise
-            d = X.cast(d, x.type)  # lag(s, 1, 3) reads the default as a string, as DuckDB does
-        return func, (x, k, d), x.type, False
+        # the default takes the value's type, as in DuckDB (lag(i, 1, 0.5) is an INTEGER 1)
+        return func, (x, k, X.cast(b.bind(default), x.type)), x.type, False
     name = fn.name if isinstance(fn, exp.Anonymous) else fn.sql("duckdb").split("(")[0].lower()
     raise ProgrammingError(f"{name}() is not a window function or an aggregate")
 
