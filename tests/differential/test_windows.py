@@ -222,6 +222,17 @@ SMALL = {
     "in_subquery": "SELECT id FROM w WHERE id IN (SELECT id FROM w QUALIFY row_number() OVER (PARTITION BY p ORDER BY id) = 1)",
     "exists_subquery": "SELECT count(*) FROM w a WHERE EXISTS (SELECT 1 FROM (SELECT p, rank() OVER (ORDER BY p) r FROM w) z "
                        "WHERE z.p = a.p AND r > 3)",
+    "order_by_constant": "SELECT id, sum(i) OVER (ORDER BY 1), sum(i) OVER (PARTITION BY 'x' ORDER BY id) FROM w",
+    "without_from": "SELECT row_number() OVER (), count(*) OVER (), lag(1) OVER ()",
+    "aggregate_and_window": "SELECT count(*), row_number() OVER (), sum(sum(i)) OVER () FROM w",
+    "window_in_order_of_grouped": "SELECT p, sum(i) FROM w GROUP BY p ORDER BY rank() OVER (ORDER BY sum(i) DESC), p",
+    "window_then_limit": "SELECT id, row_number() OVER (ORDER BY id DESC) FROM w ORDER BY id LIMIT 4",
+    "window_in_scalar_subquery": "SELECT id, (SELECT max(rn) FROM (SELECT row_number() OVER () AS rn FROM w)) FROM w",
+    "nan_and_signed_zero": "SELECT id, min(z) OVER (PARTITION BY id % 2), max(z) OVER (PARTITION BY id % 2), "
+                           "count(*) OVER (ORDER BY z RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING), rank() OVER (ORDER BY z), "
+                           "dense_rank() OVER (PARTITION BY z ORDER BY id) "
+                           "FROM (SELECT id, CASE WHEN id % 5 = 0 THEN 'nan'::DOUBLE WHEN id % 5 = 1 THEN -0.0 "
+                           "WHEN id % 5 = 2 THEN 0.0 ELSE x END AS z FROM w)",
     "empty_table": "SELECT id, row_number() OVER (ORDER BY id), sum(i) OVER (PARTITION BY p ORDER BY o "
                    "RANGE BETWEEN 1 PRECEDING AND CURRENT ROW), lag(x) OVER () FROM we",
     "empty_after_filter": "SELECT count(*) OVER (), min(x) OVER (ORDER BY id ROWS 1 PRECEDING) FROM w WHERE id < 0",
@@ -364,6 +375,27 @@ def test_sum_overflow_is_an_error(pair, tqp_module):
     assert rows == [(2**62, 2**62), (0, 0), (0, 2**62), (2**62 + 5, 2**62 + 5)]
     with pytest.raises(tqp_module.DataError):
         con.execute("SELECT sum(u) OVER (ORDER BY id ROWS 1 PRECEDING) FROM huge").fetchall()
+
+
+def test_filter_on_partition_keys_goes_below_the_window(pair):
+    """WHERE on a partition key drops whole partitions before the sort; WHERE on anything
+    else stays above the window (it would change the frames)."""
+    from tqp.optimizer import optimize
+    from tqp.plan import nodes as P
+    from tqp.sql.binder import Binder
+    from tqp.sql.parse import parse
+
+    con, _ = pair
+
+    def plan(sql):
+        rel, _ = Binder(con._engine.catalog, []).bind_query(parse(sql)[0])
+        return P.render(optimize(rel))
+    text = plan("SELECT * FROM (SELECT p, o, rank() OVER (PARTITION BY p ORDER BY o) r FROM w) z WHERE p = 1 AND o > 2")
+    window_at = text.index("Window(")
+    assert text.index("Filter(predicate=eq(") > window_at  # p = 1: below the window
+    assert text.index("Filter(predicate=gt(") < window_at  # o > 2: above it
+    _same(pair, "SELECT * FROM (SELECT p, o, id, rank() OVER (PARTITION BY p ORDER BY o) r FROM w) z "
+                "WHERE p = 1 AND o > 2")
 
 
 def test_explain(pair):

@@ -407,15 +407,21 @@ class WindowAggregate:
     """An aggregate over frames. `init(x, keep)` is the per-row state (rows where keep is
     False hold the identity), `combine` merges the states of adjacent ranges, `finish` makes
     the result column. With `exact(x)` true the states are int64 sums, and a frame's state is
-    a difference of prefix sums."""
+    a difference of prefix sums. `segment(state, ids, g)`, where given, reduces the rows of
+    each partition at once by scatter (the whole-partition frame, the commonest)."""
     init: Callable[[Column | None, Tensor], State]
     combine: Callable[[State, State], State]
     finish: Callable[[State, Column | None, P.WindowCall], Column]
     exact: Callable[[Column | None], bool] = lambda x: False
+    segment: Callable[[State, Tensor, int], State] | None = None
 
 
 def _add(a: State, b: State) -> State:
     return tuple(p + q for p, q in zip(a, b))
+
+
+def _segment_add(state: State, ids: Tensor, g: int) -> State:
+    return tuple(torch.zeros(g, dtype=t.dtype, device=t.device).index_add_(0, ids, t) for t in state)
 
 
 def _count_init(x, keep):
@@ -462,6 +468,19 @@ def _extreme_combine(largest: bool):
     return combine
 
 
+def _extreme_segment(largest: bool):
+    def segment(state, ids, g):
+        key, row = state
+        fill = torch.iinfo(_I64).min if largest else torch.iinfo(_I64).max
+        key = key.masked_fill(row < 0, fill)
+        best = torch.full((g,), fill, dtype=_I64, device=key.device).scatter_reduce_(
+            0, ids, key, "amax" if largest else "amin")
+        hit = (row >= 0) & (key == best.index_select(0, ids))
+        return best, torch.full((g,), -1, dtype=_I64, device=key.device).scatter_reduce_(
+            0, ids, torch.where(hit, row, -1), "amax")
+    return segment
+
+
 def _extreme_finish(state, x, call):
     return _gather(x, state[1], state[1] >= 0, call.type)
 
@@ -471,12 +490,12 @@ def _always(x):
 
 
 AGGREGATES: dict[str, WindowAggregate] = {
-    "count_star": WindowAggregate(_count_init, _add, _count_finish, _always),
-    "count": WindowAggregate(_count_init, _add, _count_finish, _always),
-    "sum": WindowAggregate(_sum_init, _add, _sum_finish, _integral),
-    "avg": WindowAggregate(_sum_init, _add, _avg_finish, _integral),
-    "min": WindowAggregate(_extreme_init, _extreme_combine(False), _extreme_finish),
-    "max": WindowAggregate(_extreme_init, _extreme_combine(True), _extreme_finish),
+    "count_star": WindowAggregate(_count_init, _add, _count_finish, _always, _segment_add),
+    "count": WindowAggregate(_count_init, _add, _count_finish, _always, _segment_add),
+    "sum": WindowAggregate(_sum_init, _add, _sum_finish, _integral, _segment_add),
+    "avg": WindowAggregate(_sum_init, _add, _avg_finish, _integral, _segment_add),
+    "min": WindowAggregate(_extreme_init, _extreme_combine(False), _extreme_finish, segment=_extreme_segment(False)),
+    "max": WindowAggregate(_extreme_init, _extreme_combine(True), _extreme_finish, segment=_extreme_segment(True)),
 }
 
 
@@ -488,8 +507,12 @@ def _aggregate(call, rows, args, bounds, keep):
         valid = valid & keep
     if call.distinct:  # only a value's first row in its partition counts (frames start at the partition's)
         valid = valid & _first_of_value(rows, x)
-    pieces = bounds()
     state = agg.init(x, valid)
+    if call.frame == P.WHOLE_PARTITION and agg.segment is not None and not agg.exact(x):
+        ids, starts, _ = W.runs(rows.part_flags)
+        total = agg.segment(state, ids, len(starts))
+        return agg.finish(tuple(t.index_select(0, ids) for t in total), x, call)
+    pieces = bounds()
     if agg.exact(x):
         return agg.finish(tuple(_exact_total(c, pieces) for c in state), x, call)
     identity = agg.init(x, torch.zeros_like(valid))

@@ -479,8 +479,11 @@ def _short(value) -> str:
         return "(subquery)"
     if isinstance(value, WindowCall):
         f = value.frame
+        def bound(side, offset):
+            return side if offset is None else f"{_short(offset)} {side}"
         frame = "" if f is None or f == WHOLE_PARTITION and not value.order else \
-            f" {f.kind} {f.start}..{f.end}" + ("" if f.exclude == "no others" else f" exclude {f.exclude}")
+            f" {f.kind} {bound(f.start, f.start_offset)}..{bound(f.end, f.end_offset)}" + \
+            ("" if f.exclude == "no others" else f" exclude {f.exclude}")
         return f"{value.func}({'distinct ' if value.distinct else ''}{', '.join(_short(a) for a in value.args)})" + \
             (" ignore nulls" if value.ignore_nulls else "") + frame
     return repr(value)
