@@ -15,6 +15,8 @@ and reductions over per-row ranges [lo, hi). Pure tensor functions; no per-row P
 >>> range_reduce((torch.tensor([1., 2., 3., 4.]),), add, (torch.zeros(3),),
 ...              torch.tensor([0, 1, 3]), torch.tensor([3, 4, 3]))[0].tolist()
 [6.0, 9.0, 0.0]
+>>> running_reduce((torch.tensor([1., 2., 3., 4.]),), add, torch.tensor([0, 0, 2, 2]))[0].tolist()
+[1.0, 3.0, 3.0, 7.0]
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from torch import Tensor
 from .keys import ordered_int64
 from .selection import nonzero
 
-__all__ = ["changes", "runs", "prefix", "search", "range_reduce"]
+__all__ = ["changes", "runs", "prefix", "search", "range_reduce", "running_reduce"]
 
 State = tuple[Tensor, ...]
 
@@ -117,4 +119,23 @@ def range_reduce(state: State, combine: Callable[[State, State], State], identit
             joined = combine(tuple(t[:n - step] for t in level), tuple(t[step:] for t in level))
             level = tuple(torch.cat([j, t[n - step:]]) for j, t in zip(joined, level))
         k += 1
+    return out
+
+
+def running_reduce(state: State, combine: Callable[[State, State], State], start: Tensor) -> State:
+    """Per position i, `combine` folded over state[start[i] .. i] (a segmented inclusive scan:
+    start[i] is the first position of i's segment). Frames that begin at their partition's
+    start read it at their last row: log2 of the longest segment steps of one combine each,
+    cheaper than range_reduce's blocks."""
+    n = state[0].shape[0]
+    if n == 0:
+        return state
+    pos = torch.arange(n, dtype=start.dtype, device=start.device)
+    longest = int((pos - start).max()) + 1
+    out, step = state, 1
+    while step < longest:
+        inside = pos[step:] - step >= start[step:]
+        merged = combine(tuple(t[:-step] for t in out), tuple(t[step:] for t in out))
+        out = tuple(torch.cat([t[:step], torch.where(inside, m, t[step:])]) for t, m in zip(out, merged))
+        step *= 2
     return out

@@ -516,6 +516,13 @@ def _aggregate(call, rows, args, bounds, keep):
     if agg.exact(x):
         return agg.finish(tuple(_exact_total(c, pieces) for c in state), x, call)
     identity = agg.init(x, torch.zeros_like(valid))
+    if call.frame.start == "unbounded" and len(pieces) == 1:  # running frames: one scan
+        end = pieces[0][1]
+        last = (end - 1).clamp(min=0)
+        scan = W.running_reduce(state, agg.combine, rows.pstart)
+        some = end > rows.pstart
+        return agg.finish(tuple(torch.where(some, t.index_select(0, last), z)
+                                for t, z in zip(scan, identity)), x, call)
     total = None
     for lo, hi in pieces:
         part = W.range_reduce(state, agg.combine, identity, lo, hi)
