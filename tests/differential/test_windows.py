@@ -67,10 +67,23 @@ def _big(n: int = 10_000, seed: int = 11) -> pa.Table:
     })
 
 
+def _wide() -> pa.Table:
+    """DECIMAL(38, 2) values past int64 (128-bit words), and int64 decimals whose sums leave it."""
+    big = ["12345678901234567890.12", "-99999999999999999999.99", None, "1.00", "12345678901234567890.12",
+           "5000000000000000000", "5000000000000000000", "-0.01"]
+    narrow = ["90000000000000.00", "90000000000000.00", "90000000000000.00", "-90000000000000.00", "1", "2",
+              "90000000000000.00", None]
+    return pa.table({
+        "id": pa.array(range(8), pa.int64()), "p": pa.array([1, 1, 1, 2, 2, 2, 1, 2], pa.int32()),
+        "w": pa.array([None if v is None else Decimal(v) for v in big], pa.decimal128(38, 2)),
+        "n": pa.array([None if v is None else Decimal(v) for v in narrow], pa.decimal128(18, 2)),
+    })
+
+
 @pytest.fixture(scope="module")
 def pair(device, connect):
     small = _small()
-    tables = {"w": small, "we": small.schema.empty_table(), "big": _big()}
+    tables = {"w": small, "we": small.schema.empty_table(), "big": _big(), "wide": _wide()}
     con, duck = connect(device), duckdb.connect()
     for name, t in tables.items():
         con.register(name, t)
@@ -233,6 +246,14 @@ SMALL = {
                            "dense_rank() OVER (PARTITION BY z ORDER BY id) "
                            "FROM (SELECT id, CASE WHEN id % 5 = 0 THEN 'nan'::DOUBLE WHEN id % 5 = 1 THEN -0.0 "
                            "WHEN id % 5 = 2 THEN 0.0 ELSE x END AS z FROM w)",
+    "wide_decimals": "SELECT id, sum(w) OVER (PARTITION BY p ORDER BY id), min(w) OVER (ORDER BY id ROWS 2 PRECEDING), "
+                     "max(w) OVER (PARTITION BY p), lag(w) OVER (ORDER BY id), rank() OVER (ORDER BY w DESC), "
+                     "count(DISTINCT w) OVER (ORDER BY id), "
+                     "sum(w) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) FROM wide",
+    "wide_decimal_range": "SELECT id, count(*) OVER (ORDER BY w RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING), "
+                          "sum(id) OVER (ORDER BY w DESC RANGE BETWEEN 10000000000000000000 PRECEDING AND CURRENT ROW) FROM wide",
+    "decimal_sums_past_int64": "SELECT id, sum(n) OVER (ORDER BY id), sum(n) OVER (), avg(n) OVER (ORDER BY id), "
+                               "sum(n::DECIMAL(38, 2) * 100000) OVER (PARTITION BY p ORDER BY id ROWS 1 PRECEDING) FROM wide",
     "empty_table": "SELECT id, row_number() OVER (ORDER BY id), sum(i) OVER (PARTITION BY p ORDER BY o "
                    "RANGE BETWEEN 1 PRECEDING AND CURRENT ROW), lag(x) OVER () FROM we",
     "empty_after_filter": "SELECT count(*) OVER (), min(x) OVER (ORDER BY id ROWS 1 PRECEDING) FROM w WHERE id < 0",

@@ -21,7 +21,7 @@ combine and a final step.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable
 
@@ -30,13 +30,14 @@ from torch import Tensor
 
 from .. import types as T
 from ..column import Column
-from ..compile.expr import compile_expr, unify_strings
+from ..compile.expr import compile_expr, key_columns, unify_strings
 from ..compile.lower import _lower, evaluate, lower
 from ..errors import DataError, NotSupportedError
 from ..exec.batch import Batch
 from ..kernels import group as G
 from ..kernels import keys as K
 from ..kernels import sort as S
+from ..kernels import wide as WD
 from ..kernels import window as W
 from ..kernels.selection import all_true, any_true
 from ..plan import nodes as P
@@ -73,8 +74,8 @@ class _Rows:
         parts = [evaluate(f, batch, ctx) for f in part_fns]
         orders = [(evaluate(f, batch, ctx), d, nf) for f, d, nf in order_specs]
         self.perm = None
-        spec = [(c.data, c.validity, False, False) for c in parts] + \
-            [(c.data, c.validity, d, nf) for c, d, nf in orders]
+        spec = [(data, valid, False, False) for c in parts for data, valid in key_columns(c)] + \
+            [(data, valid, d, nf) for c, d, nf in orders for data, valid in key_columns(c)]
         if spec and self.n > 1:
             self.perm = S.lexsort(spec)
             batch = batch.take(self.perm)
@@ -91,7 +92,7 @@ class _Rows:
         return torch.arange(self.n, dtype=_I64, device=self.dev)
 
     def _flags(self, cols) -> Tensor:
-        return W.changes([(c.data, c.validity) for c in cols], self.n) if cols else \
+        return W.changes([part for c in cols for part in key_columns(c)], self.n) if cols else \
             self.pos == 0
 
     @cached_property
@@ -173,7 +174,7 @@ def _offsets(rows: _Rows, fn, kind: str, side: str) -> Tensor:
     what = f"Window {kind.upper()} {side.upper()} expression"
     if c.validity is not None and not all_true(c.validity):
         raise DataError(f"{what} cannot be NULL")
-    if any_true(c.data < 0):
+    if any_true(WD.unpack(c.data)[0] < 0 if WD.is_wide(c.data) else c.data < 0):
         raise DataError(f"{what} cannot be negative")
     return c.data
 
@@ -233,7 +234,7 @@ def _range_bound(rows: _Rows, key: Column, value: Column, is_end: bool, order: P
     """A RANGE bound with an offset: the first row of the partition whose key reaches the
     row's bound value (start) or passes it (end), searched among the partition's non-NULL
     keys. A row whose key is NULL has its NULL peers for a frame."""
-    kv, tv = K.ordered_int64(key.data), K.ordered_int64(value.data)
+    kv, tv = _comparable(key, value)
     lo, hi = rows.pstart, rows.pend
     valid = key.validity
     if valid is not None:
@@ -252,6 +253,18 @@ def _range_bound(rows: _Rows, key: Column, value: Column, is_end: bool, order: P
         _, gstart, gend, _, _ = rows.peers
         out = torch.where(valid, out, gend if is_end else gstart)
     return out
+
+
+def _comparable(key: Column, value: Column) -> tuple[Tensor, Tensor]:
+    """int64 stand-ins ordered as the values: the values themselves (floats by their bits),
+    or for 128-bit decimals their dense ranks among both columns."""
+    if not (WD.is_wide(key.data) or WD.is_wide(value.data)):
+        return K.ordered_int64(key.data), K.ordered_int64(value.data)
+    both = [(torch.cat([a, b]), None) for (a, _), (b, _) in zip(
+        key_columns(replace(key, data=WD.widen(key.data))), key_columns(replace(value, data=WD.widen(value.data))))]
+    ranks = K.dense_keys(both)[0].to(_I64)
+    n = key.data.shape[0]
+    return ranks[:n], ranks[n:]
 
 
 def _exclude(rows: _Rows, exclude: str, s: Tensor, e: Tensor) -> list[tuple[Tensor, Tensor]]:
@@ -434,7 +447,7 @@ def _count_finish(state, x, call):
 
 def _sum_init(x, keep):
     d = x.data
-    v = d.to(torch.float64) if d.is_floating_point() else d.to(_I64)
+    v = d if WD.is_wide(d) else d.to(torch.float64) if d.is_floating_point() else d.to(_I64)
     return v.masked_fill(~keep, 0), keep.to(_I64)
 
 
@@ -443,11 +456,13 @@ def _integral(x):
 
 
 def _sum_finish(state, x, call):
-    return Column(call.type, state[0].to(call.type.torch_dtype), _valid(state[1] > 0))
+    total = state[0]
+    return Column(call.type, total if WD.is_wide(total) else total.to(call.type.torch_dtype), _valid(state[1] > 0))
 
 
 def _avg_finish(state, x, call):
-    avg = state[0].to(torch.float64) / state[1].clamp(min=1).to(torch.float64)
+    total = WD.to_float64(WD.unpack(state[0])) if WD.is_wide(state[0]) else state[0].to(torch.float64)
+    avg = total / state[1].clamp(min=1).to(torch.float64)
     if x.type.is_decimal:
         avg = avg / 10 ** x.type.scale
     return Column(T.DOUBLE, avg, _valid(state[1] > 0))
@@ -455,9 +470,10 @@ def _avg_finish(state, x, call):
 
 def _extreme_init(x, keep):
     """(order key, row) per row: MIN/MAX pick a row, so every type (strings by their sorted
-    codes, NaN above all numbers) comes back as it was."""
+    codes, NaN above all numbers, 128-bit decimals by rank) comes back as it was."""
     rows = torch.arange(x.data.shape[0], dtype=_I64, device=x.data.device)
-    return K.ordered_int64(x.data), torch.where(keep, rows, -1)
+    key = K.dense_keys(key_columns(x))[0].to(_I64) if WD.is_wide(x.data) else K.ordered_int64(x.data)
+    return key, torch.where(keep, rows, -1)
 
 
 def _extreme_combine(largest: bool):
@@ -514,7 +530,8 @@ def _aggregate(call, rows, args, bounds, keep):
         return agg.finish(tuple(t.index_select(0, ids) for t in total), x, call)
     pieces = bounds()
     if agg.exact(x):
-        return agg.finish(tuple(_exact_total(c, pieces) for c in state), x, call)
+        decimal = x is not None and x.type.is_decimal
+        return agg.finish(tuple(_exact_total(c, pieces, decimal) for c in state), x, call)
     identity = agg.init(x, torch.zeros_like(valid))
     if call.frame.start == "unbounded" and len(pieces) == 1:  # running frames: one scan
         end = pieces[0][1]
@@ -531,30 +548,44 @@ def _aggregate(call, rows, args, bounds, keep):
 
 
 def _first_of_value(rows: _Rows, x: Column) -> Tensor:
-    key, domain = K.dense_keys([(rows.pid, None), (x.data, x.validity)])
+    key, domain = K.dense_keys([(rows.pid, None)] + key_columns(x))
     ids, g = G.group_ids(key, domain)
     first = torch.zeros(rows.n, dtype=torch.bool, device=rows.dev)
     first[G.first_rows(ids, g)] = True
     return first
 
 
-def _exact_total(v: Tensor, pieces) -> Tensor:
-    """Per-row sum of an int64 column over the ranges, exact: differences of wrapping prefix
-    sums are exact whenever the true total fits, which the bound proves or two 32-bit limbs
-    check (as kernels.group.segment_sum does)."""
+def _exact_total(v: Tensor, pieces, decimal: bool = False) -> Tensor:
+    """Per-row sum of an exact column (int64, or 128-bit decimal words) over the ranges.
+    Differences of wrapping prefix sums are exact whenever the true total fits, which a bound
+    proves for int64; otherwise each 32-bit limb has its own prefix sums (exact below 2**31
+    rows) and carries settle per row, as in wide.segment_sum. A decimal total past int64
+    becomes 128-bit and past 38 digits raises; an integer one past BIGINT raises."""
     n = v.shape[0]
     if n == 0:
         return v
-    lo_v, hi_v = torch.aminmax(v)
-    if max(abs(int(lo_v)), abs(int(hi_v))) * n < 2**63:
-        run = W.prefix(v)
-        return sum(run.index_select(0, hi) - run.index_select(0, lo) for lo, hi in pieces)
-    low, high = W.prefix(v & 0xFFFFFFFF), W.prefix(v >> 32)
-    lo_sum = sum(low.index_select(0, hi) - low.index_select(0, lo) for lo, hi in pieces)
-    hi_sum = sum(high.index_select(0, hi) - high.index_select(0, lo) for lo, hi in pieces) + (lo_sum >> 32)
-    if any_true((hi_sum < -2**31) | (hi_sum >= 2**31)):
-        raise DataError("Out of Range Error: integer overflow in SUM (the total exceeds BIGINT)")
-    return (hi_sum << 32) + (lo_sum & 0xFFFFFFFF)
+    wide = WD.is_wide(v)
+    if not wide:
+        lo_v, hi_v = torch.aminmax(v)
+        if max(abs(int(lo_v)), abs(int(hi_v))) * n < 2**63:
+            run = W.prefix(v)
+            return sum(run.index_select(0, hi) - run.index_select(0, lo) for lo, hi in pieces)
+    hi_w, lo_w = WD.pair_of(v)
+    limbs = [lo_w & 0xFFFFFFFF, (lo_w >> 32) & 0xFFFFFFFF, hi_w & 0xFFFFFFFF, hi_w >> 32] if wide else \
+        [lo_w & 0xFFFFFFFF, lo_w >> 32]
+    sums = []
+    for limb in limbs:
+        run = W.prefix(limb)
+        sums.append(sum(run.index_select(0, hi) - run.index_select(0, lo) for lo, hi in pieces))
+    words, overflow = WD._carry(sums)
+    total = WD._from_limbs(words)
+    if not decimal:
+        if not all_true(WD.fits_int64(total)):
+            raise DataError("Out of Range Error: integer overflow in SUM (the total exceeds BIGINT)")
+        return total[1]
+    if any_true(overflow | ~WD.below_pow10(total, T.MAX_DECIMAL_DIGITS)):
+        raise DataError("Out of Range Error: overflow in SUM of DECIMAL: the result does not fit in DECIMAL(38)")
+    return WD.pack(*total) if wide or not all_true(WD.fits_int64(total)) else total[1]
 
 
 _FUNCS = {
