@@ -419,6 +419,49 @@ def test_filter_on_partition_keys_goes_below_the_window(pair):
                 "WHERE p = 1 AND o > 2")
 
 
+@pytest.mark.parametrize("func", ["var_samp", "var_pop", "stddev_samp", "stddev_pop"])
+def test_variance_windows(pair, func):
+    """The variance entries of the window aggregates (SQL reaches them once the grouped
+    stddev/variance aggregates bind), run on a Window plan built by hand, against DuckDB:
+    whole partitions, running frames, sliding frames and EXCLUDE."""
+    import torch
+
+    from tqp import types as T
+    from tqp.compile.lower import lower
+    from tqp.plan import nodes as P
+
+    con, duck = pair
+    engine = con._engine
+    cols = {name: (i, t) for i, (name, t) in enumerate(zip(engine.catalog.tables["w"].names,
+                                                           engine.catalog.tables["w"].types))}
+    scan = P.Scan("w", tuple((n, t) for n, (_, t) in cols.items()), tuple(range(len(cols))))
+
+    def ref(name):
+        return P.ColRef(cols[name][0], cols[name][1])
+    order = (P.SortKey(ref("id")),)
+    specs = {  # SQL frame -> (partition, order, frame)
+        "PARTITION BY p": ((ref("p"),), (), P.WHOLE_PARTITION),
+        "PARTITION BY p ORDER BY id": ((ref("p"),), order, P.Frame()),
+        "ORDER BY id ROWS BETWEEN 3 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW":
+            ((), order, P.Frame("rows", "preceding", "following", P.Lit(3, T.BIGINT), P.Lit(1, T.BIGINT),
+                                "current row")),
+    }
+    for arg in ("x", "m", "i"):
+        for sql_frame, (part, order_, frame) in specs.items():
+            call = P.WindowCall(func, (ref(arg),), T.DOUBLE, part, order_, frame)
+            plan = P.Window(scan, part, order_, (call,), ("v",))
+            batch = lower(plan)(engine._context())
+            got = batch.column(len(cols))
+            ids = batch.column(cols["id"][0]).data.tolist()
+            values = [None if got.validity is not None and not ok else v
+                      for v, ok in zip(got.data.tolist(), got.valid_mask().tolist())]
+            want = dict(duck.execute(f"SELECT id, {func}({arg}) OVER ({sql_frame}) FROM w").fetchall())
+            for k, v in zip(ids, values):
+                assert (v is None) == (want[k] is None), (arg, sql_frame, k, v, want[k])
+                if v is not None:
+                    assert v == pytest.approx(want[k], rel=1e-9, abs=1e-12), (arg, sql_frame, k)
+
+
 def test_explain(pair):
     con, _ = pair
     text = "\n".join(r[0] for r in con.execute(

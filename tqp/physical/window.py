@@ -505,6 +505,46 @@ def _always(x):
     return True
 
 
+def _moments_init(x, keep):
+    """(count, mean, sum of squared deviations) per row, merged by Chan's formula: stable
+    where a sum of squares would lose every digit to a large mean."""
+    d = x.data
+    v = WD.to_float64(WD.unpack(d)) if WD.is_wide(d) else d.to(torch.float64)
+    if x.type.is_decimal:
+        v = v / 10 ** x.type.scale
+    n = keep.to(torch.float64)
+    return n, v.masked_fill(~keep, 0.0), torch.zeros_like(n)
+
+
+def _moments_combine(a, b):
+    n = a[0] + b[0]
+    delta = b[1] - a[1]
+    share = b[0] / n.clamp(min=1)
+    return n, a[1] + delta * share, a[2] + b[2] + delta * delta * a[0] * share
+
+
+def _moments_segment(state, ids, g):
+    """Two passes over each partition: its mean, then the deviations from it."""
+    n, mean, m2 = state
+    total = torch.zeros(g, dtype=n.dtype, device=n.device).index_add_(0, ids, n)
+    gmean = torch.zeros_like(total).index_add_(0, ids, n * mean) / total.clamp(min=1)
+    dev = mean - gmean.index_select(0, ids)
+    return total, gmean, torch.zeros_like(total).index_add_(0, ids, m2 + n * dev * dev)
+
+
+def _variance_finish(sample: bool, root: bool):
+    def finish(state, x, call):
+        n, _, m2 = state
+        out = m2.clamp(min=0) / (n - 1 if sample else n).clamp(min=1)
+        return Column(T.DOUBLE, out.sqrt() if root else out, _valid(n > (1 if sample else 0)))
+    return finish
+
+
+def _variance(sample: bool, root: bool) -> "WindowAggregate":
+    return WindowAggregate(_moments_init, _moments_combine, _variance_finish(sample, root),
+                           segment=_moments_segment)
+
+
 AGGREGATES: dict[str, WindowAggregate] = {
     "count_star": WindowAggregate(_count_init, _add, _count_finish, _always, _segment_add),
     "count": WindowAggregate(_count_init, _add, _count_finish, _always, _segment_add),
@@ -512,6 +552,8 @@ AGGREGATES: dict[str, WindowAggregate] = {
     "avg": WindowAggregate(_sum_init, _add, _avg_finish, _integral, _segment_add),
     "min": WindowAggregate(_extreme_init, _extreme_combine(False), _extreme_finish, segment=_extreme_segment(False)),
     "max": WindowAggregate(_extreme_init, _extreme_combine(True), _extreme_finish, segment=_extreme_segment(True)),
+    "var_samp": _variance(True, False), "var_pop": _variance(False, False),
+    "stddev_samp": _variance(True, True), "stddev_pop": _variance(False, True),
 }
 
 
