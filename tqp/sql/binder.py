@@ -840,6 +840,7 @@ class Binder:
         if len(values) != len(left_items):
             raise ProgrammingError(f"IN subquery returns {len(values)} column(s) but the left side has {len(left_items)}")
         ob = ExprBinder(outer_scope, self.params, self)
+        ob.window_error = NotSupportedError("a window function on the left of IN (subquery)")
         for item, v in zip(left_items, values):
             a, b = X.coerce_pair(ob.bind(item), v, "compare")
             lkeys.append(a)
@@ -881,7 +882,9 @@ class Binder:
         if len(rel.schema) != 1:
             raise ProgrammingError(f"ANY/ALL subquery returns {len(rel.schema)} columns, expected 1")
         nl = len(builder.scope)
-        x = ExprBinder(builder.scope, self.params, self).bind(lhs)
+        xb = ExprBinder(builder.scope, self.params, self)
+        xb.window_error = NotSupportedError("a window function compared with ANY/ALL (subquery)")
+        x = xb.bind(lhs)
         if is_all:
             opname = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}[opname]
         cond = X.compare(opname, x, ColRef(nl, rel.schema[0][1]))

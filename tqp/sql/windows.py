@@ -80,7 +80,8 @@ def bind_window(b, node: exp.Window) -> WindowCall:
     """The WindowCall for `f(...) OVER (...)`; its expressions are bound over b's scope (and
     may hold aggregates where b allows them: a window over a grouped query)."""
     if b.windows is None:
-        raise ProgrammingError(b.window_error)
+        err = b.window_error
+        raise err if isinstance(err, Exception) else ProgrammingError(err)
     part_nodes, order_nodes, spec = _spec(node, b.windows)
     fn, ignore_nulls, filt = node.this, False, None
     while isinstance(fn, (exp.IgnoreNulls, exp.RespectNulls, exp.Filter)):
