@@ -521,7 +521,7 @@ def _random_queries(seed: int, count: int) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("sql", _random_queries(5, 16))
+@pytest.mark.parametrize("sql", _random_queries(5, 10))
 def test_random_frames(pair, sql):
     _same(pair, _sampled(sql))
 
