@@ -37,6 +37,7 @@ def parse(sql: str) -> list:
         tokens = _DIALECT.tokenize(sql)
         _check_depth(tokens)
         sql, tokens = _rename_model_calls(sql, tokens)
+        sql, tokens = _partition_groups_frames(sql, tokens)
         # The tokens already made are parsed directly: tokenizing twice doubled the front end's
         # time on long statements (a 100k-item IN list).
         statements = [s for s in _DIALECT.parser().parse(tokens, sql) if s is not None]
@@ -81,6 +82,22 @@ def _rename_model_calls(sql, tokens):
         return sql, tokens
     for start, end in reversed(edits):
         sql = sql[:start] + _MODEL_CALLS["PREDICT"] + sql[end + 1:]
+    return sql, _DIALECT.tokenize(sql)
+
+
+def _partition_groups_frames(sql, tokens):
+    """`OVER (GROUPS BETWEEN ...)` with nothing before GROUPS: sqlglot reads GROUPS as the name
+    of a window and fails, so the frame gets an explicit one-partition PARTITION BY NULL
+    (which binds to no partition key at all)."""
+    def frame_at(i):
+        nxt = tokens[i + 1]
+        return tokens[i].text.upper() == "GROUPS" and tokens[i - 1].token_type == TokenType.L_PAREN and (
+            nxt.text.upper() in ("BETWEEN", "UNBOUNDED", "CURRENT") or nxt.token_type == TokenType.NUMBER)
+    edits = [tokens[i].start for i in range(1, len(tokens) - 1) if frame_at(i)]
+    if not edits:
+        return sql, tokens
+    for start in reversed(edits):
+        sql = sql[:start] + "PARTITION BY NULL " + sql[start:]
     return sql, _DIALECT.tokenize(sql)
 
 
