@@ -154,7 +154,9 @@ SMALL = {
     "distinct_aggs": "SELECT id, count(DISTINCT p) OVER (ORDER BY id), sum(DISTINCT o) OVER (PARTITION BY p), "
                      "avg(DISTINCT m) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING), count(DISTINCT s) OVER () FROM w",
     "filter_clause": "SELECT id, sum(i) FILTER (WHERE o > 1) OVER (ORDER BY id), "
-                     "count(*) FILTER (WHERE x IS NULL) OVER (PARTITION BY p) FROM w",
+                     "count(*) FILTER (WHERE x IS NULL) OVER (PARTITION BY p), "
+                     "count(DISTINCT p) FILTER (WHERE id > 2) OVER (ORDER BY id), "
+                     "sum(DISTINCT o) FILTER (WHERE x IS NOT NULL) OVER (PARTITION BY b) FROM w",
     # ROWS frames
     "rows_sliding": "SELECT id, sum(i) OVER w, count(x) OVER w, min(x) OVER w, max(s) OVER w, avg(m) OVER w "
                     "FROM w WINDOW w AS (PARTITION BY p ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING)",

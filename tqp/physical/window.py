@@ -564,7 +564,7 @@ def _aggregate(call, rows, args, bounds, keep):
     if keep is not None:
         valid = valid & keep
     if call.distinct:  # only a value's first row in its partition counts (frames start at the partition's)
-        valid = valid & _first_of_value(rows, x)
+        valid = valid & _first_of_value(rows, x, valid)
     state = agg.init(x, valid)
     if call.frame == P.WHOLE_PARTITION and agg.segment is not None and not agg.exact(x):
         ids, starts, _ = W.runs(rows.part_flags)
@@ -589,8 +589,10 @@ def _aggregate(call, rows, args, bounds, keep):
     return agg.finish(total, x, call)
 
 
-def _first_of_value(rows: _Rows, x: Column) -> Tensor:
-    key, domain = K.dense_keys([(rows.pid, None)] + key_columns(x))
+def _first_of_value(rows: _Rows, x: Column, counted: Tensor) -> Tensor:
+    """True on the first counted row of each value in its partition (rows a FILTER or NULL
+    drops form values of their own, so they never hide a counted one)."""
+    key, domain = K.dense_keys([(rows.pid, None), (counted, None)] + key_columns(x))
     ids, g = G.group_ids(key, domain)
     first = torch.zeros(rows.n, dtype=torch.bool, device=rows.dev)
     first[G.first_rows(ids, g)] = True
