@@ -38,8 +38,6 @@ TIMEOUT_S = 300.0
 
 # What tqp refuses today (NotSupportedError), by query, with the reason (measured 2026-11-28).
 REFUSED_TODAY: dict[int, str] = {
-    **dict.fromkeys((5, 14, 18, 22, 67, 70, 77, 80, 86), "GROUP BY ROLLUP"),
-    **dict.fromkeys((17, 39), "stddev_samp()"),
     41: "a correlated scalar subquery with a non-equality correlation",
 }
 

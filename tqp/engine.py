@@ -935,7 +935,7 @@ def _program_text(rel: P.Rel, indent: int = 0) -> str:
         + ("; residual mask" if r.residual is not None else ""),
         P.Sort: lambda r: ("top_k" if r.limit is not None else "lexsort (stable argsort per key)") + f" over {len(r.keys)} key(s); gather",
         P.Limit: lambda r: "slice selection",
-        P.Distinct: lambda r: "dense_keys over all columns; first row per group",
+        P.Distinct: lambda r: f"dense_keys over {f'{len(r.on)} ON expression(s)' if r.on else 'all columns'}; first row per group",
         P.SetOp: lambda r: f"{r.kind}{' all' if r.all else ''}: concat; dense_keys; counts per group",
         P.Values: lambda r: f"{len(r.rows)} literal row(s)",
         P.Shared: lambda r: "computed once, read by two operators",

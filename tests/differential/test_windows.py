@@ -423,47 +423,37 @@ def test_filter_on_partition_keys_goes_below_the_window(pair):
                 "WHERE p = 1 AND o > 2")
 
 
-@pytest.mark.parametrize("func", ["var_samp", "var_pop", "stddev_samp", "stddev_pop"])
+@pytest.mark.parametrize("func", ["var_samp", "var_pop", "stddev_samp", "stddev_pop", "variance", "stddev"])
 def test_variance_windows(pair, func):
-    """The variance entries of the window aggregates (SQL reaches them once the grouped
-    stddev/variance aggregates bind), run on a Window plan built by hand, against DuckDB:
-    whole partitions, running frames, sliding frames and EXCLUDE."""
-    import torch
+    """stddev/variance OVER: whole partitions, running, sliding and EXCLUDE frames, FILTER,
+    over float, decimal and integer arguments, and over a grouped query's aggregates."""
+    frames = ["PARTITION BY p", "PARTITION BY p ORDER BY id",
+              "ORDER BY id ROWS BETWEEN 3 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW",
+              "ORDER BY o RANGE BETWEEN 2 PRECEDING AND CURRENT ROW"]
+    cols = ", ".join(f"{func}({a}) OVER ({f})" for a in ("x", "m", "i") for f in frames)
+    _same(pair, f"SELECT id, {cols}, {func}(x) FILTER (WHERE i > 3) OVER (ORDER BY id) FROM w ORDER BY id")
+    _same(pair, f"SELECT p, {func}(sum(x)) OVER (ORDER BY p ROWS 2 PRECEDING), {func}(count(*)) OVER () "
+                "FROM w GROUP BY p ORDER BY p")
 
-    from tqp import types as T
-    from tqp.compile.lower import lower
-    from tqp.plan import nodes as P
 
-    con, duck = pair
-    engine = con._engine
-    cols = {name: (i, t) for i, (name, t) in enumerate(zip(engine.catalog.tables["w"].names,
-                                                           engine.catalog.tables["w"].types))}
-    scan = P.Scan("w", tuple((n, t) for n, (_, t) in cols.items()), tuple(range(len(cols))))
+# Windows over ROLLUP / CUBE / GROUPING SETS, GROUPING() and the other grouping-branch clauses.
+GROUPING_WINDOWS = [
+    "SELECT p, sum(x) s, rank() OVER (ORDER BY sum(x) DESC NULLS LAST) FROM w GROUP BY ROLLUP(p) ORDER BY ALL",
+    "SELECT p, b, count(*) c, grouping(p, b) g, rank() OVER (PARTITION BY grouping(p, b) ORDER BY count(*), p, b) r "
+    "FROM w GROUP BY CUBE(p, b) QUALIFY r <= 2 ORDER BY ALL",
+    "SELECT p, i % 2 h, sum(i) s, sum(sum(i)) OVER (PARTITION BY h ORDER BY p) FROM w "
+    "GROUP BY GROUPING SETS ((p, h), (h), ()) ORDER BY ALL",
+    "SELECT DISTINCT ON (p) p, id, row_number() OVER (PARTITION BY p ORDER BY id DESC) rn FROM w ORDER BY p, rn",
+    "SELECT p, o, id, lag(id) OVER (ORDER BY id) FROM w ORDER BY ALL",
+    "SELECT p, stddev(x) sd, avg(stddev(x)) OVER () FROM w GROUP BY ALL ORDER BY ALL",
+    "SELECT p, sum(x) FILTER (WHERE i > 2) f, rank() OVER (ORDER BY sum(x) FILTER (WHERE i > 2), p) FROM w "
+    "GROUP BY p ORDER BY ALL",
+]
 
-    def ref(name):
-        return P.ColRef(cols[name][0], cols[name][1])
-    order = (P.SortKey(ref("id")),)
-    specs = {  # SQL frame -> (partition, order, frame)
-        "PARTITION BY p": ((ref("p"),), (), P.WHOLE_PARTITION),
-        "PARTITION BY p ORDER BY id": ((ref("p"),), order, P.Frame()),
-        "ORDER BY id ROWS BETWEEN 3 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW":
-            ((), order, P.Frame("rows", "preceding", "following", P.Lit(3, T.BIGINT), P.Lit(1, T.BIGINT),
-                                "current row")),
-    }
-    for arg in ("x", "m", "i"):
-        for sql_frame, (part, order_, frame) in specs.items():
-            call = P.WindowCall(func, (ref(arg),), T.DOUBLE, part, order_, frame)
-            plan = P.Window(scan, part, order_, (call,), ("v",))
-            batch = lower(plan)(engine._context())
-            got = batch.column(len(cols))
-            ids = batch.column(cols["id"][0]).data.tolist()
-            values = [None if got.validity is not None and not ok else v
-                      for v, ok in zip(got.data.tolist(), got.valid_mask().tolist())]
-            want = dict(duck.execute(f"SELECT id, {func}({arg}) OVER ({sql_frame}) FROM w").fetchall())
-            for k, v in zip(ids, values):
-                assert (v is None) == (want[k] is None), (arg, sql_frame, k, v, want[k])
-                if v is not None:
-                    assert v == pytest.approx(want[k], rel=1e-9, abs=1e-12), (arg, sql_frame, k)
+
+@pytest.mark.parametrize("sql", GROUPING_WINDOWS)
+def test_windows_over_grouping_sets(pair, sql):
+    _same(pair, sql)
 
 
 def test_explain(pair):

@@ -214,7 +214,8 @@ def _aggregate(rel: P.Aggregate):
     child = lower(rel.input.input if fused else rel.input)
     pred = compile_expr(rel.input.predicate) if fused else None
     key_fns = [compile_expr(k) for k in rel.keys]
-    aggs = [(a, compile_expr(a.arg) if a.arg is not None else None) for a in rel.aggs]
+    aggs = [(a, None if a.arg is None else compile_expr(a.arg), None if a.filter is None else compile_expr(a.filter))
+            for a in rel.aggs]
 
     def aggregate(ctx):
         batch = child(ctx)
@@ -234,8 +235,9 @@ def _aggregate(rel: P.Aggregate):
             ids, slots = torch.where(mask, ids, g), g + 1
         out = [k.take(first) for k in keys]
         counts = {}  # COUNT(*) per group, shared by every aggregate over a column without NULLs
-        for a, fn in aggs:
-            col = _reduce(a, None if fn is None else evaluate(fn, batch, ctx), ids, slots, ctx, counts)
+        for a, fn, ffn in aggs:
+            keep = None if ffn is None else _true_mask(evaluate(ffn, batch, ctx))
+            col = _reduce(a, None if fn is None else evaluate(fn, batch, ctx), ids, slots, ctx, counts, keep)
             out.append(col.take(slice(0, g)) if slots != g else col)
         if mask is not None and keys:  # groups whose rows were all filtered out disappear
             kept = nonzero(_count_all(ids, slots, dev, counts)[:g] > 0)
@@ -251,18 +253,21 @@ def _count_all(ids, g, dev, counts):
     return counts["all"]
 
 
-def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts) -> Column:
+def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts, keep=None) -> Column:
+    """One aggregate per group; `keep` (FILTER) marks the rows that take part."""
     dev = ctx.device
     if a.func == "count_star":
-        return Column(T.BIGINT, _count_all(ids, g, dev, counts))
-    valid = x.validity
+        return Column(T.BIGINT, _count_all(ids, g, dev, counts) if keep is None else G.segment_count(keep, ids, g))
+    valid = x.validity if keep is None else keep if x.validity is None else x.validity & keep
     if a.distinct:
-        firsts = _first_of_pairs(ids, x)
+        firsts = _first_of_pairs(ids, x, keep)
         valid = firsts if valid is None else valid & firsts
     count = _count_all(ids, g, dev, counts) if valid is None else G.segment_count(valid, ids, g)
     has = count > 0
     if a.func == "count":
         return Column(T.BIGINT, count)
+    if a.func in _VARIANCE:
+        return _variance(a.func, x, ids, g, valid, count)
     if a.func in ("min", "max"):
         if W.is_wide(x.data):
             pair = W.segment_extreme(W.unpack(x.data), ids, g, valid, "amin" if a.func == "min" else "amax")
@@ -301,13 +306,38 @@ def _decimal_sum(x: Column, ids, g: int, valid, has) -> torch.Tensor:
     return W.pack(*total)
 
 
+_VARIANCE = ("var_samp", "var_pop", "stddev_samp", "stddev_pop")
+
+
+def _variance(func: str, x: Column, ids, g: int, valid, count) -> Column:
+    """Two passes, as a sum of squares loses every digit when the mean is large against the
+    spread: the mean per group, then squared deviations from it, corrected by the deviations'
+    own sum (which is the first pass's rounding error)."""
+    v = W.to_float64(W.unpack(x.data)) if W.is_wide(x.data) else x.data.to(torch.float64)
+    if x.type.is_decimal:
+        v = v / 10 ** x.type.scale
+    n = count.to(torch.float64)
+    if len(ids):
+        mean = G.segment_sum(v, ids, g, valid) / n.clamp(min=1)
+        dev = v - mean.index_select(0, ids)
+        m2 = G.segment_sum(dev * dev, ids, g, valid) - G.segment_sum(dev, ids, g, valid) ** 2 / n.clamp(min=1)
+    else:
+        m2 = torch.zeros(g, dtype=torch.float64, device=ids.device)
+    samp = func.endswith("samp")
+    out = m2.clamp(min=0) / (n - 1 if samp else n).clamp(min=1)
+    if func.startswith("stddev"):
+        out = out.sqrt()
+    return Column(T.DOUBLE, out, _none_if_all(count > (1 if samp else 0)))
+
+
 def _none_if_all(mask: torch.Tensor):
     return None if all_true(mask) else mask
 
 
-def _first_of_pairs(ids, x: Column) -> torch.Tensor:
-    """True on the first row of each distinct (group, value) pair: DISTINCT aggregates."""
-    key, domain = K.dense_keys([(ids, None)] + key_columns(x))
+def _first_of_pairs(ids, x: Column, keep=None) -> torch.Tensor:
+    """True on the first row of each distinct (group, value) pair: DISTINCT aggregates. Rows a
+    FILTER drops form pairs of their own, so that a dropped row never hides a kept one."""
+    key, domain = K.dense_keys([(ids, None)] + key_columns(x) + ([] if keep is None else [(keep, None)]))
     pair_ids, gp = G.group_ids(key, domain)
     first = G.first_rows(pair_ids, gp)
     mask = torch.zeros(len(ids), dtype=torch.bool, device=ids.device)
@@ -319,9 +349,11 @@ def _first_of_pairs(ids, x: Column) -> torch.Tensor:
 def _distinct(rel: P.Distinct):
     child = lower(rel.input)
 
+    on = [compile_expr(e) for e in rel.on]
+
     def distinct(ctx):
         batch = child(ctx)
-        cols = batch.columns()
+        cols = [evaluate(f, batch, ctx) for f in on] if on else batch.columns()
         if not cols or batch.length == 0:
             return batch
         _, _, first = group_rows(cols, batch.length, ctx.device)

@@ -108,7 +108,7 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
         return _filter(_place(rel.input, _conjuncts(rel.predicate) + preds), keep)
     if isinstance(rel, P.Join):
         return _filter(_into_join(rel, preds), keep)
-    if isinstance(rel, P.Distinct):
+    if isinstance(rel, P.Distinct) and not rel.on:  # (below DISTINCT ON it changes which row is first)
         return _filter(P.Distinct(_place(rel.input, preds)), keep)
     if isinstance(rel, P.SetOp) and [t for _, t in rel.left.schema] == [t for _, t in rel.right.schema]:
         return _filter(rel.with_inputs(_place(rel.left, preds), _place(rel.right, preds)), keep)

@@ -68,18 +68,21 @@ class Call(Expr):
 @dataclass(frozen=True)
 class AggCall(Expr):
     """An aggregate; only an Aggregate node evaluates it."""
-    func: str = ""  # count_star, count, sum, avg, min, max
+    func: str = ""  # count_star, count, sum, avg, min, max, var_samp, var_pop, stddev_samp, stddev_pop
     arg: Expr | None = None
     distinct: bool = False
+    filter: Expr | None = None  # FILTER (WHERE ...): only rows where it is true take part
 
-    def __init__(self, func: str, arg: Expr | None, type: SqlType, distinct: bool = False):
+    def __init__(self, func: str, arg: Expr | None, type: SqlType, distinct: bool = False,
+                 filter: Expr | None = None):
         object.__setattr__(self, "type", type)
         object.__setattr__(self, "func", func)
         object.__setattr__(self, "arg", arg)
         object.__setattr__(self, "distinct", distinct)
+        object.__setattr__(self, "filter", filter)
 
     def children(self):
-        return () if self.arg is None else (self.arg,)
+        return tuple(e for e in (self.arg, self.filter) if e is not None)
 
 
 @dataclass(frozen=True)
@@ -346,7 +349,13 @@ class Limit(_SameRows):
 
 @dataclass(frozen=True)
 class Distinct(_SameRows):
+    """Rows with distinct values; with `on` (DISTINCT ON), the first row of each distinct
+    value of those expressions, in input order (a Sort below decides which row is first)."""
     input: Rel
+    on: tuple[Expr, ...] = ()
+
+    def __post_init__(self):
+        _check_refs(self.on, len(self.input.schema), "Distinct")
 
 
 
@@ -472,7 +481,8 @@ def _short(value) -> str:
         return f"{value.op}({', '.join(_short(a) for a in value.args)}" + \
             (f"; {', '.join(map(repr, value.params))})" if value.params else ")")
     if isinstance(value, AggCall):
-        return f"{value.func}({'distinct ' if value.distinct else ''}{_short(value.arg) if value.arg else '*'})"
+        return f"{value.func}({'distinct ' if value.distinct else ''}{_short(value.arg) if value.arg else '*'})" + \
+            (f" filter({_short(value.filter)})" if value.filter is not None else "")
     if isinstance(value, SortKey):
         return _short(value.expr) + (" desc" if value.descending else "") + (" nulls first" if value.nulls_first else "")
     if isinstance(value, ScalarSubquery):

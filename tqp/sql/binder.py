@@ -118,11 +118,11 @@ class Binder:
 
     def _order_limit_only(self, node, rel, names):
         """ORDER BY / LIMIT attached to a set operation or parenthesized query: output columns only."""
-        order = node.args.get("order")
-        if order is not None:
+        order = _order_items(node, len(names))
+        if order:
             scope = Scope([ScopeColumn(None, n, t) for n, (_, t) in zip(names, rel.schema)])
             keys = []
-            for o in order.expressions:
+            for o in order:
                 if isinstance(o.this, exp.Literal) and not o.this.is_string:
                     e = self._ordinal(o.this, rel)
                 else:
@@ -163,12 +163,12 @@ class Binder:
         for key in ("prewhere", "connect", "sample", "into", "pivots"):
             if sel.args.get(key):
                 raise NotSupportedError(f"{key.upper()} clause")
-        if sel.args.get("kind") or sel.args.get("distinct") and sel.args["distinct"].args.get("on"):
-            raise NotSupportedError("DISTINCT ON")
+        if sel.args.get("kind"):
+            raise NotSupportedError(f"SELECT AS {sel.args['kind'].upper()}")
         named = W.named_windows(sel)
         qualify = sel.args.get("qualify")
         order_items = [o.this for o in sel.args["order"].expressions] if sel.args.get("order") else []
-        windowed = any(W.contains_window(e) for e in sel.expressions + order_items)
+        windowed = any(W.contains_window(e) for e in sel.expressions + order_items + _on_items(sel))
         if qualify is not None and not (windowed or W.contains_window(qualify.this)):
             raise ProgrammingError("QUALIFY needs a window function in the SELECT list or in QUALIFY")
         windowed = windowed or qualify is not None
@@ -282,27 +282,14 @@ class Binder:
 
     def _aggregate(self, sel, builder: Builder, items, extra_keys, named=None):
         scope = builder.scope
-        group = arg(sel, "group")
-        eb = ExprBinder(scope, self.params, self)
-        eb.window_error = "GROUP BY clause cannot contain window functions"
-        keys: list[Expr] = []
-        for g in (group.expressions if group is not None else []):
-            if isinstance(g, exp.Literal) and not g.is_string:
-                k = int(g.this)
-                if not 1 <= k <= len(items):
-                    raise ProgrammingError(f"GROUP BY position {k} is not in the select list")
-                g = _unalias(items[k - 1])
-            elif isinstance(g, exp.Column) and not g.table and not scope.has(g.name, None):
-                # GROUP BY an output alias
-                match = [i for i in items if isinstance(i, exp.Alias) and i.alias.lower() == g.name.lower()]
-                if match:
-                    g = match[0].this
-            keys.append(eb.bind(g))
-        if group is not None and (group.args.get("rollup") or group.args.get("cube") or group.args.get("grouping_sets")):
-            raise NotSupportedError("ROLLUP/CUBE/GROUPING SETS")
+        gb = ExprBinder(scope, self.params, self)
+        gb.window_error = "GROUP BY clause cannot contain window functions"
+        keys, sets = self._group_by(arg(sel, "group"), items, gb)
+        n_plain = len(keys)
         keys += extra_keys
         aggs: list[AggCall] = []
         ab = ExprBinder(scope, self.params, self, allow_aggs=True)
+        ab.aliases = {i.alias.lower(): i.this for i in items if isinstance(i, exp.Alias)}
         ab.windows = named
         key_index = {k: i for i, k in enumerate(keys)}
         n_keys = len(keys)
@@ -331,67 +318,140 @@ class Binder:
             names.append(_name_of(item))
         having = sel.args.get("having")
         hb = ExprBinder(scope, self.params, self, allow_aggs=True)
+        hb.aliases = ab.aliases
         hb.window_error = "HAVING clause cannot contain window functions"
         having_e = lift(hb.bool_expr(having.this, "HAVING")) if having is not None else None
-        order_exprs = self._order_exprs(sel, names, lambda t: lift(ab.bind(t)))
+        post_exprs = self._order_exprs(sel, names, lambda t: lift(ab.bind(t)))
         qualify_e = None
         if sel.args.get("qualify") is not None:
             qualify_e = lift(ab.bool_expr(W.qualify_node(sel, items, scope), "QUALIFY"))
         names_k = [f"#k{i}" for i in range(n_keys)]
-        rel = P.Aggregate(builder.rel, tuple(keys), tuple(aggs),
-                          tuple(names_k + [f"#a{j}" for j in range(len(aggs))]))
+        out_names = tuple(names_k + [f"#a{j}" for j in range(len(aggs))])
+        extra = tuple(range(n_plain, n_keys))
+        if sets == [frozenset(range(n_plain))] and not any(a.func == "grouping" for a in aggs):
+            rel = P.Aggregate(builder.rel, tuple(keys), tuple(aggs), out_names)
+        else:
+            rel = _grouping_sets_plan(builder.rel, keys, [tuple(sorted(s)) + extra for s in sets], aggs, out_names)
         if having_e is not None:
             rel = P.Filter(rel, having_e)
         scope_after = Scope([ScopeColumn(None, n, t, hidden=True) for n, t in rel.schema])
         if extra_keys:
             outs = outs + [ColRef(len(keys) - len(extra_keys) + j, k.type) for j, k in enumerate(extra_keys)]
             names = names + [f"#corr{j}" for j in range(len(extra_keys))]
-        return rel, outs, names, scope_after, order_exprs, qualify_e
+        return rel, outs, names, scope_after, post_exprs, qualify_e
 
     @staticmethod
     def _order_exprs(sel, names, bind):
-        """ORDER BY items bound by `bind`; None for positions and output aliases, which
-        _finish resolves against the output."""
-        out = []
-        alias_names = [n.lower() for n in names]
-        for o in (sel.args["order"].expressions if sel.args.get("order") else []):
-            t = o.this
-            if isinstance(t, exp.Literal) and not t.is_string or \
-                    isinstance(t, exp.Column) and not t.table and t.name.lower() in alias_names:
-                out.append(None)
-            else:
-                out.append(bind(t))
-        return out
+        """ORDER BY (ORDER BY ALL expanded) then DISTINCT ON items bound by `bind`; None for
+        positions and output aliases, which _finish resolves against the output."""
+        return [None if _names_output(t, names) else bind(t.this if isinstance(t, exp.Ordered) else t)
+                for t in _post_nodes(sel, len(names))]
 
-    def _finish(self, sel, rel, scope, outs, names, order_exprs, extra_keys):
-        """Projection, DISTINCT, ORDER BY and LIMIT for a SELECT."""
-        distinct = sel.args.get("distinct") is not None
-        order = sel.args.get("order")
+    def _group_by(self, group, items, eb: ExprBinder):
+        """The GROUP BY keys (distinct bound expressions) and its grouping sets, each a set of
+        key positions: the cross product of its elements' sets, where ROLLUP(a, b) gives
+        (a, b), (a), (); CUBE every subset; GROUPING SETS its list; a plain key one set."""
+        keys: list[Expr] = []
+        if group is None:
+            return keys, [frozenset()]
+        for k in ("rollup", "cube", "grouping_sets"):
+            if group.args.get(k):
+                raise NotSupportedError("this form of ROLLUP/CUBE/GROUPING SETS (write GROUP BY ROLLUP(...))")
+        if group.args.get("all"):
+            # GROUP BY ALL: every select item without an aggregate is a key.
+            for item in items:
+                node = _unalias(item)
+                if not X.contains_agg(node):
+                    e = eb.bind(node)
+                    if e not in keys:
+                        keys.append(e)
+                elif _column_outside_aggregate(node):
+                    raise ProgrammingError(f"GROUP BY ALL cannot group {node.sql('duckdb')[:60]}: it mixes "
+                                           "aggregates with columns outside them")
+            return keys, [frozenset(range(len(keys)))]
+
+        def key(node) -> int:
+            e = eb.bind(self._group_item(node, items, eb.scope))
+            if e not in keys:
+                keys.append(e)
+            return keys.index(e)
+
+        def element(node) -> frozenset:  # one item of ROLLUP/CUBE: a key or a parenthesised list
+            if isinstance(node, exp.Tuple):
+                return frozenset(key(x) for x in node.expressions)
+            return frozenset({key(node)})
+
+        def sets_of(node, top: bool) -> list[frozenset]:
+            if isinstance(node, exp.Rollup):
+                elems = [element(x) for x in node.expressions]
+                return [frozenset().union(*elems[:i]) for i in range(len(elems), -1, -1)]
+            if isinstance(node, exp.Cube):
+                elems = [element(x) for x in node.expressions]
+                if len(elems) > 12:
+                    raise NotSupportedError(f"CUBE over {len(elems)} elements (at most 12)")
+                return [frozenset().union(*(s for j, s in enumerate(elems) if m >> j & 1))
+                        for m in range(2 ** len(elems) - 1, -1, -1)]
+            if isinstance(node, exp.GroupingSets):
+                if not top:
+                    raise NotSupportedError("GROUPING SETS nested inside GROUPING SETS")
+                return [s for x in node.expressions for s in sets_of(x, False)]
+            return [element(node)]
+
+        sets = [frozenset()]
+        for node in group.expressions:
+            sets = [a | b for a in sets for b in sets_of(node, True)]
+        if len(sets) > 4096:
+            raise NotSupportedError(f"{len(sets)} grouping sets (at most 4096)")
+        return keys, sets
+
+    def _group_item(self, g, items, scope: Scope):
+        """A GROUP BY item with select-list positions and output aliases resolved."""
+        while isinstance(g, exp.Paren):
+            g = g.this
+        if isinstance(g, exp.Literal) and not g.is_string:
+            k = int(g.this)
+            if not 1 <= k <= len(items):
+                raise ProgrammingError(f"GROUP BY position {k} is not in the select list")
+            return _unalias(items[k - 1])
+        if isinstance(g, exp.Column) and not g.table and not scope.has(g.name, None):
+            match = [i for i in items if isinstance(i, exp.Alias) and i.alias.lower() == g.name.lower()]
+            if match:
+                return match[0].this
+        return g
+
+    def _finish(self, sel, rel, scope, outs, names, post_exprs, extra_keys):
+        """Projection, DISTINCT (ON), ORDER BY and LIMIT for a SELECT. `post_exprs` are the
+        ORDER BY and DISTINCT ON expressions when an aggregate bound them (None: bind here)."""
+        distinct_node = sel.args.get("distinct")
+        on = distinct_node.args.get("on") if distinct_node is not None else None
+        distinct = distinct_node is not None and on is None
         n_out = len(outs) - len(extra_keys)
-        sort_keys = []
+        post = _post_nodes(sel, n_out)
+        eb = ExprBinder(scope, self.params, self)
+        lower_names = [n.lower() for n in names[:n_out]]
         hidden = []
-        if order is not None:
-            eb = ExprBinder(scope, self.params, self)
-            lower_names = [n.lower() for n in names[:n_out]]
-            for i, o in enumerate(order.expressions):
-                t = o.this
-                if isinstance(t, exp.Literal) and not t.is_string:
-                    k = int(t.this)
-                    if not 1 <= k <= n_out:
-                        raise ProgrammingError(f"ORDER BY position {k} is not in the select list (1..{n_out})")
-                    sort_keys.append((o, k - 1))
-                    continue
-                if isinstance(t, exp.Column) and not t.table and t.name.lower() in lower_names:
-                    sort_keys.append((o, lower_names.index(t.name.lower())))
-                    continue
-                e = order_exprs[i] if order_exprs is not None else eb.bind(t)
-                if e in outs[:n_out]:
-                    sort_keys.append((o, outs.index(e)))
-                    continue
-                if distinct:
-                    raise ProgrammingError("for SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+
+        def position(i: int, t) -> int:
+            """The column of the projection that holds ORDER BY / DISTINCT ON item i."""
+            if isinstance(t, exp.Literal) and not t.is_string:
+                k = int(t.this)
+                if not 1 <= k <= n_out:
+                    raise ProgrammingError(f"ORDER BY position {k} is not in the select list (1..{n_out})")
+                return k - 1
+            if _names_output(t, lower_names):
+                return lower_names.index(t.name.lower())
+            e = post_exprs[i] if post_exprs is not None else eb.bind(t)
+            if e in outs[:n_out]:
+                return outs.index(e)
+            if distinct:
+                raise ProgrammingError("for SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+            if e not in hidden:
                 hidden.append(e)
-                sort_keys.append((o, len(outs) + len(hidden) - 1))
+            return len(outs) + hidden.index(e)
+
+        positions = [position(i, o.this if isinstance(o, exp.Ordered) else o) for i, o in enumerate(post)]
+        n_order = len(post) - (len(on.expressions) if on is not None else 0)
+        sort_keys = list(zip(post[:n_order], positions[:n_order]))
         all_exprs = list(outs) + hidden
         all_names = list(names) + [f"#o{i}" for i in range(len(hidden))]
         rel = P.Project(rel, tuple(all_exprs), tuple(all_names))
@@ -399,6 +459,8 @@ class Binder:
             rel = P.Distinct(rel)
         if sort_keys:
             rel = P.Sort(rel, tuple(_sort_key(o, ColRef(i, all_exprs[i].type)) for o, i in sort_keys))
+        if on is not None:  # the first row of each ON value in ORDER BY's order
+            rel = P.Distinct(rel, tuple(ColRef(i, all_exprs[i].type) for i in positions[n_order:]))
         rel = self._limit(sel, rel)
         if hidden:
             rel = P.Project(rel, tuple(ColRef(i, e.type) for i, e in enumerate(outs)), tuple(names))
@@ -991,6 +1053,143 @@ class Binder:
 # ---------------------------------------------------------------- helpers
 
 
+def _order_items(node, n: int) -> list:
+    """The ORDER BY items; ORDER BY ALL is every output column, left to right."""
+    order = node.args.get("order")
+    if order is None:
+        return []
+    items = order.expressions
+    if any(isinstance(o.this, exp.Var) and o.this.name.upper() == "ALL" for o in items):
+        if len(items) != 1:
+            raise ProgrammingError("ORDER BY ALL cannot be combined with other ORDER BY items")
+        o = items[0]
+        return [exp.Ordered(this=exp.Literal.number(i + 1), desc=o.args.get("desc"),
+                            nulls_first=o.args.get("nulls_first")) for i in range(n)]
+    return list(items)
+
+
+def _on_items(sel) -> list:
+    d = sel.args.get("distinct")
+    on = d.args.get("on") if d is not None else None
+    if on is None:
+        return []
+    return list(on.expressions) if isinstance(on, exp.Tuple) else [on]
+
+
+def _post_nodes(sel, n: int) -> list:
+    """What is bound after the select list: ORDER BY items, then DISTINCT ON expressions."""
+    return _order_items(sel, n) + _on_items(sel)
+
+
+def _names_output(t, names) -> bool:
+    """An ORDER BY / DISTINCT ON item that names an output column (a position or an alias)."""
+    if isinstance(t, exp.Ordered):
+        t = t.this
+    return isinstance(t, exp.Literal) and not t.is_string or \
+        isinstance(t, exp.Column) and not t.table and t.name.lower() in {n.lower() for n in names}
+
+
+def _column_outside_aggregate(node) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, exp.Column):
+            return True
+        if not isinstance(n, (exp.AggFunc, exp.Filter, exp.Subquery, exp.Select, exp.Exists, exp.Window)):
+            stack.extend(n.iter_expressions())
+    return False
+
+
+_ROLLS_UP = {"count_star", "count", "sum", "min", "max", "avg"}
+
+
+def _grouping_sets_plan(rel: P.Rel, keys: list[Expr], sets: list[tuple], aggs: list[AggCall], names) -> P.Rel:
+    """GROUPING SETS as a UNION ALL of one aggregate per set, each row laid out as the plain
+    Aggregate's (every key, then every aggregate): keys outside the set are NULL and each
+    GROUPING(...) call is its set's constant.
+
+    When every aggregate rolls up (sum, count, min, max, avg as sum / count), the input is
+    aggregated once by all keys and each set aggregates that result, a far smaller input;
+    otherwise (DISTINCT, variance) each set aggregates the input."""
+    n = len(keys)
+    real = [a for a in aggs if a.func != "grouping"]
+    key_at = {k: i for i, k in enumerate(keys)}
+    bits = {}
+    for a in aggs:
+        if a.func == "grouping":
+            for x, text in zip(a.arg.args, a.arg.params):
+                if x not in key_at:
+                    raise ProgrammingError(f'GROUPING() argument "{text}" is not a GROUP BY expression'
+                                           if keys else "GROUPING() needs a GROUP BY")
+            bits[a] = [key_at[x] for x in a.arg.args]
+
+    def layout(s: tuple, agg_ref) -> list[Expr]:
+        """A set's output row over its aggregate's (set keys, then aggregates)."""
+        out = [ColRef(s.index(i), keys[i].type) if i in s else Lit(None, keys[i].type) for i in range(n)]
+        for a in aggs:
+            if a.func == "grouping":
+                v = sum(1 << (len(bits[a]) - 1 - j) for j, i in enumerate(bits[a]) if i not in s)
+                out.append(Lit(v, T.BIGINT))
+            else:
+                out.append(agg_ref(s, a))
+        return out
+
+    branches = []
+    if len(sets) > 1 and all(a.func in _ROLLS_UP and not a.distinct for a in real):
+        partials: list[AggCall] = []
+
+        def part(a: AggCall) -> int:
+            if a not in partials:
+                partials.append(a)
+            return partials.index(a)
+        # per aggregate: the partial columns it reads, and how a set combines each of them
+        plan = {}
+        for a in real:
+            if a.func == "avg":
+                plan[a] = [part(X.make_agg("sum", a.arg, filter=a.filter)),
+                           part(AggCall("count", a.arg, T.BIGINT, filter=a.filter))]
+            else:
+                plan[a] = [part(a)]
+        full = tuple(range(n))
+        # Each set aggregates the smallest set already planned that holds its keys: a ROLLUP
+        # level reads the level above it, not the input.
+        order = sorted(set(sets) | {full}, key=len, reverse=True)
+        source = {t: min((u for u in order[:k] if set(t) <= set(u)), key=len) for k, t in enumerate(order) if k}
+        readers = {t: sets.count(t) + list(source.values()).count(t) for t in order}
+        built = {}
+        for t in order:
+            if t == full:
+                node = P.Aggregate(rel, tuple(keys), tuple(partials), tuple(f"#p{i}" for i in range(n + len(partials))))
+            else:
+                u = source[t]
+                merges = tuple(AggCall(p.func if p.func in ("min", "max") else "sum", ColRef(len(u) + j, p.type),
+                                       p.type if p.func not in ("count", "count_star") else T.BIGINT)
+                               for j, p in enumerate(partials))
+                node = P.Aggregate(built[u], tuple(ColRef(u.index(i), keys[i].type) for i in t), merges,
+                                   tuple(f"#m{i}" for i in range(len(t) + len(merges))))
+            built[t] = P.Shared(node) if readers[t] > 1 else node
+
+        def agg_ref(s, a):
+            cols = []
+            for j in plan[a]:
+                c = ColRef(len(s) + j, partials[j].type)
+                if not s and partials[j].func in ("count", "count_star"):
+                    c = Call("coalesce", (c, Lit(0, T.BIGINT)), T.BIGINT)  # () over no rows counts 0, not NULL
+                cols.append(c)
+            return X.arith("div", cols[0], cols[1]) if a.func == "avg" else cols[0]
+        branches = [P.Project(built[s], tuple(layout(s, agg_ref)), names) for s in sets]
+    else:
+        shared = P.Shared(rel) if len(sets) > 1 else rel
+        for s in sets:
+            agg = P.Aggregate(shared, tuple(keys[i] for i in s), tuple(real),
+                              tuple(f"#g{i}" for i in range(len(s) + len(real))))
+            branches.append(P.Project(agg, tuple(layout(s, lambda s, a: ColRef(len(s) + real.index(a), a.type))), names))
+    while len(branches) > 1:  # a balanced tree of unions: each row is copied log(sets) times
+        branches = [P.SetOp("union", True, branches[i], branches[i + 1]) if i + 1 < len(branches)
+                    else branches[i] for i in range(0, len(branches), 2)]
+    return branches[0]
+
+
 def _origin(rel: P.Rel, e: Expr):
     """The stored (table, column) an expression reads unchanged, if any."""
     if not isinstance(e, ColRef):
@@ -1165,4 +1364,5 @@ def _is_bare_count(query) -> bool:
         query = query.this
     if not isinstance(query, exp.Select) or len(query.expressions) != 1:
         return False
-    return isinstance(_unalias(query.expressions[0]), exp.Count)
+    item = _unalias(query.expressions[0])
+    return isinstance(item.this if isinstance(item, exp.Filter) else item, exp.Count)

@@ -25,7 +25,9 @@ from ..settings import current as current_settings
 from .scope import Scope, suggest
 
 EPOCH = dt.date(1970, 1, 1)
-_AGGS = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max"}
+_AGGS = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
+         exp.Stddev: "stddev_samp", exp.StddevSamp: "stddev_samp", exp.StddevPop: "stddev_pop",
+         exp.Variance: "var_samp", exp.VariancePop: "var_pop"}
 _CMP = {exp.EQ: "eq", exp.NEQ: "ne", exp.LT: "lt", exp.LTE: "le", exp.GT: "gt", exp.GTE: "ge"}
 _FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _ARITH = {exp.Add: "add", exp.Sub: "sub", exp.Mul: "mul", exp.Div: "div", exp.IntDiv: "intdiv",
@@ -378,7 +380,8 @@ def remap(e: Expr, mapping) -> Expr:
     if isinstance(e, Call):
         return Call(e.op, tuple(remap(a, mapping) for a in e.args), e.type, e.params)
     if isinstance(e, AggCall):
-        return AggCall(e.func, None if e.arg is None else remap(e.arg, mapping), e.type, e.distinct)
+        return AggCall(e.func, None if e.arg is None else remap(e.arg, mapping), e.type, e.distinct,
+                       None if e.filter is None else remap(e.filter, mapping))
     return e
 
 
@@ -430,6 +433,7 @@ class ExprBinder:
         self.used_params: set[int] = set()
         self.windows: dict | None = None  # named windows where OVER is allowed (SELECT, QUALIFY, ORDER BY)
         self.window_error = "window functions are only allowed in the SELECT list, QUALIFY and ORDER BY"
+        self.aliases: dict | None = None  # select-list aliases by lower name, where they may be named
 
     def bind(self, node: exp.Expression) -> Expr:
         handler = _HANDLERS.get(type(node))
@@ -478,6 +482,15 @@ def _column(b: ExprBinder, node: exp.Column) -> Expr:
     if isinstance(node.this, exp.Star):
         raise ProgrammingError("* is only allowed in a SELECT list or count(*)")
     table = node.table or None
+    aliases = b.aliases
+    if aliases and table is None and node.name.lower() in aliases and not b.scope.has(node.name, None):
+        # a select-list alias (HAVING and ORDER BY of a grouped query), never itself while expanding
+        name = node.name.lower()
+        b.aliases = {k: v for k, v in aliases.items() if k != name}
+        try:
+            return b.bind(aliases[name])
+        finally:
+            b.aliases = aliases
     i = b.scope.resolve(node.name, table)
     return ColRef(i, b.scope.columns[i].type)
 
@@ -1103,7 +1116,7 @@ def _bare_select(b, node):
     return b.subqueries.scalar(b, node)
 
 
-@handles(exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max)
+@handles(*_AGGS)
 def _agg(b: ExprBinder, node):
     if not b.allow_aggs:
         raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
@@ -1128,20 +1141,54 @@ def _agg(b: ExprBinder, node):
     return make_agg(func, x, distinct)
 
 
-def make_agg(func: str, x: Expr, distinct: bool = False) -> AggCall:
+def make_agg(func: str, x: Expr, distinct: bool = False, filter: Expr | None = None) -> AggCall:
     t = x.type
     if func == "count":
-        return AggCall("count", x, T.BIGINT, distinct)
+        return AggCall("count", x, T.BIGINT, distinct, filter)
     if func in ("min", "max"):
-        return AggCall(func, x, t if t.kind != "NULL" else T.INTEGER, distinct)
+        return AggCall(func, x, t if t.kind != "NULL" else T.INTEGER, distinct, filter)
     if t.kind == "NULL":
         x, t = Lit(None, T.INTEGER), T.INTEGER
     if not t.is_numeric:
         raise ProgrammingError(f"{func}() needs a number, not {t}")
-    if func == "avg":
-        return AggCall("avg", x, T.DOUBLE, distinct)
-    out = T.DECIMAL(38, t.scale) if t.is_decimal else T.DOUBLE if t.is_float else T.BIGINT
-    return AggCall("sum", x, out, distinct)
+    if func == "sum":
+        out = T.DECIMAL(38, t.scale) if t.is_decimal else T.DOUBLE if t.is_float else T.BIGINT
+        return AggCall("sum", x, out, distinct, filter)
+    return AggCall(func, x, T.DOUBLE, distinct, filter)  # avg, var_*, stddev_*
+
+
+@handles(exp.Filter)
+def _agg_filter(b: ExprBinder, node):
+    """agg(...) FILTER (WHERE cond): cond is over the aggregate's input rows."""
+    call = b.bind(node.this)
+    if not isinstance(call, AggCall) or call.func == "grouping":
+        raise ProgrammingError(f"FILTER applies to aggregate functions only: {node.this.sql('duckdb')[:60]}")
+    where = node.expression.this if isinstance(node.expression, exp.Where) else node.expression
+    inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
+    try:
+        cond = inner.bool_expr(where, "FILTER")
+    except ProgrammingError as err:
+        if "not allowed here" in str(err):
+            raise ProgrammingError("aggregate functions are not allowed in FILTER") from None
+        raise
+    if call.filter is not None:
+        cond = Call("and", (call.filter, cond), T.BOOLEAN)
+    return AggCall(call.func, call.arg, call.type, call.distinct, cond)
+
+
+@handles(exp.Grouping, exp.GroupingId)
+def _grouping(b: ExprBinder, node):
+    """GROUPING(a, b, ...): the query binder replaces it by a constant per grouping set (a bit
+    per argument, first argument most significant, 1 when it is not grouped)."""
+    if not b.allow_aggs:
+        raise ProgrammingError("GROUPING() is only allowed in the SELECT list, HAVING and ORDER BY of a grouped query")
+    if not node.expressions:
+        raise ProgrammingError("GROUPING() needs at least one argument")
+    inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
+    inner.aliases = b.aliases  # GROUPING(alias), as GROUP BY alias
+    args = tuple(inner.bind(a) for a in node.expressions)
+    return AggCall("grouping", Call("grouping_args", args, T.BIGINT, tuple(a.sql("duckdb") for a in node.expressions)),
+                   T.BIGINT)
 
 
 _WRITTEN = {"GroupConcat": "string_agg (group_concat)", "ArrayAgg": "array_agg (list)"}

@@ -24,8 +24,7 @@ from ..errors import NotSupportedError, ProgrammingError
 _DIALECT = DuckDB()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
              "OFFSET", "BY", "INTERSECT", "EXCEPT", "AND", "OR", "NOT"}
-_UNSUPPORTED = [("GROUPING SETS", "GROUPING SETS"), ("ROLLUP", "ROLLUP"), ("CUBE", "CUBE"),
-                ("PIVOT", "PIVOT"), ("LATERAL", "LATERAL"), ("RECURSIVE", "WITH RECURSIVE")]
+_UNSUPPORTED = [("PIVOT", "PIVOT"), ("LATERAL", "LATERAL"), ("RECURSIVE", "WITH RECURSIVE")]
 _ENDS_JOIN = {TokenType.JOIN, TokenType.WHERE, TokenType.GROUP_BY, TokenType.ORDER_BY, TokenType.LIMIT,
               TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT, TokenType.HAVING, TokenType.SEMICOLON,
               TokenType.COMMA}
@@ -40,7 +39,14 @@ def parse(sql: str) -> list:
         sql, tokens = _partition_groups_frames(sql, tokens)
         # The tokens already made are parsed directly: tokenizing twice doubled the front end's
         # time on long statements (a 100k-item IN list).
-        statements = [s for s in _DIALECT.parser().parse(tokens, sql) if s is not None]
+        try:
+            statements = [s for s in _DIALECT.parser().parse(tokens, sql) if s is not None]
+        except ParseError:
+            wrapped = _wrap_grouping_items(sql, tokens)
+            if wrapped is None:
+                raise
+            sql, tokens = wrapped, _DIALECT.tokenize(wrapped)
+            statements = [s for s in _DIALECT.parser().parse(tokens, sql) if s is not None]
     except (ParseError, TokenError) as err:
         upper = sql.upper()
         for word, what in _UNSUPPORTED:
@@ -49,6 +55,53 @@ def parse(sql: str) -> list:
         raise ProgrammingError(_syntax_message(err, sql)) from None
     _check_tokens(tokens)
     return statements
+
+
+_GROUPING_WORDS = (TokenType.ROLLUP, TokenType.CUBE, TokenType.GROUPING_SETS)
+
+
+def _wrap_grouping_items(sql, tokens):
+    """The statement with each bare item of ROLLUP (...), CUBE (...) and GROUPING SETS (...) in
+    parentheses, or None if it has none: sqlglot reads those items as arithmetic only, so
+    `ROLLUP (a > 0)` does not parse, while DuckDB takes any expression there."""
+    edits = []
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.token_type not in _GROUPING_WORDS or tokens[i + 1].token_type != TokenType.L_PAREN:
+            continue
+        items, start, depth, j = [], i + 2, 0, i + 2
+        while j < len(tokens):
+            t = tokens[j].token_type
+            if t == TokenType.R_PAREN and depth == 0 or t == TokenType.COMMA and depth == 0:
+                items.append((start, j - 1))
+                start = j + 1
+                if t == TokenType.R_PAREN:
+                    break
+            elif t == TokenType.L_PAREN:
+                depth += 1
+            elif t == TokenType.R_PAREN:
+                depth -= 1
+            j += 1
+        for a, b in items:
+            if a > b or tokens[a].token_type in _GROUPING_WORDS or tokens[a].token_type == TokenType.L_PAREN \
+                    and _closing(tokens, a) == b:
+                continue  # empty, nested, or already one parenthesised group
+            edits += [(tokens[a].start, "("), (tokens[b].end + 1, ")")]
+    if not edits:
+        return None
+    for pos, text in sorted(edits, key=lambda e: e[0], reverse=True):
+        sql = sql[:pos] + text + sql[pos:]
+    return sql
+
+
+def _closing(tokens, i: int) -> int:
+    depth = 0
+    for j in range(i, len(tokens)):
+        t = tokens[j].token_type
+        depth += t == TokenType.L_PAREN
+        depth -= t == TokenType.R_PAREN
+        if depth == 0:
+            return j
+    return len(tokens)
 
 
 MAX_DEPTH = 1000  # as DuckDB's max_expression_depth

@@ -91,6 +91,7 @@ def bind_window(b, node: exp.Window) -> WindowCall:
         fn = fn.this
     inner = X.ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=b.allow_aggs)
     inner.window_error = "window function calls cannot be nested"
+    inner.aliases = b.aliases  # a grouped query's aliases name its keys here too, as DuckDB allows
     if hasattr(b, "builder"):
         inner.builder = b.builder
     partition = [inner.bind(p) for p in part_nodes]
