@@ -95,6 +95,20 @@ class ScalarSubquery(Expr):
         object.__setattr__(self, "plan", plan)
 
 
+@dataclass(frozen=True)
+class OuterRef(Expr):
+    """Column `index` of the input of an enclosing query (binding level `level`): a correlated
+    subquery's free variable. Decorrelation (tqp.plan.decorrelate) replaces every one before
+    a plan is lowered."""
+    level: int = 0
+    index: int = 0
+
+    def __init__(self, level: int, index: int, type: SqlType):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "index", index)
+
+
 def walk(e: Expr):
     """Pre-order iteration over an expression tree (iterative: trees may be deep)."""
     stack = [e]
@@ -219,7 +233,8 @@ class Aggregate(Rel):
         return (self.input,)
 
 
-JOIN_KINDS = ("inner", "left", "right", "full", "semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any", "cross")
+JOIN_KINDS = ("inner", "left", "right", "full", "semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any",
+              "cross", "single")
 
 
 @dataclass(frozen=True)
@@ -228,7 +243,10 @@ class Join(Rel):
     `residual` is a predicate over left columns followed by right columns.
 
     semi/anti keep left columns only; `mark` appends one BOOLEAN column (IN semantics: NULL when
-    no match but a NULL took part); anti_null_aware is NOT IN's anti join.
+    no match but a NULL took part); anti_null_aware is NOT IN's anti join; `single` is a left
+    join that fails when a left row matches twice (a scalar subquery's rows joined back).
+    With `null_safe` every key pair compares IS NOT DISTINCT FROM (NULL meets NULL), as the
+    columns of a decorrelated subquery's domain must.
     """
     left: Rel
     right: Rel
@@ -236,6 +254,7 @@ class Join(Rel):
     left_keys: tuple[Expr, ...] = ()
     right_keys: tuple[Expr, ...] = ()
     residual: Expr | None = None
+    null_safe: bool = False
 
     def __post_init__(self):
         if self.kind not in JOIN_KINDS:
@@ -271,9 +290,10 @@ class Sort(_SameRows):
     keys: tuple[SortKey, ...]
     limit: int | None = None  # ORDER BY ... LIMIT k: a top-k
     offset: int = 0
+    partition: tuple[Expr, ...] = ()  # LIMIT/OFFSET apply within each group of equal values
 
     def __post_init__(self):
-        _check_refs([k.expr for k in self.keys], len(self.input.schema), "Sort")
+        _check_refs([k.expr for k in self.keys] + list(self.partition), len(self.input.schema), "Sort")
 
 
 
@@ -376,7 +396,7 @@ def render(rel: Rel, indent: int = 0) -> str:
     fields = []
     for f in dataclasses.fields(rel):
         name, value = f.name, getattr(rel, f.name)
-        if isinstance(value, Rel) or name in ("columns",):
+        if isinstance(value, Rel) or name in ("columns",) or name in ("null_safe", "partition") and not value:
             continue
         fields.append(f"{name}={_short(value)}")
     head = f"{pad}{type(rel).__name__}({', '.join(fields)})"
@@ -402,4 +422,6 @@ def _short(value) -> str:
         return _short(value.expr) + (" desc" if value.descending else "") + (" nulls first" if value.nulls_first else "")
     if isinstance(value, ScalarSubquery):
         return "(subquery)"
+    if isinstance(value, OuterRef):
+        return f"outer{value.level}#{value.index}"
     return repr(value)

@@ -472,6 +472,10 @@ def _column(b: ExprBinder, node: exp.Column) -> Expr:
             return b.bind(aliases[name])
         finally:
             b.aliases = aliases
+    if b.subqueries is not None and not b.scope.has(node.name, table):
+        outer = b.subqueries.outer_column(node.name, table)  # a correlated subquery's free variable
+        if outer is not None:
+            return outer
     i = b.scope.resolve(node.name, table)
     return ColRef(i, b.scope.columns[i].type)
 
@@ -1137,6 +1141,7 @@ def _agg(b: ExprBinder, node):
     if func == "count" and (target is None or isinstance(target, exp.Star)):
         return AggCall("count_star", None, T.BIGINT)
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
+    inner.builder = getattr(b, "agg_builder", None)  # subqueries in arguments join the input
     try:
         x = inner.bind(target)
     except ProgrammingError as err:
