@@ -3,7 +3,7 @@
 - Into both sides of an inner or cross join, and across it as an equi key or a residual, so a
   comma join written after an outer join (`FROM a LEFT JOIN b ON .., c WHERE a.k = c.k`)
   becomes an equi join instead of a cross product under a filter.
-- Into the preserved side of a left or right join; a conjunct that rejects the NULLs of the
+- Into the preserved side of a left, right or single join; a conjunct that rejects the NULLs of the
   other side's padding (`b.v > 1` above `a LEFT JOIN b`) makes the outer join an inner one,
   whose conjuncts then go down too.
 - Into the left side of semi, anti and mark joins, below DISTINCT, into a UNION/INTERSECT/
@@ -144,12 +144,12 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
     resid = [] if j.residual is None else [j.residual]
     for p in preds:
         r = _refs(p)
-        if r and max(r) < nl and kind in ("inner", "cross", "left"):
+        if r and max(r) < nl and kind in ("inner", "cross", "left", "single"):
             left.append(p)
         elif r and min(r) >= nl and kind in ("inner", "cross", "right"):
             right.append(_shift(p, -nl))
         elif kind in ("inner", "cross") and r:
-            pair = _equi(p, nl)
+            pair = _equi(p, nl) if not j.null_safe else None  # its keys match NULL to NULL
             if pair is not None:
                 lkeys.append(pair[0])
                 rkeys.append(_shift(pair[1], -nl))
@@ -160,7 +160,7 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
     if kind == "cross" and (lkeys or resid):
         kind = "inner"
     joined = P.Join(_place(j.left, left), _place(j.right, right), kind, tuple(lkeys), tuple(rkeys),
-                    _and(resid))
+                    _and(resid), j.null_safe)
     return _filter(joined, up)
 
 

@@ -349,13 +349,18 @@ class SetOp(Rel):
         return (self.left, self.right)
 
 
-def transform(rel: Rel, fn) -> Rel:
+def transform(rel: Rel, fn, _memo: dict | None = None) -> Rel:
     """Bottom-up rewrite: fn(node) is applied to every node after its inputs were rewritten.
-    Subqueries inside expressions are separate plans and are not entered."""
+    Subqueries inside expressions are separate plans and are not entered. A node read twice
+    (a Shared subplan) is rewritten once, so both readers keep reading one node."""
+    memo = {} if _memo is None else _memo
+    hit = memo.get(id(rel))
+    if hit is not None:
+        return hit[1]
     children = rel.inputs()
-    if not children:
-        return fn(rel)
-    return fn(rel.with_inputs(*[transform(child, fn) for child in children]))
+    out = fn(rel.with_inputs(*[transform(child, fn, memo) for child in children]) if children else rel)
+    memo[id(rel)] = (rel, out)  # holding rel keeps its id from being reused meanwhile
+    return out
 
 
 def _cache_hashes(base: type) -> None:
