@@ -124,6 +124,18 @@ SAME_AS_DUCKDB = {
     "null_outer_key": "SELECT b, (SELECT count(*) FROM t2 WHERE t2.v IS NOT DISTINCT FROM t1.b) FROM t1",
     "duplicates_outer": "SELECT t1.a FROM t1, t1 AS y WHERE y.a = t1.a AND t1.b < (SELECT max(v) FROM t2 WHERE t2.k >= t1.a)",
     "string_corr": "SELECT d, (SELECT count(*) FROM t2 WHERE t2.s < t1.d) FROM t1",
+    "in_agg_arg_fast": "SELECT a, sum((SELECT count(*) FROM t2 WHERE t2.k = t1.a)) FROM t1 GROUP BY a",
+    "nested_in_or": "SELECT a, (SELECT count(*) FROM t2 WHERE t2.v IN (SELECT w FROM t3 WHERE t3.k < t1.a) "
+                    "OR t2.k = 1) FROM t1",
+    "nested_not_in": "SELECT a, (SELECT count(*) FROM t2 WHERE t2.v NOT IN (SELECT w FROM t3 WHERE t3.k < t1.a)) FROM t1",
+    "nested_not_in_inner_corr": "SELECT a, (SELECT count(*) FROM t2 WHERE t2.k = t1.a AND t2.v NOT IN "
+                                "(SELECT w FROM t3 WHERE t3.k = t2.k)) FROM t1",
+    "derived_in_subquery": "SELECT a, (SELECT x FROM (SELECT t2.v + t1.a AS x FROM t2 WHERE t2.k = t1.a) s "
+                           "ORDER BY x LIMIT 1) FROM t1",
+    "order_by_alias": "SELECT a, (SELECT count(*) FROM t2 WHERE t2.k < t1.a) AS c FROM t1 ORDER BY c, a",
+    "right_join_inside": "SELECT a, (SELECT count(t2.v) FROM t2 RIGHT JOIN t3 ON t2.k = t3.k AND t2.v > t1.b) FROM t1",
+    "right_join_inside_where": "SELECT a, (SELECT sum(t3.w) FROM t2 RIGHT JOIN t3 ON t2.k = t3.k "
+                               "WHERE t3.k <= t1.a OR t2.v IS NULL) FROM t1",
     "outer_in_join_on": "SELECT a, (SELECT count(*) FROM t2 JOIN t3 ON t3.k = t2.k AND t3.w > t1.a) FROM t1",
 }
 
@@ -140,3 +152,25 @@ def test_more_than_one_row_is_an_error(cons):
         d.execute(sql).fetchall()
     with pytest.raises(tqp.DataError, match="more than one row"):
         t.execute(sql).fetchall()
+
+
+def test_parameters_inside_correlated_subqueries(cons):
+    t, d = cons
+    sql = ("SELECT a, (SELECT count(*) FROM t2 WHERE t2.k < t1.a AND t2.v > ?), "
+           "b IN (SELECT v - ? FROM t2 WHERE t2.k <> t1.a) FROM t1 WHERE a > ?")
+    assert sorted(t.execute(sql, [15, 5, 1]).fetchall(), key=repr) == \
+        sorted(d.execute(sql, [15, 5, 1]).fetchall(), key=repr)
+
+
+def test_outer_aggregate_inside_subquery_is_refused(cons):
+    t, _ = cons
+    with pytest.raises(tqp.NotSupportedError, match="outer columns only"):
+        t.execute("SELECT (SELECT sum(t1.b)) FROM t1").fetchall()
+
+
+def test_non_equality_correlation_over_huge_domain_is_refused():
+    import numpy as np
+    con = tqp.connect("cpu")
+    con.register("big", {"x": np.arange(20_000)})
+    with pytest.raises(tqp.OperationalError, match="without equality keys"):
+        con.execute("SELECT x, (SELECT count(*) FROM big AS b WHERE b.x < big.x) FROM big").fetchall()

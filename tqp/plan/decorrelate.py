@@ -97,7 +97,7 @@ class _Pusher:
         self.k = len(domain.schema)
         self.dcols = tuple(ColRef(j, t) for j, (_, t) in enumerate(domain.schema))
         self.dnames = tuple(n for n, _ in domain.schema)
-        self._dep: dict[int, bool] = {}
+        self._dep: dict[int, tuple] = {}
         self._shared: dict[int, P.Rel] = {}
 
     # ------------------------------------------------------------ helpers
@@ -110,8 +110,9 @@ class _Pusher:
         hit = self._dep.get(id(rel))
         if hit is None:
             hit = any(self.mine(e) for e in _exprs_of(rel)) or any(self.dep(r) for r in rel.inputs())
-            self._dep[id(rel)] = hit
-        return hit
+            self._dep[id(rel)] = (hit, rel)  # holding rel keeps its id from being reused
+            return hit
+        return hit[0]
 
     def sub(self, e: Expr, shift: int, at: int = 0, col=None) -> Expr:
         """e over a pushed input: columns moved by `shift` (or `col`), this level's free
@@ -218,8 +219,13 @@ class _Pusher:
         k, kind = self.k, rel.kind
         nl, nr = len(rel.left.schema), len(rel.right.schema)
         right_dep = self.dep(rel.right) or any(self.mine(e) for e in rel.right_keys)
-        if kind in ("right", "full"):
-            raise NotSupportedError(f"{kind.upper()} JOIN inside a correlated subquery")
+        if kind == "right":  # as the mirrored LEFT JOIN
+            col = lambda i: i + nr if i < nl else i - nl  # noqa: E731
+            mirrored = P.Join(rel.right, rel.left, "left", rel.right_keys, rel.left_keys,
+                              None if rel.residual is None else rewrite(rel.residual, col), rel.null_safe)
+            return self.push(_reorder(mirrored, [nr + i for i in range(nl)] + list(range(nr))))
+        if kind == "full":
+            raise NotSupportedError("FULL JOIN inside a correlated subquery")
         if not right_dep:
             # Each left row carries its domain value; the right side is joined as it is.
             return P.Join(self.push(rel.left), rel.right, kind, tuple(self.sub(e, k) for e in rel.left_keys),

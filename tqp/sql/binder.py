@@ -21,7 +21,7 @@ from .. import types as T
 from ..catalog import Catalog, StoredTable
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan import nodes as P
-from ..plan.decorrelate import decorrelate, plan_outer_refs, rewrite
+from ..plan.decorrelate import decorrelate, plan_outer_refs
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef
 from . import expressions as X
 from .expressions import ExprBinder, arg, conjuncts, and_all, split_and, refs, remap
@@ -1146,7 +1146,7 @@ class Binder:
             l, r = self.estimate(rel.left), self.estimate(rel.right)
             if rel.kind in ("semi", "anti", "anti_null_aware"):
                 return max(l * 0.3, 1.0)  # like a filter
-            return l if rel.kind in ("mark", "mark_in", "mark_any", "left") else max(l, r)
+            return l if rel.kind in ("mark", "mark_in", "mark_any", "left", "single") else max(l, r)
         if isinstance(rel, (P.Limit, P.Sort)) and getattr(rel, "limit", None) is not None:
             return float(rel.limit)
         ins = rel.inputs()

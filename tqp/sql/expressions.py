@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from .. import types as T
 from ..errors import NotSupportedError, ProgrammingError, DataError
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, walk
 from ..settings import current as current_settings
 from .scope import Scope, suggest
 
@@ -1148,6 +1148,10 @@ def _agg(b: ExprBinder, node):
         if "not allowed here" in str(err):
             raise ProgrammingError("aggregate calls cannot be nested") from None
         raise
+    nodes = list(walk(x))
+    if any(isinstance(n, OuterRef) for n in nodes) and not any(isinstance(n, ColRef) for n in nodes):
+        raise NotSupportedError(f"aggregate {node.sql('duckdb')[:60]} over outer columns only inside a "
+                                "subquery (SQL makes it an aggregate of the outer query)")
     return make_agg(func, x, distinct)
 
 
