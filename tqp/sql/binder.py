@@ -1016,6 +1016,8 @@ class Binder:
             cols = [ScopeColumn(None, f"#sub{i}", t, hidden=True) for i, (_, t) in enumerate(sub.schema)]
             builder.add_join(sub, cols, "single", outer_exprs, dkeys, None, True)
             return ColRef(nl + k, sub.schema[k][1])
+        if kind == "in" and op == "eq" and len(left) == 1:
+            return self._in_by_keys(builder, sub, outer_exprs, dkeys, left[0])
         cond = None
         if kind == "in":
             cond = and_all([X.compare(op, x, ColRef(nl + k + i, t))
@@ -1023,6 +1025,26 @@ class Binder:
         builder.add_join(sub, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)],
                          "mark" if cond is None else "mark_any", outer_exprs, dkeys, cond, True)
         return ColRef(nl, T.BOOLEAN)
+
+    def _in_by_keys(self, builder: Builder, sub: P.Rel, outer_exprs, dkeys, x: Expr) -> Expr:
+        """x IN (dependent subquery) with x as one more join key, not a comparison over every
+        (row, subquery row) pair: TRUE on a match; else NULL when the outer row's part of the
+        subquery is not empty and x or one of its values is NULL; else FALSE."""
+        k, nl = len(dkeys), len(builder.scope)
+        x, v = X.coerce_pair(x, ColRef(k, sub.schema[k][1]), "compare")
+        sub = P.Shared(sub)
+        values = P.Filter(sub, Call("not", (Call("is_null", (v,), T.BOOLEAN),), T.BOOLEAN))
+        builder.add_join(values, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)], "mark",
+                         outer_exprs + [x], dkeys + [v], None, True)  # v is never NULL: x NULL misses
+        stats = P.Aggregate(sub, tuple(dkeys), (AggCall("count_star", None, T.BIGINT), AggCall("count", v, T.BIGINT)),
+                            tuple(f"#d{j}" for j in range(k)) + ("#rows", "#values"))
+        builder.add_join(stats, [ScopeColumn(None, n, t, hidden=True) for n, t in stats.schema], "left",
+                         outer_exprs, dkeys, None, True)
+        rows, vals = ColRef(nl + 1 + k, T.BIGINT), ColRef(nl + 2 + k, T.BIGINT)
+        unknown = Call("and", (X.compare("gt", rows, Lit(0, T.BIGINT)), Call("or", (
+            Call("is_null", (x,), T.BOOLEAN), X.compare("lt", vals, rows)), T.BOOLEAN)), T.BOOLEAN)
+        return X.case([ColRef(nl, T.BOOLEAN), unknown],
+                      [Lit(True, T.BOOLEAN), Lit(None, T.BOOLEAN), Lit(False, T.BOOLEAN)])
 
     def _attach_pending(self, builder: Builder, pending: list, lifted: dict) -> dict:
         """Join the correlated subqueries of a grouped query's SELECT list, HAVING and ORDER BY
