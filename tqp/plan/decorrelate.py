@@ -98,7 +98,7 @@ class _Pusher:
         self.dcols = tuple(ColRef(j, t) for j, (_, t) in enumerate(domain.schema))
         self.dnames = tuple(n for n, _ in domain.schema)
         self._dep: dict[int, tuple] = {}
-        self._shared: dict[int, P.Rel] = {}
+        self._pushed_shared: dict[int, P.Rel] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -133,9 +133,9 @@ class _Pusher:
         if not self.dep(rel):
             return self.cross(rel)
         if isinstance(rel, P.Shared):
-            hit = self._shared.get(id(rel))
+            hit = self._pushed_shared.get(id(rel))
             if hit is None:
-                hit = self._shared[id(rel)] = P.Shared(self.push(rel.input))
+                hit = self._pushed_shared[id(rel)] = P.Shared(self.push(rel.input))
             return hit
         fn = getattr(self, "_" + type(rel).__name__.lower(), None)
         if fn is None:

@@ -908,7 +908,10 @@ class Binder:
         def general():
             eb = ExprBinder(builder.scope, self.params, self)
             eb.builder = builder
-            mark = self._general(eb, query, "exists" if lhs is None else "in", lhs)
+            if lhs is None:
+                self._general(eb, query, "anti" if negated else "semi")
+                return
+            mark = self._general(eb, query, "in", lhs)
             builder.rel = P.Filter(builder.rel, X.negate(mark) if negated else mark)
         self._attempt(builder, builder.scope, lambda: self._semi(builder, query, lhs, kind), general)
 
@@ -972,7 +975,8 @@ class Binder:
     def _general(self, eb: ExprBinder, query, kind: str, lhs=None, op: str = "eq"):
         """A subquery of any shape and correlation by decorrelation: bound with the outer
         columns as free variables, evaluated once per distinct outer value (the domain) and
-        joined back to the outer rows. kind: scalar, exists, in (x op ANY)."""
+        joined back to the outer rows. kind: scalar, exists, in (x op ANY), or semi / anti
+        (a WHERE conjunct's [NOT] EXISTS, filtering the builder's rows; no value)."""
         builder = getattr(eb, "builder", None)
         scope = builder.scope if builder is not None else eb.scope
         # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates)
@@ -1016,6 +1020,9 @@ class Binder:
             cols = [ScopeColumn(None, f"#sub{i}", t, hidden=True) for i, (_, t) in enumerate(sub.schema)]
             builder.add_join(sub, cols, "single", outer_exprs, dkeys, None, True)
             return ColRef(nl + k, sub.schema[k][1])
+        if kind in ("semi", "anti"):  # [NOT] EXISTS as a WHERE conjunct
+            builder.add_join(sub, [], kind, outer_exprs, dkeys, None, True)
+            return None
         if kind == "in" and op == "eq" and len(left) == 1:
             return self._in_by_keys(builder, sub, outer_exprs, dkeys, left[0])
         cond = None
