@@ -19,7 +19,7 @@ import torch
 
 from .. import types as T
 from ..column import Column
-from ..errors import DataError, NotSupportedError
+from ..errors import DataError, NotSupportedError, OperationalError
 from ..exec.batch import Batch
 from ..exec.limits import check_interrupt, reserve
 from ..kernels import group as G
@@ -489,12 +489,18 @@ def _join(rel: P.Join):
 
 
 _PAIRS_PER_CHUNK = 1 << 22
+_MAX_PAIRS_TESTED = 10**9  # minutes of work: refused rather than run
 
 
 def _cross_pairs(lb: Batch, rb: Batch, resid, ctx):
     """The (left, right) row pairs of a join with no equality that satisfy `resid`, a block of
     left rows at a time: memory follows the pairs kept, not every pair of the cross product."""
     n, m, dev = lb.length, rb.length, ctx.device
+    if n * m > _MAX_PAIRS_TESTED:
+        raise OperationalError(
+            f"a join with no equality condition would test {n} x {m} = {n * m:.3g} row pairs, more than the "
+            f"{_MAX_PAIRS_TESTED:.0e} tqp evaluates (a correlated subquery whose correlations are not "
+            "equalities tests every distinct outer value against every subquery row)")
     step = max(1, _PAIRS_PER_CHUNK // max(m, 1))
     parts_l, parts_r, kept = [], [], 0
     for lo in range(0, n, step):

@@ -880,8 +880,8 @@ class Binder:
         outer_scope = builder.scope
         rel, cols, corr, q = self._subquery_input(query, outer_scope)
         if corr and not corr_ok:
-            # NOT IN / IN's NULL rules look at the whole subquery, not at one outer row's part
-            raise _NeedGeneral("a correlated IN subquery")
+            # the NOT IN anti join's NULL rule looks at the whole subquery, not one row's part
+            raise _NeedGeneral("a correlated NOT IN subquery")
         nl = len(outer_scope)
         lkeys, rkeys, resid = [], [], []
         if lhs is not None:
@@ -1091,7 +1091,7 @@ class Binder:
         return self._attempt(builder, builder.scope, fast, lambda: self._general(eb, query, "in", node.this))
 
     def _mark(self, builder, query, lhs):
-        rel, _, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs, corr_ok=lhs is None)
+        rel, _, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs)
         builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)],
                          "mark" if lhs is None else "mark_in",
                          lkeys, rkeys, and_all(resid))
