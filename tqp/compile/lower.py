@@ -440,8 +440,9 @@ def _join(rel: P.Join):
             else:
                 li, ri = J.equi_join(lk, rk, lv, rv)
         elif resid is not None and kind != "mark_any":
-            li, ri = _cross_pairs(lb, rb, resid, ctx)
+            li, ri = _cross_pairs(lb, rb, resid, ctx, rel.max_pairs)
         else:
+            _cap(n, m, rel.max_pairs)
             reserve(16 * n * m, f"a cross product of {n} x {m} rows")
             li = _arange(n, dev).repeat_interleave(m)
             ri = _arange(m, dev).repeat(n)
@@ -489,18 +490,20 @@ def _join(rel: P.Join):
 
 
 _PAIRS_PER_CHUNK = 1 << 22
-_MAX_PAIRS_TESTED = 10**9  # minutes of work: refused rather than run
 
 
-def _cross_pairs(lb: Batch, rb: Batch, resid, ctx):
+def _cap(n: int, m: int, max_pairs: int | None):
+    if max_pairs is not None and n * m > max_pairs:
+        raise OperationalError(
+            f"a correlated subquery whose correlations are not equalities would test each of {n} distinct "
+            f"outer values against {m} rows ({n * m:.3g} pairs, over the {max_pairs:.0e} tqp takes on)")
+
+
+def _cross_pairs(lb: Batch, rb: Batch, resid, ctx, max_pairs=None):
     """The (left, right) row pairs of a join with no equality that satisfy `resid`, a block of
     left rows at a time: memory follows the pairs kept, not every pair of the cross product."""
     n, m, dev = lb.length, rb.length, ctx.device
-    if n * m > _MAX_PAIRS_TESTED:
-        raise OperationalError(
-            f"a join with no equality condition would test {n} x {m} = {n * m:.3g} row pairs, more than the "
-            f"{_MAX_PAIRS_TESTED:.0e} tqp evaluates (a correlated subquery whose correlations are not "
-            "equalities tests every distinct outer value against every subquery row)")
+    _cap(n, m, max_pairs)
     step = max(1, _PAIRS_PER_CHUNK // max(m, 1))
     parts_l, parts_r, kept = [], [], 0
     for lo in range(0, n, step):

@@ -23,6 +23,8 @@ Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
 """
 from __future__ import annotations
 
+import dataclasses
+
 from .. import types as T
 from ..plan import nodes as P
 from ..plan.nodes import Call, ColRef, Expr, Lit, ScalarSubquery, walk
@@ -159,8 +161,8 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
             up.append(p)
     if kind == "cross" and (lkeys or resid):
         kind = "inner"
-    joined = P.Join(_place(j.left, left), _place(j.right, right), kind, tuple(lkeys), tuple(rkeys),
-                    _and(resid), j.null_safe)
+    joined = dataclasses.replace(j, left=_place(j.left, left), right=_place(j.right, right), kind=kind,
+                                 left_keys=tuple(lkeys), right_keys=tuple(rkeys), residual=_and(resid))
     return _filter(joined, up)
 
 

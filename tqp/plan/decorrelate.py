@@ -28,6 +28,11 @@ from . import nodes as P
 from .nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, SortKey
 
 
+# Without an equality to join on, the domain meets the subquery's rows pair by pair: past this
+# many pairs (tens of seconds of work) the statement is refused rather than run.
+MAX_DOMAIN_PAIRS = 200_000_000
+
+
 def rewrite(e: Expr, col=None, outer=None) -> Expr:
     """e with each ColRef's index passed through `col` and each OuterRef replaced by
     `outer(ref)` where that is not None."""
@@ -124,7 +129,7 @@ class _Pusher:
         return rewrite(e, col if col is not None else (lambda i: i + shift), outer)
 
     def cross(self, rel: P.Rel) -> P.Rel:
-        return P.Join(self.domain, rel, "cross")
+        return P.Join(self.domain, rel, "cross", max_pairs=MAX_DOMAIN_PAIRS)
 
     # ------------------------------------------------------------ push
 
@@ -168,7 +173,7 @@ class _Pusher:
             x = P.Filter(x, _and_all(own))
         d = P.Filter(self.domain, _and_all(on_domain)) if on_domain else self.domain
         kind = "inner" if lkeys or rest else "cross"
-        return P.Join(d, x, kind, tuple(lkeys), tuple(rkeys), _and_all(rest))
+        return P.Join(d, x, kind, tuple(lkeys), tuple(rkeys), _and_all(rest), max_pairs=MAX_DOMAIN_PAIRS)
 
     def _equi(self, c: Expr):
         if not (isinstance(c, Call) and c.op == "eq"):
@@ -196,7 +201,8 @@ class _Pusher:
         outs = []
         for j, a in enumerate(rel.aggs):
             ref = ColRef(2 * k + j, a.type)
-            outs.append(Call("coalesce", (ref, Lit(0, T.BIGINT)), T.BIGINT) if a.func in ("count", "count_star") else ref)
+            counts = a.func in ("count", "count_star")
+            outs.append(Call("coalesce", (ref, Lit(0, T.BIGINT)), T.BIGINT) if counts else ref)
         return P.Project(joined, self.dcols + tuple(outs), self.dnames + rel.names)
 
     def _distinct(self, rel: P.Distinct) -> P.Rel:
@@ -221,20 +227,21 @@ class _Pusher:
         right_dep = self.dep(rel.right) or any(self.mine(e) for e in rel.right_keys)
         if kind == "right":  # as the mirrored LEFT JOIN
             col = lambda i: i + nr if i < nl else i - nl  # noqa: E731
-            mirrored = P.Join(rel.right, rel.left, "left", rel.right_keys, rel.left_keys,
-                              None if rel.residual is None else rewrite(rel.residual, col), rel.null_safe)
+            mirrored = dataclasses.replace(rel, left=rel.right, right=rel.left, kind="left",
+                                           left_keys=rel.right_keys, right_keys=rel.left_keys,
+                                           residual=rewrite(rel.residual, col) if rel.residual else None)
             return self.push(_reorder(mirrored, [nr + i for i in range(nl)] + list(range(nr))))
         if kind == "full":
             raise NotSupportedError("FULL JOIN inside a correlated subquery")
         if not right_dep:
             # Each left row carries its domain value; the right side is joined as it is.
-            return P.Join(self.push(rel.left), rel.right, kind, tuple(self.sub(e, k) for e in rel.left_keys),
-                          rel.right_keys, self.sub(rel.residual, k), rel.null_safe)
+            return dataclasses.replace(rel, left=self.push(rel.left), residual=self.sub(rel.residual, k),
+                                       left_keys=tuple(self.sub(e, k) for e in rel.left_keys))
         if kind in ("inner", "cross") and not self.dep(rel.left) and not any(self.mine(e) for e in rel.left_keys):
             right = self.push(rel.right)
             col = lambda i: i if i < nl else i + k  # noqa: E731
-            j = P.Join(rel.left, right, kind, rel.left_keys, tuple(self.sub(e, k) for e in rel.right_keys),
-                       self.sub(rel.residual, 0, nl, col), rel.null_safe)
+            j = dataclasses.replace(rel, right=right, right_keys=tuple(self.sub(e, k) for e in rel.right_keys),
+                                    residual=self.sub(rel.residual, 0, nl, col))
             order = [nl + i for i in range(k)] + list(range(nl)) + [nl + k + i for i in range(nr)]
             return _reorder(j, order)
         return self._join_both(rel, nl, nr)

@@ -246,7 +246,8 @@ class Join(Rel):
     no match but a NULL took part); anti_null_aware is NOT IN's anti join; `single` is a left
     join that fails when a left row matches twice (a scalar subquery's rows joined back).
     With `null_safe` every key pair compares IS NOT DISTINCT FROM (NULL meets NULL), as the
-    columns of a decorrelated subquery's domain must.
+    columns of a decorrelated subquery's domain must. A join without keys that would test more
+    than `max_pairs` row pairs is refused (one the plan made, not the query's text, has a cap).
     """
     left: Rel
     right: Rel
@@ -255,6 +256,7 @@ class Join(Rel):
     right_keys: tuple[Expr, ...] = ()
     residual: Expr | None = None
     null_safe: bool = False
+    max_pairs: int | None = None
 
     def __post_init__(self):
         if self.kind not in JOIN_KINDS:
@@ -401,7 +403,7 @@ def render(rel: Rel, indent: int = 0) -> str:
     fields = []
     for f in dataclasses.fields(rel):
         name, value = f.name, getattr(rel, f.name)
-        if isinstance(value, Rel) or name in ("columns",) or name in ("null_safe", "partition") and not value:
+        if isinstance(value, Rel) or name in ("columns",) or name in ("null_safe", "partition", "max_pairs") and not value:
             continue
         fields.append(f"{name}={_short(value)}")
     head = f"{pad}{type(rel).__name__}({', '.join(fields)})"
