@@ -136,6 +136,10 @@ SAME_AS_DUCKDB = {
     "right_join_inside": "SELECT a, (SELECT count(t2.v) FROM t2 RIGHT JOIN t3 ON t2.k = t3.k AND t2.v > t1.b) FROM t1",
     "right_join_inside_where": "SELECT a, (SELECT sum(t3.w) FROM t2 RIGHT JOIN t3 ON t2.k = t3.k "
                                "WHERE t3.k <= t1.a OR t2.v IS NULL) FROM t1",
+    "agg_filter_inside": "SELECT a, (SELECT count(*) FILTER (WHERE t2.v > t1.b) FROM t2 WHERE t2.k <= t1.a) FROM t1",
+    "distinct_on_inside": "SELECT a, (SELECT count(*) FROM (SELECT DISTINCT ON (k) k, v FROM t2 "
+                          "WHERE t2.v >= t1.b ORDER BY k, v)) FROM t1",
+    "rollup_outer": "SELECT d, a, count(*), (SELECT count(*) FROM t2 WHERE t2.s = t1.d) FROM t1 GROUP BY ROLLUP (d, a)",
     "outer_in_join_on": "SELECT a, (SELECT count(*) FROM t2 JOIN t3 ON t3.k = t2.k AND t3.w > t1.a) FROM t1",
 }
 

@@ -44,8 +44,9 @@ def rewrite(e: Expr, col=None, outer=None) -> Expr:
     if isinstance(e, Call):
         args = tuple(rewrite(a, col, outer) for a in e.args)
         return e if all(a is b for a, b in zip(args, e.args)) else Call(e.op, args, e.type, e.params)
-    if isinstance(e, AggCall) and e.arg is not None:
-        return AggCall(e.func, rewrite(e.arg, col, outer), e.type, e.distinct)
+    if isinstance(e, AggCall):
+        return AggCall(e.func, None if e.arg is None else rewrite(e.arg, col, outer), e.type, e.distinct,
+                       None if e.filter is None else rewrite(e.filter, col, outer))
     return e
 
 
@@ -206,7 +207,8 @@ class _Pusher:
         return P.Project(joined, self.dcols + tuple(outs), self.dnames + rel.names)
 
     def _distinct(self, rel: P.Distinct) -> P.Rel:
-        return P.Distinct(self.push(rel.input))
+        on = self.dcols + tuple(self.sub(e, self.k) for e in rel.on) if rel.on else ()
+        return P.Distinct(self.push(rel.input), on)
 
     def _sort(self, rel: P.Sort) -> P.Rel:
         inp = self.push(rel.input)
