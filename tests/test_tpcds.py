@@ -37,10 +37,7 @@ SF = 0.1
 TIMEOUT_S = 300.0
 
 # What tqp refuses today (NotSupportedError), by query, with the reason (measured 2026-11-28).
-REFUSED_TODAY: dict[int, str] = {
-    **dict.fromkeys((12, 20, 36, 44, 47, 49, 51, 53, 57, 63, 67, 70, 86, 89, 98), "window functions (OVER)"),
-    41: "a correlated scalar subquery with a non-equality correlation",
-}
+REFUSED_TODAY: dict[int, str] = {}
 
 
 def _param(q: int):

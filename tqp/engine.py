@@ -953,5 +953,7 @@ def _program_text(rel: P.Rel, indent: int = 0) -> str:
         P.SetOp: lambda r: f"{r.kind}{' all' if r.all else ''}: concat; dense_keys; counts per group",
         P.Values: lambda r: f"{len(r.rows)} literal row(s)",
         P.Shared: lambda r: "computed once, read by two operators",
+        P.Window: lambda r: (f"lexsort by {len(r.partition)} partition + {len(r.order)} order key(s); " if r.partition or r.order else "")
+        + "runs; " + ", ".join(c.func for c in r.calls) + " by segmented scans; scatter back",
     }[type(rel)](rel)
     return "\n".join([f"{pad}{type(rel).__name__}: {what}"] + [_program_text(c, indent + 1) for c in rel.inputs()])

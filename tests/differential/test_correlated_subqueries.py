@@ -141,6 +141,26 @@ SAME_AS_DUCKDB = {
                           "WHERE t2.v >= t1.b ORDER BY k, v)) FROM t1",
     "rollup_outer": "SELECT d, a, count(*), (SELECT count(*) FROM t2 WHERE t2.s = t1.d) FROM t1 GROUP BY ROLLUP (d, a)",
     "outer_in_join_on": "SELECT a, (SELECT count(*) FROM t2 JOIN t3 ON t3.k = t2.k AND t3.w > t1.a) FROM t1",
+    # windows inside a correlated subquery partition by the outer values as well
+    "window_inside": "SELECT a, (SELECT max(r) FROM (SELECT rank() OVER (ORDER BY v) AS r FROM t2 WHERE t2.k <= t1.a)) FROM t1",
+    "window_partition_outer": "SELECT a, b, (SELECT sum(s) FROM (SELECT sum(v) OVER (PARTITION BY t1.b ORDER BY k, v, s "
+                              "ROWS 1 PRECEDING) AS s FROM t2 WHERE t2.k = t1.a)) FROM t1",
+    "window_range_outer": "SELECT a, (SELECT max(x) FROM (SELECT count(*) OVER (ORDER BY v + t1.a RANGE BETWEEN 5 PRECEDING "
+                          "AND CURRENT ROW) AS x FROM t2 WHERE t2.k <> t1.a)) FROM t1",
+    "window_top1": "SELECT a, (SELECT v FROM t2 WHERE t2.k >= t1.a QUALIFY row_number() OVER (ORDER BY k, v, s) = 1) FROM t1",
+    "window_exists": "SELECT a FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.a "
+                     "QUALIFY lag(v) OVER (ORDER BY k, v, s) IS NOT NULL)",
+    "window_in": "SELECT a, b IN (SELECT sum(v) OVER (ORDER BY k, v, s) FROM t2 WHERE t2.k < t1.a) FROM t1",
+    "window_over_groups_inside": "SELECT a, (SELECT max(c) FROM (SELECT sum(count(*)) OVER (ORDER BY k) AS c FROM t2 "
+                                 "WHERE t2.v > t1.b GROUP BY k)) FROM t1",
+    "subquery_beside_window": "SELECT a, row_number() OVER (ORDER BY a, b, c, d), "
+                              "(SELECT count(*) FROM t2 WHERE t2.k < t1.a) FROM t1",
+    "subquery_in_window_order": "SELECT a, b, c, d FROM t1 QUALIFY rank() OVER (ORDER BY (SELECT count(*) FROM t2 "
+                                "WHERE t2.k < t1.a)) <= 3",
+    "subquery_in_windowed_order_by": "SELECT a, b, c, d, sum(a) OVER () FROM t1 "
+                                     "ORDER BY (SELECT count(*) FROM t2 WHERE t2.k < t1.a), a, b, c, d",
+    "subquery_in_grouped_window": "SELECT a, sum(count(*)) OVER (ORDER BY a) FROM t1 GROUP BY a "
+                                  "HAVING (SELECT count(*) FROM t2 WHERE t2.k = t1.a) > 0",
 }
 
 
@@ -164,6 +184,14 @@ def test_parameters_inside_correlated_subqueries(cons):
            "b IN (SELECT v - ? FROM t2 WHERE t2.k <> t1.a) FROM t1 WHERE a > ?")
     assert sorted(t.execute(sql, [15, 5, 1]).fetchall(), key=repr) == \
         sorted(d.execute(sql, [15, 5, 1]).fetchall(), key=repr)
+
+
+def test_window_left_of_in_subquery_is_refused(cons):
+    t, _ = cons
+    for sql in ("SELECT a FROM t1 WHERE row_number() OVER () IN (SELECT k FROM t2 WHERE t2.v > t1.b)",
+                "SELECT a, row_number() OVER () = ANY (SELECT k FROM t2 WHERE t2.v > t1.b) FROM t1"):
+        with pytest.raises(tqp.NotSupportedError, match="window function"):
+            t.execute(sql).fetchall()
 
 
 def test_outer_aggregate_inside_subquery_is_refused(cons):

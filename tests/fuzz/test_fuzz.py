@@ -24,7 +24,6 @@ N_DEFAULT = 300
 
 # Families tqp refuses outright (NotSupportedError): running them only measures refusals.
 UNSUPPORTED = {
-    "window": "window functions (OVER ...) are not supported yet",
     "strings_extra": "replace/left/right/reverse/strpos/lpad/rpad are not supported",
 }
 

@@ -652,3 +652,7 @@ def _occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
     rank = torch.empty_like(pos)
     rank[order] = pos
     return rank
+
+
+# Operators that live in tqp/physical register themselves with _lower on import.
+from ..physical import window as _window  # noqa: E402,F401

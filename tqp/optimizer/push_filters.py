@@ -9,6 +9,7 @@
 - Into the left side of semi, anti and mark joins, below DISTINCT, into a UNION/INTERSECT/
   EXCEPT's two sides, through column-only projections, and below an aggregate when it reads
   only group keys (a HAVING on keys becomes a WHERE).
+- Below a window when it reads only the window's partition keys (whole partitions go).
 - Never below LIMIT or a top-k (that changes which rows are kept), nor into a Shared subplan
   (another reader needs all of its rows).
 
@@ -128,6 +129,14 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
         if down and all(_movable(k) for k in rel.keys):
             moved = [_substitute(p, lambda i: rel.keys[i]) for p in down]
             return _filter(rel.with_inputs(_place(rel.input, moved)), up)
+    if isinstance(rel, P.Window):
+        # A conjunct over partition keys only keeps or drops whole partitions, whose window
+        # values do not change (not float keys: -0.0 and 0.0 share a partition but not 1/x).
+        keys = {k.index for k in rel.partition if isinstance(k, ColRef) and not k.type.is_float}
+        down = [p for p in preds if _refs(p) and _refs(p) <= keys]
+        if down:
+            up = keep + [p for p in preds if not any(p is d for d in down)]
+            return _filter(rel.with_inputs(_place(rel.input, down)), up)
     return _filter(rel, keep + preds)
 
 

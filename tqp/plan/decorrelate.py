@@ -25,7 +25,7 @@ import dataclasses
 from .. import types as T
 from ..errors import NotSupportedError
 from . import nodes as P
-from .nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, SortKey
+from .nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, SortKey, WindowCall
 
 
 # Without an equality to join on, the domain meets the subquery's rows pair by pair: past this
@@ -47,6 +47,8 @@ def rewrite(e: Expr, col=None, outer=None) -> Expr:
     if isinstance(e, AggCall):
         return AggCall(e.func, None if e.arg is None else rewrite(e.arg, col, outer), e.type, e.distinct,
                        None if e.filter is None else rewrite(e.filter, col, outer))
+    if isinstance(e, WindowCall):
+        return e.map(lambda a: rewrite(a, col, outer))
     return e
 
 
@@ -216,6 +218,13 @@ class _Pusher:
         part = self.dcols + tuple(self.sub(p, self.k) for p in rel.partition) \
             if rel.limit is not None or rel.offset else ()
         return P.Sort(inp, keys, rel.limit, rel.offset, part)
+
+    def _window(self, rel: P.Window) -> P.Rel:
+        # Each domain value's rows form partitions of their own.
+        part = self.dcols + tuple(self.sub(p, self.k) for p in rel.partition)
+        order = tuple(SortKey(self.sub(s.expr, self.k), s.descending, s.nulls_first) for s in rel.order)
+        calls = tuple(dataclasses.replace(self.sub(c, self.k), partition=part, order=order) for c in rel.calls)
+        return P.Window(self.push(rel.input), part, order, calls, rel.names)
 
     def _limit(self, rel: P.Limit) -> P.Rel:
         return P.Sort(self.push(rel.input), (), rel.limit, rel.offset, self.dcols)

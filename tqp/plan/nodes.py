@@ -109,6 +109,68 @@ class OuterRef(Expr):
         object.__setattr__(self, "index", index)
 
 
+@dataclass(frozen=True)
+class Frame:
+    """A window frame. Bounds are "unbounded", "preceding", "current" or "following" (an
+    unbounded start precedes, an unbounded end follows); ROWS and GROUPS offsets are BIGINT
+    expressions. A RANGE bound with an offset holds the bound's value per row instead
+    (`value`: the order key minus or plus the offset) and `key`, the order key in that value's
+    type, which the bound is searched in."""
+    kind: str = "range"  # rows, range, groups
+    start: str = "unbounded"
+    end: str = "current"
+    start_offset: Expr | None = None
+    end_offset: Expr | None = None
+    exclude: str = "no others"  # no others, current row, group, ties
+    start_value: Expr | None = None  # RANGE only
+    end_value: Expr | None = None
+    key: Expr | None = None
+
+    def exprs(self) -> tuple[Expr, ...]:
+        return tuple(e for e in (self.start_offset, self.end_offset, self.start_value, self.end_value, self.key)
+                     if e is not None)
+
+
+WHOLE_PARTITION = Frame("rows", "unbounded", "unbounded")
+
+
+@dataclass(frozen=True)
+class WindowCall(Expr):
+    """A window function over the rows of its partition, ordered by `order`; only a Window
+    node evaluates it. `func` is a ranking or value function (row_number, rank, lag, ...) or an
+    aggregate's name as in AggCall; `frame` is None for functions that ignore frames."""
+    func: str = ""
+    args: tuple[Expr, ...] = ()
+    partition: tuple[Expr, ...] = ()
+    order: tuple["SortKey", ...] = ()
+    frame: Frame | None = None
+    ignore_nulls: bool = False
+    distinct: bool = False
+    filter: Expr | None = None  # FILTER (WHERE ...) of an aggregate
+
+    def __init__(self, func, args, type, partition=(), order=(), frame=None, ignore_nulls=False,
+                 distinct=False, filter=None):
+        for k, v in (("type", type), ("func", func), ("args", tuple(args)), ("partition", tuple(partition)),
+                     ("order", tuple(order)), ("frame", frame), ("ignore_nulls", ignore_nulls),
+                     ("distinct", distinct), ("filter", filter)):
+            object.__setattr__(self, k, v)
+
+    def children(self):
+        return self.args + self.partition + tuple(k.expr for k in self.order) + \
+            (self.frame.exprs() if self.frame is not None else ()) + ((self.filter,) if self.filter is not None else ())
+
+    def map(self, fn) -> "WindowCall":
+        """The call with fn applied to each expression it holds."""
+        def opt(e):
+            return None if e is None else fn(e)
+        frame = self.frame if self.frame is None else dataclasses.replace(
+            self.frame, **{f: opt(getattr(self.frame, f)) for f in
+                           ("start_offset", "end_offset", "start_value", "end_value", "key")})
+        return WindowCall(self.func, tuple(fn(a) for a in self.args), self.type, tuple(fn(p) for p in self.partition),
+                          tuple(dataclasses.replace(k, expr=fn(k.expr)) for k in self.order), frame,
+                          self.ignore_nulls, self.distinct, opt(self.filter))
+
+
 def walk(e: Expr):
     """Pre-order iteration over an expression tree (iterative: trees may be deep)."""
     stack = [e]
@@ -351,6 +413,29 @@ class SetOp(Rel):
         return (self.left, self.right)
 
 
+@dataclass(frozen=True)
+class Window(Rel):
+    """Window functions sharing one PARTITION BY and ORDER BY: the input's rows, in the same
+    order, with one more column per call."""
+    input: Rel
+    partition: tuple[Expr, ...]
+    order: tuple[SortKey, ...]
+    calls: tuple[WindowCall, ...]
+    names: tuple[str, ...]
+
+    def __post_init__(self):
+        if any(c.partition != self.partition or c.order != self.order for c in self.calls):
+            raise ValueError("Window calls must share the node's partition and order")
+        _check_refs(self.calls, len(self.input.schema), "Window")
+
+    @property
+    def schema(self):
+        return self.input.schema + tuple(zip(self.names, (c.type for c in self.calls)))
+
+    def inputs(self):
+        return (self.input,)
+
+
 def transform(rel: Rel, fn, _memo: dict | None = None) -> Rel:
     """Bottom-up rewrite: fn(node) is applied to every node after its inputs were rewritten.
     Subqueries inside expressions are separate plans and are not entered. A node read twice
@@ -431,4 +516,13 @@ def _short(value) -> str:
         return "(subquery)"
     if isinstance(value, OuterRef):
         return f"outer{value.level}#{value.index}"
+    if isinstance(value, WindowCall):
+        f = value.frame
+        def bound(side, offset):
+            return side if offset is None else f"{_short(offset)} {side}"
+        frame = "" if f is None or f == WHOLE_PARTITION and not value.order else \
+            f" {f.kind} {bound(f.start, f.start_offset)}..{bound(f.end, f.end_offset)}" + \
+            ("" if f.exclude == "no others" else f" exclude {f.exclude}")
+        return f"{value.func}({'distinct ' if value.distinct else ''}{', '.join(_short(a) for a in value.args)})" + \
+            (" ignore nulls" if value.ignore_nulls else "") + frame
     return repr(value)

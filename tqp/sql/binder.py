@@ -24,6 +24,7 @@ from ..plan import nodes as P
 from ..plan.decorrelate import decorrelate, plan_outer_refs
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef
 from . import expressions as X
+from . import windows as W
 from .expressions import ExprBinder, arg, conjuncts, and_all, split_and, refs, remap
 from .scope import CorrelatedScope, Scope, ScopeColumn, suggest
 
@@ -188,24 +189,31 @@ class Binder:
     # ------------------------------------------------------------ SELECT
 
     def select(self, sel: exp.Select, outer: Scope | None, corr_ok: bool):
-        for key in ("windows", "qualify", "prewhere", "connect", "sample", "into", "pivots"):
+        for key in ("prewhere", "connect", "sample", "into", "pivots"):
             if sel.args.get(key):
                 raise NotSupportedError(f"{key.upper()} clause")
         if sel.args.get("kind"):
             raise NotSupportedError(f"SELECT AS {sel.args['kind'].upper()}")
-        if any(isinstance(n, exp.Window) for n in sel.find_all(exp.Window)):
-            raise NotSupportedError("window functions (OVER ...) are not supported yet")
+        named = W.named_windows(sel)
+        qualify = sel.args.get("qualify")
+        order_items = [o.this for o in sel.args["order"].expressions] if sel.args.get("order") else []
+        windowed = any(W.contains_window(e) for e in sel.expressions + order_items + _on_items(sel))
+        if qualify is not None and not (windowed or W.contains_window(qualify.this)):
+            raise ProgrammingError("QUALIFY needs a window function in the SELECT list or in QUALIFY")
+        windowed = windowed or qualify is not None
         outer_rel, self._outer_rel = self._outer_rel, None  # only this level's correlation
         builder, correlated = self.from_where(sel, outer)
         group = arg(sel, "group")
         having = sel.args.get("having")
         select_items = self._expand_stars(sel, builder.scope)
         grouped = group is not None or having is not None or any(X.contains_agg(e) for e in select_items) \
-            or any(X.contains_agg(o.this) for o in (sel.args.get("order").expressions if sel.args.get("order") else []))
+            or any(X.contains_agg(o) for o in order_items) or qualify is not None and X.contains_agg(qualify.this)
 
         corr_pairs: list[tuple[Expr, int]] = []  # (outer expression, inner output column)
         extra_keys: list[Expr] = []
         if correlated:
+            if windowed:  # the windows would see every outer row's rows at once
+                raise _NeedGeneral("window functions in a correlated subquery")
             if not corr_ok:
                 raise _NeedGeneral("a correlated subquery in this position")
             # The fast plan groups by the correlation keys and joins back: one row per outer
@@ -237,17 +245,32 @@ class Binder:
                                      tuple(b for _, b in pairs))
 
         if grouped:
-            rel, out_exprs, names, scope_after, order_exprs = self._aggregate(sel, builder, select_items, extra_keys)
+            rel, out_exprs, names, scope_after, order_exprs, qualify_e = self._aggregate(
+                sel, builder, select_items, extra_keys, named)
         else:
             eb = ExprBinder(builder.scope, self.params, self)
             eb.builder = builder  # subqueries in the select list join onto the input
+            eb.windows = named
             out_exprs, names = [], []
             for item in select_items:
                 out_exprs.append(eb.bind(_unalias(item)))
                 names.append(_name_of(item))
                 eb.scope = builder.scope
             rel, scope_after = builder.rel, builder.scope
-            order_exprs = None
+            order_exprs = qualify_e = None
+            if windowed:  # ORDER BY and QUALIFY bound here, so their windows join the others
+                wb = ExprBinder(scope_after, self.params, self)
+                wb.windows, wb.builder = named, builder  # their subqueries join onto the input too
+                order_exprs = self._order_exprs(sel, names, wb.bind)
+                if qualify is not None:
+                    qualify_e = wb.bool_expr(W.qualify_node(sel, select_items, scope_after), "QUALIFY")
+                rel, scope_after = builder.rel, builder.scope
+        if windowed:
+            n_out, n_order = len(out_exprs), len(order_exprs)
+            rel, exprs = W.plan_windows(rel, out_exprs + order_exprs + [qualify_e])
+            out_exprs, order_exprs = exprs[:n_out], exprs[n_out:n_out + n_order]
+            if qualify_e is not None:
+                rel = P.Filter(rel, exprs[-1])
 
         # Correlation keys ride along as extra outputs, after the select list, for the caller's join.
         n_sel = len(out_exprs) - len(extra_keys)
@@ -291,15 +314,18 @@ class Binder:
             raise ProgrammingError("SELECT list is empty")
         return items
 
-    def _aggregate(self, sel, builder: Builder, items, extra_keys):
+    def _aggregate(self, sel, builder: Builder, items, extra_keys, named=None):
         scope = builder.scope
-        keys, sets = self._group_by(arg(sel, "group"), items, ExprBinder(scope, self.params, self))
+        gb = ExprBinder(scope, self.params, self)
+        gb.window_error = "GROUP BY clause cannot contain window functions"
+        keys, sets = self._group_by(arg(sel, "group"), items, gb)
         n_plain = len(keys)
         keys += extra_keys
         aggs: list[AggCall] = []
         ab = ExprBinder(scope, self.params, self, allow_aggs=True)
         ab.aliases = {i.alias.lower(): i.this for i in items if isinstance(i, exp.Alias)}
         ab.pending, ab.agg_builder = [], builder
+        ab.windows = named
         lifted: dict[int, dict] = {}  # pending subquery id -> its outer values over the output
         key_index = {k: i for i, k in enumerate(keys)}
         n_keys = len(keys)
@@ -324,6 +350,8 @@ class Binder:
                     f'column "{name}" must appear in the GROUP BY clause or be used in an aggregate function')
             if isinstance(e, Call):
                 return Call(e.op, tuple(lift(a) for a in e.args), e.type, e.params)
+            if isinstance(e, P.WindowCall):  # a window over the groups: its arguments are lifted
+                return e.map(lift)
             return e
 
         outs, names = [], []
@@ -331,9 +359,14 @@ class Binder:
             outs.append(lift(ab.bind(_unalias(item))))
             names.append(_name_of(item))
         having = sel.args.get("having")
-        having_e = lift(ab.bool_expr(having.this, "HAVING")) if having is not None else None
-        post_exprs = [None if _names_output(t, names) else lift(ab.bind(t.this if isinstance(t, exp.Ordered) else t))
-                      for t in _post_nodes(sel, len(names))]
+        hb = ExprBinder(scope, self.params, self, allow_aggs=True)
+        hb.aliases, hb.pending, hb.agg_builder = ab.aliases, ab.pending, builder
+        hb.window_error = "HAVING clause cannot contain window functions"
+        having_e = lift(hb.bool_expr(having.this, "HAVING")) if having is not None else None
+        post_exprs = self._order_exprs(sel, names, lambda t: lift(ab.bind(t)))
+        qualify_e = None
+        if sel.args.get("qualify") is not None:
+            qualify_e = lift(ab.bool_expr(W.qualify_node(sel, items, scope), "QUALIFY"))
         names_k = [f"#k{i}" for i in range(n_keys)]
         out_names = tuple(names_k + [f"#a{j}" for j in range(len(aggs))])
         extra = tuple(range(n_plain, n_keys))
@@ -348,13 +381,21 @@ class Binder:
             outs = [_fill_pending(e, values) for e in outs]
             having_e = _fill_pending(having_e, values)
             post_exprs = [_fill_pending(e, values) for e in post_exprs]
+            qualify_e = _fill_pending(qualify_e, values)
         if having_e is not None:
             rel = P.Filter(rel, having_e)
         scope_after = Scope([ScopeColumn(None, n, t, hidden=True) for n, t in rel.schema])
         if extra_keys:
             outs = outs + [ColRef(len(keys) - len(extra_keys) + j, k.type) for j, k in enumerate(extra_keys)]
             names = names + [f"#corr{j}" for j in range(len(extra_keys))]
-        return rel, outs, names, scope_after, post_exprs
+        return rel, outs, names, scope_after, post_exprs, qualify_e
+
+    @staticmethod
+    def _order_exprs(sel, names, bind):
+        """ORDER BY (ORDER BY ALL expanded) then DISTINCT ON items bound by `bind`; None for
+        positions and output aliases, which _finish resolves against the output."""
+        return [None if _names_output(t, names) else bind(t.this if isinstance(t, exp.Ordered) else t)
+                for t in _post_nodes(sel, len(names))]
 
     def _group_by(self, group, items, eb: ExprBinder):
         """The GROUP BY keys (distinct bound expressions) and its grouping sets, each a set of
@@ -700,6 +741,7 @@ class Binder:
             owner += [k] * len(cols)
 
         eb = ExprBinder(scope, self.params, self)
+        eb.window_error = "WHERE clause cannot contain window functions"
         plain, deferred, correlated = [], [], []
         for c in conds:
             if _has_subquery(c):
@@ -840,6 +882,7 @@ class Binder:
         if plain:
             eb = ExprBinder(builder.scope, self.params, self)
             eb.builder = builder
+            eb.window_error = "WHERE clause cannot contain window functions"
             preds = [eb.bool_expr(c, "WHERE condition") for c in plain]
             builder.rel = P.Filter(builder.rel, and_all(preds))
         corr = []
@@ -868,7 +911,8 @@ class Binder:
             query = query.this
         if not isinstance(query, exp.Select) or arg(query, "group") or query.args.get("having") \
                 or any(X.contains_agg(e) for e in query.expressions) or query.args.get("limit") \
-                or query.args.get("distinct") or arg(query, "with"):
+                or query.args.get("distinct") or arg(query, "with") or query.args.get("qualify") \
+                or any(W.contains_window(e) for e in query.expressions):
             rel, names = self.bind_query(query, outer_scope)
             return rel, [ScopeColumn(None, n, t) for n, (_, t) in zip(names, rel.schema)], [], True
         builder, corr = self.from_where(query, outer_scope)
@@ -930,6 +974,7 @@ class Binder:
         if len(values) != len(left_items):
             raise ProgrammingError(f"IN subquery returns {len(values)} column(s) but the left side has {len(left_items)}")
         ob = ExprBinder(outer_scope, self.params, self)
+        ob.window_error = NotSupportedError("a window function on the left of IN (subquery)")
         for item, v in zip(left_items, values):
             a, b = X.coerce_pair(ob.bind(item), v, "compare")
             lkeys.append(a)
@@ -979,9 +1024,15 @@ class Binder:
         (a WHERE conjunct's [NOT] EXISTS, filtering the builder's rows; no value)."""
         builder = getattr(eb, "builder", None)
         scope = builder.scope if builder is not None else eb.scope
-        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates)
-        left = [eb.bind(i) for i in (lhs.expressions if isinstance(lhs, exp.Tuple) else [lhs])] \
-            if lhs is not None else []
+        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates);
+        # a window there would be evaluated by the join, which cannot
+        saved = eb.windows, eb.window_error
+        eb.windows, eb.window_error = None, NotSupportedError("a window function on the left of IN/ANY/ALL (subquery)")
+        try:
+            left = [eb.bind(i) for i in (lhs.expressions if isinstance(lhs, exp.Tuple) else [lhs])] \
+                if lhs is not None else []
+        finally:
+            eb.windows, eb.window_error = saved
         lv = self._level(scope, False)
         try:
             rel, _ = self.bind_query(query)
@@ -1110,7 +1161,9 @@ class Binder:
             if len(rel.schema) != 1:
                 raise ProgrammingError(f"ANY/ALL subquery returns {len(rel.schema)} columns, expected 1")
             nl = len(builder.scope)
-            x = ExprBinder(builder.scope, self.params, self).bind(lhs)
+            xb = ExprBinder(builder.scope, self.params, self)
+            xb.window_error = NotSupportedError("a window function compared with ANY/ALL (subquery)")
+            x = xb.bind(lhs)
             cond = X.compare(opname, x, ColRef(nl, rel.schema[0][1]))
             builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)], "mark_any", (), (), cond)
             return ColRef(nl, T.BOOLEAN)
@@ -1368,7 +1421,8 @@ def _origin(rel: P.Rel, e: Expr):
     while True:
         if isinstance(rel, P.Scan):
             return rel.table, (rel.source_index[i] if rel.source_index else i)
-        if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct, P.Shared)):
+        if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct, P.Shared)) or \
+                isinstance(rel, P.Window) and i < len(rel.input.schema):
             rel = rel.input
         elif isinstance(rel, P.Project):
             x = rel.exprs[i]
@@ -1504,12 +1558,7 @@ def _name_of(item) -> str:
     return item.sql("duckdb")
 
 
-def _sort_key(o: exp.Ordered, e: Expr) -> P.SortKey:
-    desc = bool(o.args.get("desc"))
-    nulls_first = o.args.get("nulls_first")
-    # DuckDB's default: NULLS LAST for both directions. sqlglot marks an explicit choice only.
-    explicit = o.args.get("nulls_first") is not None
-    return P.SortKey(e, desc, bool(nulls_first) if explicit else False)
+_sort_key = X.sort_key
 
 
 def _column_aliases(node) -> list[str]:
@@ -1538,6 +1587,8 @@ def _fill_pending(e: Expr | None, values: dict) -> Expr | None:
         return values[e.id]
     if isinstance(e, Call):
         return Call(e.op, tuple(_fill_pending(a, values) for a in e.args), e.type, e.params)
+    if isinstance(e, P.WindowCall):
+        return e.map(lambda a: _fill_pending(a, values))
     return e
 
 

@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from .. import types as T
 from ..errors import NotSupportedError, ProgrammingError, DataError
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, walk
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, SortKey, walk
 from ..settings import current as current_settings
 from .scope import Scope, suggest
 
@@ -390,12 +390,29 @@ def contains_agg(node: exp.Expression) -> bool:
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, (exp.Subquery, exp.Select, exp.Exists, exp.Window)) and n is not node:
+        if isinstance(n, (exp.Subquery, exp.Select, exp.Exists)) and n is not node:
+            continue
+        if isinstance(n, exp.Window):
+            # the function under OVER is no aggregate of the query, but its arguments and
+            # keys may be (sum(sum(x)) OVER (), rank() OVER (ORDER BY count(*)))
+            fn = n.this
+            while isinstance(fn, (exp.IgnoreNulls, exp.RespectNulls, exp.Filter)):
+                stack.extend(v for k, v in fn.args.items() if k != "this" and isinstance(v, exp.Expression))
+                fn = fn.this
+            stack.extend(fn.iter_expressions())
+            stack.extend(x for x in n.iter_expressions() if x is not n.this)
             continue
         if isinstance(n, exp.AggFunc):
             return True
         stack.extend(n.iter_expressions())
     return False
+
+
+def sort_key(o: exp.Ordered, e: Expr) -> SortKey:
+    """An ORDER BY item as a SortKey; DuckDB's default is NULLS LAST in both directions, and
+    sqlglot marks an explicit choice only."""
+    explicit = o.args.get("nulls_first") is not None
+    return SortKey(e, bool(o.args.get("desc")), bool(o.args.get("nulls_first")) if explicit else False)
 
 
 # ---------------------------------------------------------------- the binder
@@ -414,6 +431,8 @@ class ExprBinder:
         self.subqueries = subqueries
         self.allow_aggs = allow_aggs
         self.used_params: set[int] = set()
+        self.windows: dict | None = None  # named windows where OVER is allowed (SELECT, QUALIFY, ORDER BY)
+        self.window_error = "window functions are only allowed in the SELECT list, QUALIFY and ORDER BY"
         self.aliases: dict | None = None  # select-list aliases by lower name, where they may be named
 
     def bind(self, node: exp.Expression) -> Expr:
@@ -1142,6 +1161,7 @@ def _agg(b: ExprBinder, node):
         return AggCall("count_star", None, T.BIGINT)
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
     inner.builder = getattr(b, "agg_builder", None)  # subqueries in arguments join the input
+    inner.window_error = "aggregate function calls cannot contain window function calls"
     try:
         x = inner.bind(target)
     except ProgrammingError as err:
@@ -1216,7 +1236,8 @@ def _other_agg(b, node):
 
 @handles(exp.Window)
 def _window(b, node):
-    raise NotSupportedError("window functions (OVER ...) are not supported yet")
+    from .windows import bind_window
+    return bind_window(b, node)
 
 
 @handles(exp.Star)

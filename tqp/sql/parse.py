@@ -24,8 +24,7 @@ from ..errors import NotSupportedError, ProgrammingError
 _DIALECT = DuckDB()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
              "OFFSET", "BY", "INTERSECT", "EXCEPT", "AND", "OR", "NOT"}
-_UNSUPPORTED = [("PIVOT", "PIVOT"), ("QUALIFY", "QUALIFY"), ("LATERAL", "LATERAL"),
-                ("RECURSIVE", "WITH RECURSIVE"), ("OVER", "window functions (OVER ...)")]
+_UNSUPPORTED = [("PIVOT", "PIVOT"), ("LATERAL", "LATERAL"), ("RECURSIVE", "WITH RECURSIVE")]
 _ENDS_JOIN = {TokenType.JOIN, TokenType.WHERE, TokenType.GROUP_BY, TokenType.ORDER_BY, TokenType.LIMIT,
               TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT, TokenType.HAVING, TokenType.SEMICOLON,
               TokenType.COMMA}
@@ -37,6 +36,7 @@ def parse(sql: str) -> list:
         tokens = _DIALECT.tokenize(sql)
         _check_depth(tokens)
         sql, tokens = _rename_model_calls(sql, tokens)
+        sql, tokens = _partition_groups_frames(sql, tokens)
         # The tokens already made are parsed directly: tokenizing twice doubled the front end's
         # time on long statements (a 100k-item IN list).
         try:
@@ -138,13 +138,30 @@ def _rename_model_calls(sql, tokens):
     return sql, _DIALECT.tokenize(sql)
 
 
+def _partition_groups_frames(sql, tokens):
+    """`OVER (GROUPS BETWEEN ...)` with nothing before GROUPS: sqlglot reads GROUPS as the name
+    of a window and fails, so the frame gets an explicit one-partition PARTITION BY NULL
+    (which binds to no partition key at all)."""
+    def frame_at(i):
+        nxt = tokens[i + 1]
+        return tokens[i].text.upper() == "GROUPS" and tokens[i - 1].token_type == TokenType.L_PAREN and (
+            nxt.text.upper() in ("BETWEEN", "UNBOUNDED", "CURRENT") or nxt.token_type == TokenType.NUMBER)
+    edits = [tokens[i].start for i in range(1, len(tokens) - 1) if frame_at(i)]
+    if not edits:
+        return sql, tokens
+    for start in reversed(edits):
+        sql = sql[:start] + "PARTITION BY NULL " + sql[start:]
+    return sql, _DIALECT.tokenize(sql)
+
+
 def _check_tokens(tokens):
     prev = None
     for i, tok in enumerate(tokens):
         if tok.token_type == TokenType.COMMA and prev is not None and prev.token_type == TokenType.COMMA:
             raise ProgrammingError('syntax error at or near ","')
         if tok.token_type == TokenType.VAR and tok.text.upper() in _RESERVED and not (
-                tok.text.upper() == "BY" and i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAME"):  # INSERT ... BY NAME
+                tok.text.upper() == "BY" and i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAME"  # INSERT ... BY NAME
+                or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "EXCLUDE"):  # a window frame
             raise ProgrammingError(f'syntax error at or near "{tok.text}"')
         if tok.token_type == TokenType.JOIN and not (prev is not None and prev.token_type in _NO_CONDITION):
             _check_join_condition(tokens, i)
