@@ -37,9 +37,7 @@ SF = 0.1
 TIMEOUT_S = 300.0
 
 # What tqp refuses today (NotSupportedError), by query, with the reason (measured 2026-11-28).
-REFUSED_TODAY: dict[int, str] = {
-    41: "a correlated scalar subquery with a non-equality correlation",
-}
+REFUSED_TODAY: dict[int, str] = {}
 
 
 def _param(q: int):

@@ -19,7 +19,7 @@ import torch
 
 from .. import types as T
 from ..column import Column
-from ..errors import DataError, NotSupportedError
+from ..errors import DataError, NotSupportedError, OperationalError
 from ..exec.batch import Batch
 from ..exec.limits import check_interrupt, reserve
 from ..kernels import group as G
@@ -174,11 +174,14 @@ def _sort(rel: P.Sort):
     child = lower(rel.input)
     keys = [(compile_expr(k.expr), k.descending, k.nulls_first) for k in rel.keys]
     limit, offset = rel.limit, rel.offset
+    part_fns = [compile_expr(p) for p in rel.partition]
 
     def sort(ctx):
         batch = child(ctx)
         cols = [(evaluate(f, batch, ctx), d, nf) for f, d, nf in keys]
         spec = [(data, valid, d, nf) for c, d, nf in cols for data, valid in key_columns(c)]
+        if part_fns:
+            return batch.take(_partition_limit(batch, spec, part_fns, limit, offset, ctx))
         if limit is not None and offset + limit < batch.length:
             perm = S.top_k(spec, offset + limit)
         else:
@@ -188,6 +191,21 @@ def _sort(rel: P.Sort):
             perm = perm[offset:end]
         return batch.take(perm)
     return sort
+
+
+def _partition_limit(batch, spec, part_fns, limit, offset, ctx) -> torch.Tensor:
+    """The rows a LIMIT/OFFSET keeps within each partition (the rows of one outer value of a
+    decorrelated subquery), in sort order: each row's rank among its partition's rows."""
+    n = batch.length
+    perm = S.lexsort(spec) if spec and n else _arange(n, ctx.device)
+    if n == 0:
+        return perm
+    ids, g, _ = group_rows([evaluate(f, batch, ctx).take(perm) for f in part_fns], n, ctx.device)
+    rank = _occurrence(ids, g)
+    keep = rank >= offset
+    if limit is not None:
+        keep &= rank < offset + limit
+    return perm[keep]
 
 
 # ---------------------------------------------------------------- aggregation
@@ -364,15 +382,26 @@ def _distinct(rel: P.Distinct):
 # ---------------------------------------------------------------- joins
 
 
-def _join_key_columns(lcols: list[Column], rcols: list[Column]):
+def _join_key_columns(lcols: list[Column], rcols: list[Column], null_safe: bool = False):
     lk, rk = [], []
     for a, b in zip(lcols, rcols):
         if a.type.is_string:
             a, b = unify_strings([a, b])
         a, b = same_width([a, b])
-        lk += key_columns(a)
-        rk += key_columns(b)
+        if null_safe and (a.validity is not None or b.validity is not None):
+            lk += _null_safe_key(a)
+            rk += _null_safe_key(b)
+        else:
+            lk += key_columns(a)
+            rk += key_columns(b)
     return K.join_keys(lk, rk)
+
+
+def _null_safe_key(c: Column):
+    """A key column under IS NOT DISTINCT FROM: NULL is one more value, so each part becomes
+    its value (zero under NULL) and the validity, neither with a NULL mask."""
+    valid = c.valid_mask()
+    return [(d if v is None else d.masked_fill(~v, 0), None) for d, v in key_columns(c)] + [(valid, None)]
 
 
 def _arange(n, dev):
@@ -393,7 +422,7 @@ def _join(rel: P.Join):
         n, m = lb.length, rb.length
         if lfns:
             lcols, rcols = [evaluate(f, lb, ctx) for f in lfns], [evaluate(f, rb, ctx) for f in rfns]
-            lk, rk, lv, rv = _join_key_columns(lcols, rcols)
+            lk, rk, lv, rv = _join_key_columns(lcols, rcols, rel.null_safe)
         if kind in ("semi", "anti") and resid is None:
             if not lfns:
                 keep = m > 0 if kind == "semi" else m == 0
@@ -411,8 +440,9 @@ def _join(rel: P.Join):
             else:
                 li, ri = J.equi_join(lk, rk, lv, rv)
         elif resid is not None and kind != "mark_any":
-            li, ri = _cross_pairs(lb, rb, resid, ctx)
+            li, ri = _cross_pairs(lb, rb, resid, ctx, rel.max_pairs)
         else:
+            _cap(n, m, rel.max_pairs)
             reserve(16 * n * m, f"a cross product of {n} x {m} rows")
             li = _arange(n, dev).repeat_interleave(m)
             ri = _arange(m, dev).repeat(n)
@@ -436,7 +466,9 @@ def _join(rel: P.Join):
                 return lb.extend(Batch.of([Column(T.BOOLEAN, matched)], n))
             return lb.extend(Batch.of([_mark_in(lb, rb, matched, lcols, rcols, resid, ctx)], n))
         lmiss = rmiss = None
-        if kind in ("left", "full"):
+        if kind == "single" and len(li) and bool((torch.bincount(li, minlength=n) > 1).any()):
+            raise DataError("more than one row returned by a subquery used as an expression")
+        if kind in ("left", "full", "single"):
             hit = torch.zeros(n, dtype=torch.bool, device=dev)
             hit[li] = True
             lmiss = nonzero(~hit)
@@ -452,17 +484,26 @@ def _join(rel: P.Join):
             parts_l.append(torch.full_like(rmiss, -1))
             parts_r.append(rmiss)
         li, ri = torch.cat(parts_l), torch.cat(parts_r)
-        return lb.take(li, nullable=kind in ("right", "full")).extend(rb.take(ri, nullable=kind in ("left", "full")))
+        return lb.take(li, nullable=kind in ("right", "full")).extend(
+            rb.take(ri, nullable=kind in ("left", "full", "single")))
     return join
 
 
 _PAIRS_PER_CHUNK = 1 << 22
 
 
-def _cross_pairs(lb: Batch, rb: Batch, resid, ctx):
+def _cap(n: int, m: int, max_pairs: int | None):
+    if max_pairs is not None and n * m > max_pairs:
+        raise OperationalError(
+            f"a correlated subquery whose correlations are not equalities would test each of {n} distinct "
+            f"outer values against {m} rows ({n * m:.3g} pairs, over the {max_pairs:.0e} tqp takes on)")
+
+
+def _cross_pairs(lb: Batch, rb: Batch, resid, ctx, max_pairs=None):
     """The (left, right) row pairs of a join with no equality that satisfy `resid`, a block of
     left rows at a time: memory follows the pairs kept, not every pair of the cross product."""
     n, m, dev = lb.length, rb.length, ctx.device
+    _cap(n, m, max_pairs)
     step = max(1, _PAIRS_PER_CHUNK // max(m, 1))
     parts_l, parts_r, kept = [], [], 0
     for lo in range(0, n, step):

@@ -3,7 +3,7 @@
 - Into both sides of an inner or cross join, and across it as an equi key or a residual, so a
   comma join written after an outer join (`FROM a LEFT JOIN b ON .., c WHERE a.k = c.k`)
   becomes an equi join instead of a cross product under a filter.
-- Into the preserved side of a left or right join; a conjunct that rejects the NULLs of the
+- Into the preserved side of a left, right or single join; a conjunct that rejects the NULLs of the
   other side's padding (`b.v > 1` above `a LEFT JOIN b`) makes the outer join an inner one,
   whose conjuncts then go down too.
 - Into the left side of semi, anti and mark joins, below DISTINCT, into a UNION/INTERSECT/
@@ -23,6 +23,8 @@ Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
   Scan(c: k)
 """
 from __future__ import annotations
+
+import dataclasses
 
 from .. import types as T
 from ..plan import nodes as P
@@ -153,12 +155,12 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
     resid = [] if j.residual is None else [j.residual]
     for p in preds:
         r = _refs(p)
-        if r and max(r) < nl and kind in ("inner", "cross", "left"):
+        if r and max(r) < nl and kind in ("inner", "cross", "left", "single"):
             left.append(p)
         elif r and min(r) >= nl and kind in ("inner", "cross", "right"):
             right.append(_shift(p, -nl))
         elif kind in ("inner", "cross") and r:
-            pair = _equi(p, nl)
+            pair = _equi(p, nl) if not j.null_safe else None  # its keys match NULL to NULL
             if pair is not None:
                 lkeys.append(pair[0])
                 rkeys.append(_shift(pair[1], -nl))
@@ -168,8 +170,8 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
             up.append(p)
     if kind == "cross" and (lkeys or resid):
         kind = "inner"
-    joined = P.Join(_place(j.left, left), _place(j.right, right), kind, tuple(lkeys), tuple(rkeys),
-                    _and(resid))
+    joined = dataclasses.replace(j, left=_place(j.left, left), right=_place(j.right, right), kind=kind,
+                                 left_keys=tuple(lkeys), right_keys=tuple(rkeys), residual=_and(resid))
     return _filter(joined, up)
 
 

@@ -96,6 +96,20 @@ class ScalarSubquery(Expr):
 
 
 @dataclass(frozen=True)
+class OuterRef(Expr):
+    """Column `index` of the input of an enclosing query (binding level `level`): a correlated
+    subquery's free variable. Decorrelation (tqp.plan.decorrelate) replaces every one before
+    a plan is lowered."""
+    level: int = 0
+    index: int = 0
+
+    def __init__(self, level: int, index: int, type: SqlType):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "index", index)
+
+
+@dataclass(frozen=True)
 class Frame:
     """A window frame. Bounds are "unbounded", "preceding", "current" or "following" (an
     unbounded start precedes, an unbounded end follows); ROWS and GROUPS offsets are BIGINT
@@ -281,7 +295,8 @@ class Aggregate(Rel):
         return (self.input,)
 
 
-JOIN_KINDS = ("inner", "left", "right", "full", "semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any", "cross")
+JOIN_KINDS = ("inner", "left", "right", "full", "semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any",
+              "cross", "single")
 
 
 @dataclass(frozen=True)
@@ -290,7 +305,11 @@ class Join(Rel):
     `residual` is a predicate over left columns followed by right columns.
 
     semi/anti keep left columns only; `mark` appends one BOOLEAN column (IN semantics: NULL when
-    no match but a NULL took part); anti_null_aware is NOT IN's anti join.
+    no match but a NULL took part); anti_null_aware is NOT IN's anti join; `single` is a left
+    join that fails when a left row matches twice (a scalar subquery's rows joined back).
+    With `null_safe` every key pair compares IS NOT DISTINCT FROM (NULL meets NULL), as the
+    columns of a decorrelated subquery's domain must. A join without keys that would test more
+    than `max_pairs` row pairs is refused (one the plan made, not the query's text, has a cap).
     """
     left: Rel
     right: Rel
@@ -298,6 +317,8 @@ class Join(Rel):
     left_keys: tuple[Expr, ...] = ()
     right_keys: tuple[Expr, ...] = ()
     residual: Expr | None = None
+    null_safe: bool = False
+    max_pairs: int | None = None
 
     def __post_init__(self):
         if self.kind not in JOIN_KINDS:
@@ -333,9 +354,10 @@ class Sort(_SameRows):
     keys: tuple[SortKey, ...]
     limit: int | None = None  # ORDER BY ... LIMIT k: a top-k
     offset: int = 0
+    partition: tuple[Expr, ...] = ()  # LIMIT/OFFSET apply within each group of equal values
 
     def __post_init__(self):
-        _check_refs([k.expr for k in self.keys], len(self.input.schema), "Sort")
+        _check_refs([k.expr for k in self.keys] + list(self.partition), len(self.input.schema), "Sort")
 
 
 
@@ -414,13 +436,18 @@ class Window(Rel):
         return (self.input,)
 
 
-def transform(rel: Rel, fn) -> Rel:
+def transform(rel: Rel, fn, _memo: dict | None = None) -> Rel:
     """Bottom-up rewrite: fn(node) is applied to every node after its inputs were rewritten.
-    Subqueries inside expressions are separate plans and are not entered."""
+    Subqueries inside expressions are separate plans and are not entered. A node read twice
+    (a Shared subplan) is rewritten once, so both readers keep reading one node."""
+    memo = {} if _memo is None else _memo
+    hit = memo.get(id(rel))
+    if hit is not None:
+        return hit[1]
     children = rel.inputs()
-    if not children:
-        return fn(rel)
-    return fn(rel.with_inputs(*[transform(child, fn) for child in children]))
+    out = fn(rel.with_inputs(*[transform(child, fn, memo) for child in children]) if children else rel)
+    memo[id(rel)] = (rel, out)  # holding rel keeps its id from being reused meanwhile
+    return out
 
 
 def _cache_hashes(base: type) -> None:
@@ -461,7 +488,7 @@ def render(rel: Rel, indent: int = 0) -> str:
     fields = []
     for f in dataclasses.fields(rel):
         name, value = f.name, getattr(rel, f.name)
-        if isinstance(value, Rel) or name in ("columns",):
+        if isinstance(value, Rel) or name in ("columns",) or name in ("null_safe", "partition", "max_pairs") and not value:
             continue
         fields.append(f"{name}={_short(value)}")
     head = f"{pad}{type(rel).__name__}({', '.join(fields)})"
@@ -487,6 +514,8 @@ def _short(value) -> str:
         return _short(value.expr) + (" desc" if value.descending else "") + (" nulls first" if value.nulls_first else "")
     if isinstance(value, ScalarSubquery):
         return "(subquery)"
+    if isinstance(value, OuterRef):
+        return f"outer{value.level}#{value.index}"
     if isinstance(value, WindowCall):
         f = value.frame
         def bound(side, offset):

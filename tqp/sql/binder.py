@@ -21,7 +21,8 @@ from .. import types as T
 from ..catalog import Catalog, StoredTable
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan import nodes as P
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit
+from ..plan.decorrelate import decorrelate, plan_outer_refs
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef
 from . import expressions as X
 from . import windows as W
 from .expressions import ExprBinder, arg, conjuncts, and_all, split_and, refs, remap
@@ -40,14 +41,40 @@ class Params:
         return i
 
 
+class _NeedGeneral(NotSupportedError):
+    """The fast plan for a correlated subquery (equality correlations in its WHERE, as keys of a
+    semi join or of a grouped aggregate) does not fit this one; plan it by general
+    decorrelation instead. Uncaught it reads as the NotSupportedError it is."""
+
+
+@dataclass
+class _Level:
+    """An enclosing query whose columns a subquery being bound may read (as OuterRef)."""
+    id: int
+    scope: Scope
+    fast: bool  # bound by the fast path: a reference that reaches it asks for the general one
+
+
+@dataclass(frozen=True)
+class _Pending(Expr):
+    """A correlated subquery in a grouped query's SELECT list, HAVING or ORDER BY: joined onto
+    the aggregate's output once that exists (tqp never lowers one)."""
+    id: int = 0
+
+    def __init__(self, id: int, type: T.SqlType):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "id", id)
+
+
 @dataclass
 class Builder:
     """The relation being built for one SELECT, with the scope its columns are known by."""
     rel: P.Rel
     scope: Scope
 
-    def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None):
-        self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual)
+    def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None,
+                 null_safe: bool = False):
+        self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual, null_safe)
         if kind not in ("semi", "anti", "anti_null_aware"):  # these keep the left columns only
             self.scope = Scope(self.scope.columns + right_cols)
 
@@ -60,6 +87,8 @@ class Binder:
         self._view_depth = 0
         self._outer_rel = None  # the outer query's relation while a scalar subquery binds
         self._cte_plans: dict[int, tuple] = {}  # id(CTE node) -> (Shared plan, names, node)
+        self._levels: list[_Level] = []  # enclosing queries of the subquery being bound, innermost last
+        self._n_levels = 0
 
     # ------------------------------------------------------------ queries
 
@@ -67,7 +96,7 @@ class Binder:
         """Plan for a query and its output names. Correlation is not allowed at this level."""
         rel, names, corr = self.query(node, outer)
         if corr:
-            raise NotSupportedError("a correlated subquery in this position")
+            raise _NeedGeneral("a correlated subquery in this position")
         return rel, names
 
     def query(self, node, outer=None, corr_ok=False):
@@ -183,17 +212,21 @@ class Binder:
         corr_pairs: list[tuple[Expr, int]] = []  # (outer expression, inner output column)
         extra_keys: list[Expr] = []
         if correlated:
-            if windowed:
-                raise NotSupportedError("window functions in a correlated subquery")
+            if windowed:  # the windows would see every outer row's rows at once
+                raise _NeedGeneral("window functions in a correlated subquery")
             if not corr_ok:
-                raise NotSupportedError("a correlated subquery in this position")
-            if not grouped:
-                raise NotSupportedError("a correlated scalar subquery without an aggregate")
+                raise _NeedGeneral("a correlated subquery in this position")
+            # The fast plan groups by the correlation keys and joins back: one row per outer
+            # key, NULL where no row matched. That is the subquery's value only for one
+            # aggregate expression that is NULL over no rows (or a bare count, made 0).
+            if not grouped or arg(sel, "group") or having is not None or sel.args.get("limit") \
+                    or sel.args.get("offset") or len(select_items) != 1 or not _null_on_empty(select_items[0]):
+                raise _NeedGeneral("a correlated scalar subquery of this shape")
             n_outer = len(outer)
             for c in correlated:
                 e = c
                 if not (isinstance(e, Call) and e.op == "eq"):
-                    raise NotSupportedError("a correlated scalar subquery with a non-equality correlation")
+                    raise _NeedGeneral("a correlated scalar subquery with a non-equality correlation")
                 a, b = e.args
                 ra, rb = refs(a), refs(b)
                 if ra and max(ra) < n_outer <= min(rb or {n_outer}):
@@ -201,7 +234,7 @@ class Binder:
                 elif rb and max(rb) < n_outer <= min(ra or {n_outer}):
                     outer_e, inner_e = b, a
                 else:
-                    raise NotSupportedError("a correlated scalar subquery with a complex correlation")
+                    raise _NeedGeneral("a correlated scalar subquery with a complex correlation")
                 extra_keys.append(remap(inner_e, lambda i: i - n_outer))
                 corr_pairs.append((outer_e, -1))
             if outer_rel is not None:
@@ -227,10 +260,11 @@ class Binder:
             order_exprs = qualify_e = None
             if windowed:  # ORDER BY and QUALIFY bound here, so their windows join the others
                 wb = ExprBinder(scope_after, self.params, self)
-                wb.windows = named
+                wb.windows, wb.builder = named, builder  # their subqueries join onto the input too
                 order_exprs = self._order_exprs(sel, names, wb.bind)
                 if qualify is not None:
                     qualify_e = wb.bool_expr(W.qualify_node(sel, select_items, scope_after), "QUALIFY")
+                rel, scope_after = builder.rel, builder.scope
         if windowed:
             n_out, n_order = len(out_exprs), len(order_exprs)
             rel, exprs = W.plan_windows(rel, out_exprs + order_exprs + [qualify_e])
@@ -290,12 +324,20 @@ class Binder:
         aggs: list[AggCall] = []
         ab = ExprBinder(scope, self.params, self, allow_aggs=True)
         ab.aliases = {i.alias.lower(): i.this for i in items if isinstance(i, exp.Alias)}
+        ab.pending, ab.agg_builder = [], builder
         ab.windows = named
+        lifted: dict[int, dict] = {}  # pending subquery id -> its outer values over the output
         key_index = {k: i for i, k in enumerate(keys)}
         n_keys = len(keys)
 
         def lift(e: Expr) -> Expr:
             """Rewrite a pre-aggregate expression over the Aggregate's output."""
+            if isinstance(e, _Pending):
+                p = ab.pending[e.id]
+                idx = {o.index for o in plan_outer_refs(p["rel"]) if o.level == p["level"]}
+                lifted[e.id] = {"cols": {i: lift(ColRef(i, scope.columns[i].type)) for i in idx},
+                                "left": [lift(x) for x in p["left"]]}
+                return e
             if e in key_index:
                 return ColRef(key_index[e], e.type)
             if isinstance(e, AggCall):
@@ -318,7 +360,7 @@ class Binder:
             names.append(_name_of(item))
         having = sel.args.get("having")
         hb = ExprBinder(scope, self.params, self, allow_aggs=True)
-        hb.aliases = ab.aliases
+        hb.aliases, hb.pending, hb.agg_builder = ab.aliases, ab.pending, builder
         hb.window_error = "HAVING clause cannot contain window functions"
         having_e = lift(hb.bool_expr(having.this, "HAVING")) if having is not None else None
         post_exprs = self._order_exprs(sel, names, lambda t: lift(ab.bind(t)))
@@ -332,6 +374,14 @@ class Binder:
             rel = P.Aggregate(builder.rel, tuple(keys), tuple(aggs), out_names)
         else:
             rel = _grouping_sets_plan(builder.rel, keys, [tuple(sorted(s)) + extra for s in sets], aggs, out_names)
+        if lifted:
+            after = Builder(rel, Scope([ScopeColumn(None, n, t, hidden=True) for n, t in rel.schema]))
+            values = self._attach_pending(after, ab.pending, lifted)
+            rel = after.rel
+            outs = [_fill_pending(e, values) for e in outs]
+            having_e = _fill_pending(having_e, values)
+            post_exprs = [_fill_pending(e, values) for e in post_exprs]
+            qualify_e = _fill_pending(qualify_e, values)
         if having_e is not None:
             rel = P.Filter(rel, having_e)
         scope_after = Scope([ScopeColumn(None, n, t, hidden=True) for n, t in rel.schema])
@@ -428,6 +478,8 @@ class Binder:
         n_out = len(outs) - len(extra_keys)
         post = _post_nodes(sel, n_out)
         eb = ExprBinder(scope, self.params, self)
+        if post_exprs is None:  # subqueries in ORDER BY join onto the rows being sorted
+            eb.builder = Builder(rel, scope)
         lower_names = [n.lower() for n in names[:n_out]]
         hidden = []
 
@@ -452,6 +504,8 @@ class Binder:
         positions = [position(i, o.this if isinstance(o, exp.Ordered) else o) for i, o in enumerate(post)]
         n_order = len(post) - (len(on.expressions) if on is not None else 0)
         sort_keys = list(zip(post[:n_order], positions[:n_order]))
+        if post_exprs is None:
+            rel = eb.builder.rel
         all_exprs = list(outs) + hidden
         all_names = list(names) + [f"#o{i}" for i in range(len(hidden))]
         rel = P.Project(rel, tuple(all_exprs), tuple(all_names))
@@ -568,10 +622,11 @@ class Binder:
                     saved = dict(self.ctes)
                     # A CTE sees the CTEs defined before it, not itself.
                     self.ctes = {k: v for k, v in self.ctes.items() if k != name}
+                    levels, self._levels = self._levels, []  # nor the queries around its reader
                     try:
                         rel, names = self.bind_query(cte.this)
                     finally:
-                        self.ctes = saved
+                        self.ctes, self._levels = saved, levels
                     # A CTE cannot see the query that reads it, so every reference reads one
                     # plan, computed once per execution (Q15 reads its view twice).
                     bound = self._cte_plans[id(cte)] = (P.Shared(rel), _cte_columns(cte) or names, cte)
@@ -815,10 +870,10 @@ class Binder:
         for c in conds:
             node, negated = _strip_not(c)
             if isinstance(node, exp.Exists):
-                self._semi(builder, node.this, None, "anti" if negated else "semi")
+                self._where_subquery(builder, node.this, None, negated)
                 continue
             if isinstance(node, exp.In) and node.args.get("query") is not None:
-                self._semi(builder, node.args["query"], node.this, "anti_null_aware" if negated else "semi")
+                self._where_subquery(builder, node.args["query"], node.this, negated)
                 continue
             if outer is not None and not _has_subquery(c) and self._is_correlated(c, builder.scope, outer):
                 correlated_nodes.append(c)
@@ -863,11 +918,14 @@ class Binder:
         builder, corr = self.from_where(query, outer_scope)
         return builder.rel, builder.scope.columns, corr, query
 
-    def _subquery_join(self, builder: Builder, query, lhs, equi_ok: bool = True):
+    def _subquery_join(self, builder: Builder, query, lhs, equi_ok: bool = True, corr_ok: bool = True):
         """The subquery's relation and the join condition tying it to the outer rows: the IN
         comparison and equality correlations as keys, other correlations as a residual."""
         outer_scope = builder.scope
         rel, cols, corr, q = self._subquery_input(query, outer_scope)
+        if corr and not corr_ok:
+            # the NOT IN anti join's NULL rule looks at the whole subquery, not one row's part
+            raise _NeedGeneral("a correlated NOT IN subquery")
         nl = len(outer_scope)
         lkeys, rkeys, resid = [], [], []
         if lhs is not None:
@@ -882,10 +940,24 @@ class Binder:
         return rel, cols, lkeys, rkeys, resid
 
     def _semi(self, builder: Builder, query, lhs, kind):
-        rel, cols, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs, kind != "anti_null_aware")
-        if kind == "anti_null_aware" and resid:
-            raise NotSupportedError("correlated NOT IN")
+        rel, cols, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs, kind != "anti_null_aware",
+                                                              kind != "anti_null_aware")
         builder.add_join(rel, cols, kind, lkeys, rkeys, and_all(resid))
+
+    def _where_subquery(self, builder: Builder, query, lhs, negated: bool):
+        """[NOT] EXISTS / [NOT] IN (subquery) as a WHERE conjunct: a semi or anti join, or a
+        filter on the general plan's mark."""
+        kind = ("anti" if negated else "semi") if lhs is None else ("anti_null_aware" if negated else "semi")
+
+        def general():
+            eb = ExprBinder(builder.scope, self.params, self)
+            eb.builder = builder
+            if lhs is None:
+                self._general(eb, query, "anti" if negated else "semi")
+                return
+            mark = self._general(eb, query, "in", lhs)
+            builder.rel = P.Filter(builder.rel, X.negate(mark) if negated else mark)
+        self._attempt(builder, builder.scope, lambda: self._semi(builder, query, lhs, kind), general)
 
     def _in_keys(self, lhs, rel, cols, q, outer_scope, lkeys, rkeys):
         """Key pairs for `x IN (subquery)` or `(x, y) IN (subquery)`."""
@@ -908,23 +980,166 @@ class Binder:
             lkeys.append(a)
             rkeys.append(b)
 
+    # ------------------------------------------------------------ correlated subqueries
+
+    def outer_column(self, name: str, table: str | None):
+        """A column no scope of the query being bound has, found in an enclosing query: a free
+        variable of this subquery. None when no enclosing query has it either."""
+        for depth in range(len(self._levels) - 1, -1, -1):
+            lv = self._levels[depth]
+            if lv.scope.has(name, table):
+                if any(x.fast for x in self._levels[depth:]):
+                    raise _NeedGeneral("a correlation outside the subquery's WHERE conjuncts")
+                i = lv.scope.resolve(name, table)
+                return OuterRef(lv.id, i, lv.scope.columns[i].type)
+        return None
+
+    def _level(self, scope: Scope, fast: bool) -> _Level:
+        self._n_levels += 1
+        lv = _Level(self._n_levels, scope, fast)
+        self._levels.append(lv)
+        return lv
+
+    def _attempt(self, builder: Builder | None, scope: Scope, fast, general):
+        """The fast plan of a subquery where it fits (see _NeedGeneral), else the general one;
+        a fast attempt that gives up leaves nothing behind."""
+        saved = (builder.rel, builder.scope) if builder is not None else None
+        params = self.params._next, set(self.params.used)
+        self._level(scope, True)
+        try:
+            return fast()
+        except _NeedGeneral:
+            pass
+        finally:
+            self._levels.pop()
+        if builder is not None:
+            builder.rel, builder.scope = saved
+        self.params._next, self.params.used = params
+        return general()
+
+    def _general(self, eb: ExprBinder, query, kind: str, lhs=None, op: str = "eq"):
+        """A subquery of any shape and correlation by decorrelation: bound with the outer
+        columns as free variables, evaluated once per distinct outer value (the domain) and
+        joined back to the outer rows. kind: scalar, exists, in (x op ANY), or semi / anti
+        (a WHERE conjunct's [NOT] EXISTS, filtering the builder's rows; no value)."""
+        builder = getattr(eb, "builder", None)
+        scope = builder.scope if builder is not None else eb.scope
+        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates);
+        # a window there would be evaluated by the join, which cannot
+        saved = eb.windows, eb.window_error
+        eb.windows, eb.window_error = None, NotSupportedError("a window function on the left of IN/ANY/ALL (subquery)")
+        try:
+            left = [eb.bind(i) for i in (lhs.expressions if isinstance(lhs, exp.Tuple) else [lhs])] \
+                if lhs is not None else []
+        finally:
+            eb.windows, eb.window_error = saved
+        lv = self._level(scope, False)
+        try:
+            rel, _ = self.bind_query(query)
+        finally:
+            self._levels.pop()
+        width = len(rel.schema)
+        if kind == "scalar" and width != 1:
+            raise ProgrammingError(f"scalar subquery returns {width} columns, expected 1")
+        if kind == "in" and width != len(left):
+            raise ProgrammingError(f"IN subquery returns {width} column(s) but the left side has {len(left)}")
+        outer = plan_outer_refs(rel)
+        if kind == "scalar" and not outer:
+            return P.ScalarSubquery(rel, rel.schema[0][1])
+        if builder is None:
+            pending = getattr(eb, "pending", None)
+            if pending is None:
+                raise NotSupportedError("a correlated subquery in this position")
+            e = _Pending(len(pending), T.BOOLEAN if kind != "scalar" else rel.schema[0][1])
+            pending.append({"node": e, "rel": rel, "level": lv.id, "kind": kind, "left": left, "op": op})
+            return e
+        return self._join_dependent(builder, rel, lv.id, kind, left, op)
+
+    def _join_dependent(self, builder: Builder, rel: P.Rel, level: int, kind: str, left=(), op="eq",
+                        outer_of=None) -> Expr:
+        """Join a dependent subquery plan onto the builder's rows; its value (or mark) over the
+        builder's new scope. `outer_of(i)` is the outer expression OuterRef(level, i) stands
+        for (default: column i of the builder)."""
+        idx = sorted({o.index for o in plan_outer_refs(rel) if o.level == level})
+        if not isinstance(builder.rel, P.Shared):
+            builder.rel = P.Shared(builder.rel)  # read twice: for the domain and joined back
+        outer_exprs = [outer_of(i) if outer_of else ColRef(i, builder.scope.columns[i].type) for i in idx]
+        sub = decorrelate(rel, level, builder.rel, outer_exprs, idx) if idx else rel
+        k, nl = len(idx), len(builder.scope)
+        dkeys = [ColRef(j, e.type) for j, e in enumerate(outer_exprs)]
+        if kind == "scalar":
+            cols = [ScopeColumn(None, f"#sub{i}", t, hidden=True) for i, (_, t) in enumerate(sub.schema)]
+            builder.add_join(sub, cols, "single", outer_exprs, dkeys, None, True)
+            return ColRef(nl + k, sub.schema[k][1])
+        if kind in ("semi", "anti"):  # [NOT] EXISTS as a WHERE conjunct
+            builder.add_join(sub, [], kind, outer_exprs, dkeys, None, True)
+            return None
+        if kind == "in" and op == "eq" and len(left) == 1:
+            return self._in_by_keys(builder, sub, outer_exprs, dkeys, left[0])
+        cond = None
+        if kind == "in":
+            cond = and_all([X.compare(op, x, ColRef(nl + k + i, t))
+                            for i, (x, (_, t)) in enumerate(zip(left, rel.schema))])
+        builder.add_join(sub, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)],
+                         "mark" if cond is None else "mark_any", outer_exprs, dkeys, cond, True)
+        return ColRef(nl, T.BOOLEAN)
+
+    def _in_by_keys(self, builder: Builder, sub: P.Rel, outer_exprs, dkeys, x: Expr) -> Expr:
+        """x IN (dependent subquery) with x as one more join key, not a comparison over every
+        (row, subquery row) pair: TRUE on a match; else NULL when the outer row's part of the
+        subquery is not empty and x or one of its values is NULL; else FALSE."""
+        k, nl = len(dkeys), len(builder.scope)
+        x, v = X.coerce_pair(x, ColRef(k, sub.schema[k][1]), "compare")
+        sub = P.Shared(sub)
+        values = P.Filter(sub, Call("not", (Call("is_null", (v,), T.BOOLEAN),), T.BOOLEAN))
+        builder.add_join(values, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)], "mark",
+                         outer_exprs + [x], dkeys + [v], None, True)  # v is never NULL: x NULL misses
+        stats = P.Aggregate(sub, tuple(dkeys), (AggCall("count_star", None, T.BIGINT), AggCall("count", v, T.BIGINT)),
+                            tuple(f"#d{j}" for j in range(k)) + ("#rows", "#values"))
+        builder.add_join(stats, [ScopeColumn(None, n, t, hidden=True) for n, t in stats.schema], "left",
+                         outer_exprs, dkeys, None, True)
+        rows, vals = ColRef(nl + 1 + k, T.BIGINT), ColRef(nl + 2 + k, T.BIGINT)
+        unknown = Call("and", (X.compare("gt", rows, Lit(0, T.BIGINT)), Call("or", (
+            Call("is_null", (x,), T.BOOLEAN), X.compare("lt", vals, rows)), T.BOOLEAN)), T.BOOLEAN)
+        return X.case([ColRef(nl, T.BOOLEAN), unknown],
+                      [Lit(True, T.BOOLEAN), Lit(None, T.BOOLEAN), Lit(False, T.BOOLEAN)])
+
+    def _attach_pending(self, builder: Builder, pending: list, lifted: dict) -> dict:
+        """Join the correlated subqueries of a grouped query's SELECT list, HAVING and ORDER BY
+        onto its aggregate's output; their values by placeholder id."""
+        out = {}
+        for p in pending:
+            outer = lifted.get(p["node"].id)
+            if outer is None:  # bound, then not used (a discarded attempt)
+                continue
+            out[p["node"].id] = self._join_dependent(builder, p["rel"], p["level"], p["kind"], outer["left"],
+                                                     p["op"], outer["cols"].__getitem__)
+        return out
+
     # callbacks from ExprBinder for subqueries inside expressions
 
     def exists(self, eb: ExprBinder, node):
         builder = getattr(eb, "builder", None)
         if builder is None:
-            raise NotSupportedError("EXISTS in this position")
-        before = len(builder.scope)
-        self._mark(builder, node.this, None)
-        return ColRef(before, T.BOOLEAN)
+            return self._general(eb, node.this, "exists")
+
+        def fast():
+            before = len(builder.scope)
+            self._mark(builder, node.this, None)
+            return ColRef(before, T.BOOLEAN)
+        return self._attempt(builder, builder.scope, fast, lambda: self._general(eb, node.this, "exists"))
 
     def in_subquery(self, eb: ExprBinder, node):
         builder = getattr(eb, "builder", None)
+        query = node.args["query"]
         if builder is None:
-            raise NotSupportedError("IN (subquery) in this position")
-        before = len(builder.scope)
-        self._mark(builder, node.args["query"], node.this)
-        return ColRef(before, T.BOOLEAN)
+            return self._general(eb, query, "in", node.this)
+
+        def fast():
+            before = len(builder.scope)
+            self._mark(builder, query, node.this)
+            return ColRef(before, T.BOOLEAN)
+        return self._attempt(builder, builder.scope, fast, lambda: self._general(eb, query, "in", node.this))
 
     def _mark(self, builder, query, lhs):
         rel, _, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs)
@@ -936,29 +1151,36 @@ class Binder:
         """x op ANY|ALL (subquery) as a mark join over (row, subquery value) pairs, with SQL's
         NULL rules; ALL is NOT ANY of the negated comparison."""
         builder = getattr(eb, "builder", None)
-        if builder is None:
-            raise NotSupportedError("ANY/ALL (subquery) in this position")
         while isinstance(query, exp.Subquery):
             query = query.this
-        rel, _ = self.bind_query(query, builder.scope)
-        if len(rel.schema) != 1:
-            raise ProgrammingError(f"ANY/ALL subquery returns {len(rel.schema)} columns, expected 1")
-        nl = len(builder.scope)
-        xb = ExprBinder(builder.scope, self.params, self)
-        xb.window_error = NotSupportedError("a window function compared with ANY/ALL (subquery)")
-        x = xb.bind(lhs)
         if is_all:
             opname = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}[opname]
-        cond = X.compare(opname, x, ColRef(nl, rel.schema[0][1]))
-        before = len(builder.scope)
-        builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)], "mark_any", (), (), cond)
-        mark = ColRef(before, T.BOOLEAN)
+
+        def fast():
+            rel, _ = self.bind_query(query, builder.scope)
+            if len(rel.schema) != 1:
+                raise ProgrammingError(f"ANY/ALL subquery returns {len(rel.schema)} columns, expected 1")
+            nl = len(builder.scope)
+            xb = ExprBinder(builder.scope, self.params, self)
+            xb.window_error = NotSupportedError("a window function compared with ANY/ALL (subquery)")
+            x = xb.bind(lhs)
+            cond = X.compare(opname, x, ColRef(nl, rel.schema[0][1]))
+            builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)], "mark_any", (), (), cond)
+            return ColRef(nl, T.BOOLEAN)
+
+        def general():
+            return self._general(eb, query, "in", lhs, opname)
+        mark = general() if builder is None else self._attempt(builder, builder.scope, fast, general)
         return X.negate(mark) if is_all else mark
 
     def scalar(self, eb: ExprBinder, node):
         query = node.this if isinstance(node, exp.Subquery) else node
         builder = getattr(eb, "builder", None)
         outer_scope = eb.scope if builder is None else builder.scope
+        return self._attempt(builder, outer_scope, lambda: self._scalar_fast(query, builder, outer_scope),
+                             lambda: self._general(eb, query, "scalar"))
+
+    def _scalar_fast(self, query, builder, outer_scope):
         shared = P.Shared(builder.rel) if builder is not None else None
         saved, self._outer_rel = self._outer_rel, shared
         try:
@@ -987,6 +1209,7 @@ class Binder:
             return Call("coalesce", (ref, Lit(0, T.BIGINT)), T.BIGINT)
         return ref
 
+
     # ------------------------------------------------------------ estimates
 
     def estimate(self, rel: P.Rel) -> float:
@@ -1005,7 +1228,7 @@ class Binder:
             l, r = self.estimate(rel.left), self.estimate(rel.right)
             if rel.kind in ("semi", "anti", "anti_null_aware"):
                 return max(l * 0.3, 1.0)  # like a filter
-            return l if rel.kind in ("mark", "mark_in", "mark_any", "left") else max(l, r)
+            return l if rel.kind in ("mark", "mark_in", "mark_any", "left", "single") else max(l, r)
         if isinstance(rel, (P.Limit, P.Sort)) and getattr(rel, "limit", None) is not None:
             return float(rel.limit)
         ins = rel.inputs()
@@ -1357,6 +1580,37 @@ def _cast_rel(rel: P.Rel, types: list[T.SqlType]) -> P.Rel:
         return rel
     exprs = tuple(X.cast(ColRef(i, t0), t) for i, ((_, t0), t) in enumerate(zip(rel.schema, types)))
     return P.Project(rel, exprs, tuple(n for n, _ in rel.schema))
+
+
+def _fill_pending(e: Expr | None, values: dict) -> Expr | None:
+    if isinstance(e, _Pending):
+        return values[e.id]
+    if isinstance(e, Call):
+        return Call(e.op, tuple(_fill_pending(a, values) for a in e.args), e.type, e.params)
+    if isinstance(e, P.WindowCall):
+        return e.map(lambda a: _fill_pending(a, values))
+    return e
+
+
+def _null_on_empty(item) -> bool:
+    """Whether a select item over aggregates is NULL over no rows (so the NULL of a group that
+    does not exist is its value), or is a bare count (which the fast plan makes 0)."""
+    e = _unalias(item)
+    if isinstance(e, exp.Count):
+        return True
+    return _strict(e)
+
+
+_STRICT_OPS = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Neg, exp.Cast, exp.Paren)
+
+
+def _strict(e) -> bool:
+    """NULL whenever one of its aggregates is: a non-count aggregate under arithmetic and casts."""
+    if isinstance(e, (exp.Sum, exp.Avg, exp.Min, exp.Max)):
+        return True
+    if isinstance(e, _STRICT_OPS):
+        return any(_strict(c) for c in (e.this, e.args.get("expression")) if c is not None)
+    return False
 
 
 def _is_bare_count(query) -> bool:

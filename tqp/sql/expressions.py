@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from .. import types as T
 from ..errors import NotSupportedError, ProgrammingError, DataError
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, SortKey, walk
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, SortKey, walk
 from ..settings import current as current_settings
 from .scope import Scope, suggest
 
@@ -491,6 +491,10 @@ def _column(b: ExprBinder, node: exp.Column) -> Expr:
             return b.bind(aliases[name])
         finally:
             b.aliases = aliases
+    if b.subqueries is not None and not b.scope.has(node.name, table):
+        outer = b.subqueries.outer_column(node.name, table)  # a correlated subquery's free variable
+        if outer is not None:
+            return outer
     i = b.scope.resolve(node.name, table)
     return ColRef(i, b.scope.columns[i].type)
 
@@ -1156,6 +1160,7 @@ def _agg(b: ExprBinder, node):
     if func == "count" and (target is None or isinstance(target, exp.Star)):
         return AggCall("count_star", None, T.BIGINT)
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
+    inner.builder = getattr(b, "agg_builder", None)  # subqueries in arguments join the input
     inner.window_error = "aggregate function calls cannot contain window function calls"
     try:
         x = inner.bind(target)
@@ -1163,6 +1168,10 @@ def _agg(b: ExprBinder, node):
         if "not allowed here" in str(err):
             raise ProgrammingError("aggregate calls cannot be nested") from None
         raise
+    nodes = list(walk(x))
+    if any(isinstance(n, OuterRef) for n in nodes) and not any(isinstance(n, ColRef) for n in nodes):
+        raise NotSupportedError(f"aggregate {node.sql('duckdb')[:60]} over outer columns only inside a "
+                                "subquery (SQL makes it an aggregate of the outer query)")
     return make_agg(func, x, distinct)
 
 
