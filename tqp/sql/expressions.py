@@ -556,8 +556,8 @@ def _neg(b, node):
     if isinstance(e, Lit) and e.type.is_numeric and e.value is not None and not (
             e.type.is_integer and -e.value >= 2 ** (e.type.torch_dtype.itemsize * 8 - 1)):
         return Lit(-e.value, e.type)  # (an integer type's minimum stays a Call: -MIN overflows)
-    if e.type.kind == "NULL":
-        return Lit(None, T.INTEGER)
+    if e.type.kind == "NULL" or _is_null_lit(e) and e.type.is_numeric:
+        return Lit(None, e.type if e.type.is_numeric else T.INTEGER)
     if not (e.type.is_numeric or e.type.kind == "NULL"):
         raise ProgrammingError(f"cannot negate {e.type}")
     return Call("neg", (e,), e.type)
@@ -656,6 +656,10 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
         op = "intdiv"
     flags = ("null_on_zero",) if op in ("div", "intdiv", "mod") and not settings.error_on_division_by_zero else ()
     out = arith_type(op, ta, tc)
+    if _is_null_lit(a) or _is_null_lit(c):
+        # NULL whatever the other operand is, which is then never evaluated (DuckDB folds it:
+        # an overflowing constant product + NULL is NULL, not an error)
+        return Lit(None, T.DOUBLE if op == "div" else out)
     if op == "div":
         return Call("div", (cast(a, T.DOUBLE), cast(c, T.DOUBLE)), T.DOUBLE, flags)
     if out.is_decimal:
@@ -841,6 +845,8 @@ def _constant_in_list(x: Expr, nodes) -> Expr | None:
 
 
 def in_list(x: Expr, items: list[Expr]) -> Expr:
+    if _is_null_lit(x) or x.type.kind == "NULL":
+        return Lit(None, T.BOOLEAN)  # NULL IN (...) is NULL; the items are never evaluated
     typed = unify_types([x] + items, "compare")
     x, items = typed[0], typed[1:]
     if all(isinstance(i, Lit) for i in items):
