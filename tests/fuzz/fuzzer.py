@@ -38,7 +38,6 @@ import argparse
 import collections
 import contextlib
 import json
-import os
 import pathlib
 import random
 import re
@@ -48,6 +47,7 @@ import time
 import traceback
 
 import pyarrow as pa
+from sqlglot import exp
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
@@ -299,29 +299,23 @@ def order_spec(sql: str) -> tuple[bool, list | None]:
     if not order:
         return (False, None)
     sel = tree
-    while isinstance(sel, (gen_exp().SetOperation, gen_exp().Subquery)):
+    while isinstance(sel, (exp.SetOperation, exp.Subquery)):
         sel = sel.this
-    if not isinstance(sel, gen_exp().Select):
+    if not isinstance(sel, exp.Select):
         return (False, None)
     names = [e.alias_or_name for e in sel.expressions]
     keys = []
     for item in order.expressions:
         node = item.this
-        if isinstance(node, gen_exp().Literal) and node.is_int:
+        if isinstance(node, exp.Literal) and node.is_int:
             keys.append(int(node.this) - 1)
-        elif isinstance(node, gen_exp().Column) and not node.table and names.count(node.name) == 1:
+        elif isinstance(node, exp.Column) and not node.table and names.count(node.name) == 1:
             keys.append(names.index(node.name))
         else:
             return (False, None)
     if any(not 0 <= k < len(names) for k in keys):
         return (False, None)
     return (True, keys)
-
-
-def gen_exp():
-    from sqlglot import exp
-
-    return exp
 
 
 # --------------------------------------------------------------------------------------
@@ -420,7 +414,7 @@ def _tlp(g: QueryGen, rng, w, from_sql, where, rctx, p):
             k = None
             if rng.random() < 0.3:
                 k = g.expr(rng.choice([t for t in g.avail_types(rctx) if t != "bool"] or ["int"]), rctx.row(), 1)
-            if k is None or k.const:
+            if k is None or not gen.COLREF.search(k.sql):  # GROUP BY <integer> would be an ordinal
                 k = rng.choice(rctx.cols)
             if k.sql not in [x.sql for x in keys]:
                 keys.append(k)
@@ -823,6 +817,8 @@ def main(argv=None) -> int:
     ap.add_argument("--list-features", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
+    if hasattr(signal, "SIGPIPE"):  # `... | head` must not end in a BrokenPipeError traceback
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
     if args.list_features:
         for k, v in gen.FEATURES.items():

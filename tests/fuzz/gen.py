@@ -884,7 +884,7 @@ class QueryGen:
             return "timestamp"
         return t
 
-    def select(self, qdepth: int, outer: list, want: list | None = None, with_order: bool = True) -> Query:
+    def select(self, qdepth: int, outer: list, want: list | None = None) -> Query:
         """One SELECT block (no set operation)."""
         r = self.r
         from_sql, rels, where, rows = self.from_clause(qdepth, outer)
@@ -900,7 +900,7 @@ class QueryGen:
             for _ in range(r.choice([1, 1, 2])):
                 t = r.choice([t for t in self.avail_types(rctx) if t != "bool"] or ["int"])
                 k = self.expr(t, rctx.row(), 1) if self.coin(0.3) else None
-                if k is None or k.const:
+                if k is None or not COLREF.search(k.sql):  # GROUP BY <integer> would be an ordinal
                     k = r.choice(cols)
                 keys.append(k)
             uniq = {}

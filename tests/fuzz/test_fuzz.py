@@ -5,9 +5,10 @@ with known tqp bugs are listed in FAILING and each has an xfail(strict=False) te
 runs a small campaign with that family switched on, so it shows up as XPASS once fixed.
 A failure message lists each failing case with the command that regenerates it.
 
-Reproduce or widen a run from the command line, e.g.::
+Reproduce or widen a run from the command line (the PASSING families), e.g.::
 
-    python -m tests.fuzz.fuzzer --seed 11 --queries 300 --features=-correlated_select,-untyped_null
+    python -m tests.fuzz.fuzzer --seed 11 --queries 300 \
+        --features=+window,-strings_extra,-untyped_null,-like,-string_minmax,-mixed_joins,-join_multi_eq,-null_literals
 """
 from __future__ import annotations
 
@@ -18,15 +19,17 @@ import pytest
 from tests.fuzz import fuzzer, gen
 
 KNOWN_BUGS = pathlib.Path(__file__).parent / "known_bugs"
+REGRESSIONS = pathlib.Path(__file__).parent / "regressions"
 
 SEED = 11
 N_DEFAULT = 300
 
 # Families tqp refuses outright (NotSupportedError): running them only measures refusals.
 UNSUPPORTED = {
-    "window": "window functions (OVER ...) are not supported yet",
     "strings_extra": "replace/left/right/reverse/strpos/lpad/rpad are not supported",
 }
+# Off by default in the generator but supported (and passing) now.
+EXTRA = {"window"}
 
 # Families that currently find tqp bugs: family -> (what goes wrong, seed, cases, features).
 # Each has an xfail test running `cases` cases of `seed` with `features` (a gen.parse_features
@@ -34,26 +37,21 @@ UNSUPPORTED = {
 # chosen so that today the bug shows within those cases.  /tmp/fuzz_report.md (the campaign
 # report) and known_bugs/*.sql have minimal reproductions.
 FAILING: dict[str, tuple[str, int, int, str | None]] = {
-    "correlated": ("outer columns two subquery levels up: ProgrammingError 'table not found'; "
-                   "x IN (correlated subquery) is NULL instead of FALSE when nothing matches", 8, 20, None),
-    "correlated_select": ("an outer column in an IN subquery's SELECT list: ProgrammingError 'table not found'",
-                          1, 10, None),
-    "untyped_null": ("bare NULL operands: round(NULL, k), NULLIF(NULL, x) raise ProgrammingError; NULL-folded "
-                     "expressions over empty inputs raise ArrowInvalid", 3, 35, None),
-    "like": ("LIKE '%b_' on a column whose values are all '' raises InternalError (kernels/strings.py _at)",
-             1, 20, "+like_const"),
-    "string_minmax": ("min/max over VARCHAR with all-NULL groups, then compared / IN / NULLIF: InternalError "
-                      "(compile/expr.py unify_strings)", 7, 5, None),
+    "untyped_null": ("bare NULL operands: round(NULL, k) and NULL = 'abc' raise ProgrammingError; CASE x WHEN NULL "
+                     "... IN (subquery) over a join: 'table not found'", 6, 5, None),
+    "like": ("x NOT LIKE 'p' ESCAPE '\\' gives the LIKE result", 3, 30, "like,like_const,strings,joins,derived"),
+    "string_minmax": ("min/max over VARCHAR with a NULL group compared with another string expression (HAVING "
+                      "s || s IS NOT DISTINCT FROM min(s)): InternalError (compile/expr.py unify_strings)", 101, 270,
+                      None),
     "mixed_joins": ("a, b RIGHT/FULL JOIN c ON ...: tqp joins (a x b) with c instead of a x (b RIGHT JOIN c)",
                     18, 20, "joins,outer_joins,mixed_joins,derived,arith,isnull,groupby"),
     "join_multi_eq": ("two equalities between joined tables (or a cycle over three): one is dropped, or NULL "
                       "matches NULL on the second key (wrong rows)", 4, 25, "joins,join_multi_eq,arith,isnull"),
-    "null_literals": ("NULL constants: a NULL-folded expression over an empty input gives 1 row (ArrowInvalid); "
-                      "NULLs reach join keys built from WHERE equalities, where NULL matches NULL", 4, 25,
-                      "joins,null_literals,strings,derived,groupby"),
+    "null_literals": ("NULLs in keys built from WHERE equalities between joined tables match anything (wrong "
+                      "rows)", 4, 25, "joins,null_literals,strings,derived,groupby"),
 }
 
-PASSING = gen.DEFAULT_FEATURES - set(UNSUPPORTED) - set(FAILING)
+PASSING = (gen.DEFAULT_FEATURES | EXTRA) - set(UNSUPPORTED) - set(FAILING)
 
 # What the default run must never see (wrong answers, engine bugs, hangs).
 BAD = ("mismatch", "tqp_internal_error", "timeout")
@@ -89,7 +87,7 @@ def test_fuzz_default(tqp_module, device):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [101, 102, 103])
+@pytest.mark.parametrize("seed", [103, 105, 106])
 def test_fuzz_more(tqp_module, device, seed):
     stats, bad = _campaign(device, PASSING, seed, 1500, BAD)
     assert not bad, f"{len(bad)} failing case(s):\n{_describe(bad)}\n\n{stats.report()}"
@@ -118,7 +116,14 @@ def _known_bug_params():
 @pytest.mark.parametrize("path", list(_known_bug_params()))
 def test_known_bug(tqp_module, device, path):
     """Minimal reproductions of bugs the fuzzer found (tests/fuzz/known_bugs/*.sql): tqp must
-    agree with DuckDB.  XPASS means fixed: move the file's query into a regression suite."""
+    agree with DuckDB.  XPASS means fixed: move the file to tests/fuzz/regressions/."""
+    res = fuzzer.replay(str(path), device)
+    assert res.cls == "ok", f"{res.cls}: {res.detail}"
+
+
+@pytest.mark.parametrize("path", sorted(REGRESSIONS.glob("*.sql")), ids=lambda p: p.stem)
+def test_fixed_bug(tqp_module, device, path):
+    """Reproductions of fuzzer-found bugs that have been fixed (tests/fuzz/regressions/*.sql)."""
     res = fuzzer.replay(str(path), device)
     assert res.cls == "ok", f"{res.cls}: {res.detail}"
 

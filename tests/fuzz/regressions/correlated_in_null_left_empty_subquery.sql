@@ -1,4 +1,4 @@
--- bug: x IN (correlated subquery) with x NULL and no matching subquery row gives NULL; it must be FALSE (empty set)
+-- fixed bug: x IN (correlated subquery) with x NULL and no matching subquery row gives NULL; it must be FALSE (empty set)
 -- found by: differential (seed 1 case 287, default features)
 CREATE TABLE t0 (i0 INTEGER, b0 BIGINT);
 INSERT INTO t0 VALUES (NULL, 1);

@@ -1,4 +1,4 @@
--- bug: a WHERE predicate that is TRUE on the NULL-extended row of a LEFT JOIN ((x <> (NOT a2.m0 IS NULL))) drops that row;
+-- fixed bug: a WHERE predicate that is TRUE on the NULL-extended row of a LEFT JOIN ((x <> (NOT a2.m0 IS NULL))) drops that row;
 -- the LEFT JOIN is apparently treated as inner (the predicate is taken for NULL-rejecting)
 -- found by: TLP (seed 1 case 174, default features)
 CREATE TABLE t0 (b0 BIGINT, m0 DECIMAL(10,2));

@@ -1,4 +1,4 @@
--- bug: LIKE '%b_' on a VARCHAR column whose values are all '' (byte width 0) raises InternalError in kernels/strings.py _at
+-- fixed bug: LIKE '%b_' on a VARCHAR column whose values are all '' (byte width 0) raises InternalError in kernels/strings.py _at
 -- found by: differential / TLP (like family; also '' LIKE ... on constants over empty inputs)
 CREATE TABLE t (s VARCHAR);
 INSERT INTO t VALUES (''), ('');

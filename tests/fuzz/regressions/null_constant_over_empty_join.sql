@@ -1,4 +1,4 @@
--- bug: an expression that folds to a NULL constant (s || CAST(NULL AS TEXT)) next to a column of an empty join result:
+-- fixed bug: an expression that folds to a NULL constant (s || CAST(NULL AS TEXT)) next to a column of an empty join result:
 -- InternalError ArrowInvalid "expected length 0 but got length 1" (the constant is not broadcast to 0 rows)
 -- found by: differential (seed 3 case 52, default features)
 CREATE TABLE t2 (i0 INTEGER, s1 VARCHAR);

@@ -1,4 +1,4 @@
--- bug: min/max over VARCHAR with an all-NULL group, then used with another string (NULLIF / IN / comparison):
+-- fixed bug: min/max over VARCHAR with an all-NULL group, then used with another string (NULLIF / IN / comparison):
 -- InternalError: IndexError index 2147483647 is out of bounds (compile/expr.py unify_strings)
 -- found by: differential / TLP (string_minmax family)
 CREATE TABLE t2 (i0 INTEGER, s0 VARCHAR);

@@ -1,4 +1,4 @@
--- bug: an outer column in the SELECT list of an IN subquery: ProgrammingError 'table "a1" not found in this query'
+-- fixed bug: an outer column in the SELECT list of an IN subquery: ProgrammingError 'table "a1" not found in this query'
 -- (DuckDB answers; tqp should answer or raise NotSupportedError)
 -- found by: differential (correlated_select family)
 CREATE TABLE t0 (s0 VARCHAR, d0 DATE);

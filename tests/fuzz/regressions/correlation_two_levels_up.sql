@@ -1,4 +1,4 @@
--- bug: a subquery nested in a subquery referring to the outermost query: ProgrammingError 'table "a8" not found'
+-- fixed bug: a subquery nested in a subquery referring to the outermost query: ProgrammingError 'table "a8" not found'
 -- found by: NoREC (seed 3 case 698, correlated family)
 CREATE TABLE t1 (i0 INTEGER);
 INSERT INTO t1 VALUES (1), (2);
