@@ -677,14 +677,17 @@ def replay(path: str, device: str = "cpu") -> Result:
     stmts = [s for s in (x.strip() for x in re.split(r";\s*\n", "\n".join(
         line for line in text.splitlines() if not line.startswith("--")))) if s]
     eng = Engines(device=device)
-    for s in stmts[:-1]:
-        eng.duck.execute(s)
-    names = [r[0] for r in eng.duck.execute("SELECT table_name FROM information_schema.tables").fetchall()]
-    tables = {n: eng.duck.sql(f'SELECT * FROM "{n}"').to_arrow_table() for n in names}
-    for n, t in tables.items():
-        eng.con.register(n, t)
-    eng.loaded = dict(tables)
-    return differential(eng, stmts[-1].rstrip(";"))
+    try:
+        for s in stmts[:-1]:
+            eng.duck.execute(s)
+        names = [r[0] for r in eng.duck.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        tables = {n: eng.duck.sql(f'SELECT * FROM "{n}"').to_arrow_table() for n in names}
+        for n, t in tables.items():
+            eng.con.register(n, t)
+        eng.loaded = dict(tables)
+        return differential(eng, stmts[-1].rstrip(";"))
+    finally:
+        eng.close()
 
 
 # --------------------------------------------------------------------------------------
