@@ -76,6 +76,11 @@ SAME_AS_DUCKDB = [
     # the rest, as DuckDB folds it (sqllogictest: an overflowing constant product + NULL).
     "SELECT a + NULL, NULL * c, -CAST(NULL AS INTEGER), (2147483647 * 2147483647) + CAST(NULL AS BIGINT) FROM t1",
     "SELECT count(*) FROM v WHERE NULL IN (v * v * v, a, 1)",
+    # NOT LIKE ... ESCAPE is negated (sqlglot marks the LIKE inside the ESCAPE); a comma binds
+    # looser than JOIN: `a, b RIGHT JOIN c` is `a, (b RIGHT JOIN c)` (both found by the fuzzer).
+    "SELECT b, b NOT LIKE 'x!%' ESCAPE '!', b NOT ILIKE 'Y%' ESCAPE '!' FROM t1",
+    "SELECT * FROM a, b RIGHT JOIN t1 ON b.k = t1.a",
+    "SELECT * FROM a, b FULL JOIN t1 ON b.k = t1.a WHERE a.k = 1",
     # MIN % -1 is 0, not a trap.
     "SELECT (-9223372036854775807 - 1) % -1",
 ]

@@ -544,11 +544,17 @@ class Binder:
                 if j.args.get("on") is not None:
                     on_conds += conjuncts(j.args["on"])
             return self._join_graph(items, on_conds + conds, outer)
-        # Outer joins: bind in written order, then apply WHERE on top.
+        # Outer joins: bind in written order, then apply WHERE on top. A comma binds looser than
+        # JOIN (`a, b RIGHT JOIN c` is `a, (b RIGHT JOIN c)`), so each comma starts a group of its
+        # own; the groups are crossed at the end and WHERE makes equi joins of them.
         rel, cols = items[0]
-        builder = Builder(rel, Scope(cols))
+        groups = [Builder(rel, Scope(cols))]
         for j in joins:
             rrel, rcols = self.source(j.this)
+            if _is_comma(j):
+                groups.append(Builder(rrel, Scope(rcols)))
+                continue
+            builder = groups[-1]
             kind = _join_kind(j)
             on = j.args.get("on")
             using = j.args.get("using")
@@ -576,6 +582,9 @@ class Binder:
             if kind == "cross":
                 kind = "inner"
             builder.add_join(rrel, rcols, kind, lkeys, rkeys, and_all(resid))
+        builder = groups[0]
+        for g in groups[1:]:
+            builder.add_join(g.rel, g.scope.columns, "inner", [], [], None)
         return self._where(builder, conds, outer)
 
     def _using(self, items, j):
@@ -1528,6 +1537,12 @@ def _implied_filters(e: Expr, owner, offsets):
 def _has_subquery(node) -> bool:
     return node.find(exp.Subquery, exp.Exists, exp.Select) is not None or any(
         isinstance(n, exp.In) and n.args.get("query") is not None for n in node.walk())
+
+
+def _is_comma(j: exp.Join) -> bool:
+    """`FROM a, b`: a join with no kind, side, condition or USING."""
+    return not j.args.get("kind") and not j.args.get("side") and j.args.get("on") is None \
+        and not j.args.get("using") and not j.args.get("method")
 
 
 def _is_inner(j: exp.Join) -> bool:

@@ -872,7 +872,8 @@ def _escape(b, node):
     esc = b.bind(node.expression)
     if not isinstance(esc, Lit) or not isinstance(esc.value, str) or len(esc.value) > 1:
         raise ProgrammingError("ESCAPE must be a single-character string constant")
-    return like(b, inner.this, inner.expression, esc.value or None, isinstance(inner, exp.ILike))
+    out = like(b, inner.this, inner.expression, esc.value or None, isinstance(inner, exp.ILike))
+    return negate(out) if inner.args.get("negate") else out  # NOT LIKE ... ESCAPE marks the LIKE
 
 
 def like(b, subject, pattern, escape, ci):
