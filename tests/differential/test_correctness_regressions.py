@@ -81,6 +81,11 @@ SAME_AS_DUCKDB = [
     "SELECT b, b NOT LIKE 'x!%' ESCAPE '!', b NOT ILIKE 'Y%' ESCAPE '!' FROM t1",
     "SELECT * FROM a, b RIGHT JOIN t1 ON b.k = t1.a",
     "SELECT * FROM a, b FULL JOIN t1 ON b.k = t1.a WHERE a.k = 1",
+    # A join's equalities written either way round all become keys (a2.x = a1.x was dropped,
+    # so NULLs and non-matching rows joined).
+    "SELECT count(*) FROM v AS x JOIN v AS y ON x.a = y.a AND y.v = x.v",
+    "SELECT count(*) FROM t1 AS x JOIN t1 AS y ON x.c = y.c AND y.a = x.a AND y.b = x.b",
+    "SELECT count(*) FROM t1 AS x, t1 AS y, t1 AS z WHERE x.c = y.c AND z.a = y.a AND x.a = z.a",
     # MIN % -1 is 0, not a trap.
     "SELECT (-9223372036854775807 - 1) % -1",
 ]

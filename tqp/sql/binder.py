@@ -794,7 +794,10 @@ class Binder:
                     if a == b:
                         continue
                     ca, cb = comps[a], comps[b]
-                    keys = [(l, r) for (l, r, la, ra) in edges if la in ca["items"] and ra in cb["items"]]
+                    # edges written either way round (a2.i = a1.i) join a to b: all become keys,
+                    # since every edge between the two is dropped once they are joined
+                    keys = [(l, r) for (l, r, la, ra) in edges if la in ca["items"] and ra in cb["items"]] + \
+                           [(r, l) for (l, r, la, ra) in edges if ra in ca["items"] and la in cb["items"]]
                     if not keys:
                         continue
                     rows = self._join_estimate(ca, cb, keys, items, offsets)
