@@ -8,7 +8,7 @@ A failure message lists each failing case with the command that regenerates it.
 Reproduce or widen a run from the command line (the PASSING families), e.g.::
 
     python -m tests.fuzz.fuzzer --seed 11 --queries 300 \
-        --features=+window,-strings_extra,-untyped_null,-like,-string_minmax,-mixed_joins,-join_multi_eq,-null_literals
+        --features=+window,-strings_extra,-untyped_null,-string_minmax
 """
 from __future__ import annotations
 
@@ -39,16 +39,9 @@ EXTRA = {"window"}
 FAILING: dict[str, tuple[str, int, int, str | None]] = {
     "untyped_null": ("bare NULL operands: round(NULL, k) and NULL = 'abc' raise ProgrammingError; CASE x WHEN NULL "
                      "... IN (subquery) over a join: 'table not found'; -max(NULL) OVER (): InternalError", 6, 5, None),
-    "like": ("x NOT LIKE 'p' ESCAPE '\\' gives the LIKE result", 3, 30, "like,like_const,strings,joins,derived"),
     "string_minmax": ("min/max over VARCHAR with a NULL group compared with another string expression (HAVING "
                       "s || s IS NOT DISTINCT FROM min(s)): InternalError (compile/expr.py unify_strings)", 101, 270,
                       None),
-    "mixed_joins": ("a, b RIGHT/FULL JOIN c ON ...: tqp joins (a x b) with c instead of a x (b RIGHT JOIN c)",
-                    18, 20, "joins,outer_joins,mixed_joins,derived,arith,isnull,groupby"),
-    "join_multi_eq": ("two equalities between joined tables (or a cycle over three): one is dropped, or NULL "
-                      "matches NULL on the second key (wrong rows)", 4, 25, "joins,join_multi_eq,arith,isnull"),
-    "null_literals": ("NULLs in keys built from WHERE equalities between joined tables match anything (wrong "
-                      "rows)", 4, 25, "joins,null_literals,strings,derived,groupby"),
 }
 
 PASSING = (gen.DEFAULT_FEATURES | EXTRA) - set(UNSUPPORTED) - set(FAILING)
