@@ -86,6 +86,9 @@ SAME_AS_DUCKDB = [
     "SELECT count(*) FROM v AS x JOIN v AS y ON x.a = y.a AND y.v = x.v",
     "SELECT count(*) FROM t1 AS x JOIN t1 AS y ON x.c = y.c AND y.a = x.a AND y.b = x.b",
     "SELECT count(*) FROM t1 AS x, t1 AS y, t1 AS z WHERE x.c = y.c AND z.a = y.a AND x.a = z.a",
+    # An untyped NULL takes the other operand's type; round(NULL) and -max(NULL) OVER () are NULL.
+    "SELECT NULL = 'abc', NULL = b, b = NULL, round(NULL, 2), round(NULL) FROM t1",
+    "SELECT -max(NULL) OVER (), -max(NULL) OVER (PARTITION BY c) FROM t1",
     # MIN % -1 is 0, not a trap.
     "SELECT (-9223372036854775807 - 1) % -1",
 ]

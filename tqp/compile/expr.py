@@ -242,8 +242,7 @@ def gather_codes(col: Column, n: int) -> torch.Tensor:
     """A string column's codes as gather indices into its n dictionary entries. A NULL row's
     code is whatever the operator left there (an empty group's MAX fill, say), so codes under
     NULLs are brought into range instead of being trusted."""
-    data = col.data.long()
-    return data if col.validity is None else data.clamp(0, max(n - 1, 0))
+    return col.data.long().clamp(0, max(n - 1, 0))  # valid rows' codes are in range already
 
 
 def unify_strings(cols: list[Column]) -> list[Column]:
@@ -699,6 +698,9 @@ def _widen_at_min(a: Column) -> Column:
 
 @op("neg")
 def _neg(args, e, ctx):
+    if args[0].data.dtype == torch.bool:  # an all-NULL operand typed late (max(NULL) OVER ()): bool storage
+        a = args[0]
+        return Column(e.type, torch.zeros_like(a.data, dtype=e.type.torch_dtype), torch.zeros_like(a.data))
     a = _widen_at_min(args[0])
     if W.is_wide(a.data):
         return replace(a, data=W.pack(*W.neg(W.unpack(a.data))))

@@ -276,6 +276,11 @@ def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
     ta, tb = a.type, b.type
     if ta == tb:
         return a, b
+    # An untyped NULL takes the other operand's type (NULL = 'abc' is NULL, not a cast error).
+    if ta.kind == "NULL":
+        return Lit(None, tb), b
+    if tb.kind == "NULL":
+        return a, Lit(None, ta)
     # A string constant meeting a typed value is read as that type, as DuckDB does.
     if ta.is_string and isinstance(a, Lit) and tb.kind != "VARCHAR":
         return cast_literal(a, tb), b
@@ -949,6 +954,8 @@ def _abs(b, node):
 @handles(exp.Round)
 def _round(b, node):
     e = b.bind(node.this)
+    if e.type.kind == "NULL":
+        return Lit(None, T.INTEGER)
     digits = 0
     if node.args.get("decimals") is not None:
         d = b.bind(node.args["decimals"])
