@@ -1068,6 +1068,9 @@ def _format_value(v, t: T.SqlType) -> str:
 
 def _to_string(a: Column) -> Column:
     """Format each distinct value once; rows map through a gather."""
+    if a.validity is not None and not W.is_wide(a.data):
+        # what sits under a NULL is no value (an empty group's MAX fill): format a zero there
+        a = replace(a, data=torch.where(a.validity, a.data, torch.zeros_like(a.data)))
     wide = W.is_wide(a.data)
     if a.data.dim() == 0:
         s = _format_value(W.to_ints(a.data) if wide else a.data.item(), a.type)
