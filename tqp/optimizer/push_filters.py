@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from .. import types as T
 from ..plan import nodes as P
-from ..plan.nodes import Call, ColRef, Expr, Lit, ScalarSubquery, walk
+from ..plan.nodes import Call, ColRef, Expr, Lit, ScalarSubquery, and_all, equi_pair, refs, split_and, walk
 
 # Operators whose result is NULL when any argument is NULL: a conjunct built from them over a
 # column is NULL, so not true, on a row where that column is NULL.
@@ -46,29 +45,10 @@ def push_filters(rel: P.Rel) -> P.Rel:
 def _push_here(rel: P.Rel) -> P.Rel:
     if not isinstance(rel, P.Filter):
         return rel
-    return _place(rel.input, _conjuncts(rel.predicate))
+    return _place(rel.input, split_and(rel.predicate))
 
 
-def _conjuncts(e: Expr) -> list[Expr]:
-    out, stack = [], [e]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Call) and n.op == "and":
-            stack.extend(reversed(n.args))
-        else:
-            out.append(n)
-    return out
 
-
-def _and(preds: list[Expr]) -> Expr | None:
-    out = None
-    for p in preds:
-        out = p if out is None else Call("and", (out, p), T.BOOLEAN)
-    return out
-
-
-def _refs(e: Expr) -> set[int]:
-    return {n.index for n in walk(e) if isinstance(n, ColRef)}
 
 
 def _shift(e: Expr, by: int) -> Expr:
@@ -97,7 +77,7 @@ def _movable(e: Expr) -> bool:
 
 
 def _filter(rel: P.Rel, preds: list[Expr]) -> P.Rel:
-    return P.Filter(rel, _and(preds)) if preds else rel
+    return P.Filter(rel, and_all(preds)) if preds else rel
 
 
 def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
@@ -107,7 +87,7 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
     if not preds:
         return _filter(rel, keep)
     if isinstance(rel, P.Filter):
-        return _filter(_place(rel.input, _conjuncts(rel.predicate) + preds), keep)
+        return _filter(_place(rel.input, split_and(rel.predicate) + preds), keep)
     if isinstance(rel, P.Join):
         return _filter(_into_join(rel, preds), keep)
     if isinstance(rel, P.Distinct) and not rel.on:  # (below DISTINCT ON it changes which row is first)
@@ -117,15 +97,15 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
     if isinstance(rel, P.Project):
         down, up = [], keep
         for p in preds:
-            if all(isinstance(rel.exprs[i], (ColRef, Lit)) for i in _refs(p)):
+            if all(isinstance(rel.exprs[i], (ColRef, Lit)) for i in refs(p)):
                 down.append(_substitute(p, lambda i: rel.exprs[i]))
             else:
                 up.append(p)
         return _filter(rel.with_inputs(_place(rel.input, down)) if down else rel, up)
     if isinstance(rel, P.Aggregate) and rel.keys:
         n = len(rel.keys)
-        down = [p for p in preds if _refs(p) and max(_refs(p)) < n]
-        up = keep + [p for p in preds if not (_refs(p) and max(_refs(p)) < n)]
+        down = [p for p in preds if refs(p) and max(refs(p)) < n]
+        up = keep + [p for p in preds if not (refs(p) and max(refs(p)) < n)]
         if down and all(_movable(k) for k in rel.keys):
             moved = [_substitute(p, lambda i: rel.keys[i]) for p in down]
             return _filter(rel.with_inputs(_place(rel.input, moved)), up)
@@ -133,7 +113,7 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
         # A conjunct over partition keys only keeps or drops whole partitions, whose window
         # values do not change (not float keys: -0.0 and 0.0 share a partition but not 1/x).
         keys = {k.index for k in rel.partition if isinstance(k, ColRef) and not k.type.is_float}
-        down = [p for p in preds if _refs(p) and _refs(p) <= keys]
+        down = [p for p in preds if refs(p) and refs(p) <= keys]
         if down:
             up = keep + [p for p in preds if not any(p is d for d in down)]
             return _filter(rel.with_inputs(_place(rel.input, down)), up)
@@ -147,20 +127,20 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
         kind = "inner"
     if kind in ("semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any"):
         # Output rows are left rows (plus a mark): conjuncts over left columns go to the left.
-        down = [p for p in preds if _refs(p) and max(_refs(p)) < nl]
+        down = [p for p in preds if refs(p) and max(refs(p)) < nl]
         up = [p for p in preds if p not in down]
         return _filter(j.with_inputs(_place(j.left, down), j.right), up)
     left, right, up = [], [], []
     lkeys, rkeys = list(j.left_keys), list(j.right_keys)
     resid = [] if j.residual is None else [j.residual]
     for p in preds:
-        r = _refs(p)
+        r = refs(p)
         if r and max(r) < nl and kind in ("inner", "cross", "left", "single"):
             left.append(p)
         elif r and min(r) >= nl and kind in ("inner", "cross", "right"):
             right.append(_shift(p, -nl))
         elif kind in ("inner", "cross") and r:
-            pair = _equi(p, nl) if not j.null_safe else None  # its keys match NULL to NULL
+            pair = equi_pair(p, nl) if not j.null_safe else None  # its keys match NULL to NULL
             if pair is not None:
                 lkeys.append(pair[0])
                 rkeys.append(_shift(pair[1], -nl))
@@ -171,23 +151,9 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
     if kind == "cross" and (lkeys or resid):
         kind = "inner"
     joined = dataclasses.replace(j, left=_place(j.left, left), right=_place(j.right, right), kind=kind,
-                                 left_keys=tuple(lkeys), right_keys=tuple(rkeys), residual=_and(resid))
+                                 left_keys=tuple(lkeys), right_keys=tuple(rkeys), residual=and_all(resid))
     return _filter(joined, up)
 
-
-def _equi(e: Expr, nl: int):
-    """(left side, right side) of `l = r` with l over left columns only and r over right ones."""
-    if not (isinstance(e, Call) and e.op == "eq"):
-        return None
-    a, b = e.args
-    ra, rb = _refs(a), _refs(b)
-    if not ra or not rb:
-        return None
-    if max(ra) < nl <= min(rb):
-        return a, b
-    if max(rb) < nl <= min(ra):
-        return b, a
-    return None
 
 
 def _rejects_padding(p: Expr, j: P.Join, nl: int) -> bool:

@@ -152,7 +152,7 @@ class _Pusher:
 
     def _filter(self, rel: P.Filter) -> P.Rel:
         if not self.dep(rel.input):
-            return self._join_domain(rel.input, _split_and(rel.predicate))
+            return self._join_domain(rel.input, P.split_and(rel.predicate))
         return P.Filter(self.push(rel.input), self.sub(rel.predicate, self.k))
 
     def _join_domain(self, x: P.Rel, conds: list[Expr]) -> P.Rel:
@@ -173,10 +173,10 @@ class _Pusher:
                 else:
                     rest.append(self.sub(c, self.k))
         if own:
-            x = P.Filter(x, _and_all(own))
-        d = P.Filter(self.domain, _and_all(on_domain)) if on_domain else self.domain
+            x = P.Filter(x, P.and_all(own))
+        d = P.Filter(self.domain, P.and_all(on_domain)) if on_domain else self.domain
         kind = "inner" if lkeys or rest else "cross"
-        return P.Join(d, x, kind, tuple(lkeys), tuple(rkeys), _and_all(rest), max_pairs=MAX_DOMAIN_PAIRS)
+        return P.Join(d, x, kind, tuple(lkeys), tuple(rkeys), P.and_all(rest), max_pairs=MAX_DOMAIN_PAIRS)
 
     def _equi(self, c: Expr):
         if not (isinstance(c, Call) and c.op == "eq"):
@@ -269,7 +269,7 @@ class _Pusher:
             # IN's NULL rules are per domain value now: x IN S is TRUE if some row of S equals
             # x, else NULL if a comparison was NULL, else FALSE (a mark_any over the pairs).
             pairs = [Call("eq", (a, rebase(b, nl + k)), T.BOOLEAN) for a, b in zip(lkeys, rkeys)]
-            cond = _and_all(pairs + ([Call("is_true", (resid,), T.BOOLEAN)] if resid is not None else []))
+            cond = P.and_all(pairs + ([Call("is_true", (resid,), T.BOOLEAN)] if resid is not None else []))
             out = P.Join(left, right, "mark_any", self.dcols, self.dcols, cond, True)
             if kind == "mark_in":
                 return out
@@ -278,7 +278,7 @@ class _Pusher:
         if lkeys and not rel.null_safe:
             # Every key compares NULL-safely now; a NULL key still matches nothing because
             # right rows with one are dropped (the left rows stay, unmatched).
-            right = P.Filter(right, _and_all([Call("not", (Call("is_null", (e,), T.BOOLEAN),), T.BOOLEAN)
+            right = P.Filter(right, P.and_all([Call("not", (Call("is_null", (e,), T.BOOLEAN),), T.BOOLEAN)
                                               for e in rkeys]))
         out = P.Join(left, right, "inner" if kind == "cross" else kind, self.dcols + tuple(lkeys),
                      self.dcols + tuple(rkeys), resid, True)
@@ -298,21 +298,3 @@ def _reorder(rel: P.Rel, order: list[int]) -> P.Rel:
 
 def _colrefs(e: Expr) -> bool:
     return any(isinstance(n, ColRef) for n in P.walk(e))
-
-
-def _and_all(exprs: list[Expr]) -> Expr | None:
-    out = None
-    for e in exprs:
-        out = e if out is None else Call("and", (out, e), T.BOOLEAN)
-    return out
-
-
-def _split_and(e: Expr) -> list[Expr]:
-    out, stack = [], [e]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Call) and n.op == "and":
-            stack.extend(reversed(n.args))
-        else:
-            out.append(n)
-    return out

@@ -180,6 +180,46 @@ def walk(e: Expr):
         stack.extend(reversed(node.children()))
 
 
+
+def split_and(e: Expr) -> list[Expr]:
+    """The conjuncts of an AND chain (iterative: chains may be long)."""
+    out, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Call) and n.op == "and":
+            stack.extend(reversed(n.args))
+        else:
+            out.append(n)
+    return out
+
+
+def and_all(exprs: list[Expr]) -> Expr | None:
+    out = None
+    for e in exprs:
+        out = e if out is None else Call("and", (out, e), T.BOOLEAN)
+    return out
+
+
+def refs(e: Expr) -> set[int]:
+    """Input column positions an expression reads."""
+    return {n.index for n in walk(e) if isinstance(n, ColRef)}
+
+
+def equi_pair(e: Expr, nl: int):
+    """(left side, right side) if e is `l = r` with l over the first nl columns only and r over
+    the rest only (either way round), else None."""
+    if not (isinstance(e, Call) and e.op == "eq"):
+        return None
+    a, b = e.args
+    ra, rb = refs(a), refs(b)
+    if not ra or not rb:
+        return None
+    if max(ra) < nl <= min(rb):
+        return a, b
+    if max(rb) < nl <= min(ra):
+        return b, a
+    return None
+
 # ---------------------------------------------------------------- relations
 
 Schema = tuple  # tuple[tuple[str, SqlType], ...]

@@ -22,10 +22,10 @@ from ..catalog import Catalog, StoredTable
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan import nodes as P
 from ..plan.decorrelate import decorrelate, plan_outer_refs
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs, split_and
 from . import expressions as X
 from . import windows as W
-from .expressions import ExprBinder, arg, conjuncts, and_all, split_and, refs, remap
+from .expressions import ExprBinder, arg, conjuncts, remap
 from .scope import CorrelatedScope, Scope, ScopeColumn, suggest
 
 
@@ -569,7 +569,7 @@ class Binder:
             bound = [eb.bool_expr(c, "ON condition") for c in preds]
             lkeys, rkeys, resid = [], [], []
             for e in bound:
-                pair = _equi(e, nl)
+                pair = equi_pair(e, nl)
                 if pair:
                     lkeys.append(pair[0])
                     rkeys.append(remap(pair[1], lambda i: i - nl))
@@ -943,7 +943,7 @@ class Binder:
         if lhs is not None:
             self._in_keys(lhs, rel, cols, q, outer_scope, lkeys, rkeys)
         for e in corr:
-            pair = _equi(e, nl) if equi_ok else None
+            pair = equi_pair(e, nl) if equi_ok else None
             if pair:
                 lkeys.append(pair[0])
                 rkeys.append(remap(pair[1], lambda i: i - nl))
@@ -1464,20 +1464,6 @@ def _strip_not(node) -> tuple[exp.Expression, bool]:
         return bare(node.this), True
     return node, False
 
-
-def _equi(e: Expr, nl: int):
-    """(left expr, right expr) if e is `l = r` with l over the left side and r over the right."""
-    if not (isinstance(e, Call) and e.op == "eq"):
-        return None
-    a, b = e.args
-    ra, rb = refs(a), refs(b)
-    if not ra or not rb:
-        return None
-    if max(ra) < nl <= min(rb):
-        return a, b
-    if max(rb) < nl <= min(ra):
-        return b, a
-    return None
 
 
 def _equi_any(e: Expr, owner):

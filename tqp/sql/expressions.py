@@ -355,26 +355,7 @@ def conjuncts(node: exp.Expression) -> list[exp.Expression]:
     return out
 
 
-def and_all(exprs: list[Expr]) -> Expr | None:
-    out = None
-    for e in exprs:
-        out = e if out is None else Call("and", (out, e), T.BOOLEAN)
-    return out
 
-
-def split_and(e: Expr) -> list[Expr]:
-    out, stack = [], [e]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Call) and n.op == "and":
-            stack.extend(reversed(n.args))
-        else:
-            out.append(n)
-    return out
-
-
-def refs(e: Expr) -> set[int]:
-    return {n.index for n in walk(e) if isinstance(n, ColRef)}
 
 
 def remap(e: Expr, mapping) -> Expr:

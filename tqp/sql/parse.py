@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
