@@ -434,6 +434,18 @@ class Shared(_SameRows):
 
 
 
+@dataclass(frozen=True)
+class Sample(_SameRows):
+    """Some of the input's rows, chosen at random (the same ones for the same seed): with
+    `rows`, `amount` of them; else the share `amount` (0..1), each row kept with that chance or,
+    when `exact`, exactly round(share * rows) of them. Rows keep their input order."""
+    input: Rel
+    amount: float
+    rows: bool
+    exact: bool
+    seed: int | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class WorkingTable(Rel):
     """The rows a recursive CTE's last iteration added, as its recursive term reads them. Each is

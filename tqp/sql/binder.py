@@ -190,6 +190,12 @@ class Binder:
     # ------------------------------------------------------------ SELECT
 
     def select(self, sel: exp.Select, outer: Scope | None, corr_ok: bool):
+        if sel.args.get("sample") is not None:
+            # USING SAMPLE samples the FROM clause's rows before WHERE: the one FROM item's.
+            if sel.args.get("joins") or arg(sel, "from") is None:
+                raise NotSupportedError("USING SAMPLE over a join: sample a table with TABLESAMPLE instead")
+            sel = sel.copy()
+            sel.args["from_"].this.set("sample", sel.args.pop("sample"))
         for key in ("prewhere", "connect", "sample", "into", "pivots"):
             if sel.args.get(key):
                 raise NotSupportedError(f"{key.upper()} clause")
@@ -293,8 +299,7 @@ class Binder:
                 items.append(item)
                 continue
             star_node = item if isinstance(item, exp.Star) else item.this
-            if star_node.args.get("rename"):
-                raise NotSupportedError("SELECT * RENAME")
+            renamed = {r.this.name.lower(): r.alias for r in star_node.args.get("rename") or []}
             excluded = {c.name.lower(): c for c in star_node.args.get("except_") or star_node.args.get("except") or []}
             replaced = {r.alias.lower(): r.this for r in star_node.args.get("replace") or []}
             cols = [c for c in scope.columns if not c.hidden and (star_table is None or c.table == star_table)]
@@ -302,7 +307,7 @@ class Binder:
                 raise ProgrammingError(f'table "{star_table}" not found in this query'
                                        + suggest(star_table, [c.table for c in scope.columns if c.table]))
             names = {c.name.lower() for c in cols}
-            for what, listed in (("EXCLUDE", excluded), ("REPLACE", replaced)):
+            for what, listed in (("EXCLUDE", excluded), ("REPLACE", replaced), ("RENAME", renamed)):
                 for n in listed:
                     if n not in names:
                         raise ProgrammingError(f'column "{n}" in the {what} list is not in *' + suggest(n, list(names)))
@@ -310,7 +315,7 @@ class Binder:
                 if c.name.lower() in excluded:
                     continue
                 col = exp.column(c.name, c.table, quoted=True) if c.table else exp.column(c.name, quoted=True)
-                items.append(exp.alias_(replaced.get(c.name.lower(), col), c.name, quoted=True))
+                items.append(exp.alias_(replaced.get(c.name.lower(), col), renamed.get(c.name.lower(), c.name), quoted=True))
         if not items:
             raise ProgrammingError("SELECT list is empty")
         return items
@@ -618,6 +623,12 @@ class Binder:
 
     def source(self, node) -> tuple[P.Rel, list[ScopeColumn]]:
         """A FROM item: table, view, CTE, derived table, VALUES or a parenthesised join."""
+        sample = node.args.get("sample")
+        if sample is not None:
+            node = node.copy()
+            node.set("sample", None)
+            rel, cols = self.source(node)
+            return self._sample(rel, sample), cols
         if isinstance(node, (exp.Table, exp.Subquery)) and node.args.get("joins"):
             return self._join_tree(node, None, [])
         if isinstance(node, exp.Subquery) and isinstance(node.this, (exp.Table, exp.Subquery)) \
@@ -628,8 +639,6 @@ class Binder:
                 raise NotSupportedError("PIVOT")
             if isinstance(node.this, exp.Func) or isinstance(node.this, exp.Anonymous):
                 raise NotSupportedError(f"table function {node.this.sql('duckdb')[:40]}")
-            if node.args.get("sample") is not None:
-                raise NotSupportedError("TABLESAMPLE")
             name = node.name.lower()
             alias = (node.alias or node.name).lower()
             col_aliases = _column_aliases(node)
@@ -715,6 +724,35 @@ class Binder:
         rel = P.Project(builder.rel, tuple(ColRef(cols.index(c), c.type) for c in visible),
                         tuple(c.name for c in visible))
         return self._derived(rel, [c.name for c in visible], alias, col_aliases)
+
+    def _sample(self, rel: P.Rel, sample: exp.TableSample) -> P.Rel:
+        """TABLESAMPLE / USING SAMPLE: a percentage (each row kept with that chance, or with
+        RESERVOIR exactly that share) or a number of rows, optionally with a seed."""
+        method = (sample.args.get("method").name if sample.args.get("method") else "").lower()
+        if sample.args.get("bucket_numerator") is not None or method not in ("", "system", "bernoulli", "reservoir"):
+            raise NotSupportedError(f"sampling method {sample.sql('duckdb')}")
+        percent, size, seed = (sample.args.get(k) for k in ("percent", "size", "seed"))
+        if percent is not None:
+            share = float(self._sample_number(percent, "sample percentage"))
+            if not 0 <= share <= 100:
+                raise ProgrammingError(f"sample percentage must be between 0 and 100, not {share:g}")
+            amount, rows = share / 100, False
+        elif size is not None:
+            amount, rows = self._sample_number(size, "sample size"), True
+            if amount != int(amount):
+                raise ProgrammingError("a sample of rows needs a whole number")
+            amount = int(amount)
+        else:
+            raise ProgrammingError("TABLESAMPLE needs a percentage or a number of rows")
+        seed_value = None if seed is None else int(self._sample_number(seed, "sample seed"))
+        exact = rows or method == "reservoir"
+        return P.Sample(rel, amount, rows, exact, seed_value)
+
+    def _sample_number(self, node, what: str):
+        e = ExprBinder(Scope([]), self.params, self).bind(node)
+        if not isinstance(e, Lit) or not (e.type.is_numeric) or e.value is None or e.value < 0:
+            raise ProgrammingError(f"{what} must be a non-negative constant number")
+        return e.value / 10 ** e.type.scale if e.type.is_decimal else e.value
 
     def _recursive_cte(self, cte, name: str):
         """`base UNION [ALL] step` where step reads the CTE itself: a Recursive plan whose step
