@@ -129,3 +129,4 @@ def entries() -> list[Function | Aggregate]:
 
 
 from . import aggregates, general, math, strings  # noqa: E402,F401  (each registers its entries)
+from . import docs  # noqa: E402,F401

@@ -160,11 +160,12 @@ def right(s, k):
     return _slice(s, np.where(k >= 0, n - k, -k), n)
 
 
-def _trim(strip):
+def _trim(strip, method):
     def trim(s, chars=" "):
-        if np.ndim(chars) == 0:
+        if np.ndim(chars) == 0 and str(chars).isascii():
             return strip(s, chars) if chars else s
-        return np.where(np.strings.str_len(chars) > 0, strip(s, np.where(chars == "", " ", chars)), s)
+        # (numpy's strip misses non-ASCII characters to remove: Python per distinct value)
+        return np.array(_each(lambda v, c: getattr(v, method)(c) if c else v, s, chars), dtype=object)
     return trim
 
 
@@ -316,7 +317,7 @@ _S2 = ("VARCHAR", "VARCHAR")
 def _entry(name, params, result, fn, description, example, aliases=(), nodes=(), node_args=None, bind=None):
     register(Function(name, _signature(name, params, result), description, example,
                       bind or strict(name, params, result), per_distinct(fn, result), aliases, nodes,
-                      per_entry=True, family="string"), node_args)
+                      per_entry=params[0] == "VARCHAR", family="string"), node_args)
 
 
 def _signature(name, params, result) -> str:
@@ -363,13 +364,13 @@ _entry("left", ("VARCHAR", "BIGINT"), V, left, "The first n characters (n < 0: a
        "left('hello', 2) → 'he'", nodes=(exp.Left,))
 _entry("right", ("VARCHAR", "BIGINT"), V, right, "The last n characters (n < 0: all but the first -n).",
        "right('hello', 2) → 'lo'", nodes=(exp.Right,))
-_entry("trim", ("VARCHAR", "VARCHAR?"), V, _trim(np.strings.strip),
+_entry("trim", ("VARCHAR", "VARCHAR?"), V, _trim(np.strings.strip, "strip"),
        "Remove the given characters (default: spaces) from both ends.", "trim('xxhixx', 'x') → 'hi'",
        nodes=(exp.Trim,), node_args=_named(lambda n: {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(
            (n.args.get("position") or "BOTH").upper(), "trim")))
-_entry("ltrim", ("VARCHAR", "VARCHAR?"), V, _trim(np.strings.lstrip), "trim() at the start only.",
+_entry("ltrim", ("VARCHAR", "VARCHAR?"), V, _trim(np.strings.lstrip, "lstrip"), "trim() at the start only.",
        "ltrim('  hi') → 'hi'")
-_entry("rtrim", ("VARCHAR", "VARCHAR?"), V, _trim(np.strings.rstrip), "trim() at the end only.",
+_entry("rtrim", ("VARCHAR", "VARCHAR?"), V, _trim(np.strings.rstrip, "rstrip"), "trim() at the end only.",
        "rtrim('hi  ') → 'hi'")
 _entry("replace", ("VARCHAR", "VARCHAR", "VARCHAR"), V, replace, "Every occurrence of a string replaced.",
        "replace('banana', 'an', 'AN') → 'bANANa'", nodes=(exp.Replace,))
