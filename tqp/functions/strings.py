@@ -19,12 +19,12 @@ import re
 
 import numpy as np
 import torch
+from sqlglot import exp
 
 from .. import types as T
 from ..column import Column, Dictionary, and_validity
 from ..compile import expr as C
 from ..errors import DataError, ProgrammingError
-from sqlglot import exp
 from ..kernels import strings as S
 from ..plan.nodes import Call, Lit
 from . import Function, node_arguments, register
