@@ -25,10 +25,11 @@ def is_null(e: Expr) -> bool:
     return e.type.kind == "NULL" or isinstance(e, Lit) and e.value is None
 
 
-def arity(name: str, args, low: int, high: int):
+def arity(name: str, args, low: int, high: int, usage: str = ""):
     if not low <= len(args) <= high:
         want = str(low) if low == high else f"{low} to {high}"
-        raise ProgrammingError(f"{name}() takes {want} argument{'s' if high != 1 else ''}, not {len(args)}")
+        raise ProgrammingError(f"{name}() takes {want} argument{'s' if high != 1 else ''}, not {len(args)}"
+                               + (f": {usage}" if usage else ""))
 
 
 def coerce(name: str, i: int, e: Expr, kind: str) -> Expr:
@@ -48,18 +49,18 @@ def coerce(name: str, i: int, e: Expr, kind: str) -> Expr:
     return X.cast(e, _KIND_TYPES[kind]) if kind in _KIND_TYPES else e
 
 
-def strict(name: str, params: tuple[str, ...], result, op: str | None = None, extra: tuple = ()):
+def strict(name: str, params: tuple[str, ...], result, usage: str = ""):
     """bind for `name(params...)`; a trailing '?' marks an optional parameter. `result` is a
-    SqlType or a function of the coerced arguments."""
+    SqlType or a function of the coerced arguments; `usage` shows the call in arity errors."""
     required = sum(not p.endswith("?") for p in params)
 
     def bind(*args):
-        arity(name, args, required, len(params))
+        arity(name, args, required, len(params), usage)
         typed = [coerce(name, i + 1, a, p.rstrip("?")) for i, (a, p) in enumerate(zip(args, params))]
         out = result(*typed) if callable(result) else result
         if any(is_null(a) for a in typed):
             return Lit(None, out)
-        return Call(op or name, tuple(typed), out, extra)
+        return Call(name, tuple(typed), out)
     return bind
 
 

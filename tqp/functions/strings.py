@@ -359,7 +359,8 @@ _entry("octet_length", _S1, B, _bytes, "Bytes of a BLOB; tqp has no BLOB, and Du
            ProgrammingError("octet_length() takes a BLOB; strlen() gives a VARCHAR's bytes")))
 _entry("substring", ("VARCHAR", "BIGINT", "BIGINT?"), V, substring,
        "Characters from a 1-based start (negative: from the end), optionally that many.",
-       "substring('hello', 2, 3) → 'ell'", ("substr",), (exp.Substring,))
+       "substring('hello', 2, 3) → 'ell'", ("substr",), (exp.Substring,),
+       bind=strict("substring", ("VARCHAR", "BIGINT", "BIGINT?"), V, "substring(string, start[, length])"))
 _entry("left", ("VARCHAR", "BIGINT"), V, left, "The first n characters (n < 0: all but the last -n).",
        "left('hello', 2) → 'he'", nodes=(exp.Left,))
 _entry("right", ("VARCHAR", "BIGINT"), V, right, "The last n characters (n < 0: all but the first -n).",
