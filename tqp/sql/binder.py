@@ -362,7 +362,18 @@ class Binder:
         hb = ExprBinder(scope, self.params, self, allow_aggs=True)
         hb.aliases, hb.pending, hb.agg_builder = ab.aliases, ab.pending, builder
         hb.window_error = "HAVING clause cannot contain window functions"
-        having_e = lift(hb.bool_expr(having.this, "HAVING")) if having is not None else None
+        having_e = None
+        if having is not None:
+            n_aggs, n_pending = len(aggs), len(ab.pending)
+            try:
+                having_e = lift(hb.bool_expr(having.this, "HAVING"))
+            except ProgrammingError as err:
+                if "GROUP BY clause" not in str(err) or not hb.aliases:
+                    raise
+                # DuckDB reads a name that is both an ungrouped column and a select alias as the alias
+                del aggs[n_aggs:], ab.pending[n_pending:]
+                hb.prefer_aliases = True
+                having_e = lift(hb.bool_expr(having.this, "HAVING"))
         post_exprs = self._order_exprs(sel, names, lambda t: lift(ab.bind(t)))
         qualify_e = None
         if sel.args.get("qualify") is not None:
@@ -871,7 +882,11 @@ class Binder:
             k = owners.pop()
             rel, cols = items[k]
             builder = Builder(rel, Scope(cols))
-            self._semi(builder, query, node.this, "anti_null_aware" if negated else "semi")
+            try:  # folding can hide a second table's column (CASE a2.b WHEN NULL THEN a1.i END)
+                self._semi(builder, query, node.this, "anti_null_aware" if negated else "semi")
+            except ProgrammingError:
+                rest.append(c)
+                continue
             items[k] = (builder.rel, cols)
         return items, rest
 
