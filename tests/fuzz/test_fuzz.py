@@ -7,7 +7,7 @@ A failure message lists each failing case with the command that regenerates it.
 
 Reproduce or widen a run from the command line (the PASSING families), e.g.::
 
-    python -m tests.fuzz.fuzzer --seed 11 --queries 300 --features=+window,-strings_extra
+    python -m tests.fuzz.fuzzer --seed 11 --queries 300 --features=+window
 """
 from __future__ import annotations
 
@@ -24,9 +24,7 @@ SEED = 11
 N_DEFAULT = 300
 
 # Families tqp refuses outright (NotSupportedError): running them only measures refusals.
-UNSUPPORTED = {
-    "strings_extra": "replace/left/right/reverse/strpos/lpad/rpad are not supported",
-}
+UNSUPPORTED: dict[str, str] = {}
 # Off by default in the generator but supported (and passing) now.
 EXTRA = {"window"}
 
