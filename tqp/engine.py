@@ -40,6 +40,7 @@ from .settings import Settings, active
 from .sql import expressions as X
 from .sql.binder import Binder, Params
 from .sql.parse import first_line, parse
+from .sql.pivot import expand_pivots, has_pivot
 from .sql.scope import suggest
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
@@ -232,6 +233,9 @@ class Engine:
         return self._statement(stmt, params)
 
     def _statement(self, stmt, params) -> Result:
+        if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Pivot)) \
+                and _mentions_pivot(stmt):
+            stmt = self._expand_pivots(stmt, params)
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Values)):
             return self._query(stmt, params)
         if isinstance(stmt, exp.Create):
@@ -251,6 +255,17 @@ class Engine:
         if isinstance(stmt, exp.Command):
             raise NotSupportedError(f"statement {stmt.this.upper()} is not supported")
         raise NotSupportedError(f"statement {type(stmt).__name__.upper()} is not supported")
+
+    def _expand_pivots(self, stmt, params):
+        def columns_of(query):
+            return Binder(self.catalog, Params(params)).bind_query(query.copy())[1]
+
+        def distinct_rows(query):
+            names, cols = self._select(query, params)
+            return [tuple(r.values()) for r in to_arrow(names, cols).to_pylist()]
+        out = expand_pivots(stmt, columns_of, distinct_rows)
+        out.meta.pop("tqp_text", None)  # the values read from the data are part of the text now
+        return out
 
     def _set(self, stmt) -> Result:
         """SET name = value, SET name TO value, RESET name, PRAGMA name = value."""
@@ -836,6 +851,13 @@ class Engine:
 
 
 _SCRATCH = "#dml"  # the rows a statement works on, under a name no query can spell unquoted
+
+
+def _mentions_pivot(stmt) -> bool:
+    text = stmt.meta.get("tqp_text")
+    if text is not None and "PIVOT" not in text[0].upper():
+        return False  # no tree walk for the statements that cannot hold one
+    return has_pivot(stmt)
 
 
 def _scratch_scan(target: exp.Table) -> exp.Table:
