@@ -147,7 +147,7 @@ def create_sql(name: str, table: StoredTable) -> str:
         if i in table.not_null and not any(k.primary and i in k.columns for k in table.keys):
             item += " NOT NULL"
         if table.defaults and table.defaults[i] is not None:
-            item += f" DEFAULT ({table.defaults[i].sql('duckdb')})"
+            item += f" DEFAULT {table.defaults[i].sql('duckdb')}"
         items.append(item)
     for k in table.keys:
         if k.index is None:
@@ -387,7 +387,7 @@ def _copy_options(stmt: exp.Copy) -> dict:
     for p in stmt.args.get("params") or []:
         key = p.this.name.lower()
         value = p.expression
-        out[key] = True if value is None else files.constant(value, "COPY")
+        out[key] = True if value is None else files.constant(value, "COPY", words=True)
         if isinstance(out[key], str) and key in ("header",):
             out[key] = out[key].lower() in ("true", "1", "on")
     return out
@@ -405,7 +405,7 @@ def _copy(engine, stmt: exp.Copy, params):
     if stmt.args.get("kind"):  # COPY table [(columns)] FROM 'file'
         return _copy_from(engine, source, path, fmt, options, params)
     if isinstance(source, exp.Schema):  # COPY table (a, b) TO
-        query = exp.select(*[c.copy() for c in source.expressions]).from_(source.this.copy())
+        query = exp.select(*[exp.column(c.name, quoted=True) for c in source.expressions]).from_(source.this.copy())
     elif isinstance(source, exp.Table):
         query = exp.select("*").from_(source.copy())
     else:
@@ -433,9 +433,12 @@ def _copy_from(engine, target, path, fmt, options, params):
         named.append(exp.PropertyEQ(this=exp.to_identifier("names"), expression=exp.Array(
             expressions=[exp.Literal.string(table.names[p]) for p in positions])))
         for key, option in (("header", "header"), ("delimiter", "delim"), ("delim", "delim"), ("sep", "delim"),
-                            ("quote", "quote"), ("escape", "escape"), ("nullstr", "nullstr"), ("null", "nullstr")):
+                            ("quote", "quote"), ("escape", "escape"), ("nullstr", "nullstr"), ("null", "nullstr"),
+                            ("allow_quoted_nulls", "allow_quoted_nulls")):
             if key in options:
                 value = options.pop(key)
+                if isinstance(value, str) and value.lower() in ("true", "false"):
+                    value = value.lower() == "true"
                 node = exp.Boolean(this=value) if isinstance(value, bool) else exp.Literal.string(str(value))
                 named.append(exp.PropertyEQ(this=exp.to_identifier(option), expression=node))
     reader = exp.Anonymous(this=f"read_{fmt}", expressions=[exp.Literal.string(path)] + named)
@@ -475,7 +478,7 @@ def _export(engine, directory: str, options: dict):
         result = engine._query(exp.select("*").from_(exp.table_(key, quoted=True)), [])
         files.write(result.table, path, fmt, {"header": True})
         load.append(f"COPY {_quote(key)} FROM '{path.replace(chr(39), chr(39) * 2)}' (FORMAT {fmt}"
-                    + (", HEADER" if fmt == "csv" else "") + ");")
+                    + (", HEADER, allow_quoted_nulls false" if fmt == "csv" else "") + ");")
     for key in sorted(catalog.views):
         query, names = catalog.views[key]
         schema.append(f"CREATE VIEW {_quote(key)} ({', '.join(_quote(n) for n in names)}) AS {query.sql('duckdb')};")

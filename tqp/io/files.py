@@ -42,7 +42,7 @@ _OPTIONS = {
     "parquet": _COMMON | {"binary_as_string", "file_row_number"},
     "csv": _COMMON | {"header", "delim", "sep", "delimiter", "quote", "escape", "columns", "names",
                       "column_names", "types", "dtypes", "column_types", "skip", "nullstr",
-                      "null_padding", "all_varchar", "auto_detect", "sample_size", "compression",
+                      "null_padding", "all_varchar", "allow_quoted_nulls", "auto_detect", "sample_size", "compression",
                       "dateformat", "timestampformat", "new_line", "normalize_names"},
     "json": _COMMON | {"format", "columns", "records", "auto_detect", "sample_size",
                        "compression", "maximum_object_size", "dateformat", "timestampformat"},
@@ -82,8 +82,9 @@ def format_of(path: str) -> str | None:
 
 # ---------------------------------------------------------------------------- SQL arguments
 
-def constant(node: exp.Expression, what: str):
-    """A literal argument as a Python value: str, int, float, bool, None, list or dict."""
+def constant(node: exp.Expression, what: str, words: bool = False):
+    """A literal argument as a Python value: str, int, float, bool, None, list or dict; with
+    `words`, a bare word too (COPY's FORMAT parquet)."""
     if isinstance(node, exp.Literal):
         if node.is_string:
             return node.this
@@ -105,8 +106,8 @@ def constant(node: exp.Expression, what: str):
             key = item.this.name if isinstance(item.this, (exp.Identifier, exp.Column)) else constant(item.this, what)
             out[str(key)] = constant(item.expression, what)
         return out
-    if isinstance(node, (exp.Column, exp.Var, exp.Identifier)) and not node.args.get("table"):
-        return node.name  # DuckDB reads a bare word here as its text (FORMAT parquet)
+    if words and isinstance(node, (exp.Column, exp.Var, exp.Identifier)) and not node.args.get("table"):
+        return node.name
     if isinstance(node, exp.DataType):
         return node.sql("duckdb")
     raise ProgrammingError(f"{what} takes constant arguments, not {node.sql('duckdb')[:40]}")
@@ -248,9 +249,8 @@ def _read_dataset(spec: FileSpec, files: list[str], json_schema: pa.Schema | Non
         file_format = ds.JsonFileFormat(parse_options=pajson.ParseOptions(explicit_schema=json_schema))
     else:
         file_format = ds.ParquetFileFormat()
-    base = os.path.commonpath([os.path.dirname(os.path.abspath(f)) for f in files])
     hive = spec.option("hive_partitioning")
-    keys = _hive_keys(files, base)
+    keys = _hive_keys(files)
     if hive is None:
         hive = bool(keys)
     kwargs = {}
@@ -282,20 +282,16 @@ def _read_dataset(spec: FileSpec, files: list[str], json_schema: pa.Schema | Non
     return table
 
 
-def _hive_keys(files: list[str], base: str) -> set:
-    keys = set()
-    for f in files:
-        for part in Path(os.path.abspath(f)).relative_to(base).parts[:-1]:
-            if "=" in part:
-                keys.add(part.split("=", 1)[0])
-    return keys
+def _hive_keys(files: list[str]) -> set:
+    """The keys of key=value folders in the paths as the statement spelled them."""
+    return {part.split("=", 1)[0] for f in files for part in Path(f).parts[:-1] if "=" in part}
 
 
 def _hive_base(path: str, keys: set) -> str:
     """The folder above the first key=value folder of `path`."""
-    parts = Path(os.path.abspath(path)).parts
+    parts = Path(path).parts
     first = next(i for i, p in enumerate(parts) if "=" in p and p.split("=", 1)[0] in keys)
-    return str(Path(*parts[:first]))
+    return os.path.abspath(os.path.join(*parts[:first]) if first else ".")
 
 
 def _csv_format(spec: FileSpec, first: str):
@@ -340,10 +336,10 @@ def _csv_format(spec: FileSpec, first: str):
     if opt("all_varchar"):
         types = {n: pa.string() for n in names}
     parsers = [p for p in (opt("timestampformat"), opt("dateformat")) if p]
-    # As DuckDB does: an empty unquoted field is NULL, in string columns too, and nothing else is
-    # ("NA" is a country code); a quoted "" is the empty string.
+    # As DuckDB does: an empty field is NULL, in string columns too, and nothing else is ("NA"
+    # is a country code); a quoted "" is the empty string only with allow_quoted_nulls = false.
     convert = pacsv.ConvertOptions(null_values=null_values, strings_can_be_null=True,
-                                   quoted_strings_can_be_null=False, column_types=types,
+                                   quoted_strings_can_be_null=bool(opt("allow_quoted_nulls", True)), column_types=types,
                                    timestamp_parsers=parsers or None)
     read_options = pacsv.ReadOptions(column_names=names, skip_rows=int(opt("skip", 0)) + bool(header))
     return ds.CsvFileFormat(parse_options=parse, convert_options=convert, read_options=read_options)
@@ -460,15 +456,49 @@ def write(table: pa.Table, path: str, fmt: str | None, options: dict) -> None:
 
 
 def _write_csv(table: pa.Table, path: str, options: dict) -> None:
-    import pyarrow.csv as pacsv
+    """CSV as DuckDB writes it: text quoted only where it must be (a delimiter, quote or line
+    break inside, or the empty string, which must differ from NULL), NULL as nothing,
+    timestamps with a space and no trailing zeros. Built column-wise with pyarrow.compute,
+    since pyarrow's writer quotes every string."""
+    import pyarrow.compute as pc
 
-    header = options.get("header", True)
-    delim = options.get("delimiter", options.get("delim", options.get("sep", ",")))
-    # DuckDB writes timestamps with a space and without trailing zeros in the fraction.
-    columns = [_timestamp_text(c) if pa.types.is_timestamp(c.type) else c for c in table.columns]
-    table = pa.table(columns, names=table.column_names)
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(
-        include_header=bool(header), delimiter=delim, quoting_style="needed"))
+    delim = str(options.get("delimiter", options.get("delim", options.get("sep", ","))))
+    quote = str(options.get("quote", '"'))
+    special = "[" + "".join("\\" + c for c in {delim, quote}) + "\\r\\n]"
+
+    def quoted(text):
+        escaped = pc.replace_substring(text, quote, quote * 2)
+        wrapped = pc.binary_join_element_wise(quote, escaped, quote, "")
+        return pc.if_else(pc.or_(pc.match_substring_regex(text, special), pc.equal(pc.utf8_length(text), 0)),
+                          wrapped, text)
+
+    columns = []
+    for col in table.columns:
+        if pa.types.is_timestamp(col.type):
+            text = _timestamp_text(col)
+        elif pa.types.is_boolean(col.type):
+            text = pc.if_else(col, "true", "false")
+        elif pa.types.is_floating(col.type):
+            # Whole numbers as DuckDB writes them (2500.0, not Arrow's 2500 or 1.5e+12); other
+            # values keep Arrow's shortest form, which reads back to the same double.
+            whole = pc.and_(pc.equal(pc.floor(col), col), pc.less(pc.abs(col), 1e15))
+            as_int = pc.binary_join_element_wise(pc.cast(pc.if_else(whole, col, 0), pa.int64()).cast(pa.string()), ".0", "")
+            text = pc.if_else(whole, pc.if_else(pc.and_(pc.equal(col, 0), pc.less(pc.divide(1, col), 0)), "-0.0", as_int),
+                              col.cast(pa.string()))
+        else:
+            text = col.cast(pa.string())
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            text = quoted(text)
+        columns.append(pc.fill_null(text, ""))
+    lines = pc.binary_join_element_wise(*columns, delim) if columns else pa.array([""] * table.num_rows)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        if options.get("header", True):
+            names = pa.array(table.column_names, pa.string())
+            f.write(delim.join(quoted(names).to_pylist()) + "\n")
+        if table.num_rows:
+            body = pc.binary_join(pa.ListArray.from_arrays([0, table.num_rows], pa.concat_arrays(
+                [c for c in pa.chunked_array(lines).chunks])), "\n")
+            f.write(body[0].as_py() + "\n")
 
 
 def _timestamp_text(col):

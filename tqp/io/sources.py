@@ -223,5 +223,7 @@ def _single_format(files: list[Path], what: str) -> str:
 def _read_files(files: list[Path], fmt: str, what: str) -> pa.Table:
     from .files import FileSpec, read
 
-    # The reader SQL's read_parquet / read_csv use: same types, NULL rules and hive keys.
-    return read(FileSpec(fmt, (what,)), [str(f) for f in files], trusted=True)
+    # The reader SQL's read_parquet / read_csv use: same types and hive keys. A quoted "" stays
+    # the empty string, so that pyarrow.csv.write_csv's NULL and "" come back apart.
+    options = (("allow_quoted_nulls", False),) if fmt == "csv" else ()
+    return read(FileSpec(fmt, (what,), options), [str(f) for f in files], trusted=True)
