@@ -118,6 +118,8 @@ def info_table(catalog: Catalog, key: str) -> StoredTable:
                                      commit_action="PRESERVE" if temp else None))
             continue
         for i, (column, t) in enumerate(zip(names, types)):
+            if t is None:
+                break  # a view that no longer binds: its columns are unknown
             default = stored.defaults[i] if stored is not None and stored.defaults else None
             numeric = t.is_numeric
             rows.append(where | dict(
