@@ -20,8 +20,8 @@ SETUP = [
 
 
 @pytest.fixture
-def both(tmp_path):
-    os.chdir(tmp_path)
+def both(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     con, duck = tqp.connect("cpu"), duckdb.connect()
     for sql in SETUP:
         con.execute(sql)

@@ -48,10 +48,9 @@ def data(tmp_path_factory):
             {"a": 2, "s": None, "d": "2020-01-02", "t": None, "f": None}]
     (d / "lines.json").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     (d / "array.json").write_text(json.dumps(rows))
-    old = os.getcwd()
-    os.chdir(d)
-    yield d
-    os.chdir(old)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(d)
+        yield d
 
 
 @pytest.fixture
