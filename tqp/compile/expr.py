@@ -26,8 +26,8 @@ from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
 from ..kernels import strings as S
 from ..kernels import wide as W
-from ..kernels.selection import all_true, any_true
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery
+from ..kernels.selection import all_true, any_true, nonzero
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery, walk
 
 OPS: dict = {}
 
@@ -119,6 +119,11 @@ def _compile_call(e: Call):
         raise NotSupportedError(f"operator {e.op}")
     if e.op in ("and", "or"):
         return _compile_logic(e)
+    if e.op == "case" and any(may_raise(v) for v in e.args[1::2] + e.args[-1:]):
+        return _compile_guarded_case(e, fn)
+    if e.op == "cast" and isinstance(e.args[0], Lit):  # a constant that failed to fold: an error per row
+        arg = compile_expr(e.args[0])
+        return lambda batch, ctx: fn([arg(batch, ctx)], e, ctx) if batch.length else literal_column(None, e.type, ctx.device)
     args = [compile_expr(a) for a in e.args]
     if len(args) == 1:
         a0 = args[0]
@@ -164,15 +169,78 @@ def _compile_logic(e: Call):
         if isinstance(n, Call) and n.op == e.op:
             stack.extend(reversed(n.args))
         else:
-            flat.append(compile_expr(n))
+            flat.append(n)
     combine = _and if e.op == "and" else _or
+    # Operands that can raise (a // b, CAST(s AS INT)) go last and see only the rows the others
+    # leave undecided: `b <> 0 AND a // b > 1` divides only where b <> 0, as DuckDB's filters do.
+    safe = [compile_expr(n) for n in flat if not may_raise(n)]
+    risky = [compile_expr(n) for n in flat if may_raise(n)]
+    decided = False if e.op == "and" else True
 
     def logic(batch, ctx):
-        out = flat[0](batch, ctx)
-        for f in flat[1:]:
+        out = safe[0](batch, ctx) if safe else None
+        for f in safe[1:]:
             out = combine(out, f(batch, ctx))
+        for f in risky:
+            if out is None:
+                out = f(batch, ctx)
+                continue
+            out = broadcast(out, batch.length)
+            open_rows = ~(out.data == decided) if out.validity is None else ~(out.validity & (out.data == decided))
+            out = combine(out, _evaluate_where(f, batch, ctx, open_rows))
         return out
     return logic
+
+
+def may_raise(e: Expr) -> bool:
+    """Whether evaluating e can raise on some rows' values: a CASE then evaluates it only on the
+    rows that take its branch (`CASE WHEN b <> 0 THEN a // b END` must not divide by zero)."""
+    return any(isinstance(n, Call) and (n.op in ("div", "intdiv", "mod") and "null_on_zero" not in n.params
+                                        or n.op == "cast" and "try" not in n.params and _narrowing(n.args[0].type, n.type))
+               for n in walk(e))
+
+
+def _narrowing(frm: T.SqlType, to: T.SqlType) -> bool:
+    """Whether a CAST can meet a value it cannot hold (widening and formatting never fail)."""
+    return not (frm == to or to.is_string or frm.kind == "NULL"
+                or frm.is_numeric and to.is_numeric and T.common_type(frm, to) == to
+                or frm.kind == "DATE" and to.kind == "TIMESTAMP")
+
+
+def _evaluate_where(fn, batch, ctx, take: torch.Tensor) -> Column:
+    """fn over only the rows where `take` holds; NULL elsewhere."""
+    n = batch.length
+    rows = nonzero(take).to(ctx.device)
+    part = broadcast(fn(batch.take(rows), ctx), len(rows))
+    data = torch.zeros((n,) + tuple(part.data.shape[1:]), dtype=part.data.dtype, device=ctx.device)
+    data[rows] = part.data
+    valid = torch.zeros(n, dtype=torch.bool, device=ctx.device)
+    valid[rows] = True if part.validity is None else part.validity
+    return Column(part.type, data, valid, part.dictionary)
+
+
+def _compile_guarded_case(e: Call, case_op):
+    conds = [compile_expr(c) for c in e.args[0:-1:2]]
+    values = [(compile_expr(v), may_raise(v)) for v in e.args[1:-1:2] + e.args[-1:]]
+
+    def case(batch, ctx):
+        n = batch.length
+        rest = torch.ones(n, dtype=torch.bool, device=ctx.device)
+        takes = []
+        for c in conds:
+            col = broadcast(c(batch, ctx), n)
+            take = (col.data if col.validity is None else col.data & col.validity) & rest
+            takes.append(take)
+            rest = rest & ~take
+        takes.append(rest)
+        args = []
+        for i, ((value, guarded), take) in enumerate(zip(values, takes)):
+            col = _evaluate_where(value, batch, ctx, take) if guarded else value(batch, ctx)
+            if i < len(conds):
+                args.append(Column(T.BOOLEAN, take))
+            args.append(col)
+        return _conform(case_op(args, e, ctx))
+    return case
 
 
 # ---------------------------------------------------------------- logic
@@ -1091,16 +1159,23 @@ def _to_string(a: Column) -> Column:
 def _from_string(a: Column, to: T.SqlType, failed=None) -> Column:
     from ..sql.expressions import cast_literal  # one set of parsing rules for constants and columns
     vals = dict_values(a)
-    parsed, bad = [], []
+    parsed, bad, first_error = [], [], None
     for s in vals:  # once per distinct string
         try:
             parsed.append(cast_literal(Lit(s, T.VARCHAR), to).value)
             bad.append(False)
-        except DataError:
-            if failed is None:
-                raise
+        except DataError as err:
+            first_error = first_error or err
             parsed.append(0)
             bad.append(True)
+    if failed is None and first_error is not None:
+        # Only a value some row holds is an error: a filter or a CASE may have left the others
+        # in the dictionary (DuckDB casts the rows, not the dictionary).
+        hit = per_entry(a, np.array(bad), T.BOOLEAN)
+        rows = hit.data if hit.validity is None else hit.data & hit.validity
+        if any_true(rows):
+            culprit = vals[int(gather_codes(a, len(vals)).reshape(-1)[rows.reshape(-1)][0])]
+            raise DataError(f"could not convert '{culprit}' to {to}")
     if to.is_decimal and any(not -2**63 <= v < 2**63 for v in parsed):
         per = W.from_ints(parsed, "cpu")
     else:

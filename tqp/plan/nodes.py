@@ -434,6 +434,38 @@ class Shared(_SameRows):
 
 
 
+@dataclass(frozen=True, eq=False)
+class WorkingTable(Rel):
+    """The rows a recursive CTE's last iteration added, as its recursive term reads them. Each is
+    its own identity, like Shared: two recursions' working tables never compare equal."""
+    columns: Schema
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    @property
+    def schema(self):
+        return self.columns
+
+
+@dataclass(frozen=True)
+class Recursive(Rel):
+    """WITH RECURSIVE: the rows of `base`, then of `step` run again over the rows the previous
+    iteration added (its `working` table) until an iteration adds none. With `distinct` (UNION)
+    a row already produced is not added again, which also ends cycles."""
+    base: Rel
+    step: Rel
+    working: WorkingTable
+    distinct: bool
+
+    @property
+    def schema(self):
+        return self.base.schema
+
+    def inputs(self):
+        return (self.base, self.step)
+
+
 @dataclass(frozen=True)
 class SetOp(Rel):
     kind: str  # union, intersect, except

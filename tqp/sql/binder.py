@@ -87,6 +87,7 @@ class Binder:
         self._view_depth = 0
         self._outer_rel = None  # the outer query's relation while a scalar subquery binds
         self._cte_plans: dict[int, tuple] = {}  # id(CTE node) -> (Shared plan, names, node)
+        self._working: dict[str, tuple] = {}  # recursive CTE name -> (WorkingTable, names) in its step
         self._levels: list[_Level] = []  # enclosing queries of the subquery being bound, innermost last
         self._n_levels = 0
 
@@ -107,10 +108,10 @@ class Binder:
         saved = dict(self.ctes)
         try:
             if with_ is not None:
-                if with_.args.get("recursive"):
-                    raise NotSupportedError("WITH RECURSIVE")
                 for cte in with_.expressions:
                     self.ctes[cte.alias_or_name.lower()] = cte
+                    if with_.args.get("recursive"):
+                        cte.meta["tqp_recursive"] = True
             if isinstance(node, exp.Select):
                 return self.select(node, outer, corr_ok)
             if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
@@ -362,7 +363,18 @@ class Binder:
         hb = ExprBinder(scope, self.params, self, allow_aggs=True)
         hb.aliases, hb.pending, hb.agg_builder = ab.aliases, ab.pending, builder
         hb.window_error = "HAVING clause cannot contain window functions"
-        having_e = lift(hb.bool_expr(having.this, "HAVING")) if having is not None else None
+        having_e = None
+        if having is not None:
+            n_aggs, n_pending = len(aggs), len(ab.pending)
+            try:
+                having_e = lift(hb.bool_expr(having.this, "HAVING"))
+            except ProgrammingError as err:
+                if "GROUP BY clause" not in str(err) or not hb.aliases:
+                    raise
+                # DuckDB reads a name that is both an ungrouped column and a select alias as the alias
+                del aggs[n_aggs:], ab.pending[n_pending:]
+                hb.prefer_aliases = True
+                having_e = lift(hb.bool_expr(having.this, "HAVING"))
         post_exprs = self._order_exprs(sel, names, lambda t: lift(ab.bind(t)))
         qualify_e = None
         if sel.args.get("qualify") is not None:
@@ -625,6 +637,9 @@ class Binder:
             if node.db and not virtual:
                 if node.db.lower() not in ("main", "memory"):
                     raise ProgrammingError(f'schema "{node.db}" not found')
+            if name in self._working and not node.db:
+                rel, names = self._working[name]
+                return self._derived(rel, names, alias, col_aliases)
             if name in self.ctes and not node.db:
                 cte = self.ctes[name]
                 bound = self._cte_plans.get(id(cte))
@@ -634,7 +649,10 @@ class Binder:
                     self.ctes = {k: v for k, v in self.ctes.items() if k != name}
                     levels, self._levels = self._levels, []  # nor the queries around its reader
                     try:
-                        rel, names = self.bind_query(cte.this)
+                        if cte.meta.get("tqp_recursive") and _reads_table(cte.this, name):
+                            rel, names = self._recursive_cte(cte, name)
+                        else:
+                            rel, names = self.bind_query(cte.this)
                     finally:
                         self.ctes, self._levels = saved, levels
                     # A CTE cannot see the query that reads it, so every reference reads one
@@ -698,6 +716,34 @@ class Binder:
         rel = P.Project(builder.rel, tuple(ColRef(cols.index(c), c.type) for c in visible),
                         tuple(c.name for c in visible))
         return self._derived(rel, [c.name for c in visible], alias, col_aliases)
+
+    def _recursive_cte(self, cte, name: str):
+        """`base UNION [ALL] step` where step reads the CTE itself: a Recursive plan whose step
+        reads the previous iteration's rows; its columns take the base's types."""
+        body = cte.this
+        if not isinstance(body, exp.Union) or _reads_table(body.this, name):
+            raise NotSupportedError(f'recursive CTE "{name}" must be "base UNION [ALL] recursive term"')
+        if body.args.get("order") or body.args.get("limit") or body.args.get("offset"):
+            raise NotSupportedError(f'ORDER BY or LIMIT on recursive CTE "{name}"')
+        base, base_names = self.bind_query(body.this)
+        names = _cte_columns(cte) or base_names
+        if len(names) != len(base.schema):
+            raise ProgrammingError(f'recursive CTE "{name}" names {len(names)} columns but its query has {len(base.schema)}')
+        types = [T.INTEGER if t.kind == "NULL" else t for _, t in base.schema]
+        base = _cast_rel(base, types)
+        working = P.WorkingTable(tuple(zip(names, types)))
+        self._working[name] = (working, names)
+        try:
+            step, _ = self.bind_query(body.expression)
+        finally:
+            del self._working[name]
+        if len(step.schema) != len(types):
+            raise ProgrammingError(f'recursive CTE "{name}": its two terms have {len(types)} and {len(step.schema)} columns')
+        for (_, a), b in zip(step.schema, types):
+            if a != b and T.common_type(a, b, values=True) is None:
+                raise ProgrammingError(f'recursive CTE "{name}" cannot combine {b} and {a}')
+        distinct = body.args.get("distinct")
+        return P.Recursive(base, _cast_rel(step, types), working, bool(distinct) if distinct is not None else True), names
 
     def _derived(self, rel, names, alias, col_aliases):
         names = list(names)
@@ -872,7 +918,11 @@ class Binder:
             k = owners.pop()
             rel, cols = items[k]
             builder = Builder(rel, Scope(cols))
-            self._semi(builder, query, node.this, "anti_null_aware" if negated else "semi")
+            try:  # folding can hide a second table's column (CASE a2.b WHEN NULL THEN a1.i END)
+                self._semi(builder, query, node.this, "anti_null_aware" if negated else "semi")
+            except ProgrammingError:
+                rest.append(c)
+                continue
             items[k] = (builder.rel, cols)
         return items, rest
 
@@ -1578,6 +1628,10 @@ def _cte_columns(cte) -> list[str]:
     if isinstance(alias, exp.TableAlias) and alias.columns:
         return [c.name for c in alias.columns]
     return []
+
+
+def _reads_table(node, name: str) -> bool:
+    return any(t.name.lower() == name and not t.db for t in node.find_all(exp.Table))
 
 
 def _cast_rel(rel: P.Rel, types: list[T.SqlType]) -> P.Rel:

@@ -261,7 +261,7 @@ def cast(e: Expr, to: T.SqlType) -> Expr:
     if e.type == to:
         return e
     if isinstance(e, Lit):
-        return cast_literal(e, to)
+        return fold_cast(e, to)
     if e.type.kind == "NULL":
         return Lit(None, to)
     if e.type.is_string and not to.is_string or to.is_string and not e.type.is_string \
@@ -269,6 +269,15 @@ def cast(e: Expr, to: T.SqlType) -> Expr:
             or e.type.kind == "BOOLEAN" or to.kind == "BOOLEAN":
         return Call("cast", (e,), to)
     raise ProgrammingError(f"cannot cast {e.type} to {to}")
+
+
+def fold_cast(lit: Lit, to: T.SqlType) -> Expr:
+    """CAST of a constant, folded now; one that fails is left to run, so that it raises only where
+    a row evaluates it, as DuckDB's does (`SELECT 'x'::INT FROM empty` has no rows, not an error)."""
+    try:
+        return cast_literal(lit, to)
+    except DataError:
+        return Call("cast", (lit,), to)
 
 
 def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
@@ -283,9 +292,9 @@ def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
         return a, Lit(None, ta)
     # A string constant meeting a typed value is read as that type, as DuckDB does.
     if ta.is_string and isinstance(a, Lit) and tb.kind != "VARCHAR":
-        return cast_literal(a, tb), b
+        return fold_cast(a, tb), b
     if tb.is_string and isinstance(b, Lit) and ta.kind != "VARCHAR":
-        return a, cast_literal(b, ta)
+        return a, fold_cast(b, ta)
     if {ta.kind, tb.kind} == {"DATE", "TIMESTAMP"}:
         # A midnight TIMESTAMP constant against a DATE compares as a DATE: no widening per row.
         for x, y, flip in ((a, b, False), (b, a, True)):
@@ -420,6 +429,7 @@ class ExprBinder:
         self.windows: dict | None = None  # named windows where OVER is allowed (SELECT, QUALIFY, ORDER BY)
         self.window_error = "window functions are only allowed in the SELECT list, QUALIFY and ORDER BY"
         self.aliases: dict | None = None  # select-list aliases by lower name, where they may be named
+        self.prefer_aliases = False  # an alias wins over a column of the same name (HAVING's retry)
 
     def bind(self, node: exp.Expression) -> Expr:
         handler = _HANDLERS.get(type(node))
@@ -469,7 +479,7 @@ def _column(b: ExprBinder, node: exp.Column) -> Expr:
         raise ProgrammingError("* is only allowed in a SELECT list or count(*)")
     table = node.table or None
     aliases = b.aliases
-    if aliases and table is None and node.name.lower() in aliases and not b.scope.has(node.name, None):
+    if aliases and table is None and node.name.lower() in aliases and (b.prefer_aliases or not b.scope.has(node.name, None)):
         # a select-list alias (HAVING and ORDER BY of a grouped query), never itself while expanding
         name = node.name.lower()
         b.aliases = {k: v for k, v in aliases.items() if k != name}
@@ -893,9 +903,8 @@ def case(conds: list[Expr], values: list[Expr]) -> Expr:
     values = unify_types(values, "mix in CASE", values=True)
     out_type = values[0].type if values[0].type.kind != "NULL" else next(
         (v.type for v in values if v.type.kind != "NULL"), T.NULLTYPE)
-    if out_type.kind == "NULL":
-        out_type = T.INTEGER
-        values = [Lit(None, T.INTEGER) for _ in values]
+    if out_type.kind == "NULL":  # every branch an untyped NULL: so is the CASE (DuckDB types it NULL)
+        return Lit(None, T.NULLTYPE)
     args = []
     for c, v in zip(conds, values):
         args += [c, v]
@@ -1167,6 +1176,8 @@ def _agg(b: ExprBinder, node):
     if any(isinstance(n, OuterRef) for n in nodes) and not any(isinstance(n, ColRef) for n in nodes):
         raise NotSupportedError(f"aggregate {node.sql('duckdb')[:60]} over outer columns only inside a "
                                 "subquery (SQL makes it an aggregate of the outer query)")
+    if x.type.kind == "NULL" and func in ("min", "max"):
+        return Lit(None, T.NULLTYPE)  # NULL in every group, and untyped, as in DuckDB
     return make_agg(func, x, distinct)
 
 
