@@ -21,7 +21,7 @@ import torch
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from . import types as T
+from . import catalog_sql, types as T
 from .catalog import Catalog, Index, Key, StoredTable
 from .column import Column
 from .compile.expr import broadcast, cast_column, unify_strings
@@ -86,7 +86,7 @@ class _Compiled:
 class Engine:
     def __init__(self, device: torch.device):
         self.device = torch.device(device)
-        self.catalog = Catalog()
+        self.catalog = Catalog(device=self.device)
         self.settings = Settings()
         self._programs: dict = {}
         # One statement at a time per engine: threads that share a connection queue here
@@ -207,6 +207,9 @@ class Engine:
         reindex = _REINDEX.match(body)
         if reindex and not explain:
             return self._reindex(reindex.group(1))
+        special = None if explain else catalog_sql.run_text(self, body)  # EXPORT / IMPORT DATABASE
+        if special is not None:
+            return special
         statements = parse(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
         if not statements:
             raise ProgrammingError("empty statement")
@@ -238,6 +241,9 @@ class Engine:
             stmt = self._expand_pivots(stmt, params)
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Values)):
             return self._query(stmt, params)
+        handled = catalog_sql.run(self, stmt, params)  # DESCRIBE, SHOW, ALTER, COPY, temp tables
+        if handled is not None:
+            return handled
         if isinstance(stmt, exp.Create):
             return self._create(stmt, params)
         if isinstance(stmt, exp.Drop):
@@ -292,6 +298,8 @@ class Engine:
                 value = "-" + value.this.this
             elif isinstance(value, exp.Null):
                 value = None
+            elif isinstance(value, (exp.Array, exp.Tuple)):  # SET allowed_directories = ['/data']
+                value = [v.name for v in value.expressions]
             else:
                 raise ProgrammingError(f"setting {eq.this.name} needs a constant value")
             settings = settings.with_value(eq.this.name, value)
@@ -367,7 +375,7 @@ class Engine:
     def _select(self, query, params=(), scratch: dict | None = None) -> tuple[list[str], list[Column]]:
         """Run a query a statement built, over the catalog with `scratch` tables standing in for
         stored ones (rows being inserted or updated, with hidden helper columns)."""
-        tables = {**self.catalog.tables, **(scratch or {})}
+        tables = self.catalog.tables.overlay(scratch)
         catalog = Catalog(tables, self.catalog.views, self.catalog.models)
         plan, names = Binder(catalog, Params(list(params))).bind_query(query)
         batch = lower(optimize(plan))(Context(self.device, tables, None, self.catalog.models))
