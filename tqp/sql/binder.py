@@ -26,6 +26,7 @@ from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, eq
 from . import expressions as X
 from . import windows as W
 from .expressions import ExprBinder, arg, conjuncts, remap
+from .names import column_name
 from .scope import CorrelatedScope, Scope, ScopeColumn, suggest
 
 
@@ -1644,11 +1645,7 @@ def _unalias(node):
 
 
 def _name_of(item) -> str:
-    if isinstance(item, exp.Alias):
-        return item.alias
-    if isinstance(item, exp.Column):
-        return item.name
-    return item.sql("duckdb")
+    return column_name(item)
 
 
 _sort_key = X.sort_key
