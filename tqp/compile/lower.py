@@ -668,6 +668,7 @@ def _occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
 
 
 # Operators that live in tqp/physical register themselves with _lower on import.
+from ..physical import range as _range  # noqa: E402,F401
 from ..physical import recursive as _recursive  # noqa: E402,F401
 from ..physical import sample as _sample  # noqa: E402,F401
 from ..physical import window as _window  # noqa: E402,F401

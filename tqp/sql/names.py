@@ -24,8 +24,8 @@ def column_name(node: exp.Expression) -> str:
 
 
 def _text(node: exp.Expression) -> str:
-    if isinstance(node, exp.Column):
-        return node.name
+    if isinstance(node, exp.Column):  # inside an expression: as written, qualified and quoted
+        return node.sql("duckdb")
     if isinstance(node, exp.Paren):
         return _text(node.this)
     if isinstance(node, exp.Literal):
