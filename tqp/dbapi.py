@@ -296,6 +296,22 @@ class Connection:
         self._check_open()
         return _guarded(self._engine.tables, "listing tables")
 
+    def create_function(self, name: str, function: Any, parameters: Any = None, return_type: Any = None, *,
+                        type: str = "native") -> None:
+        """Make a Python function callable from SQL as name(...), as DuckDB's create_function does.
+
+        `parameters` and `return_type` are SQL type names. `type` says how it is called, always
+        on whole columns: "native" (scalars, once per distinct argument tuple, never for a
+        NULL), "arrow" (pyarrow arrays) or "torch" (tensors on the connection's device); see
+        tqp.udf."""
+        self._check_open()
+        _guarded(self._engine.create_function, f"creating function {name!r}", name, function, parameters,
+                 return_type, type)
+
+    def remove_function(self, name: str) -> None:
+        self._check_open()
+        _guarded(self._engine.remove_function, f"removing function {name!r}", name)
+
     def register_model(self, name: str, model: Any) -> None:
         """Make a fitted model callable from SQL as PREDICT('name', ...) / PREDICT_PROBA(...).
 

@@ -237,6 +237,15 @@ def _int_lit(v: int, to: T.SqlType) -> Lit:
     return Lit(v, to)
 
 
+def parse_type_name(text: str) -> T.SqlType:
+    """A type written as SQL ('BIGINT', 'DECIMAL(10, 2)')."""
+    try:
+        node = exp.DataType.build(text, dialect="duckdb")
+    except Exception:  # noqa: BLE001 - sqlglot raises several kinds for a bad type name
+        raise ProgrammingError(f"unknown type {text!r}") from None
+    return sql_type(node)
+
+
 def sql_type(node: exp.DataType) -> T.SqlType:
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
     params = tuple(int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
@@ -1022,6 +1031,11 @@ def make_agg(func: str, x: Expr, distinct: bool = False, filter: Expr | None = N
 def _function(b: ExprBinder, node):
     """A function call, resolved in the function registry (tqp/functions)."""
     entry, args = F.resolve(node)
+    if entry is None and isinstance(node, exp.Anonymous) and b.subqueries is not None:
+        udf = b.subqueries.catalog.functions.get(node.name.lower())
+        if udf is not None:
+            from ..udf import bind_call
+            return bind_call(udf, [b.bind(a) for a in args])
     if entry is None:
         name = node.name if isinstance(node, exp.Anonymous) else node.sql("duckdb").split("(")[0]
         raise ProgrammingError(f"function {name}() does not exist" + suggest(name.lower(), F.known_names()))
