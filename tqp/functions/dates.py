@@ -85,7 +85,7 @@ def _valid(args):
 
 def _unit_node(node) -> exp.Expression:
     """A part written as a keyword (date_trunc(month, x), sqlglot's Var) as a string constant."""
-    return exp.Literal.string(node.name) if isinstance(node, (exp.Var, exp.Column)) else node
+    return exp.Literal.string(node.name) if isinstance(node, exp.Var) else node
 
 
 def _in_range(values: torch.Tensor, valid, what: str = "timestamp") -> torch.Tensor:
@@ -155,7 +155,8 @@ def _trunc_bind(*args):
 
 def _trunc_kernel(args, e, ctx):
     a = args[0]
-    return Column(T.TIMESTAMP, D.date_trunc(e.params[0], a.data, a.type.kind == "TIMESTAMP"), a.validity)
+    out = D.date_trunc(e.params[0], a.data, a.type.kind == "TIMESTAMP")
+    return Column(T.TIMESTAMP, _in_range(out, a.validity), a.validity)  # the decade of year 1 is year 0
 
 
 def _trunc_args(node):
@@ -327,10 +328,10 @@ def _from_epoch_kernel(args, e, ctx):
 
 def _to_epoch(name, divisor):
     """epoch_ms / epoch_us / epoch_ns (x): x's milli / micro / nanoseconds since 1970, BIGINT
-    (floored, as DuckDB); epoch_ms of a number is the other direction."""
+    (rounded half away from zero, as DuckDB); epoch_ms of a number is the other direction."""
     def bind(*args):
         arity(name, args, 1, 1)
-        if name == "epoch_ms" and (args[0].type.is_numeric or is_null(args[0])):
+        if name == "epoch_ms" and (args[0].type.is_numeric or args[0].type.kind == "NULL"):
             return _from_epoch("epoch_ms", "BIGINT", 1000)(*args)
         x = temporal(name, 1, args[0])
         return Lit(None, T.BIGINT) if is_null(x) else Call(name, (x,), T.BIGINT, (divisor,))
@@ -340,7 +341,7 @@ def _to_epoch(name, divisor):
 def _to_epoch_kernel(args, e, ctx):
     d = e.params[0]
     x = _micros(args[0])
-    return Column(T.BIGINT, torch.div(x, d, rounding_mode="floor") if d > 0 else x * -d, args[0].validity)
+    return Column(T.BIGINT, C._div_round_half_away(x, d) if d > 0 else x * -d, args[0].validity)
 
 
 def _epoch_kernel(args, e, ctx):

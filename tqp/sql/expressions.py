@@ -557,7 +557,7 @@ def _neg(b, node):
         return Lit(-e.value, e.type)  # (an integer type's minimum stays a Call: -MIN overflows)
     if e.type.kind == "NULL" or _is_null_lit(e) and e.type.is_numeric:
         return Lit(None, e.type if e.type.is_numeric else T.INTEGER)
-    if not (e.type.is_numeric or e.type.kind == "NULL"):
+    if not (e.type.is_numeric or e.type.kind in ("NULL", "INTERVAL")):
         raise ProgrammingError(f"cannot negate {e.type}")
     return Call("neg", (e,), e.type)
 
