@@ -200,7 +200,9 @@ def _compile_logic(e: Call):
 def may_raise(e: Expr) -> bool:
     """Whether evaluating e can raise on some rows' values: a CASE then evaluates it only on the
     rows that take its branch (`CASE WHEN b <> 0 THEN a // b END` must not divide by zero)."""
+    from ..functions import VALUE_ERRORS  # noqa: the registry imports this module
     return any(isinstance(n, Call) and (n.op in ("div", "intdiv", "mod") and "null_on_zero" not in n.params
+                                        or n.op in VALUE_ERRORS
                                         or n.op == "cast" and "try" not in n.params and _narrowing(n.args[0].type, n.type))
                for n in walk(e))
 

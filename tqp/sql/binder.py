@@ -637,12 +637,13 @@ class Binder:
         if isinstance(node, exp.Table):
             if node.args.get("pivots"):
                 raise NotSupportedError("PIVOT")
-            if isinstance(node.this, exp.Func) or isinstance(node.this, exp.Anonymous):
+            virtual = self.catalog.virtual_source(node, self.ctes)  # files, information_schema
+            if virtual is None and isinstance(node.this, exp.Func):
                 raise NotSupportedError(f"table function {node.this.sql('duckdb')[:40]}")
-            name = node.name.lower()
-            alias = (node.alias or node.name).lower()
+            name = virtual[0] if virtual else node.name.lower()
+            alias = (node.alias or (virtual[1] if virtual else node.name)).lower()
             col_aliases = _column_aliases(node)
-            if node.db:
+            if node.db and not virtual:
                 if node.db.lower() not in ("main", "memory"):
                     raise ProgrammingError(f'schema "{node.db}" not found')
             if name in self._working and not node.db:
