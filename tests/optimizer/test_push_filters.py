@@ -3,15 +3,12 @@ answers checked against DuckDB: a pushdown that moves a conjunct where it change
 the second test even when the first is updated."""
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 import pytest
 
-import tqp
-from tqp.optimizer import optimize
-from tqp.plan import nodes as P
-from tqp.sql.binder import Binder
-from tqp.sql.parse import parse
+from tqp.optimizer import factor_ors, push_filters
+
+from .golden import connections, plan_text, same_rows
 
 TABLES = {
     "a": pa.table({"k": [1, 2, 3, None], "v": [1, 2, 3, 4]}),
@@ -57,17 +54,11 @@ Project(exprs=[#0, #1], names=['k', 'COUNT(*)'])
 
 @pytest.fixture(scope="module")
 def cons():
-    t, d = tqp.connect("cpu"), duckdb.connect()
-    for name, table in TABLES.items():
-        t.register(name, table)
-        d.register(name, table)
-    return t, d
+    return connections(TABLES)
 
 
 def _plan_text(con, sql):
-    engine = con._engine
-    plan, _ = Binder(engine.catalog, []).bind_query(parse(sql)[0])
-    return P.render(optimize(plan))
+    return plan_text(con, sql, (factor_ors, push_filters))
 
 
 @pytest.mark.parametrize("sql", list(GOLDEN))
@@ -92,9 +83,7 @@ MORE = [
 
 @pytest.mark.parametrize("sql", list(GOLDEN) + MORE)
 def test_same_rows_as_duckdb(cons, sql):
-    t, d = cons
-    key = lambda r: tuple((x is None, x) for x in r)  # noqa: E731
-    assert sorted(t.execute(sql).fetchall(), key=key) == sorted(d.execute(sql).fetchall(), key=key)
+    assert same_rows(cons, sql)
 
 
 def test_false_on_padding_inside_an_operator_keeps_the_outer_join(cons):

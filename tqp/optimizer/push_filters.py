@@ -37,8 +37,9 @@ _NULL_PROPAGATING = frozenset((
 ))
 
 
-def push_filters(rel: P.Rel) -> P.Rel:
-    """The plan with every Filter's conjuncts pushed as far down as they can go."""
+def push_filters(rel: P.Rel, stats=None) -> P.Rel:
+    """The plan with every Filter's conjuncts pushed as far down as they can go (by the plan's
+    shape alone: `stats` is not read)."""
     return P.transform(rel, _push_here)
 
 
