@@ -3,8 +3,7 @@
 Row counts, distinct counts (NDV) and min/max come from the stored tables (each found once and
 remembered with the table); a predicate's selectivity is 1/NDV for `column = constant`, k/NDV
 for an IN list, the covered share of [min, max] for ranges on one column, and fixed guesses
-for the rest. Joins estimate |L| x |R| / NDV of each key, with later keys counted only in part
-(they are usually correlated with the first: an order number and its item).
+for the rest. Joins estimate |L| x |R| / the distinct key combinations of the larger side.
 
 >>> import pyarrow as pa, tqp
 >>> con = tqp.connect("cpu")
@@ -93,15 +92,18 @@ class Stats:
     def join_rows(self, left: P.Rel, right: P.Rel, lkeys, rkeys, l: float | None = None,
                   r: float | None = None) -> float:
         """Estimated rows of an inner join of left and right on the key pairs (given sizes
-        where the caller knows them better)."""
+        where the caller knows them better): |L| x |R| over the larger side's count of
+        distinct key combinations, each side's being the product of its keys' NDVs but at
+        most its rows (a composite key such as (part, supplier) is no rarer than its rows)."""
         l = self.rows(left) if l is None else l
         r = self.rows(right) if r is None else r
-        denoms = sorted((max(self.ndv(left, a) or l, self.ndv(right, b) or r, 1.0) for a, b in zip(lkeys, rkeys)),
-                        reverse=True)
-        out = l * r
-        for i, d in enumerate(denoms):
-            out /= d ** (0.5 ** i)  # later keys count less: they tend to follow the first
-        return max(out, 1.0)
+        if not lkeys:
+            return l * r
+        combos_l = combos_r = 1.0
+        for a, b in zip(lkeys, rkeys):
+            combos_l *= self.ndv(left, a) or l
+            combos_r *= self.ndv(right, b) or r
+        return max(l * r / max(min(combos_l, l), min(combos_r, r), 1.0), 1.0)
 
     def _semi_share(self, j: P.Join) -> float:
         """The share of left rows a semi join keeps: what share of the left keys' values the right side holds."""
