@@ -48,6 +48,19 @@ Project(exprs=[#0], names=['COUNT(*)'])
         Scan(f: k, d)
         Scan(one: d)
       Scan(s: k)""",
+    # One semi join staying on top does not hold back another that can move.
+    "SELECT count(*) FROM f, one WHERE f.d = one.d AND f.k IN (SELECT k FROM s) "
+    "AND EXISTS (SELECT 1 FROM g WHERE g.d = one.d AND g.v > 150)": """
+Project(exprs=[#0], names=['COUNT(*)'])
+  Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
+    Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
+      Join(kind='inner', left_keys=[#1], right_keys=[#0], residual=None)
+        Scan(f: k, d)
+        Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
+          Scan(one: d)
+          Filter(predicate=gt(#1, 150))
+            Scan(g: d, v)
+      Scan(s: k)""",
     # A subquery over two tables' columns stays above their join.
     "SELECT count(*) FROM f, g WHERE f.d = g.d AND EXISTS (SELECT 1 FROM s WHERE s.k = f.k AND s.k < g.v)": """
 Project(exprs=[#0], names=['COUNT(*)'])

@@ -46,7 +46,15 @@ def push_semi_joins(plan: P.Rel, stats: Stats) -> P.Rel:
 
 
 def _push_here(j: P.Rel, stats: Stats) -> P.Rel:
-    if not (isinstance(j, P.Join) and j.kind in _FILTERING and is_inner(j.left)):
+    if not (isinstance(j, P.Join) and j.kind in _FILTERING):
+        return j
+    below = j.left
+    if isinstance(below, P.Join) and below.kind in _FILTERING:
+        # another filtering join stayed on the region (it keeps the same columns): try past it
+        past = dataclasses.replace(j, left=below.left)
+        moved = _push_here(past, stats)
+        return j if moved is past else below.with_inputs(moved, below.right)
+    if not is_inner(below):
         return j
     nl = len(j.left.schema)
     cols = set().union(*(refs(k) for k in j.left_keys))
