@@ -16,6 +16,7 @@ TABLES = {
     "c": pa.table({"k": [1, 2, 3, 3], "v": [5, 6, 7, None]}),
 }
 
+RULES = (factor_ors, push_filters)
 GOLDEN = {
     # The comma join after an outer join becomes an equi join; b.v > 1 rejects the LEFT
     # join's padding, so that join is inner too and each single-table conjunct reaches its scan.
@@ -36,6 +37,20 @@ Project(exprs=[#1], names=['v'])
       Filter(predicate=lt(#1, 3))
         Scan(a: k, v)
       Scan(b: k, v)""",
+    # An ON conjunct over the padded side of an outer join filters that side; one over the
+    # preserved side stays in the condition (those rows stay, padded, whatever it says).
+    "SELECT a.v, b.v FROM a LEFT JOIN b ON a.k = b.k AND b.v > 1 AND a.v < 3": """
+Project(exprs=[#1, #3], names=['v', 'v'])
+  Join(kind='left', left_keys=[#0], right_keys=[#0], residual=lt(#1, 3))
+    Scan(a: k, v)
+    Filter(predicate=gt(#1, 1))
+      Scan(b: k, v)""",
+    "SELECT a.v, b.v FROM a RIGHT JOIN b ON a.k = b.k AND b.v > 1 AND a.v < 3": """
+Project(exprs=[#1, #3], names=['v', 'v'])
+  Join(kind='right', left_keys=[#0], right_keys=[#0], residual=gt(#3, 1))
+    Filter(predicate=lt(#1, 3))
+      Scan(a: k, v)
+    Scan(b: k, v)""",
     # Nothing goes below a LIMIT.
     "SELECT * FROM (SELECT k FROM a ORDER BY k LIMIT 2) s WHERE k > 1": """
 Project(exprs=[#0], names=['k'])
@@ -58,7 +73,7 @@ def cons():
 
 
 def _plan_text(con, sql):
-    return plan_text(con, sql, (factor_ors, push_filters))
+    return plan_text(con, sql, RULES)
 
 
 @pytest.mark.parametrize("sql", list(GOLDEN))

@@ -578,10 +578,6 @@ class Binder:
                 if pair:
                     lkeys.append(pair[0])
                     rkeys.append(remap(pair[1], lambda i: i - nl))
-                elif kind == "left" and refs(e) and min(refs(e)) >= nl:
-                    rrel = P.Filter(rrel, remap(e, lambda i: i - nl))  # right-only ON: filter the right
-                elif kind == "right" and refs(e) and max(refs(e)) < nl:
-                    builder.rel = P.Filter(builder.rel, e)
                 else:
                     resid.append(e)
             if kind == "cross":
