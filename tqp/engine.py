@@ -21,7 +21,7 @@ import torch
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from . import types as T
+from . import catalog_sql, types as T
 from .catalog import Catalog, Index, Key, StoredTable
 from .column import Column
 from .compile.expr import broadcast, cast_column, unify_strings
@@ -32,6 +32,7 @@ from .errors import (DataError, Error, IntegrityError, InternalError, NotSupport
 from .exec.memory import give_back_memory
 from .io.arrow import from_arrow, to_arrow
 from .kernels.selection import all_true, nonzero
+from .merge import merge
 from .plan import nodes as P
 from .exec.limits import cancellable
 from .optimizer import optimize
@@ -39,6 +40,7 @@ from .settings import Settings, active
 from .sql import expressions as X
 from .sql.binder import Binder, Params
 from .sql.parse import first_line, parse
+from .sql.pivot import expand_pivots, has_pivot
 from .sql.scope import suggest
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
@@ -84,7 +86,7 @@ class _Compiled:
 class Engine:
     def __init__(self, device: torch.device):
         self.device = torch.device(device)
-        self.catalog = Catalog()
+        self.catalog = Catalog(device=self.device)
         self.settings = Settings()
         self._programs: dict = {}
         # One statement at a time per engine: threads that share a connection queue here
@@ -205,6 +207,9 @@ class Engine:
         reindex = _REINDEX.match(body)
         if reindex and not explain:
             return self._reindex(reindex.group(1))
+        special = None if explain else catalog_sql.run_text(self, body)  # EXPORT / IMPORT DATABASE
+        if special is not None:
+            return special
         statements = parse(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
         if not statements:
             raise ProgrammingError("empty statement")
@@ -231,8 +236,14 @@ class Engine:
         return self._statement(stmt, params)
 
     def _statement(self, stmt, params) -> Result:
+        if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Pivot)) \
+                and _mentions_pivot(stmt):
+            stmt = self._expand_pivots(stmt, params)
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Values)):
             return self._query(stmt, params)
+        handled = catalog_sql.run(self, stmt, params)  # DESCRIBE, SHOW, ALTER, COPY, temp tables
+        if handled is not None:
+            return handled
         if isinstance(stmt, exp.Create):
             return self._create(stmt, params)
         if isinstance(stmt, exp.Drop):
@@ -243,11 +254,24 @@ class Engine:
             return self._update(stmt, params)
         if isinstance(stmt, (exp.Delete, exp.TruncateTable)):
             return self._delete(stmt, params)
+        if isinstance(stmt, exp.Merge):
+            return merge(self, stmt, params)
         if isinstance(stmt, (exp.Set, exp.Pragma)) or isinstance(stmt, exp.Command) and stmt.this.upper() == "RESET":
             return self._set(stmt)
         if isinstance(stmt, exp.Command):
             raise NotSupportedError(f"statement {stmt.this.upper()} is not supported")
         raise NotSupportedError(f"statement {type(stmt).__name__.upper()} is not supported")
+
+    def _expand_pivots(self, stmt, params):
+        def columns_of(query):
+            return Binder(self.catalog, Params(params)).bind_query(query.copy())[1]
+
+        def distinct_rows(query):
+            names, cols = self._select(query, params)
+            return [tuple(r.values()) for r in to_arrow(names, cols).to_pylist()]
+        out = expand_pivots(stmt, columns_of, distinct_rows)
+        out.meta.pop("tqp_text", None)  # the values read from the data are part of the text now
+        return out
 
     def _set(self, stmt) -> Result:
         """SET name = value, SET name TO value, RESET name, PRAGMA name = value."""
@@ -274,6 +298,8 @@ class Engine:
                 value = "-" + value.this.this
             elif isinstance(value, exp.Null):
                 value = None
+            elif isinstance(value, (exp.Array, exp.Tuple)):  # SET allowed_directories = ['/data']
+                value = [v.name for v in value.expressions]
             else:
                 raise ProgrammingError(f"setting {eq.this.name} needs a constant value")
             settings = settings.with_value(eq.this.name, value)
@@ -349,7 +375,7 @@ class Engine:
     def _select(self, query, params=(), scratch: dict | None = None) -> tuple[list[str], list[Column]]:
         """Run a query a statement built, over the catalog with `scratch` tables standing in for
         stored ones (rows being inserted or updated, with hidden helper columns)."""
-        tables = {**self.catalog.tables, **(scratch or {})}
+        tables = self.catalog.tables.overlay(scratch)
         catalog = Catalog(tables, self.catalog.views, self.catalog.models)
         plan, names = Binder(catalog, Params(list(params))).bind_query(query)
         batch = lower(optimize(plan, catalog))(Context(self.device, tables, None, self.catalog.models))
@@ -833,6 +859,13 @@ class Engine:
 
 
 _SCRATCH = "#dml"  # the rows a statement works on, under a name no query can spell unquoted
+
+
+def _mentions_pivot(stmt) -> bool:
+    text = stmt.meta.get("tqp_text")
+    if text is not None and "PIVOT" not in text[0].upper():
+        return False  # no tree walk for the statements that cannot hold one
+    return has_pivot(stmt)
 
 
 def _scratch_scan(target: exp.Table) -> exp.Table:
