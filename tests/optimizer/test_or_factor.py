@@ -33,6 +33,29 @@ Project(exprs=[#0], names=['COUNT(*)'])
     Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=or(and(eq(#0, #3), eq(#5, 'x')), and(eq(#0, #3), gt(#2, 4))))
       Scan(p: k, brand, size)
       Scan(l: k, qty, mode)""",
+    # TPC-DS q41's shape: the correlation common to both branches of a correlated subquery's
+    # OR is an equality of its own, so decorrelation joins on it instead of testing every pair.
+    "SELECT k FROM p WHERE (SELECT count(*) FROM l WHERE (l.k = p.k AND l.mode = 'x') "
+    "OR (l.k = p.k AND l.qty > 20)) > 0": """
+Project(exprs=[#0], names=['k'])
+  Filter(predicate=gt(#4, 0))
+    Join(kind='single', left_keys=[#0], right_keys=[#0], residual=None, null_safe=True)
+      Shared()
+        Scan(p: k, brand, size)
+      Project(exprs=[#0, #1], names=['#d0', 'COUNT(*)'])
+        Project(exprs=[#0, coalesce(#2, 0)], names=['#d0', '#a0'])
+          Join(kind='left', left_keys=[#0], right_keys=[#0], residual=None, null_safe=True)
+            Distinct(on=[])
+              Project(exprs=[#0], names=['#d0'])
+                Shared()
+                  Scan(p: k, brand, size)
+            Aggregate(keys=[#0], aggs=[count_star(*)], names=['#d0', '#a0'])
+              Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=or(and(eq(#1, #0), eq(#3, 'x')), and(eq(#1, #0), gt(#2, 20))), max_pairs=200000000)
+                Distinct(on=[])
+                  Project(exprs=[#0], names=['#d0'])
+                    Shared()
+                      Scan(p: k, brand, size)
+                Scan(l: k, qty, mode)""",
     # A branch that does not restrict a table (l here) implies nothing for it.
     "SELECT count(*) FROM p, l WHERE p.k = l.k AND (p.size = 1 OR l.qty > 20 AND p.size = 10)": """
 Project(exprs=[#0], names=['COUNT(*)'])

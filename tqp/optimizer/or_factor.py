@@ -18,9 +18,8 @@ Filter(predicate=and(or(and(gt(#0, 1), gt(#1, 1)), gt(#0, 1)), gt(#0, 1)))
 from __future__ import annotations
 
 from ..plan import nodes as P
-from ..plan.nodes import Call, Expr, and_all, refs, split_and
+from ..plan.nodes import Call, Expr, and_all, refs, split_and, split_or, with_or_factors
 from .join_order import flatten, is_inner
-from .stats import split_or
 
 
 def factor_ors(plan: P.Rel, stats=None) -> P.Rel:
@@ -36,10 +35,9 @@ def _factor_here(rel: P.Rel) -> P.Rel:
     if not ors:
         return rel
     spans = [(at, at + len(leaf.schema)) for leaf, at in flatten(rel.input)[0]] if is_inner(rel.input) else []
-    out = list(preds)
+    out = with_or_factors(preds)
     for e in ors:
         branches = [split_and(b) for b in split_or(e)]
-        out += [c for c in branches[0] if all(c in s for s in branches[1:]) and c not in out]
         cols = refs(e)
         for lo, hi in (spans if cols else ()):
             if lo <= min(cols) and max(cols) < hi:

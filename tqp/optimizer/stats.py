@@ -22,7 +22,7 @@ from __future__ import annotations
 import torch
 
 from ..plan import nodes as P
-from ..plan.nodes import Call, ColRef, Expr, Lit, split_and
+from ..plan.nodes import Call, ColRef, Expr, Lit, split_and, split_or
 
 DEFAULT_SELECTIVITY = 0.3  # a predicate nothing is known about
 _RANGE_OPS = {"lt": "hi", "le": "hi", "gt": "lo", "ge": "lo"}
@@ -206,18 +206,6 @@ class Stats:
 
 def _is_and(e: Expr) -> bool:
     return isinstance(e, Call) and e.op == "and"
-
-
-def split_or(e: Expr) -> list[Expr]:
-    """The branches of an OR chain (iterative: chains may be long)."""
-    out, stack = [], [e]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Call) and n.op == "or":
-            stack.extend(reversed(n.args))
-        else:
-            out.append(n)
-    return out
 
 
 def origin_of(rel: P.Rel, e: Expr):
