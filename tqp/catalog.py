@@ -149,6 +149,7 @@ class Catalog:
     indexes: dict[str, Index] = field(default_factory=dict)  # lower-case name -> Index
     device: object = None  # torch.device that file sources are read onto
     temporary: set = field(default_factory=set)  # names of tables made by CREATE TEMP TABLE
+    functions: dict[str, object] = field(default_factory=dict)  # name -> tqp.udf.PythonFunction
 
     def __post_init__(self):
         if isinstance(self.tables, Tables) and self.tables.owner is not None:

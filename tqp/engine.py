@@ -33,6 +33,7 @@ from .exec.memory import give_back_memory
 from .io.arrow import from_arrow, to_arrow
 from .kernels.selection import all_true, nonzero
 from .merge import merge
+from . import udf as _udf  # noqa: F401 - registers the Python-function kernel
 from .plan import nodes as P
 from .exec.limits import cancellable
 from .optimizer import optimize
@@ -156,6 +157,23 @@ class Engine:
         from .ml import convert  # the converters pull in nothing until a model is registered
         compiled = convert(model).to(self.device)
         self.catalog.models[name.lower()] = compiled
+        self.catalog.bump()
+
+    @_locked
+    def create_function(self, name: str, fn, parameters, return_type, kind: str) -> None:
+        from .functions import lookup
+        from .udf import make_function
+        if not isinstance(name, str) or not name:
+            raise ProgrammingError("a function name must be a non-empty string")
+        if lookup(name) is not None or name.lower() in self.catalog.functions:
+            raise ProgrammingError(f'function "{name}" already exists')
+        self.catalog.functions[name.lower()] = make_function(name, fn, parameters, return_type, kind)
+        self.catalog.bump()
+
+    @_locked
+    def remove_function(self, name: str) -> None:
+        if self.catalog.functions.pop(str(name).lower(), None) is None:
+            raise ProgrammingError(f'function "{name}" does not exist' + suggest(str(name).lower(), list(self.catalog.functions)))
         self.catalog.bump()
 
     @_locked
@@ -330,7 +348,7 @@ class Engine:
         return compiled
 
     def _context(self, profile=None) -> Context:
-        return Context(self.device, self.catalog.tables, profile, self.catalog.models)
+        return Context(self.device, self.catalog.tables, profile, self.catalog.models, functions=self.catalog.functions)
 
     def _run(self, stmt, params):
         c = self._compile(stmt, params)
@@ -376,9 +394,10 @@ class Engine:
         """Run a query a statement built, over the catalog with `scratch` tables standing in for
         stored ones (rows being inserted or updated, with hidden helper columns)."""
         tables = self.catalog.tables.overlay(scratch)
-        catalog = Catalog(tables, self.catalog.views, self.catalog.models)
+        catalog = Catalog(tables, self.catalog.views, self.catalog.models, functions=self.catalog.functions)
         plan, names = Binder(catalog, Params(list(params))).bind_query(query)
-        batch = lower(optimize(plan, catalog))(Context(self.device, tables, None, self.catalog.models))
+        batch = lower(optimize(plan, catalog))(Context(self.device, tables, None, self.catalog.models,
+                                                       functions=self.catalog.functions))
         return names, [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
 
     def _create(self, stmt: exp.Create, params) -> Result:

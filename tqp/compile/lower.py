@@ -39,6 +39,7 @@ class Context:
     profile: list | None = None  # EXPLAIN ANALYZE: (node, seconds, rows)
     models: dict = field(default_factory=dict)  # name -> CompiledModel (PREDICT)
     results: dict = field(default_factory=dict)  # Shared node -> its batch in this execution
+    functions: dict = field(default_factory=dict)  # name -> tqp.udf.PythonFunction (Python UDFs)
 
 
 def evaluate(fn, batch: Batch, ctx) -> Column:
@@ -668,6 +669,7 @@ def _occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
 
 
 # Operators that live in tqp/physical register themselves with _lower on import.
+from ..physical import range as _range  # noqa: E402,F401
 from ..physical import recursive as _recursive  # noqa: E402,F401
 from ..physical import sample as _sample  # noqa: E402,F401
 from ..physical import window as _window  # noqa: E402,F401

@@ -133,5 +133,5 @@ def entries() -> list[Function | Aggregate]:
     return sorted({id(e): e for e in FUNCTIONS.values()}.values(), key=lambda e: (e.family, e.name))
 
 
-from . import aggregates, general, math, strings  # noqa: E402,F401  (each registers its entries)
+from . import aggregates, dates, general, math, strings  # noqa: E402,F401  (each registers its entries)
 from . import docs  # noqa: E402,F401
