@@ -27,7 +27,7 @@ GOLDEN = {
     # joined to its filtered dimension first and the two small results meet last.
     "SELECT count(*) FROM fact, fact2, dates, cust WHERE fact.c = fact2.c AND fact.d = dates.d "
     "AND fact2.c = cust.c AND dates.year = 2001 AND cust.state = 'CA'": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Project(exprs=[#5, #6, #7, #8, #0, #1, #2, #9, #10, #11, #3, #4], names=['id', 'd', 'c', 'q', 'c', 'd', 'q', 'd', 'year', 'week', 'c', 'state'])
       Join(kind='inner', left_keys=[#0], right_keys=[#2], residual=None)
@@ -42,7 +42,7 @@ Project(exprs=[#0], names=['COUNT(*)'])
     # TPC-DS q72's shape: the week of one date meets every date of that week (a self join on
     # a non-key), only after the year filter made the first side small.
     "SELECT count(*) FROM dates d1, dates d2, fact WHERE d1.week = d2.week AND fact.d = d2.d AND d1.year = 2001": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Project(exprs=[#7, #8, #9, #4, #5, #6, #0, #1, #2, #3], names=['d', 'year', 'week', 'd', 'year', 'week', 'id', 'd', 'c', 'q'])
       Join(kind='inner', left_keys=[#1], right_keys=[#0], residual=None)
@@ -67,7 +67,7 @@ Project(exprs=[#0, #8], names=['id', 'week'])
     # condition is a residual of the join that brings its tables together.
     "SELECT count(*) FROM fact2, fact, dates WHERE fact.c = fact2.c AND fact.d = fact2.d "
     "AND fact.q < fact2.q AND dates.d = fact.d AND dates.week = 1": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='inner', left_keys=[#0, #1], right_keys=[#2, #1], residual=lt(#6, #2))
       Scan(fact2: c, d, q)
@@ -77,7 +77,7 @@ Project(exprs=[#0], names=['COUNT(*)'])
           Scan(dates: d, year, week)""",
     # A table no predicate connects is crossed with the rest last, smallest first.
     "SELECT count(*) FROM fact, dates, cust WHERE fact.d = dates.d AND cust.state = 'CA' AND dates.year = 2000": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='cross', left_keys=[], right_keys=[], residual=None)
       Join(kind='inner', left_keys=[#1], right_keys=[#0], residual=None)
@@ -89,7 +89,7 @@ Project(exprs=[#0], names=['COUNT(*)'])
     # The inner joins under an outer join are ordered on their own; the LEFT JOIN stays where it was written.
     "SELECT count(f2.q) FROM fact JOIN dates ON fact.d = dates.d JOIN cust ON fact.c = cust.c "
     "LEFT JOIN fact2 f2 ON f2.c = fact.c AND f2.d = fact.d WHERE dates.year = 2004 AND cust.state = 'CA'": """
-Project(exprs=[#0], names=['COUNT(f2.q)'])
+Project(exprs=[#0], names=['count(f2.q)'])
   Aggregate(keys=[], aggs=[count(#11)], names=['#a0'])
     Join(kind='left', left_keys=[#2, #1], right_keys=[#0, #1], residual=None)
       Join(kind='inner', left_keys=[#2], right_keys=[#0], residual=None)

@@ -19,7 +19,7 @@ GOLDEN = {
     # TPC-H Q19's shape: each branch restricts p and l; each table gets the OR of its own
     # restrictions as a filter below the join, and the whole OR stays above it.
     "SELECT count(*) FROM p, l WHERE p.k = l.k AND (p.brand = 'a' AND l.qty < 10 OR p.brand = 'b' AND l.qty > 20)": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=or(and(eq(#1, 'a'), lt(#4, 10)), and(eq(#1, 'b'), gt(#4, 20))))
       Filter(predicate=or(eq(#1, 'a'), eq(#1, 'b')))
@@ -28,7 +28,7 @@ Project(exprs=[#0], names=['COUNT(*)'])
         Scan(l: k, qty, mode)""",
     # A conjunct common to every branch holds on its own, and here becomes the join key.
     "SELECT count(*) FROM p, l WHERE (p.k = l.k AND l.mode = 'x') OR (p.k = l.k AND p.size > 4)": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=or(and(eq(#0, #3), eq(#5, 'x')), and(eq(#0, #3), gt(#2, 4))))
       Scan(p: k, brand, size)
@@ -42,7 +42,7 @@ Project(exprs=[#0], names=['k'])
     Join(kind='single', left_keys=[#0], right_keys=[#0], residual=None, null_safe=True)
       Shared()
         Scan(p: k, brand, size)
-      Project(exprs=[#0, #1], names=['#d0', 'COUNT(*)'])
+      Project(exprs=[#0, #1], names=['#d0', 'count_star()'])
         Project(exprs=[#0, coalesce(#2, 0)], names=['#d0', '#a0'])
           Join(kind='left', left_keys=[#0], right_keys=[#0], residual=None, null_safe=True)
             Distinct(on=[])
@@ -58,7 +58,7 @@ Project(exprs=[#0], names=['k'])
                 Scan(l: k, qty, mode)""",
     # A branch that does not restrict a table (l here) implies nothing for it.
     "SELECT count(*) FROM p, l WHERE p.k = l.k AND (p.size = 1 OR l.qty > 20 AND p.size = 10)": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=or(eq(#2, 1), and(gt(#4, 20), eq(#2, 10))))
       Filter(predicate=or(eq(#2, 1), eq(#2, 10)))

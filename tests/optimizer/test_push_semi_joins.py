@@ -21,7 +21,7 @@ TABLES = {
 GOLDEN = {
     # f joined to g grows (20 g rows per d): the IN filters f's rows before the join.
     "SELECT count(*) FROM f, g WHERE f.d = g.d AND f.k IN (SELECT k FROM s WHERE k IS NOT NULL)": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Project(exprs=[#2, #3, #0, #1], names=['k', 'd', 'd', 'v'])
       Join(kind='inner', left_keys=[#0], right_keys=[#1], residual=None)
@@ -32,7 +32,7 @@ Project(exprs=[#0], names=['COUNT(*)'])
             Scan(s: k)""",
     # NOT IN moves the same way (its NULL rule looks at each f row and the whole subquery).
     "SELECT count(*) FROM f, g WHERE f.d = g.d AND f.k NOT IN (SELECT k FROM s)": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='inner', left_keys=[#1], right_keys=[#0], residual=None)
       Join(kind='anti_null_aware', left_keys=[#0], right_keys=[#0], residual=None)
@@ -41,7 +41,7 @@ Project(exprs=[#0], names=['COUNT(*)'])
       Scan(g: d, v)""",
     # Joined to one row the join is smaller than f: the semi join stays on top, probing fewer rows.
     "SELECT count(*) FROM f, one WHERE f.d = one.d AND f.k IN (SELECT k FROM s)": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
       Join(kind='inner', left_keys=[#1], right_keys=[#0], residual=None)
@@ -51,7 +51,7 @@ Project(exprs=[#0], names=['COUNT(*)'])
     # One semi join staying on top does not hold back another that can move.
     "SELECT count(*) FROM f, one WHERE f.d = one.d AND f.k IN (SELECT k FROM s) "
     "AND EXISTS (SELECT 1 FROM g WHERE g.d = one.d AND g.v > 150)": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
       Join(kind='inner', left_keys=[#1], right_keys=[#0], residual=None)
@@ -63,7 +63,7 @@ Project(exprs=[#0], names=['COUNT(*)'])
       Scan(s: k)""",
     # A subquery over two tables' columns stays above their join.
     "SELECT count(*) FROM f, g WHERE f.d = g.d AND EXISTS (SELECT 1 FROM s WHERE s.k = f.k AND s.k < g.v)": """
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=lt(#4, #3))
       Join(kind='inner', left_keys=[#1], right_keys=[#0], residual=None)

@@ -20,7 +20,7 @@ crossed smallest first. A projection restores the region's column order.
 >>> sql = "SELECT count(*) FROM big JOIN dim ON big.d = dim.d JOIN one ON dim.x = one.x"
 >>> plan, _ = Binder(con._engine.catalog, []).bind_query(parse(sql)[0])
 >>> print(P.render(optimize(plan, con._engine.catalog)))
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Join(kind='inner', left_keys=[#1], right_keys=[#0], residual=None)
       Scan(big: k, d)

@@ -18,7 +18,7 @@ on the other side: `(A JOIN B) SEMI S` on A's columns is `(A SEMI S) JOIN B`.
 >>> sql = "SELECT count(*) FROM f, g WHERE f.d = g.d AND f.k IN (SELECT k FROM s)"
 >>> plan, _ = Binder(con._engine.catalog, []).bind_query(parse(sql)[0])
 >>> print(P.render(optimize(plan, con._engine.catalog)))
-Project(exprs=[#0], names=['COUNT(*)'])
+Project(exprs=[#0], names=['count_star()'])
   Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
     Project(exprs=[#1, #2, #0], names=['k', 'd', 'd'])
       Join(kind='inner', left_keys=[#0], right_keys=[#1], residual=None)
