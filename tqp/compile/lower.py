@@ -387,7 +387,7 @@ def _distinct(rel: P.Distinct):
 def _join_key_columns(lcols: list[Column], rcols: list[Column], null_safe: bool = False):
     lk, rk = [], []
     for a, b in zip(lcols, rcols):
-        if a.type.is_string:
+        if a.type.uses_dictionary:
             a, b = unify_strings([a, b])
         a, b = same_width([a, b])
         if null_safe and (a.validity is not None or b.validity is not None):
@@ -600,7 +600,7 @@ def _not_in(lb: Batch, rb: Batch, lk, rk, lv, rv, dev) -> Batch:
 
 
 def _concat_columns(cols: list[Column]) -> Column:
-    if cols[0].type.is_string:
+    if cols[0].type.uses_dictionary:
         cols = unify_strings(cols)
     cols = same_width(cols)
     data = torch.cat([c.data for c in cols])
