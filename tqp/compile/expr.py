@@ -927,6 +927,9 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     if frm.kind == "NULL":
         return Column(to, torch.zeros_like(x, dtype=to.torch_dtype), torch.zeros_like(x, dtype=torch.bool),
                       Dictionary(np.array([], dtype=object)) if to.is_string else None)
+    if frm.is_nested or to.is_nested:
+        from ..functions.nested import cast_column as cast_nested  # (the registry imports this module)
+        return cast_nested(a, to)
     if to.is_string:
         return _to_string(a)
     if frm.is_string:
