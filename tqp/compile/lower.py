@@ -278,6 +278,9 @@ def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts, keep=None)
     dev = ctx.device
     if a.func == "count_star":
         return Column(T.BIGINT, _count_all(ids, g, dev, counts) if keep is None else G.segment_count(keep, ids, g))
+    if a.func.split(":")[0] == "list":  # NULLs are elements too: only FILTER and DISTINCT drop rows
+        from ..functions.nested import list_aggregate
+        return list_aggregate(a.func, a.type, x, ids, g, _and_masks(keep, _first_of_pairs(ids, x, keep) if a.distinct else None))
     valid = x.validity if keep is None else keep if x.validity is None else x.validity & keep
     if a.distinct:
         firsts = _first_of_pairs(ids, x, keep)
@@ -348,6 +351,10 @@ def _variance(func: str, x: Column, ids, g: int, valid, count) -> Column:
     if func.startswith("stddev"):
         out = out.sqrt()
     return Column(T.DOUBLE, out, _none_if_all(count > (1 if samp else 0)))
+
+
+def _and_masks(a, b):
+    return a if b is None else b if a is None else a & b
 
 
 def _none_if_all(mask: torch.Tensor):

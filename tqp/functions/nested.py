@@ -27,7 +27,7 @@ from ..compile import expr as C
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan.nodes import Call, ColRef, Expr, Lit
 from ..sql import expressions as X
-from . import FUNCTIONS, Function, register
+from . import FUNCTIONS, Aggregate, Function, register
 from .signature import arity
 
 _EXACT = decimal.Context(prec=80)
@@ -482,3 +482,55 @@ def _overload_length():
 
 
 _overload_length()
+
+
+# ---------------------------------------------------------------- list()
+
+register(Aggregate("list", "list(ANY [ORDER BY ...]) → LIST", "The group's values (NULLs too) as a list, in input "
+                   "order or the ORDER BY's.",
+                   "list(x)", T.LIST, ("array_agg", "list_agg"), (exp.ArrayAgg,), False, "list"))
+
+
+def ordered_list(b, func: str, node: exp.Order, distinct: bool):
+    """list(x ORDER BY k1 [DESC], ...): an aggregate over STRUCT(x, k1, ...) rows, whose
+    directions ride in the aggregate's name ("list:" then d/a and f/l per key)."""
+    from ..plan.nodes import AggCall
+    if func != "list":
+        raise NotSupportedError(f"ORDER BY inside {func}() is not supported")
+    if distinct:
+        raise NotSupportedError("list(DISTINCT ... ORDER BY ...) is not supported")
+    x = b.bind(node.this)
+    if x.type.kind == "NULL":
+        x = Lit(None, T.INTEGER)
+    keys = [X.sort_key(o, b.bind(o.this)) for o in node.expressions]
+    args = [x] + [Lit(None, T.INTEGER) if k.expr.type.kind == "NULL" else k.expr for k in keys]
+    packed = Call("struct_pack", tuple(args), T.STRUCT((f"k{i}", a.type) for i, a in enumerate(args)))
+    flags = "".join(("d" if k.descending else "a") + ("f" if k.nulls_first else "l") for k in keys)
+    return AggCall("list:" + flags, packed, T.LIST(x.type))
+
+
+def list_aggregate(func: str, t: T.SqlType, x: Column, ids: torch.Tensor, g: int, rows: torch.Tensor | None) -> Column:
+    """Each group's values as a list: one stable sort by group (and the ORDER BY keys), the
+    group sizes as list offsets, then the lists encoded as a dictionary column (a group
+    without rows: NULL)."""
+    from ..io.arrow import column_to_arrow
+    from ..kernels.sort import lexsort
+    x = C.broadcast(x, len(ids))
+    if rows is not None:
+        keep = C.nonzero(rows)
+        x, ids = x.take(keep), ids[keep]
+    spec = [(ids, None, False, False)]
+    if func != "list" and len(ids):  # list:<flags>: x is STRUCT(value, keys...)
+        parts = [_take(f, _codes(x), None, f.type) for f in _fields(x)]
+        flags = func.split(":")[1]
+        spec += [(data, valid, flags[2 * i] == "d", flags[2 * i + 1] == "f")
+                 for i, k in enumerate(parts[1:]) for data, valid in C.key_columns(k)]
+        x = parts[0]
+    elif func != "list":
+        x = _all_null(t.element, (0,), x.device)
+    order = lexsort(spec) if len(spec) > 1 else torch.sort(ids, stable=True).indices
+    counts = torch.bincount(ids, minlength=g)[:g]
+    offsets = np.concatenate([[0], torch.cumsum(counts, 0).cpu().numpy()]).astype(np.int32)
+    values = column_to_arrow(replace(x.take(order), type=t.element))
+    empty = pa.array((counts == 0).cpu().numpy())
+    return _encode(pa.ListArray.from_arrays(pa.array(offsets), values, mask=empty), t, x.device)

@@ -1014,6 +1014,8 @@ def _agg(b: ExprBinder, node, func: str, target):
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
     inner.builder = getattr(b, "agg_builder", None)  # subqueries in arguments join the input
     inner.window_error = "aggregate function calls cannot contain window function calls"
+    if isinstance(target, exp.Order):
+        return F.nested.ordered_list(inner, func, target, distinct)
     try:
         x = inner.bind(target)
     except ProgrammingError as err:
