@@ -72,10 +72,10 @@ def _arrow(col: Column) -> pa.Array:
 def _elements(col: Column) -> tuple[Column, torch.Tensor]:
     """(every entry's elements as one column, int64 offsets [entries + 1]) on col's device."""
     def compute():
-        from ..io.arrow import column_from_arrow
+        from ..io.arrow import shared_column
         arr = _arrow(col)
         offsets = arr.offsets.to_numpy().astype(np.int64)
-        child = column_from_arrow(arr.flatten(), col.device)
+        child = shared_column(arr.flatten(), col.device)
         return replace(child, type=col.type.element), torch.from_numpy(offsets - offsets[0]).to(col.device)
     return C._memo(col, ("list_elements",), compute)
 
@@ -83,8 +83,8 @@ def _elements(col: Column) -> tuple[Column, torch.Tensor]:
 def _fields(col: Column) -> list[Column]:
     """Each STRUCT field as a column over the dictionary's entries."""
     def compute():
-        from ..io.arrow import column_from_arrow
-        return [replace(column_from_arrow(f, col.device), type=t)
+        from ..io.arrow import shared_column
+        return [replace(shared_column(f, col.device), type=t)
                 for f, (_, t) in zip(_arrow(col).flatten(), col.type.fields)]
     return C._memo(col, ("struct_fields",), compute)
 
@@ -127,7 +127,7 @@ def _encode(arr: pa.Array, t: T.SqlType, device) -> Column:
 def _list_value_kernel(args, e, ctx):
     shape = torch.broadcast_shapes(*[a.data.shape for a in args])
     n = shape[0] if shape else 1
-    parts = [C.broadcast(a, n) if a.data.dim() else C.broadcast(a, 1) for a in args]
+    parts = [C.broadcast(a, n) for a in args]
     if e.type.element.uses_dictionary:
         parts = C.unify_strings(parts)
     parts = C.same_width(parts)
@@ -166,7 +166,7 @@ def _struct_pack_kernel(args, e, ctx):
     from ..io.arrow import column_to_arrow
     shape = torch.broadcast_shapes(*[a.data.shape for a in args])
     n = shape[0] if shape else 1
-    arrays = [column_to_arrow(C.broadcast(a, n) if a.data.dim() else C.broadcast(a, 1)) for a in args]
+    arrays = [column_to_arrow(C.broadcast(a, n)) for a in args]
     out = _encode(pa.StructArray.from_arrays(arrays, [name for name, _ in e.type.fields]), e.type, ctx.device)
     return out if shape else replace(out, data=out.data[0], validity=None)
 
@@ -388,25 +388,30 @@ def _length_kernel(args, e, ctx):
 
 
 def _contains(subject, x):
-    if subject.type.kind == "NULL" or X._is_null_lit(x) or x.type.kind == "NULL":
+    if subject.type.kind == "NULL":
         return Lit(None, T.BOOLEAN)
     _need("list_contains", subject, "LIST")
     elem = subject.type.element
-    if elem.kind == "NULL":
-        return Lit(None, T.BOOLEAN)
+    if elem.kind == "NULL" or x.type.kind == "NULL":  # NULL, but false for an empty list (as DuckDB)
+        return Call("list_contains", (subject, Lit(None, T.INTEGER if elem.kind == "NULL" else elem)), T.BOOLEAN)
     common = T.common_type(elem, x.type)
-    if common != elem and not (x.type.is_string and isinstance(x, Lit)):
+    if common is None and not (x.type.is_string and isinstance(x, Lit)):
         raise ProgrammingError(f"list_contains() cannot look for {x.type} in {subject.type}")
+    if common is not None and common != elem:
+        subject, elem = X.cast(subject, T.LIST(common)), common
     return Call("list_contains", (subject, X.cast(x, elem)), T.BOOLEAN)
 
 
 def _contains_kernel(args, e, ctx):
     col, x = args
     shape = torch.broadcast_shapes(col.data.shape, x.data.shape)
-    valid = and_validity(col.validity, x.validity)
     if col.dictionary is None or len(col.dictionary) == 0:
         return _all_null(T.BOOLEAN, shape, col.device)
     child, offsets = _elements(col)
+    valid = x.validity
+    if valid is not None:
+        valid = valid | (offsets[_codes(col) + 1] == offsets[_codes(col)])
+    valid = and_validity(col.validity, valid)
     if C.is_scalar(x):  # once per dictionary entry, then a gather
         found = C._memo(col, ("list_contains", x.dictionary.values[0] if x.dictionary is not None else x.data.item()),
                         lambda: _found(child, offsets, torch.arange(len(offsets) - 1, device=col.device), x))
@@ -457,8 +462,8 @@ _entry("struct_extract", "struct_extract(STRUCT, VARCHAR name) → field", "A st
 _entry("array_slice", "array_slice(LIST, BIGINT begin, BIGINT end) → LIST", "Elements begin..end (1-based, "
        "inclusive, negative from the end; constant bounds); also written l[begin:end].", "[1, 2, 3][2:3] → [2, 3]",
        lambda *a: arity("array_slice", a, 3, 3) or _slice(*a), _slice_kernel, ("list_slice",), (exp.ArraySlice,))
-_entry("list_subscript", "l[i], l[begin:end], s['name']", "Subscripts of a LIST or STRUCT.", "[1, 2][1] → 1",
-       _bracket, nodes=(exp.Bracket, exp.Dot), raw=True, node_args=lambda node: ("list_subscript", [node]))
+_entry("l[i]", "l[i], l[begin:end], s['name'], s.name", "Subscripts of a LIST or STRUCT (not callable by name).", "[1, 2][1] → 1",
+       _bracket, nodes=(exp.Bracket, exp.Dot), raw=True, node_args=lambda node: ("l[i]", [node]))
 _entry("array_length", "array_length(LIST) → BIGINT", "The number of elements (len(l) and length(l) too).",
        "array_length([1, NULL]) → 2", lambda *a: arity("array_length", a, 1, 1) or _length(*a), _length_kernel,
        nodes=(exp.ArraySize,))

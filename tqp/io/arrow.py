@@ -225,7 +225,7 @@ def _value_ids(arr: pa.Array) -> np.ndarray:
         parts = np.stack([_value_ids(f) for f in arr.flatten()], axis=1)
         ids = np.unique(parts, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
     else:
-        col = column_from_arrow(arr, torch.device("cpu"))
+        col = shared_column(arr, torch.device("cpu"))
         ids = np.unique(col.data.numpy(), return_inverse=True)[1].reshape(-1).astype(np.int64)
     valid = _validity(arr)
     if valid is not None:
@@ -237,6 +237,13 @@ def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
     """Whether more than half of a leading sample of the strings are distinct."""
     n = min(len(arr), sample)
     return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
+
+
+def shared_column(arr: pa.Array, device: torch.device) -> Column:
+    """column_from_arrow, sharing Arrow's read-only buffers (tqp never writes into a column)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return column_from_arrow(arr, device)
 
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
