@@ -417,7 +417,7 @@ def _code_from_arrow(t: pa.DataType) -> tuple[str, int | None, int | None]:
     for test, code in ((pa.types.is_boolean, "BOOLEAN"), (pa.types.is_int16, "SMALLINT"),
                        (pa.types.is_int32, "INTEGER"), (pa.types.is_integer, "BIGINT"),
                        (pa.types.is_float32, "REAL"), (pa.types.is_floating, "DOUBLE"),
-                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"),
+                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"), (pa.types.is_duration, "INTERVAL"),
                        (pa.types.is_string, "VARCHAR"), (pa.types.is_large_string, "VARCHAR"),
                        (pa.types.is_null, "NULL")):
         if test(t):

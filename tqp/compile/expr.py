@@ -866,16 +866,16 @@ def _date_add_days(args, e, ctx):
     return Column(T.DATE, days.to(torch.int32), valid)
 
 
-@op("date_diff")
-def _date_diff(args, e, ctx):
-    a, b = args
-    return Column(T.BIGINT, a.data.to(torch.int64) - b.data.to(torch.int64), and_validity(a.validity, b.validity))
-
-
 @op("add_interval")
 def _add_interval(args, e, ctx):
+    """A DATE / TIMESTAMP plus a constant interval (months, days, micros), or plus sign * an
+    INTERVAL column (microseconds) as the second argument."""
     a = args[0]
-    months, days, micros = e.params
+    months, days, micros = e.params[:3]
+    valid = a.validity
+    if len(args) == 2:
+        micros = e.params[3] * args[1].data
+        valid = and_validity(valid, args[1].validity)
     if a.type.kind == "DATE":
         d = a.data
         if months:
@@ -886,14 +886,7 @@ def _add_interval(args, e, ctx):
         if months:
             ts = D.add_months(ts, months, is_timestamp=True)
     ts = ts + days * 86_400_000_000 + micros
-    return Column(T.TIMESTAMP, _in_date_range(ts, a.validity, True), a.validity)
-
-
-@op("extract")
-def _extract(args, e, ctx):
-    a = args[0]
-    (field,) = e.params
-    return Column(T.BIGINT, D.extract(field, a.data, a.type.kind == "TIMESTAMP"), a.validity)
+    return Column(T.TIMESTAMP, _in_date_range(ts, valid, True), valid)
 
 
 # ---------------------------------------------------------------- casts
@@ -1050,6 +1043,8 @@ def _format_value(v, t: T.SqlType) -> str:
         return (dt.date(1970, 1, 1) + dt.timedelta(days=int(v))).isoformat()
     if t.kind == "TIMESTAMP":
         return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(v)))
+    if t.kind == "INTERVAL":
+        return D.format_interval(int(v))
     if t.kind == "BOOLEAN":
         return "true" if v else "false"
     if t.is_float:

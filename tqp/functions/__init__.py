@@ -133,6 +133,6 @@ def entries() -> list[Function | Aggregate]:
     return sorted({id(e): e for e in FUNCTIONS.values()}.values(), key=lambda e: (e.family, e.name))
 
 
-from . import aggregates, general, math, strings  # noqa: E402,F401  (each registers its entries)
+from . import aggregates, dates, general, math, strings  # noqa: E402,F401  (each registers its entries)
 from . import nested  # noqa: E402,F401  (after strings: length() takes lists too)
 from . import docs  # noqa: E402,F401
