@@ -337,7 +337,7 @@ class Engine:
         try:
             binder = Binder(self.catalog, Params(params))
             plan, names = binder.bind_query(stmt)
-            plan = optimize(plan)
+            plan = optimize(plan, self.catalog)
             compiled = _Compiled(plan, names, lower(plan))
         finally:
             if gc_was_on:
@@ -396,8 +396,8 @@ class Engine:
         tables = self.catalog.tables.overlay(scratch)
         catalog = Catalog(tables, self.catalog.views, self.catalog.models, functions=self.catalog.functions)
         plan, names = Binder(catalog, Params(list(params))).bind_query(query)
-        batch = lower(optimize(plan))(Context(self.device, tables, None, self.catalog.models,
-                                              functions=self.catalog.functions))
+        batch = lower(optimize(plan, catalog))(Context(self.device, tables, None, self.catalog.models,
+                                                       functions=self.catalog.functions))
         return names, [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
 
     def _create(self, stmt: exp.Create, params) -> Result:
@@ -662,7 +662,7 @@ class Engine:
         plan = names = None
         if source is not None and not isinstance(source, exp.Values):
             plan, names = binder.bind_query(source)
-            plan = optimize(plan)
+            plan = optimize(plan, self.catalog)
             if stmt.args.get("by_name"):
                 columns = names
         if columns is None:
