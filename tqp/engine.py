@@ -905,7 +905,7 @@ def _conform(col: Column, t: T.SqlType, name: str) -> Column:
 
 def _put(col: Column, rows: torch.Tensor, value: Column) -> Column:
     """`col` with the rows at `rows` replaced by `value`'s, in order."""
-    if col.type.is_string:
+    if col.type.uses_dictionary:
         col, value = unify_strings([col, value])
     data = col.data.index_put((rows,), value.data.to(col.data.dtype))
     if col.validity is None and value.validity is None:
@@ -969,7 +969,7 @@ def _empty_column(t: T.SqlType, device) -> Column:
     from .column import Dictionary
     import numpy as np
     return Column(t, torch.zeros(0, dtype=t.torch_dtype, device=device), None,
-                  Dictionary(np.array([], dtype=object)) if t.is_string else None)
+                  Dictionary(np.array([], dtype=object)) if t.uses_dictionary else None)
 
 
 def _number_placeholders(stmt, given: int):
