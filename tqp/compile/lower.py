@@ -679,4 +679,5 @@ def _occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
 from ..physical import range as _range  # noqa: E402,F401
 from ..physical import recursive as _recursive  # noqa: E402,F401
 from ..physical import sample as _sample  # noqa: E402,F401
+from ..physical import unnest as _unnest  # noqa: E402,F401
 from ..physical import window as _window  # noqa: E402,F401

@@ -459,6 +459,25 @@ class Shared(_SameRows):
 
 
 @dataclass(frozen=True)
+class Unnest(Rel):
+    """The input's rows, each repeated once per element of its longest list in `lists`, with one
+    more column per list holding the element (NULL past a shorter list's end). A NULL or empty
+    list gives no rows."""
+    input: Rel
+    lists: tuple[Expr, ...]
+
+    def __post_init__(self):
+        _check_refs(self.lists, len(self.input.schema), "Unnest")
+
+    @property
+    def schema(self):
+        return self.input.schema + tuple((f"#unnest{i}", e.type.element) for i, e in enumerate(self.lists))
+
+    def inputs(self):
+        return (self.input,)
+
+
+@dataclass(frozen=True)
 class Range(Rel):
     """range(start, stop, step) / generate_series: one BIGINT column counting from `start` by
     `step` up to `stop` (excluded, or included when `inclusive`)."""
