@@ -42,3 +42,22 @@ def test_same_as_duckdb(cons, agg, shape):
     got, want = t.execute(sql).fetchall(), d.execute(sql).fetchall()
     assert len(got) == len(want) and all(len(r) == len(s) and all(map(_same, r, s)) for r, s in zip(got, want)), \
         (sql, got, want)
+
+
+STRING_AGGS = [
+    "SELECT g, string_agg(s, ',' ORDER BY k), string_agg(s) FROM u GROUP BY g ORDER BY g",
+    "SELECT string_agg(DISTINCT s, '-' ORDER BY s) FROM u",
+    "SELECT string_agg(k, '|' ORDER BY k DESC) FROM u",
+    "SELECT listagg(s, ';') FROM u WHERE g = 2",
+    "SELECT string_agg(s) FROM u WHERE g > 5",
+    "SELECT array_to_string(['a', NULL, 'b'], '-'), array_to_string([1, 2, NULL], ', ')",
+]
+
+
+@pytest.mark.parametrize("sql", STRING_AGGS)
+def test_string_agg_same_as_duckdb(sql):
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for c in (t, d):
+        c.execute("CREATE TABLE u (g INTEGER, s VARCHAR, k INTEGER)")
+        c.execute("INSERT INTO u VALUES (1, 'a', 3), (1, 'b', 1), (1, NULL, 2), (2, 'c', 1), (3, NULL, 1)")
+    assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql
