@@ -61,3 +61,19 @@ def test_string_agg_same_as_duckdb(sql):
         c.execute("CREATE TABLE u (g INTEGER, s VARCHAR, k INTEGER)")
         c.execute("INSERT INTO u VALUES (1, 'a', 3), (1, 'b', 1), (1, NULL, 2), (2, 'c', 1), (3, NULL, 1)")
     assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql
+
+
+PICKS = [
+    "SELECT g, arg_max(s, k), arg_min(s, k), first(s), last(s), any_value(s), max_by(s, k), min_by(k, s) FROM v GROUP BY g ORDER BY g",
+    "SELECT first(k), last(k), any_value(s) FROM v",
+    "SELECT arg_max(k, s) FROM v WHERE g = 7",
+]
+
+
+@pytest.mark.parametrize("sql", PICKS)
+def test_picks_same_as_duckdb(sql):
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for c in (t, d):
+        c.execute("CREATE TABLE v (g INTEGER, s VARCHAR, k INTEGER)")
+        c.execute("INSERT INTO v VALUES (1, 'a', 3), (1, 'b', 1), (1, NULL, 2), (2, 'c', 1), (3, NULL, 1), (3, 'z', NULL)")
+    assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql

@@ -96,3 +96,39 @@ for _name, (_sql, _what, _aliases) in _ONE.items():
                       f"{'BIGINT' if _name in ('count_if', 'approx_count_distinct') else 'BOOLEAN'}",
                       _what, f"{_name}(x)", _macro(_name, _sql, ("__x",)), aliases=_aliases,
                       nodes=(_NODES[_name],), raw=True, family="aggregate"))
+
+
+# ---------------------------------------------------------------- picking one value per group
+# Each is the first element of the group's values as a list (list() keeps the input order, or
+# sorts by the ORDER BY it is given), so they follow DuckDB's choices: first/last count NULLs,
+# any_value skips them, arg_max/arg_min take the value at the largest/smallest non-NULL key.
+
+_PICKS = {
+    "first": ("list(__x)[1]", ("__x",), "The group's first value (NULL too), in input order.", ("arbitrary",), exp.First),
+    "last": ("list(__x)[-1]", ("__x",), "The group's last value (NULL too), in input order.", (), exp.Last),
+    "any_value": ("(list(__x) FILTER (WHERE __x IS NOT NULL))[1]", ("__x",), "A non-NULL value of the group.", (),
+                  exp.AnyValue),
+    "arg_max": ("(list(__x ORDER BY __k DESC) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
+                "The value of x on the row with the largest key.", ("max_by", "argmax"), exp.ArgMax),
+    "arg_min": ("(list(__x ORDER BY __k) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
+                "The value of x on the row with the smallest key.", ("min_by", "argmin"), exp.ArgMin),
+}
+for _name, (_sql, _params, _what, _aliases, _node) in _PICKS.items():
+    register(Function(_name, f"{_name}({', '.join('ANY x' if p == '__x' else 'ANY key' for p in _params)}) → type of x",
+                      _what, f"{_name}({', '.join(p.strip('_') for p in _params)})", _macro(_name, _sql, _params),
+                      aliases=_aliases, nodes=(_node,), raw=True, family="aggregate"),
+             lambda node, n=_name: (n, [a for a in (node.this, node.args.get("expression")) if a is not None]))
+
+
+def _ignore_nulls(node):
+    """any_value(x) arrives as IGNORE NULLS around ANY_VALUE; first(x IGNORE NULLS) is any_value too."""
+    inner = node.this
+    if isinstance(inner, (exp.AnyValue, exp.First)):
+        return "any_value", [inner.this]
+    raise ProgrammingError(f"IGNORE NULLS applies to first(), any_value() and window functions, not "
+                           f"{inner.sql('duckdb')[:40]}")
+
+
+register(Function("#ignore_nulls", "x IGNORE NULLS", "IGNORE NULLS around an aggregate (not callable by name).",
+                  "first(x IGNORE NULLS)", lambda b, args: b.bind(args[0]), nodes=(exp.IgnoreNulls,), raw=True,
+                  family="aggregate"), lambda node: ("any_value", _ignore_nulls(node)[1]))
