@@ -39,6 +39,7 @@ class Context:
     profile: list | None = None  # EXPLAIN ANALYZE: (node, seconds, rows)
     models: dict = field(default_factory=dict)  # name -> CompiledModel (PREDICT)
     results: dict = field(default_factory=dict)  # Shared node -> its batch in this execution
+    slots: list = field(default_factory=list)  # the statement's constants (plan.nodes.Slot)
 
 
 def evaluate(fn, batch: Batch, ctx) -> Column:
