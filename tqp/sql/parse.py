@@ -61,7 +61,7 @@ def parse(sql: str, shape: "Shape | None" = None) -> list:
     return statements
 
 
-MAX_SLOTS = 2000  # past this many literals a statement is cached by its text (a long IN list is one constant)
+MAX_SLOTS = 10_000  # past this many literals a statement is its own shape (a long IN list is one constant)
 
 
 class Shape:
@@ -80,17 +80,38 @@ class Shape:
     True
     """
 
-    def __init__(self, key: tuple, values: list, tokens: list):
-        self.key, self.values, self.tokens, self.exact = key, values, tokens, False
+    def __init__(self, sql: str, key: tuple, values: list, tokens: list | None):
+        self.sql, self.key, self.values, self._tokens, self.exact = sql, key, values, tokens, False
+
+    @property
+    def tokens(self) -> list:
+        if self._tokens is None:  # a shape known from its text: tokenized only when parsed
+            self._tokens = _DIALECT.tokenize(self.sql)
+        return self._tokens
 
     @classmethod
     def of(cls, sql: str) -> "Shape | None":
-        """The shape of `sql`, or None where it does not tokenize or holds too many literals."""
+        """The shape of `sql`, or None where it does not tokenize. A statement seen lately is
+        neither tokenized nor keyed again."""
+        known = _KNOWN.get(sql)
+        if known is not None:
+            return cls(sql, known[0], list(known[1]), None)
+        shape = cls._made(sql)
+        if shape is not None:
+            if len(_KNOWN) >= 256:
+                _KNOWN.clear()
+            _KNOWN[sql] = (shape.key, tuple(shape.values))
+        return shape
+
+    @classmethod
+    def _made(cls, sql: str) -> "Shape | None":
         from .expressions import number_literal  # (the binder's typing of a written number)
         try:
             tokens = _DIALECT.tokenize(sql)
         except TokenError:
             return None
+        if sum(t.token_type in _SLOT_TYPES for t in tokens) > MAX_SLOTS:
+            return cls(sql, (sql,), [], tokens)  # its own shape, without slots
         key, values = [], []
         for tok in tokens:
             t = tok.token_type
@@ -106,25 +127,26 @@ class Shape:
                 values.append(lit.value)
             else:
                 key.append((t, tok.text))
-        return cls(tuple(key), values, tokens) if len(values) <= MAX_SLOTS else None
+        return cls(sql, tuple(key), values, tokens)
 
     def tag(self, stmt) -> None:
         """Mark each literal of the parsed statement with its slot (its ordinal among the
         literal tokens). Literals in a select item without an alias stay constants where the
         column's name (their text) can be read."""
-        if not self.exact:
+        if not self.exact or not self.values:
             return
         at, k = {}, 0
         for tok in self.tokens:
-            if tok.token_type in (TokenType.STRING, TokenType.NUMBER):
+            if tok.token_type in _SLOT_TYPES:
                 at[tok.start] = (k, tok)
                 k += 1
         for lit in stmt.find_all(exp.Literal):
             hit = at.get(lit.meta.get("start"))
             if hit is not None and lit.this == hit[1].text and lit.is_string == (hit[1].token_type == TokenType.STRING):
                 lit.meta["tqp_slot"] = hit[0]
+        memo: dict = {}
         for select in stmt.find_all(exp.Select):
-            if not _names_visible(select):
+            if not _names_visible(select, memo):
                 continue
             for item in select.expressions:
                 if not isinstance(item, exp.Alias):
@@ -133,15 +155,25 @@ class Shape:
 
 
 _STRING_SLOT = "'?'"
+_SLOT_TYPES = (TokenType.STRING, TokenType.NUMBER)
+_KNOWN: dict[str, tuple] = {}  # statement text -> (key, values) of its shape
 
 
-def _names_visible(select) -> bool:
+def _names_visible(select, memo: dict) -> bool:
     """Whether a query can read the select's column names: not for a subquery in an expression
-    (scalar, IN, EXISTS), whose columns are read by position."""
-    node = select.parent
-    while isinstance(node, (exp.Subquery, exp.SetOperation, exp.Paren)):
+    (scalar, IN, EXISTS), whose columns are read by position. `memo` holds the answer for the
+    set operations passed (a UNION of thousands of SELECTs is one chain of them)."""
+    path, node = [], select.parent
+    while isinstance(node, (exp.Subquery, exp.SetOperation, exp.Paren)) and id(node) not in memo:
+        path.append(node)
         node = node.parent
-    return node is None or isinstance(node, (exp.From, exp.Join, exp.CTE, exp.With, exp.Lateral))
+    if id(node) in memo:
+        visible = memo[id(node)]
+    else:
+        visible = node is None or isinstance(node, (exp.From, exp.Join, exp.CTE, exp.With, exp.Lateral))
+    for n in path:
+        memo[id(n)] = visible
+    return visible
 
 
 _GROUPING_WORDS = (TokenType.ROLLUP, TokenType.CUBE, TokenType.GROUPING_SETS)
