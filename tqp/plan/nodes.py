@@ -83,11 +83,13 @@ class Slot(Lit):
     def at_run(self, slots) -> Any:
         return slots[self.sources[0]] if self.derive is None else self.derive(slots)
 
-    def derived(self, fold, label) -> "Slot":
-        """The slot holding fold(this constant) (a Lit -> Lit function of fixed result type)."""
-        out = fold(Lit(self.first, self.type))
-        return Slot(out.type, out.value, self.sources,
-                    lambda slots: fold(Lit(self.at_run(slots), self.type)).value, (label, self.key))
+    def derived(self, fold, label, *others: "Slot") -> "Slot":
+        """The slot holding fold(this constant, *others) (Lits -> a Lit of fixed type)."""
+        parts = (self,) + others
+        out = fold(*(Lit(p.first, p.type) for p in parts))
+        return Slot(out.type, out.value, sum((p.sources for p in parts), ()),
+                    lambda slots: fold(*(Lit(p.at_run(slots), p.type) for p in parts)).value,
+                    (label,) + tuple(p.key for p in parts))
 
     # Same slot, same value. Two slots (or a slot and a constant) that merely hold equal values
     # now are equal only for this plan's values, so saying so ties them (or pins the slot): the

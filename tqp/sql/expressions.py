@@ -553,9 +553,10 @@ def _neg(b, node):
     return Call("neg", (e,), e.type)
 
 
-def _interval(node: exp.Interval) -> tuple[int, int, int]:
-    """(months, days, microseconds) of an INTERVAL literal."""
-    text = node.this.name if node.this is not None else ""
+def _interval(node: exp.Interval, text: str | None = None) -> tuple[int, int, int]:
+    """(months, days, microseconds) of an INTERVAL literal (with `text` for its amount)."""
+    if text is None:
+        text = node.this.name if node.this is not None else ""
     unit = (node.unit.name if node.unit is not None else "").upper()
     parts = text.split()
     if not unit and len(parts) == 2:
@@ -563,7 +564,7 @@ def _interval(node: exp.Interval) -> tuple[int, int, int]:
     try:
         n = int(text)
     except ValueError:
-        raise ProgrammingError(f"invalid interval {node.sql('duckdb')}") from None
+        raise ProgrammingError(f"invalid interval {text!r}") from None
     unit = unit.rstrip("S") if unit.endswith("S") else unit
     if unit == "YEAR":
         return 12 * n, 0, 0
@@ -606,11 +607,21 @@ def _arith(b: ExprBinder, node) -> Expr:
     op = _ARITH[type(node)]
     left, right = node.this, node.expression
     if op in ("add", "sub") and isinstance(right, exp.Interval):
-        return _add_interval(b, b.bind(left), _interval(right), 1 if op == "add" else -1)
+        return _plus_interval(b, b.bind(left), right, 1 if op == "add" else -1)
     if op == "add" and isinstance(left, exp.Interval):
-        return _add_interval(b, b.bind(right), _interval(left), 1)
+        return _plus_interval(b, b.bind(right), left, 1)
     a, c = b.bind(left), b.bind(right)
     return arith(op, a, c)
+
+
+def _plus_interval(b: ExprBinder, base: Expr, node: exp.Interval, sign: int) -> Expr:
+    amount = node.this
+    if isinstance(base, Slot) and isinstance(amount, exp.Literal) and (amount.is_string or amount.this.isdigit()):
+        n = slot_literal(Lit(amount.this, T.VARCHAR), amount.meta.get("tqp_slot"))
+        if isinstance(n, Slot):  # a constant date and amount: both read when run
+            return base.derived(lambda d, k: _add_interval(b, d, _interval(node, str(k.value)), sign),
+                                ("interval", node.unit.name if node.unit else "", sign), n)
+    return _add_interval(b, base, _interval(node), sign)
 
 
 def _is_null_lit(e: Expr) -> bool:
