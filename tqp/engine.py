@@ -214,7 +214,7 @@ class Engine:
             hit = self._shaped_program(shape)
             if hit is not None:  # the same statement but for constants planning never read: no parsing
                 with active(self.settings):
-                    return self._query_result(hit, shape.slots)
+                    return self._retried(lambda: self._query_result(hit, shape.slots))
         statements = parse(text, shape)
         if not statements:
             raise ProgrammingError("empty statement")
@@ -227,18 +227,20 @@ class Engine:
             with active(self.settings):
                 if explain:
                     return self._explain(stmt, params, analyze=bool(explain.group(1)))
-                result = self._statement_retried(stmt, params, shape if len(statements) == 1 else None)
+                one = shape if len(statements) == 1 else None
+                result = self._retried(lambda: self._statement(stmt, params, one))
         return result
 
-    def _statement_retried(self, stmt, params, shape=None) -> Result:
+    @staticmethod
+    def _retried(run) -> Result:
         try:
-            return self._statement(stmt, params, shape)
+            return run()
         except Exception as err:
             if not _out_of_memory(err) or not give_back_memory():
                 raise
             _release(err)
         # A failed statement changed nothing, so it can run again, now with malloc's defaults.
-        return self._statement(stmt, params, shape)
+        return run()
 
     def _statement(self, stmt, params, shape=None) -> Result:
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Values)):

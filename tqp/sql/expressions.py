@@ -590,7 +590,7 @@ def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int
         else:
             raise ProgrammingError(f"cannot add an INTERVAL to {base.type}")
     if isinstance(base, Slot):  # moved again from each execution's value
-        return base.derived(lambda lit: _add_interval(b, lit, iv, sign), ("interval", iv, sign))
+        return base.derived(lambda lit: _add_interval(None, lit, iv, sign), ("interval", iv, sign))
     if isinstance(base, Lit) and base.value is not None:
         from dateutil.relativedelta import relativedelta
         start = days_to_date(base.value) if base.type.kind == "DATE" else micros_to_ts(base.value)
@@ -619,7 +619,8 @@ def _plus_interval(b: ExprBinder, base: Expr, node: exp.Interval, sign: int) -> 
     if isinstance(base, Slot) and isinstance(amount, exp.Literal) and (amount.is_string or amount.this.isdigit()):
         n = slot_literal(Lit(amount.this, T.VARCHAR), amount.meta.get("tqp_slot"))
         if isinstance(n, Slot):  # a constant date and amount: both read when run
-            return base.derived(lambda d, k: _add_interval(b, d, _interval(node, str(k.value)), sign),
+            unit = exp.Interval(unit=node.unit.copy() if node.unit else None)  # (not the whole statement)
+            return base.derived(lambda d, k: _add_interval(None, d, _interval(unit, str(k.value)), sign),
                                 ("interval", node.unit.name if node.unit else "", sign), n)
     return _add_interval(b, base, _interval(node), sign)
 
