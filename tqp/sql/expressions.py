@@ -543,9 +543,9 @@ def _cast(b, node):
 @handles(exp.Neg)
 def _neg(b, node):
     e = b.bind(node.this)
-    if isinstance(e, Lit) and e.type.is_numeric and e.value is not None and not (
-            e.type.is_integer and -e.value >= 2 ** (e.type.torch_dtype.itemsize * 8 - 1)):
-        return Lit(-e.value, e.type)  # (an integer type's minimum stays a Call: -MIN overflows)
+    if isinstance(e, Lit) and e.type.is_numeric and holds(e, lambda v: v is not None and not (
+            e.type.is_integer and -v >= 2 ** (e.type.torch_dtype.itemsize * 8 - 1))):
+        return fold(e, lambda lit: Lit(-lit.value, lit.type), "neg")  # (an integer type's minimum stays a Call: -MIN overflows)
     if e.type.kind == "NULL" or _is_null_lit(e) and e.type.is_numeric:
         return Lit(None, e.type if e.type.is_numeric else T.INTEGER)
     if not (e.type.is_numeric or e.type.kind == "NULL"):
