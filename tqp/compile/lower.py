@@ -29,7 +29,7 @@ from ..kernels import sort as S
 from ..kernels import wide as W
 from ..kernels.selection import all_true, any_true, nonzero
 from ..plan import nodes as P
-from .expr import broadcast, cast_column, compile_expr, key_columns, same_width, unify_strings
+from .expr import broadcast, cast_column, compile_expr, key_columns, may_raise, same_width, unify_strings
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Context:
     profile: list | None = None  # EXPLAIN ANALYZE: (node, seconds, rows)
     models: dict = field(default_factory=dict)  # name -> CompiledModel (PREDICT)
     results: dict = field(default_factory=dict)  # Shared node -> its batch in this execution
+    functions: dict = field(default_factory=dict)  # name -> tqp.udf.PythonFunction (Python UDFs)
     slots: list = field(default_factory=list)  # the statement's constants (plan.nodes.Slot)
 
 
@@ -229,7 +230,8 @@ def group_rows(cols: list[Column], n: int, device):
 def _aggregate(rel: P.Aggregate):
     # A filter right below keeps its rows by routing the others to a spare group slot, rather
     # than gathering every column the aggregates read (Q1 keeps 98% of lineitem).
-    fused = isinstance(rel.input, P.Filter) and not any(a.distinct for a in rel.aggs)
+    fused = isinstance(rel.input, P.Filter) and not any(a.distinct for a in rel.aggs) \
+        and not any(may_raise(e) for e in rel.keys + tuple(a.arg for a in rel.aggs if a.arg is not None))
     child = lower(rel.input.input if fused else rel.input)
     pred = compile_expr(rel.input.predicate) if fused else None
     key_fns = [compile_expr(k) for k in rel.keys]
@@ -409,6 +411,9 @@ def _arange(n, dev):
     return torch.arange(n, dtype=torch.int64, device=dev)
 
 
+_DECIDED_BY_EMPTY_RIGHT = ("inner", "cross", "semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any")
+
+
 @_lower.register
 def _join(rel: P.Join):
     left, right = lower(rel.left), lower(rel.right)
@@ -421,6 +426,15 @@ def _join(rel: P.Join):
         lb, rb = left(ctx), right(ctx)
         dev = ctx.device
         n, m = lb.length, rb.length
+        if m == 0 and kind in _DECIDED_BY_EMPTY_RIGHT:
+            # Nothing to compare with: the left keys are never evaluated ('x' IN (SELECT int FROM
+            # empty) is false, not a conversion error, as in DuckDB).
+            if kind in ("anti", "anti_null_aware"):
+                return lb
+            if kind.startswith("mark"):
+                return lb.extend(Batch.of([Column(T.BOOLEAN, torch.zeros(n, dtype=torch.bool, device=dev))], n))
+            none = lb.take(_arange(0, dev))
+            return none if kind == "semi" else none.extend(rb)
         if lfns:
             lcols, rcols = [evaluate(f, lb, ctx) for f in lfns], [evaluate(f, rb, ctx) for f in rfns]
             lk, rk, lv, rv = _join_key_columns(lcols, rcols, rel.null_safe)
@@ -656,4 +670,7 @@ def _occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
 
 
 # Operators that live in tqp/physical register themselves with _lower on import.
+from ..physical import range as _range  # noqa: E402,F401
+from ..physical import recursive as _recursive  # noqa: E402,F401
+from ..physical import sample as _sample  # noqa: E402,F401
 from ..physical import window as _window  # noqa: E402,F401

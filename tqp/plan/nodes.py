@@ -86,7 +86,11 @@ class Slot(Lit):
     def derived(self, fold, label, *others: "Slot") -> "Slot":
         """The slot holding fold(this constant, *others) (Lits -> a Lit of fixed type)."""
         parts = (self,) + others
-        out = fold(*(Lit(p.first, p.type) for p in parts))
+        try:
+            out = fold(*(Lit(p.first, p.type) for p in parts))
+        except Exception:  # a caller that catches it plans by the outcome: pinned
+            _pin(sum((p.sources for p in parts), ()))
+            raise
         return Slot(out.type, out.value, sum((p.sources for p in parts), ()),
                     lambda slots: fold(*(Lit(p.at_run(slots), p.type) for p in parts)).value,
                     (label,) + tuple(p.key for p in parts))
@@ -153,7 +157,11 @@ def holds(lit: Lit, test) -> bool:
     decision such as "this timestamp is a midnight", without pinning the value itself)."""
     if not isinstance(lit, Slot):
         return test(lit.value)
-    answer = bool(test(lit.first))
+    try:
+        answer = bool(test(lit.first))
+    except Exception:
+        _pin(lit.sources)
+        raise
     rec = _recording.record
     if rec is not None:
         rec.guards.append(lambda slots: bool(test(lit.at_run(slots))) == answer)
@@ -561,6 +569,65 @@ class Shared(_SameRows):
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
+
+
+@dataclass(frozen=True)
+class Range(Rel):
+    """range(start, stop, step) / generate_series: one BIGINT column counting from `start` by
+    `step` up to `stop` (excluded, or included when `inclusive`)."""
+    start: int
+    stop: int
+    step: int
+    inclusive: bool
+    columns: Schema
+
+    @property
+    def schema(self):
+        return self.columns
+
+
+@dataclass(frozen=True)
+class Sample(_SameRows):
+    """Some of the input's rows, chosen at random (the same ones for the same seed): with
+    `rows`, `amount` of them; else the share `amount` (0..1), each row kept with that chance or,
+    when `exact`, exactly round(share * rows) of them. Rows keep their input order."""
+    input: Rel
+    amount: float
+    rows: bool
+    exact: bool
+    seed: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class WorkingTable(Rel):
+    """The rows a recursive CTE's last iteration added, as its recursive term reads them. Each is
+    its own identity, like Shared: two recursions' working tables never compare equal."""
+    columns: Schema
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    @property
+    def schema(self):
+        return self.columns
+
+
+@dataclass(frozen=True)
+class Recursive(Rel):
+    """WITH RECURSIVE: the rows of `base`, then of `step` run again over the rows the previous
+    iteration added (its `working` table) until an iteration adds none. With `distinct` (UNION)
+    a row already produced is not added again, which also ends cycles."""
+    base: Rel
+    step: Rel
+    working: WorkingTable
+    distinct: bool
+
+    @property
+    def schema(self):
+        return self.base.schema
+
+    def inputs(self):
+        return (self.base, self.step)
 
 
 @dataclass(frozen=True)
