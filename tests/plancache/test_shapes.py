@@ -167,6 +167,18 @@ def test_bad_constant_on_a_cached_shape_is_a_data_error(counted, tqp_module):
     same(sql.format("1970-08-11"))
 
 
+@pytest.mark.parametrize("template,values", [
+    ("SELECT TRY_CAST({} AS INTEGER) AS v FROM t", ["'12'", "'abc'", "'7'"]),
+    ("SELECT CAST({} AS INTEGER) AS v FROM t WHERE x < 0", ["'12'", "'abc'"]),
+    ("SELECT count(*) FROM t WHERE x < 0 AND x > CAST({} AS INTEGER)", ["'1'", "'abc'"]),
+    ("SELECT count(*) FROM t WHERE x < 0 AND d > DATE {} + INTERVAL '1' DAY", ["'1970-01-01'", "'1970-02-30'"]),
+], ids=["try_cast", "bad_cast_no_rows", "bad_cast_unreached", "bad_date_unreached"])
+def test_values_that_do_not_convert_on_a_cached_shape(counted, template, values):
+    same, _, _, _ = counted
+    for v in values:
+        same(template.format(v))
+
+
 def test_group_by_must_still_match_the_select_list(counted, tqp_module):
     same, _, _, con = counted
     same("SELECT x + 1 AS k, count(*) FROM t GROUP BY x + 1")

@@ -91,9 +91,13 @@ class Slot(Lit):
         except Exception:  # a caller that catches it plans by the outcome: pinned
             _pin(sum((p.sources for p in parts), ()))
             raise
-        return Slot(out.type, out.value, sum((p.sources for p in parts), ()),
+        slot = Slot(out.type, out.value, sum((p.sources for p in parts), ()),
                     lambda slots: fold(*(Lit(p.at_run(slots), p.type) for p in parts)).value,
                     (label,) + tuple(p.key for p in parts))
+        rec = _recording.record
+        if rec is not None:  # values the fold refuses are planned afresh (it may then plan a per-row error)
+            rec.guards.append(lambda slots: slot.at_run(slots) is not _FAILED)
+        return slot
 
     # Same slot, same value. Two slots (or a slot and a constant) that merely hold equal values
     # now are equal only for this plan's values, so saying so ties them (or pins the slot): the
@@ -114,6 +118,9 @@ class Slot(Lit):
 
     def __repr__(self):
         return f"Slot({self.key!r}, {self.type})"
+
+
+_FAILED = object()
 
 
 class SlotRecord:
