@@ -279,6 +279,9 @@ def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts, keep=None)
     dev = ctx.device
     if a.func == "count_star":
         return Column(T.BIGINT, _count_all(ids, g, dev, counts) if keep is None else G.segment_count(keep, ids, g))
+    if a.func.split(":")[0] == "list":  # NULLs are elements too: only FILTER and DISTINCT drop rows
+        from ..functions.nested import list_aggregate
+        return list_aggregate(a.func, a.type, x, ids, g, _and_masks(keep, _first_of_pairs(ids, x, keep) if a.distinct else None))
     valid = x.validity if keep is None else keep if x.validity is None else x.validity & keep
     if a.distinct:
         firsts = _first_of_pairs(ids, x, keep)
@@ -351,6 +354,10 @@ def _variance(func: str, x: Column, ids, g: int, valid, count) -> Column:
     return Column(T.DOUBLE, out, _none_if_all(count > (1 if samp else 0)))
 
 
+def _and_masks(a, b):
+    return a if b is None else b if a is None else a & b
+
+
 def _none_if_all(mask: torch.Tensor):
     return None if all_true(mask) else mask
 
@@ -388,7 +395,7 @@ def _distinct(rel: P.Distinct):
 def _join_key_columns(lcols: list[Column], rcols: list[Column], null_safe: bool = False):
     lk, rk = [], []
     for a, b in zip(lcols, rcols):
-        if a.type.is_string:
+        if a.type.uses_dictionary:
             a, b = unify_strings([a, b])
         a, b = same_width([a, b])
         if null_safe and (a.validity is not None or b.validity is not None):
@@ -601,7 +608,7 @@ def _not_in(lb: Batch, rb: Batch, lk, rk, lv, rv, dev) -> Batch:
 
 
 def _concat_columns(cols: list[Column]) -> Column:
-    if cols[0].type.is_string:
+    if cols[0].type.uses_dictionary:
         cols = unify_strings(cols)
     cols = same_width(cols)
     data = torch.cat([c.data for c in cols])
@@ -673,4 +680,5 @@ def _occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
 from ..physical import range as _range  # noqa: E402,F401
 from ..physical import recursive as _recursive  # noqa: E402,F401
 from ..physical import sample as _sample  # noqa: E402,F401
+from ..physical import unnest as _unnest  # noqa: E402,F401
 from ..physical import window as _window  # noqa: E402,F401

@@ -180,6 +180,12 @@ def fold(lit: Lit, fn, label) -> Lit:
     return lit.derived(fn, label) if isinstance(lit, Slot) else fn(lit)
 
 
+def estimate_value(lit: Lit) -> Any:
+    """A constant's value for an estimate (a selectivity): a plan that only its estimates
+    shaped is right for any value of a slot, so reading it this way pins nothing."""
+    return lit.first if isinstance(lit, Slot) else lit.value
+
+
 def _tie(a: Slot, b: Slot) -> None:
     rec = _recording.record
     if rec is not None:
@@ -334,6 +340,30 @@ def split_and(e: Expr) -> list[Expr]:
             stack.extend(reversed(n.args))
         else:
             out.append(n)
+    return out
+
+
+def split_or(e: Expr) -> list[Expr]:
+    """The branches of an OR chain (iterative: chains may be long)."""
+    out, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Call) and n.op == "or":
+            stack.extend(reversed(n.args))
+        else:
+            out.append(n)
+    return out
+
+
+def with_or_factors(conjuncts: list[Expr]) -> list[Expr]:
+    """The conjuncts plus, for each OR among them, the conjuncts common to all its branches,
+    which hold on their own: `(a AND b) OR (a AND c)` adds `a` (an equality there can become a
+    join key or a correlation's key)."""
+    out = list(conjuncts)
+    for e in conjuncts:
+        if isinstance(e, Call) and e.op == "or":
+            branches = [split_and(b) for b in split_or(e)]
+            out += [c for c in branches[0] if all(c in s for s in branches[1:]) and c not in out]
     return out
 
 
@@ -576,6 +606,25 @@ class Shared(_SameRows):
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
+
+
+@dataclass(frozen=True)
+class Unnest(Rel):
+    """The input's rows, each repeated once per element of its longest list in `lists`, with one
+    more column per list holding the element (NULL past a shorter list's end). A NULL or empty
+    list gives no rows."""
+    input: Rel
+    lists: tuple[Expr, ...]
+
+    def __post_init__(self):
+        _check_refs(self.lists, len(self.input.schema), "Unnest")
+
+    @property
+    def schema(self):
+        return self.input.schema + tuple((f"#unnest{i}", e.type.element) for i, e in enumerate(self.lists))
+
+    def inputs(self):
+        return (self.input,)
 
 
 @dataclass(frozen=True)
