@@ -36,6 +36,10 @@ class Params:
         self.values = list(values or [])
         self.used: set[int] = set()
         self._next = 0
+        self.first_slot: int | None = None  # parameter i is slot first_slot + i when planning records slots
+
+    def slot(self, i: int) -> int | None:
+        return None if self.first_slot is None else self.first_slot + i
 
     def next_positional(self) -> int:
         i = self._next
