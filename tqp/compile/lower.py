@@ -290,6 +290,8 @@ def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts, keep=None)
     has = count > 0
     if a.func == "count":
         return Column(T.BIGINT, count)
+    if a.func.split(":")[0] in ("quantile_cont", "quantile_disc", "mode"):
+        return _holistic(a, x, ids, g, valid)
     if a.func in _VARIANCE:
         return _variance(a.func, x, ids, g, valid, count)
     if a.func in ("min", "max"):
@@ -314,6 +316,28 @@ def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts, keep=None)
     if x.type.is_decimal:
         avg = avg / 10.0 ** x.type.scale
     return Column(T.DOUBLE, avg, _none_if_all(has))
+
+
+def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
+    """Quantiles and mode (a.func "quantile_cont:q[:desc]", "quantile_disc:q[:desc]", "mode")."""
+    from ..kernels import holistic as H
+    if W.is_wide(x.data):
+        raise NotSupportedError(f"{a.func.split(':')[0]} over DECIMAL values past 18 digits")
+    kind, *rest = a.func.split(":")
+    desc = rest[-1:] == ["desc"]
+    data = x.data.to(torch.int64) if x.data.dtype == torch.bool else x.data
+    data = -data if desc else data
+    if kind == "mode":
+        out, has = H.segment_mode(data, ids, g, valid)
+    else:
+        discrete = kind == "quantile_disc"
+        if not discrete:  # a DECIMAL interpolates its scaled integers, truncated, as DuckDB's does
+            data = data.to(torch.float64)
+        out, has = H.segment_quantile(data, ids, g, valid, float(rest[0]), discrete)
+        if not discrete and a.type.is_decimal:
+            out = torch.trunc(out)
+    out = -out if desc else out
+    return Column(a.type, out.to(a.type.torch_dtype), _none_if_all(has), x.dictionary)
 
 
 def _decimal_sum(x: Column, ids, g: int, valid, has) -> torch.Tensor:
