@@ -1199,7 +1199,9 @@ class Binder:
             outer = lifted.get(p["node"].id)
             if outer is None:  # bound, then not used (a discarded attempt)
                 continue
-            out[p["node"].id] = self._join_dependent(builder, p["rel"], p["level"], p["kind"], outer["left"],
+            # a subquery inside another's left side was joined first: its value fills the left
+            left = [_fill_pending(x, out) for x in outer["left"]]
+            out[p["node"].id] = self._join_dependent(builder, p["rel"], p["level"], p["kind"], left,
                                                      p["op"], outer["cols"].__getitem__)
         return out
 
