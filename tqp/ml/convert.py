@@ -9,6 +9,12 @@ Supported (each converted in-house to torch ops):
   OneHotEncoder / OrdinalEncoder / TargetEncoder (numeric or string categories: PREDICT maps
   a string column through its dictionary), SimpleImputer and ColumnTransformer steps before
   one of those estimators;
+* scikit-learn (tqp.ml.sklearn_more): SVC, NuSVC, SVR, NuSVR, OneClassSVM (linear, rbf, poly,
+  sigmoid kernels; SVC's probabilities when fitted with probability=True), LinearSVC, LinearSVR,
+  RidgeClassifier, Perceptron, KNeighborsClassifier / KNeighborsRegressor, GaussianNB,
+  MultinomialNB, ComplementNB, BernoulliNB, KMeans / MiniBatchKMeans (PREDICT gives the
+  cluster), IsolationForest (PREDICT gives -1 / 1), VotingClassifier / VotingRegressor and
+  StackingClassifier / StackingRegressor over supported estimators;
 * LightGBM LGBMClassifier / LGBMRegressor; XGBoost XGBClassifier / XGBRegressor (gbtree);
 * any torch.nn.Module mapping [n, k] to [n] or [n, 1] (a regressor).
 
@@ -36,6 +42,7 @@ from torch import nn
 
 from ..errors import Error, NotSupportedError, ProgrammingError
 from . import sklearn_models as sk
+from . import sklearn_more as more
 from .compiled import CompiledModel
 from .sklearn_models import Converted
 from .trees import STRATEGIES
@@ -58,6 +65,20 @@ _SKLEARN = {
     "MLPClassifier": sk.mlp,
     "MLPRegressor": sk.mlp,
     **{name: sk.linear_regressor for name in sk._LINEAR_REGRESSORS},
+    **{name: more.svm for name in ("SVC", "NuSVC", "SVR", "NuSVR", "OneClassSVM")},
+    **{name: more.linear_classifier for name in ("LinearSVC", "RidgeClassifier", "RidgeClassifierCV",
+                                                 "Perceptron", "PassiveAggressiveClassifier")},
+    "KNeighborsClassifier": more.kneighbors,
+    "KNeighborsRegressor": more.kneighbors,
+    **{name: more.naive_bayes for name in ("GaussianNB", "MultinomialNB", "ComplementNB", "BernoulliNB")},
+    "KMeans": more.kmeans,
+    "MiniBatchKMeans": more.kmeans,
+    "IsolationForest": more.isolation_forest,
+    # ensembles of estimators: their members convert through _member
+    "VotingClassifier": lambda m: more.voting(m, _member),
+    "VotingRegressor": lambda m: more.voting(m, _member),
+    "StackingClassifier": lambda m: more.stacking(m, _member),
+    "StackingRegressor": lambda m: more.stacking(m, _member),
 }
 
 
@@ -102,6 +123,11 @@ def _estimator(model) -> Converted:
             raise NotSupportedError(f"{_display(model)} is not fitted") from e
         return xgboost_model(model)
     raise NotSupportedError(f"cannot use a model of type {_qualname(model)}: not a supported model")
+
+
+def _member(model) -> CompiledModel:
+    """An ensemble's member, compiled for the CPU (moved with the ensemble to other devices)."""
+    return _convert(model, None)
 
 
 def _n_features(model) -> int | None:
