@@ -165,10 +165,18 @@ def convert(model, *, tree_strategy: str | None = None) -> CompiledModel:
 def _convert(model, tree_strategy) -> CompiledModel:
     if isinstance(model, CompiledModel):
         return model
+    n_features = None
+    if isinstance(model, torch.export.ExportedProgram):
+        # the one user input's last dimension; the batch dimension must have been exported dynamic
+        inputs = [n for n in model.graph.nodes if n.op == "placeholder"
+                  and n.name in model.graph_signature.user_inputs]
+        shape = inputs[0].meta.get("val").shape if len(inputs) == 1 and "val" in inputs[0].meta else ()
+        n_features = int(shape[-1]) if len(shape) == 2 else None
+        model = model.module()
     if isinstance(model, nn.Module):
         from .torch_models import torch_module
 
-        conv, n_features = torch_module(model)
+        conv, n_features = torch_module(model, n_features)
         return CompiledModel(conv.module, conv.head, kind="regressor", n_features=n_features,
                              model_type=f"torch.{type(model).__name__}", strategy=conv.strategy)
     type_name = _display(model)
