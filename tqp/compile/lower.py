@@ -292,6 +292,10 @@ def _reduce(a: P.AggCall, x: Column | None, ids, g: int, ctx, counts, keep=None)
         return Column(T.BIGINT, count)
     if a.func.split(":")[0] in ("quantile_cont", "quantile_disc", "mode"):
         return _holistic(a, x, ids, g, valid)
+    if a.func in ("bit_and", "bit_or", "bit_xor"):
+        from ..kernels.holistic import segment_bits
+        out, has = segment_bits(x.data, ids, g, valid, a.func)
+        return Column(a.type, out.to(a.type.torch_dtype), _none_if_all(has))
     if a.func in _VARIANCE:
         return _variance(a.func, x, ids, g, valid, count)
     if a.func in ("min", "max"):
