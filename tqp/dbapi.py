@@ -316,6 +316,9 @@ class Connection:
         """Make a fitted model callable from SQL as PREDICT('name', ...) / PREDICT_PROBA(...).
 
         The model is converted once, here, into a torch program on the connection's device.
+        `model` may also be a path: a joblib / pickle file (unpickling runs the file's code: only
+        trusted files), a TorchScript or a torch.export (.pt2) file; see tqp.ml.load. SQL's
+        CREATE MODEL name FROM 'path' does the same, under the file-access settings.
         """
         self._check_open()
         _guarded(self._engine.register_model, f"registering model {name!r}", name, model)

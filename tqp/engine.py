@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import re
 import sys
 import threading
@@ -48,6 +49,7 @@ from .sql.scope import suggest
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
 _REINDEX = re.compile(r"^\s*REINDEX\b\s*([^;]*?)\s*;?\s*$", re.IGNORECASE)
+_MODEL_STATEMENT = re.compile(r"^\s*(CREATE\s+(OR\s+REPLACE\s+)?|DROP\s+)MODEL\b", re.IGNORECASE)
 # SQLite's and MySQL's REPLACE INTO is INSERT OR REPLACE INTO (sqlglot does not parse it)
 _REPLACE_INTO = re.compile(r"^(\s*)REPLACE(\s+INTO\b)", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
@@ -158,6 +160,9 @@ class Engine:
         if not isinstance(name, str) or not name:
             raise ProgrammingError("a model name must be a non-empty string")
         from .ml import convert  # the converters pull in nothing until a model is registered
+        if isinstance(model, (str, os.PathLike)):
+            from .ml.load import load_model
+            model = load_model(model)
         compiled = convert(model).to(self.device)
         self.catalog.models[name.lower()] = compiled
         self.catalog.bump()
@@ -228,6 +233,10 @@ class Engine:
         reindex = _REINDEX.match(body)
         if reindex and not explain:
             return self._reindex(reindex.group(1))
+        if not explain and _MODEL_STATEMENT.match(body):  # CREATE / DROP MODEL: sqlglot has no grammar
+            from .ml.load import run_statement
+            with active(self.settings):
+                return run_statement(self, body)
         special = None if explain else catalog_sql.run_text(self, body)  # EXPORT / IMPORT DATABASE
         if special is not None:
             return special

@@ -396,14 +396,14 @@ def test_torch_module_without_linear_and_bad_output():
 
 
 def test_unsupported_models():
-    from sklearn.neighbors import KNeighborsClassifier
-    from sklearn.svm import SVC
+    from sklearn.gaussian_process import GaussianProcessClassifier
+    from sklearn.neighbors import RadiusNeighborsClassifier
 
     X, y, _ = _clf_data(2)
-    with pytest.raises(tqp.NotSupportedError, match="KNeighborsClassifier"):
-        convert(KNeighborsClassifier().fit(X, y))
-    with pytest.raises(tqp.NotSupportedError, match="SVC"):
-        convert(SVC().fit(X, y))
+    with pytest.raises(tqp.NotSupportedError, match="RadiusNeighborsClassifier"):
+        convert(RadiusNeighborsClassifier(radius=5.0).fit(X, y))
+    with pytest.raises(tqp.NotSupportedError, match="GaussianProcessClassifier"):
+        convert(GaussianProcessClassifier().fit(X[:50], y[:50]))
     with pytest.raises(tqp.NotSupportedError, match="str"):
         convert("not a model")
     with pytest.raises(tqp.NotSupportedError, match="not fitted"):

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import ProgrammingError
+from ..errors import NotSupportedError, ProgrammingError
 from .. import types as T
 
 DEFAULT_CHUNK_ROWS = 1 << 20
@@ -44,7 +44,8 @@ class Head:
                'softmax' (multiclass margins); 'ovr_sigmoid' (per-class sigmoid, unnormalized,
                LightGBM multiclassova); 'proba' (raw already holds class probabilities);
                'split_proba' (raw = [label scores | probabilities], C columns each: a decision
-               tree's label comes from unnormalized leaf values, its probability from normalized).
+               tree's label comes from unnormalized leaf values, its probability from normalized);
+               'none' (no probabilities: k-means, LinearSVC, IsolationForest, hard voting).
     label:     'margin_gt0' | 'margin_ge0' | 'proba_gt_half' | 'pair_argmax' (argmax of
                [1-p, p]) | 'argmax_raw' | 'argmax_proba'.
     """
@@ -207,6 +208,11 @@ class CompiledModel:
         return self.kind == "classifier"
 
     @property
+    def has_proba(self) -> bool:
+        """Whether PREDICT_PROBA works: a classifier that has class probabilities."""
+        return self.kind == "classifier" and self.head.transform != "none"
+
+    @property
     def predict_labels_are_strings(self) -> bool:
         """True when PREDICT yields strings: `classes` holds str (VARCHAR output)."""
         return self.classes is not None and _classes_kind(self.classes) == "str"
@@ -308,6 +314,8 @@ class CompiledModel:
         if self.kind != "classifier":
             raise ProgrammingError(
                 f"{what} needs a classifier, but {self.model_type or 'the model'} is a regressor")
+        if what == "PREDICT_PROBA" and not self.has_proba:
+            raise NotSupportedError(f"{self.model_type or 'the model'} gives no class probabilities")
 
     def _check_input(self, x) -> torch.Tensor:
         if not isinstance(x, torch.Tensor):

@@ -9,6 +9,12 @@ Supported (each converted in-house to torch ops):
   OneHotEncoder / OrdinalEncoder / TargetEncoder (numeric or string categories: PREDICT maps
   a string column through its dictionary), SimpleImputer and ColumnTransformer steps before
   one of those estimators;
+* scikit-learn (tqp.ml.sklearn_more): SVC, NuSVC, SVR, NuSVR, OneClassSVM (linear, rbf, poly,
+  sigmoid kernels; SVC's probabilities when fitted with probability=True), LinearSVC, LinearSVR,
+  RidgeClassifier, Perceptron, KNeighborsClassifier / KNeighborsRegressor, GaussianNB,
+  MultinomialNB, ComplementNB, BernoulliNB, KMeans / MiniBatchKMeans (PREDICT gives the
+  cluster), IsolationForest (PREDICT gives -1 / 1), VotingClassifier / VotingRegressor and
+  StackingClassifier / StackingRegressor over supported estimators;
 * LightGBM LGBMClassifier / LGBMRegressor; XGBoost XGBClassifier / XGBRegressor (gbtree);
 * any torch.nn.Module mapping [n, k] to [n] or [n, 1] (a regressor).
 
@@ -36,6 +42,7 @@ from torch import nn
 
 from ..errors import Error, NotSupportedError, ProgrammingError
 from . import sklearn_models as sk
+from . import sklearn_more as more
 from .compiled import CompiledModel
 from .sklearn_models import Converted
 from .trees import STRATEGIES
@@ -58,6 +65,20 @@ _SKLEARN = {
     "MLPClassifier": sk.mlp,
     "MLPRegressor": sk.mlp,
     **{name: sk.linear_regressor for name in sk._LINEAR_REGRESSORS},
+    **{name: more.svm for name in ("SVC", "NuSVC", "SVR", "NuSVR", "OneClassSVM")},
+    **{name: more.linear_classifier for name in ("LinearSVC", "RidgeClassifier", "RidgeClassifierCV",
+                                                 "Perceptron", "PassiveAggressiveClassifier")},
+    "KNeighborsClassifier": more.kneighbors,
+    "KNeighborsRegressor": more.kneighbors,
+    **{name: more.naive_bayes for name in ("GaussianNB", "MultinomialNB", "ComplementNB", "BernoulliNB")},
+    "KMeans": more.kmeans,
+    "MiniBatchKMeans": more.kmeans,
+    "IsolationForest": more.isolation_forest,
+    # ensembles of estimators: their members convert through _member
+    "VotingClassifier": lambda m: more.voting(m, _member),
+    "VotingRegressor": lambda m: more.voting(m, _member),
+    "StackingClassifier": lambda m: more.stacking(m, _member),
+    "StackingRegressor": lambda m: more.stacking(m, _member),
 }
 
 
@@ -104,6 +125,11 @@ def _estimator(model) -> Converted:
     raise NotSupportedError(f"cannot use a model of type {_qualname(model)}: not a supported model")
 
 
+def _member(model) -> CompiledModel:
+    """An ensemble's member, compiled for the CPU (moved with the ensemble to other devices)."""
+    return _convert(model, None)
+
+
 def _n_features(model) -> int | None:
     n = getattr(model, "n_features_in_", None)
     return int(n) if n is not None else None
@@ -139,10 +165,18 @@ def convert(model, *, tree_strategy: str | None = None) -> CompiledModel:
 def _convert(model, tree_strategy) -> CompiledModel:
     if isinstance(model, CompiledModel):
         return model
+    n_features = None
+    if isinstance(model, torch.export.ExportedProgram):
+        # the one user input's last dimension; the batch dimension must have been exported dynamic
+        inputs = [n for n in model.graph.nodes if n.op == "placeholder"
+                  and n.name in model.graph_signature.user_inputs]
+        shape = inputs[0].meta.get("val").shape if len(inputs) == 1 and "val" in inputs[0].meta else ()
+        n_features = int(shape[-1]) if len(shape) == 2 else None
+        model = model.module()
     if isinstance(model, nn.Module):
         from .torch_models import torch_module
 
-        conv, n_features = torch_module(model)
+        conv, n_features = torch_module(model, n_features)
         return CompiledModel(conv.module, conv.head, kind="regressor", n_features=n_features,
                              model_type=f"torch.{type(model).__name__}", strategy=conv.strategy)
     type_name = _display(model)

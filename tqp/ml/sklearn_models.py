@@ -42,6 +42,7 @@ class Converted:
         self.module, self.head, self.kind = module, head, kind
         self.classes, self.strategy, self.chunk_rows = classes, strategy, chunk_rows
         self.ensemble = ensemble  # the TreeEnsemble of tree models, to recompile on request
+        self.post = None  # a module applied to a tree ensemble's output (IsolationForest's score)
 
     def tree_build(self, strategy: str | None = None):
         """For tree models: device -> (module, strategy description, chunk rows), choosing the
@@ -52,7 +53,10 @@ class Converted:
 
         def build(device):
             s = strategy or choose_strategy(ens.max_depth, len(ens.trees), device)
-            return (compile_ensemble(ens, s), _describe(ens, s), chunk_rows(ens, s, device))
+            core = compile_ensemble(ens, s)
+            if self.post is not None:
+                core = nn.Sequential(core, self.post)
+            return core, _describe(ens, s), chunk_rows(ens, s, device)
 
         return build
 
@@ -75,7 +79,7 @@ class Affine(nn.Module):
 _LINEAR_REGRESSORS = {
     "LinearRegression", "Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet", "ElasticNetCV",
     "Lars", "LarsCV", "LassoLars", "LassoLarsCV", "LassoLarsIC", "BayesianRidge", "ARDRegression",
-    "HuberRegressor", "SGDRegressor", "TheilSenRegressor", "OrthogonalMatchingPursuit",
+    "HuberRegressor", "SGDRegressor", "LinearSVR", "TheilSenRegressor", "OrthogonalMatchingPursuit",
 }
 
 

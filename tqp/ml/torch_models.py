@@ -48,17 +48,23 @@ class TorchRegressor(nn.Module):
         return y.reshape(n, 1).to(torch.float64)
 
 
-def torch_module(module: nn.Module) -> tuple[Converted, int | None]:
+def torch_module(module: nn.Module, n_features: int | None = None) -> tuple[Converted, int | None]:
     try:
         inner = copy.deepcopy(module)
     except Exception as e:  # noqa: BLE001 - e.g. modules holding unpicklable state
         raise NotSupportedError(f"torch module {type(module).__name__} cannot be copied: {e}") from e
-    inner.eval()
+    try:
+        inner.eval()
+    except NotImplementedError:  # a torch.export program's module has no train/eval modes
+        pass
     for p in inner.parameters():
-        p.requires_grad_(False)
+        if p.is_leaf:  # a copied TorchScript module's parameters may not be; it runs without grad anyway
+            p.requires_grad_(False)
     dtype = next((t.dtype for t in list(inner.parameters()) + list(inner.buffers())
                   if t.is_floating_point()), torch.float32)
-    n_features = next((m.in_features for m in inner.modules() if isinstance(m, nn.Linear)), None)
+    if n_features is None:  # TorchScript keeps a Linear's in_features under its original name
+        n_features = next((m.in_features for m in inner.modules() if isinstance(m, nn.Linear)
+                           or getattr(m, "original_name", None) == "Linear"), None)
     wrapped = TorchRegressor(inner, dtype)
     if n_features is not None:
         # Run it once on two rows of zeros so a module with the wrong output shape is refused

@@ -983,6 +983,8 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
     if fn == "predict_proba":
         if not model.is_classifier:
             raise ProgrammingError(f'PREDICT_PROBA needs a classifier; "{name_e.value}" is a regressor')
+        if not model.has_proba:
+            raise NotSupportedError(f'PREDICT_PROBA: model "{name_e.value}" ({model.model_type}) gives no class probabilities')
         index = None
         if "class" in named:
             label = b.bind(named["class"])
