@@ -154,3 +154,19 @@ def test_chunked_equals_one_shot_and_duckdb(cons, key):
             problem = compare(expected, got, ordered=False, float_rtol=1e-6)
             assert problem is None, f"{what}: {sql}: {problem}"
         assert compare(once, chunked, ordered=False, float_rtol=1e-9) is None, sql
+
+
+def test_merge_detects_decimal_overflow(cons):
+    """Each chunk's SUM of DECIMAL(38) fits, their merge does not: it raises as the one-shot
+    sum and DuckDB do, never wraps."""
+    con, duck = cons
+    big = pa.table({"v": pa.array([Decimal(6 * 10**37)] * 2, pa.decimal128(38, 0))})
+    con.register("big", big)
+    duck_load(duck, "big", big)
+    with pytest.raises(duckdb.OutOfRangeException):
+        duck_query(duck, "SELECT sum(v) FROM big")
+    plan, keys, aggs, n = _aggregate_inputs(con, "SELECT sum(v) FROM big")
+    with pytest.raises(tqp.DataError, match="overflow"):
+        _one_shot(keys, aggs, n)
+    with pytest.raises(tqp.DataError, match="overflow"):
+        _chunked(keys, aggs, n, [0, 1, 2])

@@ -21,7 +21,6 @@ Sort: g
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import time
 
 import torch
@@ -34,10 +33,18 @@ _INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "
 _EPOCH = dt.date(1970, 1, 1)
 
 
-@functools.lru_cache(maxsize=4096)
 def names_of(rel: P.Rel) -> list[str]:
     """Display names of a node's output columns: the planner's internal names (`#a0`, the
-    aggregates and keys it names for itself) become the text of what computes them."""
+    aggregates and keys it names for itself) become the text of what computes them. Kept on
+    the (immutable) node, as a plan's nodes each ask for their inputs' names."""
+    hit = rel.__dict__.get("_display_names")
+    if hit is None:
+        hit = _display_names(rel)
+        object.__setattr__(rel, "_display_names", hit)
+    return hit
+
+
+def _display_names(rel: P.Rel) -> list[str]:
     own = [n for n, _ in rel.schema]
     if not any(n.startswith("#") for n in own):
         return own
