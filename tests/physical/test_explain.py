@@ -51,6 +51,16 @@ Limit: 3 offset 1
   Distinct
     Project: dept
       Scan emp: id, dept, pay, boss""",
+    "SELECT (id + 1) * 2 AS y, id - (boss - 1) FROM emp "
+    "WHERE NOT (dept LIKE 'a%') AND (pay > 5 OR boss IS NULL) AND id IN (1, 2, 3)": """
+Project: y := (id + 1) * 2, id - (boss - 1)
+  Filter: NOT dept LIKE 'a%' AND (pay > 5.0 OR boss IS NULL) AND id IN (1, 2, 3)
+    Scan emp: id, dept, pay, boss""",
+    "SELECT e.id FROM emp e LEFT JOIN dept d ON e.dept = d.name AND (d.floor > e.id OR d.floor IS NULL)": """
+Project: id
+  Join left (equi): dept = name AND (floor > id OR floor IS NULL)
+    Scan emp: id, dept, pay, boss
+    Scan dept: name, floor""",
     "SELECT dept, boss, sum(pay) FROM emp GROUP BY ROLLUP (dept, boss)": """
 Project: dept, boss, SUM(pay) := sum(pay)
   SetOp: union all

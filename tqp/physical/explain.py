@@ -30,6 +30,12 @@ from ..plan import nodes as P
 
 _INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "add": "+", "sub": "-",
           "mul": "*", "div": "/", "intdiv": "//", "mod": "%", "and": "AND", "or": "OR", "concat": "||"}
+_PREFIX = {"not": "NOT ", "neg": "-"}
+# how tightly each operator binds (SQL's order); function-style calls are atoms
+_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "eq": 4, "ne": 4, "lt": 4, "le": 4, "gt": 4, "ge": 4, "is_null": 4,
+               "in_values": 4, "like": 4, "concat": 5, "add": 6, "sub": 6, "mul": 7, "div": 7, "intdiv": 7, "mod": 7,
+               "neg": 8}
+_ASSOCIATIVE = ("or", "and", "add", "mul", "concat")
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -65,8 +71,11 @@ def _display_names(rel: P.Rel) -> list[str]:
     return [m if n.startswith("#") else n for n, m in zip(own, made)]
 
 
-def expr_text(e, names) -> str:
-    """An expression over an input whose columns are `names`, as SQL-like text."""
+def expr_text(e, names, binds: int = 0) -> str:
+    """An expression over an input whose columns are `names`, as SQL-like text; in
+    parentheses where its operator binds looser than `binds` (the _PRECEDENCE of where it goes)."""
+    if binds:
+        return _paren(e, expr_text(e, names), binds)
     if e is None:
         return ""
     if isinstance(e, P.ColRef):
@@ -89,16 +98,30 @@ def expr_text(e, names) -> str:
     if isinstance(e, P.Call):
         args = [expr_text(a, names) for a in e.args]
         if e.op in _INFIX and len(args) == 2:
-            return f"{_paren(e.args[0], args[0])} {_INFIX[e.op]} {_paren(e.args[1], args[1])}"
+            p = _PRECEDENCE[e.op]
+            left = _paren(e.args[0], args[0], p)
+            right = args[1] if e.op in _ASSOCIATIVE and getattr(e.args[1], "op", None) == e.op else \
+                _paren(e.args[1], args[1], p + 1)
+            return f"{left} {_INFIX[e.op]} {right}"
         if e.op == "cast":
             return f"CAST({args[0]} AS {e.type})"
+        if e.op in _PREFIX:
+            return _PREFIX[e.op] + _paren(e.args[0], args[0], _PRECEDENCE[e.op])
+        x = _paren(e.args[0], args[0], 5) if args else ""
+        if e.op == "is_null":
+            return f"{x} IS NULL"
+        if e.op == "in_values":
+            return f"{x} IN ({', '.join(_literal(v, e.args[0].type) for v in e.params)})"
+        if e.op == "like":
+            return f"{x} {'ILIKE' if e.params[2] else 'LIKE'} {_literal(e.params[0], T.VARCHAR)}"
         params = [repr(p) for p in e.params]
         return f"{e.op}({', '.join(args + params)})"
     return repr(e)
 
 
-def _paren(e, text: str) -> str:
-    return f"({text})" if isinstance(e, P.Call) and e.op in _INFIX else text
+def _paren(e, text: str, at_least: int) -> str:
+    """text in parentheses where its operator binds looser than `at_least` needs."""
+    return f"({text})" if isinstance(e, P.Call) and _PRECEDENCE.get(e.op, 9) < at_least else text
 
 
 def _literal(value, t: T.SqlType) -> str:

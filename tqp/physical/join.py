@@ -246,6 +246,6 @@ def describe(rel: P.Join) -> str:
     op = " IS NOT DISTINCT FROM " if rel.null_safe else " = "
     conds = [expr_text(a, lnames) + op + expr_text(b, rnames) for a, b in zip(rel.left_keys, rel.right_keys)]
     if rel.residual is not None:
-        conds.append(expr_text(rel.residual, lnames + rnames))
+        conds.append(expr_text(rel.residual, lnames + rnames, binds=3 if conds else 0))
     how = "equi" if rel.left_keys else "nested loop" if rel.residual is not None else "cross product"
     return f"Join {rel.kind} ({how})" + (f": {' AND '.join(conds)}" if conds else "")
