@@ -32,6 +32,7 @@ from .errors import (DataError, Error, IntegrityError, InternalError, NotSupport
 from .exec.memory import give_back_memory
 from .io.arrow import from_arrow, to_arrow
 from .kernels.selection import all_true, nonzero
+from .merge import merge
 from .plan import nodes as P
 from .exec.limits import cancellable
 from .optimizer import optimize
@@ -244,6 +245,8 @@ class Engine:
             return self._update(stmt, params)
         if isinstance(stmt, (exp.Delete, exp.TruncateTable)):
             return self._delete(stmt, params)
+        if isinstance(stmt, exp.Merge):
+            return merge(self, stmt, params)
         if isinstance(stmt, (exp.Set, exp.Pragma)) or isinstance(stmt, exp.Command) and stmt.this.upper() == "RESET":
             return self._set(stmt)
         if isinstance(stmt, exp.Command):

@@ -7,8 +7,7 @@ A failure message lists each failing case with the command that regenerates it.
 
 Reproduce or widen a run from the command line (the PASSING families), e.g.::
 
-    python -m tests.fuzz.fuzzer --seed 11 --queries 300 \
-        --features=+window,-strings_extra,-untyped_null,-string_minmax
+    python -m tests.fuzz.fuzzer --seed 11 --queries 300 --features=+window
 """
 from __future__ import annotations
 
@@ -25,9 +24,7 @@ SEED = 11
 N_DEFAULT = 300
 
 # Families tqp refuses outright (NotSupportedError): running them only measures refusals.
-UNSUPPORTED = {
-    "strings_extra": "replace/left/right/reverse/strpos/lpad/rpad are not supported",
-}
+UNSUPPORTED: dict[str, str] = {}
 # Off by default in the generator but supported (and passing) now.
 EXTRA = {"window"}
 
@@ -36,13 +33,7 @@ EXTRA = {"window"}
 # spec; None means PASSING plus the family) and stopping at the first failure; the seeds are
 # chosen so that today the bug shows within those cases.  /tmp/fuzz_report.md (the campaign
 # report) and known_bugs/*.sql have minimal reproductions.
-FAILING: dict[str, tuple[str, int, int, str | None]] = {
-    "untyped_null": ("bare NULL operands: round(NULL, k) and NULL = 'abc' raise ProgrammingError; CASE x WHEN NULL "
-                     "... IN (subquery) over a join: 'table not found'; -max(NULL) OVER (): InternalError", 6, 5, None),
-    "string_minmax": ("min/max over VARCHAR with a NULL group compared with another string expression (HAVING "
-                      "s || s IS NOT DISTINCT FROM min(s)): InternalError (compile/expr.py unify_strings)", 101, 270,
-                      None),
-}
+FAILING: dict[str, tuple[str, int, int, str | None]] = {}
 
 PASSING = (gen.DEFAULT_FEATURES | EXTRA) - set(UNSUPPORTED) - set(FAILING)
 

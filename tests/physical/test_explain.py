@@ -61,6 +61,21 @@ Project: id
   Join left (equi): dept = name AND (floor > id OR floor IS NULL)
     Scan emp: id, dept, pay, boss
     Scan dept: name, floor""",
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) "
+    "SELECT sum(n) FROM r, emp TABLESAMPLE 50% REPEATABLE (7) WHERE n = emp.id": """
+Project: SUM(n) := sum(n)
+  Aggregate: sum(n)
+    Project: n, id, dept, pay, boss
+      Join inner (equi): id = CAST(n AS BIGINT)
+        Sample: 50% (seed 7)
+          Scan emp: id, dept, pay, boss
+        Shared
+          Recursive: union all of the base, then the step until it adds no row
+            Project: 1
+              Values: 1 row(s) of no columns
+            Project: n + 1
+              Filter: n < 5
+                WorkingTable: n (the rows the last iteration added)""",
     "SELECT dept, boss, sum(pay) FROM emp GROUP BY ROLLUP (dept, boss)": """
 Project: dept, boss, SUM(pay) := sum(pay)
   SetOp: union all

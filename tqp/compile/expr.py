@@ -26,8 +26,8 @@ from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
 from ..kernels import strings as S
 from ..kernels import wide as W
-from ..kernels.selection import all_true, any_true
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery
+from ..kernels.selection import all_true, any_true, nonzero
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery, walk
 
 OPS: dict = {}
 
@@ -116,10 +116,20 @@ def compile_expr(e: Expr):
 def _compile_call(e: Call):
     fn = OPS.get(e.op)
     if fn is None:
+        from ..functions import kernel  # (the registry's kernels import this module)
+        fn = kernel(e.op)
+    if fn is None:
         raise NotSupportedError(f"operator {e.op}")
     if e.op in ("and", "or"):
         return _compile_logic(e)
+    if e.op == "case" and any(may_raise(v) for v in e.args[1::2] + e.args[-1:]):
+        return _compile_guarded_case(e, fn)
+    if e.op == "cast" and isinstance(e.args[0], Lit):  # a constant that failed to fold: an error per row
+        arg = compile_expr(e.args[0])
+        return lambda batch, ctx: fn([arg(batch, ctx)], e, ctx) if batch.length else literal_column(None, e.type, ctx.device)
     args = [compile_expr(a) for a in e.args]
+    if not args:  # random(): one value per row
+        return lambda batch, ctx: fn([], replace(e, params=e.params + (batch.length,)), ctx)
     if len(args) == 1:
         a0 = args[0]
         return lambda batch, ctx: _conform(fn([a0(batch, ctx)], e, ctx))
@@ -164,15 +174,78 @@ def _compile_logic(e: Call):
         if isinstance(n, Call) and n.op == e.op:
             stack.extend(reversed(n.args))
         else:
-            flat.append(compile_expr(n))
+            flat.append(n)
     combine = _and if e.op == "and" else _or
+    # Operands that can raise (a // b, CAST(s AS INT)) go last and see only the rows the others
+    # leave undecided: `b <> 0 AND a // b > 1` divides only where b <> 0, as DuckDB's filters do.
+    safe = [compile_expr(n) for n in flat if not may_raise(n)]
+    risky = [compile_expr(n) for n in flat if may_raise(n)]
+    decided = False if e.op == "and" else True
 
     def logic(batch, ctx):
-        out = flat[0](batch, ctx)
-        for f in flat[1:]:
+        out = safe[0](batch, ctx) if safe else None
+        for f in safe[1:]:
             out = combine(out, f(batch, ctx))
+        for f in risky:
+            if out is None:
+                out = f(batch, ctx)
+                continue
+            out = broadcast(out, batch.length)
+            open_rows = ~(out.data == decided) if out.validity is None else ~(out.validity & (out.data == decided))
+            out = combine(out, _evaluate_where(f, batch, ctx, open_rows))
         return out
     return logic
+
+
+def may_raise(e: Expr) -> bool:
+    """Whether evaluating e can raise on some rows' values: a CASE then evaluates it only on the
+    rows that take its branch (`CASE WHEN b <> 0 THEN a // b END` must not divide by zero)."""
+    return any(isinstance(n, Call) and (n.op in ("div", "intdiv", "mod") and "null_on_zero" not in n.params
+                                        or n.op == "cast" and "try" not in n.params and _narrowing(n.args[0].type, n.type))
+               for n in walk(e))
+
+
+def _narrowing(frm: T.SqlType, to: T.SqlType) -> bool:
+    """Whether a CAST can meet a value it cannot hold (widening and formatting never fail)."""
+    return not (frm == to or to.is_string or frm.kind == "NULL"
+                or frm.is_numeric and to.is_numeric and T.common_type(frm, to) == to
+                or frm.kind == "DATE" and to.kind == "TIMESTAMP")
+
+
+def _evaluate_where(fn, batch, ctx, take: torch.Tensor) -> Column:
+    """fn over only the rows where `take` holds; NULL elsewhere."""
+    n = batch.length
+    rows = nonzero(take).to(ctx.device)
+    part = broadcast(fn(batch.take(rows), ctx), len(rows))
+    data = torch.zeros((n,) + tuple(part.data.shape[1:]), dtype=part.data.dtype, device=ctx.device)
+    data[rows] = part.data
+    valid = torch.zeros(n, dtype=torch.bool, device=ctx.device)
+    valid[rows] = True if part.validity is None else part.validity
+    return Column(part.type, data, valid, part.dictionary)
+
+
+def _compile_guarded_case(e: Call, case_op):
+    conds = [compile_expr(c) for c in e.args[0:-1:2]]
+    values = [(compile_expr(v), may_raise(v)) for v in e.args[1:-1:2] + e.args[-1:]]
+
+    def case(batch, ctx):
+        n = batch.length
+        rest = torch.ones(n, dtype=torch.bool, device=ctx.device)
+        takes = []
+        for c in conds:
+            col = broadcast(c(batch, ctx), n)
+            take = (col.data if col.validity is None else col.data & col.validity) & rest
+            takes.append(take)
+            rest = rest & ~take
+        takes.append(rest)
+        args = []
+        for i, ((value, guarded), take) in enumerate(zip(values, takes)):
+            col = _evaluate_where(value, batch, ctx, take) if guarded else value(batch, ctx)
+            if i < len(conds):
+                args.append(Column(T.BOOLEAN, take))
+            args.append(col)
+        return _conform(case_op(args, e, ctx))
+    return case
 
 
 # ---------------------------------------------------------------- logic
@@ -306,29 +379,6 @@ def _dictionary_map(col: Column, new_values: np.ndarray):
     return Dictionary(uniq), torch.from_numpy(mapping).to(col.device)
 
 
-@op("str_map")
-def _str_map(args, e, ctx):
-    col = args[0]
-    fn, *extra = e.params
-
-    def compute():
-        vals = dict_values(col)
-        new = S.transform(vals, fn, *extra) if len(vals) else vals
-        return _dictionary_map(col, np.asarray(new, dtype=object))
-    return _recode(col, *_memo(col, ("str_map",) + tuple(e.params), compute))
-
-
-@op("str_length")
-def _str_length(args, e, ctx):
-    col = args[0]
-
-    def compute():
-        vals = dict_values(col)
-        lengths = S.transform(vals, "length") if len(vals) else np.zeros(0, np.int64)
-        return torch.from_numpy(np.asarray(lengths, dtype=np.int64)).to(col.device)
-    return per_entry(col, _memo(col, ("length",), compute), T.BIGINT)
-
-
 @op("like")
 def _like(args, e, ctx):
     col = args[0]
@@ -337,7 +387,8 @@ def _like(args, e, ctx):
         return per_entry(col, np.zeros(0, bool), T.BOOLEAN)
     if ci and not (pattern.isascii() and _ascii_only(col.dictionary)):
         # The byte kernels fold ASCII case only: fold the distinct values and the pattern here.
-        lowered = _str_map([col], Call("str_map", (), T.VARCHAR, ("lower",)), ctx)
+        from ..functions import kernel
+        lowered = kernel("lower")([col], Call("lower", (), T.VARCHAR), ctx)
         return _like([lowered], Call("like", (), T.BOOLEAN, (pattern.lower(), escape, False)), ctx)
 
     def compute():
@@ -369,12 +420,10 @@ def _concat(args, e, ctx):
     a, b = args
     valid = and_validity(a.validity, b.validity)
     if is_scalar(b) and b.dictionary is not None and len(b.dictionary) == 1:
-        out = map_dictionary(a, np.asarray(S.transform(dict_values(a), "concat", "", b.dictionary.values[0]), dtype=object)) \
-            if len(dict_values(a)) else a
+        out = map_dictionary(a, _affix(dict_values(a), "", b.dictionary.values[0])) if len(dict_values(a)) else a
         return replace(out, validity=valid)
     if is_scalar(a) and a.dictionary is not None and len(a.dictionary) == 1:
-        out = map_dictionary(b, np.asarray(S.transform(dict_values(b), "concat", a.dictionary.values[0], ""), dtype=object)) \
-            if len(dict_values(b)) else b
+        out = map_dictionary(b, _affix(dict_values(b), a.dictionary.values[0], "")) if len(dict_values(b)) else b
         return replace(out, validity=valid)
     shape = torch.broadcast_shapes(a.data.shape, b.data.shape)
     da, db = dict_values(a), dict_values(b)
@@ -387,6 +436,12 @@ def _concat(args, e, ctx):
     strings = np.char.add(da[u // len(db)].astype(str), db[u % len(db)].astype(str)).astype(object)
     codes_col = Column(T.VARCHAR, inverse.to(torch.int32), valid, Dictionary(strings))
     return map_dictionary(codes_col, strings)
+
+
+def _affix(values: np.ndarray, prefix: str, suffix: str) -> np.ndarray:
+    """prefix + value + suffix for each dictionary value."""
+    s = np.asarray(values, dtype=object).astype(np.dtypes.StringDType())
+    return np.asarray(np.strings.add(np.strings.add(prefix, s), suffix), dtype=object)
 
 
 def _string_compare(opname: str, a: Column, b: Column):
@@ -708,15 +763,6 @@ def _neg(args, e, ctx):
     return replace(a, data=-a.data)
 
 
-@op("abs")
-def _abs(args, e, ctx):
-    a = _widen_at_min(args[0])
-    if W.is_wide(a.data):
-        return replace(a, data=W.pack(*W.absolute(W.unpack(a.data))))
-    _check_not_min(a, "abs()")
-    return replace(a, data=a.data.abs())
-
-
 def _round_half_away(x: torch.Tensor) -> torch.Tensor:
     return torch.sign(x) * torch.floor(x.abs() + 0.5)
 
@@ -727,71 +773,6 @@ def _div_round_half_away(x: torch.Tensor, factor: int) -> torch.Tensor:
     q = torch.div(x, factor, rounding_mode="trunc")
     r = x - q * factor
     return q + torch.where(r.abs() * 2 >= factor, torch.sign(r), 0)
-
-
-@op("round")
-def _round(args, e, ctx):
-    a = args[0]
-    (digits,) = e.params
-    if a.type.is_decimal:
-        s = a.type.scale
-        if digits >= s:
-            return replace(a, type=e.type)
-        if W.is_wide(a.data) or s - digits > 18 or digits < 0 and e.type.precision > T.INT64_DECIMAL_DIGITS:
-            pair = W.div_pow10(W.pair_of(a.data), s - digits, "half_away")
-            if digits < 0:
-                pair, bad = W.mul_pow10(pair, -digits)
-                _out_of_range(bad | ~W.below_pow10(pair, e.type.precision), a.validity, f"value out of range for {e.type}")
-            return Column(e.type, _narrowed(e.type, pair), a.validity)
-        f = 10 ** (s - digits)
-        data = _div_round_half_away(a.data, f)
-        if digits < 0:  # round(1234.5, -2) = 1200: back to scale 0
-            data = data * 10 ** (-digits)
-        return Column(e.type, data, a.validity)
-    return Column(e.type, _round_double(a.data.to(torch.float64), digits), a.validity)
-
-
-def _round_double(x: torch.Tensor, digits: int) -> torch.Tensor:
-    """x rounded to `digits` decimals, half away from zero, as DuckDB does: by the exact binary
-    value, so round(0.075, 2) is 0.07 (0.075 is 0.07499999...) even though 0.075 * 100
-    computes as exactly 7.5. A product that lands on a tie is checked against its exact
-    rounding error (Dekker's two-product), and only then rounded away from zero."""
-    if digits < 0 or digits > 22:  # 10**digits inexact: plain rounding of the product
-        scale = 10.0 ** digits
-        out = _round_half_away(x * scale) / scale
-    else:
-        scale = float(10 ** digits)
-        y = x * scale
-        r = _round_half_away(y)
-        tie = (y - torch.trunc(y)).abs() == 0.5
-        if any_true(tie):
-            split = 134217729.0  # 2**27 + 1: splits a double into two 26-bit halves
-            c = split * x
-            x_hi = c - (c - x)
-            x_lo = x - x_hi
-            c = split * scale
-            s_hi = c - (c - scale)
-            s_lo = scale - s_hi
-            err = ((x_hi * s_hi - y) + x_hi * s_lo + x_lo * s_hi) + x_lo * s_lo  # x * scale - y, exactly
-            below = tie & (err * y < 0)  # the exact product lies nearer zero than the tie
-            r = torch.where(below, torch.trunc(y), r)
-        out = r / scale
-    return torch.where(torch.isfinite(out), out, x)
-
-
-@op("floor", "ceil")
-def _floor(args, e, ctx):
-    a = args[0]
-    if a.type.is_decimal and (W.is_wide(a.data) or a.type.scale > 18):
-        return Column(e.type, _narrowed(e.type, W.div_pow10(W.pair_of(a.data), a.type.scale, e.op)), a.validity)
-    if a.type.is_decimal:
-        f = 10 ** a.type.scale
-        data = torch.div(a.data, f, rounding_mode="floor")
-        if e.op == "ceil":
-            data = data + (a.data - data * f > 0).to(data.dtype)
-        return Column(e.type, data, a.validity)
-    fn = torch.floor if e.op == "floor" else torch.ceil
-    return Column(e.type, fn(a.data), a.validity)
 
 
 def _wide_pick(op):
@@ -1091,16 +1072,23 @@ def _to_string(a: Column) -> Column:
 def _from_string(a: Column, to: T.SqlType, failed=None) -> Column:
     from ..sql.expressions import cast_literal  # one set of parsing rules for constants and columns
     vals = dict_values(a)
-    parsed, bad = [], []
+    parsed, bad, first_error = [], [], None
     for s in vals:  # once per distinct string
         try:
             parsed.append(cast_literal(Lit(s, T.VARCHAR), to).value)
             bad.append(False)
-        except DataError:
-            if failed is None:
-                raise
+        except DataError as err:
+            first_error = first_error or err
             parsed.append(0)
             bad.append(True)
+    if failed is None and first_error is not None:
+        # Only a value some row holds is an error: a filter or a CASE may have left the others
+        # in the dictionary (DuckDB casts the rows, not the dictionary).
+        hit = per_entry(a, np.array(bad), T.BOOLEAN)
+        rows = hit.data if hit.validity is None else hit.data & hit.validity
+        if any_true(rows):
+            culprit = vals[int(gather_codes(a, len(vals)).reshape(-1)[rows.reshape(-1)][0])]
+            raise DataError(f"could not convert '{culprit}' to {to}")
     if to.is_decimal and any(not -2**63 <= v < 2**63 for v in parsed):
         per = W.from_ints(parsed, "cpu")
     else:

@@ -3,7 +3,8 @@
 Results are per dictionary entry; the caller maps them to rows with a gather on the codes
 (`result[codes]`). LIKE runs as tensor ops over the dictionary's padded UTF-8 byte matrix
 (Dictionary.byte_matrix); the other functions use numpy's vectorized string routines on the
-dictionary's values (dictionary-sized work, never per row).
+dictionary's values (dictionary-sized work, never per row); the SQL string functions built on
+them are in tqp/functions/strings.py.
 
 >>> import numpy as np, torch
 >>> from tqp.column import Dictionary
@@ -11,11 +12,11 @@ dictionary's values (dictionary-sized work, never per row).
 >>> mat, lengths = d.byte_matrix(torch.device("cpu"))
 >>> like(mat, lengths, "%an%").tolist()
 [False, True, False]
->>> transform(d.values, "upper").tolist()
-['APPLE', 'BANANA', 'GRAPE']
->>> new_values, code_map = remap(transform(d.values, "substring", 1, 1))
+>>> reverse(d.values).tolist()
+['elppa', 'ananab', 'eparg']
+>>> new_values, code_map = remap(np.array(["b", "a", "b"], dtype=object))
 >>> new_values.tolist(), code_map.tolist()
-(['a', 'b', 'g'], [0, 1, 2])
+(['a', 'b'], [1, 0, 1])
 >>> merged, amap, bmap = unify(d.values, np.array(["fig", "grape"], dtype=object))
 >>> merged.tolist(), amap.tolist(), bmap.tolist()
 (['apple', 'banana', 'fig', 'grape'], [0, 1, 3], [2, 3])
@@ -30,7 +31,7 @@ from torch import Tensor
 
 from .selection import nonzero, positions_of, positions_of_pair
 
-__all__ = ["like", "transform", "remap", "unify", "sorted_dictionary"]
+__all__ = ["like", "reverse", "remap", "unify", "sorted_dictionary"]
 
 _ANY1 = None  # a `_` position inside a pattern segment
 
@@ -279,11 +280,7 @@ def _first_in_buffer(data: Tensor, offsets: Tensor, seg: list, pos: Tensor) -> T
 
 # ---------------------------------------------------------------- per-value functions
 
-def _clip(x: int) -> int:
-    return max(min(int(x), 2**40), -(2**40))  # no int64 overflow in start + length
-
-
-def _reverse(s: np.ndarray) -> np.ndarray:
+def reverse(s: np.ndarray) -> np.ndarray:
     """Reverse by code points: fixed-width UTF-32 rows, reversed within each row's length."""
     u = np.asarray(s.tolist(), dtype=str)  # fixed-width '<U{w}'
     w = u.dtype.itemsize // 4
@@ -294,72 +291,6 @@ def _reverse(s: np.ndarray) -> np.ndarray:
     j = np.arange(w)[None, :]
     rev = np.take_along_axis(cps, np.where(j < n, n - 1 - j, j), axis=1)
     return np.ascontiguousarray(rev).view(u.dtype).reshape(len(u))
-
-
-def transform(dictionary_values: np.ndarray, fn: str, *args) -> np.ndarray:
-    """Apply a string function to every dictionary value; an object array (int64 for length,
-    strpos) aligned with the input. The result may be unsorted and hold duplicates: `remap`.
-
-    fn and args (semantics follow DuckDB unless said):
-      upper, lower          Unicode case mapping of Python/numpy ('ß' upper is 'SS';
-                            DuckDB gives 'ẞ').
-      substring(start[, length])  1-based, in characters. start < 0 counts from the end
-                            (-1 = last character); start 0 lies before the first character;
-                            a negative length takes the characters before start.
-      left(n), right(n)     first / last n characters (n < 0: all but the last / first -n).
-      trim, ltrim, rtrim([chars])  remove characters in `chars` (default: spaces only).
-      length                number of characters (code points), int64.
-      strpos(needle)        1-based character position of the first occurrence, 0 if none.
-      concat(prefix, suffix)  prefix + value + suffix (constants).
-      replace(old, new)     every occurrence; an empty `old` leaves the value unchanged.
-      reverse               by code points (DuckDB reverses grapheme clusters).
-    """
-    s = np.asarray(dictionary_values, dtype=object).astype(np.dtypes.StringDType())
-    out: np.ndarray
-    if fn == "upper":
-        out = np.strings.upper(s)
-    elif fn == "lower":
-        out = np.strings.lower(s)
-    elif fn in ("substring", "substr", "left", "right"):
-        n = np.strings.str_len(s).astype(np.int64)
-        if fn == "substring" or fn == "substr":
-            start = _clip(args[0])
-            start = n + start + 1 if start < 0 else np.full_like(n, start)  # from the end
-            if len(args) < 2 or args[1] is None:
-                begin, end = start, n + 1
-            else:
-                length = _clip(args[1])
-                begin, end = (start, start + length) if length >= 0 else (start + length, start)
-            begin0 = np.maximum(begin, 1) - 1  # 0-based, clipped to the string
-            end0 = np.minimum(end, n + 1) - 1
-        else:
-            k = _clip(args[0])
-            if fn == "left":
-                begin0, end0 = np.zeros_like(n), (np.minimum(n, k) if k >= 0 else np.maximum(n + k, 0))
-            else:
-                begin0, end0 = (np.maximum(n - k, 0) if k >= 0 else np.minimum(-k, n)), n
-        out = np.strings.slice(s, begin0, np.maximum(end0, begin0))
-    elif fn in ("trim", "ltrim", "rtrim"):
-        chars = args[0] if args else " "
-        strip = {"trim": np.strings.strip, "ltrim": np.strings.lstrip,
-                 "rtrim": np.strings.rstrip}[fn]
-        out = strip(s, chars) if chars else s
-    elif fn == "length":
-        return np.strings.str_len(s).astype(np.int64)
-    elif fn == "strpos":
-        return (np.strings.find(s, args[0]) + 1).astype(np.int64)
-    elif fn == "concat":
-        prefix = args[0] if args else ""
-        suffix = args[1] if len(args) > 1 else ""
-        out = np.strings.add(np.strings.add(prefix, s), suffix) if len(s) else s
-    elif fn == "replace":
-        old, new = args
-        out = np.strings.replace(s, old, new) if old else s
-    elif fn == "reverse":
-        out = _reverse(s)
-    else:
-        raise ValueError(f"unsupported string function {fn!r}")
-    return np.asarray(out, dtype=object) if len(out) else np.array([], dtype=object)
 
 
 def remap(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -37,7 +37,7 @@ import torch
 
 from .. import types as T
 from ..column import Column
-from ..compile.expr import cast_column, compile_expr, key_columns
+from ..compile.expr import cast_column, compile_expr, key_columns, may_raise
 from ..compile.lower import evaluate, lower as lower_input, true_mask
 from ..errors import DataError
 from ..exec.batch import Batch
@@ -94,7 +94,9 @@ def lower(rel: P.Aggregate):
 
 
 def _fused(rel: P.Aggregate) -> bool:
-    return isinstance(rel.input, P.Filter) and not any(a.distinct for a in rel.aggs)
+    # not where a key or argument can raise: it must see only the rows the filter keeps
+    return isinstance(rel.input, P.Filter) and not any(a.distinct for a in rel.aggs) \
+        and not any(may_raise(e) for e in rel.keys + tuple(a.arg for a in rel.aggs if a.arg is not None))
 
 
 def inputs(rel: P.Aggregate) -> tuple:

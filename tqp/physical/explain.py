@@ -51,6 +51,16 @@ def names_of(rel: P.Rel) -> list[str]:
 
 
 def _display_names(rel: P.Rel) -> list[str]:
+    if isinstance(rel, P.Recursive):  # the CTE's column names, which its step reads
+        return names_of(rel.working)
+    if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct, P.Shared, P.Sample)):  # the input's columns
+        return names_of(rel.input)
+    if isinstance(rel, P.Join):
+        both = names_of(rel.left) + ([] if rel.kind in ("semi", "anti", "anti_null_aware") else
+                                     ["mark"] if rel.kind.startswith("mark") else names_of(rel.right))
+        return both
+    if isinstance(rel, P.SetOp):
+        return names_of(rel.left)
     own = [n for n, _ in rel.schema]
     if not any(n.startswith("#") for n in own):
         return own
@@ -62,10 +72,6 @@ def _display_names(rel: P.Rel) -> list[str]:
     elif isinstance(rel, P.Window):
         source = names_of(rel.input)
         made = source + [expr_text(c, source) for c in rel.calls]
-    elif isinstance(rel, P.Join):
-        made = names_of(rel.left) + names_of(rel.right) + ["mark"]
-    elif len(rel.inputs()) >= 1:
-        made = names_of(rel.inputs()[0])
     else:
         made = own
     return [m if n.startswith("#") else n for n, m in zip(own, made)]

@@ -68,6 +68,9 @@ def _null_safe_key(c: Column):
     return [(d if v is None else d.masked_fill(~v, 0), None) for d, v in key_columns(c)] + [(valid, None)]
 
 
+_DECIDED_BY_EMPTY_RIGHT = ("inner", "cross", "semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any")
+
+
 def lower(rel: P.Join):
     left, right = lower_input(rel.left), lower_input(rel.right)
     lfns = [compile_expr(k) for k in rel.left_keys]
@@ -79,6 +82,15 @@ def lower(rel: P.Join):
         lb, rb = left(ctx), right(ctx)
         dev = ctx.device
         n, m = lb.length, rb.length
+        if m == 0 and kind in _DECIDED_BY_EMPTY_RIGHT:
+            # Nothing to compare with: the left keys are never evaluated ('x' IN (SELECT int FROM
+            # empty) is false, not a conversion error, as in DuckDB).
+            if kind in ("anti", "anti_null_aware"):
+                return lb
+            if kind.startswith("mark"):
+                return lb.extend(Batch.of([Column(T.BOOLEAN, torch.zeros(n, dtype=torch.bool, device=dev))], n))
+            none = lb.take(arange(0, dev))
+            return none if kind == "semi" else none.extend(rb)
         if lfns:
             lcols, rcols = [evaluate(f, lb, ctx) for f in lfns], [evaluate(f, rb, ctx) for f in rfns]
             lk, rk, lv, rv = _join_key_columns(lcols, rcols, rel.null_safe)

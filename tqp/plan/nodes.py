@@ -435,6 +435,50 @@ class Shared(_SameRows):
 
 
 @dataclass(frozen=True)
+class Sample(_SameRows):
+    """Some of the input's rows, chosen at random (the same ones for the same seed): with
+    `rows`, `amount` of them; else the share `amount` (0..1), each row kept with that chance or,
+    when `exact`, exactly round(share * rows) of them. Rows keep their input order."""
+    input: Rel
+    amount: float
+    rows: bool
+    exact: bool
+    seed: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class WorkingTable(Rel):
+    """The rows a recursive CTE's last iteration added, as its recursive term reads them. Each is
+    its own identity, like Shared: two recursions' working tables never compare equal."""
+    columns: Schema
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    @property
+    def schema(self):
+        return self.columns
+
+
+@dataclass(frozen=True)
+class Recursive(Rel):
+    """WITH RECURSIVE: the rows of `base`, then of `step` run again over the rows the previous
+    iteration added (its `working` table) until an iteration adds none. With `distinct` (UNION)
+    a row already produced is not added again, which also ends cycles."""
+    base: Rel
+    step: Rel
+    working: WorkingTable
+    distinct: bool
+
+    @property
+    def schema(self):
+        return self.base.schema
+
+    def inputs(self):
+        return (self.base, self.step)
+
+
+@dataclass(frozen=True)
 class SetOp(Rel):
     kind: str  # union, intersect, except
     all: bool

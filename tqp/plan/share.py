@@ -19,9 +19,9 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
-from .nodes import Expr, Rel, ScalarSubquery, Scan, Shared, Values, walk
+from .nodes import Expr, Rel, ScalarSubquery, Scan, Shared, Values, WorkingTable, walk
 
-_NOT_WORTH = (Scan, Values, Shared)  # nothing to save: scans are views of stored tensors
+_NOT_WORTH = (Scan, Values, Shared, WorkingTable)  # nothing to save: scans are views of stored tensors
 
 
 def share_repeated(plan: Rel) -> Rel:

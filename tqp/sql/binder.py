@@ -87,6 +87,7 @@ class Binder:
         self._view_depth = 0
         self._outer_rel = None  # the outer query's relation while a scalar subquery binds
         self._cte_plans: dict[int, tuple] = {}  # id(CTE node) -> (Shared plan, names, node)
+        self._working: dict[str, tuple] = {}  # recursive CTE name -> (WorkingTable, names) in its step
         self._levels: list[_Level] = []  # enclosing queries of the subquery being bound, innermost last
         self._n_levels = 0
 
@@ -107,10 +108,10 @@ class Binder:
         saved = dict(self.ctes)
         try:
             if with_ is not None:
-                if with_.args.get("recursive"):
-                    raise NotSupportedError("WITH RECURSIVE")
                 for cte in with_.expressions:
                     self.ctes[cte.alias_or_name.lower()] = cte
+                    if with_.args.get("recursive"):
+                        cte.meta["tqp_recursive"] = True
             if isinstance(node, exp.Select):
                 return self.select(node, outer, corr_ok)
             if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
@@ -189,6 +190,12 @@ class Binder:
     # ------------------------------------------------------------ SELECT
 
     def select(self, sel: exp.Select, outer: Scope | None, corr_ok: bool):
+        if sel.args.get("sample") is not None:
+            # USING SAMPLE samples the FROM clause's rows before WHERE: the one FROM item's.
+            if sel.args.get("joins") or arg(sel, "from") is None:
+                raise NotSupportedError("USING SAMPLE over a join: sample a table with TABLESAMPLE instead")
+            sel = sel.copy()
+            sel.args["from_"].this.set("sample", sel.args.pop("sample"))
         for key in ("prewhere", "connect", "sample", "into", "pivots"):
             if sel.args.get(key):
                 raise NotSupportedError(f"{key.upper()} clause")
@@ -292,8 +299,7 @@ class Binder:
                 items.append(item)
                 continue
             star_node = item if isinstance(item, exp.Star) else item.this
-            if star_node.args.get("rename"):
-                raise NotSupportedError("SELECT * RENAME")
+            renamed = {r.this.name.lower(): r.alias for r in star_node.args.get("rename") or []}
             excluded = {c.name.lower(): c for c in star_node.args.get("except_") or star_node.args.get("except") or []}
             replaced = {r.alias.lower(): r.this for r in star_node.args.get("replace") or []}
             cols = [c for c in scope.columns if not c.hidden and (star_table is None or c.table == star_table)]
@@ -301,7 +307,7 @@ class Binder:
                 raise ProgrammingError(f'table "{star_table}" not found in this query'
                                        + suggest(star_table, [c.table for c in scope.columns if c.table]))
             names = {c.name.lower() for c in cols}
-            for what, listed in (("EXCLUDE", excluded), ("REPLACE", replaced)):
+            for what, listed in (("EXCLUDE", excluded), ("REPLACE", replaced), ("RENAME", renamed)):
                 for n in listed:
                     if n not in names:
                         raise ProgrammingError(f'column "{n}" in the {what} list is not in *' + suggest(n, list(names)))
@@ -309,7 +315,7 @@ class Binder:
                 if c.name.lower() in excluded:
                     continue
                 col = exp.column(c.name, c.table, quoted=True) if c.table else exp.column(c.name, quoted=True)
-                items.append(exp.alias_(replaced.get(c.name.lower(), col), c.name, quoted=True))
+                items.append(exp.alias_(replaced.get(c.name.lower(), col), renamed.get(c.name.lower(), c.name), quoted=True))
         if not items:
             raise ProgrammingError("SELECT list is empty")
         return items
@@ -362,7 +368,18 @@ class Binder:
         hb = ExprBinder(scope, self.params, self, allow_aggs=True)
         hb.aliases, hb.pending, hb.agg_builder = ab.aliases, ab.pending, builder
         hb.window_error = "HAVING clause cannot contain window functions"
-        having_e = lift(hb.bool_expr(having.this, "HAVING")) if having is not None else None
+        having_e = None
+        if having is not None:
+            n_aggs, n_pending = len(aggs), len(ab.pending)
+            try:
+                having_e = lift(hb.bool_expr(having.this, "HAVING"))
+            except ProgrammingError as err:
+                if "GROUP BY clause" not in str(err) or not hb.aliases:
+                    raise
+                # DuckDB reads a name that is both an ungrouped column and a select alias as the alias
+                del aggs[n_aggs:], ab.pending[n_pending:]
+                hb.prefer_aliases = True
+                having_e = lift(hb.bool_expr(having.this, "HAVING"))
         post_exprs = self._order_exprs(sel, names, lambda t: lift(ab.bind(t)))
         qualify_e = None
         if sel.args.get("qualify") is not None:
@@ -606,6 +623,12 @@ class Binder:
 
     def source(self, node) -> tuple[P.Rel, list[ScopeColumn]]:
         """A FROM item: table, view, CTE, derived table, VALUES or a parenthesised join."""
+        sample = node.args.get("sample")
+        if sample is not None:
+            node = node.copy()
+            node.set("sample", None)
+            rel, cols = self.source(node)
+            return self._sample(rel, sample), cols
         if isinstance(node, (exp.Table, exp.Subquery)) and node.args.get("joins"):
             return self._join_tree(node, None, [])
         if isinstance(node, exp.Subquery) and isinstance(node.this, (exp.Table, exp.Subquery)) \
@@ -616,14 +639,15 @@ class Binder:
                 raise NotSupportedError("PIVOT")
             if isinstance(node.this, exp.Func) or isinstance(node.this, exp.Anonymous):
                 raise NotSupportedError(f"table function {node.this.sql('duckdb')[:40]}")
-            if node.args.get("sample") is not None:
-                raise NotSupportedError("TABLESAMPLE")
             name = node.name.lower()
             alias = (node.alias or node.name).lower()
             col_aliases = _column_aliases(node)
             if node.db:
                 if node.db.lower() not in ("main", "memory"):
                     raise ProgrammingError(f'schema "{node.db}" not found')
+            if name in self._working and not node.db:
+                rel, names = self._working[name]
+                return self._derived(rel, names, alias, col_aliases)
             if name in self.ctes and not node.db:
                 cte = self.ctes[name]
                 bound = self._cte_plans.get(id(cte))
@@ -633,7 +657,10 @@ class Binder:
                     self.ctes = {k: v for k, v in self.ctes.items() if k != name}
                     levels, self._levels = self._levels, []  # nor the queries around its reader
                     try:
-                        rel, names = self.bind_query(cte.this)
+                        if cte.meta.get("tqp_recursive") and _reads_table(cte.this, name):
+                            rel, names = self._recursive_cte(cte, name)
+                        else:
+                            rel, names = self.bind_query(cte.this)
                     finally:
                         self.ctes, self._levels = saved, levels
                     # A CTE cannot see the query that reads it, so every reference reads one
@@ -697,6 +724,63 @@ class Binder:
         rel = P.Project(builder.rel, tuple(ColRef(cols.index(c), c.type) for c in visible),
                         tuple(c.name for c in visible))
         return self._derived(rel, [c.name for c in visible], alias, col_aliases)
+
+    def _sample(self, rel: P.Rel, sample: exp.TableSample) -> P.Rel:
+        """TABLESAMPLE / USING SAMPLE: a percentage (each row kept with that chance, or with
+        RESERVOIR exactly that share) or a number of rows, optionally with a seed."""
+        method = (sample.args.get("method").name if sample.args.get("method") else "").lower()
+        if sample.args.get("bucket_numerator") is not None or method not in ("", "system", "bernoulli", "reservoir"):
+            raise NotSupportedError(f"sampling method {sample.sql('duckdb')}")
+        percent, size, seed = (sample.args.get(k) for k in ("percent", "size", "seed"))
+        if percent is not None:
+            share = float(self._sample_number(percent, "sample percentage"))
+            if not 0 <= share <= 100:
+                raise ProgrammingError(f"sample percentage must be between 0 and 100, not {share:g}")
+            amount, rows = share / 100, False
+        elif size is not None:
+            amount, rows = self._sample_number(size, "sample size"), True
+            if amount != int(amount):
+                raise ProgrammingError("a sample of rows needs a whole number")
+            amount = int(amount)
+        else:
+            raise ProgrammingError("TABLESAMPLE needs a percentage or a number of rows")
+        seed_value = None if seed is None else int(self._sample_number(seed, "sample seed"))
+        exact = rows or method == "reservoir"
+        return P.Sample(rel, amount, rows, exact, seed_value)
+
+    def _sample_number(self, node, what: str):
+        e = ExprBinder(Scope([]), self.params, self).bind(node)
+        if not isinstance(e, Lit) or not (e.type.is_numeric) or e.value is None or e.value < 0:
+            raise ProgrammingError(f"{what} must be a non-negative constant number")
+        return e.value / 10 ** e.type.scale if e.type.is_decimal else e.value
+
+    def _recursive_cte(self, cte, name: str):
+        """`base UNION [ALL] step` where step reads the CTE itself: a Recursive plan whose step
+        reads the previous iteration's rows; its columns take the base's types."""
+        body = cte.this
+        if not isinstance(body, exp.Union) or _reads_table(body.this, name):
+            raise NotSupportedError(f'recursive CTE "{name}" must be "base UNION [ALL] recursive term"')
+        if body.args.get("order") or body.args.get("limit") or body.args.get("offset"):
+            raise NotSupportedError(f'ORDER BY or LIMIT on recursive CTE "{name}"')
+        base, base_names = self.bind_query(body.this)
+        names = _cte_columns(cte) or base_names
+        if len(names) != len(base.schema):
+            raise ProgrammingError(f'recursive CTE "{name}" names {len(names)} columns but its query has {len(base.schema)}')
+        types = [T.INTEGER if t.kind == "NULL" else t for _, t in base.schema]
+        base = _cast_rel(base, types)
+        working = P.WorkingTable(tuple(zip(names, types)))
+        self._working[name] = (working, names)
+        try:
+            step, _ = self.bind_query(body.expression)
+        finally:
+            del self._working[name]
+        if len(step.schema) != len(types):
+            raise ProgrammingError(f'recursive CTE "{name}": its two terms have {len(types)} and {len(step.schema)} columns')
+        for (_, a), b in zip(step.schema, types):
+            if a != b and T.common_type(a, b, values=True) is None:
+                raise ProgrammingError(f'recursive CTE "{name}" cannot combine {b} and {a}')
+        distinct = body.args.get("distinct")
+        return P.Recursive(base, _cast_rel(step, types), working, bool(distinct) if distinct is not None else True), names
 
     def _derived(self, rel, names, alias, col_aliases):
         names = list(names)
@@ -871,7 +955,11 @@ class Binder:
             k = owners.pop()
             rel, cols = items[k]
             builder = Builder(rel, Scope(cols))
-            self._semi(builder, query, node.this, "anti_null_aware" if negated else "semi")
+            try:  # folding can hide a second table's column (CASE a2.b WHEN NULL THEN a1.i END)
+                self._semi(builder, query, node.this, "anti_null_aware" if negated else "semi")
+            except ProgrammingError:
+                rest.append(c)
+                continue
             items[k] = (builder.rel, cols)
         return items, rest
 
@@ -1577,6 +1665,10 @@ def _cte_columns(cte) -> list[str]:
     if isinstance(alias, exp.TableAlias) and alias.columns:
         return [c.name for c in alias.columns]
     return []
+
+
+def _reads_table(node, name: str) -> bool:
+    return any(t.name.lower() == name and not t.db for t in node.find_all(exp.Table))
 
 
 def _cast_rel(rel: P.Rel, types: list[T.SqlType]) -> P.Rel:

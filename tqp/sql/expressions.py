@@ -23,11 +23,9 @@ from ..errors import NotSupportedError, ProgrammingError, DataError
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, SortKey, walk
 from ..settings import current as current_settings
 from .scope import Scope, suggest
+from .. import functions as F
 
 EPOCH = dt.date(1970, 1, 1)
-_AGGS = {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max",
-         exp.Stddev: "stddev_samp", exp.StddevSamp: "stddev_samp", exp.StddevPop: "stddev_pop",
-         exp.Variance: "var_samp", exp.VariancePop: "var_pop"}
 _CMP = {exp.EQ: "eq", exp.NEQ: "ne", exp.LT: "lt", exp.LTE: "le", exp.GT: "gt", exp.GTE: "ge"}
 _FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _ARITH = {exp.Add: "add", exp.Sub: "sub", exp.Mul: "mul", exp.Div: "div", exp.IntDiv: "intdiv",
@@ -261,7 +259,7 @@ def cast(e: Expr, to: T.SqlType) -> Expr:
     if e.type == to:
         return e
     if isinstance(e, Lit):
-        return cast_literal(e, to)
+        return fold_cast(e, to)
     if e.type.kind == "NULL":
         return Lit(None, to)
     if e.type.is_string and not to.is_string or to.is_string and not e.type.is_string \
@@ -269,6 +267,15 @@ def cast(e: Expr, to: T.SqlType) -> Expr:
             or e.type.kind == "BOOLEAN" or to.kind == "BOOLEAN":
         return Call("cast", (e,), to)
     raise ProgrammingError(f"cannot cast {e.type} to {to}")
+
+
+def fold_cast(lit: Lit, to: T.SqlType) -> Expr:
+    """CAST of a constant, folded now; one that fails is left to run, so that it raises only where
+    a row evaluates it, as DuckDB's does (`SELECT 'x'::INT FROM empty` has no rows, not an error)."""
+    try:
+        return cast_literal(lit, to)
+    except DataError:
+        return Call("cast", (lit,), to)
 
 
 def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
@@ -283,9 +290,9 @@ def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
         return a, Lit(None, ta)
     # A string constant meeting a typed value is read as that type, as DuckDB does.
     if ta.is_string and isinstance(a, Lit) and tb.kind != "VARCHAR":
-        return cast_literal(a, tb), b
+        return fold_cast(a, tb), b
     if tb.is_string and isinstance(b, Lit) and ta.kind != "VARCHAR":
-        return a, cast_literal(b, ta)
+        return a, fold_cast(b, ta)
     if {ta.kind, tb.kind} == {"DATE", "TIMESTAMP"}:
         # A midnight TIMESTAMP constant against a DATE compares as a DATE: no widening per row.
         for x, y, flip in ((a, b, False), (b, a, True)):
@@ -420,9 +427,12 @@ class ExprBinder:
         self.windows: dict | None = None  # named windows where OVER is allowed (SELECT, QUALIFY, ORDER BY)
         self.window_error = "window functions are only allowed in the SELECT list, QUALIFY and ORDER BY"
         self.aliases: dict | None = None  # select-list aliases by lower name, where they may be named
+        self.prefer_aliases = False  # an alias wins over a column of the same name (HAVING's retry)
 
     def bind(self, node: exp.Expression) -> Expr:
         handler = _HANDLERS.get(type(node))
+        if handler is None and (isinstance(node, exp.Anonymous) or F.resolve_class(type(node))):
+            handler = _function
         if handler is None:
             for klass in type(node).__mro__:
                 if klass in _HANDLERS:
@@ -469,7 +479,7 @@ def _column(b: ExprBinder, node: exp.Column) -> Expr:
         raise ProgrammingError("* is only allowed in a SELECT list or count(*)")
     table = node.table or None
     aliases = b.aliases
-    if aliases and table is None and node.name.lower() in aliases and not b.scope.has(node.name, None):
+    if aliases and table is None and node.name.lower() in aliases and (b.prefer_aliases or not b.scope.has(node.name, None)):
         # a select-list alias (HAVING and ORDER BY of a grouped query), never itself while expanding
         name = node.name.lower()
         b.aliases = {k: v for k, v in aliases.items() if k != name}
@@ -683,37 +693,6 @@ def concat(parts: list[Expr]) -> Expr:
     return out
 
 
-@handles(exp.Concat)
-def _concat_fn(b, node):
-    # concat() reads NULL as '' (unlike ||), as DuckDB does
-    parts = [_as_text(b.bind(x)) for x in node.expressions]
-    if isinstance(node, exp.ConcatWs):
-        return _concat_ws(parts[0], parts[1:])
-    return concat([_or_empty(p) for p in parts])
-
-
-def _as_text(e: Expr) -> Expr:
-    return e if e.type.is_string else cast(e, T.VARCHAR)
-
-
-def _or_empty(e: Expr) -> Expr:
-    return Call("coalesce", (e, Lit("", T.VARCHAR)), T.VARCHAR)
-
-
-def _concat_ws(sep: Expr, parts: list[Expr]) -> Expr:
-    """concat_ws(sep, ...): the non-NULL parts joined by sep; NULL only when sep is NULL."""
-    if not parts:
-        raise ProgrammingError("concat_ws() needs a separator and at least one value")
-    out = _or_empty(parts[0])
-    seen = Call("not", (Call("is_null", (parts[0],), T.BOOLEAN),), T.BOOLEAN)  # a part so far
-    for p in parts[1:]:
-        present = Call("not", (Call("is_null", (p,), T.BOOLEAN),), T.BOOLEAN)
-        glue = case([Call("and", (seen, present), T.BOOLEAN)], [sep, Lit("", T.VARCHAR)])
-        out = concat([out, _or_empty(glue), _or_empty(p)])
-        seen = Call("or", (seen, present), T.BOOLEAN)
-    return case([Call("is_null", (sep,), T.BOOLEAN)], [Lit(None, T.VARCHAR), out])
-
-
 def compare(op: str, a: Expr, c: Expr) -> Expr:
     a, c = coerce_pair(a, c, "compare")
     if a.type.kind == "NULL" or _is_null_lit(a) or _is_null_lit(c):
@@ -893,9 +872,8 @@ def case(conds: list[Expr], values: list[Expr]) -> Expr:
     values = unify_types(values, "mix in CASE", values=True)
     out_type = values[0].type if values[0].type.kind != "NULL" else next(
         (v.type for v in values if v.type.kind != "NULL"), T.NULLTYPE)
-    if out_type.kind == "NULL":
-        out_type = T.INTEGER
-        values = [Lit(None, T.INTEGER) for _ in values]
+    if out_type.kind == "NULL":  # every branch an untyped NULL: so is the CASE (DuckDB types it NULL)
+        return Lit(None, T.NULLTYPE)
     args = []
     for c, v in zip(conds, values):
         args += [c, v]
@@ -907,102 +885,6 @@ def case(conds: list[Expr], values: list[Expr]) -> Expr:
 def _if(b, node):
     return case([b.bool_expr(node.this, "IF condition")],
                 [b.bind(node.args["true"]), b.bind(node.args["false"]) if node.args.get("false") else Lit(None, T.NULLTYPE)])
-
-
-@handles(exp.Coalesce)
-def _coalesce(b, node):
-    args = [b.bind(node.this)] + [b.bind(x) for x in node.expressions]
-    args = unify_types(args, "mix in COALESCE", values=True)
-    return Call("coalesce", tuple(args), args[0].type)
-
-
-@handles(exp.Nullif)
-def _nullif(b, node):
-    a, c = b.bind(node.this), b.bind(node.expression)
-    return case([compare("eq", a, c)], [Lit(None, a.type), a])
-
-
-@handles(exp.Abs)
-def _abs(b, node):
-    e = b.bind(node.this)
-    if e.type.kind == "NULL":
-        return Lit(None, T.INTEGER)
-    if not e.type.is_numeric:
-        raise ProgrammingError(f"abs() needs a number, not {e.type}")
-    return Call("abs", (e,), e.type)
-
-
-@handles(exp.Round)
-def _round(b, node):
-    e = b.bind(node.this)
-    if e.type.kind == "NULL":
-        return Lit(None, T.INTEGER)
-    digits = 0
-    if node.args.get("decimals") is not None:
-        d = b.bind(node.args["decimals"])
-        if not isinstance(d, Lit) or not isinstance(d.value, int):
-            raise NotSupportedError("round() with non-constant digits")
-        digits = d.value
-    if e.type.is_decimal:
-        s = max(min(digits, e.type.scale), 0)
-        return Call("round", (e,), T.DECIMAL(e.type.precision, s), (digits,))
-    if e.type.is_integer:
-        return e
-    if not e.type.is_float:
-        raise ProgrammingError(f"round() needs a number, not {e.type}")
-    return Call("round", (e,), T.DOUBLE, (digits,))
-
-
-@handles(exp.Floor, exp.Ceil)
-def _floor(b, node):
-    e = b.bind(node.this)
-    op = "floor" if isinstance(node, exp.Floor) else "ceil"
-    if e.type.is_integer:
-        return e
-    if e.type.is_decimal:
-        return Call(op, (e,), T.DECIMAL(e.type.precision, 0))
-    return Call(op, (cast(e, T.DOUBLE),), T.DOUBLE)
-
-
-def _string_arg(b, node, fn):
-    e = b.bind(node)
-    if e.type.kind == "NULL":
-        return Lit(None, T.VARCHAR)
-    if not e.type.is_string:
-        raise ProgrammingError(f"{fn}() needs a VARCHAR, not {e.type}")
-    return e
-
-
-@handles(exp.Upper, exp.Lower)
-def _case_fn(b, node):
-    fn = "upper" if isinstance(node, exp.Upper) else "lower"
-    return Call("str_map", (_string_arg(b, node.this, fn),), T.VARCHAR, (fn,))
-
-
-@handles(exp.Length)
-def _length(b, node):
-    return Call("str_length", (_string_arg(b, node.this, "length"),), T.BIGINT)
-
-
-@handles(exp.Trim)
-def _trim(b, node):
-    pos = (node.args.get("position") or "BOTH").upper()
-    fn = {"BOTH": "trim", "LEADING": "ltrim", "TRAILING": "rtrim"}[pos]
-    if node.expression is not None:
-        raise NotSupportedError("TRIM with characters")
-    return Call("str_map", (_string_arg(b, node.this, "trim"),), T.VARCHAR, (fn,))
-
-
-@handles(exp.Substring)
-def _substring(b, node):
-    if node.args.get("start") is None:
-        raise ProgrammingError("substring() needs a string and a start position")
-    s = _string_arg(b, node.this, "substring")
-    start = b.bind(node.args["start"])
-    length = b.bind(node.args["length"]) if node.args.get("length") is not None else None
-    if not isinstance(start, Lit) or length is not None and not isinstance(length, Lit):
-        raise NotSupportedError("substring() with non-constant bounds")
-    return Call("str_map", (s,), T.VARCHAR, ("substring", start.value, None if length is None else length.value))
 
 
 @handles(exp.Extract)
@@ -1020,44 +902,6 @@ def extract(field: str, e: Expr) -> Expr:
     if not e.type.is_temporal:
         raise ProgrammingError(f"EXTRACT needs a DATE or TIMESTAMP, not {e.type}")
     return Call("extract", (e,), T.BIGINT, (field,))
-
-
-_DATE_PART_FNS = {"year", "month", "day", "quarter", "dayofweek", "dayofyear", "hour", "minute", "second"}
-
-
-@handles(exp.Year, exp.Month, exp.Day)
-def _date_part_fn(b, node):
-    return extract(type(node).__name__.lower(), b.bind(node.this))
-
-
-@handles(exp.Anonymous)
-def _anonymous(b, node: exp.Anonymous):
-    name = node.name.lower()
-    args = node.expressions
-    if name in _DATE_PART_FNS and len(args) == 1:
-        return extract(name, b.bind(args[0]))
-    if name in ("date_part", "datepart") and len(args) == 2:
-        f = b.bind(args[0])
-        if not isinstance(f, Lit) or not isinstance(f.value, str):
-            raise NotSupportedError("date_part with a non-constant field")
-        return extract(f.value.lower(), b.bind(args[1]))
-    if name in ("strlen", "char_length", "character_length"):
-        return Call("str_length", (_string_arg(b, args[0], name),), T.BIGINT)
-    if name in ("ilike", "like") and len(args) == 2:
-        return like(b, args[0], args[1], None, name == "ilike")
-    if name in ("tqp_predict", "predict_proba", "tqp_predict_proba"):
-        return predict(b, name.replace("tqp_", ""), args)
-    raise ProgrammingError(f"function {node.name}() does not exist" + suggest(name, known_functions()))
-
-
-def known_functions() -> list[str]:
-    """Names of the scalar and aggregate functions the binder handles (for "did you mean")."""
-    names = set(_DATE_PART_FNS) | {"date_part", "datepart", "strlen", "char_length", "character_length",
-                                    "ilike", "like", "predict", "predict_proba"}
-    for klass in _HANDLERS:
-        if isinstance(klass, type) and issubclass(klass, exp.Func):
-            names.update(n.lower() for n in klass.sql_names())
-    return sorted(names)
 
 
 def predict(b: ExprBinder, fn: str, args) -> Expr:
@@ -1118,13 +962,6 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
     return Call("predict", tuple(feats), model.label_type, (name_e.value.lower(), "predict", None))
 
 
-@handles(exp.Greatest, exp.Least)
-def _greatest(b, node):
-    args = unify_types([b.bind(node.this)] + [b.bind(x) for x in node.expressions], "compare", values=True)
-    op = "greatest" if isinstance(node, exp.Greatest) else "least"
-    return Call(op, tuple(args), args[0].type)
-
-
 @handles(exp.Exists)
 def _exists(b: ExprBinder, node):
     return b.subqueries.exists(b, node)
@@ -1140,12 +977,9 @@ def _bare_select(b, node):
     return b.subqueries.scalar(b, node)
 
 
-@handles(*_AGGS)
-def _agg(b: ExprBinder, node):
+def _agg(b: ExprBinder, node, func: str, target):
     if not b.allow_aggs:
         raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
-    func = _AGGS[type(node)]
-    target = node.this
     distinct = False
     if isinstance(target, exp.Distinct):
         distinct = True
@@ -1154,6 +988,8 @@ def _agg(b: ExprBinder, node):
         target = target.expressions[0]
     if func == "count" and (target is None or isinstance(target, exp.Star)):
         return AggCall("count_star", None, T.BIGINT)
+    if target is None:
+        raise ProgrammingError(f"{func}() needs an argument")
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
     inner.builder = getattr(b, "agg_builder", None)  # subqueries in arguments join the input
     inner.window_error = "aggregate function calls cannot contain window function calls"
@@ -1167,23 +1003,35 @@ def _agg(b: ExprBinder, node):
     if any(isinstance(n, OuterRef) for n in nodes) and not any(isinstance(n, ColRef) for n in nodes):
         raise NotSupportedError(f"aggregate {node.sql('duckdb')[:60]} over outer columns only inside a "
                                 "subquery (SQL makes it an aggregate of the outer query)")
+    if x.type.kind == "NULL" and func in ("min", "max"):
+        return Lit(None, T.NULLTYPE)  # NULL in every group, and untyped, as in DuckDB
     return make_agg(func, x, distinct)
 
 
 def make_agg(func: str, x: Expr, distinct: bool = False, filter: Expr | None = None) -> AggCall:
+    """The aggregate call, typed by the function registry's rule for `func`."""
+    entry = F.lookup(func)
     t = x.type
-    if func == "count":
-        return AggCall("count", x, T.BIGINT, distinct, filter)
-    if func in ("min", "max"):
-        return AggCall(func, x, t if t.kind != "NULL" else T.INTEGER, distinct, filter)
     if t.kind == "NULL":
         x, t = Lit(None, T.INTEGER), T.INTEGER
-    if not t.is_numeric:
+    if entry.numeric_only and not t.is_numeric:
         raise ProgrammingError(f"{func}() needs a number, not {t}")
-    if func == "sum":
-        out = T.DECIMAL(38, t.scale) if t.is_decimal else T.DOUBLE if t.is_float else T.BIGINT
-        return AggCall("sum", x, out, distinct, filter)
-    return AggCall(func, x, T.DOUBLE, distinct, filter)  # avg, var_*, stddev_*
+    return AggCall(entry.implementation, x, entry.result(t), distinct, filter)
+
+
+def _function(b: ExprBinder, node):
+    """A function call, resolved in the function registry (tqp/functions)."""
+    entry, args = F.resolve(node)
+    if entry is None:
+        name = node.name if isinstance(node, exp.Anonymous) else node.sql("duckdb").split("(")[0]
+        raise ProgrammingError(f"function {name}() does not exist" + suggest(name.lower(), F.known_names()))
+    if isinstance(entry, F.Aggregate):
+        if len(args) > 1:
+            raise NotSupportedError(f"{entry.name}() with {len(args)} arguments")
+        return _agg(b, node, entry.name, args[0] if args else None)
+    if entry.raw:
+        return entry.bind(b, args)
+    return entry.bind(*[b.bind(a) for a in args])
 
 
 @handles(exp.Filter)

@@ -23,7 +23,7 @@ from ..errors import NotSupportedError, ProgrammingError
 _DIALECT = DuckDB()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
              "OFFSET", "BY", "INTERSECT", "EXCEPT", "AND", "OR", "NOT"}
-_UNSUPPORTED = [("PIVOT", "PIVOT"), ("LATERAL", "LATERAL"), ("RECURSIVE", "WITH RECURSIVE")]
+_UNSUPPORTED = [("PIVOT", "PIVOT"), ("LATERAL", "LATERAL")]
 _ENDS_JOIN = {TokenType.JOIN, TokenType.WHERE, TokenType.GROUP_BY, TokenType.ORDER_BY, TokenType.LIMIT,
               TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT, TokenType.HAVING, TokenType.SEMICOLON,
               TokenType.COMMA}
@@ -160,6 +160,7 @@ def _check_tokens(tokens):
             raise ProgrammingError('syntax error at or near ","')
         if tok.token_type == TokenType.VAR and tok.text.upper() in _RESERVED and not (
                 tok.text.upper() == "BY" and i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAME"  # INSERT ... BY NAME
+                or tok.text.upper() == "BY" and prev is not None and prev.text.upper() == "MATCHED"  # MERGE ... NOT MATCHED BY SOURCE
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "EXCLUDE"):  # a window frame
             raise ProgrammingError(f'syntax error at or near "{tok.text}"')
         if tok.token_type == TokenType.JOIN and not (prev is not None and prev.token_type in _NO_CONDITION):

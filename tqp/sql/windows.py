@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .. import functions as F
 from .. import types as T
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..plan import nodes as P
@@ -123,8 +124,8 @@ _NOT_AGGREGATES = set(_RANKING.values()) | set(_VALUES.values())
 
 def _function(b, fn) -> tuple[str, tuple, T.SqlType, bool]:
     """(function name, bound arguments, result type, DISTINCT) of the function under OVER."""
-    if type(fn) in X._AGGS:
-        func = X._AGGS[type(fn)]
+    func = F.aggregate_nodes().get(type(fn))
+    if func is not None:
         target, distinct = fn.this, False
         if isinstance(target, exp.Distinct):
             if len(target.expressions) != 1:

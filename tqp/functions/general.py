@@ -1,0 +1,138 @@
+"""Conditional, text-building, date-part and model functions: entries whose binding rewrites the
+call into the engine's own operators (coalesce, case, concat, extract, predict).
+
+>>> import tqp
+>>> tqp.connect().execute("SELECT concat_ws('-', 'a', NULL, 'b'), coalesce(NULL, 2), year(DATE '2024-02-29')").fetchall()
+[('a-b', 2, 2024)]
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .. import types as T
+from ..errors import NotSupportedError
+from ..plan.nodes import Call, Expr, Lit
+from ..sql import expressions as X
+from . import Function, register
+from .signature import arity
+
+
+def _entry(name, signature, description, example, bind, aliases=(), nodes=(), raw=False, family="other"):
+    register(Function(name, signature, description, example, bind, None, aliases, nodes, raw=raw, family=family))
+
+
+# ---------------------------------------------------------------- conditionals
+
+def _coalesce(*args):
+    arity("coalesce", args, 1, 1 << 16)
+    args = X.unify_types(list(args), "mix in COALESCE", values=True)
+    return Call("coalesce", tuple(args), args[0].type)
+
+
+def _nullif(*args):
+    arity("nullif", args, 2, 2)
+    a, c = args
+    return X.case([X.compare("eq", a, c)], [Lit(None, a.type), a])
+
+
+def _extreme(op):
+    def bind(*args):
+        arity(op, args, 1, 1 << 16)
+        args = X.unify_types(list(args), "compare", values=True)
+        return Call(op, tuple(args), args[0].type)
+    return bind
+
+
+_entry("coalesce", "coalesce(ANY, ...) → common type", "The first non-NULL argument.", "coalesce(NULL, 2, 3) → 2",
+       _coalesce, ("ifnull",), (exp.Coalesce,), family="conditional")
+_entry("nullif", "nullif(a, b) → type of a", "NULL when a = b, else a.", "nullif(1, 1) → NULL", _nullif,
+       nodes=(exp.Nullif,), family="conditional")
+_entry("greatest", "greatest(ANY, ...) → common type", "The largest non-NULL argument.", "greatest(1, 3, 2) → 3",
+       _extreme("greatest"), nodes=(exp.Greatest,), family="conditional")
+_entry("least", "least(ANY, ...) → common type", "The smallest non-NULL argument.", "least(1, 3, 2) → 1",
+       _extreme("least"), nodes=(exp.Least,), family="conditional")
+
+
+# ---------------------------------------------------------------- building text
+
+def _as_text(e: Expr) -> Expr:
+    return e if e.type.is_string else X.cast(e, T.VARCHAR)
+
+
+def _or_empty(e: Expr) -> Expr:
+    return Call("coalesce", (e, Lit("", T.VARCHAR)), T.VARCHAR)
+
+
+def _concat(*args):
+    """concat() reads NULL as '' (unlike ||), as DuckDB does."""
+    arity("concat", args, 1, 1 << 16)
+    return X.concat([_or_empty(_as_text(p)) for p in args])
+
+
+def _concat_ws(*args):
+    """concat_ws(sep, ...): the non-NULL parts joined by sep; NULL only when sep is NULL."""
+    arity("concat_ws", args, 2, 1 << 16)
+    sep, parts = _as_text(args[0]), [_as_text(p) for p in args[1:]]
+    out = _or_empty(parts[0])
+    seen = Call("not", (Call("is_null", (parts[0],), T.BOOLEAN),), T.BOOLEAN)  # a part so far
+    for p in parts[1:]:
+        present = Call("not", (Call("is_null", (p,), T.BOOLEAN),), T.BOOLEAN)
+        glue = X.case([Call("and", (seen, present), T.BOOLEAN)], [sep, Lit("", T.VARCHAR)])
+        out = X.concat([out, _or_empty(glue), _or_empty(p)])
+        seen = Call("or", (seen, present), T.BOOLEAN)
+    return X.case([Call("is_null", (sep,), T.BOOLEAN)], [Lit(None, T.VARCHAR), out])
+
+
+_entry("concat", "concat(ANY, ...) → VARCHAR", "The arguments as text, joined; NULL counts as ''.",
+       "concat('a', NULL, 1) → 'a1'", _concat, nodes=(exp.Concat,), family="string")
+_entry("concat_ws", "concat_ws(VARCHAR sep, ANY, ...) → VARCHAR", "The non-NULL arguments joined by sep.",
+       "concat_ws(', ', 'a', NULL, 'b') → 'a, b'", _concat_ws, nodes=(exp.ConcatWs,), family="string")
+
+
+def _like(ci):
+    def bind(b, args):
+        arity("ilike" if ci else "like", args, 2, 2)
+        return X.like(b, args[0], args[1], None, ci)
+    return bind
+
+
+_entry("like", "like(VARCHAR, VARCHAR pattern) → BOOLEAN", "s LIKE pattern (% any text, _ one character).",
+       "like('abc', 'a%') → true", _like(False), raw=True, family="string")
+_entry("ilike", "ilike(VARCHAR, VARCHAR pattern) → BOOLEAN", "LIKE ignoring case.", "ilike('ABC', 'a%') → true",
+       _like(True), raw=True, family="string")
+
+
+# ---------------------------------------------------------------- date parts
+
+_PARTS = {"year": exp.Year, "month": exp.Month, "day": exp.Day, "quarter": None, "dayofweek": None,
+          "dayofyear": None, "hour": None, "minute": None, "second": None}
+for _part, _node in _PARTS.items():
+    _entry(_part, f"{_part}(DATE | TIMESTAMP) → BIGINT", f"EXTRACT({_part.upper()} FROM x).",
+           f"{_part}(TIMESTAMP '2024-02-29 13:45:10')",
+           lambda *a, part=_part: arity(part, a, 1, 1) or X.extract(part, a[0]),
+           nodes=(_node,) if _node else (), family="date")
+
+
+def _date_part(*args):
+    arity("date_part", args, 2, 2)
+    field = args[0]
+    if not isinstance(field, Lit) or not isinstance(field.value, str):
+        raise NotSupportedError("date_part with a non-constant field")
+    return X.extract(field.value.lower(), args[1])
+
+
+_entry("date_part", "date_part(VARCHAR field, DATE | TIMESTAMP) → BIGINT", "EXTRACT(field FROM x).",
+       "date_part('month', DATE '2024-02-29') → 2", _date_part, ("datepart",), family="date")
+
+
+# ---------------------------------------------------------------- models
+
+def _predict(fn):
+    return lambda b, args: X.predict(b, fn, args)
+
+
+_entry("predict", "predict(VARCHAR model, features...) → label type", "The registered model's prediction.",
+       "predict('churn', age, plan)", _predict("predict"), ("tqp_predict",), raw=True, family="model")
+_entry("predict_proba", "predict_proba(VARCHAR model, features... [, class := label]) → DOUBLE",
+       "A classifier's probability of a class (default: the last).", "predict_proba('churn', *)",
+       _predict("predict_proba"), ("tqp_predict_proba",), raw=True, family="model")
