@@ -1,10 +1,13 @@
 """The in-memory catalog: stored tables (columns already on the connection's device), views and
-indexes.
+indexes; and the tables a query reads without storing them: files (tqp.io.files) and the
+information_schema views (tqp.catalog_sql), looked up by keys no unquoted name can spell.
 
 Every change bumps `version`, which keys the compiled-program cache.
 """
 from __future__ import annotations
 
+import os
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import torch
@@ -75,6 +78,68 @@ class StoredTable:
         return self.stats[key]
 
 
+class Tables(dict):
+    """Stored tables by lower-case name. A file source's or an information_schema view's key
+    is answered by reading the files (again only once they change) or listing the catalog, at
+    each execution, so a cached program never reads stale rows."""
+
+    def __init__(self, items=(), owner: "Catalog | None" = None):
+        super().__init__(items)
+        self.owner = owner
+
+    def __missing__(self, key):
+        if isinstance(key, str) and self.owner is not None:
+            from .io.files import FILE_PREFIX
+            if key.startswith(FILE_PREFIX):
+                return self.owner.file_cache.get(key)
+            from .catalog_sql import INFO_PREFIX, info_table
+            if key.startswith(INFO_PREFIX):
+                return info_table(self.owner, key)
+        raise KeyError(key)
+
+    def overlay(self, extra: dict | None) -> "Tables":
+        """These tables with `extra` standing in for some (a DML statement's scratch rows)."""
+        out = Tables(self, self.owner)
+        out.update(extra or {})
+        return out
+
+
+class FileCache:
+    """The last few file sources read, on the device, each kept while its files are unchanged."""
+
+    def __init__(self, catalog: "Catalog", size: int = 4):
+        self.catalog, self.size = catalog, size
+        self.entries: OrderedDict = OrderedDict()  # key -> (signature, StoredTable)
+        self.schemas: dict = {}  # key -> the (names, types) its plans were made for
+
+    def get(self, key: str) -> StoredTable:
+        from .errors import OperationalError
+        from .io.arrow import from_arrow
+        from .io.files import FileSpec, read, resolve
+
+        spec = FileSpec.from_key(key)
+        files = resolve(spec)
+        signature = tuple((f, os.stat(f).st_mtime_ns, os.stat(f).st_size) for f in files)
+        hit = self.entries.get(key)
+        if hit is not None and hit[0] == signature:
+            self.entries.move_to_end(key)
+            return hit[1]
+        table = read(spec, files)
+        columns = from_arrow(table, self.catalog.device or torch.device("cpu"))
+        stored = StoredTable(list(table.column_names), [c.type for c in columns], columns, table.num_rows)
+        schema = (tuple(stored.names), tuple(stored.types))
+        if self.schemas.setdefault(key, schema) != schema:
+            # Programs planned for the old columns must not read these: plan again.
+            self.schemas[key] = schema
+            self.catalog.bump()
+            raise OperationalError(f"the columns of {spec.describe()} changed while the statement "
+                                   "was planned for the old ones; run it again")
+        self.entries[key] = (signature, stored)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return stored
+
+
 @dataclass
 class Catalog:
     tables: dict[str, StoredTable] = field(default_factory=dict)
@@ -82,6 +147,17 @@ class Catalog:
     models: dict[str, object] = field(default_factory=dict)  # name -> tqp.ml.CompiledModel on the device
     version: int = 0
     indexes: dict[str, Index] = field(default_factory=dict)  # lower-case name -> Index
+    device: object = None  # torch.device that file sources are read onto
+    temporary: set = field(default_factory=set)  # names of tables made by CREATE TEMP TABLE
+    functions: dict[str, object] = field(default_factory=dict)  # name -> tqp.udf.PythonFunction
+
+    def __post_init__(self):
+        if isinstance(self.tables, Tables) and self.tables.owner is not None:
+            self.file_cache = self.tables.owner.file_cache  # a statement's scratch view of a catalog
+            self.device = self.device or self.tables.owner.device
+        else:
+            self.tables = Tables(self.tables, self)
+            self.file_cache = FileCache(self)
 
     def forget_indexes(self, table: str):
         """A table that is dropped or replaced takes its indexes with it."""
@@ -92,6 +168,8 @@ class Catalog:
         self.version += 1
 
     def lookup(self, name: str):
+        if name.startswith("#"):  # a file source or an information_schema view: see Tables
+            return self.tables[name]
         key = name.lower()
         if key in self.tables:
             return self.tables[key]
@@ -99,6 +177,32 @@ class Catalog:
 
     def names(self) -> list[str]:
         return sorted(list(self.tables) + list(self.views))
+
+    def virtual_source(self, node, ctes) -> tuple[str, str] | None:
+        """(key, default alias) when the FROM item `node` reads files or information_schema
+        rather than a stored table; its rows are read now, since binding needs their columns."""
+        from sqlglot import exp
+
+        from .catalog_sql import info_source, sqlite_master_source
+        from .io.files import replacement, table_function
+
+        found = None
+        if isinstance(node.this, exp.Func):
+            found = table_function(node.this)
+        elif node.db:
+            found = info_source(node)
+        elif node.name.lower() not in ctes and self.lookup(node.name) is None:
+            spec = replacement(node.name)
+            if spec is not None:
+                found = spec, os.path.basename(node.name).split(".")[0]
+            else:
+                found = sqlite_master_source(node.name)
+        if found is None:
+            return None
+        what, alias = found
+        key = what if isinstance(what, str) else what.key
+        self.tables[key]  # noqa: B018 - reads the files (or lists the catalog) now
+        return key, alias
 
 
 def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:

@@ -296,6 +296,22 @@ class Connection:
         self._check_open()
         return _guarded(self._engine.tables, "listing tables")
 
+    def create_function(self, name: str, function: Any, parameters: Any = None, return_type: Any = None, *,
+                        type: str = "native") -> None:
+        """Make a Python function callable from SQL as name(...), as DuckDB's create_function does.
+
+        `parameters` and `return_type` are SQL type names. `type` says how it is called, always
+        on whole columns: "native" (scalars, once per distinct argument tuple, never for a
+        NULL), "arrow" (pyarrow arrays) or "torch" (tensors on the connection's device); see
+        tqp.udf."""
+        self._check_open()
+        _guarded(self._engine.create_function, f"creating function {name!r}", name, function, parameters,
+                 return_type, type)
+
+    def remove_function(self, name: str) -> None:
+        self._check_open()
+        _guarded(self._engine.remove_function, f"removing function {name!r}", name)
+
     def register_model(self, name: str, model: Any) -> None:
         """Make a fitted model callable from SQL as PREDICT('name', ...) / PREDICT_PROBA(...).
 
@@ -401,7 +417,7 @@ def _code_from_arrow(t: pa.DataType) -> tuple[str, int | None, int | None]:
     for test, code in ((pa.types.is_boolean, "BOOLEAN"), (pa.types.is_int16, "SMALLINT"),
                        (pa.types.is_int32, "INTEGER"), (pa.types.is_integer, "BIGINT"),
                        (pa.types.is_float32, "REAL"), (pa.types.is_floating, "DOUBLE"),
-                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"),
+                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"), (pa.types.is_duration, "INTERVAL"),
                        (pa.types.is_string, "VARCHAR"), (pa.types.is_large_string, "VARCHAR"),
                        (pa.types.is_null, "NULL")):
         if test(t):

@@ -21,7 +21,7 @@ import torch
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from . import types as T
+from . import catalog_sql, types as T
 from .catalog import Catalog, Index, Key, StoredTable
 from .column import Column
 from .compile.expr import broadcast, cast_column, unify_strings
@@ -33,6 +33,7 @@ from .exec.memory import give_back_memory
 from .io.arrow import from_arrow, to_arrow
 from .kernels.selection import all_true, nonzero
 from .merge import merge
+from . import udf as _udf  # noqa: F401 - registers the Python-function kernel
 from .plan import nodes as P
 from .exec.limits import cancellable
 from .optimizer import optimize
@@ -41,6 +42,7 @@ from .settings import Settings, active
 from .sql import expressions as X
 from .sql.binder import Binder, Params
 from .sql.parse import first_line, parse
+from .sql.pivot import expand_pivots, has_pivot
 from .sql.scope import suggest
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
@@ -86,7 +88,7 @@ class _Compiled:
 class Engine:
     def __init__(self, device: torch.device):
         self.device = torch.device(device)
-        self.catalog = Catalog()
+        self.catalog = Catalog(device=self.device)
         self.settings = Settings()
         self._programs: dict = {}
         # One statement at a time per engine: threads that share a connection queue here
@@ -159,6 +161,23 @@ class Engine:
         self.catalog.bump()
 
     @_locked
+    def create_function(self, name: str, fn, parameters, return_type, kind: str) -> None:
+        from .functions import lookup
+        from .udf import make_function
+        if not isinstance(name, str) or not name:
+            raise ProgrammingError("a function name must be a non-empty string")
+        if lookup(name) is not None or name.lower() in self.catalog.functions:
+            raise ProgrammingError(f'function "{name}" already exists')
+        self.catalog.functions[name.lower()] = make_function(name, fn, parameters, return_type, kind)
+        self.catalog.bump()
+
+    @_locked
+    def remove_function(self, name: str) -> None:
+        if self.catalog.functions.pop(str(name).lower(), None) is None:
+            raise ProgrammingError(f'function "{name}" does not exist' + suggest(str(name).lower(), list(self.catalog.functions)))
+        self.catalog.bump()
+
+    @_locked
     def unregister_model(self, name: str) -> None:
         key = str(name).lower()
         if key not in self.catalog.models:
@@ -207,6 +226,9 @@ class Engine:
         reindex = _REINDEX.match(body)
         if reindex and not explain:
             return self._reindex(reindex.group(1))
+        special = None if explain else catalog_sql.run_text(self, body)  # EXPORT / IMPORT DATABASE
+        if special is not None:
+            return special
         statements = parse(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
         if not statements:
             raise ProgrammingError("empty statement")
@@ -233,8 +255,14 @@ class Engine:
         return self._statement(stmt, params)
 
     def _statement(self, stmt, params) -> Result:
+        if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Pivot)) \
+                and _mentions_pivot(stmt):
+            stmt = self._expand_pivots(stmt, params)
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Values)):
             return self._query(stmt, params)
+        handled = catalog_sql.run(self, stmt, params)  # DESCRIBE, SHOW, ALTER, COPY, temp tables
+        if handled is not None:
+            return handled
         if isinstance(stmt, exp.Create):
             return self._create(stmt, params)
         if isinstance(stmt, exp.Drop):
@@ -252,6 +280,17 @@ class Engine:
         if isinstance(stmt, exp.Command):
             raise NotSupportedError(f"statement {stmt.this.upper()} is not supported")
         raise NotSupportedError(f"statement {type(stmt).__name__.upper()} is not supported")
+
+    def _expand_pivots(self, stmt, params):
+        def columns_of(query):
+            return Binder(self.catalog, Params(params)).bind_query(query.copy())[1]
+
+        def distinct_rows(query):
+            names, cols = self._select(query, params)
+            return [tuple(r.values()) for r in to_arrow(names, cols).to_pylist()]
+        out = expand_pivots(stmt, columns_of, distinct_rows)
+        out.meta.pop("tqp_text", None)  # the values read from the data are part of the text now
+        return out
 
     def _set(self, stmt) -> Result:
         """SET name = value, SET name TO value, RESET name, PRAGMA name = value."""
@@ -278,6 +317,8 @@ class Engine:
                 value = "-" + value.this.this
             elif isinstance(value, exp.Null):
                 value = None
+            elif isinstance(value, (exp.Array, exp.Tuple)):  # SET allowed_directories = ['/data']
+                value = [v.name for v in value.expressions]
             else:
                 raise ProgrammingError(f"setting {eq.this.name} needs a constant value")
             settings = settings.with_value(eq.this.name, value)
@@ -308,7 +349,7 @@ class Engine:
         return compiled
 
     def _context(self, profile=None) -> Context:
-        return Context(self.device, self.catalog.tables, profile, self.catalog.models)
+        return Context(self.device, self.catalog.tables, profile, self.catalog.models, functions=self.catalog.functions)
 
     def _run(self, stmt, params):
         c = self._compile(stmt, params)
@@ -349,10 +390,11 @@ class Engine:
     def _select(self, query, params=(), scratch: dict | None = None) -> tuple[list[str], list[Column]]:
         """Run a query a statement built, over the catalog with `scratch` tables standing in for
         stored ones (rows being inserted or updated, with hidden helper columns)."""
-        tables = {**self.catalog.tables, **(scratch or {})}
-        catalog = Catalog(tables, self.catalog.views, self.catalog.models)
+        tables = self.catalog.tables.overlay(scratch)
+        catalog = Catalog(tables, self.catalog.views, self.catalog.models, functions=self.catalog.functions)
         plan, names = Binder(catalog, Params(list(params))).bind_query(query)
-        batch = lower(optimize(plan))(Context(self.device, tables, None, self.catalog.models))
+        batch = lower(optimize(plan))(Context(self.device, tables, None, self.catalog.models,
+                                              functions=self.catalog.functions))
         return names, [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
 
     def _create(self, stmt: exp.Create, params) -> Result:
@@ -833,6 +875,13 @@ class Engine:
 
 
 _SCRATCH = "#dml"  # the rows a statement works on, under a name no query can spell unquoted
+
+
+def _mentions_pivot(stmt) -> bool:
+    text = stmt.meta.get("tqp_text")
+    if text is not None and "PIVOT" not in text[0].upper():
+        return False  # no tree walk for the statements that cannot hold one
+    return has_pivot(stmt)
 
 
 def _scratch_scan(target: exp.Table) -> exp.Table:

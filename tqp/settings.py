@@ -9,12 +9,21 @@ The names and meanings follow DuckDB's, so scripts written for it keep their beh
 - ``memory_limit``: the most bytes one intermediate may take; a statement that would need more
   fails with OperationalError before it allocates. The default is 80% of the machine's memory
   (or of its cgroup's limit), as DuckDB's is.
+- ``enable_external_access`` (true): with false, SQL can read and write no file (read_csv,
+  FROM 'file', COPY, EXPORT/IMPORT DATABASE) except under ``allowed_directories`` or in
+  ``allowed_paths`` (lists of paths). Once false it stays false on that connection, and the
+  lists are fixed, so that an application can hand untrusted SQL to it. Python calls such as
+  ``Connection.register(path)`` are trusted and unaffected.
 
 >>> s = Settings().with_value("integer_division", "true")
 >>> s.integer_division, Settings().integer_division
 (True, False)
 >>> Settings().with_value("memory_limit", "4GB").memory_limit
 4000000000
+>>> Settings().with_value("enable_external_access", False).with_value("enable_external_access", True)
+Traceback (most recent call last):
+...
+tqp.errors.ProgrammingError: enable_external_access cannot be set back to true once it is false
 """
 from __future__ import annotations
 
@@ -100,18 +109,37 @@ def _parse_threads(name, value) -> int:
     return n
 
 
+def _parse_paths(name, value) -> tuple:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(p, str) for p in items):
+        raise ProgrammingError(f"setting {name} needs a list of paths, not {value!r}")
+    return tuple(items)
+
+
+# Settings that guard file access only ever tighten: untrusted SQL must not undo them.
+_LOCKED_WHEN_SANDBOXED = ("enable_external_access", "allowed_directories", "allowed_paths")
+
+
 @dataclass(frozen=True)
 class Settings:
     integer_division: bool = False
     error_on_division_by_zero: bool = True
     threads: int = 0  # 0: default_threads()
     memory_limit: int | None = None
+    enable_external_access: bool = True
+    allowed_directories: tuple = ()
+    allowed_paths: tuple = ()
 
     _PARSERS = {
         "integer_division": _parse_bool,
         "error_on_division_by_zero": _parse_bool,
         "threads": _parse_threads,
         "memory_limit": lambda name, v: parse_bytes(v),
+        "enable_external_access": _parse_bool,
+        "allowed_directories": _parse_paths,
+        "allowed_paths": _parse_paths,
     }
     _ALIASES = {"worker_threads": "threads", "max_memory": "memory_limit"}
 
@@ -126,11 +154,18 @@ class Settings:
 
     def with_value(self, name: str, value) -> "Settings":
         key = self.canonical(name)
-        return replace(self, **{key: self._PARSERS[key](key, value)})
+        return self._changed(key, self._PARSERS[key](key, value))
 
     def reset(self, name: str) -> "Settings":
         key = self.canonical(name)
-        return replace(self, **{key: getattr(Settings(), key)})
+        return self._changed(key, getattr(Settings(), key))
+
+    def _changed(self, key: str, value) -> "Settings":
+        if not self.enable_external_access and key in _LOCKED_WHEN_SANDBOXED and value != getattr(self, key):
+            if key == "enable_external_access":
+                raise ProgrammingError("enable_external_access cannot be set back to true once it is false")
+            raise ProgrammingError(f"{key} cannot change while enable_external_access is false")
+        return replace(self, **{key: value})
 
     def value(self, name: str):
         key = self.canonical(name)

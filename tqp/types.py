@@ -17,6 +17,8 @@ import torch
 
 # kind -> storage dtype. DECIMAL is value * 10**scale, DATE days since 1970-01-01,
 # TIMESTAMP microseconds since the epoch, VARCHAR int32 codes into a sorted dictionary.
+# INTERVAL is microseconds with a month counted as 30 days: DuckDB's own normalized value, the
+# one it compares, groups and hands to Python (a timedelta); see tqp/functions/dates.py.
 _STORAGE = {
     "BOOLEAN": torch.bool,
     "SMALLINT": torch.int16,
@@ -27,6 +29,7 @@ _STORAGE = {
     "DECIMAL": torch.int64,
     "DATE": torch.int32,
     "TIMESTAMP": torch.int64,
+    "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
     "NULL": torch.bool,  # the type of a bare NULL literal; all rows invalid
 }
@@ -87,6 +90,7 @@ REAL = SqlType("REAL")
 DOUBLE = SqlType("DOUBLE")
 DATE = SqlType("DATE")
 TIMESTAMP = SqlType("TIMESTAMP")
+INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
 NULLTYPE = SqlType("NULL")
 
@@ -151,7 +155,7 @@ _NAMES = {
     "BIGINT": BIGINT, "INT8": BIGINT, "LONG": BIGINT,
     "REAL": REAL, "FLOAT4": REAL, "FLOAT": REAL, "DOUBLE": DOUBLE, "FLOAT8": DOUBLE,
     "DOUBLE PRECISION": DOUBLE,
-    "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP,
+    "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP, "INTERVAL": INTERVAL,
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
     "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT, "TIMESTAMPTZ": TIMESTAMP,
 }

@@ -75,12 +75,13 @@ def test_extract_date_fields(device):
         "dayofyear": [x.timetuple().tm_yday for x in DATES],
         "week": [x.isocalendar()[1] for x in DATES],
         "isoyear": [x.isocalendar()[0] for x in DATES],
-        "epoch": [d * 86400 for d in DAYS],
         "hour": [0] * len(DAYS),
     }
     for field, want in ref.items():
         got = extract(field, t, is_timestamp=False)
         assert got.dtype == torch.int64 and got.tolist() == want, field
+    epoch = extract("epoch", t, is_timestamp=False)
+    assert epoch.dtype == torch.float64 and epoch.tolist() == [d * 86400.0 for d in DAYS]  # DOUBLE, as DuckDB
 
 
 def test_extract_timestamp_fields(device):
@@ -97,7 +98,7 @@ def test_extract_timestamp_fields(device):
         "millisecond": [x.second * 1000 + x.microsecond // 1000 for x in ts],
         "microsecond": [x.second * 10**6 + x.microsecond for x in ts],
         "dow": [x.isoweekday() % 7 for x in ts],
-        "epoch": [u // 10**6 for u in us],
+        "epoch": [float(u) / 1e6 for u in us],  # as DuckDB: the microseconds as a DOUBLE, divided
     }
     for field, want in ref.items():
         assert extract(field, t, is_timestamp=True).tolist() == want, field
@@ -105,20 +106,20 @@ def test_extract_timestamp_fields(device):
 
 def test_date_trunc(device):
     t = _t(DAYS, device)
-    def days(x):
-        return (x - EPOCH).days
+    def days(x):  # the result is microseconds, a DATE's too (DuckDB types it TIMESTAMP)
+        return (x - EPOCH).days * US_PER_DAY
     assert date_trunc("year", t, False).tolist() == [days(x.replace(month=1, day=1)) for x in DATES]
     assert date_trunc("month", t, False).tolist() == [days(x.replace(day=1)) for x in DATES]
     assert date_trunc("quarter", t, False).tolist() == [
         days(x.replace(month=(x.month - 1) // 3 * 3 + 1, day=1)) for x in DATES]
     assert date_trunc("week", t, False).tolist() == [
         days(x - dt.timedelta(days=x.weekday())) for x in DATES]
-    assert date_trunc("day", t, False).tolist() == DAYS
-    assert date_trunc("day", t, False).dtype == torch.int32
+    assert date_trunc("day", t, False).tolist() == [d * US_PER_DAY for d in DAYS]
+    assert date_trunc("day", t, False).dtype == torch.int64
     us = _t([d * US_PER_DAY + 3_723_456_789 for d in DAYS[:50]] + [-1], device, torch.int64)
     assert date_trunc("hour", us, True).tolist() == [d * US_PER_DAY + 3_600_000_000 for d in DAYS[:50]] + [-3_600_000_000]
     assert date_trunc("minute", us, True).tolist()[0] == DAYS[0] * US_PER_DAY + 3_720_000_000
-    assert date_trunc("month", us, True).tolist()[-1] == days(dt.date(1969, 12, 1)) * US_PER_DAY
+    assert date_trunc("month", us, True).tolist()[-1] == days(dt.date(1969, 12, 1))
 
 
 def test_unknown_field(device):

@@ -48,7 +48,7 @@ Project(exprs=[#0], names=['k'])
         Scan(a: k, v)""",
     # A HAVING on a group key is a WHERE.
     "SELECT k, count(*) FROM a GROUP BY k HAVING k > 1": """
-Project(exprs=[#0, #1], names=['k', 'COUNT(*)'])
+Project(exprs=[#0, #1], names=['k', 'count_star()'])
   Aggregate(keys=[#0], aggs=[count_star(*)], names=['#k0', '#a0'])
     Filter(predicate=gt(#0, 1))
       Scan(a: k, v)""",

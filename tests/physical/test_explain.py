@@ -16,7 +16,7 @@ DEPT = {"name": ["a", "b", "c"], "floor": [1, 2, 2]}
 GOLDEN = {
     "SELECT dept, count(*) AS n, avg(pay) FROM emp WHERE pay > 5 GROUP BY dept ORDER BY n DESC, dept LIMIT 2": """
 Sort: n DESC, dept limit 2 (top-k)
-  Project: dept, n := count(*), AVG(pay) := avg(pay)
+  Project: dept, n := count(*), avg(pay)
     Aggregate: by dept; count(*), avg(pay) where pay > 5.0
       Scan emp: id, dept, pay, boss""",
     "SELECT e.id, d.floor FROM emp e JOIN dept d ON e.dept = d.name AND d.floor > e.id": """
@@ -41,7 +41,7 @@ Project: name
 Project: id
   Join semi (equi): id = boss
     Filter: pay > (subquery)
-      subquery: Project: AVG(pay) := avg(pay)
+      subquery: Project: avg(pay)
         Aggregate: avg(pay)
           Scan emp: id, dept, pay, boss
       Scan emp: id, dept, pay, boss
@@ -53,7 +53,7 @@ Limit: 3 offset 1
       Scan emp: id, dept, pay, boss""",
     "SELECT (id + 1) * 2 AS y, id - (boss - 1) FROM emp "
     "WHERE NOT (dept LIKE 'a%') AND (pay > 5 OR boss IS NULL) AND id IN (1, 2, 3)": """
-Project: y := (id + 1) * 2, id - (boss - 1)
+Project: y := (id + 1) * 2, (id - (boss - 1)) := id - (boss - 1)
   Filter: NOT dept LIKE 'a%' AND (pay > 5.0 OR boss IS NULL) AND id IN (1, 2, 3)
     Scan emp: id, dept, pay, boss""",
     "SELECT e.id FROM emp e LEFT JOIN dept d ON e.dept = d.name AND (d.floor > e.id OR d.floor IS NULL)": """
@@ -63,7 +63,7 @@ Project: id
     Scan dept: name, floor""",
     "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) "
     "SELECT sum(n) FROM r, emp TABLESAMPLE 50% REPEATABLE (7) WHERE n = emp.id": """
-Project: SUM(n) := sum(n)
+Project: sum(n)
   Aggregate: sum(n)
     Project: n, id, dept, pay, boss
       Join inner (equi): id = CAST(n AS BIGINT)
@@ -73,11 +73,11 @@ Project: SUM(n) := sum(n)
           Recursive: union all of the base, then the step until it adds no row
             Project: 1
               Values: 1 row(s) of no columns
-            Project: n + 1
+            Project: (n + 1) := n + 1
               Filter: n < 5
                 WorkingTable: n (the rows the last iteration added)""",
     "SELECT dept, boss, sum(pay) FROM emp GROUP BY ROLLUP (dept, boss)": """
-Project: dept, boss, SUM(pay) := sum(pay)
+Project: dept, boss, sum(pay)
   SetOp: union all
     SetOp: union all
       Project: dept, boss, sum(pay)

@@ -200,7 +200,9 @@ def _compile_logic(e: Call):
 def may_raise(e: Expr) -> bool:
     """Whether evaluating e can raise on some rows' values: a CASE then evaluates it only on the
     rows that take its branch (`CASE WHEN b <> 0 THEN a // b END` must not divide by zero)."""
+    from ..functions import VALUE_ERRORS  # noqa: the registry imports this module
     return any(isinstance(n, Call) and (n.op in ("div", "intdiv", "mod") and "null_on_zero" not in n.params
+                                        or n.op in VALUE_ERRORS
                                         or n.op == "cast" and "try" not in n.params and _narrowing(n.args[0].type, n.type))
                for n in walk(e))
 
@@ -859,16 +861,16 @@ def _date_add_days(args, e, ctx):
     return Column(T.DATE, days.to(torch.int32), valid)
 
 
-@op("date_diff")
-def _date_diff(args, e, ctx):
-    a, b = args
-    return Column(T.BIGINT, a.data.to(torch.int64) - b.data.to(torch.int64), and_validity(a.validity, b.validity))
-
-
 @op("add_interval")
 def _add_interval(args, e, ctx):
+    """A DATE / TIMESTAMP plus a constant interval (months, days, micros), or plus sign * an
+    INTERVAL column (microseconds) as the second argument."""
     a = args[0]
-    months, days, micros = e.params
+    months, days, micros = e.params[:3]
+    valid = a.validity
+    if len(args) == 2:
+        micros = e.params[3] * args[1].data
+        valid = and_validity(valid, args[1].validity)
     if a.type.kind == "DATE":
         d = a.data
         if months:
@@ -879,14 +881,7 @@ def _add_interval(args, e, ctx):
         if months:
             ts = D.add_months(ts, months, is_timestamp=True)
     ts = ts + days * 86_400_000_000 + micros
-    return Column(T.TIMESTAMP, _in_date_range(ts, a.validity, True), a.validity)
-
-
-@op("extract")
-def _extract(args, e, ctx):
-    a = args[0]
-    (field,) = e.params
-    return Column(T.BIGINT, D.extract(field, a.data, a.type.kind == "TIMESTAMP"), a.validity)
+    return Column(T.TIMESTAMP, _in_date_range(ts, valid, True), valid)
 
 
 # ---------------------------------------------------------------- casts
@@ -1040,6 +1035,8 @@ def _format_value(v, t: T.SqlType) -> str:
         return (dt.date(1970, 1, 1) + dt.timedelta(days=int(v))).isoformat()
     if t.kind == "TIMESTAMP":
         return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(v)))
+    if t.kind == "INTERVAL":
+        return D.format_interval(int(v))
     if t.kind == "BOOLEAN":
         return "true" if v else "false"
     if t.is_float:

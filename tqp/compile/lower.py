@@ -32,6 +32,7 @@ class Context:
     profile: object | None = None  # EXPLAIN ANALYZE: a tqp.physical.explain.Profile
     models: dict = field(default_factory=dict)  # name -> CompiledModel (PREDICT)
     results: dict = field(default_factory=dict)  # Shared node -> its batch in this execution
+    functions: dict = field(default_factory=dict)  # name -> tqp.udf.PythonFunction (Python UDFs)
 
 
 def evaluate(fn, batch: Batch, ctx) -> Column:

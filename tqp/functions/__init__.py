@@ -58,6 +58,11 @@ class Aggregate:
     family: str = "aggregate"
 
 
+# Functions whose kernels raise on some argument values (a bad regex, chr(-1), factorial(-1)):
+# a CASE or an AND/OR evaluates them only on the rows that reach them (compile.expr.may_raise).
+VALUE_ERRORS = frozenset(("chr", "factorial", "lcm", "lpad", "rpad", "repeat", "regexp_extract",
+                          "regexp_full_match", "regexp_matches", "regexp_replace", "trunc", "round"))
+
 FUNCTIONS: dict[str, Function | Aggregate] = {}  # by name and alias, lower case
 _BY_NODE: dict[type, Callable] = {}  # sqlglot class -> node -> (entry name, argument nodes)
 _KERNELS: dict[str, Callable] = {}
@@ -128,5 +133,5 @@ def entries() -> list[Function | Aggregate]:
     return sorted({id(e): e for e in FUNCTIONS.values()}.values(), key=lambda e: (e.family, e.name))
 
 
-from . import aggregates, general, math, strings  # noqa: E402,F401  (each registers its entries)
+from . import aggregates, dates, general, math, strings  # noqa: E402,F401  (each registers its entries)
 from . import docs  # noqa: E402,F401

@@ -1,9 +1,9 @@
-"""Conditional, text-building, date-part and model functions: entries whose binding rewrites the
-call into the engine's own operators (coalesce, case, concat, extract, predict).
+"""Conditional, text-building and model functions: entries whose binding rewrites the call into
+the engine's own operators (coalesce, case, concat, predict).
 
 >>> import tqp
->>> tqp.connect().execute("SELECT concat_ws('-', 'a', NULL, 'b'), coalesce(NULL, 2), year(DATE '2024-02-29')").fetchall()
-[('a-b', 2, 2024)]
+>>> tqp.connect().execute("SELECT concat_ws('-', 'a', NULL, 'b'), coalesce(NULL, 2)").fetchall()
+[('a-b', 2)]
 """
 from __future__ import annotations
 
@@ -100,29 +100,6 @@ _entry("like", "like(VARCHAR, VARCHAR pattern) → BOOLEAN", "s LIKE pattern (% 
        "like('abc', 'a%') → true", _like(False), raw=True, family="string")
 _entry("ilike", "ilike(VARCHAR, VARCHAR pattern) → BOOLEAN", "LIKE ignoring case.", "ilike('ABC', 'a%') → true",
        _like(True), raw=True, family="string")
-
-
-# ---------------------------------------------------------------- date parts
-
-_PARTS = {"year": exp.Year, "month": exp.Month, "day": exp.Day, "quarter": None, "dayofweek": None,
-          "dayofyear": None, "hour": None, "minute": None, "second": None}
-for _part, _node in _PARTS.items():
-    _entry(_part, f"{_part}(DATE | TIMESTAMP) → BIGINT", f"EXTRACT({_part.upper()} FROM x).",
-           f"{_part}(TIMESTAMP '2024-02-29 13:45:10')",
-           lambda *a, part=_part: arity(part, a, 1, 1) or X.extract(part, a[0]),
-           nodes=(_node,) if _node else (), family="date")
-
-
-def _date_part(*args):
-    arity("date_part", args, 2, 2)
-    field = args[0]
-    if not isinstance(field, Lit) or not isinstance(field.value, str):
-        raise NotSupportedError("date_part with a non-constant field")
-    return X.extract(field.value.lower(), args[1])
-
-
-_entry("date_part", "date_part(VARCHAR field, DATE | TIMESTAMP) → BIGINT", "EXTRACT(field FROM x).",
-       "date_part('month', DATE '2024-02-29') → 2", _date_part, ("datepart",), family="date")
 
 
 # ---------------------------------------------------------------- models

@@ -200,7 +200,7 @@ def arrow_type_of(t: T.SqlType) -> pa.DataType:
     return {
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
+        "TIMESTAMP": pa.timestamp("us"), "INTERVAL": pa.duration("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
     }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
 
 
@@ -231,6 +231,8 @@ def column_to_arrow(col: Column) -> pa.Array:
         return pa.array(data.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
     if t.kind == "TIMESTAMP":
         return pa.array(data, type=pa.int64(), mask=mask).cast(pa.timestamp("us"))
+    if t.kind == "INTERVAL":
+        return pa.array(data, type=pa.int64(), mask=mask).cast(pa.duration("us"))
     return pa.array(data, type=arrow_type_of(t), mask=mask)
 
 

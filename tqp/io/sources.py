@@ -185,13 +185,13 @@ def _from_path(source: str | os.PathLike) -> pa.Table:
         if fmt is None:
             raise NotSupportedError(
                 f"cannot read {str(path)!r}: only .parquet and .csv files are supported")
-        return _read_files([path], fmt, base=None, what=str(path))
+        return _read_files([path], fmt, what=str(path))
     pattern = str(path)
     if glob.has_magic(pattern):
         matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
         if not matches:
             raise ProgrammingError(f"no files match {pattern!r}")
-        return _read_files(matches, _single_format(matches, pattern), base=None, what=pattern)
+        return _read_files(matches, _single_format(matches, pattern), what=pattern)
     raise ProgrammingError(f"no such file or directory: {str(path)!r}")
 
 
@@ -207,7 +207,7 @@ def _from_directory(directory: Path) -> pa.Table:
     if not files:
         raise ProgrammingError(f"directory {str(directory)!r} holds no .parquet or .csv files")
     fmt = _single_format(files, str(directory))
-    return _read_files(files, fmt, base=directory, what=str(directory))
+    return _read_files(files, fmt, what=str(directory))
 
 
 def _single_format(files: list[Path], what: str) -> str:
@@ -220,36 +220,10 @@ def _single_format(files: list[Path], what: str) -> str:
     return formats.pop()
 
 
-def _read_files(files: list[Path], fmt: str, base: Path | None, what: str) -> pa.Table:
-    import pyarrow.dataset as ds
+def _read_files(files: list[Path], fmt: str, what: str) -> pa.Table:
+    from .files import FileSpec, read
 
-    def read():
-        if fmt == "csv":
-            import pyarrow.csv as pacsv
-
-            # As DuckDB does: an empty unquoted field is NULL, in string columns too, and
-            # nothing else is ("NA" is a country code, not a missing value); a quoted "" is the
-            # empty string. This is also how pyarrow.csv.write_csv writes NULL and "".
-            convert = pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
-                                           quoted_strings_can_be_null=False)
-            if len(files) == 1:
-                return pacsv.read_csv(files[0], convert_options=convert)
-            file_format = ds.CsvFileFormat(convert_options=convert)
-        else:
-            file_format = fmt
-        # A directory laid out as key=value/ folders (hive style) yields those keys as columns.
-        kwargs = {"partitioning": "hive", "partition_base_dir": str(base)} if base else {}
-        return ds.dataset([str(f) for f in files], format=file_format, **kwargs).to_table()
-
-    try:
-        return read()
-    except FileNotFoundError as exc:  # removed between discovery and reading
-        raise ProgrammingError(f"no such file or directory: {what!r}") from exc
-    except PermissionError as exc:
-        raise OperationalError(f"cannot read {what!r}: permission denied") from exc
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
-        raise DataError(f"cannot read {what!r} as {fmt}: {exc}") from exc
-    except MemoryError as exc:
-        raise OperationalError(f"out of memory reading {what!r}") from exc
-    except OSError as exc:
-        raise OperationalError(f"cannot read {what!r}: {exc}") from exc
+    # The reader SQL's read_parquet / read_csv use: same types and hive keys. A quoted "" stays
+    # the empty string, so that pyarrow.csv.write_csv's NULL and "" come back apart.
+    options = (("allow_quoted_nulls", False),) if fmt == "csv" else ()
+    return read(FileSpec(fmt, (what,), options), [str(f) for f in files], trusted=True)

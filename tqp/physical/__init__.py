@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from ..plan import nodes as P
-from . import aggregate, filter, join, limit, project, recursive, sample, scan, setop, sort, window
+from . import aggregate, filter, join, limit, project, range, recursive, sample, scan, setop, sort, window
 
 
 class Operator(NamedTuple):
@@ -37,6 +37,7 @@ OPERATORS: dict[type, Operator] = {
     P.SetOp: Operator(setop.lower, setop.describe),
     P.Window: Operator(window.lower, window.describe),
     P.Sample: Operator(sample.lower, sample.describe),
+    P.Range: Operator(range.lower, range.describe),
     P.Recursive: Operator(recursive.lower, recursive.describe),
     P.WorkingTable: Operator(recursive.lower_working_table, recursive.describe_working_table),
 }

@@ -435,6 +435,21 @@ class Shared(_SameRows):
 
 
 @dataclass(frozen=True)
+class Range(Rel):
+    """range(start, stop, step) / generate_series: one BIGINT column counting from `start` by
+    `step` up to `stop` (excluded, or included when `inclusive`)."""
+    start: int
+    stop: int
+    step: int
+    inclusive: bool
+    columns: Schema
+
+    @property
+    def schema(self):
+        return self.columns
+
+
+@dataclass(frozen=True)
 class Sample(_SameRows):
     """Some of the input's rows, chosen at random (the same ones for the same seed): with
     `rows`, `amount` of them; else the share `amount` (0..1), each row kept with that chance or,

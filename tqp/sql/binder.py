@@ -26,6 +26,7 @@ from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, eq
 from . import expressions as X
 from . import windows as W
 from .expressions import ExprBinder, arg, conjuncts, remap
+from .names import column_name
 from .scope import CorrelatedScope, Scope, ScopeColumn, suggest
 
 
@@ -634,15 +635,26 @@ class Binder:
         if isinstance(node, exp.Subquery) and isinstance(node.this, (exp.Table, exp.Subquery)) \
                 and node.this.args.get("joins"):
             return self._join_tree(node.this, (node.alias or "").lower() or None, _column_aliases(node))
+        if isinstance(node, exp.Unnest) and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Array):
+            # UNNEST of a list written in the query: its items as rows (LIST columns do not exist yet)
+            rows = [exp.Tuple(expressions=[v.copy()]) for v in node.expressions[0].expressions]
+            if not rows:
+                raise NotSupportedError("UNNEST of an empty list")
+            rel, _ = self.values(exp.Values(expressions=rows))
+            alias = (node.alias or "").lower() or None
+            return self._derived(rel, [node.alias or "unnest"], alias, _column_aliases(node))  # DuckDB's naming
         if isinstance(node, exp.Table):
             if node.args.get("pivots"):
                 raise NotSupportedError("PIVOT")
-            if isinstance(node.this, exp.Func) or isinstance(node.this, exp.Anonymous):
+            if isinstance(node.this, exp.GenerateSeries):
+                return self._derived(*self._range(node.this), (node.alias or "").lower() or None, _column_aliases(node))
+            virtual = self.catalog.virtual_source(node, self.ctes)  # files, information_schema
+            if virtual is None and isinstance(node.this, exp.Func):
                 raise NotSupportedError(f"table function {node.this.sql('duckdb')[:40]}")
-            name = node.name.lower()
-            alias = (node.alias or node.name).lower()
+            name = virtual[0] if virtual else node.name.lower()
+            alias = (node.alias or (virtual[1] if virtual else node.name)).lower()
             col_aliases = _column_aliases(node)
-            if node.db:
+            if node.db and not virtual:
                 if node.db.lower() not in ("main", "memory"):
                     raise ProgrammingError(f'schema "{node.db}" not found')
             if name in self._working and not node.db:
@@ -724,6 +736,28 @@ class Binder:
         rel = P.Project(builder.rel, tuple(ColRef(cols.index(c), c.type) for c in visible),
                         tuple(c.name for c in visible))
         return self._derived(rel, [c.name for c in visible], alias, col_aliases)
+
+    def _range(self, node: exp.GenerateSeries):
+        """range(stop) / range(start, stop[, step]) and generate_series (stop included) over integers."""
+        inclusive = not node.args.get("is_end_exclusive")
+        eb = ExprBinder(Scope([]), self.params, self)
+        values = []
+        for part in ("start", "end", "step"):
+            arg_node = node.args.get(part)
+            if arg_node is None:
+                values.append(1 if part == "step" else 0)
+                continue
+            e = eb.bind(arg_node)
+            if not isinstance(e, Lit) or not (e.type.is_integer or e.type.kind == "NULL"):
+                raise NotSupportedError("range() and generate_series() take constant integers")
+            values.append(e.value)
+        name = "generate_series" if inclusive else "range"
+        if any(v is None for v in values):
+            values = [0, 0, 1]  # a NULL bound: no rows
+        start, stop, step = values
+        if step == 0:
+            raise ProgrammingError(f"{name}() step must not be zero")
+        return P.Range(start, stop, step, inclusive, ((name, T.BIGINT),)), [name]
 
     def _sample(self, rel: P.Rel, sample: exp.TableSample) -> P.Rel:
         """TABLESAMPLE / USING SAMPLE: a percentage (each row kept with that chance, or with
@@ -1643,11 +1677,7 @@ def _unalias(node):
 
 
 def _name_of(item) -> str:
-    if isinstance(item, exp.Alias):
-        return item.alias
-    if isinstance(item, exp.Column):
-        return item.name
-    return item.sql("duckdb")
+    return column_name(item)
 
 
 _sort_key = X.sort_key

@@ -24,14 +24,13 @@ from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, SortKey, wa
 from ..settings import current as current_settings
 from .scope import Scope, suggest
 from .. import functions as F
+from ..kernels.dates import format_interval
 
 EPOCH = dt.date(1970, 1, 1)
 _CMP = {exp.EQ: "eq", exp.NEQ: "ne", exp.LT: "lt", exp.LTE: "le", exp.GT: "gt", exp.GTE: "ge"}
 _FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _ARITH = {exp.Add: "add", exp.Sub: "sub", exp.Mul: "mul", exp.Div: "div", exp.IntDiv: "intdiv",
           exp.Mod: "mod"}
-_EXTRACT_FIELDS = {"year", "month", "day", "quarter", "dow", "dayofweek", "doy", "dayofyear",
-                   "hour", "minute", "second", "epoch", "week"}
 
 
 def arg(node, name):
@@ -165,6 +164,8 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
             return Lit(parse_date(s), to)
         if k == "TIMESTAMP":
             return Lit(parse_timestamp(s), to)
+        if k == "INTERVAL":
+            return Lit(F.dates.normalized(F.dates.parse_interval(s)), to)
         if k == "BOOLEAN":
             low = s.lower()
             if low in ("true", "t", "1", "yes", "y"):
@@ -185,6 +186,8 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
             return Lit(days_to_date(v).isoformat(), to)
         if frm.kind == "TIMESTAMP":
             return Lit(str(micros_to_ts(v)), to)
+        if frm.kind == "INTERVAL":
+            return Lit(format_interval(v), to)
         if frm.kind == "BOOLEAN":
             return Lit("true" if v else "false", to)
         return Lit(str(v), to)
@@ -235,6 +238,15 @@ def _int_lit(v: int, to: T.SqlType) -> Lit:
     if not -lim <= v < lim:
         raise ValueError
     return Lit(v, to)
+
+
+def parse_type_name(text: str) -> T.SqlType:
+    """A type written as SQL ('BIGINT', 'DECIMAL(10, 2)')."""
+    try:
+        node = exp.DataType.build(text, dialect="duckdb")
+    except Exception:  # noqa: BLE001 - sqlglot raises several kinds for a bad type name
+        raise ProgrammingError(f"unknown type {text!r}") from None
+    return sql_type(node)
 
 
 def sql_type(node: exp.DataType) -> T.SqlType:
@@ -554,35 +566,22 @@ def _neg(b, node):
         return Lit(-e.value, e.type)  # (an integer type's minimum stays a Call: -MIN overflows)
     if e.type.kind == "NULL" or _is_null_lit(e) and e.type.is_numeric:
         return Lit(None, e.type if e.type.is_numeric else T.INTEGER)
-    if not (e.type.is_numeric or e.type.kind == "NULL"):
+    if not (e.type.is_numeric or e.type.kind in ("NULL", "INTERVAL")):
         raise ProgrammingError(f"cannot negate {e.type}")
     return Call("neg", (e,), e.type)
 
 
-def _interval(node: exp.Interval) -> tuple[int, int, int]:
-    """(months, days, microseconds) of an INTERVAL literal."""
-    text = node.this.name if node.this is not None else ""
-    unit = (node.unit.name if node.unit is not None else "").upper()
-    parts = text.split()
-    if not unit and len(parts) == 2:
-        text, unit = parts[0], parts[1].upper()
-    try:
-        n = int(text)
-    except ValueError:
-        raise ProgrammingError(f"invalid interval {node.sql('duckdb')}") from None
-    unit = unit.rstrip("S") if unit.endswith("S") else unit
-    if unit == "YEAR":
-        return 12 * n, 0, 0
-    if unit == "MONTH":
-        return n, 0, 0
-    if unit == "WEEK":
-        return 0, 7 * n, 0
-    if unit == "DAY":
-        return 0, n, 0
-    micros = {"HOUR": 3_600_000_000, "MINUTE": 60_000_000, "SECOND": 1_000_000}.get(unit)
-    if micros is None:
-        raise NotSupportedError(f"interval unit {unit}")
-    return 0, 0, n * micros
+def _interval(node: exp.Interval, b: ExprBinder | None = None) -> tuple[int, int, int]:
+    """(months, days, microseconds) of a constant INTERVAL (tqp/functions/dates.py)."""
+    iv = F.dates.interval_constant(b, node)
+    if iv is None:
+        raise NotSupportedError(f"a non-constant interval here: {node.sql('duckdb')}")
+    return iv
+
+
+@handles(exp.Interval)
+def _interval_value(b, node):
+    return F.dates.bind_interval(b, node)
 
 
 def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int) -> Expr:
@@ -609,10 +608,16 @@ def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int
 def _arith(b: ExprBinder, node) -> Expr:
     op = _ARITH[type(node)]
     left, right = node.this, node.expression
-    if op in ("add", "sub") and isinstance(right, exp.Interval):
-        return _add_interval(b, b.bind(left), _interval(right), 1 if op == "add" else -1)
-    if op == "add" and isinstance(left, exp.Interval):
-        return _add_interval(b, b.bind(right), _interval(left), 1)
+    if op in ("add", "sub", "mul", "div") and F.dates.near_interval(node):  # a constant one keeps its months
+        whole = F.dates.interval_constant(b, node)
+        if whole is not None:
+            return Lit(F.dates.normalized(whole), T.INTERVAL)
+        iv = F.dates.interval_constant(b, right) if op in ("add", "sub") else None
+        if iv is not None:
+            return _add_interval(b, b.bind(left), iv, 1 if op == "add" else -1)
+        iv = F.dates.interval_constant(b, left) if op == "add" else None
+        if iv is not None:
+            return _add_interval(b, b.bind(right), iv, 1)
     a, c = b.bind(left), b.bind(right)
     return arith(op, a, c)
 
@@ -631,10 +636,10 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
                     T.DATE, (1 if op == "add" else -1,))
     if tc.kind == "DATE" and op == "add" and ta.is_integer:
         return Call("date_add_days", (c, a), T.DATE, (1,))
-    if ta.is_temporal and tc.is_temporal and op == "sub":
-        if ta.kind == tc.kind == "DATE":
-            return Call("date_diff", (a, c), T.BIGINT)
-        raise NotSupportedError("TIMESTAMP - TIMESTAMP (an INTERVAL result)")
+    if ta.kind == tc.kind == "DATE" and op == "sub":
+        return Call("date_diff", (c, a), T.BIGINT, ("day",))
+    if "INTERVAL" in (ta.kind, tc.kind) or ta.is_temporal and tc.is_temporal:
+        return F.dates.arith(op, a, c)
     if ta.is_string and isinstance(a, Lit) and tc.is_numeric:
         a = cast_literal(a, T.DOUBLE if tc.is_float else T.decimal_of(tc) if "." in a.value else tc)
         ta = a.type
@@ -889,19 +894,7 @@ def _if(b, node):
 
 @handles(exp.Extract)
 def _extract(b, node):
-    field = node.this.name.lower()
-    return extract(field, b.bind(node.expression))
-
-
-def extract(field: str, e: Expr) -> Expr:
-    field = {"dayofweek": "dow", "dayofyear": "doy", "weekday": "dow"}.get(field, field)
-    if field not in _EXTRACT_FIELDS:
-        raise NotSupportedError(f"EXTRACT({field.upper()} ...)")
-    if e.type.is_string and isinstance(e, Lit):
-        e = cast_literal(e, T.DATE)
-    if not e.type.is_temporal:
-        raise ProgrammingError(f"EXTRACT needs a DATE or TIMESTAMP, not {e.type}")
-    return Call("extract", (e,), T.BIGINT, (field,))
+    return F.dates.extract(node.this.name, b.bind(node.expression))
 
 
 def predict(b: ExprBinder, fn: str, args) -> Expr:
@@ -1022,6 +1015,11 @@ def make_agg(func: str, x: Expr, distinct: bool = False, filter: Expr | None = N
 def _function(b: ExprBinder, node):
     """A function call, resolved in the function registry (tqp/functions)."""
     entry, args = F.resolve(node)
+    if entry is None and isinstance(node, exp.Anonymous) and b.subqueries is not None:
+        udf = b.subqueries.catalog.functions.get(node.name.lower())
+        if udf is not None:
+            from ..udf import bind_call
+            return bind_call(udf, [b.bind(a) for a in args])
     if entry is None:
         name = node.name if isinstance(node, exp.Anonymous) else node.sql("duckdb").split("(")[0]
         raise ProgrammingError(f"function {name}() does not exist" + suggest(name.lower(), F.known_names()))

@@ -1,0 +1,1 @@
+"""Catalog statements: DESCRIBE, SHOW, information_schema, ALTER TABLE, temporary tables."""

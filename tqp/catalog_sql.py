@@ -1,0 +1,530 @@
+"""SQL statements about the catalog and files: DESCRIBE, SHOW TABLES, information_schema,
+ALTER TABLE, CREATE TEMP TABLE / CREATE SCHEMA, COPY, EXPORT and IMPORT DATABASE. Column names
+and values follow DuckDB's.
+
+>>> import tqp
+>>> con = tqp.connect("cpu")
+>>> _ = con.execute("CREATE TABLE t (a INTEGER PRIMARY KEY, s VARCHAR)")
+>>> con.execute("DESCRIBE t").fetchall()
+[('a', 'INTEGER', 'NO', 'PRI', None, None), ('s', 'VARCHAR', 'YES', None, None, None)]
+>>> con.execute("SELECT table_name, data_type FROM information_schema.columns WHERE column_name = 's'").fetchall()
+[('t', 'VARCHAR')]
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+
+import pyarrow as pa
+from sqlglot import exp
+
+from . import types as T
+from .catalog import Catalog, StoredTable
+from .errors import Error, NotSupportedError, ProgrammingError
+from .io import files
+from .sql.scope import suggest
+
+INFO_PREFIX = "#info:"  # catalog keys of the information_schema views
+_EXPORT = re.compile(r"^\s*(EXPORT|IMPORT)\s+DATABASE\s+'((?:[^']|'')*)'\s*(?:\((.*)\))?\s*;?\s*$",
+                     re.IGNORECASE | re.DOTALL)
+
+_TABLES_COLUMNS = ["table_catalog", "table_schema", "table_name", "table_type", "self_referencing_column_name",
+                   "reference_generation", "user_defined_type_catalog", "user_defined_type_schema",
+                   "user_defined_type_name", "is_insertable_into", "is_typed", "commit_action", "TABLE_COMMENT"]
+_INT_COLUMNS = {"ordinal_position", "character_maximum_length", "character_octet_length", "numeric_precision",
+                "numeric_precision_radix", "numeric_scale", "datetime_precision", "interval_precision"}
+_BOOL_COLUMNS = {"is_self_referencing", "is_identity", "identity_cycle", "is_updatable"}
+_COLUMNS_COLUMNS = ["table_catalog", "table_schema", "table_name", "column_name", "ordinal_position",
+                    "column_default", "is_nullable", "data_type", "character_maximum_length",
+                    "character_octet_length", "numeric_precision", "numeric_precision_radix", "numeric_scale",
+                    "datetime_precision", "interval_type", "interval_precision", "character_set_catalog",
+                    "character_set_schema", "character_set_name", "collation_catalog", "collation_schema",
+                    "collation_name", "domain_catalog", "domain_schema", "domain_name", "udt_catalog",
+                    "udt_schema", "udt_name", "scope_catalog", "scope_schema", "scope_name",
+                    "maximum_cardinality", "dtd_identifier", "is_self_referencing", "is_identity",
+                    "identity_generation", "identity_start", "identity_increment", "identity_maximum",
+                    "identity_minimum", "identity_cycle", "is_generated", "generation_expression",
+                    "is_updatable", "COLUMN_COMMENT"]
+_SCHEMATA_COLUMNS = ["catalog_name", "schema_name", "schema_owner", "default_character_set_catalog",
+                     "default_character_set_schema", "default_character_set_name", "sql_path"]
+_PRECISION = {"SMALLINT": 16, "INTEGER": 32, "BIGINT": 64, "REAL": 24, "DOUBLE": 53}
+
+
+def type_name(t: T.SqlType) -> str:
+    """A type as DuckDB names it (REAL is FLOAT there)."""
+    return None if t is None else "FLOAT" if t.kind == "REAL" else str(t)
+
+
+# ---------------------------------------------------------------------------- information_schema
+
+def info_source(node: exp.Table):
+    """(key, alias) for information_schema.tables / columns / schemata and sqlite_master
+    (which pandas' DB-API fallback reads), else None."""
+    if node.db.lower() == "information_schema":
+        name = node.name.lower()
+        if name not in ("tables", "columns", "schemata"):
+            raise ProgrammingError(f'table "information_schema.{node.name}" not found'
+                                   + suggest(name, ["tables", "columns", "schemata"]))
+        return INFO_PREFIX + name, name
+    return None
+
+
+def sqlite_master_source(name: str):
+    return (INFO_PREFIX + "sqlite_master", "sqlite_master") if name.lower() in ("sqlite_master", "sqlite_schema") else None
+
+
+def _relations(catalog: Catalog):
+    """(name, names, types, StoredTable or None) of every table and view, by name."""
+    from .sql.binder import Binder
+    out = []
+    for name in catalog.names():
+        obj = catalog.lookup(name)
+        if isinstance(obj, StoredTable):
+            shown = len(obj.names) - obj.hidden
+            out.append((name, obj.names[:shown], obj.types[:shown], obj))
+        else:
+            try:
+                plan, names = Binder(catalog, []).bind_query(obj[0].copy())
+                types = [t for _, t in plan.schema]
+            except Error:  # a view over a table since dropped or renamed: listed, its types unknown
+                names, types = obj[1], [None] * len(obj[1] or ())
+            out.append((name, list(obj[1] or names), types, None))
+    return out
+
+
+def info_table(catalog: Catalog, key: str) -> StoredTable:
+    from .io.arrow import from_arrow
+    import torch
+
+    what = key[len(INFO_PREFIX):]
+    rows = []
+    if what == "schemata":
+        rows = [dict(catalog_name=c, schema_name=s, schema_owner="duckdb") for c, s in
+                [("memory", "main"), ("system", "information_schema"), ("system", "main"),
+                 ("system", "pg_catalog"), ("temp", "main")]]
+        columns = _SCHEMATA_COLUMNS
+    elif what == "sqlite_master":
+        columns = ["type", "name", "tbl_name", "rootpage", "sql"]
+        rows = [dict(type="table" if stored is not None else "view", name=name, tbl_name=name, rootpage=0,
+                     sql=create_sql(name, stored) if stored is not None else None)
+                for name, names, types, stored in _relations(catalog)]
+    for name, names, types, stored in _relations(catalog) if what in ("tables", "columns") else ():
+        temp = name in catalog.temporary
+        where = dict(table_catalog="temp" if temp else "memory", table_schema="main", table_name=name)
+        if what == "tables":
+            rows.append(where | dict(table_type="VIEW" if stored is None else "LOCAL TEMPORARY" if temp else "BASE TABLE",
+                                     is_insertable_into="NO" if stored is None else "YES", is_typed="NO",
+                                     commit_action="PRESERVE" if temp else None))
+            continue
+        for i, (column, t) in enumerate(zip(names, types)):
+            if t is None:
+                break  # a view that no longer binds: its columns are unknown
+            default = stored.defaults[i] if stored is not None and stored.defaults else None
+            numeric = t.is_numeric
+            rows.append(where | dict(
+                column_name=column, ordinal_position=i + 1,
+                column_default=default.sql("duckdb") if default is not None else None,
+                is_nullable="NO" if stored is not None and i in stored.not_null else "YES",
+                data_type=type_name(t), numeric_precision=t.precision if t.is_decimal else _PRECISION.get(t.kind),
+                numeric_precision_radix=(10 if t.is_decimal else 2) if numeric else None,
+                numeric_scale=t.scale if t.is_decimal else 0 if numeric else None, is_generated="NEVER"))
+    if what == "tables":
+        columns = _TABLES_COLUMNS
+    elif what == "columns":
+        columns = _COLUMNS_COLUMNS
+    arrays = [pa.array([r.get(c) for r in rows],  # one entry per table or column: catalog-sized
+                       pa.int32() if c in _INT_COLUMNS or c == "rootpage" else pa.int64() if c == "maximum_cardinality"
+                       else pa.bool_() if c in _BOOL_COLUMNS else pa.string()) for c in columns]
+    table = pa.Table.from_arrays(arrays, names=columns)
+    cols = from_arrow(table, catalog.device or torch.device("cpu"))
+    return StoredTable(columns, [c.type for c in cols], cols, table.num_rows)
+
+
+def create_sql(name: str, table: StoredTable) -> str:
+    """CREATE TABLE that makes an empty `table` again, constraints included."""
+    items = []
+    for i, (n, t) in enumerate(zip(table.names, table.types)):
+        item = f"{_quote(n)} {t}"
+        if i in table.not_null and not any(k.primary and i in k.columns for k in table.keys):
+            item += " NOT NULL"
+        if table.defaults and table.defaults[i] is not None:
+            item += f" DEFAULT {table.defaults[i].sql('duckdb')}"
+        items.append(item)
+    for k in table.keys:
+        if k.index is None:
+            cols = ", ".join(_quote(table.names[c]) for c in k.columns)
+            items.append(f"{'PRIMARY KEY' if k.primary else 'UNIQUE'} ({cols})")
+    items += [f"CHECK ({c.sql('duckdb')})" for c in table.checks]
+    return f"CREATE TABLE {_quote(name)} ({', '.join(items)})"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# ---------------------------------------------------------------------------- statements
+
+def run_text(engine, body: str):
+    """EXPORT / IMPORT DATABASE 'dir' [(options)], which sqlglot does not parse; else None."""
+    m = _EXPORT.match(body)
+    if m is None:
+        return None
+    from .settings import active
+    directory = m.group(2).replace("''", "'")
+    options = _text_options(m.group(3) or "")
+    with active(engine.settings):
+        return (_export if m.group(1).upper() == "EXPORT" else _import)(engine, directory, options)
+
+
+def run(engine, stmt, params):
+    """The Result of a catalog or file statement, or None when `stmt` is none of these."""
+    if isinstance(stmt, exp.Describe):
+        return _describe(engine, stmt, params)
+    if isinstance(stmt, exp.Show):
+        return _show(engine, stmt)
+    if isinstance(stmt, exp.Alter):
+        return _alter(engine, stmt)
+    if isinstance(stmt, exp.Copy):
+        return _copy(engine, stmt, params)
+    if isinstance(stmt, exp.Create) and (stmt.args.get("kind") or "").upper() == "SCHEMA":
+        return _create_schema(engine, stmt)
+    if isinstance(stmt, exp.Drop) and (stmt.args.get("kind") or "").upper() == "SCHEMA":
+        raise NotSupportedError("DROP SCHEMA: tqp has the schema main only")
+    if isinstance(stmt, exp.Create) and (stmt.args.get("kind") or "").upper() == "TABLE":
+        props = stmt.args.get("properties")
+        temp = props is not None and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions)
+        target = stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this
+        if temp and target.db and target.db.lower() == "temp":
+            target.set("db", None)
+        result = engine._create(stmt, params)
+        key = target.name.lower()
+        if temp:
+            engine.catalog.temporary.add(key)
+        elif key in engine.catalog.tables and not (stmt.args.get("exists") and key in engine.catalog.temporary):
+            engine.catalog.temporary.discard(key)
+        return result
+    return None
+
+
+def _result(table: pa.Table):
+    from .engine import Result
+    from .io.arrow import sql_type_of
+    return Result(table, table.num_rows, [None if pa.types.is_list(t) else sql_type_of(t) for t in table.schema.types])
+
+
+def _describe(engine, stmt, params):
+    target = stmt.this
+    if isinstance(target, exp.Table) and not isinstance(target.this, exp.Func) and not target.db \
+            and isinstance(engine.catalog.tables.get(target.name.lower()), StoredTable):
+        table = engine.catalog.tables[target.name.lower()]
+        shown = len(table.names) - table.hidden
+        primary = {c for k in table.keys if k.primary for c in k.columns}
+        unique = {k.columns[0] for k in table.keys if not k.primary and len(k.columns) == 1 and k.index is None}
+        rows = [(n, type_name(t), "NO" if i in table.not_null else "YES",
+                 "PRI" if i in primary else "UNI" if i in unique else None,
+                 table.defaults[i].sql("duckdb") if table.defaults and table.defaults[i] is not None else None)
+                for i, (n, t) in enumerate(zip(table.names[:shown], table.types[:shown]))]
+    else:
+        query = target if not isinstance(target, exp.Table) else exp.select("*").from_(target.copy())
+        from .sql.binder import Binder, Params
+        plan, names = Binder(engine.catalog, Params(list(params))).bind_query(query.copy())
+        rows = [(n, type_name(t), "YES", None, None) for n, (_, t) in zip(names, plan.schema)]
+    names = ["column_name", "column_type", "null", "key", "default"]
+    arrays = [pa.array([r[i] for r in rows], pa.string()) for i in range(5)] + [pa.nulls(len(rows), pa.string())]
+    return _result(pa.Table.from_arrays(arrays, names=names + ["extra"]))
+
+
+def _show(engine, stmt):
+    what = str(stmt.this).upper()
+    if what not in ("TABLES", "ALL TABLES"):
+        raise NotSupportedError(f"SHOW {what}")
+    rels = _relations(engine.catalog)
+    if what == "TABLES":
+        return _result(pa.table({"name": pa.array([r[0] for r in rels], pa.string())}))
+    temp = engine.catalog.temporary
+    rels.sort(key=lambda r: (r[0] in temp, r[0]))  # by database (memory, temp), then name
+    return _result(pa.table({
+        "database": pa.array(["temp" if r[0] in temp else "memory" for r in rels], pa.string()),
+        "schema": pa.array(["main"] * len(rels), pa.string()),
+        "name": pa.array([r[0] for r in rels], pa.string()),
+        "column_names": pa.array([list(r[1]) for r in rels], pa.list_(pa.string())),
+        "column_types": pa.array([[type_name(t) for t in r[2]] for r in rels], pa.list_(pa.string())),
+        "temporary": pa.array([r[0] in temp for r in rels], pa.bool_())}))
+
+
+def _create_schema(engine, stmt):
+    name = stmt.this.db or stmt.this.name
+    if name.lower() == "main":
+        if stmt.args.get("exists"):
+            return _result(pa.table({}))
+        raise ProgrammingError('schema "main" already exists')
+    raise NotSupportedError(f'CREATE SCHEMA "{name}": tqp keeps every table in the schema main')
+
+
+# ---------------------------------------------------------------------------- ALTER TABLE
+
+def _alter(engine, stmt: exp.Alter):
+    if (stmt.args.get("kind") or "").upper() != "TABLE":
+        raise NotSupportedError(f"ALTER {stmt.args.get('kind')}")
+    catalog = engine.catalog
+    key = stmt.this.name.lower()
+    if key not in catalog.tables:
+        if stmt.args.get("exists"):
+            return _result(pa.table({}))
+        if key in catalog.views:
+            raise ProgrammingError(f'cannot alter view "{stmt.this.name}" as a table')
+    name, key, table = engine._stored(stmt.this, "alter")
+    tables = catalog.tables
+    for action in stmt.args.get("actions") or []:
+        if isinstance(action, exp.AlterRename):
+            new = action.this.name
+            if catalog.lookup(new) is not None:
+                raise ProgrammingError(f'table "{new}" already exists')
+            tables = {**tables}
+            del tables[key]
+            key, name = new.lower(), new
+        elif isinstance(action, exp.ColumnDef):
+            table = _add_column(engine, name, table, action)
+        elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
+            table = _drop_column(engine, name, key, table, action)
+        elif isinstance(action, exp.RenameColumn):
+            table = _rename_column(name, table, action)
+        elif isinstance(action, exp.AlterColumn):
+            raise NotSupportedError("ALTER TABLE ... ALTER COLUMN")
+        else:
+            raise NotSupportedError(f"ALTER TABLE action {action.sql('duckdb')[:40]}")
+        tables = {**tables, key: table}
+    old = stmt.this.name.lower()
+    # Everything above is built aside: a failed ALTER changes nothing.
+    if old != key:
+        catalog.tables.pop(old)
+        for ix_name, ix in list(catalog.indexes.items()):
+            if ix.table == old:
+                catalog.indexes[ix_name] = replace(ix, table=key)
+        if old in catalog.temporary:
+            catalog.temporary.discard(old)
+            catalog.temporary.add(key)
+    catalog.tables[key] = table
+    catalog.bump()
+    return _result(pa.table({}))
+
+
+def _position(name, table, column: str, missing_ok=False):
+    lower = [n.lower() for n in table.names]
+    if column.lower() not in lower:
+        if missing_ok:
+            return None
+        raise ProgrammingError(f'table "{name}" has no column "{column}"' + suggest(column, table.names))
+    return lower.index(column.lower())
+
+
+def _add_column(engine, name, table: StoredTable, item: exp.ColumnDef) -> StoredTable:
+    if _position(name, table, item.name, missing_ok=True) is not None:
+        if item.args.get("exists"):
+            return table
+        raise ProgrammingError(f'table "{name}" already has a column named "{item.name}"')
+    one = engine._table_definition(name, [item])  # types, DEFAULT, NOT NULL, CHECK as CREATE reads them
+    if one.keys:
+        raise NotSupportedError("ALTER TABLE ADD COLUMN with a PRIMARY KEY or UNIQUE constraint")
+    j = len(table.names)
+    defaults = (tuple(table.defaults) or (None,) * j) + (one.defaults[0] if one.defaults else None,)
+    wider = replace(table, names=table.names + [item.name], types=table.types + one.types,
+                    defaults=defaults if any(d is not None for d in defaults) else (),
+                    not_null=table.not_null | ({j} if one.not_null else set()), checks=table.checks + one.checks)
+    filled = engine._complete_rows(wider, list(range(j)), table.columns, table.num_rows)
+    out = wider.with_rows(filled, table.num_rows)
+    from .constraints import check_not_null
+    check_not_null(name, out, columns={j})
+    engine._check_rows(name, out, out.columns, out.num_rows)
+    return out
+
+
+def _drop_column(engine, name, key, table: StoredTable, action: exp.Drop) -> StoredTable:
+    column = action.args["tables"][0] if action.args.get("tables") else action.this
+    j = _position(name, table, column.name, missing_ok=bool(action.args.get("exists")))
+    if j is None:
+        return table
+    if len(table.names) - table.hidden == 1:
+        raise ProgrammingError(f'cannot drop column "{column.name}": it is the only column of table "{name}"')
+    if any(j in k.columns for k in table.keys) or any(ix.table == key and ix.columns and j in ix.columns
+                                                     for ix in engine.catalog.indexes.values()):
+        raise ProgrammingError(f'cannot drop column "{column.name}": an index or key depends on it')
+    if any(c.name.lower() == table.names[j].lower() for chk in table.checks for c in chk.find_all(exp.Column)):
+        raise ProgrammingError(f'cannot drop column "{column.name}": a CHECK constraint depends on it')
+    keep = [i for i in range(len(table.names)) if i != j]
+    moved = {old: new for new, old in enumerate(keep)}
+    defaults = tuple(table.defaults[i] for i in keep) if table.defaults else ()
+    for ix_name, ix in list(engine.catalog.indexes.items()):
+        if ix.table == key and ix.columns:
+            engine.catalog.indexes[ix_name] = replace(ix, columns=tuple(moved[c] for c in ix.columns))
+    return StoredTable([table.names[i] for i in keep], [table.types[i] for i in keep],
+                       [table.columns[i] for i in keep], table.num_rows,
+                       not_null=frozenset(moved[i] for i in table.not_null if i != j),
+                       keys=tuple(replace(k, columns=tuple(moved[c] for c in k.columns)) for k in table.keys),
+                       defaults=defaults if any(d is not None for d in defaults) else (), checks=table.checks)
+
+
+def _rename_column(name, table: StoredTable, action: exp.RenameColumn) -> StoredTable:
+    j = _position(name, table, action.this.name)
+    new = action.args["to"].name
+    other = _position(name, table, new, missing_ok=True)
+    if other is not None and other != j:
+        raise ProgrammingError(f'table "{name}" already has a column named "{new}"')
+    old = table.names[j].lower()
+
+    def rename(node):
+        if isinstance(node, exp.Column) and node.name.lower() == old:
+            return exp.column(new, node.table or None, quoted=True)
+        return node
+    names = list(table.names)
+    names[j] = new
+    return replace(table, names=names, checks=tuple(c.copy().transform(rename) for c in table.checks))
+
+
+# ---------------------------------------------------------------------------- COPY, EXPORT, IMPORT
+
+def _copy_options(stmt: exp.Copy) -> dict:
+    out = {}
+    for p in stmt.args.get("params") or []:
+        key = p.this.name.lower()
+        value = p.expression
+        out[key] = True if value is None else files.constant(value, "COPY", words=True)
+        if isinstance(out[key], str) and key in ("header",):
+            out[key] = out[key].lower() in ("true", "1", "on")
+    return out
+
+
+def _copy(engine, stmt: exp.Copy, params):
+    if len(stmt.args.get("files") or []) != 1:
+        raise ProgrammingError("COPY names one file")
+    path = files.constant(stmt.args["files"][0], "COPY")
+    if not isinstance(path, str):
+        raise ProgrammingError("COPY needs the file's path as a string")
+    options = _copy_options(stmt)
+    fmt = str(options.pop("format", "") or files.format_of(path) or "csv").lower()
+    source = stmt.this
+    if stmt.args.get("kind"):  # COPY table [(columns)] FROM 'file'
+        return _copy_from(engine, source, path, fmt, options, params)
+    if isinstance(source, exp.Schema):  # COPY table (a, b) TO
+        query = exp.select(*[exp.column(c.name, quoted=True) for c in source.expressions]).from_(source.this.copy())
+    elif isinstance(source, exp.Table):
+        query = exp.select("*").from_(source.copy())
+    else:
+        query = source.this if isinstance(source, exp.Subquery) else source
+    result = engine._query(query, params)
+    files.write(result.table, path, fmt, options)
+    return type(result)(None, result.rowcount, [])
+
+
+def _copy_from(engine, target, path, fmt, options, params):
+    columns = None
+    if isinstance(target, exp.Schema):
+        columns = [c.name for c in target.expressions]
+        target = target.this
+    name, _, table = engine._stored(target, "copy into")
+    width = len(table.names) - table.hidden
+    positions = [_position(name, table, c) for c in columns] if columns else list(range(width))
+    if fmt not in ("csv", "parquet", "json"):
+        raise NotSupportedError(f"COPY FROM format {fmt!r}")
+    named = []
+    if fmt == "csv":
+        # As DuckDB does, the table's types decide how each field is parsed.
+        types = exp.Array(expressions=[exp.Literal.string(str(table.types[p])) for p in positions])
+        named.append(exp.PropertyEQ(this=exp.to_identifier("types"), expression=types))
+        named.append(exp.PropertyEQ(this=exp.to_identifier("names"), expression=exp.Array(
+            expressions=[exp.Literal.string(table.names[p]) for p in positions])))
+        for key, option in (("header", "header"), ("delimiter", "delim"), ("delim", "delim"), ("sep", "delim"),
+                            ("quote", "quote"), ("escape", "escape"), ("nullstr", "nullstr"), ("null", "nullstr"),
+                            ("allow_quoted_nulls", "allow_quoted_nulls")):
+            if key in options:
+                value = options.pop(key)
+                if isinstance(value, str) and value.lower() in ("true", "false"):
+                    value = value.lower() == "true"
+                node = exp.Boolean(this=value) if isinstance(value, bool) else exp.Literal.string(str(value))
+                named.append(exp.PropertyEQ(this=exp.to_identifier(option), expression=node))
+    reader = exp.Anonymous(this=f"read_{fmt}", expressions=[exp.Literal.string(path)] + named)
+    query = exp.select("*").from_(exp.Table(this=reader))
+    insert = exp.Insert(this=exp.Schema(this=target.copy(), expressions=[exp.to_identifier(table.names[p])
+                                                                      for p in positions]),
+                        expression=query)
+    return engine._insert(insert, params)
+
+
+def _text_options(text: str) -> dict:
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        words = part.split(None, 1)
+        out[words[0].lower()] = words[1].strip().strip("'\"") if len(words) > 1 else True
+    return out
+
+
+def _export(engine, directory: str, options: dict):
+    fmt = str(options.get("format", "csv")).lower()
+    if fmt not in ("csv", "parquet"):
+        raise NotSupportedError(f"EXPORT DATABASE format {fmt!r}")
+    files.check_access(directory, "write")
+    from .errors import OperationalError
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise OperationalError(f"cannot create {directory!r}: {exc}") from exc
+    catalog = engine.catalog
+    schema, load = [], []
+    for key in sorted(catalog.tables):
+        table = catalog.tables[key]
+        if key.startswith("#"):
+            continue
+        schema.append(create_sql(key, table) + ";")
+        path = os.path.join(directory, f"{key}.{fmt}")
+        result = engine._query(exp.select("*").from_(exp.table_(key, quoted=True)), [])
+        files.write(result.table, path, fmt, {"header": True})
+        load.append(f"COPY {_quote(key)} FROM '{path.replace(chr(39), chr(39) * 2)}' (FORMAT {fmt}"
+                    + (", HEADER, allow_quoted_nulls false" if fmt == "csv" else "") + ");")
+    for key in sorted(catalog.views):
+        query, names = catalog.views[key]
+        schema.append(f"CREATE VIEW {_quote(key)} ({', '.join(_quote(n) for n in names)}) AS {query.sql('duckdb')};")
+    for ix in catalog.indexes.values():
+        if ix.columns is not None:
+            cols = ", ".join(_quote(catalog.tables[ix.table].names[c]) for c in ix.columns)
+            schema.append(f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {_quote(ix.name)} ON {_quote(ix.table)} ({cols});")
+    for name, text in (("schema.sql", schema), ("load.sql", load)):
+        with open(os.path.join(directory, name), "w") as f:
+            f.write("\n".join(text) + "\n")
+    return _result(pa.table({}))
+
+
+def _import(engine, directory: str, options: dict):
+    from .errors import OperationalError
+    texts = []
+    for name in ("schema.sql", "load.sql"):
+        path = os.path.join(directory, name)
+        files.check_access(path)
+        try:
+            with open(path) as f:
+                texts.append(f.read())
+        except OSError as exc:
+            raise OperationalError(f"cannot read {path!r}: {exc}") from exc
+    catalog = engine.catalog
+    saved = (dict(catalog.tables), dict(catalog.views), dict(catalog.indexes), set(catalog.temporary))
+    # Views come before the tables' rows in schema.sql; CREATE TABLE first so views can bind.
+    statements = [s for s in texts[0].split(";\n") if s.strip()]
+    ordered = [s for s in statements if not s.lstrip().upper().startswith("CREATE VIEW")] + \
+              [s for s in statements if s.lstrip().upper().startswith("CREATE VIEW")]
+    try:
+        for sql in ordered + [s for s in texts[1].split(";\n") if s.strip()]:
+            engine._execute(sql, None)
+    except BaseException:
+        # IMPORT is one statement: a failure leaves the catalog as it was.
+        catalog.tables.clear()
+        catalog.tables.update(saved[0])
+        catalog.views.clear()
+        catalog.views.update(saved[1])
+        catalog.indexes.clear()
+        catalog.indexes.update(saved[2])
+        catalog.temporary.clear()
+        catalog.temporary.update(saved[3])
+        catalog.bump()
+        raise
+    return _result(pa.table({}))
+
