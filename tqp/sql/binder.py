@@ -551,7 +551,7 @@ class Binder:
             items.append((P.Values(((),), ()), []))
         else:
             items.append(self.source(frm.this))
-        plain = all(_is_inner(j) for j in joins)
+        plain = all(_is_inner(j) and not isinstance(j.this, exp.Lateral) for j in joins)
         conds = conjuncts(where.this) if where is not None else []
         if plain:
             on_conds = []
@@ -568,6 +568,12 @@ class Binder:
         rel, cols = items[0]
         groups = [Builder(rel, Scope(cols))]
         for j in joins:
+            if isinstance(j.this, exp.Lateral):
+                for g in groups[1:]:  # a lateral subquery sees every FROM item before it
+                    groups[0].add_join(g.rel, g.scope.columns, "inner", [], [], None)
+                del groups[1:]
+                self._lateral(groups[0], j)
+                continue
             rrel, rcols = self.source(j.this)
             if _is_comma(j):
                 groups.append(Builder(rrel, Scope(rcols)))
@@ -604,6 +610,39 @@ class Binder:
         for g in groups[1:]:
             builder.add_join(g.rel, g.scope.columns, "inner", [], [], None)
         return self._where(builder, conds, outer)
+
+    def _lateral(self, builder: Builder, j: exp.Join) -> None:
+        """`, LATERAL (subquery)` / `[LEFT] JOIN LATERAL (subquery) ON true`: the subquery once
+        per distinct value of the earlier FROM items' columns it names (decorrelated), joined
+        back to their rows."""
+        node = j.this
+        kind = _join_kind(j)
+        on = j.args.get("on")
+        if kind not in ("inner", "cross", "left") or j.args.get("using") \
+                or on is not None and not (isinstance(on, exp.Boolean) and on.this):
+            raise NotSupportedError("LATERAL joins take a comma, CROSS JOIN, or [LEFT] JOIN ... ON true")
+        query = node.this.this if isinstance(node.this, exp.Subquery) else node.this
+        if not isinstance(query, (exp.Select, exp.Union, exp.Intersect, exp.Except)):
+            raise NotSupportedError(f"LATERAL {node.this.sql('duckdb')[:40]}")
+        lv = self._level(builder.scope, False)
+        try:
+            rel, names = self.bind_query(query)
+        finally:
+            self._levels.pop()
+        alias = (node.alias or "").lower() or None
+        _, cols = self._derived(rel, names, alias, _column_aliases(node))
+        kind = "inner" if kind == "cross" else kind
+        idx = sorted({o.index for o in plan_outer_refs(rel) if o.level == lv.id})
+        if not idx:
+            builder.add_join(rel, cols, kind, [], [], None)
+            return
+        if not isinstance(builder.rel, P.Shared):
+            builder.rel = P.Shared(builder.rel)  # read twice: for the domain and joined back
+        outer_exprs = [ColRef(i, builder.scope.columns[i].type) for i in idx]
+        sub = decorrelate(rel, lv.id, builder.rel, outer_exprs, idx)
+        keys = [ScopeColumn(None, f"#lateral{i}", e.type, hidden=True) for i, e in enumerate(outer_exprs)]
+        builder.add_join(sub, keys + cols, kind, outer_exprs, [ColRef(i, e.type) for i, e in enumerate(outer_exprs)],
+                         None, True)
 
     def _using(self, items, j):
         out = []

@@ -23,7 +23,7 @@ from ..errors import NotSupportedError, ProgrammingError
 _DIALECT = DuckDB()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
              "OFFSET", "BY", "INTERSECT", "EXCEPT", "AND", "OR", "NOT"}
-_UNSUPPORTED = [("PIVOT", "PIVOT"), ("LATERAL", "LATERAL")]
+_UNSUPPORTED = []  # words whose parse failure means "not supported" rather than a syntax error
 _ENDS_JOIN = {TokenType.JOIN, TokenType.WHERE, TokenType.GROUP_BY, TokenType.ORDER_BY, TokenType.LIMIT,
               TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT, TokenType.HAVING, TokenType.SEMICOLON,
               TokenType.COMMA}
