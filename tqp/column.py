@@ -1,7 +1,8 @@
 """Columnar storage: a Column is a data tensor, an optional validity mask and a SQL type.
 
 VARCHAR columns hold int32 codes into a sorted, duplicate-free Dictionary, so equality, ordering,
-MIN/MAX and ORDER BY work on the codes alone.
+MIN/MAX and ORDER BY work on the codes alone. LIST and STRUCT columns do the same: their
+dictionary holds the distinct lists (structs) as NestedValue objects in DuckDB's order.
 
 >>> import torch
 >>> from tqp import types as T
@@ -20,6 +21,64 @@ import torch
 from .exec.limits import reserve
 from .kernels.selection import nonzero
 from .types import SqlType
+
+
+def _order_key(v):
+    """DuckDB's order of nested values: element by element (a prefix first), a NULL element
+    after every value and NaN after every number; structs field by field."""
+    if v is None:
+        return (2,)
+    if isinstance(v, list):
+        return (0, tuple(_order_key(x) for x in v))
+    if isinstance(v, dict):
+        return (0, tuple(_order_key(x) for x in v.values()))
+    if isinstance(v, float) and v != v:
+        return (1,)
+    return (0, v)
+
+
+class NestedValue:
+    """A LIST (Python list) or STRUCT (dict) value as a dictionary entry: ordered, equal and
+    hashed as DuckDB compares such values, so numpy's sort, unique and searchsorted apply.
+
+    >>> sorted([NestedValue([1, None]), NestedValue([1, 2]), NestedValue([1])])
+    [[1], [1, 2], [1, None]]
+    """
+
+    __slots__ = ("value", "key")
+
+    def __init__(self, value):
+        self.value = value
+        self.key = _order_key(value)
+
+    def __lt__(self, other):
+        return self.key < other.key
+
+    def __le__(self, other):
+        return self.key <= other.key
+
+    def __gt__(self, other):
+        return self.key > other.key
+
+    def __ge__(self, other):
+        return self.key >= other.key
+
+    def __eq__(self, other):
+        return isinstance(other, NestedValue) and self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
+
+    def __repr__(self):
+        return repr(self.value)
+
+
+def nested_values(values) -> np.ndarray:
+    """An object array of NestedValue for Python lists / dicts (numpy would otherwise read a
+    list of lists as a matrix)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = [v if isinstance(v, NestedValue) else NestedValue(v) for v in values]
+    return out
 
 
 class Dictionary:
@@ -47,7 +106,11 @@ class Dictionary:
         """The strings as Python objects, made from Arrow on first use: a comment column's
         millions of distinct values cost ~0.5 s to convert, and most queries never ask."""
         if self._values is None:
-            self._values = self.arrow.to_numpy(zero_copy_only=False).astype(object)
+            import pyarrow as pa
+            if pa.types.is_list(self.arrow.type) or pa.types.is_struct(self.arrow.type):
+                self._values = nested_values(self.arrow.to_pylist())
+            else:
+                self._values = self.arrow.to_numpy(zero_copy_only=False).astype(object)
         return self._values
 
     def __len__(self) -> int:

@@ -402,7 +402,7 @@ def _description(result) -> list[tuple] | None:
         if sql_type is None:
             code, precision, scale = _code_from_arrow(result.table.schema.field(i).type)
         else:
-            code = sql_type.kind
+            code = str(sql_type) if sql_type.is_nested else sql_type.kind  # INTEGER[], STRUCT(a INTEGER)
             precision, scale = (sql_type.precision, sql_type.scale) if sql_type.is_decimal else (None, None)
         desc.append((name, code, None, None, precision, scale, True))
     return desc

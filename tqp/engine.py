@@ -338,7 +338,7 @@ class Engine:
         try:
             binder = Binder(self.catalog, Params(params))
             plan, names = binder.bind_query(stmt)
-            plan = optimize(plan)
+            plan = optimize(plan, self.catalog)
             compiled = _Compiled(plan, names, lower(plan))
         finally:
             if gc_was_on:
@@ -393,8 +393,8 @@ class Engine:
         tables = self.catalog.tables.overlay(scratch)
         catalog = Catalog(tables, self.catalog.views, self.catalog.models, functions=self.catalog.functions)
         plan, names = Binder(catalog, Params(list(params))).bind_query(query)
-        batch = lower(optimize(plan))(Context(self.device, tables, None, self.catalog.models,
-                                              functions=self.catalog.functions))
+        batch = lower(optimize(plan, catalog))(Context(self.device, tables, None, self.catalog.models,
+                                                       functions=self.catalog.functions))
         return names, [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
 
     def _create(self, stmt: exp.Create, params) -> Result:
@@ -659,7 +659,7 @@ class Engine:
         plan = names = None
         if source is not None and not isinstance(source, exp.Values):
             plan, names = binder.bind_query(source)
-            plan = optimize(plan)
+            plan = optimize(plan, self.catalog)
             if stmt.args.get("by_name"):
                 columns = names
         if columns is None:
@@ -902,7 +902,7 @@ def _conform(col: Column, t: T.SqlType, name: str) -> Column:
 
 def _put(col: Column, rows: torch.Tensor, value: Column) -> Column:
     """`col` with the rows at `rows` replaced by `value`'s, in order."""
-    if col.type.is_string:
+    if col.type.uses_dictionary:
         col, value = unify_strings([col, value])
     data = col.data.index_put((rows,), value.data.to(col.data.dtype))
     if col.validity is None and value.validity is None:
@@ -966,7 +966,7 @@ def _empty_column(t: T.SqlType, device) -> Column:
     from .column import Dictionary
     import numpy as np
     return Column(t, torch.zeros(0, dtype=t.torch_dtype, device=device), None,
-                  Dictionary(np.array([], dtype=object)) if t.is_string else None)
+                  Dictionary(np.array([], dtype=object)) if t.uses_dictionary else None)
 
 
 def _number_placeholders(stmt, given: int):

@@ -8,6 +8,14 @@ values may reach, the tensor's dtype how they are held now.
 torch.int64
 >>> str(DECIMAL(15, 2))
 'DECIMAL(15,2)'
+
+LIST and STRUCT values are held like VARCHAR: int32 codes into a sorted dictionary of the
+distinct lists (structs), so equality, ordering, grouping and joins work on the codes.
+
+>>> str(LIST(INTEGER)), str(STRUCT((("a", INTEGER), ("b", VARCHAR))))
+('INTEGER[]', 'STRUCT(a INTEGER, b VARCHAR)')
+>>> LIST(INTEGER).element
+INTEGER
 """
 from __future__ import annotations
 
@@ -31,6 +39,8 @@ _STORAGE = {
     "TIMESTAMP": torch.int64,
     "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
+    "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
+    "STRUCT": torch.int32,
     "NULL": torch.bool,  # the type of a bare NULL literal; all rows invalid
 }
 _INT_RANK = {"SMALLINT": 1, "INTEGER": 2, "BIGINT": 3}
@@ -43,6 +53,8 @@ class SqlType:
     kind: str
     precision: int = 0
     scale: int = 0
+    # LIST: (("", element type),); STRUCT: ((field name, field type), ...)
+    fields: tuple = ()
 
     def __post_init__(self):
         if self.kind not in _STORAGE:
@@ -76,8 +88,29 @@ class SqlType:
     def is_temporal(self) -> bool:
         return self.kind in ("DATE", "TIMESTAMP")
 
+    @property
+    def is_nested(self) -> bool:
+        return self.kind in ("LIST", "STRUCT")
+
+    @property
+    def uses_dictionary(self) -> bool:
+        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT)."""
+        return self.kind in ("VARCHAR", "LIST", "STRUCT")
+
+    @property
+    def element(self) -> "SqlType":
+        """A LIST's element type."""
+        return self.fields[0][1]
+
     def __str__(self) -> str:
-        return f"DECIMAL({self.precision},{self.scale})" if self.is_decimal else self.kind
+        if self.is_decimal:
+            return f"DECIMAL({self.precision},{self.scale})"
+        if self.kind == "LIST":
+            inner = str(self.element)
+            return ('"NULL"' if inner == "NULL" else inner) + "[]"
+        if self.kind == "STRUCT":
+            return "STRUCT(" + ", ".join(f"{_quote(n)} {t}" for n, t in self.fields) + ")"
+        return self.kind
 
     __repr__ = __str__
 
@@ -93,6 +126,18 @@ TIMESTAMP = SqlType("TIMESTAMP")
 INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
 NULLTYPE = SqlType("NULL")
+
+
+def _quote(name: str) -> str:
+    return name if name.isidentifier() and name.isascii() else '"' + name.replace('"', '""') + '"'
+
+
+def LIST(element: SqlType) -> SqlType:
+    return SqlType("LIST", fields=(("", element),))
+
+
+def STRUCT(fields) -> SqlType:
+    return SqlType("STRUCT", fields=tuple((str(n), t) for n, t in fields))
 
 
 def DECIMAL(precision: int = 18, scale: int = 3) -> SqlType:
@@ -143,6 +188,14 @@ def common_type(a: SqlType, b: SqlType, values: bool = False) -> SqlType | None:
         return common_numeric(a, b, values)
     if {a.kind, b.kind} == {"DATE", "TIMESTAMP"}:
         return TIMESTAMP
+    if a.kind == b.kind == "LIST":
+        inner = common_type(a.element, b.element, values)
+        return None if inner is None else LIST(inner)
+    if a.kind == b.kind == "STRUCT":
+        if [n.lower() for n, _ in a.fields] != [n.lower() for n, _ in b.fields]:
+            return None
+        inner = [common_type(x, y, values) for (_, x), (_, y) in zip(a.fields, b.fields)]
+        return None if None in inner else STRUCT(zip([n for n, _ in a.fields], inner))
     if a.kind == b.kind:
         return a
     return None

@@ -45,6 +45,11 @@ def op(*names):
 
 def literal_column(value, t: T.SqlType, device) -> Column:
     """A 0-dim column holding one constant (NULL when value is None)."""
+    if t.is_nested:
+        from ..column import nested_values  # a LIST / STRUCT constant: a one-entry dictionary
+        return Column(t, torch.tensor(0, dtype=torch.int32, device=device),
+                      None if value is not None else torch.tensor(False, device=device),
+                      Dictionary(nested_values([value] if value is not None else [])))
     if t.is_string or (t.kind == "NULL" and isinstance(value, str)):
         if value is None:
             return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device),
@@ -484,7 +489,7 @@ _CMP = {"eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": to
 def _compare(args, e, ctx):
     a, b = args
     valid = and_validity(a.validity, b.validity)
-    if a.type.is_string:
+    if a.type.uses_dictionary:
         data = _string_compare(e.op, a, b)
     elif W.is_wide(a.data) or W.is_wide(b.data):
         data = W.compare(e.op, W.pair_of(a.data), W.pair_of(b.data))
@@ -529,7 +534,7 @@ def _in_values(args, e, ctx):
     values = e.params
     has_null = any(v is None for v in values)
     present = [v for v in values if v is not None]
-    if x.type.is_string:
+    if x.type.uses_dictionary:
         vals = dict_values(x)
         pos = np.searchsorted(vals, np.array(present, dtype=object)) if len(vals) else np.zeros(0, np.int64)
         codes = [int(p) for p, v in zip(pos, present) if p < len(vals) and vals[p] == v]
@@ -786,7 +791,7 @@ def _wide_pick(op):
 
 @op("greatest", "least")
 def _greatest(args, e, ctx):
-    if args[0].type.is_string:
+    if args[0].type.uses_dictionary:
         args = unify_strings(args)
     args = same_width(args)
     pick = torch.maximum if e.op == "greatest" else torch.minimum
@@ -808,7 +813,7 @@ def _greatest(args, e, ctx):
 def _case(args, e, ctx):
     conds = args[0:-1:2]
     values = list(args[1:-1:2]) + [args[-1]]
-    if e.type.is_string:
+    if e.type.uses_dictionary:
         values = unify_strings(values)
     values = same_width(values)
     out = values[-1]
@@ -824,7 +829,7 @@ def _case(args, e, ctx):
 
 @op("coalesce")
 def _coalesce(args, e, ctx):
-    if e.type.is_string:
+    if e.type.uses_dictionary:
         args = unify_strings(args)
     args = same_width(args)
     out = args[-1]
@@ -915,6 +920,9 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     if frm.kind == "NULL":
         return Column(to, torch.zeros_like(x, dtype=to.torch_dtype), torch.zeros_like(x, dtype=torch.bool),
                       Dictionary(np.array([], dtype=object)) if to.is_string else None)
+    if frm.is_nested or to.is_nested:
+        from ..functions.nested import cast_column as cast_nested  # (the registry imports this module)
+        return cast_nested(a, to)
     if to.is_string:
         return _to_string(a)
     if frm.is_string:

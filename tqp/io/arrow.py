@@ -6,6 +6,15 @@
 ([1, 0], ['a', 'b'], [True, True, False])
 >>> to_arrow(["s"], cols).column(0).to_pylist()
 ['b', 'a', None]
+
+LIST and STRUCT columns become codes into a dictionary of their distinct values, found by
+vectorised Arrow and numpy passes (never per row):
+
+>>> col = column_from_arrow(pa.array([[2], [1, None], [2], None]), torch.device("cpu"))
+>>> col.type, col.data.tolist(), list(col.dictionary.values)
+(BIGINT[], [1, 0, 1, 0], [[1, None], [2]])
+>>> column_to_arrow(col).to_pylist()
+[[2], [1, None], [2], None]
 """
 from __future__ import annotations
 
@@ -17,7 +26,7 @@ import pyarrow.compute as pc
 import torch
 
 from .. import types as T
-from ..column import Column, Dictionary
+from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
 from ..kernels.strings import sorted_dictionary
@@ -53,6 +62,13 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
         return T.VARCHAR
     if pa.types.is_null(t):
         return T.INTEGER
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) \
+            or pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
+        return T.LIST(sql_type_of(t.value_type))
+    if pa.types.is_struct(t):
+        if t.num_fields == 0:
+            raise NotSupportedError("a STRUCT without fields is not supported")
+        return T.STRUCT([(t.field(i).name, sql_type_of(t.field(i).type)) for i in range(t.num_fields)])
     raise NotSupportedError(f"column type {t} is not supported")
 
 
@@ -96,6 +112,8 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
                       torch.zeros(n, dtype=torch.bool, device=device))
     if st.is_string:
         return _string_column(arr, device)
+    if st.is_nested:
+        return nested_column(arr, device)
     if pa.types.is_dictionary(t):
         arr = arr.cast(t.value_type)
     valid = _validity(arr)
@@ -166,10 +184,66 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
     return col
 
 
+def nested_column(arr: pa.Array, device: torch.device) -> Column:
+    """A LIST / STRUCT Arrow array as codes into a sorted dictionary of its distinct values.
+    Equal values are found by vectorised ids (_value_ids); only the distinct values become
+    Python objects, to be sorted in DuckDB's order."""
+    st = sql_type_of(arr.type)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    ids = _value_ids(arr)
+    uniq, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    distinct = arr.take(pa.array(first)).cast(arrow_type_of(st), safe=False)
+    present = np.flatnonzero(distinct.is_valid().to_numpy(zero_copy_only=False))
+    distinct = distinct.take(pa.array(present))
+    values = nested_values(distinct.to_pylist())
+    order = np.argsort(values, kind="stable")
+    code = np.zeros(len(uniq), dtype=np.int32)
+    code[present[order]] = np.arange(len(order), dtype=np.int32)
+    valid = _validity(arr)
+    col = Column(st, torch.from_numpy(code[inverse.reshape(-1)]).to(device), None,
+                 Dictionary(values[order], distinct.take(pa.array(order))))
+    return col if valid is None else col.with_validity(torch.from_numpy(valid).to(device))
+
+
+def _value_ids(arr: pa.Array) -> np.ndarray:
+    """int64 ids with equal ids for equal values (NULL being one more value) of any Arrow
+    array: a list's ids are those of its element ids' byte strings, a struct's those of its
+    field ids' rows."""
+    n = len(arr)
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        arr, t = arr.cast(t.value_type), t.value_type
+    if sql_type_of(t).kind == "LIST":
+        arr = arr.cast(pa.list_(t.value_type))
+        offsets = arr.offsets.to_numpy().astype(np.int64)
+        child = _value_ids(arr.values)
+        keys = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets * 8),
+                                                             pa.py_buffer(child.tobytes())])
+        ids = pc.dictionary_encode(keys).indices.to_numpy().astype(np.int64)
+    elif pa.types.is_struct(t):
+        parts = np.stack([_value_ids(f) for f in arr.flatten()], axis=1)
+        ids = np.unique(parts, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    else:
+        col = shared_column(arr, torch.device("cpu"))
+        ids = np.unique(col.data.numpy(), return_inverse=True)[1].reshape(-1).astype(np.int64)
+    valid = _validity(arr)
+    if valid is not None:
+        ids = np.where(valid, ids, n)  # NULL: an id no value has
+    return ids
+
+
 def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
     """Whether more than half of a leading sample of the strings are distinct."""
     n = min(len(arr), sample)
     return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
+
+
+def shared_column(arr: pa.Array, device: torch.device) -> Column:
+    """column_from_arrow, sharing Arrow's read-only buffers (tqp never writes into a column)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return column_from_arrow(arr, device)
 
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
@@ -197,6 +271,10 @@ def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
 
 
 def arrow_type_of(t: T.SqlType) -> pa.DataType:
+    if t.kind == "LIST":
+        return pa.list_(arrow_type_of(t.element))
+    if t.kind == "STRUCT":
+        return pa.struct([(n, arrow_type_of(ft)) for n, ft in t.fields])
     return {
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
@@ -211,10 +289,10 @@ def column_to_arrow(col: Column) -> pa.Array:
     t = col.type
     if t.kind == "NULL":
         return pa.nulls(len(data), pa.int32())
-    if t.is_string:
-        values = _dictionary_arrow(col.dictionary)
+    if t.uses_dictionary:
+        values = dictionary_arrow(col.dictionary, t)
         if len(values) == 0:
-            return pa.nulls(len(data), pa.string()) if len(data) else pa.array([], pa.string())
+            return pa.nulls(len(data), values.type) if len(data) else pa.array([], values.type)
         codes = pa.array(data.astype(np.int32), mask=mask)
         return pc.take(values, codes)
     if t.is_decimal:
@@ -236,17 +314,20 @@ def column_to_arrow(col: Column) -> pa.Array:
     return pa.array(data, type=arrow_type_of(t), mask=mask)
 
 
-def _dictionary_arrow(d) -> pa.Array:
-    """A dictionary's strings as Arrow, made once per dictionary (a result that names a
-    comment column would otherwise convert all its distinct values on every query)."""
+def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
+    """A dictionary's values as Arrow of type t's, made once per dictionary (a result that names
+    a comment column would otherwise convert all its distinct values on every query)."""
+    want = arrow_type_of(t)
     if d is None:
-        return pa.array([], pa.string())
+        return pa.array([], want)
     out = d.derived.get("arrow_out")
     if out is None:
         if d.arrow is not None:
-            out = d.arrow if d.arrow.type == pa.string() else d.arrow.cast(pa.string())
+            out = d.arrow if d.arrow.type == want else d.arrow.cast(want)
+        elif t.is_nested:
+            out = pa.array([v.value for v in d.values], want)
         else:
-            out = pa.array(d.values.tolist(), pa.string())
+            out = pa.array(d.values.tolist(), want)
         d.derived["arrow_out"] = out
     return out
 

@@ -1,4 +1,7 @@
-"""Plan-to-plan rewrites, one rule per module, run in order after binding.
+"""Plan-to-plan rewrites, one rule per module, run in the order of RULES after binding.
+
+Every rule takes the plan and the catalog's statistics (tqp.optimizer.stats.Stats) and
+returns an equivalent plan; the plans of scalar subqueries are optimized first, on their own.
 
 >>> import tqp.types as T
 >>> from tqp.plan import nodes as P
@@ -7,14 +10,35 @@ True
 """
 from __future__ import annotations
 
-from ..plan.nodes import Rel
-from ..plan.share import share_repeated
+from ..plan.nodes import Rel, transform
+from .join_order import order_joins
+from .or_factor import factor_ors
 from .push_filters import push_filters
+from .push_semi_joins import push_semi_joins
+from .share import map_subquery_plans, share_repeated
+from .stats import Stats
 
-RULES = (push_filters, share_repeated)
+RULES = (
+    factor_ors,  # ORs' implied conjuncts first, for pushdown to move
+    push_filters,  # conjuncts become join keys and leaf filters
+    push_semi_joins,  # IN / EXISTS onto the join leaf they filter
+    order_joins,  # each inner-join region in the order its estimates suggest
+    share_repeated,  # last: equal subtrees are found once the plan is final
+)
 
 
-def optimize(plan: Rel) -> Rel:
-    for rule in RULES:
-        plan = rule(plan)
+def optimize(plan: Rel, catalog=None, rules=RULES) -> Rel:
+    """The plan rewritten by each rule in turn; `catalog` (tqp.catalog.Catalog) supplies the
+    statistics (golden-plan tests pass fewer rules to see one at work)."""
+    stats = Stats(catalog)
+    memo: dict[int, tuple] = {}
+
+    def subquery_plan(rel: Rel) -> Rel:
+        hit = memo.get(id(rel))
+        if hit is None:
+            hit = memo[id(rel)] = (rel, optimize(rel, catalog, rules))
+        return hit[1]
+    plan = transform(plan, lambda rel: map_subquery_plans(rel, subquery_plan))
+    for rule in rules:
+        plan = rule(plan, stats)
     return plan

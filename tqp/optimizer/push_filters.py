@@ -10,6 +10,8 @@
   EXCEPT's two sides, through column-only projections, and below an aggregate when it reads
   only group keys (a HAVING on keys becomes a WHERE).
 - Below a window when it reads only the window's partition keys (whole partitions go).
+- A join condition's conjuncts over one side into that side (an inner join's either side, an
+  outer join's padded side).
 - Never below LIMIT or a top-k (that changes which rows are kept), nor into a Shared subplan
   (another reader needs all of its rows).
 
@@ -37,15 +39,43 @@ _NULL_PROPAGATING = frozenset((
 ))
 
 
-def push_filters(rel: P.Rel) -> P.Rel:
-    """The plan with every Filter's conjuncts pushed as far down as they can go."""
+def push_filters(rel: P.Rel, stats=None) -> P.Rel:
+    """The plan with every Filter's conjuncts pushed as far down as they can go (by the plan's
+    shape alone: `stats` is not read)."""
     return P.transform(rel, _push_here)
 
 
 def _push_here(rel: P.Rel) -> P.Rel:
+    if isinstance(rel, P.Join) and rel.residual is not None:
+        return _push_on(rel)
     if not isinstance(rel, P.Filter):
         return rel
     return _place(rel.input, split_and(rel.predicate))
+
+
+def _push_on(j: P.Join) -> P.Rel:
+    """A join condition's conjuncts over one side only filter that side, where the join's
+    kind allows: an inner join's either side, a LEFT join's right side (its left rows stay
+    whatever the condition says), a RIGHT join's left side."""
+    if j.kind == "inner":
+        conds = split_and(j.residual)
+        stay = and_all([p for p in conds if not _movable(p)])
+        return _into_join(dataclasses.replace(j, residual=stay), [p for p in conds if _movable(p)])
+    if j.kind not in ("left", "right"):
+        return j
+    nl = len(j.left.schema)
+    left, right, keep = [], [], []
+    for p in split_and(j.residual):
+        r = refs(p)
+        if _movable(p) and r and min(r) >= nl and j.kind == "left":
+            right.append(_shift(p, -nl))
+        elif _movable(p) and r and max(r) < nl and j.kind == "right":
+            left.append(p)
+        else:
+            keep.append(p)
+    if not left and not right:
+        return j
+    return dataclasses.replace(j, left=_place(j.left, left), right=_place(j.right, right), residual=and_all(keep))
 
 
 

@@ -136,8 +136,9 @@ def describe_distinct(rel: P.Distinct) -> str:
 @dataclass(frozen=True)
 class State:
     """An aggregate's partial result over some rows. `parts` are columns with one row per
-    group, except for DISTINCT aggregates, whose state is the distinct (group, value) pairs
-    seen: `parts` holds the values and `owner` the group of each."""
+    group, except for DISTINCT aggregates and list(), whose state is the rows themselves
+    (for DISTINCT the distinct (group, value) pairs): `parts` holds the values, in row order,
+    and `owner` the group of each."""
     groups: int
     parts: tuple[Column, ...]
     owner: torch.Tensor | None = None
@@ -152,31 +153,46 @@ def partial(a: P.AggCall, x: Column | None, ids: torch.Tensor, g: int, keep: tor
     if a.func == "count_star":
         return State(g, (Column(T.BIGINT, _count_all(ids, g, counts) if keep is None else G.segment_count(keep, ids, g)),))
     valid = x.validity if keep is None else keep if x.validity is None else x.validity & keep
+    if _is_list(a):  # NULLs are elements too: only FILTER and DISTINCT drop rows
+        valid = keep
+    elif not a.distinct:
+        return State(g, FUNCTIONS[a.func].partial(x, ids, g, valid, counts))
     if a.distinct:
         firsts = _first_of_pairs(ids, x, keep)
-        rows = nonzero(firsts if valid is None else valid & firsts)
-        return State(g, (x.take(rows),), ids.index_select(0, rows))
-    return State(g, FUNCTIONS[a.func].partial(x, ids, g, valid, counts))
+        valid = firsts if valid is None else valid & firsts
+    if valid is None:
+        return State(g, (x,), ids)
+    rows = nonzero(valid)
+    return State(g, (x.take(rows),), ids.index_select(0, rows))
 
 
 def merge(a: P.AggCall, states: list[State], maps: list[torch.Tensor], g: int) -> State:
     """One state over g groups from several, where maps[i][j] is the new group of group j of
     states[i]."""
     parts = tuple(concat_columns([s.parts[i] for s in states]) for i in range(len(states[0].parts)))
-    if a.distinct:
-        owner = torch.cat([m.index_select(0, s.owner) for s, m in zip(states, maps)])
-        rows = nonzero(_first_of_pairs(owner, parts[0]))
-        return State(g, (parts[0].take(rows),), owner.index_select(0, rows))
-    return State(g, FUNCTIONS[a.func].merge(parts, torch.cat(list(maps)), g))
+    if states[0].owner is None:
+        return State(g, FUNCTIONS[a.func].merge(parts, torch.cat(list(maps)), g))
+    owner = torch.cat([m.index_select(0, s.owner) for s, m in zip(states, maps)])
+    if not a.distinct:
+        return State(g, parts, owner)
+    rows = nonzero(_first_of_pairs(owner, parts[0]))
+    return State(g, (parts[0].take(rows),), owner.index_select(0, rows))
 
 
 def finalize(a: P.AggCall, state: State) -> Column:
     """The SQL value per group."""
+    if state.owner is None:
+        return FUNCTIONS[a.func].finalize(a, state.parts)
+    values = state.parts[0]
+    if _is_list(a):
+        from ..functions.nested import list_aggregate  # nested types import the compiler
+        return list_aggregate(a.func, a.type, values, state.owner, state.groups, None)
     fn = FUNCTIONS[a.func]
-    if a.distinct:
-        values = state.parts[0]
-        return fn.finalize(a, fn.partial(values, state.owner, state.groups, values.validity, {}))
-    return fn.finalize(a, state.parts)
+    return fn.finalize(a, fn.partial(values, state.owner, state.groups, values.validity, {}))
+
+
+def _is_list(a: P.AggCall) -> bool:
+    return a.func.split(":")[0] == "list"
 
 
 def _count_all(ids, g, counts):

@@ -62,6 +62,9 @@ def _display_names(rel: P.Rel) -> list[str]:
     if isinstance(rel, P.SetOp):
         return names_of(rel.left)
     own = [n for n, _ in rel.schema]
+    if isinstance(rel, P.Project):  # a column passed on under its plan name keeps its display name
+        source, plan = names_of(rel.input), [n for n, _ in rel.input.schema]
+        own = [source[e.index] if isinstance(e, P.ColRef) and n == plan[e.index] else n for e, n in zip(rel.exprs, own)]
     if not any(n.startswith("#") for n in own):
         return own
     if isinstance(rel, P.Aggregate):

@@ -49,7 +49,7 @@ from .explain import expr_text, names_of
 def _join_key_columns(lcols: list[Column], rcols: list[Column], null_safe: bool = False):
     lk, rk = [], []
     for a, b in zip(lcols, rcols):
-        if a.type.is_string:
+        if a.type.uses_dictionary:
             a, b = unify_strings([a, b])
         a, b = same_width([a, b])
         if null_safe and (a.validity is not None or b.validity is not None):

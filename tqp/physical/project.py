@@ -45,4 +45,4 @@ def _lazy(fn, batch, ctx):
 
 
 def describe(rel: P.Project) -> str:
-    return f"Project: {outputs_text(rel.exprs, rel.names, names_of(rel.input))}"
+    return f"Project: {outputs_text(rel.exprs, names_of(rel), names_of(rel.input))}"

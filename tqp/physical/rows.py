@@ -43,7 +43,7 @@ def occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
 
 
 def concat_columns(cols: list[Column]) -> Column:
-    if cols[0].type.is_string:
+    if cols[0].type.uses_dictionary:
         cols = unify_strings(cols)
     cols = same_width(cols)
     data = torch.cat([c.data for c in cols])

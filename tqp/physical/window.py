@@ -342,7 +342,7 @@ def _gather(x: Column, src: Tensor, ok: Tensor, t: T.SqlType) -> Column:
 
 def _choose(mask: Tensor, a: Column, b: Column) -> Column:
     """a where mask holds, else b (same SQL type)."""
-    if a.type.is_string:
+    if a.type.uses_dictionary:
         a, b = unify_strings([a, b])
     data = torch.where(mask, a.data, b.data.to(a.data.dtype))
     valid = torch.where(mask, a.valid_mask(), b.valid_mask())

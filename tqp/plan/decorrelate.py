@@ -152,7 +152,7 @@ class _Pusher:
 
     def _filter(self, rel: P.Filter) -> P.Rel:
         if not self.dep(rel.input):
-            return self._join_domain(rel.input, P.split_and(rel.predicate))
+            return self._join_domain(rel.input, P.with_or_factors(P.split_and(rel.predicate)))
         return P.Filter(self.push(rel.input), self.sub(rel.predicate, self.k))
 
     def _join_domain(self, x: P.Rel, conds: list[Expr]) -> P.Rel:

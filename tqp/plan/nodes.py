@@ -193,6 +193,30 @@ def split_and(e: Expr) -> list[Expr]:
     return out
 
 
+def split_or(e: Expr) -> list[Expr]:
+    """The branches of an OR chain (iterative: chains may be long)."""
+    out, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Call) and n.op == "or":
+            stack.extend(reversed(n.args))
+        else:
+            out.append(n)
+    return out
+
+
+def with_or_factors(conjuncts: list[Expr]) -> list[Expr]:
+    """The conjuncts plus, for each OR among them, the conjuncts common to all its branches,
+    which hold on their own: `(a AND b) OR (a AND c)` adds `a` (an equality there can become a
+    join key or a correlation's key)."""
+    out = list(conjuncts)
+    for e in conjuncts:
+        if isinstance(e, Call) and e.op == "or":
+            branches = [split_and(b) for b in split_or(e)]
+            out += [c for c in branches[0] if all(c in s for s in branches[1:]) and c not in out]
+    return out
+
+
 def and_all(exprs: list[Expr]) -> Expr | None:
     out = None
     for e in exprs:

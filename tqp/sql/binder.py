@@ -1,8 +1,9 @@
 """Binding queries: a parsed sqlglot SELECT (or set operation) to a typed logical plan.
 
-Joins in FROM/WHERE form a join graph ordered by estimated sizes; subqueries become
-semi/anti/mark joins or decorrelated aggregates joined back; aggregates go through one
-Aggregate node whose keys and calls are matched back into the SELECT list, HAVING and ORDER BY.
+Names, types and scopes only: joins are bound as written, inner ones with their conjuncts as
+one filter over them (tqp.optimizer places and orders them); subqueries become semi/anti/mark
+joins or decorrelated aggregates joined back; aggregates go through one Aggregate node whose
+keys and calls are matched back into the SELECT list, HAVING and ORDER BY.
 
 >>> import sqlglot, torch, tqp.types as T
 >>> from tqp.catalog import Catalog, StoredTable
@@ -22,7 +23,7 @@ from ..catalog import Catalog, StoredTable
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan import nodes as P
 from ..plan.decorrelate import decorrelate, plan_outer_refs
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs, split_and
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs
 from . import expressions as X
 from . import windows as W
 from .expressions import ExprBinder, arg, conjuncts, remap
@@ -561,7 +562,11 @@ class Binder:
                     on_conds += self._using(items, j)
                 if j.args.get("on") is not None:
                     on_conds += conjuncts(j.args["on"])
-            return self._join_graph(items, on_conds + conds, outer)
+            rel = items[0][0]
+            for right, _ in items[1:]:  # in written order: the optimizer orders them
+                rel = P.Join(rel, right, "cross")
+            return self._where_inner(Builder(rel, Scope([c for _, cols in items for c in cols])),
+                                     on_conds + conds, outer)
         # Outer joins: bind in written order, then apply WHERE on top. A comma binds looser than
         # JOIN (`a, b RIGHT JOIN c` is `a, (b RIGHT JOIN c)`), so each comma starts a group of its
         # own; the groups are crossed at the end and WHERE makes equi joins of them.
@@ -597,10 +602,6 @@ class Binder:
                 if pair:
                     lkeys.append(pair[0])
                     rkeys.append(remap(pair[1], lambda i: i - nl))
-                elif kind == "left" and refs(e) and min(refs(e)) >= nl:
-                    rrel = P.Filter(rrel, remap(e, lambda i: i - nl))  # right-only ON: filter the right
-                elif kind == "right" and refs(e) and max(refs(e)) < nl:
-                    builder.rel = P.Filter(builder.rel, e)
                 else:
                     resid.append(e)
             if kind == "cross":
@@ -892,149 +893,22 @@ class Binder:
         rel = P.Values(tuple(tuple(r) for r in rows), tuple((c.name, c.type) for c in cols))
         return rel, cols
 
-    # ------------------------------------------------------------ join graph
-
-    def _join_graph(self, items, conds, outer):
-        """Inner joins: push single-table predicates down, then join greedily, smallest result first."""
-        all_cols = [c for _, cols in items for c in cols]
-        scope = Scope(all_cols)
-        offsets, o = [], 0
-        for _, cols in items:
-            offsets.append(o)
-            o += len(cols)
-        owner = []
-        for k, (_, cols) in enumerate(items):
-            owner += [k] * len(cols)
-
-        eb = ExprBinder(scope, self.params, self)
+    def _where_inner(self, builder: Builder, conds, outer):
+        """The WHERE and ON conjuncts of inner joins: the plain ones as one filter straight over
+        the joins (inside any subplan a subquery shares), then the subqueries and correlations."""
+        eb = ExprBinder(builder.scope, self.params, self)
         eb.window_error = "WHERE clause cannot contain window functions"
         plain, deferred, correlated = [], [], []
         for c in conds:
             if _has_subquery(c):
                 deferred.append(c)
-            elif outer is not None and self._is_correlated(c, scope, outer):
+            elif outer is not None and self._is_correlated(c, builder.scope, outer):
                 correlated.append(c)
             else:
-                e = eb.bool_expr(c, "WHERE condition")
-                plain.extend(split_and(e))
-        plain = _factor_or(plain)
-
-        items, deferred = self._push_in_subqueries(items, deferred, owner, offsets, eb)
-        filters = [[] for _ in items]
-        edges, residual, constants = [], [], []
-        for e in plain:
-            owners = {owner[i] for i in refs(e)}
-            if not owners:
-                constants.append(e)
-            elif len(owners) == 1:
-                k = owners.pop()
-                filters[k].append(remap(e, lambda i, k=k: i - offsets[k]))
-            else:
-                pair = _equi_any(e, owner)
-                if pair:
-                    edges.append(pair)
-                else:
-                    residual.append((e, owners))
-                    for k, implied in _implied_filters(e, owner, offsets):
-                        filters[k].append(implied)
-
-        comps = []
-        for k, (rel, cols) in enumerate(items):
-            if filters[k]:
-                rel = P.Filter(rel, and_all(filters[k]))
-            comps.append({"rel": rel, "items": {k}, "layout": list(range(offsets[k], offsets[k] + len(cols))),
-                          "rows": self.estimate(rel)})
-        while len(comps) > 1:
-            best = None
-            for a in range(len(comps)):
-                for b in range(len(comps)):
-                    if a == b:
-                        continue
-                    ca, cb = comps[a], comps[b]
-                    # edges written either way round (a2.i = a1.i) join a to b: all become keys,
-                    # since every edge between the two is dropped once they are joined
-                    keys = [(l, r) for (l, r, la, ra) in edges if la in ca["items"] and ra in cb["items"]] + \
-                           [(r, l) for (l, r, la, ra) in edges if ra in ca["items"] and la in cb["items"]]
-                    if not keys:
-                        continue
-                    rows = self._join_estimate(ca, cb, keys, items, offsets)
-                    # Prefer the smaller build (right) side on equal estimates.
-                    score = (rows, cb["rows"])
-                    if best is None or score < best[0]:
-                        best = (score, a, b, keys)
-            if best is None:  # no connecting predicate: cross join the two smallest
-                order = sorted(range(len(comps)), key=lambda i: comps[i]["rows"])
-                a, b = order[1], order[0]
-                keys = []
-                rows = comps[a]["rows"] * comps[b]["rows"]
-            else:
-                (rows, _), a, b, keys = best
-            ca, cb = comps[a], comps[b]
-            lmap = {g: i for i, g in enumerate(ca["layout"])}
-            rmap = {g: i for i, g in enumerate(cb["layout"])}
-            lkeys = [remap(l, lmap) for l, _ in keys]
-            rkeys = [remap(r, rmap) for _, r in keys]
-            edges = [e for e in edges if not (e[2] in ca["items"] and e[3] in cb["items"] or
-                                               e[3] in ca["items"] and e[2] in cb["items"])]
-            # Edges that now run inside one component act as plain predicates.
-            merged_items = ca["items"] | cb["items"]
-            layout = ca["layout"] + cb["layout"]
-            jmap = {g: i for i, g in enumerate(layout)}
-            ready = [e for e, owners in residual if owners <= merged_items]
-            residual = [(e, owners) for e, owners in residual if not owners <= merged_items]
-            leftover = [e for e in edges if e[2] in merged_items and e[3] in merged_items]
-            edges = [e for e in edges if not (e[2] in merged_items and e[3] in merged_items)]
-            ready += [Call("eq", (l, r), T.BOOLEAN) for l, r, _, _ in leftover]
-            resid = and_all([remap(e, jmap) for e in ready])
-            rel = P.Join(ca["rel"], cb["rel"], "inner" if keys or resid is not None else "cross",
-                         tuple(lkeys), tuple(rkeys), resid)
-            if rel.kind == "cross" and resid is not None:
-                rel = P.Join(ca["rel"], cb["rel"], "inner", (), (), resid)
-            comps = [c for i, c in enumerate(comps) if i not in (a, b)]
-            comps.append({"rel": rel, "items": merged_items, "layout": layout, "rows": max(rows, 1)})
-        comp = comps[0]
-        rel = comp["rel"]
-        if comp["layout"] != list(range(len(all_cols))):
-            pos = {g: i for i, g in enumerate(comp["layout"])}
-            rel = P.Project(rel, tuple(ColRef(pos[g], c.type) for g, c in enumerate(all_cols)),
-                            tuple(c.name for c in all_cols))
-        left_over = [e for e, _ in residual] + constants
-        if left_over:
-            rel = P.Filter(rel, and_all(left_over))
-        builder = Builder(rel, scope)
+                plain.append(eb.bool_expr(c, "WHERE condition"))
+        if plain:
+            builder.rel = P.Filter(builder.rel, and_all(plain))
         return self._where(builder, deferred, outer, correlated)
-
-    def _push_in_subqueries(self, items, deferred, owner, offsets, eb):
-        """`x [NOT] IN (uncorrelated subquery)` over one FROM item filters that item before any
-        join, like any single-table predicate (a selective IN shrinks the join inputs)."""
-        items = list(items)
-        rest = []
-        for c in deferred:
-            node, negated = _strip_not(c)
-            query = node.args.get("query") if isinstance(node, exp.In) else None
-            if query is None or _has_subquery(node.this):
-                rest.append(c)
-                continue
-            try:
-                lhs = eb.bind(node.this)
-                self.bind_query(query.copy())  # fails if the subquery is correlated
-            except (ProgrammingError, NotSupportedError):
-                rest.append(c)
-                continue
-            owners = {owner[i] for i in refs(lhs)}
-            if len(owners) != 1:
-                rest.append(c)
-                continue
-            k = owners.pop()
-            rel, cols = items[k]
-            builder = Builder(rel, Scope(cols))
-            try:  # folding can hide a second table's column (CASE a2.b WHEN NULL THEN a1.i END)
-                self._semi(builder, query, node.this, "anti_null_aware" if negated else "semi")
-            except ProgrammingError:
-                rest.append(c)
-                continue
-            items[k] = (builder.rel, cols)
-        return items, rest
 
     def _where(self, builder: Builder, conds, outer, correlated=None):
         """Remaining WHERE conjuncts: subqueries as semi/anti joins, the rest as one filter."""
@@ -1383,69 +1257,6 @@ class Binder:
         return ref
 
 
-    # ------------------------------------------------------------ estimates
-
-    def estimate(self, rel: P.Rel) -> float:
-        if isinstance(rel, P.Scan):
-            return float(self.catalog.tables[rel.table].num_rows)
-        if isinstance(rel, P.Filter):
-            sel = 1.0
-            for c in split_and(rel.predicate):
-                sel *= self._selectivity(c, rel.input)
-            return max(self.estimate(rel.input) * max(sel, 1e-6), 1.0)
-        if isinstance(rel, P.Aggregate):
-            return max(self.estimate(rel.input) * (0.1 if rel.keys else 0), 1.0)
-        if isinstance(rel, P.Values):
-            return float(len(rel.rows))
-        if isinstance(rel, P.Join):
-            l, r = self.estimate(rel.left), self.estimate(rel.right)
-            if rel.kind in ("semi", "anti", "anti_null_aware"):
-                return max(l * 0.3, 1.0)  # like a filter
-            return l if rel.kind in ("mark", "mark_in", "mark_any", "left", "single") else max(l, r)
-        if isinstance(rel, (P.Limit, P.Sort)) and getattr(rel, "limit", None) is not None:
-            return float(rel.limit)
-        ins = rel.inputs()
-        return self.estimate(ins[0]) if ins else 1.0
-
-    def _selectivity(self, e: Expr, rel: P.Rel) -> float:
-        """The share of rows a conjunct keeps: 1/ndv for column = constant, k/ndv for IN lists,
-        guesses for ranges and patterns."""
-        if isinstance(e, Call):
-            if e.op == "eq" and any(isinstance(a, Lit) for a in e.args):
-                col = next((a for a in e.args if isinstance(a, ColRef)), None)
-                if col is not None:
-                    return 1.0 / self._ndv(rel, col, float("inf"))
-            if e.op == "in_values" and isinstance(e.args[0], ColRef):
-                return min(1.0, len(e.params) / self._ndv(rel, e.args[0], float("inf")))
-            if e.op == "like":
-                return 0.1
-            if e.op == "or":
-                return min(1.0, sum(self._selectivity(a, rel) for a in _split_or(e)))
-            if e.op == "not":
-                return 1.0 - 0.5 * self._selectivity(e.args[0], rel)
-        return 0.3
-
-    def _ndv(self, rel: P.Rel, e: Expr, rows: float) -> float:
-        origin = _origin(rel, e)
-        if origin is not None:
-            table, i = origin
-            t = self.catalog.tables.get(table)
-            if t is not None:
-                return max(min(t.ndv(i), rows), 1.0)
-        return max(rows, 1.0)
-
-    def _join_estimate(self, ca, cb, keys, items, offsets) -> float:
-        lmap = {g: i for i, g in enumerate(ca["layout"])}
-        rmap = {g: i for i, g in enumerate(cb["layout"])}
-        l, r = ca["rows"], cb["rows"]
-        denom = 1.0
-        for le, re_ in keys[:1]:
-            nl = self._ndv(ca["rel"], remap(le, lmap), l)
-            nr = self._ndv(cb["rel"], remap(re_, rmap), r)
-            denom = max(nl, nr)
-        return l * r / denom
-
-
 # ---------------------------------------------------------------- helpers
 
 
@@ -1586,34 +1397,6 @@ def _grouping_sets_plan(rel: P.Rel, keys: list[Expr], sets: list[tuple], aggs: l
     return branches[0]
 
 
-def _origin(rel: P.Rel, e: Expr):
-    """The stored (table, column) an expression reads unchanged, if any."""
-    if not isinstance(e, ColRef):
-        return None
-    i = e.index
-    while True:
-        if isinstance(rel, P.Scan):
-            return rel.table, (rel.source_index[i] if rel.source_index else i)
-        if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct, P.Shared)) or \
-                isinstance(rel, P.Window) and i < len(rel.input.schema):
-            rel = rel.input
-        elif isinstance(rel, P.Project):
-            x = rel.exprs[i]
-            if not isinstance(x, ColRef):
-                return None
-            rel, i = rel.input, x.index
-        elif isinstance(rel, P.Join):
-            nl = len(rel.left.schema)
-            if i < nl:
-                rel = rel.left
-            elif rel.kind in ("inner", "left", "right", "full", "cross"):
-                rel, i = rel.right, i - nl
-            else:
-                return None
-        else:
-            return None
-
-
 def _strip_not(node) -> tuple[exp.Expression, bool]:
     """A WHERE conjunct without its parentheses and one NOT, and whether there was a NOT."""
     def bare(n):
@@ -1625,63 +1408,6 @@ def _strip_not(node) -> tuple[exp.Expression, bool]:
         return bare(node.this), True
     return node, False
 
-
-
-def _equi_any(e: Expr, owner):
-    if not (isinstance(e, Call) and e.op == "eq"):
-        return None
-    a, b = e.args
-    oa, ob = {owner[i] for i in refs(a)}, {owner[i] for i in refs(b)}
-    if len(oa) == 1 and len(ob) == 1 and oa != ob:
-        return a, b, oa.pop(), ob.pop()
-    return None
-
-
-def _factor_or(preds: list[Expr]) -> list[Expr]:
-    """Conjuncts common to every branch of an OR hold on their own: (a AND b) OR (a AND c) => a."""
-    out = []
-    for e in preds:
-        out.append(e)
-        if isinstance(e, Call) and e.op == "or":
-            branches = _split_or(e)
-            sets = [split_and(b) for b in branches]
-            common = [c for c in sets[0] if all(c in s for s in sets[1:])]
-            out.extend(c for c in common if c not in out)
-    return out
-
-
-def _split_or(e: Expr) -> list[Expr]:
-    out, stack = [], [e]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Call) and n.op == "or":
-            stack.extend(reversed(n.args))
-        else:
-            out.append(n)
-    return out
-
-
-def _implied_filters(e: Expr, owner, offsets):
-    """From an OR across tables, the filter each table must pass on its own:
-    (p.x = 1 AND l.y < 5) OR (p.x = 2 AND l.y < 9) implies p.x = 1 OR p.x = 2 for p."""
-    if not (isinstance(e, Call) and e.op == "or"):
-        return []
-    branches = [split_and(b) for b in _split_or(e)]
-    tables = {owner[i] for i in refs(e)}
-    out = []
-    for k in tables:
-        per_branch = []
-        for conj in branches:
-            mine = [c for c in conj if refs(c) and {owner[i] for i in refs(c)} == {k}]
-            if not mine:
-                break
-            per_branch.append(and_all(mine))
-        else:
-            disj = per_branch[0]
-            for p in per_branch[1:]:
-                disj = Call("or", (disj, p), T.BOOLEAN)
-            out.append((k, remap(disj, lambda i, k=k: i - offsets[k])))
-    return out
 
 
 def _has_subquery(node) -> bool:

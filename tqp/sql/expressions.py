@@ -250,6 +250,10 @@ def parse_type_name(text: str) -> T.SqlType:
 
 
 def sql_type(node: exp.DataType) -> T.SqlType:
+    if node.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.LIST) and len(node.expressions) == 1:
+        return T.LIST(sql_type(node.expressions[0]))
+    if node.this == exp.DataType.Type.STRUCT and node.expressions:
+        return T.STRUCT([(f.name, sql_type(f.args["kind"])) for f in node.expressions])
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
     params = tuple(int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
@@ -274,6 +278,8 @@ def cast(e: Expr, to: T.SqlType) -> Expr:
         return fold_cast(e, to)
     if e.type.kind == "NULL":
         return Lit(None, to)
+    if e.type.is_nested and (to.kind == e.type.kind or to.is_string):
+        return Call("cast", (e,), to)
     if e.type.is_string and not to.is_string or to.is_string and not e.type.is_string \
             or e.type.is_numeric and to.is_numeric or e.type.is_temporal and to.is_temporal \
             or e.type.kind == "BOOLEAN" or to.kind == "BOOLEAN":
@@ -285,6 +291,8 @@ def fold_cast(lit: Lit, to: T.SqlType) -> Expr:
     """CAST of a constant, folded now; one that fails is left to run, so that it raises only where
     a row evaluates it, as DuckDB's does (`SELECT 'x'::INT FROM empty` has no rows, not an error)."""
     try:
+        if lit.type.is_nested or to.is_nested:
+            return F.nested.cast_constant(lit, to)
         return cast_literal(lit, to)
     except DataError:
         return Call("cast", (lit,), to)
@@ -503,6 +511,10 @@ def _column(b: ExprBinder, node: exp.Column) -> Expr:
         outer = b.subqueries.outer_column(node.name, table)  # a correlated subquery's free variable
         if outer is not None:
             return outer
+    if table is not None and not b.scope.has(node.name, table):
+        field = F.nested.struct_field(b, node)  # s.a: a STRUCT column's field
+        if field is not None:
+            return field
     i = b.scope.resolve(node.name, table)
     return ColRef(i, b.scope.columns[i].type)
 
@@ -986,6 +998,8 @@ def _agg(b: ExprBinder, node, func: str, target):
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
     inner.builder = getattr(b, "agg_builder", None)  # subqueries in arguments join the input
     inner.window_error = "aggregate function calls cannot contain window function calls"
+    if isinstance(target, exp.Order):
+        return F.nested.ordered_list(inner, func, target, distinct)
     try:
         x = inner.bind(target)
     except ProgrammingError as err:

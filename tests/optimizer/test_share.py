@@ -1,7 +1,7 @@
 """share_repeated: repeated subtrees become one Shared node; odd plans pass through."""
 import tqp.types as T
 from tqp.plan import nodes as P
-from tqp.plan.share import share_repeated
+from tqp.optimizer.share import share_repeated
 
 SCAN = P.Scan("t", (("a", T.INTEGER),), (0,))
 A = P.ColRef(0, T.INTEGER)

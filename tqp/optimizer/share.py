@@ -19,13 +19,13 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
-from .nodes import Expr, Rel, ScalarSubquery, Scan, Shared, Values, WorkingTable, walk
+from ..plan.nodes import Expr, Rel, ScalarSubquery, Scan, Shared, Values, WorkingTable, walk
 
 _NOT_WORTH = (Scan, Values, Shared, WorkingTable)  # nothing to save: scans are views of stored tensors
 
 
-def share_repeated(plan: Rel) -> Rel:
-    """The plan with every repeated non-trivial subtree replaced by one Shared node."""
+def share_repeated(plan: Rel, stats=None) -> Rel:
+    """The plan with every repeated non-trivial subtree replaced by one Shared node (`stats` is not read)."""
     counts: Counter = Counter()
     try:
         _count(plan, counts)
@@ -63,13 +63,18 @@ def _child_rels(rel: Rel) -> list[Rel]:
     return out
 
 
-def _map_fields(node, fn):
+def map_subquery_plans(node: Rel, fn) -> Rel:
+    """node with fn applied to the plan of each scalar subquery in its own expressions (not to its inputs)."""
+    return _map_fields(node, fn, inputs=False)
+
+
+def _map_fields(node, fn, inputs: bool = True):
     """node with fn applied to every relation it holds: its inputs and the plans of scalar
     subqueries inside its expressions. Unchanged parts are kept as they are."""
     changes = {}
     for f in dataclasses.fields(node):
         old = getattr(node, f.name)
-        new = _map_value(old, fn)
+        new = old if not inputs and isinstance(old, Rel) else _map_value(old, fn)
         if new is not old:
             changes[f.name] = new
     return dataclasses.replace(node, **changes) if changes else node

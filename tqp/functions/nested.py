@@ -1,0 +1,541 @@
+"""LIST and STRUCT functions: literals, indexing, slicing, length, membership, field access.
+
+A LIST / STRUCT column holds codes into a dictionary of its distinct values (tqp/column.py).
+Functions that look inside the values work on the dictionary's Arrow form: its elements (or
+fields) as one flat tqp column for all entries, with per-entry offsets, so that l[i], len(l)
+and s.a are gathers by code, and a value built per row (list_value over columns, struct_pack)
+is encoded once through Arrow (io/arrow.py nested_column). No per-row Python anywhere.
+
+>>> import tqp
+>>> con = tqp.connect()
+>>> con.execute("SELECT [10, 20, 30][2], len([1, 2]), {'a': 1, 'b': 'x'}.b, list_contains([1, 2], 2)").fetchall()
+[(20, 2, 'x', True)]
+"""
+from __future__ import annotations
+
+import decimal
+from dataclasses import replace
+
+import numpy as np
+import pyarrow as pa
+import torch
+from sqlglot import exp
+
+from .. import types as T
+from ..column import Column, NestedValue, and_validity, nested_values
+from ..compile import expr as C
+from ..errors import NotSupportedError, ProgrammingError
+from ..plan.nodes import Call, ColRef, Expr, Lit
+from ..sql import expressions as X
+from . import FUNCTIONS, Aggregate, Function, register
+from .signature import arity
+
+_EXACT = decimal.Context(prec=80)
+
+
+def _entry(name, signature, description, example, bind, kernel=None, aliases=(), nodes=(), raw=False,
+           node_args=None):
+    register(Function(name, signature, description, example, bind, kernel, aliases, nodes, per_entry=True,
+                      raw=raw, family="nested"), node_args)
+
+
+def python_value(v, t: T.SqlType):
+    """A constant in storage form (scaled decimal, days, microseconds) as the Python value a
+    LIST / STRUCT holds (and fetchall returns): Decimal, date, datetime, list, dict."""
+    if v is None:
+        return None
+    if isinstance(v, NestedValue):
+        return v.value
+    if t.is_decimal:
+        return decimal.Decimal(int(v)).scaleb(-t.scale, _EXACT)
+    if t.kind == "DATE":
+        return X.days_to_date(v)
+    if t.kind == "TIMESTAMP":
+        return X.micros_to_ts(v)
+    return v
+
+
+def _need(name: str, e: Expr, kind: str) -> Expr:
+    if e.type.kind != kind:
+        raise ProgrammingError(f"{name}() needs a {kind}, not {e.type}")
+    return e
+
+
+# ---------------------------------------------------------------- per-entry views
+
+
+def _arrow(col: Column) -> pa.Array:
+    from ..io.arrow import dictionary_arrow
+    return dictionary_arrow(col.dictionary, col.type)
+
+
+def _elements(col: Column) -> tuple[Column, torch.Tensor]:
+    """(every entry's elements as one column, int64 offsets [entries + 1]) on col's device."""
+    def compute():
+        from ..io.arrow import shared_column
+        arr = _arrow(col)
+        offsets = arr.offsets.to_numpy().astype(np.int64)
+        child = shared_column(arr.flatten(), col.device)
+        return replace(child, type=col.type.element), torch.from_numpy(offsets - offsets[0]).to(col.device)
+    return C._memo(col, ("list_elements",), compute)
+
+
+def _fields(col: Column) -> list[Column]:
+    """Each STRUCT field as a column over the dictionary's entries."""
+    def compute():
+        from ..io.arrow import shared_column
+        return [replace(shared_column(f, col.device), type=t)
+                for f, (_, t) in zip(_arrow(col).flatten(), col.type.fields)]
+    return C._memo(col, ("struct_fields",), compute)
+
+
+def _codes(col: Column) -> torch.Tensor:
+    return C.gather_codes(col, len(col.dictionary) if col.dictionary is not None else 0)
+
+
+def _all_null(t: T.SqlType, shape, device) -> Column:
+    return C.literal_column(None, t, device) if shape == () else C.broadcast(C.literal_column(None, t, device), shape[0])
+
+
+def _take(values: Column, at: torch.Tensor, ok: torch.Tensor | None, t: T.SqlType) -> Column:
+    """values at positions `at` (any shape), NULL where `ok` is False."""
+    if len(values) == 0:
+        return _all_null(t, tuple(at.shape), at.device)
+    out = values.take(at.reshape(-1).clamp(0, len(values) - 1))
+    valid = and_validity(out.validity, None if ok is None else ok.reshape(-1))
+    return Column(t, out.data.reshape(at.shape), None if valid is None else valid.reshape(at.shape), out.dictionary)
+
+
+# ---------------------------------------------------------------- building values
+
+
+def _list_value(*args):
+    if not args:
+        return Lit(NestedValue([]), T.LIST(T.NULLTYPE))
+    args = X.unify_types(list(args), "mix in a list", values=True)
+    t = T.LIST(args[0].type)
+    if all(isinstance(a, Lit) for a in args):
+        return Lit(NestedValue([python_value(a.value, a.type) for a in args]), t)
+    return Call("list_value", tuple(args), t)
+
+
+def _encode(arr: pa.Array, t: T.SqlType, device) -> Column:
+    from ..io.arrow import nested_column
+    return replace(nested_column(arr, device), type=t)
+
+
+def _list_value_kernel(args, e, ctx):
+    shape = torch.broadcast_shapes(*[a.data.shape for a in args])
+    n = shape[0] if shape else 1
+    parts = [C.broadcast(a, n) for a in args]
+    if e.type.element.uses_dictionary:
+        parts = C.unify_strings(parts)
+    parts = C.same_width(parts)
+    data = torch.stack([p.data for p in parts], 1).reshape(-1)
+    valid = None if all(p.validity is None for p in parts) else torch.stack([p.valid_mask() for p in parts], 1).reshape(-1)
+    from ..io.arrow import column_to_arrow
+    k = len(parts)
+    values = column_to_arrow(Column(e.type.element, data, valid, parts[0].dictionary))
+    out = _encode(pa.ListArray.from_arrays(pa.array(np.arange(0, n * k + 1, k, dtype=np.int32)), values), e.type, ctx.device)
+    return out if shape else replace(out, data=out.data[0], validity=None)
+
+
+def _struct_pack(b, nodes):
+    if not nodes:
+        raise ProgrammingError("a STRUCT needs at least one field")
+    names, args = [], []
+    for node in nodes:
+        if isinstance(node, (exp.PropertyEQ, exp.Kwarg)):
+            names.append(node.this.name)
+            node = node.expression
+        elif isinstance(node, exp.Column):
+            names.append(node.name)
+        else:
+            raise ProgrammingError(f"STRUCT field {node.sql('duckdb')[:40]} needs a name (name := value)")
+        args.append(b.bind(node))
+    if len({n.lower() for n in names}) != len(names):
+        raise ProgrammingError("duplicate STRUCT field name")
+    args = [Lit(None, T.INTEGER) if a.type.kind == "NULL" else a for a in args]
+    t = T.STRUCT(zip(names, [a.type for a in args]))
+    if all(isinstance(a, Lit) for a in args):
+        return Lit(NestedValue({n: python_value(a.value, a.type) for n, a in zip(names, args)}), t)
+    return Call("struct_pack", tuple(args), t)
+
+
+def _struct_pack_kernel(args, e, ctx):
+    from ..io.arrow import column_to_arrow
+    shape = torch.broadcast_shapes(*[a.data.shape for a in args])
+    n = shape[0] if shape else 1
+    arrays = [column_to_arrow(C.broadcast(a, n)) for a in args]
+    out = _encode(pa.StructArray.from_arrays(arrays, [name for name, _ in e.type.fields]), e.type, ctx.device)
+    return out if shape else replace(out, data=out.data[0], validity=None)
+
+
+# ---------------------------------------------------------------- reading values
+
+
+def _index_written(node: exp.Expression) -> exp.Expression:
+    """sqlglot stores a DuckDB index literal 0-based (l[1] as 0, l[-1] as -2) but leaves other
+    index expressions as written; this gives back what was written."""
+    if node.is_int or isinstance(node, exp.Neg) and node.this.is_int:
+        value = int(node.this.this) * -1 if isinstance(node, exp.Neg) else int(node.this)
+        return exp.Literal.number(value + 1)
+    return node
+
+
+def _bracket(b, nodes):
+    (node,) = nodes
+    subject = b.bind(node.this)
+    if isinstance(node, exp.Dot):  # (expression).field
+        return _struct_extract(subject, Lit(node.expression.name, T.VARCHAR))
+    if len(node.expressions) != 1:
+        raise ProgrammingError(f"{node.sql('duckdb')[:60]}: one index expected")
+    index = node.expressions[0]
+    if subject.type.kind == "STRUCT":
+        return _struct_extract(subject, b.bind(index))
+    if isinstance(index, exp.Slice):
+        bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression)]
+        return _slice(subject, *bounds)
+    return _list_extract(subject, b.bind(_index_written(index)))
+
+
+# ---------------------------------------------------------------- casts
+
+
+def _to_arrow_value(value, t: T.SqlType):
+    from ..io.arrow import arrow_type_of
+    return pa.array([value], arrow_type_of(t))
+
+
+def cast_constant(lit: Lit, to: T.SqlType) -> Lit:
+    """CAST of a LIST / STRUCT constant (or of a constant to one), through Arrow's casts."""
+    from ..errors import DataError
+    if lit.value is None:
+        return Lit(None, to)
+    if to.is_string:
+        return Lit(_format(python_value(lit.value, lit.type), lit.type), T.VARCHAR)
+    if not (lit.type.is_nested and to.kind == lit.type.kind):
+        raise ProgrammingError(f"cannot cast {lit.type} to {to}")
+    try:
+        value = _arrow_cast(_to_arrow_value(python_value(lit.value, lit.type), lit.type), to).to_pylist()[0]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+        raise DataError(f"could not convert {lit.value!r} to {to}: {err}") from None
+    return Lit(NestedValue(value), to)
+
+
+def _arrow_cast(arr: pa.Array, to: T.SqlType) -> pa.Array:
+    from ..io.arrow import arrow_type_of
+    want = arrow_type_of(to)
+    if to.kind == "STRUCT":  # field by field: DuckDB matches fields by position
+        fields = [_arrow_cast(f, t) for f, (_, t) in zip(arr.flatten(), to.fields)]
+        return pa.StructArray.from_arrays(fields, fields=list(want), mask=arr.is_null())
+    if to.kind == "LIST":
+        return pa.ListArray.from_arrays(arr.offsets, _arrow_cast(arr.flatten(), to.element), want,
+                                        mask=arr.is_null() if arr.null_count else None)
+    return arr.cast(want)
+
+
+def cast_column(col: Column, to: T.SqlType) -> Column:
+    """A LIST / STRUCT column cast to another nested type (or to VARCHAR), once per entry."""
+    from ..errors import DataError
+    if col.dictionary is None or len(col.dictionary) == 0:
+        return _all_null(to, tuple(col.data.shape), col.device)
+    if to.is_string:
+        strings = np.array([_format(v.value, col.type) for v in col.dictionary.values], dtype=object)
+        return replace(C.map_dictionary(col, strings), type=T.VARCHAR)
+    if not (col.type.kind == to.kind):
+        raise ProgrammingError(f"cannot cast {col.type} to {to}")
+
+    def compute():
+        try:
+            return _encode(_arrow_cast(_arrow(col), to), to, col.device)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+            raise DataError(f"could not convert {col.type} to {to}: {err}") from None
+    entries = C._memo(col, ("cast", to), compute)
+    return _take(entries, _codes(col), col.validity, to)
+
+
+def _format(v, t: T.SqlType) -> str:
+    """A nested value as DuckDB writes it: [1, 2, NULL], {'a': 1, 'b': x}."""
+    if v is None:
+        return "NULL"
+    if t.kind == "LIST":
+        return "[" + ", ".join(_format(x, t.element) for x in v) + "]"
+    if t.kind == "STRUCT":
+        return "{" + ", ".join(f"'{n}': {_format(v[n], ft)}" for n, ft in t.fields) + "}"
+    if t.kind == "BOOLEAN":
+        return "true" if v else "false"
+    if t.is_float:
+        return repr(float(v))
+    return str(v)
+
+
+def _list_extract(subject, index):
+    if subject.type.kind == "NULL":
+        return Lit(None, T.NULLTYPE)
+    _need("list_extract", subject, "LIST")
+    index = X.cast(index, T.BIGINT) if index.type.is_integer or index.type.kind == "NULL" else index
+    if index.type != T.BIGINT:
+        raise ProgrammingError(f"a list index must be an integer, not {index.type}")
+    t = subject.type.element
+    return Call("list_extract", (subject, index), t if t.kind != "NULL" else T.INTEGER)
+
+
+def _list_extract_kernel(args, e, ctx):
+    col, index = args
+    if col.dictionary is None or len(col.dictionary) == 0:
+        return _all_null(e.type, torch.broadcast_shapes(col.data.shape, index.data.shape), col.device)
+    child, offsets = _elements(col)
+    codes = _codes(col)
+    start, length = offsets[codes], offsets[codes + 1] - offsets[codes]
+    i = index.data.to(torch.int64)
+    pos = torch.where(i > 0, i - 1, length + i)
+    ok = (pos >= 0) & (pos < length) & (i != 0)
+    ok = and_validity(ok, col.validity, index.validity)
+    return _take(child, start + pos, ok, e.type)
+
+
+def _struct_extract(subject, key):
+    _need("struct_extract", subject, "STRUCT")
+    if not (isinstance(key, Lit) and isinstance(key.value, str)) and not (isinstance(key, Lit) and key.type.is_integer):
+        raise ProgrammingError("a STRUCT field must be named by a constant string")
+    names = [n.lower() for n, _ in subject.type.fields]
+    if isinstance(key.value, str):
+        if key.value.lower() not in names:
+            raise ProgrammingError(f'STRUCT has no field "{key.value}"; it has {", ".join(n for n, _ in subject.type.fields)}')
+        i = names.index(key.value.lower())
+    else:
+        if not 1 <= key.value <= len(names):
+            raise ProgrammingError(f"STRUCT field index {key.value} is out of range 1..{len(names)}")
+        i = key.value - 1
+    return Call("struct_extract", (subject,), subject.type.fields[i][1], (i,))
+
+
+def _struct_extract_kernel(args, e, ctx):
+    (col,) = args
+    if col.dictionary is None or len(col.dictionary) == 0:
+        return _all_null(e.type, tuple(col.data.shape), col.device)
+    return _take(_fields(col)[e.params[0]], _codes(col), col.validity, e.type)
+
+
+def struct_field(b, node: exp.Column) -> Expr | None:
+    """`s.a`, `t.s.a`, `s.a.b`: a dotted name that is a STRUCT column's field path, or None."""
+    parts = [p.name for p in node.parts]
+    for lead in (1, 2):  # column.field..., table.column.field...
+        if len(parts) <= lead:
+            continue
+        table, name = (None, parts[0]) if lead == 1 else (parts[0], parts[1])
+        if not b.scope.has(name, table):
+            continue
+        i = b.scope.resolve(name, table)
+        out = ColRef(i, b.scope.columns[i].type)
+        if out.type.kind != "STRUCT":
+            continue
+        for field in parts[lead:]:
+            if out.type.kind != "STRUCT":
+                raise ProgrammingError(f"{node.sql('duckdb')}: {field} is not a field of {out.type}")
+            out = _struct_extract(out, Lit(field, T.VARCHAR))
+        return out
+    return None
+
+
+def _slice(subject, begin, end):
+    _need("array_slice", subject, "LIST")
+    consts = []
+    for bound in (begin, end):
+        if bound is not None and not (isinstance(bound, Lit) and (bound.type.is_integer or bound.value is None)):
+            raise NotSupportedError("list slices with non-constant integer bounds")
+        consts.append(None if bound is None else bound.value)
+    if any(b is not None and b.value is None for b in (begin, end)):
+        return Lit(None, subject.type)
+    return Call("array_slice", (subject,), subject.type, tuple(consts))
+
+
+def _slice_kernel(args, e, ctx):
+    (col,) = args
+    begin, end = e.params
+
+    def cut(v):
+        n = len(v)
+        lo = 0 if begin is None or begin == 0 else begin - 1 if begin > 0 else max(n + begin, 0)
+        hi = n if end is None else min(end, n) if end >= 0 else n + end + 1
+        return v[lo:max(hi, lo)]
+    return _per_entry_list(col, ("array_slice", begin, end), cut)
+
+
+def _per_entry_list(col: Column, key, fn) -> Column:
+    """A LIST -> LIST function run once per dictionary entry (Python over the distinct lists)."""
+    if col.dictionary is None or len(col.dictionary) == 0:
+        return col
+    result = C._memo(col, key, lambda: C._dictionary_map(
+        col, nested_values([fn(v.value) for v in col.dictionary.values])))
+    return C._recode(col, *result)
+
+
+def _length(subject):
+    if subject.type.kind == "NULL":
+        return Lit(None, T.BIGINT)
+    return Call("array_length", (_need("array_length", subject, "LIST"),), T.BIGINT)
+
+
+def _length_kernel(args, e, ctx):
+    (col,) = args
+    if col.dictionary is None or len(col.dictionary) == 0:
+        return _all_null(T.BIGINT, tuple(col.data.shape), col.device)
+    _, offsets = _elements(col)
+    codes = _codes(col)
+    return Column(T.BIGINT, offsets[codes + 1] - offsets[codes], col.validity)
+
+
+def _contains(subject, x):
+    if subject.type.kind == "NULL":
+        return Lit(None, T.BOOLEAN)
+    _need("list_contains", subject, "LIST")
+    elem = subject.type.element
+    if elem.kind == "NULL" or x.type.kind == "NULL":  # NULL, but false for an empty list (as DuckDB)
+        return Call("list_contains", (subject, Lit(None, T.INTEGER if elem.kind == "NULL" else elem)), T.BOOLEAN)
+    common = T.common_type(elem, x.type)
+    if common is None and not (x.type.is_string and isinstance(x, Lit)):
+        raise ProgrammingError(f"list_contains() cannot look for {x.type} in {subject.type}")
+    if common is not None and common != elem:
+        subject, elem = X.cast(subject, T.LIST(common)), common
+    return Call("list_contains", (subject, X.cast(x, elem)), T.BOOLEAN)
+
+
+def _contains_kernel(args, e, ctx):
+    col, x = args
+    shape = torch.broadcast_shapes(col.data.shape, x.data.shape)
+    if col.dictionary is None or len(col.dictionary) == 0:
+        return _all_null(T.BOOLEAN, shape, col.device)
+    child, offsets = _elements(col)
+    valid = x.validity
+    if valid is not None:
+        valid = valid | (offsets[_codes(col) + 1] == offsets[_codes(col)])
+    valid = and_validity(col.validity, valid)
+    if C.is_scalar(x):  # once per dictionary entry, then a gather
+        found = C._memo(col, ("list_contains", x.dictionary.values[0] if x.dictionary is not None else x.data.item()),
+                        lambda: _found(child, offsets, torch.arange(len(offsets) - 1, device=col.device), x))
+        return Column(T.BOOLEAN, found[_codes(col)].expand(shape), valid)
+    codes = C.broadcast(col, shape[0]) if not shape == () else col
+    return Column(T.BOOLEAN, _found(child, offsets, _codes(codes).expand(shape), x), valid)
+
+
+def _found(child: Column, offsets, codes, x: Column) -> torch.Tensor:
+    """Whether x (a constant or one value per code) is among the elements of each code's list."""
+    rows, at = explode(offsets, codes)
+    if len(at) == 0:
+        return torch.zeros(codes.shape, dtype=torch.bool, device=codes.device)
+    elements = child.take(at)
+    probe = x if C.is_scalar(x) else x.take(rows)
+    eq = C._compare([elements, probe], Call("eq", (), T.BOOLEAN), None)
+    hit = eq.data if eq.validity is None else eq.data & eq.validity
+    return torch.zeros(codes.shape, dtype=torch.int32, device=codes.device).index_add_(
+        0, rows, hit.to(torch.int32)) > 0
+
+
+def explode(offsets: torch.Tensor, codes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(row of each element, the element's position in the flat element column) for rows
+    holding the lists `codes`: repeat_interleave over the per-row lengths."""
+    start = offsets[codes]
+    lengths = offsets[codes + 1] - start
+    rows = torch.repeat_interleave(torch.arange(len(codes), device=codes.device), lengths)
+    firsts = torch.cumsum(lengths, 0) - lengths
+    return rows, start[rows] + torch.arange(len(rows), device=codes.device) - firsts[rows]
+
+
+# ---------------------------------------------------------------- registry
+
+_entry("list_value", "list_value(ANY, ...) → LIST", "A list of the arguments; also written [a, b, ...].",
+       "list_value(1, 2, 3) → [1, 2, 3]", _list_value, _list_value_kernel, ("list_pack",), (exp.Array,))
+_entry("struct_pack", "struct_pack(name := ANY, ...) → STRUCT",
+       "A struct of the named arguments; also written {'name': value, ...}.",
+       "struct_pack(a := 1, b := 'x') → {'a': 1, 'b': x}", _struct_pack, _struct_pack_kernel,
+       nodes=(exp.Struct,), raw=True)
+_entry("list_extract", "list_extract(LIST, BIGINT i) → element", "The i-th element (1-based; negative counts "
+       "from the end; NULL out of range); also written l[i].", "[10, 20, 30][-1] → 30",
+       lambda *a: arity("list_extract", a, 2, 2) or _list_extract(*a), _list_extract_kernel,
+       ("list_element", "array_extract"))
+_entry("struct_extract", "struct_extract(STRUCT, VARCHAR name) → field", "A struct's field; also written "
+       "s.name or s['name'].", "struct_extract({'a': 1}, 'a') → 1",
+       lambda *a: arity("struct_extract", a, 2, 2) or _struct_extract(*a), _struct_extract_kernel,
+       nodes=(exp.StructExtract,))
+_entry("array_slice", "array_slice(LIST, BIGINT begin, BIGINT end) → LIST", "Elements begin..end (1-based, "
+       "inclusive, negative from the end; constant bounds); also written l[begin:end].", "[1, 2, 3][2:3] → [2, 3]",
+       lambda *a: arity("array_slice", a, 3, 3) or _slice(*a), _slice_kernel, ("list_slice",), (exp.ArraySlice,))
+_entry("l[i]", "l[i], l[begin:end], s['name'], s.name", "Subscripts of a LIST or STRUCT (not callable by name).", "[1, 2][1] → 1",
+       _bracket, nodes=(exp.Bracket, exp.Dot), raw=True, node_args=lambda node: ("l[i]", [node]))
+_entry("array_length", "array_length(LIST) → BIGINT", "The number of elements (len(l) and length(l) too).",
+       "array_length([1, NULL]) → 2", lambda *a: arity("array_length", a, 1, 1) or _length(*a), _length_kernel,
+       nodes=(exp.ArraySize,))
+_entry("list_contains", "list_contains(LIST, element) → BOOLEAN", "Whether the list holds the value "
+       "(NULL elements never match).", "list_contains([1, 2], 2) → true",
+       lambda *a: arity("list_contains", a, 2, 2) or _contains(*a), _contains_kernel,
+       ("list_has", "array_contains", "array_has"), (exp.ArrayContains,))
+
+
+def _overload_length():
+    """length(l) / len(l) on a LIST is array_length; on anything else the string function."""
+    strings = FUNCTIONS["length"]
+
+    def bind(*args):
+        if len(args) == 1 and args[0].type.kind == "LIST":
+            return _length(args[0])
+        return strings.bind(*args)
+    entry = replace(strings, bind=bind, signature=strings.signature + "; length(LIST) → BIGINT")
+    for key in (entry.name, *entry.aliases):
+        FUNCTIONS[key] = entry
+
+
+_overload_length()
+
+
+# ---------------------------------------------------------------- list()
+
+register(Aggregate("list", "list(ANY [ORDER BY ...]) → LIST", "The group's values (NULLs too) as a list, in input "
+                   "order or the ORDER BY's.",
+                   "list(x)", T.LIST, ("array_agg", "list_agg"), (exp.ArrayAgg,), False, "list"))
+
+
+def ordered_list(b, func: str, node: exp.Order, distinct: bool):
+    """list(x ORDER BY k1 [DESC], ...): an aggregate over STRUCT(x, k1, ...) rows, whose
+    directions ride in the aggregate's name ("list:" then d/a and f/l per key)."""
+    from ..plan.nodes import AggCall
+    if func != "list":
+        raise NotSupportedError(f"ORDER BY inside {func}() is not supported")
+    if distinct:
+        raise NotSupportedError("list(DISTINCT ... ORDER BY ...) is not supported")
+    x = b.bind(node.this)
+    if x.type.kind == "NULL":
+        x = Lit(None, T.INTEGER)
+    keys = [X.sort_key(o, b.bind(o.this)) for o in node.expressions]
+    args = [x] + [Lit(None, T.INTEGER) if k.expr.type.kind == "NULL" else k.expr for k in keys]
+    packed = Call("struct_pack", tuple(args), T.STRUCT((f"k{i}", a.type) for i, a in enumerate(args)))
+    flags = "".join(("d" if k.descending else "a") + ("f" if k.nulls_first else "l") for k in keys)
+    return AggCall("list:" + flags, packed, T.LIST(x.type))
+
+
+def list_aggregate(func: str, t: T.SqlType, x: Column, ids: torch.Tensor, g: int, rows: torch.Tensor | None) -> Column:
+    """Each group's values as a list: one stable sort by group (and the ORDER BY keys), the
+    group sizes as list offsets, then the lists encoded as a dictionary column (a group
+    without rows: NULL)."""
+    from ..io.arrow import column_to_arrow
+    from ..kernels.sort import lexsort
+    x = C.broadcast(x, len(ids))
+    if rows is not None:
+        keep = C.nonzero(rows)
+        x, ids = x.take(keep), ids[keep]
+    spec = [(ids, None, False, False)]
+    if func != "list" and len(ids):  # list:<flags>: x is STRUCT(value, keys...)
+        parts = [_take(f, _codes(x), None, f.type) for f in _fields(x)]
+        flags = func.split(":")[1]
+        spec += [(data, valid, flags[2 * i] == "d", flags[2 * i + 1] == "f")
+                 for i, k in enumerate(parts[1:]) for data, valid in C.key_columns(k)]
+        x = parts[0]
+    elif func != "list":
+        x = _all_null(t.element, (0,), x.device)
+    order = lexsort(spec) if len(spec) > 1 else torch.sort(ids, stable=True).indices
+    counts = torch.bincount(ids, minlength=g)[:g]
+    offsets = np.concatenate([[0], torch.cumsum(counts, 0).cpu().numpy()]).astype(np.int32)
+    values = column_to_arrow(replace(x.take(order), type=t.element))
+    empty = pa.array((counts == 0).cpu().numpy())
+    return _encode(pa.ListArray.from_arrays(pa.array(offsets), values, mask=empty), t, x.device)
