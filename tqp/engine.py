@@ -35,13 +35,15 @@ from .kernels.selection import all_true, nonzero
 from .merge import merge
 from . import udf as _udf  # noqa: F401 - registers the Python-function kernel
 from .plan import nodes as P
+from .plan.nodes import record_slots
 from .exec.limits import cancellable
 from .optimizer import optimize
 from .physical.explain import Profile, explain
 from .settings import Settings, active
 from .sql import expressions as X
+from .sql.expressions import python_literal
 from .sql.binder import Binder, Params
-from .sql.parse import first_line, parse
+from .sql.parse import Shape, first_line, parse
 from .sql.pivot import expand_pivots, has_pivot
 from .sql.scope import suggest
 
@@ -90,7 +92,8 @@ class Engine:
         self.device = torch.device(device)
         self.catalog = Catalog(device=self.device)
         self.settings = Settings()
-        self._programs: dict = {}
+        self._programs: dict = {}  # by statement text and parameter values
+        self._shapes: dict = {}  # by statement shape: [(pinned slot values, program)]
         # One statement at a time per engine: threads that share a connection queue here
         # instead of interleaving a read-modify-write of the catalog (and losing rows).
         self.lock = threading.RLock()
@@ -229,7 +232,14 @@ class Engine:
         special = None if explain else catalog_sql.run_text(self, body)  # EXPORT / IMPORT DATABASE
         if special is not None:
             return special
-        statements = parse(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
+        text = _REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body)
+        shape = None if explain else self._shape(text, params)
+        if shape is not None:
+            hit = self._shaped_program(shape)
+            if hit is not None:  # the same statement but for constants planning never read: no parsing
+                with active(self.settings):
+                    return self._retried(lambda: self._query_result(hit, shape.slots))
+        statements = parse(text, shape)
         if not statements:
             raise ProgrammingError("empty statement")
         if len(statements) > 1 and params:
@@ -241,25 +251,28 @@ class Engine:
             with active(self.settings):
                 if explain:
                     return self._explain(stmt, params, analyze=bool(explain.group(1)))
-                result = self._statement_retried(stmt, params)
+                one = shape if len(statements) == 1 else None
+                result = self._retried(lambda: self._statement(stmt, params, one))
         return result
 
-    def _statement_retried(self, stmt, params) -> Result:
+    @staticmethod
+    def _retried(run) -> Result:
         try:
-            return self._statement(stmt, params)
+            return run()
         except Exception as err:
             if not _out_of_memory(err) or not give_back_memory():
                 raise
             _release(err)
         # A failed statement changed nothing, so it can run again, now with malloc's defaults.
-        return self._statement(stmt, params)
+        return run()
 
-    def _statement(self, stmt, params) -> Result:
+    def _statement(self, stmt, params, shape=None) -> Result:
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Pivot)) \
                 and _mentions_pivot(stmt):
-            stmt = self._expand_pivots(stmt, params)
+            # the expansion reads the pivot's constants (and the data) into the statement's shape
+            stmt, shape = self._expand_pivots(stmt, params), None
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Values)):
-            return self._query(stmt, params)
+            return self._query(stmt, params, shape)
         handled = catalog_sql.run(self, stmt, params)  # DESCRIBE, SHOW, ALTER, COPY, temp tables
         if handled is not None:
             return handled
@@ -331,25 +344,74 @@ class Engine:
         hit = self._programs.get(key)
         if hit is not None:
             return hit
-        # Planning allocates many small acyclic objects; the cyclic collector's full passes over
-        # them made compile time grow faster than the statement. It runs again afterwards.
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            binder = Binder(self.catalog, Params(params))
-            plan, names = binder.bind_query(stmt)
-            plan = optimize(plan, self.catalog)
-            compiled = _Compiled(plan, names, lower(plan))
-        finally:
-            if gc_was_on:
-                gc.enable()
+        compiled = self._plan(stmt, Params(params))
         if len(self._programs) > 256:
             self._programs.clear()
         self._programs[key] = compiled
         return compiled
 
-    def _context(self, profile=None) -> Context:
-        return Context(self.device, self.catalog.tables, profile, self.catalog.models, functions=self.catalog.functions)
+    def _plan(self, stmt, params: Params) -> _Compiled:
+        # Planning allocates many small acyclic objects; the cyclic collector's full passes over
+        # them made compile time grow faster than the statement. It runs again afterwards.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            plan, names = Binder(self.catalog, params).bind_query(stmt)
+            plan = optimize(plan, self.catalog)
+            return _Compiled(plan, names, lower(plan))
+        finally:
+            if gc_was_on:
+                gc.enable()
+
+    # Programs by statement shape: literals and parameters are slots (plan.nodes.Slot) that the
+    # program reads at run time. A slot whose value planning read is pinned: the program
+    # serves only statements whose pinned slots hold the values it was planned with.
+
+    def _shape(self, text: str, params) -> Shape | None:
+        shape = Shape.of(text)
+        if shape is None:
+            return None
+        try:
+            typed = [python_literal(p) for p in params]
+        except Error:
+            return None  # planning raises it, where the statement uses the parameter
+        shape.slots = shape.values + [p.value for p in typed]
+        shape.cache_key = (shape.key, tuple(p.type for p in typed), self.catalog.version, self.settings)
+        return shape
+
+    def _shaped_program(self, shape: Shape) -> _Compiled | None:
+        slots = shape.slots
+        for pins, guards, compiled in self._shapes.get(shape.cache_key, ()):
+            if all(type(slots[k]) is type(v) and slots[k] == v for k, v in pins) and _guarded(guards, slots):
+                return compiled
+        return None
+
+    def _compile_shaped(self, stmt, params, shape: Shape) -> _Compiled:
+        hit = self._shaped_program(shape)
+        if hit is not None:
+            return hit
+        shape.tag(stmt)
+        bound = Params(params)
+        bound.first_slot = len(shape.values)
+        with record_slots() as record:
+            compiled = self._plan(stmt, bound)
+        free = record.bound - record.pinned
+        pins = tuple((k, v) for k, v in enumerate(shape.slots) if k not in free)
+        if len(self._shapes) > 256:
+            self._shapes.clear()
+        programs = self._shapes.setdefault(shape.cache_key, [])
+        programs.insert(0, (pins, record.guards, compiled))
+        del programs[8:]  # a shape planned for many pinned values keeps the latest few
+        return compiled
+
+    def _query_result(self, c: _Compiled, slots) -> Result:
+        batch = c.run(self._context(slots=slots))
+        cols = [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
+        return Result(None, len(cols[0]) if cols else 0, [t for _, t in c.plan.schema], c.names, cols)
+
+    def _context(self, profile=None, slots=()) -> Context:
+        return Context(self.device, self.catalog.tables, profile, self.catalog.models,
+                       functions=self.catalog.functions, slots=slots)
 
     def _run(self, stmt, params):
         c = self._compile(stmt, params)
@@ -357,9 +419,10 @@ class Engine:
         cols = [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
         return c, cols
 
-    def _query(self, stmt, params) -> Result:
-        c, cols = self._run(stmt, params)
-        return Result(None, len(cols[0]) if cols else 0, [t for _, t in c.plan.schema], c.names, cols)
+    def _query(self, stmt, params, shape=None) -> Result:
+        if shape is None:
+            return self._query_result(self._compile(stmt, params), ())
+        return self._query_result(self._compile_shaped(stmt, params, shape), shape.slots)
 
     def _explain(self, stmt, params, analyze: bool) -> Result:
         if not isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery)):
@@ -955,6 +1018,14 @@ def _translate(err: Exception) -> Exception:
     if isinstance(err, sqlglot.errors.SqlglotError):
         return ProgrammingError(str(err))
     return InternalError(f"{type(err).__name__}: {err}")  # a bug in tqp: say so, as a PEP 249 error
+
+
+def _guarded(guards, slots) -> bool:
+    """Whether the slot values keep true what planning took to hold of the slots."""
+    try:
+        return all(g(slots) for g in guards)
+    except Exception:  # e.g. a value that does not convert: planning again says what is wrong
+        return False
 
 
 def _empty_scope():

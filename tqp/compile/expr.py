@@ -27,7 +27,7 @@ from ..kernels import dates as D
 from ..kernels import strings as S
 from ..kernels import wide as W
 from ..kernels.selection import all_true, any_true, nonzero
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery, walk
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery, Slot, walk
 
 OPS: dict = {}
 
@@ -86,6 +86,8 @@ def compile_expr(e: Expr):
     if isinstance(e, ColRef):
         i = e.index
         return lambda batch, ctx: batch.column(i)
+    if isinstance(e, Slot):
+        return _slot(e)
     if isinstance(e, Lit):
         value, t = e.value, e.type
         cache = {}
@@ -118,6 +120,31 @@ def compile_expr(e: Expr):
     raise NotSupportedError(f"expression {type(e).__name__}")
 
 
+def _slot(e: Slot):
+    """This execution's value of a slot. The column of a recent value is kept, so a value seen
+    again finds the per-dictionary memos (a string constant's) that it filled before."""
+    t, columns = e.type, {}
+
+    def slot(batch, ctx):
+        value = e.at_run(ctx.slots)
+        key = (str(ctx.device), type(value), repr(value))
+        col = columns.get(key)
+        if col is None:
+            if len(columns) >= 16:
+                columns.clear()
+            col = columns[key] = literal_column(value, t, ctx.device)
+        return col
+    return slot
+
+
+def _slot_params(fn):
+    """The operator, given this execution's values of the slots among its constant params."""
+    def run(cols, e, ctx):
+        params = tuple(p.at_run(ctx.slots) if isinstance(p, Slot) else p for p in e.params)
+        return fn(cols, Call(e.op, e.args, e.type, params), ctx)
+    return run
+
+
 def _compile_call(e: Call):
     fn = OPS.get(e.op)
     if fn is None:
@@ -132,6 +159,8 @@ def _compile_call(e: Call):
     if e.op == "cast" and isinstance(e.args[0], Lit):  # a constant that failed to fold: an error per row
         arg = compile_expr(e.args[0])
         return lambda batch, ctx: fn([arg(batch, ctx)], e, ctx) if batch.length else literal_column(None, e.type, ctx.device)
+    if any(isinstance(p, Slot) for p in e.params):
+        fn = _slot_params(fn)
     args = [compile_expr(a) for a in e.args]
     if not args:  # random(): one value per row
         return lambda batch, ctx: fn([], replace(e, params=e.params + (batch.length,)), ctx)

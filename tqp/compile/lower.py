@@ -33,6 +33,7 @@ class Context:
     models: dict = field(default_factory=dict)  # name -> CompiledModel (PREDICT)
     results: dict = field(default_factory=dict)  # Shared node -> its batch in this execution
     functions: dict = field(default_factory=dict)  # name -> tqp.udf.PythonFunction (Python UDFs)
+    slots: list = field(default_factory=list)  # the statement's constants (plan.nodes.Slot)
 
 
 def evaluate(fn, batch: Batch, ctx) -> Column:

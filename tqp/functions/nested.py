@@ -539,3 +539,66 @@ def list_aggregate(func: str, t: T.SqlType, x: Column, ids: torch.Tensor, g: int
     values = column_to_arrow(replace(x.take(order), type=t.element))
     empty = pa.array((counts == 0).cpu().numpy())
     return _encode(pa.ListArray.from_arrays(pa.array(offsets), values, mask=empty), t, x.device)
+
+
+# ---------------------------------------------------------------- lists to text
+
+def _array_to_string(subject, sep):
+    subject = _need("array_to_string", subject, "LIST")
+    if not (sep.type.is_string or sep.type.kind == "NULL"):
+        raise ProgrammingError(f"array_to_string() separator must be VARCHAR, not {sep.type}")
+    if not isinstance(sep, Lit):
+        raise NotSupportedError("array_to_string() with a separator that is not a constant")
+    return Call("array_to_string", (subject,), T.VARCHAR, (sep.value,))
+
+
+def _array_to_string_kernel(args, e, ctx):
+    """Once per distinct list: its non-NULL elements as text, joined by the separator."""
+    col, (sep,) = args[0], e.params
+    if sep is None:
+        return _all_null(T.VARCHAR, tuple(col.data.shape), col.device)
+
+    def compute():
+        entries = _arrow(col).cast(pa.list_(pa.string())).to_pylist()
+        return np.array([sep.join(v for v in entry if v is not None) for entry in entries], dtype=object)
+    texts = C._memo(col, ("array_to_string", sep), compute)
+    out = C.map_dictionary(replace(col, type=T.VARCHAR), texts)
+    return Column(T.VARCHAR, out.data, col.validity, out.dictionary)
+
+
+_entry("array_to_string", "array_to_string(LIST, VARCHAR sep) → VARCHAR", "The non-NULL elements as text, "
+       "joined by sep.", "array_to_string([1, NULL, 2], '-') → '1-2'",
+       lambda *a: arity("array_to_string", a, 2, 2) or _array_to_string(*a), _array_to_string_kernel,
+       ("list_to_string", "array_join"), (exp.ArrayToString,),
+       node_args=lambda node: ("array_to_string", [node.this] + [a for a in (node.args.get("expression"),) if a is not None]))
+
+
+def _string_agg(b, nodes):
+    """string_agg(x [, sep] [ORDER BY ...]) = the non-NULL values' text in a list, joined; NULL
+    when there is none."""
+    if not nodes or len(nodes) > 2:
+        raise ProgrammingError(f"string_agg() takes 1 or 2 arguments, not {len(nodes)}")
+    x, sep = nodes[0], nodes[1] if len(nodes) > 1 else exp.Literal.string(",")
+    order, distinct = None, False
+    if isinstance(x, exp.Order):
+        x, order = x.this, x.expressions
+    if isinstance(x, exp.Distinct):
+        x, distinct = x.expressions[0], True
+    text = exp.cast(x.copy(), "VARCHAR")
+    listed = exp.Anonymous(this="list", expressions=[exp.Distinct(expressions=[text]) if distinct else text])
+    if order:
+        listed = exp.Anonymous(this="list", expressions=[exp.Order(this=text, expressions=[o.copy() for o in order])])
+    kept = exp.Filter(this=listed, expression=exp.Where(this=exp.Not(this=exp.Is(this=x.copy(), expression=exp.null()))))
+    joined = exp.Anonymous(this="array_to_string", expressions=[kept, sep.copy()])
+    count = exp.Count(this=x.copy())
+    return b.bind(exp.Case(ifs=[exp.If(this=exp.GT(this=count, expression=exp.Literal.number(0)), true=joined)]))
+
+
+def _string_agg_args(node):
+    return "string_agg", [node.this] + ([node.args["separator"]] if node.args.get("separator") is not None else [])
+
+
+register(Function("string_agg", "string_agg(VARCHAR x [, VARCHAR sep] [ORDER BY ...]) → VARCHAR",
+                  "The non-NULL values joined by sep (default ','), in the ORDER BY's order if given.",
+                  "string_agg(name, ', ' ORDER BY name)", _string_agg, aliases=("listagg", "group_concat"),
+                  nodes=(exp.GroupConcat,), raw=True, family="aggregate"), _string_agg_args)

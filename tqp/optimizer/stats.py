@@ -22,7 +22,7 @@ from __future__ import annotations
 import torch
 
 from ..plan import nodes as P
-from ..plan.nodes import Call, ColRef, Expr, Lit, split_and, split_or
+from ..plan.nodes import Call, ColRef, Expr, Lit, estimate_value, split_and, split_or
 
 DEFAULT_SELECTIVITY = 0.3  # a predicate nothing is known about
 _RANGE_OPS = {"lt": "hi", "le": "hi", "gt": "lo", "ge": "lo"}
@@ -175,10 +175,11 @@ class Stats:
         col, lit, op = c.args[0], c.args[1], c.op
         if isinstance(col, Lit):
             col, lit, op = lit, col, _FLIPPED[op]
-        if not (isinstance(col, ColRef) and isinstance(lit, Lit) and isinstance(lit.value, (int, float))) \
-                or isinstance(lit.value, bool) or lit.type != col.type or self.min_max(rel, col) is None:
+        value = estimate_value(lit) if isinstance(lit, Lit) else None  # (a statement's slot stays unpinned)
+        if not (isinstance(col, ColRef) and isinstance(value, (int, float))) \
+                or isinstance(value, bool) or lit.type != col.type or self.min_max(rel, col) is None:
             return None
-        return col, _RANGE_OPS[op], float(lit.value)
+        return col, _RANGE_OPS[op], float(value)
 
     def _conjunct(self, e: Expr, rel: P.Rel) -> float:
         if not isinstance(e, Call):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from ..plan import nodes as P
-from . import aggregate, filter, join, limit, project, range, recursive, sample, scan, setop, sort, window
+from . import aggregate, filter, join, limit, project, range, recursive, sample, scan, setop, sort, unnest, window
 
 
 class Operator(NamedTuple):
@@ -38,6 +38,7 @@ OPERATORS: dict[type, Operator] = {
     P.Window: Operator(window.lower, window.describe),
     P.Sample: Operator(sample.lower, sample.describe),
     P.Range: Operator(range.lower, range.describe),
+    P.Unnest: Operator(unnest.lower, unnest.describe),
     P.Recursive: Operator(recursive.lower, recursive.describe),
     P.WorkingTable: Operator(recursive.lower_working_table, recursive.describe_working_table),
 }

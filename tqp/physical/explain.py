@@ -75,6 +75,9 @@ def _display_names(rel: P.Rel) -> list[str]:
     elif isinstance(rel, P.Window):
         source = names_of(rel.input)
         made = source + [expr_text(c, source) for c in rel.calls]
+    elif isinstance(rel, P.Unnest):
+        source = names_of(rel.input)
+        made = source + [f"unnest({expr_text(e, source)})" for e in rel.lists]
     else:
         made = own
     return [m if n.startswith("#") else n for n, m in zip(own, made)]

@@ -10,7 +10,9 @@ A relation's output schema is `node.schema`: a tuple of (name, SqlType).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +48,154 @@ class Lit(Expr):
     def __init__(self, value: Any, type: SqlType):
         object.__setattr__(self, "type", type)
         object.__setattr__(self, "value", value)
+
+
+class Slot(Lit):
+    """A constant of the statement (a literal of its text or a `?` parameter) that the compiled
+    program reads at run time from Context.slots, so that one program serves any value of it.
+    `first` is the value the plan was built with. Anything at planning time that reads `value`
+    makes the plan depend on it: the slot is pinned (see record_slots) and its value becomes
+    part of the program cache's key. `derive` maps the slot values to this one's (a constant
+    folded from a slot, such as CAST('1994-01-01' AS DATE)); `key` names the derivation.
+
+    >>> with record_slots() as rec:
+    ...     s = slot_literal(Lit(5, T.INTEGER), 0)
+    ...     c = s.derived(lambda lit: Lit(lit.value * 2, T.BIGINT), "twice")
+    ...     (c.at_run([7]), rec.bound, rec.pinned)
+    (14, {0}, set())
+    >>> with record_slots() as rec:
+    ...     (slot_literal(Lit(5, T.INTEGER), 0).value, rec.pinned)
+    (5, {0})
+    """
+
+    def __init__(self, type: SqlType, first: Any, sources: tuple, derive=None, key=None):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "first", first)
+        object.__setattr__(self, "sources", sources)
+        object.__setattr__(self, "derive", derive)
+        object.__setattr__(self, "key", key if key is not None else sources)
+
+    @property
+    def value(self):
+        _pin(self.sources)
+        return self.first
+
+    def at_run(self, slots) -> Any:
+        return slots[self.sources[0]] if self.derive is None else self.derive(slots)
+
+    def derived(self, fold, label, *others: "Slot") -> "Slot":
+        """The slot holding fold(this constant, *others) (Lits -> a Lit of fixed type)."""
+        parts = (self,) + others
+        try:
+            out = fold(*(Lit(p.first, p.type) for p in parts))
+        except Exception:  # a caller that catches it plans by the outcome: pinned
+            _pin(sum((p.sources for p in parts), ()))
+            raise
+        slot = Slot(out.type, out.value, sum((p.sources for p in parts), ()),
+                    lambda slots: fold(*(Lit(p.at_run(slots), p.type) for p in parts)).value,
+                    (label,) + tuple(p.key for p in parts))
+        rec = _recording.record
+        if rec is not None:  # values the fold refuses are planned afresh (it may then plan a per-row error)
+            rec.guards.append(lambda slots: slot.at_run(slots) is not _FAILED)
+        return slot
+
+    # Same slot, same value. Two slots (or a slot and a constant) that merely hold equal values
+    # now are equal only for this plan's values, so saying so ties them (or pins the slot): the
+    # plan serves only values that keep them equal. Saying "different" never changes an answer.
+    def __eq__(self, other):
+        if not isinstance(other, Lit):
+            return NotImplemented
+        if self.type != other.type or self.first != (other.first if isinstance(other, Slot) else other.value):
+            return False
+        if not isinstance(other, Slot):
+            _pin(self.sources)  # equal to a constant: only with this value
+        elif self.key != other.key:
+            _tie(self, other)
+        return True
+
+    def __hash__(self):
+        return hash((self.type, self.first))
+
+    def __repr__(self):
+        return f"Slot({self.key!r}, {self.type})"
+
+
+_FAILED = object()
+
+
+class SlotRecord:
+    """What planning did with the slots: which it built Slot nodes for, which values it read."""
+
+    def __init__(self):
+        self.bound: set[int] = set()
+        self.pinned: set[int] = set()
+        self.guards: list = []  # slot values -> bool: what planning took to hold of the slots
+
+
+class _Recording(threading.local):
+    record: SlotRecord | None = None
+
+
+_recording = _Recording()
+
+
+@contextlib.contextmanager
+def record_slots():
+    """Plan with slots: inside, slot_literal makes Slot nodes and records their use."""
+    outer, rec = _recording.record, SlotRecord()
+    _recording.record = rec
+    try:
+        yield rec
+    finally:
+        _recording.record = outer
+
+
+def slot_literal(lit: Lit, index: int | None) -> Lit:
+    """`lit`, as slot `index` of the statement when planning records slots."""
+    rec = _recording.record
+    if rec is None or index is None or lit.value is None:
+        return lit
+    rec.bound.add(index)
+    return Slot(lit.type, lit.value, (index,))
+
+
+def holds(lit: Lit, test) -> bool:
+    """test(lit.value); for a Slot, the plan then serves only values with the same answer (a
+    decision such as "this timestamp is a midnight", without pinning the value itself)."""
+    if not isinstance(lit, Slot):
+        return test(lit.value)
+    try:
+        answer = bool(test(lit.first))
+    except Exception:
+        _pin(lit.sources)
+        raise
+    rec = _recording.record
+    if rec is not None:
+        rec.guards.append(lambda slots: bool(test(lit.at_run(slots))) == answer)
+    return answer
+
+
+def fold(lit: Lit, fn, label) -> Lit:
+    """fn(lit) (a Lit -> Lit fold of fixed result type), kept a Slot when lit is one."""
+    return lit.derived(fn, label) if isinstance(lit, Slot) else fn(lit)
+
+
+def estimate_value(lit: Lit) -> Any:
+    """A constant's value for an estimate (a selectivity): a plan that only its estimates
+    shaped is right for any value of a slot, so reading it this way pins nothing."""
+    return lit.first if isinstance(lit, Slot) else lit.value
+
+
+def _tie(a: Slot, b: Slot) -> None:
+    rec = _recording.record
+    if rec is not None:
+        rec.guards.append(lambda slots: a.at_run(slots) == b.at_run(slots))
+
+
+def _pin(sources) -> None:
+    rec = _recording.record
+    if rec is not None:
+        rec.pinned.update(sources)
 
 
 @dataclass(frozen=True)
@@ -456,6 +606,25 @@ class Shared(_SameRows):
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
+
+
+@dataclass(frozen=True)
+class Unnest(Rel):
+    """The input's rows, each repeated once per element of its longest list in `lists`, with one
+    more column per list holding the element (NULL past a shorter list's end). A NULL or empty
+    list gives no rows."""
+    input: Rel
+    lists: tuple[Expr, ...]
+
+    def __post_init__(self):
+        _check_refs(self.lists, len(self.input.schema), "Unnest")
+
+    @property
+    def schema(self):
+        return self.input.schema + tuple((f"#unnest{i}", e.type.element) for i, e in enumerate(self.lists))
+
+    def inputs(self):
+        return (self.input,)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,10 @@ class Params:
         self.values = list(values or [])
         self.used: set[int] = set()
         self._next = 0
+        self.first_slot: int | None = None  # parameter i is slot first_slot + i when planning records slots
+
+    def slot(self, i: int) -> int | None:
+        return None if self.first_slot is None else self.first_slot + i
 
     def next_positional(self) -> int:
         i = self._next
@@ -217,6 +221,10 @@ class Binder:
         select_items = self._expand_stars(sel, builder.scope)
         grouped = group is not None or having is not None or any(X.contains_agg(e) for e in select_items) \
             or any(X.contains_agg(o) for o in order_items) or qualify is not None and X.contains_agg(qualify.this)
+        if any(item.find(exp.Explode) for item in select_items):
+            if grouped or windowed or correlated:
+                raise NotSupportedError("unnest() in the SELECT list of a grouped, windowed or correlated query")
+            select_items = self._unnest(builder, select_items)
 
         corr_pairs: list[tuple[Expr, int]] = []  # (outer expression, inner output column)
         extra_keys: list[Expr] = []
@@ -611,6 +619,32 @@ class Binder:
         for g in groups[1:]:
             builder.add_join(g.rel, g.scope.columns, "inner", [], [], None)
         return self._where(builder, conds, outer)
+
+    def _unnest(self, builder: Builder, items: list) -> list:
+        """unnest(list) in the SELECT list: each row repeated once per element, the element in a
+        new column (several unnests side by side, the shorter lists padded with NULL, as DuckDB)."""
+        eb = ExprBinder(builder.scope, self.params, self)
+        lists, out = [], []
+        for item in items:
+            item = item.copy()
+            for node in list(item.find_all(exp.Explode)):
+                e = eb.bind(node.this)
+                if e.type.kind == "NULL":
+                    e = Lit(None, T.LIST(T.INTEGER))
+                if e.type.kind != "LIST":
+                    raise ProgrammingError(f"unnest() needs a LIST, not {e.type}")
+                name = f"#unnest{len(lists)}"
+                lists.append(e)
+                replacement = exp.column(name, quoted=True)
+                if node is item:
+                    item = exp.alias_(replacement, column_name(node), quoted=True)
+                else:
+                    node.replace(replacement)
+            out.append(item)
+        builder.rel = P.Unnest(builder.rel, tuple(lists))
+        builder.scope = Scope(builder.scope.columns + [ScopeColumn(None, f"#unnest{i}", e.type.element, hidden=True)
+                                                       for i, e in enumerate(lists)])
+        return out
 
     def _lateral(self, builder: Builder, j: exp.Join) -> None:
         """`, LATERAL (subquery)` / `[LEFT] JOIN LATERAL (subquery) ON true`: the subquery once

@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from .. import types as T
 from ..errors import NotSupportedError, ProgrammingError, DataError
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, SortKey, walk
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, Slot, SortKey, fold, holds, slot_literal, walk
 from ..settings import current as current_settings
 from .scope import Scope, suggest
 from .. import functions as F
@@ -146,6 +146,8 @@ def _fmt_decimal(v: int, scale: int) -> str:
 
 def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
     """Fold CAST of a constant, with DuckDB's conversion rules."""
+    if isinstance(lit, Slot):  # folded again from each execution's value
+        return lit.derived(lambda x: cast_literal(x, to), ("cast", to))
     v, frm = lit.value, lit.type
     if v is None or frm == to:
         return Lit(v, to)
@@ -316,14 +318,17 @@ def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
     if {ta.kind, tb.kind} == {"DATE", "TIMESTAMP"}:
         # A midnight TIMESTAMP constant against a DATE compares as a DATE: no widening per row.
         for x, y, flip in ((a, b, False), (b, a, True)):
-            if isinstance(x, Lit) and x.type.kind == "TIMESTAMP" and x.value is not None \
-                    and x.value % 86_400_000_000 == 0:
-                d = Lit(x.value // 86_400_000_000, T.DATE)
+            if isinstance(x, Lit) and x.type.kind == "TIMESTAMP" and holds(x, _is_midnight):
+                d = fold(x, lambda lit: Lit(lit.value // 86_400_000_000, T.DATE), "date")
                 return (y, d) if flip else (d, y)
     common = T.common_type(ta, tb)
     if common is None:
         raise ProgrammingError(f"cannot {what} {ta} and {tb}")
     return cast(a, common), cast(b, common)
+
+
+def _is_midnight(micros) -> bool:
+    return micros is not None and micros % 86_400_000_000 == 0
 
 
 def unify_types(exprs: list[Expr], what: str, values: bool = False) -> list[Expr]:
@@ -526,9 +531,8 @@ def _paren(b, node):
 
 @handles(exp.Literal)
 def _literal(b, node: exp.Literal):
-    if node.is_string:
-        return Lit(node.this, T.VARCHAR)
-    return number_literal(node.this)
+    lit = Lit(node.this, T.VARCHAR) if node.is_string else number_literal(node.this)
+    return slot_literal(lit, node.meta.get("tqp_slot"))
 
 
 @handles(exp.Null)
@@ -554,7 +558,7 @@ def _placeholder(b: ExprBinder, node):
         raise ProgrammingError(
             f"statement uses parameter #{i + 1} but {len(b.params.values)} parameter(s) were given")
     b.params.used.add(i)
-    return python_literal(b.params.values[i])
+    return slot_literal(python_literal(b.params.values[i]), b.params.slot(i))
 
 
 @handles(exp.Cast, exp.TryCast)
@@ -563,6 +567,8 @@ def _cast(b, node):
     e = b.bind(node.this)
     if not (isinstance(node, exp.TryCast) or node.args.get("safe")):
         return cast(e, to)
+    if isinstance(e, Slot):  # whether the value converts decides the plan: a constant (pinned)
+        e = Lit(e.value, e.type)
     try:  # TRY_CAST: a value that does not convert is NULL
         out = cast(e, to)
     except DataError:
@@ -573,9 +579,9 @@ def _cast(b, node):
 @handles(exp.Neg)
 def _neg(b, node):
     e = b.bind(node.this)
-    if isinstance(e, Lit) and e.type.is_numeric and e.value is not None and not (
-            e.type.is_integer and -e.value >= 2 ** (e.type.torch_dtype.itemsize * 8 - 1)):
-        return Lit(-e.value, e.type)  # (an integer type's minimum stays a Call: -MIN overflows)
+    if isinstance(e, Lit) and e.type.is_numeric and holds(e, lambda v: v is not None and not (
+            e.type.is_integer and -v >= 2 ** (e.type.torch_dtype.itemsize * 8 - 1))):
+        return fold(e, lambda lit: Lit(-lit.value, lit.type), "neg")  # (an integer type's minimum stays a Call: -MIN overflows)
     if e.type.kind == "NULL" or _is_null_lit(e) and e.type.is_numeric:
         return Lit(None, e.type if e.type.is_numeric else T.INTEGER)
     if not (e.type.is_numeric or e.type.kind in ("NULL", "INTERVAL")):
@@ -605,6 +611,8 @@ def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int
             base = cast_literal(base, T.TIMESTAMP if ":" in base.value else T.DATE)
         else:
             raise ProgrammingError(f"cannot add an INTERVAL to {base.type}")
+    if isinstance(base, Slot):  # moved again from each execution's value
+        return base.derived(lambda lit: _add_interval(None, lit, iv, sign), ("interval", iv, sign))
     if isinstance(base, Lit) and base.value is not None:
         from dateutil.relativedelta import relativedelta
         start = days_to_date(base.value) if base.type.kind == "DATE" else micros_to_ts(base.value)
@@ -621,6 +629,9 @@ def _arith(b: ExprBinder, node) -> Expr:
     op = _ARITH[type(node)]
     left, right = node.this, node.expression
     if op in ("add", "sub", "mul", "div") and F.dates.near_interval(node):  # a constant one keeps its months
+        slotted = _slot_plus_interval(b, node, op)
+        if slotted is not None:
+            return slotted
         whole = F.dates.interval_constant(b, node)
         if whole is not None:
             return Lit(F.dates.normalized(whole), T.INTERVAL)
@@ -634,8 +645,26 @@ def _arith(b: ExprBinder, node) -> Expr:
     return arith(op, a, c)
 
 
+def _slot_plus_interval(b: ExprBinder, node, op: str) -> Expr | None:
+    """A constant date ± INTERVAL 'n' unit as one slot over both constants (read when run), or
+    None where the sum is not that."""
+    left, right = node.this, node.expression
+    if op not in ("add", "sub") or not isinstance(right, exp.Interval) or left.find(exp.Column, exp.Query) is not None:
+        return None  # (binding `left` twice below is then harmless: it is a constant)
+    amount = right.this
+    if not (isinstance(amount, exp.Literal) and amount.is_string and "tqp_slot" in amount.meta):
+        return None
+    base = b.bind(left)
+    n = slot_literal(Lit(amount.this, T.VARCHAR), amount.meta["tqp_slot"]) if isinstance(base, Slot) else None
+    if not isinstance(n, Slot):
+        return None
+    unit, sign = right.unit.name if right.unit is not None else "", 1 if op == "add" else -1
+    return base.derived(lambda d, k: _add_interval(None, d, F.dates.parse_interval(k.value, unit), sign),
+                        ("interval", unit, sign), n)
+
+
 def _is_null_lit(e: Expr) -> bool:
-    return isinstance(e, Lit) and e.value is None
+    return isinstance(e, Lit) and not isinstance(e, Slot) and e.value is None  # a Slot is never NULL
 
 
 def arith(op: str, a: Expr, c: Expr) -> Expr:
@@ -832,7 +861,7 @@ def in_list(x: Expr, items: list[Expr]) -> Expr:
     typed = unify_types([x] + items, "compare")
     x, items = typed[0], typed[1:]
     if all(isinstance(i, Lit) for i in items):
-        values = tuple(i.value for i in items)
+        values = tuple(i if isinstance(i, Slot) else i.value for i in items)  # (a Slot: read when run)
         return Call("in_values", (x,), T.BOOLEAN, values)
     out = None
     for i in items:
@@ -861,13 +890,13 @@ def _escape(b, node):
 def like(b, subject, pattern, escape, ci):
     x = b.bind(subject)
     pat = b.bind(pattern)
-    if x.type.kind == "NULL" or pat.type.kind == "NULL" or isinstance(pat, Lit) and pat.value is None:
+    if x.type.kind == "NULL" or pat.type.kind == "NULL" or _is_null_lit(pat):
         return Lit(None, T.BOOLEAN)
     if not x.type.is_string:
         raise ProgrammingError(f"LIKE needs a VARCHAR, not {x.type}")
     if not isinstance(pat, Lit):
         raise NotSupportedError("LIKE with a non-constant pattern")
-    return Call("like", (x,), T.BOOLEAN, (pat.value, escape, ci))
+    return Call("like", (x,), T.BOOLEAN, (pat if isinstance(pat, Slot) else pat.value, escape, ci))
 
 
 @handles(exp.Case)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
@@ -30,9 +31,11 @@ _ENDS_JOIN = {TokenType.JOIN, TokenType.WHERE, TokenType.GROUP_BY, TokenType.ORD
 _NO_CONDITION = {TokenType.CROSS, TokenType.NATURAL, TokenType.POSITIONAL, TokenType.ASOF}
 
 
-def parse(sql: str) -> list:
+def parse(sql: str, shape: "Shape | None" = None) -> list:
+    """The statements of `sql`; with its Shape, parsed from the shape's tokens, and the shape
+    learns whether the statements' literals are those tokens (no rewrite moved them)."""
     try:
-        tokens = _DIALECT.tokenize(sql)
+        tokens = _DIALECT.tokenize(sql) if shape is None else shape.tokens
         _check_depth(tokens)
         sql, tokens = _rename_model_calls(sql, tokens)
         sql, tokens = _partition_groups_frames(sql, tokens)
@@ -53,7 +56,124 @@ def parse(sql: str) -> list:
                 raise NotSupportedError(f"{what} is not supported") from None
         raise ProgrammingError(_syntax_message(err, sql)) from None
     _check_tokens(tokens)
+    if shape is not None:
+        shape.exact = tokens is shape.tokens
     return statements
+
+
+MAX_SLOTS = 10_000  # past this many literals a statement is its own shape (a long IN list is one constant)
+
+
+class Shape:
+    """A statement with its literal numbers and strings taken out as slots: `key` is the same
+    for statements that differ only in those constants (each slot's type is part of it, as a
+    number's type depends on how it is written), `values` are this statement's constants in
+    text order, in storage form. A program planned with slots serves every statement of its
+    shape whose pinned slots (those planning read) hold the same values.
+
+    >>> a, b = Shape.of("SELECT * FROM t WHERE x > 5 AND s = 'a'"), Shape.of("select * from t where x > 7 and s = 'bc'")
+    >>> a.key == b.key, a.values, b.values
+    (False, [5, 'a'], [7, 'bc'])
+    >>> Shape.of("SELECT * FROM t WHERE x > 7 AND s = 'bc'").key == b.key
+    False
+    >>> Shape.of("SELECT * FROM t WHERE x > 9 AND s = 'zz'").key == a.key
+    True
+    """
+
+    def __init__(self, sql: str, key: tuple, values: list, tokens: list | None):
+        self.sql, self.key, self.values, self._tokens, self.exact = sql, key, values, tokens, False
+
+    @property
+    def tokens(self) -> list:
+        if self._tokens is None:  # a shape known from its text: tokenized only when parsed
+            self._tokens = _DIALECT.tokenize(self.sql)
+        return self._tokens
+
+    @classmethod
+    def of(cls, sql: str) -> "Shape | None":
+        """The shape of `sql`, or None where it does not tokenize. A statement seen lately is
+        neither tokenized nor keyed again."""
+        known = _KNOWN.get(sql)
+        if known is not None:
+            return cls(sql, known[0], list(known[1]), None)
+        shape = cls._made(sql)
+        if shape is not None:
+            if len(_KNOWN) >= 256:
+                _KNOWN.clear()
+            _KNOWN[sql] = (shape.key, tuple(shape.values))
+        return shape
+
+    @classmethod
+    def _made(cls, sql: str) -> "Shape | None":
+        from .expressions import number_literal  # (the binder's typing of a written number)
+        try:
+            tokens = _DIALECT.tokenize(sql)
+        except TokenError:
+            return None
+        if sum(t.token_type in _SLOT_TYPES for t in tokens) > MAX_SLOTS:
+            return cls(sql, (sql,), [], tokens)  # its own shape, without slots
+        key, values = [], []
+        for tok in tokens:
+            t = tok.token_type
+            if t == TokenType.STRING:
+                key.append(_STRING_SLOT)
+                values.append(tok.text)
+            elif t == TokenType.NUMBER:
+                try:
+                    lit = number_literal(tok.text)
+                except ValueError:
+                    return None  # not a number: parsing says so
+                key.append(lit.type)
+                values.append(lit.value)
+            else:
+                key.append((t, tok.text))
+        return cls(sql, tuple(key), values, tokens)
+
+    def tag(self, stmt) -> None:
+        """Mark each literal of the parsed statement with its slot (its ordinal among the
+        literal tokens). Literals in a select item without an alias stay constants where the
+        column's name (their text) can be read."""
+        if not self.exact or not self.values:
+            return
+        at, k = {}, 0
+        for tok in self.tokens:
+            if tok.token_type in _SLOT_TYPES:
+                at[tok.start] = (k, tok)
+                k += 1
+        for lit in stmt.find_all(exp.Literal):
+            hit = at.get(lit.meta.get("start"))
+            if hit is not None and lit.this == hit[1].text and lit.is_string == (hit[1].token_type == TokenType.STRING):
+                lit.meta["tqp_slot"] = hit[0]
+        memo: dict = {}
+        for select in stmt.find_all(exp.Select):
+            if not _names_visible(select, memo):
+                continue
+            for item in select.expressions:
+                if not isinstance(item, exp.Alias):
+                    for lit in item.find_all(exp.Literal):
+                        lit.meta.pop("tqp_slot", None)
+
+
+_STRING_SLOT = "'?'"
+_SLOT_TYPES = (TokenType.STRING, TokenType.NUMBER)
+_KNOWN: dict[str, tuple] = {}  # statement text -> (key, values) of its shape
+
+
+def _names_visible(select, memo: dict) -> bool:
+    """Whether a query can read the select's column names: not for a subquery in an expression
+    (scalar, IN, EXISTS), whose columns are read by position. `memo` holds the answer for the
+    set operations passed (a UNION of thousands of SELECTs is one chain of them)."""
+    path, node = [], select.parent
+    while isinstance(node, (exp.Subquery, exp.SetOperation, exp.Paren)) and id(node) not in memo:
+        path.append(node)
+        node = node.parent
+    if id(node) in memo:
+        visible = memo[id(node)]
+    else:
+        visible = node is None or isinstance(node, (exp.From, exp.Join, exp.CTE, exp.With, exp.Lateral))
+    for n in path:
+        memo[id(n)] = visible
+    return visible
 
 
 _GROUPING_WORDS = (TokenType.ROLLUP, TokenType.CUBE, TokenType.GROUPING_SETS)

@@ -1,0 +1,79 @@
+"""The SQL-macro aggregates (tqp/functions/statistics.py) against DuckDB, grouped and global,
+with NULLs, constant columns (zero variance), empty inputs, DECIMAL and DOUBLE arguments."""
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pytest
+
+import tqp
+
+SETUP = ["CREATE TABLE t (g INTEGER, a INTEGER, b INTEGER, p BOOLEAN, f DOUBLE, d DECIMAL(10, 2))",
+         "INSERT INTO t VALUES (1, 1, 2, true, 1.5, 1.25), (1, 1, 3, false, 2.5, 2.50), (1, 2, NULL, NULL, NULL, NULL), "
+         "(2, 3, 4, true, 0.1, 9.99), (2, NULL, NULL, true, 3, 0), (3, 5, 5, NULL, 1, 1), (1, 4, 9, true, -2, -3.5)"]
+AGGS = ["covar_pop(b, a)", "covar_samp(b, a)", "corr(b, a)", "regr_slope(b, a)", "regr_intercept(b, a)",
+        "regr_count(b, a)", "regr_r2(b, a)", "regr_avgx(b, a)", "regr_avgy(b, a)", "regr_sxx(b, a)",
+        "regr_syy(b, a)", "regr_sxy(b, a)", "corr(f, d)", "covar_samp(d, f)", "bool_and(p)", "bool_or(p)",
+        "count_if(p)", "approx_count_distinct(a)", "bool_and(a > 1)"]
+
+
+@pytest.fixture(scope="module")
+def cons():
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for s in SETUP:
+        t.execute(s)
+        d.execute(s)
+    return t, d
+
+
+def _same(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isnan(a) and math.isnan(b) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+@pytest.mark.parametrize("agg", AGGS)
+@pytest.mark.parametrize("shape", ["SELECT {} FROM t", "SELECT g, {} FROM t GROUP BY g ORDER BY g",
+                                   "SELECT {} FROM t WHERE g = 99"])
+def test_same_as_duckdb(cons, agg, shape):
+    t, d = cons
+    sql = shape.format(agg)
+    got, want = t.execute(sql).fetchall(), d.execute(sql).fetchall()
+    assert len(got) == len(want) and all(len(r) == len(s) and all(map(_same, r, s)) for r, s in zip(got, want)), \
+        (sql, got, want)
+
+
+STRING_AGGS = [
+    "SELECT g, string_agg(s, ',' ORDER BY k), string_agg(s) FROM u GROUP BY g ORDER BY g",
+    "SELECT string_agg(DISTINCT s, '-' ORDER BY s) FROM u",
+    "SELECT string_agg(k, '|' ORDER BY k DESC) FROM u",
+    "SELECT listagg(s, ';') FROM u WHERE g = 2",
+    "SELECT string_agg(s) FROM u WHERE g > 5",
+    "SELECT array_to_string(['a', NULL, 'b'], '-'), array_to_string([1, 2, NULL], ', ')",
+]
+
+
+@pytest.mark.parametrize("sql", STRING_AGGS)
+def test_string_agg_same_as_duckdb(sql):
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for c in (t, d):
+        c.execute("CREATE TABLE u (g INTEGER, s VARCHAR, k INTEGER)")
+        c.execute("INSERT INTO u VALUES (1, 'a', 3), (1, 'b', 1), (1, NULL, 2), (2, 'c', 1), (3, NULL, 1)")
+    assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql
+
+
+PICKS = [
+    "SELECT g, arg_max(s, k), arg_min(s, k), first(s), last(s), any_value(s), max_by(s, k), min_by(k, s) FROM v GROUP BY g ORDER BY g",
+    "SELECT first(k), last(k), any_value(s) FROM v",
+    "SELECT arg_max(k, s) FROM v WHERE g = 7",
+]
+
+
+@pytest.mark.parametrize("sql", PICKS)
+def test_picks_same_as_duckdb(sql):
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for c in (t, d):
+        c.execute("CREATE TABLE v (g INTEGER, s VARCHAR, k INTEGER)")
+        c.execute("INSERT INTO v VALUES (1, 'a', 3), (1, 'b', 1), (1, NULL, 2), (2, 'c', 1), (3, NULL, 1), (3, 'z', NULL)")
+    assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql

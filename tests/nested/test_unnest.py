@@ -1,0 +1,44 @@
+"""unnest(list) in the SELECT list, against DuckDB: several lists side by side, NULL and empty
+lists, expressions over the element, WHERE before and filters after, ORDER BY on elements."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+import tqp
+from tqp.errors import NotSupportedError
+
+SETUP = ["CREATE TABLE t (id INTEGER, l INTEGER[], m VARCHAR[])",
+         "INSERT INTO t VALUES (1, [1, 2, 3], ['a']), (2, [], ['b', 'c']), (3, NULL, NULL), (4, [4, NULL], ['d', 'e', 'f'])"]
+QUERIES = [
+    "SELECT unnest([1, 2, 3]) AS x, 'k' AS k",
+    "SELECT id, unnest(l) FROM t",
+    "SELECT id, unnest(l) + 1 AS y FROM t WHERE id > 1",
+    "SELECT unnest(l) AS a, unnest(m) AS b FROM t",
+    "SELECT count(*) FROM (SELECT unnest(l) AS e FROM t) s WHERE e > 1",
+    "SELECT id, unnest(l) AS e FROM t ORDER BY e DESC NULLS LAST, id",
+    "SELECT unnest(NULL)",
+    "SELECT id, unnest(m) AS s FROM t WHERE id <> 2",
+]
+
+
+@pytest.fixture(scope="module")
+def cons():
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for s in SETUP:
+        t.execute(s)
+        d.execute(s)
+    return t, d
+
+
+@pytest.mark.parametrize("sql", QUERIES)
+def test_same_as_duckdb(cons, sql):
+    t, d = cons
+    got, want = t.execute(sql).fetchall(), d.execute(sql).fetchall()
+    assert (got == want) if "ORDER BY" in sql else sorted(got, key=repr) == sorted(want, key=repr), sql
+
+
+def test_unnest_in_a_grouped_query_is_refused(cons):
+    t, _ = cons
+    with pytest.raises(NotSupportedError):
+        t.execute("SELECT unnest(l), count(*) FROM t GROUP BY l")

@@ -1,0 +1,134 @@
+"""Aggregates written as SQL over the built-in ones ("macros"): covariance, correlation and the
+regr_* family from FILTERed sums over the rows where both arguments are non-NULL, bool_and /
+bool_or / count_if from min, max and count, and approx_count_distinct as the exact count.
+
+The two-argument statistics use sums of products in DOUBLE (one pass, like DuckDB's results to
+about 1e-12 on ordinary data); when a variance is tiny next to the mean's square they lose
+digits that DuckDB's streaming updates keep.
+
+>>> import tqp
+>>> con = tqp.connect()
+>>> con.register("t", {"x": [1, 2, 3, 4], "y": [2, 4, 6, 9]})
+>>> con.execute("SELECT regr_count(y, x), round(regr_slope(y, x), 6), bool_and(x > 0) FROM t").fetchall()
+[(4, 2.3, True)]
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+from ..errors import ProgrammingError
+from . import Function, register
+
+_BOTH = "(__y IS NOT NULL AND __x IS NOT NULL)"
+_N = f"count(*) FILTER (WHERE {_BOTH})"
+_SX, _SY = (f"sum(CAST({v} AS DOUBLE)) FILTER (WHERE {_BOTH})" for v in ("__x", "__y"))
+_SXX, _SYY, _SXY = (f"sum(CAST({a} AS DOUBLE) * CAST({b} AS DOUBLE)) FILTER (WHERE {_BOTH})"
+                    for a, b in (("__x", "__x"), ("__y", "__y"), ("__x", "__y")))
+_CXY = f"({_SXY} - {_SX} * {_SY} / {_N})"  # n * covar_pop
+_CXX = f"greatest({_SXX} - {_SX} * {_SX} / {_N}, 0)"
+_CYY = f"greatest({_SYY} - {_SY} * {_SY} / {_N}, 0)"
+
+_TWO = {
+    "covar_pop": (f"CASE WHEN {_N} > 0 THEN {_CXY} / {_N} END", "Population covariance of y and x."),
+    "covar_samp": (f"CASE WHEN {_N} > 1 THEN {_CXY} / ({_N} - 1) END", "Sample covariance of y and x."),
+    "corr": (f"CASE WHEN {_N} > 0 THEN {_CXY} / sqrt({_CXX} * {_CYY}) END", "Correlation coefficient of y and x."),
+    "regr_count": (_N, "Rows where neither y nor x is NULL."),
+    "regr_avgx": (f"CASE WHEN {_N} > 0 THEN {_SX} / {_N} END", "Mean of x over the rows where both are non-NULL."),
+    "regr_avgy": (f"CASE WHEN {_N} > 0 THEN {_SY} / {_N} END", "Mean of y over the rows where both are non-NULL."),
+    "regr_sxx": (f"CASE WHEN {_N} > 0 THEN {_CXX} END", "Sum of squared deviations of x."),
+    "regr_syy": (f"CASE WHEN {_N} > 0 THEN {_CYY} END", "Sum of squared deviations of y."),
+    "regr_sxy": (f"CASE WHEN {_N} > 0 THEN {_CXY} END", "Sum of products of the deviations of x and y."),
+    "regr_slope": (f"CASE WHEN {_N} > 0 THEN {_CXY} / {_CXX} END", "Slope of the least-squares line."),
+    "regr_intercept": (f"CASE WHEN {_N} > 0 AND {_CXX} <> 0 THEN ({_SY} - {_CXY} / {_CXX} * {_SX}) / {_N} END",
+                       "Intercept of the least-squares line."),
+    "regr_r2": (f"CASE WHEN {_N} = 0 OR {_CXX} = 0 THEN NULL WHEN {_CYY} = 0 THEN 1.0 "
+                f"ELSE {_CXY} * {_CXY} / ({_CXX} * {_CYY}) END", "Coefficient of determination."),
+}
+_ONE = {
+    "bool_and": ("CAST(min(CAST(__x AS INTEGER)) AS BOOLEAN)", "Whether every non-NULL value is true.", ()),
+    "bool_or": ("CAST(max(CAST(__x AS INTEGER)) AS BOOLEAN)", "Whether some non-NULL value is true.", ()),
+    "count_if": ("sum(CAST(__x AS INTEGER))", "Rows where the condition is true (NULL when it is NULL on every row).",
+                 ("countif",)),
+    "approx_count_distinct": ("count(DISTINCT __x)", "Distinct non-NULL values (tqp counts them exactly).", ()),
+}
+_NODES = {"covar_pop": exp.CovarPop, "covar_samp": exp.CovarSamp, "corr": exp.Corr, "regr_count": exp.RegrCount,
+          "regr_avgx": exp.RegrAvgx, "regr_avgy": exp.RegrAvgy, "regr_sxx": exp.RegrSxx, "regr_syy": exp.RegrSyy,
+          "regr_sxy": exp.RegrSxy, "regr_slope": exp.RegrSlope, "regr_intercept": exp.RegrIntercept,
+          "regr_r2": exp.RegrR2, "bool_and": exp.LogicalAnd, "bool_or": exp.LogicalOr, "count_if": exp.CountIf,
+          "approx_count_distinct": exp.ApproxDistinct}
+
+
+@lru_cache(maxsize=None)
+def _template(sql: str) -> exp.Expression:
+    return sqlglot.parse_one(sql, read="duckdb")
+
+
+def _macro(name: str, sql: str, params: tuple[str, ...]):
+    def bind(b, args):
+        if len(args) != len(params):
+            raise ProgrammingError(f"{name}() takes {len(params)} argument{'s' if len(params) > 1 else ''}, not {len(args)}")
+        if not b.allow_aggs:
+            raise ProgrammingError(f"aggregate {name}() is not allowed here")
+        given = dict(zip(params, args))
+
+        def put(node):
+            if isinstance(node, exp.Column) and not node.table and node.name in given:
+                return exp.Paren(this=given[node.name].copy())
+            return node
+        return b.bind(_template(sql).copy().transform(put))
+    return bind
+
+
+def _two_args(node):
+    return [node.this, node.expression]
+
+
+for _name, (_sql, _what) in _TWO.items():
+    register(Function(_name, f"{_name}(DOUBLE y, DOUBLE x) → {'BIGINT' if _name == 'regr_count' else 'DOUBLE'}",
+                      _what, f"{_name}(price, quantity)", _macro(_name, _sql, ("__y", "__x")),
+                      nodes=(_NODES[_name],), raw=True, family="aggregate"),
+             lambda node, n=_name: (n, _two_args(node)))
+for _name, (_sql, _what, _aliases) in _ONE.items():
+    register(Function(_name, f"{_name}({'BOOLEAN' if _name != 'approx_count_distinct' else 'ANY'}) → "
+                      f"{'BIGINT' if _name in ('count_if', 'approx_count_distinct') else 'BOOLEAN'}",
+                      _what, f"{_name}(x)", _macro(_name, _sql, ("__x",)), aliases=_aliases,
+                      nodes=(_NODES[_name],), raw=True, family="aggregate"))
+
+
+# ---------------------------------------------------------------- picking one value per group
+# Each is the first element of the group's values as a list (list() keeps the input order, or
+# sorts by the ORDER BY it is given), so they follow DuckDB's choices: first/last count NULLs,
+# any_value skips them, arg_max/arg_min take the value at the largest/smallest non-NULL key.
+
+_PICKS = {
+    "first": ("list(__x)[1]", ("__x",), "The group's first value (NULL too), in input order.", ("arbitrary",), exp.First),
+    "last": ("list(__x)[-1]", ("__x",), "The group's last value (NULL too), in input order.", (), exp.Last),
+    "any_value": ("(list(__x) FILTER (WHERE __x IS NOT NULL))[1]", ("__x",), "A non-NULL value of the group.", (),
+                  exp.AnyValue),
+    "arg_max": ("(list(__x ORDER BY __k DESC) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
+                "The value of x on the row with the largest key.", ("max_by", "argmax"), exp.ArgMax),
+    "arg_min": ("(list(__x ORDER BY __k) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
+                "The value of x on the row with the smallest key.", ("min_by", "argmin"), exp.ArgMin),
+}
+for _name, (_sql, _params, _what, _aliases, _node) in _PICKS.items():
+    register(Function(_name, f"{_name}({', '.join('ANY x' if p == '__x' else 'ANY key' for p in _params)}) → type of x",
+                      _what, f"{_name}({', '.join(p.strip('_') for p in _params)})", _macro(_name, _sql, _params),
+                      aliases=_aliases, nodes=(_node,), raw=True, family="aggregate"),
+             lambda node, n=_name: (n, [a for a in (node.this, node.args.get("expression")) if a is not None]))
+
+
+def _ignore_nulls(node):
+    """any_value(x) arrives as IGNORE NULLS around ANY_VALUE; first(x IGNORE NULLS) is any_value too."""
+    inner = node.this
+    if isinstance(inner, (exp.AnyValue, exp.First)):
+        return "any_value", [inner.this]
+    raise ProgrammingError(f"IGNORE NULLS applies to first(), any_value() and window functions, not "
+                           f"{inner.sql('duckdb')[:40]}")
+
+
+register(Function("#ignore_nulls", "x IGNORE NULLS", "IGNORE NULLS around an aggregate (not callable by name).",
+                  "first(x IGNORE NULLS)", lambda b, args: b.bind(args[0]), nodes=(exp.IgnoreNulls,), raw=True,
+                  family="aggregate"), lambda node: ("any_value", _ignore_nulls(node)[1]))
