@@ -77,3 +77,28 @@ def test_picks_same_as_duckdb(sql):
         c.execute("CREATE TABLE v (g INTEGER, s VARCHAR, k INTEGER)")
         c.execute("INSERT INTO v VALUES (1, 'a', 3), (1, 'b', 1), (1, NULL, 2), (2, 'c', 1), (3, NULL, 1), (3, 'z', NULL)")
     assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql
+
+
+HOLISTIC = [
+    "SELECT median(i), median(d), quantile_cont(i, 0.3), quantile_disc(i, 0.3), quantile_disc(s, 0.5), mode(s), "
+    "quantile(i, 0.5), quantile_disc(d, 0.5), quantile_disc(dt, 0.5), quantile_disc(i, 0.75), quantile_cont(d, 0.3) FROM w",
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY i), percentile_disc(0.5) WITHIN GROUP (ORDER BY i DESC), "
+    "percentile_cont(0.25) WITHIN GROUP (ORDER BY d DESC) FROM w",
+    "SELECT g, median(i), mode(i), quantile_disc(s, 0.9), mode(s), quantile_disc(i, 0.1), quantile_disc(i, 1.0), "
+    "quantile_disc(i, 0), median(f) FROM w GROUP BY g ORDER BY g",
+    "SELECT median(i), mode(s) FROM w WHERE i > 100",
+    "SELECT mode(x) FROM (VALUES (3), (1), (1), (3)) v(x)",
+    "SELECT mode(x) FROM (VALUES (1), (3), (3), (1)) v(x)",
+]
+
+
+@pytest.mark.parametrize("sql", HOLISTIC)
+def test_quantiles_and_mode_same_as_duckdb(sql):
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for c in (t, d):
+        c.execute("CREATE TABLE w (g INTEGER, i INTEGER, d DECIMAL(10, 2), s VARCHAR, dt DATE, f DOUBLE)")
+        c.execute("INSERT INTO w VALUES (1, 1, 1.5, 'a', '2020-01-01', 0.5), (1, 2, 2.25, 'b', '2020-01-03', -1), "
+                  "(2, 4, 3, 'b', '2020-01-10', 2), (2, 7, 10, 'c', NULL, NULL), (2, NULL, NULL, NULL, NULL, 1e9), "
+                  "(3, 5, 1, 'z', NULL, 3), (2, 8, 1, 'c', NULL, 4)")
+    got, want = t.execute(sql).fetchall(), d.execute(sql).fetchall()
+    assert len(got) == len(want) and all(all(map(_same, r, s)) for r, s in zip(got, want)), (sql, got, want)

@@ -66,7 +66,8 @@ AGGS = [f"{fn}({x})" for x in NUMERIC for fn in ("sum", "avg", "var_samp", "var_
     ["count(*)", "count(DISTINCT s)", "count(DISTINCT w)", "sum(DISTINCT i)", "avg(DISTINCT d)",
      "sum(w) FILTER (WHERE i > 0)", "count(*) FILTER (WHERE b)", "min(s) FILTER (WHERE f < 0)",
      "stddev_samp(DISTINCT f) FILTER (WHERE s <> 'x')", "sum(CAST(b AS INTEGER))",
-     "list(i ORDER BY i DESC)", "list(s ORDER BY s NULLS FIRST) FILTER (WHERE b)"]
+     "list(i ORDER BY i DESC)", "list(s ORDER BY s NULLS FIRST) FILTER (WHERE b)",
+     "median(d)", "median(f)", "quantile_disc(t, 0.25)", "quantile_cont(i, 0.75)", "median(DISTINCT i)"]
 KEYS = ["ki", "kb", "ks", "kd", "kw", "kt", "kf", "ki, ks", "kw, kt, kf", ""]
 
 

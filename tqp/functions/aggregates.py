@@ -10,7 +10,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .. import types as T
-from . import Aggregate, register
+from ..errors import NotSupportedError, ProgrammingError
+from . import Aggregate, Function, register
 
 
 def _sum_type(t: T.SqlType) -> T.SqlType:
@@ -39,3 +40,73 @@ _agg("var_samp", "var_samp(NUMBER) → DOUBLE", "Sample variance.", "var_samp(x)
      ("variance",), (exp.Variance,))
 _agg("var_pop", "var_pop(NUMBER) → DOUBLE", "Population variance.", "var_pop(x)", lambda t: T.DOUBLE,
      nodes=(exp.VariancePop,))
+
+
+# ---------------------------------------------------------------- holistic: quantiles and mode
+# (tqp.kernels.holistic). The fraction of a quantile rides in the AggCall's name, as
+# "quantile_cont:0.25" (":desc" after it for WITHIN GROUP (ORDER BY x DESC)).
+
+def _interpolated(t: T.SqlType) -> T.SqlType:
+    if not t.is_numeric:
+        raise ProgrammingError(f"an interpolated quantile needs a number, not {t} (quantile_disc takes any type)")
+    return t if t.is_decimal else T.DOUBLE
+
+
+register(Aggregate("median", "median(NUMBER) → DOUBLE | DECIMAL", "The middle value (the mean of the two middle ones).",
+                   "median(price)", _interpolated, nodes=(exp.Median,), numeric_only=False,
+                   implementation="quantile_cont:0.5"))
+register(Aggregate("mode", "mode(ANY) → same type", "The most frequent value (the first seen among ties).",
+                   "mode(city)", lambda t: t, nodes=(exp.Mode,), numeric_only=False, implementation="mode"))
+register(Aggregate("#quantile_cont", "", "", "", _interpolated, numeric_only=False, implementation="quantile_cont"))
+register(Aggregate("#quantile_disc", "", "", "", lambda t: t, numeric_only=False, implementation="quantile_disc"))
+
+
+def _fraction(b, node) -> float:
+    from ..plan.nodes import Lit
+    q = b.bind(node)
+    if not isinstance(q, Lit) or not q.type.is_numeric or q.value is None:
+        raise ProgrammingError("a quantile's fraction must be a constant number (a list of fractions is not supported)")
+    value = q.value / 10 ** q.type.scale if q.type.is_decimal else q.value
+    if not 0 <= value <= 1:
+        raise ProgrammingError(f"a quantile's fraction must be between 0 and 1, not {value}")
+    return float(value)
+
+
+def _quantile(kind: str):
+    def bind(b, args):
+        from dataclasses import replace
+        from ..sql import expressions as X
+        if len(args) != 2:
+            raise ProgrammingError(f"quantile_{kind}() takes 2 arguments (value, fraction), not {len(args)}")
+        agg = X.aggregate_call(b, f"quantile_{kind}", f"#quantile_{kind}", args[0])
+        return replace(agg, func=f"quantile_{kind}:{_fraction(b, args[1])}")
+    return bind
+
+
+def _within_group(b, args):
+    """percentile_cont(q) / percentile_disc(q) WITHIN GROUP (ORDER BY x [DESC])."""
+    from dataclasses import replace
+    from ..sql import expressions as X
+    node = args[0]
+    fn, order = node.this, node.expression
+    kind = {exp.PercentileCont: "cont", exp.PercentileDisc: "disc"}.get(type(fn))
+    if kind is None or fn.this is None or not isinstance(order, exp.Order) or len(order.expressions) != 1:
+        raise NotSupportedError(f"WITHIN GROUP over {fn.sql('duckdb')[:40]}")
+    key = order.expressions[0]
+    agg = X.aggregate_call(b, f"percentile_{kind}", f"#quantile_{kind}", key.this)
+    return replace(agg, func=f"quantile_{kind}:{_fraction(b, fn.this)}" + (":desc" if key.args.get("desc") else ""))
+
+
+for _kind, _node in (("cont", exp.PercentileCont), ("disc", exp.PercentileDisc)):
+    register(Function(f"quantile_{_kind}", f"quantile_{_kind}({'NUMBER' if _kind == 'cont' else 'ANY'}, DOUBLE q) → "
+                      f"{'DOUBLE | DECIMAL' if _kind == 'cont' else 'same type'}",
+                      "The q-quantile of the values, " + ("interpolated." if _kind == "cont" else "an actual value."),
+                      f"quantile_{_kind}(price, 0.9)", _quantile(_kind),
+                      aliases=("quantile",) if _kind == "disc" else (), nodes=(_node,), raw=True, family="aggregate"),
+             lambda node, k=_kind: (f"quantile_{k}", [node.this, node.args.get("expression")]))
+register(Function("quantile_disc#q", "", "", "", _quantile("disc"), nodes=(exp.Quantile,), raw=True,
+                  family="aggregate"), lambda node: ("quantile_disc#q", [node.this, node.args.get("quantile")]))
+register(Function("#within_group", "percentile_cont(q) / percentile_disc(q) WITHIN GROUP (ORDER BY x)",
+                  "The q-quantile of x, in the SQL standard's form.", "percentile_cont(0.5) WITHIN GROUP (ORDER BY x)",
+                  _within_group, nodes=(exp.WithinGroup,), raw=True, family="aggregate"),
+         lambda node: ("#within_group", [node]))

@@ -39,7 +39,7 @@ from .. import types as T
 from ..column import Column
 from ..compile.expr import cast_column, compile_expr, key_columns, may_raise
 from ..compile.lower import evaluate, lower as lower_input, true_mask
-from ..errors import DataError
+from ..errors import DataError, NotSupportedError
 from ..exec.batch import Batch
 from ..kernels import group as G
 from ..kernels import keys as K
@@ -136,9 +136,9 @@ def describe_distinct(rel: P.Distinct) -> str:
 @dataclass(frozen=True)
 class State:
     """An aggregate's partial result over some rows. `parts` are columns with one row per
-    group, except for DISTINCT aggregates and list(), whose state is the rows themselves
-    (for DISTINCT the distinct (group, value) pairs): `parts` holds the values, in row order,
-    and `owner` the group of each."""
+    group, except for DISTINCT aggregates, list(), quantiles and mode, whose state is the
+    rows themselves (for DISTINCT the distinct (group, value) pairs): `parts` holds the
+    values, in row order, and `owner` the group of each."""
     groups: int
     parts: tuple[Column, ...]
     owner: torch.Tensor | None = None
@@ -153,9 +153,10 @@ def partial(a: P.AggCall, x: Column | None, ids: torch.Tensor, g: int, keep: tor
     if a.func == "count_star":
         return State(g, (Column(T.BIGINT, _count_all(ids, g, counts) if keep is None else G.segment_count(keep, ids, g)),))
     valid = x.validity if keep is None else keep if x.validity is None else x.validity & keep
-    if _is_list(a):  # NULLs are elements too: only FILTER and DISTINCT drop rows
+    kind = a.func.split(":")[0]
+    if kind == "list":  # NULLs are elements too: only FILTER and DISTINCT drop rows
         valid = keep
-    elif not a.distinct:
+    elif not a.distinct and kind not in _HOLISTIC:
         return State(g, FUNCTIONS[a.func].partial(x, ids, g, valid, counts))
     if a.distinct:
         firsts = _first_of_pairs(ids, x, keep)
@@ -183,16 +184,39 @@ def finalize(a: P.AggCall, state: State) -> Column:
     """The SQL value per group."""
     if state.owner is None:
         return FUNCTIONS[a.func].finalize(a, state.parts)
-    values = state.parts[0]
-    if _is_list(a):
+    values, kind = state.parts[0], a.func.split(":")[0]
+    if kind == "list":
         from ..functions.nested import list_aggregate  # nested types import the compiler
         return list_aggregate(a.func, a.type, values, state.owner, state.groups, None)
+    if kind in _HOLISTIC:
+        return _holistic(a, values, state.owner, state.groups, values.validity)
     fn = FUNCTIONS[a.func]
     return fn.finalize(a, fn.partial(values, state.owner, state.groups, values.validity, {}))
 
 
-def _is_list(a: P.AggCall) -> bool:
-    return a.func.split(":")[0] == "list"
+_HOLISTIC = ("quantile_cont", "quantile_disc", "mode")
+
+
+def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
+    """Quantiles and mode (a.func "quantile_cont:q[:desc]", "quantile_disc:q[:desc]", "mode")."""
+    from ..kernels import holistic as H
+    if W.is_wide(x.data):
+        raise NotSupportedError(f"{a.func.split(':')[0]} over DECIMAL values past 18 digits")
+    kind, *rest = a.func.split(":")
+    desc = rest[-1:] == ["desc"]
+    data = x.data.to(torch.int64) if x.data.dtype == torch.bool else x.data
+    data = -data if desc else data
+    if kind == "mode":
+        out, has = H.segment_mode(data, ids, g, valid)
+    else:
+        discrete = kind == "quantile_disc"
+        if not discrete:  # a DECIMAL interpolates its scaled integers, truncated, as DuckDB's does
+            data = data.to(torch.float64)
+        out, has = H.segment_quantile(data, ids, g, valid, float(rest[0]), discrete)
+        if not discrete and a.type.is_decimal:
+            out = torch.trunc(out)
+    out = -out if desc else out
+    return Column(a.type, out.to(a.type.torch_dtype), _none_if_all(has), x.dictionary)
 
 
 def _count_all(ids, g, counts):

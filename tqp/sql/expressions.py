@@ -1044,6 +1044,12 @@ def _agg(b: ExprBinder, node, func: str, target):
     return make_agg(func, x, distinct)
 
 
+def aggregate_call(b: ExprBinder, shown: str, func: str, target) -> AggCall:
+    """An aggregate of the registry entry `func` over the argument node `target`, bound as
+    `shown(target)` is (the registry's multi-argument aggregates start here)."""
+    return _agg(b, exp.Anonymous(this=shown, expressions=[target]), func, target)
+
+
 def make_agg(func: str, x: Expr, distinct: bool = False, filter: Expr | None = None) -> AggCall:
     """The aggregate call, typed by the function registry's rule for `func`."""
     entry = F.lookup(func)

@@ -1,0 +1,85 @@
+"""Holistic aggregates (they need every value of a group, not a running state): quantiles,
+median and mode, as one sort of (group, value) and gathers at computed positions.
+
+>>> import torch
+>>> ids = torch.tensor([0, 1, 0, 0, 1])
+>>> x = torch.tensor([5.0, 2.0, 1.0, 3.0, 4.0])
+>>> segment_quantile(x, ids, 2, None, 0.5, discrete=False)[0].tolist()
+[3.0, 3.0]
+>>> segment_mode(torch.tensor([7, 7, 3, 3, 3]), torch.tensor([0, 0, 0, 1, 1]), 2, None)[0].tolist()
+[7, 3]
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .selection import nonzero
+
+
+def _group_order(x: Tensor, ids: Tensor) -> Tensor:
+    """The permutation sorting rows by group, then value (stable: ties keep input order)."""
+    order = torch.sort(x, stable=True).indices
+    return order[torch.sort(ids[order], stable=True).indices]
+
+
+def _sorted_within_groups(x: Tensor, ids: Tensor, valid: Tensor | None) -> tuple[Tensor, Tensor]:
+    """(group ids, values) of the valid rows, sorted by group then value."""
+    if valid is not None:
+        keep = nonzero(valid)
+        x, ids = x[keep], ids[keep]
+    perm = _group_order(x, ids)
+    return ids[perm], x[perm]
+
+
+def segment_quantile(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, q: float,
+                     discrete: bool) -> tuple[Tensor, Tensor]:
+    """(value per group, whether the group has one): the q-quantile of each group's values,
+    interpolated between the two nearest (quantile_cont) or an actual one (quantile_disc), at
+    the positions DuckDB uses."""
+    s_ids, v = _sorted_within_groups(x, ids, valid)
+    counts = torch.bincount(s_ids, minlength=g)[:g]
+    starts = torch.cumsum(counts, 0) - counts
+    has = counts > 0
+    last = (counts - 1).clamp(min=0)
+    if len(v) == 0:
+        return torch.zeros(g, dtype=torch.float64 if not discrete else x.dtype, device=x.device), has
+    if discrete:  # DuckDB's position: max(1, n - floor(n - q n)) - 1
+        n = counts.to(torch.float64)
+        at = (counts - torch.floor(n - q * n).to(torch.int64)).clamp(min=1) - 1
+        return v[(starts + at).clamp(max=len(v) - 1)], has
+    pos = last.to(torch.float64) * q
+    lo = torch.floor(pos).to(torch.int64)
+    at_lo = v[(starts + lo).clamp(max=len(v) - 1)]
+    hi = torch.minimum(lo + 1, last)
+    at_hi = v[(starts + hi).clamp(max=len(v) - 1)].to(torch.float64)
+    return at_lo.to(torch.float64) + (pos - lo) * (at_hi - at_lo.to(torch.float64)), has
+
+
+def segment_mode(x: Tensor, ids: Tensor, g: int, valid: Tensor | None) -> tuple[Tensor, Tensor]:
+    """(value per group, whether the group has one): each group's most frequent value; among
+    equally frequent ones, the one seen first."""
+    n = len(x)
+    rows = torch.arange(n, device=x.device)
+    if valid is not None:
+        keep = nonzero(valid)
+        x, ids, rows = x[keep], ids[keep], rows[keep]
+    if len(x) == 0:
+        return torch.zeros(g, dtype=x.dtype, device=x.device), torch.zeros(g, dtype=torch.bool, device=x.device)
+    perm = _group_order(x, ids)
+    s_ids, v, order_rows = ids[perm], x[perm], rows[perm]
+    new_run = torch.ones(len(v), dtype=torch.bool, device=x.device)
+    new_run[1:] = (s_ids[1:] != s_ids[:-1]) | (v[1:] != v[:-1])
+    run = torch.cumsum(new_run, 0) - 1
+    runs = int(run[-1]) + 1
+    size = torch.bincount(run, minlength=runs)
+    first_row = torch.full((runs,), n, dtype=torch.int64, device=x.device).scatter_reduce(0, run, order_rows, "amin")
+    run_group = s_ids[new_run]
+    run_value = v[new_run]
+    # best run per group: largest size, then earliest first row
+    key = size * (n + 1) + (n - first_row)
+    best = torch.full((g,), -1, dtype=torch.int64, device=x.device).scatter_reduce(0, run_group, key, "amax")
+    is_best = key == best[run_group]
+    out = torch.zeros(g, dtype=x.dtype, device=x.device)
+    out[run_group[is_best]] = run_value[is_best]
+    return out, best >= 0
