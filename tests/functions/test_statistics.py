@@ -102,3 +102,17 @@ def test_quantiles_and_mode_same_as_duckdb(sql):
                   "(3, 5, 1, 'z', NULL, 3), (2, 8, 1, 'c', NULL, 4)")
     got, want = t.execute(sql).fetchall(), d.execute(sql).fetchall()
     assert len(got) == len(want) and all(all(map(_same, r, s)) for r, s in zip(got, want)), (sql, got, want)
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT bit_and(a), bit_or(a), bit_xor(a) FROM b",
+    "SELECT g, bit_and(a), bit_or(a), bit_xor(a) FROM b GROUP BY g ORDER BY g",
+    "SELECT bit_or(a) FROM b WHERE g > 9",
+    "SELECT bit_xor(CAST(a AS INTEGER)) FROM b WHERE a BETWEEN -100 AND 100",
+])
+def test_bit_aggregates_same_as_duckdb(sql):
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for c in (t, d):
+        c.execute("CREATE TABLE b (g INTEGER, a BIGINT)")
+        c.execute("INSERT INTO b VALUES (1, 12), (1, 10), (1, NULL), (2, -1), (2, 6), (3, NULL), (2, -9223372036854775808)")
+    assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql

@@ -67,7 +67,8 @@ AGGS = [f"{fn}({x})" for x in NUMERIC for fn in ("sum", "avg", "var_samp", "var_
      "sum(w) FILTER (WHERE i > 0)", "count(*) FILTER (WHERE b)", "min(s) FILTER (WHERE f < 0)",
      "stddev_samp(DISTINCT f) FILTER (WHERE s <> 'x')", "sum(CAST(b AS INTEGER))",
      "list(i ORDER BY i DESC)", "list(s ORDER BY s NULLS FIRST) FILTER (WHERE b)",
-     "median(d)", "median(f)", "quantile_disc(t, 0.25)", "quantile_cont(i, 0.75)", "median(DISTINCT i)"]
+     "median(d)", "median(f)", "quantile_disc(t, 0.25)", "quantile_cont(i, 0.75)", "median(DISTINCT i)",
+     "bit_and(i)", "bit_or(i) FILTER (WHERE b)", "bit_xor(DISTINCT i)"]
 KEYS = ["ki", "kb", "ks", "kd", "kw", "kt", "kf", "ki, ks", "kw, kt, kf", ""]
 
 

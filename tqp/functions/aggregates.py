@@ -110,3 +110,17 @@ register(Function("#within_group", "percentile_cont(q) / percentile_disc(q) WITH
                   "The q-quantile of x, in the SQL standard's form.", "percentile_cont(0.5) WITHIN GROUP (ORDER BY x)",
                   _within_group, nodes=(exp.WithinGroup,), raw=True, family="aggregate"),
          lambda node: ("#within_group", [node]))
+
+
+def _integer(name):
+    def result(t: T.SqlType) -> T.SqlType:
+        if not t.is_integer:
+            raise ProgrammingError(f"{name}() needs an integer, not {t}")
+        return t
+    return result
+
+
+for _name, _node, _what in (("bit_and", exp.BitwiseAndAgg, "Bitwise AND"), ("bit_or", exp.BitwiseOrAgg, "Bitwise OR"),
+                            ("bit_xor", exp.BitwiseXorAgg, "Bitwise XOR")):
+    register(Aggregate(_name, f"{_name}(INTEGER) → same type", f"{_what} of the non-NULL values.", f"{_name}(flags)",
+                       _integer(_name), nodes=(_node,), implementation=_name))

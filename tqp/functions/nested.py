@@ -602,3 +602,7 @@ register(Function("string_agg", "string_agg(VARCHAR x [, VARCHAR sep] [ORDER BY 
                   "The non-NULL values joined by sep (default ','), in the ORDER BY's order if given.",
                   "string_agg(name, ', ' ORDER BY name)", _string_agg, aliases=("listagg", "group_concat"),
                   nodes=(exp.GroupConcat,), raw=True, family="aggregate"), _string_agg_args)
+
+
+_entry("row", "row(ANY, ...) → STRUCT(v1, v2, ...)", "An unnamed STRUCT of the arguments; also written (a, b).",
+       "row(1, 'a') = (1, 'a') → true", lambda b, args: X.bind_row(b, args), raw=True)

@@ -83,3 +83,21 @@ def segment_mode(x: Tensor, ids: Tensor, g: int, valid: Tensor | None) -> tuple[
     out = torch.zeros(g, dtype=x.dtype, device=x.device)
     out[run_group[is_best]] = run_value[is_best]
     return out, best >= 0
+
+
+def segment_bits(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, op: str) -> tuple[Tensor, Tensor]:
+    """(bit_and / bit_or / bit_xor of each group's integers, whether it has one): one segmented
+    min / max / sum per bit of the two's-complement int64 values."""
+    x = x.to(torch.int64)
+    if valid is not None:
+        keep = nonzero(valid)
+        x, ids = x[keep], ids[keep]
+    has = torch.bincount(ids, minlength=g)[:g] > 0
+    out = torch.zeros(g, dtype=torch.int64, device=x.device)
+    reduce = {"bit_and": "amin", "bit_or": "amax", "bit_xor": "sum"}[op]
+    for b in range(64):
+        bit = (x >> b) & 1
+        per = torch.zeros(g, dtype=torch.int64, device=x.device).scatter_reduce(
+            0, ids, bit, reduce, include_self=reduce == "sum")
+        out |= (per & 1) << b
+    return out, has

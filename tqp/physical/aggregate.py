@@ -340,6 +340,26 @@ class Extreme:
         return Column(a.type, data, col.validity, col.dictionary)
 
 
+class Bits:
+    """BIT_AND / BIT_OR / BIT_XOR: state (the bits so far, NULL where a group has no value);
+    merging is the same reduction over the states."""
+
+    def __init__(self, func: str):
+        self.func = func
+
+    def partial(self, x, ids, g, valid, counts):
+        from ..kernels.holistic import segment_bits
+        out, has = segment_bits(x.data, ids, g, valid, self.func)
+        return (Column(T.BIGINT, out, _none_if_all(has)),)
+
+    def merge(self, parts, ids, g):
+        return self.partial(parts[0], ids, g, parts[0].validity, {})
+
+    @staticmethod
+    def finalize(a, parts):
+        return Column(a.type, parts[0].data.to(a.type.torch_dtype), parts[0].validity)
+
+
 class Variance:
     """VAR_SAMP/VAR_POP/STDDEV_SAMP/STDDEV_POP: state (count, mean, sum of squared deviations).
     Two passes, as a sum of squares loses every digit when the mean is large against the
@@ -386,4 +406,5 @@ class Variance:
 FUNCTIONS = {
     "count_star": Count, "count": Count, "sum": Sum, "avg": Sum, "min": Extreme("min"), "max": Extreme("max"),
     "var_samp": Variance, "var_pop": Variance, "stddev_samp": Variance, "stddev_pop": Variance,
+    "bit_and": Bits("bit_and"), "bit_or": Bits("bit_or"), "bit_xor": Bits("bit_xor"),
 }

@@ -1081,6 +1081,19 @@ def _function(b: ExprBinder, node):
     return entry.bind(*[b.bind(a) for a in args])
 
 
+@handles(exp.Tuple)
+def _row(b: ExprBinder, node):
+    return bind_row(b, node.expressions)
+
+
+def bind_row(b: ExprBinder, items) -> Expr:
+    """(a, b) or row(a, b) as a value: a STRUCT with fields v1, v2, ... (DuckDB's unnamed struct);
+    it compares, groups and counts (count(DISTINCT (a, b))) as one value."""
+    from ..functions.nested import _struct_pack
+    return _struct_pack(b, [exp.PropertyEQ(this=exp.to_identifier(f"v{i + 1}"), expression=e)
+                            for i, e in enumerate(items)])
+
+
 @handles(exp.Filter)
 def _agg_filter(b: ExprBinder, node):
     """agg(...) FILTER (WHERE cond): cond is over the aggregate's input rows."""
