@@ -953,9 +953,10 @@ class Binder:
             if isinstance(node, exp.Exists):
                 self._where_subquery(builder, node.this, None, negated)
                 continue
-            if isinstance(node, exp.In) and node.args.get("query") is not None:
+            if isinstance(node, exp.In) and node.args.get("query") is not None and not _has_subquery(node.this):
                 self._where_subquery(builder, node.args["query"], node.this, negated)
                 continue
+            # (a subquery on IN's left side is bound over the builder's rows first: a mark join)
             if outer is not None and not _has_subquery(c) and self._is_correlated(c, builder.scope, outer):
                 correlated_nodes.append(c)
                 continue
@@ -1127,6 +1128,11 @@ class Binder:
         outer = plan_outer_refs(rel)
         if kind == "scalar" and not outer:
             return P.ScalarSubquery(rel, rel.schema[0][1])
+        if kind == "exists" and not outer and builder is None:
+            # an uncorrelated EXISTS where no join can carry it (inside another subquery's
+            # left side): a constant, from a count of the subquery's rows
+            counted = P.Aggregate(P.Limit(rel, 1, 0), (), (AggCall("count_star", None, T.BIGINT),), ("#n",))
+            return X.compare("gt", P.ScalarSubquery(counted, T.BIGINT), Lit(0, T.BIGINT))
         if builder is None:
             pending = getattr(eb, "pending", None)
             if pending is None:
@@ -1193,7 +1199,9 @@ class Binder:
             outer = lifted.get(p["node"].id)
             if outer is None:  # bound, then not used (a discarded attempt)
                 continue
-            out[p["node"].id] = self._join_dependent(builder, p["rel"], p["level"], p["kind"], outer["left"],
+            # a subquery inside another's left side was joined first: its value fills the left
+            left = [_fill_pending(x, out) for x in outer["left"]]
+            out[p["node"].id] = self._join_dependent(builder, p["rel"], p["level"], p["kind"], left,
                                                      p["op"], outer["cols"].__getitem__)
         return out
 
@@ -1213,7 +1221,7 @@ class Binder:
     def in_subquery(self, eb: ExprBinder, node):
         builder = getattr(eb, "builder", None)
         query = node.args["query"]
-        if builder is None:
+        if builder is None or _has_subquery(node.this):  # a subquery on the left is bound over the builder
             return self._general(eb, query, "in", node.this)
 
         def fast():
