@@ -39,6 +39,7 @@ from .plan import nodes as P
 from .plan.nodes import record_slots
 from .exec.limits import cancellable
 from .optimizer import optimize
+from .physical.explain import Profile, explain
 from .settings import Settings, active
 from .sql import expressions as X
 from .sql.expressions import python_literal
@@ -436,15 +437,11 @@ class Engine:
         if not isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery)):
             raise NotSupportedError("EXPLAIN of a statement other than a query")
         c = self._compile(stmt, params)
-        lines = ["logical plan:", P.render(c.plan), "", "tensor program:", _program_text(c.plan)]
+        profile = None
         if analyze:
-            profile = []
-            c.run(self._context(profile))
-            lines += ["", "analyze (operator: ms, rows):"]
-            for node, seconds, rows in profile:
-                lines.append(f"  {type(node).__name__:<10} {seconds * 1000:9.2f} ms {rows:>10} rows")
-        text = "\n".join(lines)
-        table = pa.table({"explain": [text]})
+            profile = Profile()
+            profile.run(c.run, self._context(profile))
+        table = pa.table({"explain": [explain(c.plan, profile)]})
         return Result(table, 1, [T.VARCHAR])
 
     # ------------------------------------------------------------ DDL and DML
@@ -1066,26 +1063,3 @@ def _number_placeholders(stmt, given: int):
     needed = len(positional) if positional else (max(numbered) if numbered else 0)
     if needed != given:
         raise ProgrammingError(f"statement has {needed} parameter(s) but {given} were given")
-
-
-def _program_text(rel: P.Rel, indent: int = 0) -> str:
-    """The tensor operations each operator runs, as a tree."""
-    pad = "  " * indent
-    what = {
-        P.Scan: lambda r: f"scan {r.table}: {len(r.columns)} column tensors, no copy",
-        P.Filter: lambda r: "mask = predicate(columns); index = nonzero(mask); compose selection",
-        P.Project: lambda r: f"evaluate {sum(not isinstance(e, P.ColRef) for e in r.exprs)} expression(s) lazily",
-        P.Aggregate: lambda r: (f"keys = dense_keys({len(r.keys)} cols); ids = group_ids(keys); " if r.keys else "ids = 0; ")
-        + ", ".join(f"{a.func} via " + ("bincount" if a.func.startswith("count") else "scatter_add_/scatter_reduce") for a in r.aggs),
-        P.Join: lambda r: f"{r.kind} join: join_keys; " + ("equi_join (direct address or sort+searchsorted)" if r.left_keys else "cross product")
-        + ("; residual mask" if r.residual is not None else ""),
-        P.Sort: lambda r: ("top_k" if r.limit is not None else "lexsort (stable argsort per key)") + f" over {len(r.keys)} key(s); gather",
-        P.Limit: lambda r: "slice selection",
-        P.Distinct: lambda r: f"dense_keys over {f'{len(r.on)} ON expression(s)' if r.on else 'all columns'}; first row per group",
-        P.SetOp: lambda r: f"{r.kind}{' all' if r.all else ''}: concat; dense_keys; counts per group",
-        P.Values: lambda r: f"{len(r.rows)} literal row(s)",
-        P.Shared: lambda r: "computed once, read by two operators",
-        P.Window: lambda r: (f"lexsort by {len(r.partition)} partition + {len(r.order)} order key(s); " if r.partition or r.order else "")
-        + "runs; " + ", ".join(c.func for c in r.calls) + " by segmented scans; scatter back",
-    }[type(rel)](rel)
-    return "\n".join([f"{pad}{type(rel).__name__}: {what}"] + [_program_text(c, indent + 1) for c in rel.inputs()])

@@ -14,14 +14,12 @@ import torch
 
 from .. import types as T
 from ..column import Column
-from ..compile.lower import _lower
 from ..exec.batch import Batch
 from ..exec.limits import reserve
 from ..plan import nodes as P
 
 
-@_lower.register
-def _range(rel: P.Range):
+def lower(rel: P.Range):
     stop = rel.stop + (1 if rel.step > 0 else -1) if rel.inclusive else rel.stop
     n = max(0, -((rel.start - stop) // rel.step))  # ceil((stop - start) / step)
 
@@ -30,3 +28,7 @@ def _range(rel: P.Range):
         data = rel.start + rel.step * torch.arange(n, dtype=torch.int64, device=ctx.device)
         return Batch.of([Column(T.BIGINT, data)], n)
     return range_
+
+
+def describe(rel: P.Range) -> str:
+    return f"Range: {'generate_series' if rel.inclusive else 'range'}({rel.start}, {rel.stop}, {rel.step})"

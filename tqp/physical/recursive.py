@@ -18,26 +18,25 @@ from __future__ import annotations
 
 import torch
 
-from ..compile.lower import _concat_batches, _lower, group_rows, lower
+from ..compile.lower import lower as lower_input
 from ..errors import OperationalError
 from ..exec.batch import Batch
 from ..exec.limits import check_interrupt
 from ..kernels import group as G
 from ..kernels.selection import nonzero
 from ..plan import nodes as P
+from .rows import concat_batches, group_rows
 
 MAX_ITERATIONS = 100_000
 
 
-@_lower.register
-def _working_table(rel: P.WorkingTable):
+def lower_working_table(rel: P.WorkingTable):
     key = id(rel)
     return lambda ctx: ctx.results[key]
 
 
-@_lower.register
-def _recursive(rel: P.Recursive):
-    base, step = lower(rel.base), lower(rel.step)
+def lower(rel: P.Recursive):
+    base, step = lower_input(rel.base), lower_input(rel.step)
     key = id(rel.working)
     # Shared subplans inside the recursive term may read the working table: each iteration
     # computes them afresh.
@@ -58,7 +57,7 @@ def _recursive(rel: P.Recursive):
             added = step(ctx)
             if rel.distinct:
                 added = _new_rows(out, added, ctx)
-                out = _concat_batches(out, added)
+                out = concat_batches(out, added)
             parts.append(added)
         else:
             raise OperationalError(f"WITH RECURSIVE did not finish within {MAX_ITERATIONS} iterations")
@@ -66,17 +65,25 @@ def _recursive(rel: P.Recursive):
         if rel.distinct:
             return out
         while len(parts) > 1:  # pairwise, so that the copying stays O(rows log iterations)
-            parts = [_concat_batches(a, b) if b is not None else a
+            parts = [concat_batches(a, b) if b is not None else a
                      for a, b in zip(parts[::2], parts[1::2] + [None])]
         return parts[0]
     return recursive
+
+
+def describe(rel: P.Recursive) -> str:
+    return f"Recursive: union{'' if rel.distinct else ' all'} of the base, then the step until it adds no row"
+
+
+def describe_working_table(rel: P.WorkingTable) -> str:
+    return f"WorkingTable: {', '.join(n for n, _ in rel.columns)} (the rows the last iteration added)"
 
 
 def _new_rows(seen: Batch, rows: Batch, ctx) -> Batch:
     """The rows of `rows` not in `seen`, each distinct row once, in their order."""
     if rows.length == 0:
         return rows
-    both = _concat_batches(seen, rows)
+    both = concat_batches(seen, rows)
     ids, g, _ = group_rows(both.columns(), both.length, ctx.device)
     old, new = ids[:seen.length], ids[seen.length:]
     fresh = torch.ones(g, dtype=torch.bool, device=ctx.device)

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import torch
 
-from ..compile.lower import _lower, lower
+from ..compile.lower import lower as lower_input
 from ..kernels.selection import nonzero
 from ..plan import nodes as P
 
 
-@_lower.register
-def _sample(rel: P.Sample):
-    child = lower(rel.input)
+def lower(rel: P.Sample):
+    child = lower_input(rel.input)
 
     def sample(ctx):
         batch = child(ctx)
@@ -41,3 +40,9 @@ def _sample(rel: P.Sample):
             picked = nonzero(torch.rand(n, generator=gen) < rel.amount)
         return batch.take(picked.to(ctx.device))
     return sample
+
+
+def describe(rel: P.Sample) -> str:
+    amount = f"{int(rel.amount)} rows" if rel.rows else f"{rel.amount * 100:g}%"
+    return f"Sample: {amount}{' exactly' if rel.exact and not rel.rows else ''}" + \
+        ("" if rel.seed is None else f" (seed {rel.seed})")

@@ -16,16 +16,16 @@ from __future__ import annotations
 import torch
 
 from ..compile.expr import compile_expr
-from ..compile.lower import _lower, evaluate, lower
+from ..compile.lower import evaluate, lower as lower_input
 from ..exec.batch import Batch
 from ..exec.limits import reserve
 from ..functions.nested import _codes, _elements, _take
 from ..plan import nodes as P
+from .explain import exprs_text, names_of
 
 
-@_lower.register
-def _unnest(rel: P.Unnest):
-    child = lower(rel.input)
+def lower(rel: P.Unnest):
+    child = lower_input(rel.input)
     fns = [compile_expr(e) for e in rel.lists]
 
     def unnest(ctx):
@@ -54,3 +54,7 @@ def _unnest(rel: P.Unnest):
         cols = [_take(elements, start[rows] + pos, pos < length[rows], t) for elements, start, length, t in parts]
         return out.extend(Batch.of(cols, total))
     return unnest
+
+
+def describe(rel: P.Unnest) -> str:
+    return f"Unnest: {exprs_text(rel.lists, names_of(rel.input))}"

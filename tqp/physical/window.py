@@ -12,6 +12,12 @@ EXCLUDE cuts a frame into at most three ranges. Results return to the input's ro
 Adding an aggregate to windows is one entry in AGGREGATES: a per-row state, an associative
 combine and a final step.
 
+Contract: consumes one batch and the columns its partition keys, order keys and call
+arguments read; produces the input's columns unchanged, in the input's row order, plus one
+column per call (NULL where the function gives none: an empty frame, LAG past the partition,
+aggregates over only NULLs). Reserves nothing: its intermediates are a few int64 vectors per
+row, and power-of-two block tables (log2 n of them) for MIN/MAX and float frames.
+
 >>> import tqp
 >>> con = tqp.connect()
 >>> con.register("t", {"g": [1, 1, 2, 1], "x": [3, 1, 5, 2]})
@@ -31,7 +37,7 @@ from torch import Tensor
 from .. import types as T
 from ..column import Column
 from ..compile.expr import compile_expr, key_columns, unify_strings
-from ..compile.lower import _lower, evaluate, lower
+from ..compile.lower import evaluate, lower as lower_input
 from ..errors import DataError, NotSupportedError
 from ..exec.batch import Batch
 from ..kernels import group as G
@@ -41,14 +47,14 @@ from ..kernels import wide as WD
 from ..kernels import window as W
 from ..kernels.selection import all_true, any_true
 from ..plan import nodes as P
+from .explain import expr_text, names_of, outputs_text
 
 State = tuple[Tensor, ...]
 _I64 = torch.int64
 
 
-@_lower.register
-def _window(rel: P.Window):
-    child = lower(rel.input)
+def lower(rel: P.Window):
+    child = lower_input(rel.input)
     part = [compile_expr(e) for e in rel.partition]
     order = [(compile_expr(k.expr), k.descending, k.nulls_first) for k in rel.order]
     calls = [_compile_call(c) for c in rel.calls]
@@ -638,3 +644,11 @@ _FUNCS = {
     "lag": _shift, "lead": _shift,
     "first_value": _nth, "last_value": _nth, "nth_value": _nth,
 }
+
+
+def describe(rel: P.Window) -> str:
+    names = names_of(rel.input)
+    over = ([f"partition by {', '.join(expr_text(e, names) for e in rel.partition)}"] if rel.partition else []) + \
+        ([f"order by {', '.join(expr_text(k, names) for k in rel.order)}"] if rel.order else [])
+    calls = outputs_text(rel.calls, rel.names, names)
+    return f"Window ({' '.join(over) or 'whole input'}): {calls}"
