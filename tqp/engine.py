@@ -44,7 +44,7 @@ from .settings import Settings, active
 from .sql import expressions as X
 from .sql.expressions import python_literal
 from .sql.binder import Binder, Params
-from .sql.parse import Shape, first_line, parse
+from .sql.parse import Shape, cut_literal_lists, first_line, parse, restore_literal_lists
 from .sql.pivot import expand_pivots, has_pivot
 from .sql.scope import suggest
 
@@ -241,7 +241,7 @@ class Engine:
         special = None if explain else catalog_sql.run_text(self, body)  # EXPORT / IMPORT DATABASE
         if special is not None:
             return special
-        text = _REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body)
+        text, cut_lists = cut_literal_lists(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
         shape = None if explain else self._shape(text, params)
         if shape is not None:
             hit = self._shaped_program(shape)
@@ -249,6 +249,7 @@ class Engine:
                 with active(self.settings):
                     return self._retried(lambda: self._query_result(hit, shape.slots))
         statements = parse(text, shape)
+        restore_literal_lists(statements, cut_lists)
         if not statements:
             raise ProgrammingError("empty statement")
         if len(statements) > 1 and params:

@@ -12,6 +12,7 @@ tqp.errors.ProgrammingError: syntax error at or near ","
 """
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlglot import exp
@@ -331,3 +332,45 @@ def _syntax_message(err, sql: str) -> str:
 def first_line(err) -> str:
     text = str(err).strip().splitlines()
     return text[0] if text else "invalid SQL"
+
+
+# ---------------------------------------------------------------- long literal lists
+# sqlglot tokenizes and parses each item of `x IN (1, 2, ...)`: a 100k-item list cost about a
+# second before planning began. A long list of plain literals is cut out of the text by one
+# regex and put back as literal nodes after parsing; its marker carries a hash of the items, so
+# a statement's shape (the plan cache's key) still tells different lists apart.
+
+_ITEM = r"(?:-?\d+(?:\.\d+)?|'(?:[^']|'')*')"
+_LONG_LIST = re.compile(rf"(\bIN\s*\(\s*)({_ITEM}(?:\s*,\s*{_ITEM}){{999,}})(\s*\))", re.IGNORECASE)
+_ONE_ITEM = re.compile(_ITEM)
+_MARKER = "__tqp_literal_list_"
+
+
+def cut_literal_lists(sql: str) -> tuple[str, dict]:
+    """(sql with each IN list of 1,000+ plain literals replaced by a marker, marker -> items text)."""
+    if len(sql) < 4000:
+        return sql, {}
+    lists = {}
+
+    def cut(m):
+        marker = _MARKER + hashlib.sha1(m.group(2).encode()).hexdigest()
+        lists[marker] = m.group(2)
+        return m.group(1) + marker + m.group(3)
+    return _LONG_LIST.sub(cut, sql), lists
+
+
+def restore_literal_lists(statements: list, lists: dict) -> None:
+    """Put the cut lists back into the parsed statements as literal nodes."""
+    if not lists:
+        return
+    for stmt in statements:
+        for node in stmt.find_all(exp.In):
+            items = node.expressions
+            if len(items) == 1 and isinstance(items[0], exp.Column) and items[0].name in lists:
+                node.set("expressions", [_literal(t) for t in _ONE_ITEM.findall(lists[items[0].name])])
+
+
+def _literal(text: str) -> exp.Literal:
+    if text.startswith("'"):
+        return exp.Literal.string(text[1:-1].replace("''", "'"))
+    return exp.Literal.number(text)
