@@ -77,7 +77,7 @@ def _spec(node: exp.Window, named: dict):
     return own[0] or bp, own[1] or bo, own[2] if own[2] is not None else bs
 
 
-def bind_window(b, node: exp.Window) -> WindowCall:
+def bind_window(b, node: exp.Window) -> WindowCall | Lit:
     """The WindowCall for `f(...) OVER (...)`; its expressions are bound over b's scope (and
     may hold aggregates where b allows them: a window over a grouped query)."""
     if b.windows is None:
@@ -98,6 +98,8 @@ def bind_window(b, node: exp.Window) -> WindowCall:
     partition = [inner.bind(p) for p in part_nodes]
     order = [X.sort_key(o, inner.bind(o.this)) for o in order_nodes]
     func, args, t, distinct = _function(inner, fn)
+    if t.kind == "NULL":
+        return Lit(None, T.NULLTYPE)  # min/max of an untyped NULL, as min(NULL) without OVER
     if ignore_nulls and func not in ("lag", "lead") + _FRAMED_VALUES:
         raise ProgrammingError(f"IGNORE NULLS is not allowed for {func}(); only for lag, lead, first_value, "
                                "last_value and nth_value")
@@ -133,7 +135,10 @@ def _function(b, fn) -> tuple[str, tuple, T.SqlType, bool]:
             target, distinct = target.expressions[0], True
         if func == "count" and (target is None or isinstance(target, exp.Star)):
             return "count_star", (), T.BIGINT, False
-        agg = X.make_agg(func, b.bind(target), distinct)
+        x = b.bind(target)
+        if func in ("min", "max") and x.type.kind == "NULL":
+            return func, (x,), T.NULLTYPE, distinct  # NULL over every frame, and untyped
+        agg = X.make_agg(func, x, distinct)
         return agg.func, (agg.arg,), agg.type, agg.distinct
     if isinstance(fn, exp.AggFunc) and type(fn) not in _RANKING and type(fn) not in _VALUES:
         written = fn.sql("duckdb").split("(")[0].lower()
