@@ -429,6 +429,9 @@ def _like(args, e, ctx):
 
     def compute():
         try:
+            if col.device.type == "cpu" and col.dictionary.arrow is not None and escape is None \
+                    and "\\" not in pattern and len(col.dictionary) > 50_000:
+                return torch.from_numpy(_arrow_like(col.dictionary.arrow, pattern, ci))
             if S.like_flat_supported(pattern, escape, ci):
                 data, offsets = col.dictionary.flat_bytes(col.device)
                 return S.like_flat(data, offsets, pattern, escape)
@@ -437,6 +440,27 @@ def _like(args, e, ctx):
         except ValueError as err:
             raise DataError(f"invalid LIKE pattern {pattern!r}: {err}") from None
     return per_entry(col, _memo(col, ("like", pattern, escape, ci), compute), T.BOOLEAN)
+
+
+def _arrow_like(values, pattern: str, ci: bool) -> np.ndarray:
+    """LIKE over a large dictionary by Arrow's C++ matcher, its slices on the statement's threads
+    (a new pattern over 1.5M distinct comments: Arrow's single pass was twice the byte kernel's
+    speed, and the slices divide it again)."""
+    import pyarrow.compute as pc
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..settings import current
+    n = len(values)
+    k = max(1, min(current().value("threads"), n // 50_000))
+    cuts = [n * i // k for i in range(k + 1)]
+
+    def one(i):
+        part = pc.match_like(values.slice(cuts[i], cuts[i + 1] - cuts[i]), pattern, ignore_case=ci)
+        return part.to_numpy(zero_copy_only=False)
+    if k == 1:
+        return one(0)
+    with ThreadPoolExecutor(k) as pool:
+        return np.concatenate(list(pool.map(one, range(k))))
 
 
 def _ascii_only(d: Dictionary) -> bool:
