@@ -2,10 +2,9 @@
 uncorrelated laterals, and a WHERE over the lateral's columns."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
-import tqp
+from tests.differential.pair import assert_same, connect_pair
 from tqp.errors import NotSupportedError
 
 SETUP = [
@@ -27,17 +26,12 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def cons():
-    t, d = tqp.connect("cpu"), duckdb.connect()
-    for s in SETUP:
-        t.execute(s)
-        d.execute(s)
-    return t, d
+    return connect_pair(SETUP)
 
 
 @pytest.mark.parametrize("sql", QUERIES)
 def test_same_as_duckdb(cons, sql):
-    t, d = cons
-    assert sorted(t.execute(sql).fetchall(), key=repr) == sorted(d.execute(sql).fetchall(), key=repr), sql
+    assert_same(*cons, sql)
 
 
 def test_lateral_with_a_real_on_condition_is_refused(cons):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-import tqp
+from tests.differential.pair import assert_same, connect_pair
 from tqp.errors import DataError
 
 SETUP = [
@@ -59,21 +59,12 @@ ERRORS = [
 
 @pytest.fixture(scope="module")
 def cons():
-    t, d = tqp.connect("cpu"), duckdb.connect()
-    for s in SETUP:
-        t.execute(s)
-        d.execute(s)
-    return t, d
-
-
-def _key(rows):
-    return sorted(rows, key=repr)
+    return connect_pair(SETUP)
 
 
 @pytest.mark.parametrize("sql", ANSWERS)
 def test_same_answer_as_duckdb(cons, sql):
-    t, d = cons
-    assert _key(t.execute(sql).fetchall()) == _key(d.execute(sql).fetchall()), sql
+    assert_same(*cons, sql)
 
 
 @pytest.mark.parametrize("sql", ERRORS)

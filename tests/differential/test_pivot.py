@@ -3,10 +3,9 @@ several ON columns and aggregates, the implicit GROUP BY, pivots inside FROM, CT
 subqueries, and UNPIVOT's NULL rule. Column names are compared too."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
-import tqp
+from tests.differential.pair import assert_same, connect_pair
 
 SETUP = [
     "CREATE TABLE t AS SELECT * FROM (VALUES (1, 'a', 10, 'x'), (1, 'b', 20, 'x'), (2, 'a', 30, 'y'), "
@@ -35,19 +34,12 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def cons():
-    t, d = tqp.connect("cpu"), duckdb.connect()
-    for s in SETUP:
-        t.execute(s)
-        d.execute(s)
-    return t, d
+    return connect_pair(SETUP)
 
 
 @pytest.mark.parametrize("sql", QUERIES)
 def test_same_as_duckdb(cons, sql):
-    t, d = cons
-    got, want = t.execute(sql), d.execute(sql)
-    assert [c[0] for c in got.description] == [c[0] for c in want.description], sql
-    assert sorted(got.fetchall(), key=repr) == sorted(want.fetchall(), key=repr), sql
+    assert_same(*cons, sql, names=True)
 
 
 def test_pivot_values_follow_the_data(cons):

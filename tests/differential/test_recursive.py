@@ -3,10 +3,9 @@ several CTEs, a recursive CTE read twice, filters and aggregates over it, subque
 recursive term, and the errors for malformed or endless recursions."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
-import tqp
+from tests.differential.pair import assert_same, connect_pair
 from tqp.errors import NotSupportedError, OperationalError, ProgrammingError
 
 SETUP = [
@@ -44,17 +43,12 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def cons():
-    t, d = tqp.connect("cpu"), duckdb.connect()
-    for s in SETUP:
-        t.execute(s)
-        d.execute(s)
-    return t, d
+    return connect_pair(SETUP)
 
 
 @pytest.mark.parametrize("sql", QUERIES)
 def test_same_as_duckdb(cons, sql):
-    t, d = cons
-    assert sorted(t.execute(sql).fetchall(), key=repr) == sorted(d.execute(sql).fetchall(), key=repr), sql
+    assert_same(*cons, sql)
 
 
 def test_endless_recursion_is_an_error_and_the_connection_lives(cons, monkeypatch):

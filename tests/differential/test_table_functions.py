@@ -1,10 +1,10 @@
 """range(), generate_series() and UNNEST of a written list as FROM items, against DuckDB."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 import tqp
+from tests.differential.pair import assert_same, connect_pair
 
 QUERIES = [
     "SELECT * FROM range(3)",
@@ -26,11 +26,7 @@ QUERIES = [
 
 @pytest.mark.parametrize("sql", QUERIES)
 def test_same_as_duckdb(sql):
-    t, d = tqp.connect("cpu"), duckdb.connect()
-    got, want = t.execute(sql), d.execute(sql)
-    assert sorted(got.fetchall(), key=repr) == sorted(want.fetchall(), key=repr), sql
-    if "sum(" not in sql:
-        assert [c[0] for c in got.description] == [c[0] for c in want.description], sql
+    assert_same(*connect_pair(), sql, names="sum(" not in sql)
 
 
 def test_zero_step_is_refused():

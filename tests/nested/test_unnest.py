@@ -2,10 +2,9 @@
 lists, expressions over the element, WHERE before and filters after, ORDER BY on elements."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
-import tqp
+from tests.differential.pair import assert_same, connect_pair
 from tqp.errors import NotSupportedError
 
 SETUP = ["CREATE TABLE t (id INTEGER, l INTEGER[], m VARCHAR[])",
@@ -24,18 +23,12 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def cons():
-    t, d = tqp.connect("cpu"), duckdb.connect()
-    for s in SETUP:
-        t.execute(s)
-        d.execute(s)
-    return t, d
+    return connect_pair(SETUP)
 
 
 @pytest.mark.parametrize("sql", QUERIES)
 def test_same_as_duckdb(cons, sql):
-    t, d = cons
-    got, want = t.execute(sql).fetchall(), d.execute(sql).fetchall()
-    assert (got == want) if "ORDER BY" in sql else sorted(got, key=repr) == sorted(want, key=repr), sql
+    assert_same(*cons, sql, ordered="ORDER BY" in sql)
 
 
 def test_unnest_in_a_grouped_query_is_refused(cons):
