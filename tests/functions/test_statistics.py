@@ -15,7 +15,8 @@ SETUP = ["CREATE TABLE t (g INTEGER, a INTEGER, b INTEGER, p BOOLEAN, f DOUBLE, 
 AGGS = ["covar_pop(b, a)", "covar_samp(b, a)", "corr(b, a)", "regr_slope(b, a)", "regr_intercept(b, a)",
         "regr_count(b, a)", "regr_r2(b, a)", "regr_avgx(b, a)", "regr_avgy(b, a)", "regr_sxx(b, a)",
         "regr_syy(b, a)", "regr_sxy(b, a)", "corr(f, d)", "covar_samp(d, f)", "bool_and(p)", "bool_or(p)",
-        "count_if(p)", "approx_count_distinct(a)", "bool_and(a > 1)"]
+        "count_if(p)", "approx_count_distinct(a)", "bool_and(a > 1)", "skewness(f)", "kurtosis(b)",
+        "kurtosis_pop(d)", "product(f)", "product(a)", "skewness(a)"]
 
 
 @pytest.fixture(scope="module")

@@ -132,3 +132,31 @@ def _ignore_nulls(node):
 register(Function("#ignore_nulls", "x IGNORE NULLS", "IGNORE NULLS around an aggregate (not callable by name).",
                   "first(x IGNORE NULLS)", lambda b, args: b.bind(args[0]), nodes=(exp.IgnoreNulls,), raw=True,
                   family="aggregate"), lambda node: ("any_value", _ignore_nulls(node)[1]))
+
+
+# ---------------------------------------------------------------- moments and product
+
+_D = "CAST(__x AS DOUBLE)"
+_C, _S1, _S2, _S3, _S4 = ("CAST(count(__x) AS DOUBLE)", f"sum({_D})", f"sum({_D} * {_D})",
+                          f"sum({_D} * {_D} * {_D})", f"sum({_D} * {_D} * {_D} * {_D})")
+_M2 = f"(({_S2} - {_S1} * {_S1} / {_C}) / {_C})"  # the population central moments, from power sums
+_M3 = f"(({_S3} - 3 * {_S2} * {_S1} / {_C} + 2 * {_S1} * {_S1} * {_S1} / ({_C} * {_C})) / {_C})"
+_M4 = (f"(({_S4} - 4 * {_S3} * {_S1} / {_C} + 6 * {_S2} * {_S1} * {_S1} / ({_C} * {_C}) "
+       f"- 3 * {_S1} * {_S1} * {_S1} * {_S1} / ({_C} * {_C} * {_C})) / {_C})")
+_MOMENTS = {
+    "skewness": (f"CASE WHEN {_C} > 2 AND {_M2} > 0 THEN sqrt({_C} * ({_C} - 1)) / ({_C} - 2) * {_M3} / "
+                 f"sqrt({_M2} * {_M2} * {_M2}) END", "Sample skewness (bias-corrected, as DuckDB's)."),
+    "kurtosis": (f"CASE WHEN {_C} > 3 AND {_M2} > 0 THEN ({_C} - 1) * (({_C} + 1) * {_M4} / ({_M2} * {_M2}) "
+                 f"- 3 * ({_C} - 1)) / (({_C} - 2) * ({_C} - 3)) END", "Sample excess kurtosis (bias-corrected)."),
+    "kurtosis_pop": (f"CASE WHEN {_C} > 0 AND {_M2} > 0 THEN {_M4} / ({_M2} * {_M2}) - 3 END",
+                     "Population excess kurtosis."),
+    "product": (f"CASE WHEN count(__x) = 0 THEN NULL WHEN count_if(__x = 0) > 0 THEN 0.0 "
+                f"ELSE (CASE WHEN count_if(__x < 0) % 2 = 1 THEN -1.0 ELSE 1.0 END) * exp(sum(ln(abs({_D})))) END",
+                "Product of the non-NULL values (through logarithms: exact to about 1e-15 relative)."),
+}
+for _name, (_sql, _what) in _MOMENTS.items():
+    register(Function(_name, f"{_name}(NUMBER) → DOUBLE", _what, f"{_name}(x)", _macro(_name, _sql, ("__x",)),
+                      nodes=tuple(n for n in (getattr(exp, "Skewness", None) if _name == "skewness" else None,
+                                              getattr(exp, "Kurtosis", None) if _name == "kurtosis" else None)
+                                  if n is not None), raw=True, family="aggregate"),
+             (lambda node, n=_name: (n, [node.this])))

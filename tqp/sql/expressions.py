@@ -420,10 +420,16 @@ def contains_agg(node: exp.Expression) -> bool:
             stack.extend(fn.iter_expressions())
             stack.extend(x for x in n.iter_expressions() if x is not n.this)
             continue
-        if isinstance(n, exp.AggFunc):
+        if isinstance(n, exp.AggFunc) or isinstance(n, exp.Anonymous) and _is_aggregate_name(n.name):
             return True
         stack.extend(n.iter_expressions())
     return False
+
+
+def _is_aggregate_name(name: str) -> bool:
+    """An aggregate that sqlglot does not know (kurtosis_pop, product, list ...): the registry does."""
+    entry = F.lookup(name)
+    return isinstance(entry, F.Aggregate) or getattr(entry, "family", "") == "aggregate"
 
 
 def sort_key(o: exp.Ordered, e: Expr) -> SortKey:
