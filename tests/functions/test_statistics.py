@@ -16,7 +16,7 @@ AGGS = ["covar_pop(b, a)", "covar_samp(b, a)", "corr(b, a)", "regr_slope(b, a)",
         "regr_count(b, a)", "regr_r2(b, a)", "regr_avgx(b, a)", "regr_avgy(b, a)", "regr_sxx(b, a)",
         "regr_syy(b, a)", "regr_sxy(b, a)", "corr(f, d)", "covar_samp(d, f)", "bool_and(p)", "bool_or(p)",
         "count_if(p)", "approx_count_distinct(a)", "bool_and(a > 1)", "skewness(f)", "kurtosis(b)",
-        "kurtosis_pop(d)", "product(f)", "product(a)", "skewness(a)"]
+        "kurtosis_pop(d)", "product(f)", "product(a)", "skewness(a)", "entropy(a)", "entropy(p)", "entropy(DISTINCT b)"]
 
 
 @pytest.fixture(scope="module")

@@ -101,3 +101,24 @@ def segment_bits(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, op: str) 
             0, ids, bit, reduce, include_self=reduce == "sum")
         out |= (per & 1) << b
     return out, has
+
+
+def segment_entropy(x: Tensor, ids: Tensor, g: int, valid: Tensor | None) -> Tensor:
+    """Each group's Shannon entropy (base 2) of its non-NULL values' frequencies; 0 for a group
+    with none, as DuckDB gives."""
+    if valid is not None:
+        keep = nonzero(valid)
+        x, ids = x[keep], ids[keep]
+    out = torch.zeros(g, dtype=torch.float64, device=x.device)
+    if len(x) == 0:
+        return out
+    perm = _group_order(x, ids)
+    s_ids, v = ids[perm], x[perm]
+    new_run = torch.ones(len(v), dtype=torch.bool, device=x.device)
+    new_run[1:] = (s_ids[1:] != s_ids[:-1]) | (v[1:] != v[:-1])
+    run = torch.cumsum(new_run, 0) - 1
+    size = torch.bincount(run).to(torch.float64)
+    run_group = s_ids[new_run]
+    total = torch.bincount(s_ids, minlength=g)[:g].to(torch.float64)
+    p = size / total[run_group]
+    return out.index_add_(0, run_group, -p * torch.log2(p))

@@ -194,7 +194,7 @@ def finalize(a: P.AggCall, state: State) -> Column:
     return fn.finalize(a, fn.partial(values, state.owner, state.groups, values.validity, {}))
 
 
-_HOLISTIC = ("quantile_cont", "quantile_disc", "mode")
+_HOLISTIC = ("quantile_cont", "quantile_disc", "mode", "entropy")
 
 
 def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
@@ -203,6 +203,8 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
     if W.is_wide(x.data):
         raise NotSupportedError(f"{a.func.split(':')[0]} over DECIMAL values past 18 digits")
     kind, *rest = a.func.split(":")
+    if kind == "entropy":
+        return Column(T.DOUBLE, H.segment_entropy(x.data, ids, g, valid))
     desc = rest[-1:] == ["desc"]
     data = x.data.to(torch.int64) if x.data.dtype == torch.bool else x.data
     data = -data if desc else data
