@@ -35,3 +35,18 @@ def test_unnest_in_a_grouped_query_is_refused(cons):
     t, _ = cons
     with pytest.raises(NotSupportedError):
         t.execute("SELECT unnest(l), count(*) FROM t GROUP BY l")
+
+
+FROM_UNNEST = [
+    "SELECT t.id, u.x FROM t, unnest(t.l) AS u(x)",
+    "SELECT * FROM t, unnest(t.l)",
+    "SELECT id, x FROM t CROSS JOIN unnest(l) AS u(x) WHERE x > 1",
+    "SELECT id, sum(x) FROM t, unnest(t.l) AS u(x) GROUP BY id",
+    "SELECT a.id, u.x FROM t AS a, t AS b, unnest(b.l) AS u(x) WHERE a.id = b.id AND x > 1",
+    "SELECT id, s FROM t, unnest(t.m) AS u(s) WHERE id <> 4",
+]
+
+
+@pytest.mark.parametrize("sql", FROM_UNNEST)
+def test_from_unnest_of_a_column_same_as_duckdb(cons, sql):
+    assert_same(*cons, sql, names=True)

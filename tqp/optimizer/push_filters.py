@@ -9,7 +9,8 @@
 - Into the left side of semi, anti and mark joins, below DISTINCT, into a UNION/INTERSECT/
   EXCEPT's two sides, through column-only projections, and below an aggregate when it reads
   only group keys (a HAVING on keys becomes a WHERE).
-- Below a window when it reads only the window's partition keys (whole partitions go).
+- Below a window when it reads only the window's partition keys (whole partitions go), and
+  below an unnest when it reads only the unnested rows' own columns.
 - A join condition's conjuncts over one side into that side (an inner join's either side, an
   outer join's padded side).
 - Never below LIMIT or a top-k (that changes which rows are kept), nor into a Shared subplan
@@ -144,6 +145,12 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
         # values do not change (not float keys: -0.0 and 0.0 share a partition but not 1/x).
         keys = {k.index for k in rel.partition if isinstance(k, ColRef) and not k.type.is_float}
         down = [p for p in preds if refs(p) and refs(p) <= keys]
+        if down:
+            up = keep + [p for p in preds if not any(p is d for d in down)]
+            return _filter(rel.with_inputs(_place(rel.input, down)), up)
+    if isinstance(rel, P.Unnest):  # a row's repeats all pass or all fail a test of its own columns
+        n = len(rel.input.schema)
+        down = [p for p in preds if refs(p) and max(refs(p)) < n]
         if down:
             up = keep + [p for p in preds if not any(p is d for d in down)]
             return _filter(rel.with_inputs(_place(rel.input, down)), up)

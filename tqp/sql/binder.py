@@ -560,7 +560,8 @@ class Binder:
             items.append((P.Values(((),), ()), []))
         else:
             items.append(self.source(frm.this))
-        plain = all(_is_inner(j) and not isinstance(j.this, exp.Lateral) for j in joins)
+        plain = all(_is_inner(j) and not isinstance(j.this, exp.Lateral) and not _unnests_a_column(j.this)
+                    for j in joins)
         conds = conjuncts(where.this) if where is not None else []
         if plain:
             on_conds = []
@@ -581,11 +582,14 @@ class Binder:
         rel, cols = items[0]
         groups = [Builder(rel, Scope(cols))]
         for j in joins:
-            if isinstance(j.this, exp.Lateral):
+            if isinstance(j.this, exp.Lateral) or _unnests_a_column(j.this):
                 for g in groups[1:]:  # a lateral subquery sees every FROM item before it
                     groups[0].add_join(g.rel, g.scope.columns, "inner", [], [], None)
                 del groups[1:]
-                self._lateral(groups[0], j)
+                if isinstance(j.this, exp.Lateral):
+                    self._lateral(groups[0], j)
+                else:
+                    self._unnest_join(groups[0], j)
                 continue
             rrel, rcols = self.source(j.this)
             if _is_comma(j):
@@ -645,6 +649,25 @@ class Binder:
         builder.scope = Scope(builder.scope.columns + [ScopeColumn(None, f"#unnest{i}", e.type.element, hidden=True)
                                                        for i, e in enumerate(lists)])
         return out
+
+    def _unnest_join(self, builder: Builder, j: exp.Join) -> None:
+        """`FROM t, unnest(t.l) AS u(x)`: each row of the items before it repeated once per
+        element of its list (an implicit LATERAL), the element as a new column."""
+        node = j.this
+        kind = _join_kind(j)
+        on = j.args.get("on")
+        if kind not in ("inner", "cross") or j.args.get("using") or on is not None \
+                and not (isinstance(on, exp.Boolean) and on.this):
+            raise NotSupportedError("unnest() of a column joins with a comma or CROSS JOIN")
+        if len(node.expressions) != 1:
+            raise NotSupportedError("unnest() of several lists in FROM")
+        e = ExprBinder(builder.scope, self.params, self).bind(node.expressions[0])
+        if e.type.kind != "LIST":
+            raise ProgrammingError(f"unnest() needs a LIST, not {e.type}")
+        alias = (node.alias or "").lower() or None
+        names = _column_aliases(node) or [node.alias or "unnest"]
+        builder.rel = P.Unnest(builder.rel, (e,))
+        builder.scope = Scope(builder.scope.columns + [ScopeColumn(alias, names[0], e.type.element)])
 
     def _lateral(self, builder: Builder, j: exp.Join) -> None:
         """`, LATERAL (subquery)` / `[LEFT] JOIN LATERAL (subquery) ON true`: the subquery once
@@ -1502,6 +1525,11 @@ def _cte_columns(cte) -> list[str]:
     if isinstance(alias, exp.TableAlias) and alias.columns:
         return [c.name for c in alias.columns]
     return []
+
+
+def _unnests_a_column(node) -> bool:
+    """unnest(...) of anything but a list written in the query (which is a plain FROM item)."""
+    return isinstance(node, exp.Unnest) and not (len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Array))
 
 
 def _reads_table(node, name: str) -> bool:
