@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..plan import nodes as P
+from ..plan.decorrelate import rebase
 from ..plan.nodes import Call, ColRef, Expr, Lit, ScalarSubquery, and_all, equi_pair, refs, split_and, walk
 
 # Operators whose result is NULL when any argument is NULL: a conjunct built from them over a
@@ -69,7 +70,7 @@ def _push_on(j: P.Join) -> P.Rel:
     for p in split_and(j.residual):
         r = refs(p)
         if _movable(p) and r and min(r) >= nl and j.kind == "left":
-            right.append(_shift(p, -nl))
+            right.append(rebase(p, -nl))
         elif _movable(p) and r and max(r) < nl and j.kind == "right":
             left.append(p)
         else:
@@ -77,17 +78,6 @@ def _push_on(j: P.Join) -> P.Rel:
     if not left and not right:
         return j
     return dataclasses.replace(j, left=_place(j.left, left), right=_place(j.right, right), residual=and_all(keep))
-
-
-
-
-
-def _shift(e: Expr, by: int) -> Expr:
-    return _substitute(e, lambda i: ColRef(i + by, _type_at(e, i)))
-
-
-def _type_at(e: Expr, i: int):
-    return next(n.type for n in walk(e) if isinstance(n, ColRef) and n.index == i)
 
 
 def _substitute(e: Expr, fn) -> Expr:
@@ -175,12 +165,12 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
         if r and max(r) < nl and kind in ("inner", "cross", "left", "single"):
             left.append(p)
         elif r and min(r) >= nl and kind in ("inner", "cross", "right"):
-            right.append(_shift(p, -nl))
+            right.append(rebase(p, -nl))
         elif kind in ("inner", "cross") and r:
             pair = equi_pair(p, nl) if not j.null_safe else None  # its keys match NULL to NULL
             if pair is not None:
                 lkeys.append(pair[0])
-                rkeys.append(_shift(pair[1], -nl))
+                rkeys.append(rebase(pair[1], -nl))
             else:
                 resid.append(p)
         else:
@@ -190,7 +180,6 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
     joined = dataclasses.replace(j, left=_place(j.left, left), right=_place(j.right, right), kind=kind,
                                  left_keys=tuple(lkeys), right_keys=tuple(rkeys), residual=and_all(resid))
     return _filter(joined, up)
-
 
 
 def _rejects_padding(p: Expr, j: P.Join, nl: int) -> bool:

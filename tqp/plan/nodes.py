@@ -330,25 +330,22 @@ def walk(e: Expr):
         stack.extend(reversed(node.children()))
 
 
-
 def split_and(e: Expr) -> list[Expr]:
-    """The conjuncts of an AND chain (iterative: chains may be long)."""
-    out, stack = [], [e]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Call) and n.op == "and":
-            stack.extend(reversed(n.args))
-        else:
-            out.append(n)
-    return out
+    """The conjuncts of an AND chain."""
+    return _split_chain(e, "and")
 
 
 def split_or(e: Expr) -> list[Expr]:
-    """The branches of an OR chain (iterative: chains may be long)."""
+    """The branches of an OR chain."""
+    return _split_chain(e, "or")
+
+
+def _split_chain(e: Expr, op: str) -> list[Expr]:
+    # iterative: chains may be long
     out, stack = [], [e]
     while stack:
         n = stack.pop()
-        if isinstance(n, Call) and n.op == "or":
+        if isinstance(n, Call) and n.op == op:
             stack.extend(reversed(n.args))
         else:
             out.append(n)
