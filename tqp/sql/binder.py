@@ -22,11 +22,11 @@ from .. import types as T
 from ..catalog import Catalog, StoredTable
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan import nodes as P
-from ..plan.decorrelate import decorrelate, plan_outer_refs
+from ..plan.decorrelate import decorrelate, plan_outer_refs, rebase
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs
 from . import expressions as X
 from . import windows as W
-from .expressions import ExprBinder, arg, conjuncts, remap
+from .expressions import ExprBinder, arg, conjuncts
 from .names import column_name
 from .scope import CorrelatedScope, Scope, ScopeColumn, suggest
 
@@ -252,7 +252,7 @@ class Binder:
                     outer_e, inner_e = b, a
                 else:
                     raise _NeedGeneral("a correlated scalar subquery with a complex correlation")
-                extra_keys.append(remap(inner_e, lambda i: i - n_outer))
+                extra_keys.append(rebase(inner_e, -n_outer))
                 corr_pairs.append((outer_e, -1))
             if outer_rel is not None:
                 # Aggregate only the rows whose keys occur outside: a semi join with the outer
@@ -613,7 +613,7 @@ class Binder:
                 pair = equi_pair(e, nl)
                 if pair:
                     lkeys.append(pair[0])
-                    rkeys.append(remap(pair[1], lambda i: i - nl))
+                    rkeys.append(rebase(pair[1], -nl))
                 else:
                     resid.append(e)
             if kind == "cross":
@@ -1039,7 +1039,7 @@ class Binder:
             pair = equi_pair(e, nl) if equi_ok else None
             if pair:
                 lkeys.append(pair[0])
-                rkeys.append(remap(pair[1], lambda i: i - nl))
+                rkeys.append(rebase(pair[1], -nl))
             else:
                 resid.append(e)
         return rel, cols, lkeys, rkeys, resid

@@ -387,22 +387,6 @@ def conjuncts(node: exp.Expression) -> list[exp.Expression]:
     return out
 
 
-
-
-
-def remap(e: Expr, mapping) -> Expr:
-    """The expression with ColRef indices passed through `mapping` (a dict or a function)."""
-    get = mapping.__getitem__ if isinstance(mapping, dict) else mapping
-    if isinstance(e, ColRef):
-        return ColRef(get(e.index), e.type)
-    if isinstance(e, Call):
-        return Call(e.op, tuple(remap(a, mapping) for a in e.args), e.type, e.params)
-    if isinstance(e, AggCall):
-        return AggCall(e.func, None if e.arg is None else remap(e.arg, mapping), e.type, e.distinct,
-                       None if e.filter is None else remap(e.filter, mapping))
-    return e
-
-
 def contains_agg(node: exp.Expression) -> bool:
     """True if the expression holds an aggregate call outside any nested subquery."""
     stack = [node]
