@@ -59,8 +59,6 @@ def _text(node: exp.Expression) -> str:
         return f"{node.name.lower()}({', '.join(_text(a) for a in node.expressions)})"
     if isinstance(node, exp.Func) and not isinstance(node, (exp.Case, exp.If)) and _plain_args(node):
         args = [node.this] if node.this is not None else []
-        if isinstance(node.this, exp.Distinct):
-            args = [node.this]
         args += [a for k, a in node.args.items() if k != "this" and isinstance(a, exp.Expression)]
         args += [a for a in node.expressions if a not in args]
         return f"{node.sql_name().lower()}({', '.join(_text(a) for a in args)})"
