@@ -31,7 +31,7 @@ from ..kernels import dates as D
 from ..plan.nodes import Call, Expr, Lit, walk
 from ..sql import expressions as X
 from ..sql.scope import suggest
-from . import Function, node_arguments, register
+from . import Function, register
 from .signature import arity, coerce, constant, is_null
 from .strings import per_distinct
 
@@ -88,8 +88,9 @@ def _unit_node(node) -> exp.Expression:
     return exp.Literal.string(node.name) if isinstance(node, exp.Var) else node
 
 
-def _in_range(values: torch.Tensor, valid, what: str = "timestamp") -> torch.Tensor:
-    return C._in_date_range(values, valid, what != "date")
+def _in_range(values: torch.Tensor, valid) -> torch.Tensor:
+    """TIMESTAMP microseconds checked against years 1..9999."""
+    return C._in_date_range(values, valid, True)
 
 
 # ---------------------------------------------------------------- extract and date parts
@@ -214,7 +215,7 @@ def _last_day(args, e, ctx):
     return Column(T.DATE, D.last_day(day).to(torch.int32), a.validity)
 
 
-def _unary(name, result, kernel):
+def _unary(name, result):
     def bind(*args):
         arity(name, args, 1, 1)
         x = temporal(name, 1, args[0])
@@ -223,7 +224,7 @@ def _unary(name, result, kernel):
 
 
 _entry("last_day", "last_day(DATE | TIMESTAMP) → DATE", "The last day of x's month.",
-       "last_day(DATE '2024-02-10') → 2024-02-29", _unary("last_day", T.DATE, _last_day), _last_day,
+       "last_day(DATE '2024-02-10') → 2024-02-29", _unary("last_day", T.DATE), _last_day,
        nodes=(exp.LastDay,))
 
 _DAYS = np.array(["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"])
@@ -246,7 +247,7 @@ def _named_kernel(part, names):
 for _name, _part_of, _names, _node, _ex in (("dayname", "dow", _DAYS, exp.Dayname, "'Thursday'"),
                                              ("monthname", "month", _MONTHS, exp.Monthname, "'February'")):
     _entry(_name, f"{_name}(DATE | TIMESTAMP) → VARCHAR", f"The English name of x's {_name[:-4]}.",
-           f"{_name}(DATE '2024-02-29') → {_ex}", _unary(_name, T.VARCHAR, None), _named_kernel(_part_of, _names),
+           f"{_name}(DATE '2024-02-29') → {_ex}", _unary(_name, T.VARCHAR), _named_kernel(_part_of, _names),
            nodes=(_node,))
 
 
@@ -659,7 +660,8 @@ def interval_constant(b, node) -> tuple[int, int, int] | None:
     return None
 
 
-def normalized(iv: tuple[int, int, int]) -> int:
+def normalized(iv):
+    """(months, days, microseconds), ints or tensors, as microseconds with a month of 30 days."""
     months, days, micros = iv
     return months * US_MONTH + days * US_DAY + micros
 
@@ -739,8 +741,7 @@ def _age_bind(*args):
 
 
 def _age(args, e, ctx):
-    months, days, micros = D.age(*(a.data for a in args))
-    return Column(T.INTERVAL, months * US_MONTH + days * US_DAY + micros, _valid(args))
+    return Column(T.INTERVAL, normalized(D.age(*(a.data for a in args))), _valid(args))
 
 
 _entry("age", "age(TIMESTAMP, TIMESTAMP) → INTERVAL, age(TIMESTAMP) → INTERVAL",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .. import types as T
-from ..errors import NotSupportedError
 from ..plan.nodes import Call, Expr, Lit
 from ..sql import expressions as X
 from . import Function, register

@@ -199,14 +199,11 @@ def _pad(left_side):
 def split_part(s, delimiter, index):
     """The index-th part (1-based; negative counts from the end); '' past the ends. An empty
     delimiter splits into characters."""
-    s, delimiter, index = np.broadcast_arrays(np.asarray(s, dtype=object), np.asarray(delimiter, dtype=object),
-                                              np.asarray(index, dtype=object))
-    out = []
-    for v, d, i in zip(s.tolist(), delimiter.tolist(), index.tolist()):  # per distinct tuple
+    def one(v, d, i):
         parts = v.split(d) if d else list(v) or [""]
         k = i - 1 if i > 0 else len(parts) + i
-        out.append(parts[k] if i != 0 and 0 <= k < len(parts) else "")
-    return np.array(out, dtype=object)
+        return parts[k] if i != 0 and 0 <= k < len(parts) else ""
+    return np.array(_each(one, s, delimiter, index), dtype=object)
 
 
 def repeat(s, times):

@@ -102,15 +102,6 @@ def _split(values: Tensor, is_timestamp: bool) -> tuple[Tensor, Tensor]:
     return day, v - day * US_PER_DAY
 
 
-def _iso_week(days: Tensor, year: Tensor) -> tuple[Tensor, Tensor]:
-    """(ISO week 1-53, ISO year): the week holding the Thursday of this Monday-based week."""
-    isodow = (days + 3) % 7                                  # 0 = Monday
-    thursday = days - isodow + 3
-    iso_year, _, _ = _civil64(thursday)
-    jan1 = _days64(iso_year, torch.ones_like(iso_year), torch.ones_like(iso_year))
-    return (thursday - jan1) // 7 + 1, iso_year
-
-
 # DuckDB's part names and their synonyms, as date_part / date_trunc / date_diff accept them
 PART_ALIASES = {
     "y": "year", "yr": "year", "yrs": "year", "years": "year", "mon": "month", "mons": "month", "months": "month",
@@ -128,15 +119,6 @@ PART_ALIASES = {
 def part_name(part: str) -> str:
     p = part.lower()
     return PART_ALIASES.get(p, p)
-
-
-def _split(values: Tensor, is_timestamp: bool) -> tuple[Tensor, Tensor]:
-    """(days int64, microseconds within the day int64)."""
-    v = values.to(torch.int64)
-    if not is_timestamp:
-        return v, torch.zeros_like(v)
-    day = _fdiv(v, US_PER_DAY)
-    return day, v - day * US_PER_DAY
 
 
 def _iso_week(days: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -278,11 +260,6 @@ def date_diff(field: str, start: Tensor, end: Tensor) -> Tensor:
     if f in _YEAR_SPANS:
         return _tdiv(y1, _YEAR_SPANS[f]) - _tdiv(y0, _YEAR_SPANS[f])
     raise ValueError(f"unsupported DATE_DIFF field {field!r}")
-
-
-def _month_days(days: Tensor) -> Tensor:
-    y, m, _ = _civil64(days)
-    return _days_in_month(y, m)
 
 
 def age(ts1: Tensor, ts2: Tensor) -> tuple[Tensor, Tensor, Tensor]:

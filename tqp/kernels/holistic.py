@@ -32,6 +32,16 @@ def _sorted_within_groups(x: Tensor, ids: Tensor, valid: Tensor | None) -> tuple
     return ids[perm], x[perm]
 
 
+def _runs(x: Tensor, ids: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """(sort permutation, its group ids, where each run of equal (group, value) starts, each
+    row's run number) of rows sorted by group, then value."""
+    perm = _group_order(x, ids)
+    s_ids, v = ids[perm], x[perm]
+    new_run = torch.ones(len(v), dtype=torch.bool, device=x.device)
+    new_run[1:] = (s_ids[1:] != s_ids[:-1]) | (v[1:] != v[:-1])
+    return perm, s_ids, new_run, torch.cumsum(new_run, 0) - 1
+
+
 def segment_quantile(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, q: float,
                      discrete: bool) -> tuple[Tensor, Tensor]:
     """(value per group, whether the group has one): the q-quantile of each group's values,
@@ -66,16 +76,12 @@ def segment_mode(x: Tensor, ids: Tensor, g: int, valid: Tensor | None) -> tuple[
         x, ids, rows = x[keep], ids[keep], rows[keep]
     if len(x) == 0:
         return torch.zeros(g, dtype=x.dtype, device=x.device), torch.zeros(g, dtype=torch.bool, device=x.device)
-    perm = _group_order(x, ids)
-    s_ids, v, order_rows = ids[perm], x[perm], rows[perm]
-    new_run = torch.ones(len(v), dtype=torch.bool, device=x.device)
-    new_run[1:] = (s_ids[1:] != s_ids[:-1]) | (v[1:] != v[:-1])
-    run = torch.cumsum(new_run, 0) - 1
-    runs = int(run[-1]) + 1
-    size = torch.bincount(run, minlength=runs)
-    first_row = torch.full((runs,), n, dtype=torch.int64, device=x.device).scatter_reduce(0, run, order_rows, "amin")
+    perm, s_ids, new_run, run = _runs(x, ids)
+    size = torch.bincount(run)  # run numbers are dense, so one count per run
+    first_row = torch.full((len(size),), n, dtype=torch.int64, device=x.device).scatter_reduce(
+        0, run, rows[perm], "amin")
     run_group = s_ids[new_run]
-    run_value = v[new_run]
+    run_value = x[perm][new_run]
     # best run per group: largest size, then earliest first row
     key = size * (n + 1) + (n - first_row)
     best = torch.full((g,), -1, dtype=torch.int64, device=x.device).scatter_reduce(0, run_group, key, "amax")
@@ -112,11 +118,7 @@ def segment_entropy(x: Tensor, ids: Tensor, g: int, valid: Tensor | None) -> Ten
     out = torch.zeros(g, dtype=torch.float64, device=x.device)
     if len(x) == 0:
         return out
-    perm = _group_order(x, ids)
-    s_ids, v = ids[perm], x[perm]
-    new_run = torch.ones(len(v), dtype=torch.bool, device=x.device)
-    new_run[1:] = (s_ids[1:] != s_ids[:-1]) | (v[1:] != v[:-1])
-    run = torch.cumsum(new_run, 0) - 1
+    _, s_ids, new_run, run = _runs(x, ids)
     size = torch.bincount(run).to(torch.float64)
     run_group = s_ids[new_run]
     total = torch.bincount(s_ids, minlength=g)[:g].to(torch.float64)
