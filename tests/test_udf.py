@@ -59,6 +59,15 @@ def test_torch_function_gets_tensors():
     assert [g[0] for g in got if g[0] is not None] == pytest.approx([w for w in want if w is not None])
 
 
+
+def test_torch_function_gets_wide_decimals_as_their_value():
+    t, d = _pair()
+    sql = "SELECT CAST(v AS DECIMAL(30, 2)) AS v FROM (VALUES (12345678901234567890.25), (-1.5)) AS q(v)"
+    t.create_function("half", lambda v: v / 2, ["DECIMAL(30, 2)"], "DOUBLE", type="torch")
+    got = [r[0] for r in t.execute(f"SELECT half(v) FROM ({sql})").fetchall()]
+    want = [float(r[0]) / 2 for r in d.execute(sql).fetchall()]
+    assert got == pytest.approx(want)
+
 def test_errors():
     t, _ = _pair()
     with pytest.raises(ProgrammingError, match="already exists"):

@@ -415,8 +415,7 @@ class Engine:
         return compiled
 
     def _query_result(self, c: _Compiled, slots) -> Result:
-        batch = c.run(self._context(slots=slots))
-        cols = [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
+        cols = _columns(c.run(self._context(slots=slots)))
         return Result(None, len(cols[0]) if cols else 0, [t for _, t in c.plan.schema], c.names, cols)
 
     def _context(self, profile=None, slots=()) -> Context:
@@ -425,9 +424,7 @@ class Engine:
 
     def _run(self, stmt, params):
         c = self._compile(stmt, params)
-        batch = c.run(self._context())
-        cols = [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
-        return c, cols
+        return c, _columns(c.run(self._context()))
 
     def _query(self, stmt, params, shape=None) -> Result:
         if shape is None:
@@ -468,7 +465,7 @@ class Engine:
         plan, names = Binder(catalog, Params(list(params))).bind_query(query)
         batch = lower(optimize(plan, catalog))(Context(self.device, tables, None, self.catalog.models,
                                                        functions=self.catalog.functions))
-        return names, [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
+        return names, _columns(batch)
 
     def _create(self, stmt: exp.Create, params) -> Result:
         kind = (stmt.args.get("kind") or "").upper()
@@ -948,6 +945,11 @@ class Engine:
 
 
 _SCRATCH = "#dml"  # the rows a statement works on, under a name no query can spell unquoted
+
+
+def _columns(batch) -> list[Column]:
+    """A program's output columns, each as long as the batch (constants expanded)."""
+    return [broadcast(batch.column(i), batch.length) for i in range(batch.width)]
 
 
 def _mentions_pivot(stmt) -> bool:

@@ -216,9 +216,10 @@ def to_torch(result, connection) -> dict:
                                     "arrow(), df() or fetchnumpy() for strings")
         x = col.data
         if t.is_decimal:
-            from .kernels import wide as W
+            from . import types as T
+            from .compile.expr import cast_column
 
-            x = (W.to_float64(W.unpack(x)) if W.is_wide(x) else x.to(torch.float64)) / 10.0 ** t.scale
+            x = cast_column(col, T.DOUBLE).data
         if col.validity is not None and not bool(col.validity.all()):
             if not x.is_floating_point():
                 raise DataError(f'column "{name}" has NULLs, which a {str(x.dtype).replace("torch.", "")} '

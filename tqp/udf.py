@@ -30,7 +30,7 @@ import torch
 
 from . import types as T
 from .column import Column, and_validity
-from .compile.expr import broadcast, op
+from .compile.expr import broadcast, cast_column, op
 from .errors import DataError, NotSupportedError, ProgrammingError
 from .io.arrow import arrow_type_of, column_from_arrow, column_to_arrow
 from .plan.nodes import Call, Expr
@@ -146,7 +146,7 @@ def _native(udf: PythonFunction, arrays: list[pa.Array], n: int) -> pa.Array:
 
 
 def _torch(udf: PythonFunction, args: list[Column], n: int, device) -> Column:
-    tensors = [a.data.to(torch.float64) / 10 ** a.type.scale if a.type.is_decimal else a.data for a in args]
+    tensors = [cast_column(a, T.DOUBLE).data if a.type.is_decimal else a.data for a in args]
     out = udf.fn(*tensors)
     if not isinstance(out, torch.Tensor):
         raise DataError(f"function {udf.name}() returned {type(out).__name__}, not a tensor")

@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
@@ -277,8 +278,9 @@ def _read_dataset(spec: FileSpec, files: list[str], json_schema: pa.Schema | Non
             if field.name in keys and pa.types.is_integer(field.type):
                 table = table.set_column(i, field.name, table.column(i).cast(pa.int64()))
     if spec.option("filename"):
-        names = [f for f, frag in zip(abs_files, dataset.get_fragments()) for _ in range(frag.count_rows())]
-        table = table.append_column("filename", pa.array(names, pa.string()))
+        counts = [frag.count_rows() for _, frag in zip(abs_files, dataset.get_fragments())]  # a file's name per row, without a per-row list
+        names = pa.array(abs_files[:len(counts)], pa.string()).take(np.repeat(np.arange(len(counts)), counts))
+        table = table.append_column("filename", names)
     return table
 
 
