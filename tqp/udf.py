@@ -152,6 +152,7 @@ def _torch(udf: PythonFunction, args: list[Column], n: int, device) -> Column:
         raise DataError(f"function {udf.name}() returned {type(out).__name__}, not a tensor")
     if out.shape != (n,):
         raise DataError(f"function {udf.name}() returned a tensor of shape {tuple(out.shape)} for {n} rows")
-    t = udf.result
-    data = (out.to(torch.float64) * 10 ** t.scale).round().to(torch.int64) if t.is_decimal else out.to(t.torch_dtype)
-    return Column(t, data.to(device), and_validity(*[a.validity for a in args]))
+    t, valid = udf.result, and_validity(*[a.validity for a in args])
+    if t.is_decimal:  # through the DOUBLE -> DECIMAL cast: rounding and range checks of every width
+        return cast_column(Column(T.DOUBLE, out.to(device, torch.float64), valid), t)
+    return Column(t, out.to(device, t.torch_dtype), valid)
