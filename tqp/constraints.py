@@ -29,8 +29,8 @@ from .kernels.selection import all_true, any_true, nonzero
 
 
 def concat(cols: list[Column]) -> Column:
-    from .compile.lower import _concat_columns  # lower imports the catalog; no cycle at load
-    return _concat_columns(cols)
+    from .physical.rows import concat_columns  # the operators import the catalog; no cycle at load
+    return concat_columns(cols)
 
 
 def _key_ids(cols: list[Column]) -> tuple[Tensor, int, Tensor | None]:

@@ -64,4 +64,3 @@ def lower(rel: P.Rel):
 
 
 from .. import physical  # noqa: E402  (its operators import this module's helpers)
-from ..physical.rows import concat_columns as _concat_columns  # noqa: E402,F401  (tqp.constraints)

@@ -44,10 +44,10 @@ from ..exec.batch import Batch
 from ..kernels import group as G
 from ..kernels import keys as K
 from ..kernels import wide as W
-from ..kernels.selection import all_true, any_true, nonzero
+from ..kernels.selection import any_true, nonzero
 from ..plan import nodes as P
 from .explain import expr_text, exprs_text, names_of, outputs_text
-from .rows import concat_columns, group_rows
+from .rows import concat_columns, group_rows, none_if_all
 
 # ---------------------------------------------------------------- the operator
 
@@ -218,7 +218,7 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
         if not discrete and a.type.is_decimal:
             out = torch.trunc(out)
     out = -out if desc else out
-    return Column(a.type, out.to(a.type.torch_dtype), _none_if_all(has), x.dictionary)
+    return Column(a.type, out.to(a.type.torch_dtype), none_if_all(has), x.dictionary)
 
 
 def _count_all(ids, g, counts):
@@ -229,10 +229,6 @@ def _count_all(ids, g, counts):
 
 def _count(valid, ids, g, counts):
     return _count_all(ids, g, counts) if valid is None else G.segment_count(valid, ids, g)
-
-
-def _none_if_all(mask: torch.Tensor):
-    return None if all_true(mask) else mask
 
 
 def _first_of_pairs(ids, x: Column, keep=None) -> torch.Tensor:
@@ -294,12 +290,12 @@ class Sum:
         total, count = parts[0].data, parts[1].data
         has = count > 0
         if a.func == "sum":
-            return Column(a.type, total if W.is_wide(total) else total.to(a.type.torch_dtype), _none_if_all(has))
+            return Column(a.type, total if W.is_wide(total) else total.to(a.type.torch_dtype), none_if_all(has))
         # avg: an exact integer sum divided once
         avg = (W.to_float64(W.unpack(total)) if W.is_wide(total) else total.to(torch.float64)) / count.clamp(min=1).to(torch.float64)
         if parts[0].type.is_decimal:
             avg = avg / 10.0 ** parts[0].type.scale
-        return Column(T.DOUBLE, avg, _none_if_all(has))
+        return Column(T.DOUBLE, avg, none_if_all(has))
 
 
 def _decimal_sum(x: Column, ids, g: int, valid, has) -> torch.Tensor:
@@ -327,10 +323,10 @@ class Extreme:
         has = _count(valid, ids, g, counts) > 0
         if W.is_wide(x.data):
             pair = W.segment_extreme(W.unpack(x.data), ids, g, valid, "amin" if self.func == "min" else "amax")
-            return (Column(x.type, W.pack(*pair), _none_if_all(has)),)
+            return (Column(x.type, W.pack(*pair), none_if_all(has)),)
         fn = G.segment_min if self.func == "min" else G.segment_max
         data = fn(x.data, ids, g, valid) if len(ids) else torch.zeros(g, dtype=x.data.dtype, device=ids.device)
-        return (Column(x.type, data, _none_if_all(has), x.dictionary),)
+        return (Column(x.type, data, none_if_all(has), x.dictionary),)
 
     def merge(self, parts, ids, g):
         return self.partial(parts[0], ids, g, parts[0].validity, {})
@@ -352,7 +348,7 @@ class Bits:
     def partial(self, x, ids, g, valid, counts):
         from ..kernels.holistic import segment_bits
         out, has = segment_bits(x.data, ids, g, valid, self.func)
-        return (Column(T.BIGINT, out, _none_if_all(has)),)
+        return (Column(T.BIGINT, out, none_if_all(has)),)
 
     def merge(self, parts, ids, g):
         return self.partial(parts[0], ids, g, parts[0].validity, {})
@@ -402,7 +398,7 @@ class Variance:
         out = m2.clamp(min=0) / (count.to(torch.float64) - 1 if samp else count.to(torch.float64)).clamp(min=1)
         if a.func.startswith("stddev"):
             out = out.sqrt()
-        return Column(T.DOUBLE, out, _none_if_all(count > (1 if samp else 0)))
+        return Column(T.DOUBLE, out, none_if_all(count > (1 if samp else 0)))
 
 
 FUNCTIONS = {

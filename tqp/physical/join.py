@@ -230,15 +230,15 @@ def _mark_any(lb, rb, li, ri, resid, ctx) -> Column:
     some pair, else FALSE (also for an empty subquery)."""
     n = lb.length
     dev = ctx.device
-    any_true = torch.zeros(n, dtype=torch.bool, device=dev)
+    holds = torch.zeros(n, dtype=torch.bool, device=dev)
     any_null = torch.zeros(n, dtype=torch.bool, device=dev)
     if len(li):
         c = evaluate(resid, lb.take(li).extend(rb.take(ri)), ctx)
-        any_true[li[true_mask(c)]] = True
+        holds[li[true_mask(c)]] = True
         if c.validity is not None:
             any_null[li[~c.validity]] = True
-    valid = any_true | ~any_null
-    return Column(T.BOOLEAN, any_true, None if all_true(valid) else valid)
+    valid = holds | ~any_null
+    return Column(T.BOOLEAN, holds, None if all_true(valid) else valid)
 
 
 def _not_in(lb: Batch, rb: Batch, lk, rk, lv, rv, dev) -> Batch:

@@ -1,5 +1,5 @@
 """Helpers several operators share: dense group ids for rows, each row's rank within its
-group, and concatenation of columns and batches (one dictionary, one width).
+group, a validity mask dropped when it holds everywhere, and concatenation of columns and batches (one dictionary, one width).
 
 >>> import torch
 >>> occurrence(torch.tensor([0, 1, 0, 0]), 2).tolist()
@@ -16,6 +16,7 @@ from ..compile.expr import key_columns, same_width, unify_strings
 from ..exec.batch import Batch
 from ..kernels import group as G
 from ..kernels import keys as K
+from ..kernels.selection import all_true
 
 
 def group_rows(cols: list[Column], n: int, device):
@@ -40,6 +41,11 @@ def occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
     rank = torch.empty_like(pos)
     rank[order] = pos
     return rank
+
+
+def none_if_all(mask: torch.Tensor) -> torch.Tensor | None:
+    """A validity mask, or None (no NULLs) where every row is valid."""
+    return None if all_true(mask) else mask
 
 
 def concat_columns(cols: list[Column]) -> Column:

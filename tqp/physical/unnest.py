@@ -48,7 +48,7 @@ def lower(rel: P.Unnest):
             count = torch.maximum(count, length)
         total = int(count.sum())
         reserve(16 * total, f"unnest() of {total} elements")
-        rows = torch.repeat_interleave(torch.arange(n, device=dev), count)
+        rows = torch.repeat_interleave(count, output_size=total)  # output_size: total is on the host already, so no second sync
         pos = torch.arange(total, device=dev) - (torch.cumsum(count, 0) - count)[rows]
         out = batch.take(rows)
         cols = [_take(elements, start[rows] + pos, pos < length[rows], t) for elements, start, length, t in parts]

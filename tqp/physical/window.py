@@ -37,7 +37,7 @@ from torch import Tensor
 from .. import types as T
 from ..column import Column
 from ..compile.expr import compile_expr, key_columns, unify_strings
-from ..compile.lower import evaluate, lower as lower_input
+from ..compile.lower import evaluate, lower as lower_input, true_mask
 from ..errors import DataError, NotSupportedError
 from ..exec.batch import Batch
 from ..kernels import group as G
@@ -48,6 +48,7 @@ from ..kernels import window as W
 from ..kernels.selection import all_true, any_true
 from ..plan import nodes as P
 from .explain import expr_text, names_of, outputs_text
+from .rows import none_if_all
 
 State = tuple[Tensor, ...]
 _I64 = torch.int64
@@ -157,14 +158,9 @@ def _compile_call(call: P.WindowCall):
         bounds = None if frame is None else (lambda: _frame_bounds(rows, frame, frame_fns, order))
         keep = None
         if filt is not None:
-            c = rows.eval(filt)
-            keep = c.data if c.validity is None else c.data & c.validity
+            keep = true_mask(rows.eval(filt))
         return impl(call, rows, cols, bounds, keep)
     return run
-
-
-def _valid(mask: Tensor) -> Tensor | None:
-    return None if all_true(mask) else mask
 
 
 def _bigint(rows: _Rows, values: Tensor, valid: Tensor | None = None) -> Column:
@@ -337,7 +333,7 @@ def _gather(x: Column, src: Tensor, ok: Tensor, t: T.SqlType) -> Column:
     n = x.data.shape[0]
     col = x.take(torch.where(ok, src, 0).clamp(min=0, max=max(n - 1, 0))) if n else x
     valid = ok if col.validity is None else ok & col.validity
-    return Column(t, col.data, _valid(valid), col.dictionary)
+    return Column(t, col.data, none_if_all(valid), col.dictionary)
 
 
 def _choose(mask: Tensor, a: Column, b: Column) -> Column:
@@ -346,7 +342,7 @@ def _choose(mask: Tensor, a: Column, b: Column) -> Column:
         a, b = unify_strings([a, b])
     data = torch.where(mask, a.data, b.data.to(a.data.dtype))
     valid = torch.where(mask, a.valid_mask(), b.valid_mask())
-    return Column(a.type, data, _valid(valid), a.dictionary)
+    return Column(a.type, data, none_if_all(valid), a.dictionary)
 
 
 def _nonnull_prefix(x: Column, ignore_nulls: bool) -> Tensor | None:
@@ -381,7 +377,7 @@ def _shift(call, rows, args, bounds, keep):
     if len(args) > 2:
         out = _choose(ok, out, args[2])
     if k is not None and k.validity is not None:
-        out = out.with_validity(_valid(out.valid_mask() & k.validity))
+        out = out.with_validity(none_if_all(out.valid_mask() & k.validity))
     return out
 
 
@@ -414,7 +410,7 @@ def _nth(call, rows, args, bounds, keep):
         k = torch.where(src < 0, k - c, k)
     out = _gather(x, src, src >= 0, call.type)
     if kc is not None and kc.validity is not None:
-        out = out.with_validity(_valid(out.valid_mask() & kc.validity))
+        out = out.with_validity(none_if_all(out.valid_mask() & kc.validity))
     return out
 
 
@@ -463,7 +459,7 @@ def _integral(x):
 
 def _sum_finish(state, x, call):
     total = state[0]
-    return Column(call.type, total if WD.is_wide(total) else total.to(call.type.torch_dtype), _valid(state[1] > 0))
+    return Column(call.type, total if WD.is_wide(total) else total.to(call.type.torch_dtype), none_if_all(state[1] > 0))
 
 
 def _avg_finish(state, x, call):
@@ -471,7 +467,7 @@ def _avg_finish(state, x, call):
     avg = total / state[1].clamp(min=1).to(torch.float64)
     if x.type.is_decimal:
         avg = avg / 10 ** x.type.scale
-    return Column(T.DOUBLE, avg, _valid(state[1] > 0))
+    return Column(T.DOUBLE, avg, none_if_all(state[1] > 0))
 
 
 def _extreme_init(x, keep):
@@ -542,7 +538,7 @@ def _variance_finish(sample: bool, root: bool):
     def finish(state, x, call):
         n, _, m2 = state
         out = m2.clamp(min=0) / (n - 1 if sample else n).clamp(min=1)
-        return Column(T.DOUBLE, out.sqrt() if root else out, _valid(n > (1 if sample else 0)))
+        return Column(T.DOUBLE, out.sqrt() if root else out, none_if_all(n > (1 if sample else 0)))
     return finish
 
 
