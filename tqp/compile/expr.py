@@ -74,6 +74,11 @@ def broadcast(col: Column, n: int) -> Column:
     return replace(col, data=data, validity=valid)
 
 
+def true_mask(col: Column) -> torch.Tensor:
+    """Rows where a BOOLEAN column is TRUE (NULL counts as not)."""
+    return col.data if col.validity is None else col.data & col.validity
+
+
 def is_scalar(col: Column) -> bool:
     return col.data.dim() == 0
 
@@ -234,7 +239,7 @@ def _compile_logic(e: Call):
 def may_raise(e: Expr) -> bool:
     """Whether evaluating e can raise on some rows' values: a CASE then evaluates it only on the
     rows that take its branch (`CASE WHEN b <> 0 THEN a // b END` must not divide by zero)."""
-    from ..functions import VALUE_ERRORS  # noqa: the registry imports this module
+    from ..functions import VALUE_ERRORS  # (imported here: the registry imports this module)
     return any(isinstance(n, Call) and (n.op in ("div", "intdiv", "mod") and "null_on_zero" not in n.params
                                         or n.op in VALUE_ERRORS
                                         or n.op == "cast" and "try" not in n.params and _narrowing(n.args[0].type, n.type))
@@ -251,7 +256,7 @@ def _narrowing(frm: T.SqlType, to: T.SqlType) -> bool:
 def _evaluate_where(fn, batch, ctx, take: torch.Tensor) -> Column:
     """fn over only the rows where `take` holds; NULL elsewhere."""
     n = batch.length
-    rows = nonzero(take).to(ctx.device)
+    rows = nonzero(take)
     part = broadcast(fn(batch.take(rows), ctx), len(rows))
     data = torch.zeros((n,) + tuple(part.data.shape[1:]), dtype=part.data.dtype, device=ctx.device)
     data[rows] = part.data
@@ -270,7 +275,7 @@ def _compile_guarded_case(e: Call, case_op):
         takes = []
         for c in conds:
             col = broadcast(c(batch, ctx), n)
-            take = (col.data if col.validity is None else col.data & col.validity) & rest
+            take = true_mask(col) & rest
             takes.append(take)
             rest = rest & ~take
         takes.append(rest)
@@ -331,7 +336,7 @@ def _is_null(args, e, ctx):
 @op("is_true")
 def _is_true(args, e, ctx):
     a = args[0]
-    return Column(T.BOOLEAN, a.data if a.validity is None else a.data & a.validity)
+    return Column(T.BOOLEAN, true_mask(a))
 
 
 @op("is_false")
@@ -872,7 +877,7 @@ def _case(args, e, ctx):
     out = values[-1]
     data, valid = out.data, _vmask(out)
     for c, v in zip(reversed(conds), reversed(values[:-1])):
-        take = c.data if c.validity is None else c.data & c.validity
+        take = true_mask(c)
         data = torch.where(take, v.data, data)
         valid = torch.where(take, _vmask(v), valid)
     if not W.is_wide(data):

@@ -22,7 +22,7 @@ from ..errors import NotSupportedError
 from ..exec.batch import Batch
 from ..exec.limits import check_interrupt
 from ..plan import nodes as P
-from .expr import broadcast
+from .expr import broadcast, true_mask  # noqa: F401  (true_mask: the operators import it from here)
 
 
 @dataclass
@@ -38,11 +38,6 @@ class Context:
 
 def evaluate(fn, batch: Batch, ctx) -> Column:
     return broadcast(fn(batch, ctx), batch.length)
-
-
-def true_mask(col: Column) -> torch.Tensor:
-    """Rows where a BOOLEAN column is TRUE (NULL counts as not)."""
-    return col.data if col.validity is None else col.data & col.validity
 
 
 def arange(n: int, dev) -> torch.Tensor:
