@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..plan.nodes import Rel, transform
 from .join_order import order_joins
+from .key_filters import add_key_filters
 from .or_factor import factor_ors
 from .push_filters import push_filters
 from .push_semi_joins import push_semi_joins
@@ -23,6 +24,7 @@ RULES = (
     push_filters,  # conjuncts become join keys and leaf filters
     push_semi_joins,  # IN / EXISTS onto the join leaf they filter
     order_joins,  # each inner-join region in the order its estimates suggest
+    add_key_filters,  # a join's small side filters its large side where that is read
     share_repeated,  # last: equal subtrees are found once the plan is final
 )
 
