@@ -93,6 +93,12 @@ def lower(rel: P.Join):
             return none if kind == "semi" else none.extend(rb)
         if lfns:
             lcols, rcols = [evaluate(f, lb, ctx) for f in lfns], [evaluate(f, rb, ctx) for f in rfns]
+            if len(lfns) > 1 and not rel.null_safe:
+                if n > _CUT_RATIO * m and kind in ("inner", "right"):
+                    lb, lcols = _matchable(lb, lcols, rcols)
+                elif m > _CUT_RATIO * n and kind in ("inner", "left", "single"):
+                    rb, rcols = _matchable(rb, rcols, lcols)
+                n, m = lb.length, rb.length
             lk, rk, lv, rv = _join_key_columns(lcols, rcols, rel.null_safe)
         if kind in ("semi", "anti") and resid is None:
             if not lfns:
@@ -158,6 +164,28 @@ def lower(rel: P.Join):
         return lb.take(li, nullable=kind in ("right", "full")).extend(
             rb.take(ri, nullable=kind in ("left", "full", "single")))
     return join
+
+
+_CUT_RATIO = 8  # a side this many times the other's rows is cut before its keys are combined
+
+
+def _matchable(big: Batch, big_cols: list[Column], small_cols: list[Column]):
+    """The big side's rows (and key columns) whose every key column holds a value of the small
+    side's: a cut that needs no combined key (ranking and combining several key columns of a
+    fact table costs far more than a presence test per column), each test on the rows the
+    previous ones kept. Rows it drops could match nothing; the join still compares whole keys."""
+    rows = None
+    for a, b in zip(big_cols, small_cols):
+        if a.type.uses_dictionary:
+            a, b = unify_strings([a, b])
+        a, b = same_width([a, b])
+        for part_a, part_b in zip(key_columns(a), key_columns(b)):
+            if rows is not None:
+                part_a = tuple(None if x is None else x.index_select(0, rows) for x in part_a)
+            ak, bk, av, bv = K.join_keys([part_a], [part_b])
+            hit = nonzero(J.semi_mask(ak, bk, av, bv))
+            rows = hit if rows is None else rows.index_select(0, hit)
+    return big.take(rows), [c.take(rows) for c in big_cols]
 
 
 _PAIRS_PER_CHUNK = 1 << 22
