@@ -14,8 +14,9 @@ only repeat the join's work.
 
 The join stays where it was, so the filter only removes rows that the join drops anyway, with
 everything they contributed to. That makes it valid in places a moved filter is not: in the
-padded side of an outer join (a row padded instead has a NULL key, which never matches) and
-below aggregates on the key (a group is kept or dropped whole).
+padded side of an outer join, for keys that are NULL on a padded row (a row padded instead of
+joined then has a NULL key, which never matches), and below aggregates on the key (a group is
+kept or dropped whole).
 
 >>> import pyarrow as pa, tqp
 >>> con = tqp.connect("cpu")
@@ -53,6 +54,7 @@ from dataclasses import dataclass
 from ..plan import nodes as P
 from ..plan.decorrelate import rebase, rewrite
 from ..plan.nodes import Call, ColRef, Expr, Lit, refs, walk
+from .push_filters import _null_if_null
 from .stats import Stats
 
 RATIO = 4.0  # the large side has at least this many times the small side's rows
@@ -62,6 +64,7 @@ _GIVES = {  # join kind -> the sides (by position) a new filter may be made for
     "inner": (0, 1), "left": (1,), "right": (0,), "semi": (0, 1), "anti": (1,)}
 _BOTH_SIDES = ("inner", "cross", "left", "right", "full")  # whose rows carry both sides' columns
 _EQUAL_KEYS = _BOTH_SIDES + ("semi", "anti")  # whose key equalities carry a filter across
+_PADDED = {"left": (1,), "right": (0,), "full": (0, 1)}  # the sides an outer join pads with NULLs
 
 
 class _Source:
@@ -149,6 +152,10 @@ class _Placer:
                 stay.append(f)
                 continue
             keys = f.keys if side == 0 else tuple(rebase(k, -nl) for k in f.keys)
+            if side in _PADDED.get(j.kind, ()) and \
+                    not all(_null_if_null(k, set(range(len(j.inputs()[side].schema)))) for k in keys):
+                stay.append(f)  # a padded row's key must be NULL for the join above to drop it
+                continue
             sides[side].append(_KeyFilter(keys, f.source, True))
             if j.kind in _EQUAL_KEYS and not j.null_safe:
                 mine, other = (j.left_keys, j.right_keys) if side == 0 else (j.right_keys, j.left_keys)
