@@ -35,26 +35,25 @@ Project(exprs=[#0], names=['count_star()'])
       Shared()
         Filter(predicate=eq(#1, 'b'))
           Scan(s: k, tag)""",
-    # The padded side of a LEFT join too (a padded row's key is NULL and the join drops it), and
-    # across the LEFT join's key equality into f.
-    "SELECT count(*), sum(r.w) FROM f LEFT JOIN r ON f.k = r.k JOIN s ON r.k = s.k WHERE s.tag = 'b'": """
-Project(exprs=[#0, #1], names=['count_star()', 'sum(r.w)'])
-  Aggregate(keys=[], aggs=[count_star(*), sum(#4)], names=['#a0', '#a1'])
-    Join(kind='inner', left_keys=[#3], right_keys=[#0], residual=None)
-      Join(kind='left', left_keys=[#0], right_keys=[#0], residual=None)
-        Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
-          Scan(f: k, d, v)
-          Shared()
-            Filter(predicate=eq(#1, 'b'))
+    # The padded side of a LEFT join too, below an aggregate on its key (a padded row's key is
+    # NULL, its group's too, and the join drops that), and across the LEFT join's equality into f.
+    "SELECT a.k, a.c FROM (SELECT r.k, count(*) AS c FROM f LEFT JOIN r ON f.k = r.k GROUP BY r.k) a "
+    "JOIN s ON a.k = s.k": """
+Project(exprs=[#0, #1], names=['k', 'c'])
+  Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
+    Project(exprs=[#0, #1], names=['k', 'c'])
+      Aggregate(keys=[#3], aggs=[count_star(*)], names=['#k0', '#a0'])
+        Join(kind='left', left_keys=[#0], right_keys=[#0], residual=None)
+          Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
+            Scan(f: k, d, v)
+            Shared()
               Scan(s: k, tag)
-        Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
-          Scan(r: k, w)
-          Shared()
-            Filter(predicate=eq(#1, 'b'))
+          Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
+            Scan(r: k, w)
+            Shared()
               Scan(s: k, tag)
-      Shared()
-        Filter(predicate=eq(#1, 'b'))
-          Scan(s: k, tag)""",
+    Shared()
+      Scan(s: k, tag)""",
     # Below an aggregate grouped on the key, and past the join under it.
     'SELECT a.k, a.c FROM (SELECT k, count(*) AS c FROM f JOIN g ON f.d = g.d GROUP BY k) a JOIN s ON a.k = s.k': """
 Project(exprs=[#0, #1], names=['k', 'c'])

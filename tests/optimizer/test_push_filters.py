@@ -58,6 +58,30 @@ Project(exprs=[#0], names=['k'])
     Sort(keys=[#0], limit=2, offset=0)
       Project(exprs=[#0], names=['k'])
         Scan(a: k, v)""",
+    # An inner join's key over the LEFT join's padded side rejects the padding: the LEFT join is inner.
+    "SELECT a.v, c.v FROM a LEFT JOIN b ON a.k = b.k, c WHERE b.v = c.v": """
+Project(exprs=[#1, #5], names=['v', 'v'])
+  Join(kind='inner', left_keys=[#3], right_keys=[#1], residual=None)
+    Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
+      Scan(a: k, v)
+      Scan(b: k, v)
+    Scan(c: k, v)""",
+    # Not when the key has a value on padded rows.
+    "SELECT a.v, c.v FROM a LEFT JOIN b ON a.k = b.k, c WHERE coalesce(b.v, 5) = c.v": """
+Project(exprs=[#1, #5], names=['v', 'v'])
+  Join(kind='inner', left_keys=[coalesce(#3, 5)], right_keys=[#1], residual=None)
+    Join(kind='left', left_keys=[#0], right_keys=[#0], residual=None)
+      Scan(a: k, v)
+      Scan(b: k, v)
+    Scan(c: k, v)""",
+    # A RIGHT join's padded side, under a join written with ON.
+    "SELECT a.v, c.v FROM a RIGHT JOIN b ON a.k = b.k JOIN c ON c.k = a.v + 1": """
+Project(exprs=[#1, #5], names=['v', 'v'])
+  Join(kind='inner', left_keys=[add(#1, 1)], right_keys=[#0], residual=None)
+    Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
+      Scan(a: k, v)
+      Scan(b: k, v)
+    Scan(c: k, v)""",
     # A HAVING on a group key is a WHERE.
     "SELECT k, count(*) FROM a GROUP BY k HAVING k > 1": """
 Project(exprs=[#0, #1], names=['k', 'count_star()'])
@@ -93,6 +117,8 @@ MORE = [
     "SELECT k, sum(v) FROM c GROUP BY k HAVING k > 1 AND sum(v) > 5",
     "SELECT * FROM a WHERE k IN (SELECT k FROM b) AND v > 1",
     "SELECT * FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k) AND v < 4",
+    "SELECT a.v, b.v, c.v FROM a LEFT JOIN b ON a.k = b.k JOIN c ON b.k IS NOT DISTINCT FROM c.k",
+    "SELECT a.v, c.v FROM c LEFT JOIN (a LEFT JOIN b ON a.k = b.k) ON c.v = b.v",
 ]
 
 

@@ -10,7 +10,8 @@ windows when it reads their group or partition keys; into both sides of a set op
 into a private copy of a shared subplan (a CTE) when it gets further inside. It is placed
 where it can go no further, if it passed an operator there that it spares rows (a join, an
 aggregate, a sort...) and the rows there are many: a semi join right below its own join would
-only repeat the join's work.
+only repeat the join's work, unless another one is placed there too (then all are, the most
+selective first, and the later ones test few rows).
 
 The join stays where it was, so the filter only removes rows that the join drops anyway, with
 everything they contributed to. That makes it valid in places a moved filter is not: in the
@@ -70,8 +71,8 @@ _PADDED = {"left": (1,), "right": (0,), "full": (0, 1)}  # the sides an outer jo
 class _Source:
     """The small side of a join, as its filters read it: a Shared made on first use."""
 
-    def __init__(self, rel: P.Rel, keys: tuple, rows: float):
-        self.rel, self.keys, self.rows, self.shared = rel, keys, rows, None
+    def __init__(self, rel: P.Rel, keys: tuple, rows: float, share: float):
+        self.rel, self.keys, self.rows, self.share, self.shared = rel, keys, rows, share, None
 
     def read(self) -> P.Rel:
         if self.shared is None:
@@ -108,8 +109,11 @@ class _Placer:
 
     def _place(self, rel: P.Rel, filters: list) -> P.Rel:
         out, stay = self._into(rel, filters)
-        for f in stay:
-            if f.passed and self.stats.rows(rel) >= RATIO * f.source.rows:
+        due = [f for f in stay if self.stats.rows(rel) >= RATIO * f.source.rows]
+        if any(f.passed for f in due):
+            # one placed here brings those right below their own joins along: after the first
+            # cut they test few rows, and a presence test costs less than a join
+            for f in sorted(due, key=lambda f: f.source.share):  # the most selective first
                 self.applied.append(f.source)
                 out = P.Join(out, f.source.read(), "semi", f.keys, f.source.keys)
         return out
@@ -162,26 +166,27 @@ class _Placer:
                 across = _across(keys, mine, other)
                 if across is not None:
                     sides[1 - side].append(_KeyFilter(across, f.source, True))
-        big = self._big_side(j)
+        big, share = self._big_side(j)
         new = [j.left, j.right]
         if big is None:
             new = [self.visit(new[s], sides[s]) for s in (0, 1)]
         else:
             small = 1 - big
             new[small] = self.visit(new[small], sides[small])
-            source = _Source(new[small], (j.left_keys, j.right_keys)[small], self.stats.rows((j.left, j.right)[small]))
+            source = _Source(new[small], (j.left_keys, j.right_keys)[small],
+                             self.stats.rows((j.left, j.right)[small]), share)
             sides[big].append(_KeyFilter((j.left_keys, j.right_keys)[big], source))
             new[big] = self.visit(new[big], sides[big])
             if source.shared is not None:
                 new[small] = source.shared
         return j.with_inputs(*new), stay
 
-    def _big_side(self, j: P.Join) -> int | None:
-        """The side a new filter is made for: the much larger one, whose key values the other
-        side holds few of."""
+    def _big_side(self, j: P.Join) -> tuple[int | None, float]:
+        """(the side a new filter is made for: the much larger one, whose key values the other
+        side holds few of; the share of them it holds)."""
         if j.kind not in _GIVES or not j.left_keys or j.null_safe or \
                 not all(_plain(k) for k in j.left_keys + j.right_keys):
-            return None
+            return None, 1.0
         rels, keys = (j.left, j.right), (j.left_keys, j.right_keys)
         rows = [self.stats.rows(r) for r in rels]
         for big in _GIVES[j.kind]:
@@ -192,9 +197,10 @@ class _Placer:
             for bk, sk in zip(keys[big], keys[small]):
                 held *= self.stats.ndv(rels[small], sk) or rows[small]
                 values *= self.stats.ndv(rels[big], bk) or rows[big]
-            if min(held, rows[small]) <= MAX_SHARE * min(values, rows[big]):
-                return big
-        return None
+            share = min(held, rows[small]) / min(values, rows[big])
+            if share <= MAX_SHARE:
+                return big, share
+        return None, 1.0
 
 
 def _plain(e: Expr) -> bool:

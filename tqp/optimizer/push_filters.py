@@ -5,7 +5,7 @@
   becomes an equi join instead of a cross product under a filter.
 - Into the preserved side of a left, right or single join; a conjunct that rejects the NULLs of the
   other side's padding (`b.v > 1` above `a LEFT JOIN b`) makes the outer join an inner one,
-  whose conjuncts then go down too.
+  whose conjuncts then go down too; so does an inner join's key over that side.
 - Into the left side of semi, anti and mark joins, below DISTINCT, into a UNION/INTERSECT/
   EXCEPT's two sides, through column-only projections, and below an aggregate when it reads
   only group keys (a HAVING on keys becomes a WHERE).
@@ -48,6 +48,8 @@ def push_filters(rel: P.Rel, stats=None) -> P.Rel:
 
 
 def _push_here(rel: P.Rel) -> P.Rel:
+    if isinstance(rel, P.Join) and rel.kind == "inner" and not rel.null_safe:
+        rel = rel.with_inputs(_inner_if_rejected(rel.left, rel.left_keys), _inner_if_rejected(rel.right, rel.right_keys))
     if isinstance(rel, P.Join) and rel.residual is not None:
         return _push_on(rel)
     if not isinstance(rel, P.Filter):
@@ -177,9 +179,21 @@ def _into_join(j: P.Join, preds: list[Expr]) -> P.Rel:
             up.append(p)
     if kind == "cross" and (lkeys or resid):
         kind = "inner"
-    joined = dataclasses.replace(j, left=_place(j.left, left), right=_place(j.right, right), kind=kind,
+    sides = [_place(j.left, left), _place(j.right, right)]
+    if kind == "inner" and not j.null_safe:
+        sides = [_inner_if_rejected(side, keys) for side, keys in zip(sides, (lkeys, rkeys))]
+    joined = dataclasses.replace(j, left=sides[0], right=sides[1], kind=kind,
                                  left_keys=tuple(lkeys), right_keys=tuple(rkeys), residual=and_all(resid))
     return _filter(joined, up)
+
+
+def _inner_if_rejected(rel: P.Rel, keys: list[Expr]) -> P.Rel:
+    """rel, an inner join's input; an outer join there whose padding the keys reject (a NULL
+    key never matches) is an inner one."""
+    if isinstance(rel, P.Join) and rel.kind in ("left", "right") and \
+            any(_rejects_padding(k, rel, len(rel.left.schema)) for k in keys):
+        return dataclasses.replace(rel, kind="inner")
+    return rel
 
 
 def _rejects_padding(p: Expr, j: P.Join, nl: int) -> bool:
