@@ -109,11 +109,16 @@ class _Placer:
 
     def _place(self, rel: P.Rel, filters: list) -> P.Rel:
         out, stay = self._into(rel, filters)
-        due = [f for f in stay if self.stats.rows(rel) >= RATIO * f.source.rows]
-        if any(f.passed for f in due):
+        due: dict[tuple, _KeyFilter] = {}  # per key, the most selective filter (more would repeat its cut)
+        for f in stay:
+            if self.stats.rows(rel) >= RATIO * f.source.rows:
+                best = due.get(f.keys)
+                if best is None or f.source.share < best.source.share:
+                    due[f.keys] = f if best is None or not best.passed else dataclasses.replace(f, passed=True)
+        if any(f.passed for f in due.values()):
             # one placed here brings those right below their own joins along: after the first
             # cut they test few rows, and a presence test costs less than a join
-            for f in sorted(due, key=lambda f: f.source.share):  # the most selective first
+            for f in sorted(due.values(), key=lambda f: f.source.share):  # the most selective first
                 self.applied.append(f.source)
                 out = P.Join(out, f.source.read(), "semi", f.keys, f.source.keys)
         return out
@@ -136,7 +141,11 @@ class _Placer:
 
     def _shared(self, rel: P.Shared, filters: list):
         # A private copy of the subplan, filtered inside, when the filter gets further in than
-        # its top; the other readers keep the shared one.
+        # its top; the other readers keep the shared one. (Not filtered by itself: a join
+        # between two reads of one subplan has that filter already.)
+        filters = [f for f in filters if f.source.rel is not rel]
+        if not filters:
+            return self.visit(rel, []), []
         mark = len(self.applied)
         sources = {id(f.source) for f in filters}
         copy = self.visit(rel.input, [dataclasses.replace(f, passed=False) for f in filters])
@@ -150,6 +159,8 @@ class _Placer:
         sides: tuple[list, list] = ([], [])
         stay = []
         for f in filters:
+            if self._done_by(j, f):
+                continue
             cols = set().union(*(refs(k) for k in f.keys))
             side = None if not cols else 0 if max(cols) < nl else 1 if min(cols) >= nl and j.kind in _BOTH_SIDES else None
             if side is None:
@@ -160,12 +171,14 @@ class _Placer:
                     not all(_null_if_null(k, set(range(len(j.inputs()[side].schema)))) for k in keys):
                 stay.append(f)  # a padded row's key must be NULL for the join above to drop it
                 continue
-            sides[side].append(_KeyFilter(keys, f.source, True))
+            # past a join that pairs rows, not past another presence test (semi, anti, mark)
+            passed = f.passed or j.kind in _BOTH_SIDES
+            sides[side].append(_KeyFilter(keys, f.source, passed))
             if j.kind in _EQUAL_KEYS and not j.null_safe:
                 mine, other = (j.left_keys, j.right_keys) if side == 0 else (j.right_keys, j.left_keys)
                 across = _across(keys, mine, other)
                 if across is not None:
-                    sides[1 - side].append(_KeyFilter(across, f.source, True))
+                    sides[1 - side].append(_KeyFilter(across, f.source, passed))
         big, share = self._big_side(j)
         new = [j.left, j.right]
         if big is None:
@@ -180,6 +193,17 @@ class _Placer:
             if source.shared is not None:
                 new[small] = source.shared
         return j.with_inputs(*new), stay
+
+    def _done_by(self, j: P.Join, f: _KeyFilter) -> bool:
+        """Whether j is the filter already: an inner or semi join with its source on one side,
+        matched on its keys."""
+        if j.kind not in ("inner", "semi") or j.null_safe:
+            return False
+        nl = len(j.left.schema)
+        if f.keys == j.left_keys and f.source.keys == j.right_keys and _same(f.source.rel, j.right, self.memo):
+            return True
+        return j.kind == "inner" and f.source.keys == j.left_keys and \
+            f.keys == tuple(rebase(k, nl) for k in j.right_keys) and _same(f.source.rel, j.left, self.memo)
 
     def _big_side(self, j: P.Join) -> tuple[int | None, float]:
         """(the side a new filter is made for: the much larger one, whose key values the other
@@ -203,6 +227,12 @@ class _Placer:
         return None, 1.0
 
 
+def _same(source: P.Rel, side: P.Rel, memo: dict) -> bool:
+    """Whether a filter's source gives the rows of a join's side (as rewritten, or equal to it)."""
+    read = memo.get(id(side), (None, side))[1]
+    return source is read or hash(source) == hash(read) and source == read
+
+
 def _plain(e: Expr) -> bool:
     """A key that a filter may evaluate again elsewhere: columns, constants and deterministic
     calls, not floats (a partition key's -0.0 and 0.0 are one value there, not everywhere)."""
@@ -224,7 +254,8 @@ def _below(rel: P.Rel, f: _KeyFilter) -> _KeyFilter | None:
     """The filter as it goes into rel's first input (every input of a set operation), or None
     when it must stay above rel."""
     if isinstance(rel, P.Filter):
-        return f
+        # a table's own filter comes first: comparisons cost less than a presence test
+        return None if isinstance(rel.input, (P.Scan, P.Values)) else f
     if isinstance(rel, P.Sort) and rel.limit is None and not rel.offset and not rel.partition or \
             isinstance(rel, P.Distinct) and not rel.on:
         return dataclasses.replace(f, passed=True)

@@ -94,7 +94,7 @@ def lower(rel: P.Join):
         if lfns:
             lcols, rcols = [evaluate(f, lb, ctx) for f in lfns], [evaluate(f, rb, ctx) for f in rfns]
             if len(lfns) > 1 and not rel.null_safe:
-                if n > _CUT_RATIO * m and kind in ("inner", "right"):
+                if n > _CUT_RATIO * m and kind in ("inner", "right", "semi"):
                     lb, lcols = _matchable(lb, lcols, rcols)
                 elif m > _CUT_RATIO * n and kind in ("inner", "left", "single"):
                     rb, rcols = _matchable(rb, rcols, lcols)
