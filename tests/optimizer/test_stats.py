@@ -72,3 +72,12 @@ def test_unknown_tables_and_expressions_have_estimates():
                                      P.Lit(1, P.T.INTEGER)), P.T.BOOLEAN))
     assert 1 <= stats.rows(f) < stats.rows(scan)
     assert stats.ndv(f, P.ColRef(0, P.T.INTEGER)) is None
+
+
+def test_domain_is_the_whole_tables_distinct_count(cons):
+    # a filtered relation holds few of a column's values; its domain is still the table's
+    catalog = cons[0]._engine.catalog
+    plan, _ = Binder(catalog, []).bind_query(parse("SELECT k FROM t WHERE g = 3")[0])
+    stats, k = Stats(catalog), P.ColRef(0, plan.schema[0][1])
+    assert stats.domain(plan, k) == N
+    assert stats.ndv(plan, k) == pytest.approx(N / 20)

@@ -217,11 +217,13 @@ class _Placer:
             small = 1 - big
             if rows[big] < RATIO * rows[small]:
                 continue
+            # the large side's key values are taken to be drawn from the small side's whole
+            # table (a foreign key from its primary key's), of which the small side holds some
             held, values = 1.0, 1.0
             for bk, sk in zip(keys[big], keys[small]):
                 held *= self.stats.ndv(rels[small], sk) or rows[small]
-                values *= self.stats.ndv(rels[big], bk) or rows[big]
-            share = min(held, rows[small]) / min(values, rows[big])
+                values *= max(self.stats.ndv(rels[big], bk) or rows[big], self.stats.domain(rels[small], sk) or 1.0)
+            share = min(held, rows[small]) / values
             if share <= MAX_SHARE:
                 return big, share
         return None, 1.0

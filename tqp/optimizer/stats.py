@@ -123,6 +123,12 @@ class Stats:
         table, i = found
         return float(max(min(table.ndv(i), self.rows(rel)), 1))
 
+    def domain(self, rel: P.Rel, e: Expr) -> float | None:
+        """Distinct values of the stored column an expression reads unchanged, over its whole
+        table (rel's rows hold some of them)."""
+        found = self._stored(rel, e)
+        return None if found is None else float(max(found[0].ndv(found[1]), 1))
+
     def min_max(self, rel: P.Rel, e: Expr):
         """(smallest, largest) stored value of a numeric or date column read unchanged, else None."""
         found = self._stored(rel, e)
