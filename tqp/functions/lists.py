@@ -262,3 +262,166 @@ for _name, _what in _LIST_AGGREGATES.items():
            f"{_name}')).", f"{register_name}([1, 2, 3])", _named_aggregate(_name), aliases=_aliases + (
                ("list_mean", "array_mean") if _name == "avg" else ()), nodes=_nodes, raw=True,
            node_args=(lambda node, n=register_name: (n, [node.this])) if _nodes else None)
+
+
+# ---------------------------------------------------------------- one list in, one list out
+
+
+def _list_in_list_out(name: str, compute_flat, arity_high: int = 1, result=None):
+    """bind for name(LIST, constants...) -> LIST, running compute_flat(Flat, constants) ->
+    (values, owner) over the distinct lists."""
+    def bind(*args):
+        arity(name, args, 1, arity_high)
+        if args[0].type.kind == "NULL":
+            return Lit(None, T.NULLTYPE)
+        l = _need(name, args[0], "LIST")
+        t = result(l.type) if result is not None else l.type
+        if isinstance(l, Lit) and l.value is None:
+            return Lit(None, t)
+        return Call(name, (l,), t, tuple(_constant_text(name, a, "option") for a in args[1:]))
+
+    def kernel(args, e, ctx):
+        def compute(cols):
+            f = flat(cols[0])
+            values, owner = compute_flat(f, *e.params)
+            return to_lists(values, owner, f.n, f.valid, e.type)
+        return each_tuple(args, compute)
+    return bind, kernel
+
+
+def _sort_options(name: str, order: str | None, nulls: str | None, reverse: bool) -> tuple[bool, bool]:
+    """(descending, nulls_first) from list_sort's 'ASC'/'DESC' and 'NULLS FIRST'/'NULLS LAST'."""
+    words = [w.upper() for w in (order, nulls) if w is not None]
+    desc, nulls_first = reverse, False
+    for i, w in enumerate(words):
+        w = " ".join(w.split())
+        if w in ("ASC", "DESC") and i == 0:
+            desc = (w == "DESC") != reverse
+        elif w in ("NULLS FIRST", "NULLS LAST") and (i == 1 or len(words) == 1 and not reverse):
+            nulls_first = w == "NULLS FIRST"
+        else:
+            raise ProgrammingError(f"{name}(): unknown sort order {w!r} (ASC, DESC, NULLS FIRST or NULLS LAST)")
+    return desc, nulls_first
+
+
+def _sorter(reverse: bool):
+    name = "list_reverse_sort" if reverse else "list_sort"
+
+    def compute(f: Flat, order=None, nulls=None):
+        if reverse and order is not None and nulls is None:
+            order, nulls = None, order  # list_reverse_sort(l, 'NULLS FIRST')
+        desc, nulls_first = _sort_options(name, order, nulls, reverse)
+        perm = _sorted_by_list(f.values, f.owner, (f.values, desc, nulls_first))
+        return f.values.take(perm), f.owner
+    return compute
+
+
+def _reverse(f: Flat):
+    at = f.offsets[f.owner + 1] - 1 - f.positions()
+    return f.values.take(at), f.owner
+
+
+def _distinct_elements(f: Flat) -> torch.Tensor:
+    """Positions of the first element of each distinct non-NULL (list, value), in (list,
+    value) order."""
+    from ..kernels import group as G
+    from ..kernels import keys as K
+    keep = C.nonzero(f.values.valid_mask())
+    if len(keep) == 0:
+        return keep
+    values, owner = f.values.take(keep), f.owner[keep]
+    key, domain = K.dense_keys([(owner, None)] + C.key_columns(values))
+    ids, g = G.group_ids(key, domain)
+    return keep[G.first_rows(ids, g)]
+
+
+def _distinct(f: Flat):
+    """DuckDB's order: each distinct element where it first occurs, last first."""
+    at = _distinct_elements(f)
+    at = at[_sorted_by_list(Column(T.BIGINT, at), f.owner[at], (Column(T.BIGINT, at), True, False))]
+    return f.values.take(at), f.owner[at]
+
+
+def _unique_kernel(args, e, ctx):
+    def compute(cols):
+        f = flat(cols[0])
+        at = _distinct_elements(f)
+        counts = torch.bincount(f.owner[at], minlength=f.n)[:f.n] if len(at) else torch.zeros(f.n, dtype=torch.int64)
+        return Column(T.BIGINT, counts.to(f.owner.device), f.valid)
+    return each_tuple(args, compute)
+
+
+def _pop(back: bool):
+    def compute(f: Flat):
+        last = f.positions() == (f.lengths()[f.owner] - 1 if back else 0)
+        keep = C.nonzero(~last)
+        return f.values.take(keep), f.owner[keep]
+    return compute
+
+
+def _flatten_result(t: T.SqlType) -> T.SqlType:
+    if t.element.kind == "NULL":
+        return t
+    if t.element.kind != "LIST":
+        raise ProgrammingError(f"flatten() needs a list of lists, not {t}")
+    return t.element
+
+
+def _flatten(f: Flat):
+    if f.values.type.kind != "LIST":  # [] or [NULL]: nothing inside
+        none = torch.zeros(0, dtype=torch.int64, device=f.owner.device)
+        return f.values.take(none), none
+    inner = flat(f.values)
+    return inner.values, f.owner[inner.owner]
+
+
+def _grade_up(f: Flat, order=None, nulls=None):
+    desc, nulls_first = _sort_options("list_grade_up", order, nulls, False)
+    perm = _sorted_by_list(f.values, f.owner, (f.values, desc, nulls_first))
+    index = f.positions()[perm] + 1
+    return Column(T.BIGINT, index), f.owner
+
+
+def _array_sort_args(node: exp.ArraySort):
+    """sqlglot folds list_sort's constant options into flags; this gives them back."""
+    asc, nulls_first = node.args.get("asc"), node.args.get("nulls_first")
+    order = "DESC" if isinstance(asc, exp.Boolean) and not asc.this else "ASC"
+    nulls = "NULLS FIRST" if isinstance(nulls_first, exp.Boolean) and nulls_first.this else "NULLS LAST"
+    return "list_sort", [node.this, exp.Literal.string(order), exp.Literal.string(nulls)]
+
+
+for _name, _fn, _high, _result, _aliases, _nodes, _sig, _what, _example in (
+        ("list_sort", _sorter(False), 3, None, ("array_sort",), (exp.ArraySort,), "list_sort(LIST [, 'ASC'|'DESC' [, 'NULLS FIRST'|'NULLS LAST']]) → LIST",
+         "The elements sorted (NULLs last unless asked).", "list_sort([3, 1, NULL, 2]) → [1, 2, 3, NULL]"),
+        ("list_reverse_sort", _sorter(True), 2, None, ("array_reverse_sort",), (),
+         "list_reverse_sort(LIST [, 'NULLS FIRST'|'NULLS LAST']) → LIST", "The elements sorted in descending order.",
+         "list_reverse_sort([3, 1, 2]) → [3, 2, 1]"),
+        ("list_reverse", _reverse, 1, None, ("array_reverse",), (exp.ArrayReverse,), "list_reverse(LIST) → LIST",
+         "The elements in reverse order.", "list_reverse([1, 2, NULL]) → [NULL, 2, 1]"),
+        ("list_distinct", _distinct, 1, None, ("array_distinct",), (exp.ArrayDistinct,), "list_distinct(LIST) → LIST",
+         "The distinct non-NULL elements (tqp gives them sorted; DuckDB promises no order).",
+         "list_distinct([1, 1, NULL, 2]) → [1, 2]"),
+        ("array_pop_back", _pop(True), 1, None, (), (), "array_pop_back(LIST) → LIST", "The list without its last element.",
+         "array_pop_back([1, 2, 3]) → [1, 2]"),
+        ("array_pop_front", _pop(False), 1, None, (), (), "array_pop_front(LIST) → LIST",
+         "The list without its first element.", "array_pop_front([1, 2, 3]) → [2, 3]"),
+        ("flatten", _flatten, 1, _flatten_result, (), (exp.Flatten,), "flatten(LIST of LIST) → LIST",
+         "The inner lists concatenated (NULL inner lists skipped).", "flatten([[1, 2], NULL, [3]]) → [1, 2, 3]"),
+        ("list_grade_up", _grade_up, 3, lambda t: T.LIST(T.BIGINT), ("array_grade_up", "grade_up"), (),
+         "list_grade_up(LIST [, 'ASC'|'DESC' [, 'NULLS FIRST'|'NULLS LAST']]) → BIGINT[]",
+         "The 1-based positions that would sort the list.", "list_grade_up([30, 10, 20]) → [2, 3, 1]")):
+    _bind, _kernel = _list_in_list_out(_name, _fn, _high, _result)
+    _entry(_name, _sig, _what, _example, _bind, _kernel, _aliases, _nodes,
+           node_args=_array_sort_args if _name == "list_sort" else (lambda node, n=_name: (n, [node.this])) if _nodes else None)
+
+
+def _unique(*args):
+    arity("list_unique", args, 1, 1)
+    l = _list_arg("list_unique", args[0])
+    if isinstance(l, Lit) and l.value is None:
+        return Lit(None, T.BIGINT)
+    return Call("list_unique", (l,), T.BIGINT)
+
+
+_entry("list_unique", "list_unique(LIST) → BIGINT", "The number of distinct non-NULL elements.",
+       "list_unique([1, 1, NULL, 2]) → 2", _unique, _unique_kernel, ("array_unique",))
