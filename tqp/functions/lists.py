@@ -30,7 +30,7 @@ from ..compile import expr as C
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
 from ..sql import expressions as X
-from .nested import _all_null, _codes, _elements, _encode, _entry, _need
+from .nested import _all_null, _codes, _elements, _encode, _entry, _length, _need
 from .signature import arity
 
 
@@ -335,10 +335,11 @@ def _distinct_elements(f: Flat) -> torch.Tensor:
     return keep[G.first_rows(ids, g)]
 
 
-def _distinct(f: Flat):
-    """DuckDB's order: each distinct element where it first occurs, last first."""
+def _distinct(f: Flat, last_first: bool = True):
+    """Each distinct element where it first occurs: DuckDB's list_distinct gives them last
+    first, list_intersect first first."""
     at = _distinct_elements(f)
-    at = at[_sorted_by_list(Column(T.BIGINT, at), f.owner[at], (Column(T.BIGINT, at), True, False))]
+    at = at[_sorted_by_list(Column(T.BIGINT, at), f.owner[at], (Column(T.BIGINT, at), last_first, False))]
     return f.values.take(at), f.owner[at]
 
 
@@ -425,3 +426,379 @@ def _unique(*args):
 
 _entry("list_unique", "list_unique(LIST) → BIGINT", "The number of distinct non-NULL elements.",
        "list_unique([1, 1, NULL, 2]) → 2", _unique, _unique_kernel, ("array_unique",))
+
+
+# ---------------------------------------------------------------- lists with other arguments
+
+
+def _common_lists(name: str, lists: list[Expr]) -> list[Expr]:
+    """The LIST arguments cast to one LIST type (an untyped NULL stays a NULL of it)."""
+    typed = [e for e in lists if e.type.kind != "NULL"]
+    for e in typed:
+        _need(name, e, "LIST")
+    if not typed:
+        return [Lit(None, T.LIST(T.INTEGER)) for _ in lists]
+    target = typed[0].type
+    for e in typed[1:]:
+        nxt = T.common_type(target, e.type, values=True)
+        if nxt is None:
+            raise ProgrammingError(f"{name}() cannot combine {target} and {e.type}; cast one of them")
+        target = nxt
+    return [Lit(None, target) if e.type.kind == "NULL" else X.cast(e, target) for e in lists]
+
+
+def _with_element(name: str, l: Expr, x: Expr) -> tuple[Expr, Expr]:
+    """A list and a value cast to LIST(common) and common."""
+    if l.type.kind == "NULL":
+        l = Lit(None, T.LIST(x.type if x.type.kind != "NULL" else T.INTEGER))
+    _need(name, l, "LIST")
+    common = T.common_type(l.type.element, x.type, values=True)
+    if common is None:
+        raise ProgrammingError(f"{name}() cannot mix {x.type} with the elements of {l.type}")
+    if common.kind == "NULL":
+        common = T.INTEGER
+    return X.cast(l, T.LIST(common)), X.cast(x, common)
+
+
+def _in_order(parts: list[tuple[Column, torch.Tensor]]) -> tuple[Column, torch.Tensor]:
+    """Elements of several sources merged list by list, each list's parts in argument order."""
+    from ..physical.rows import concat_columns
+    values = concat_columns([v for v, _ in parts])
+    owner = torch.cat([o for _, o in parts])
+    order = torch.sort(owner, stable=True).indices
+    return values.take(order), owner[order]
+
+
+def concat(args, propagate: bool = False):
+    """list_concat: a NULL list counts as empty; `propagate` (l1 || l2): NULL if one is NULL."""
+    if not args:
+        raise ProgrammingError("list_concat() takes at least one list")
+    lists = _common_lists("list_concat", list(args))
+    nulls = [isinstance(a, Lit) and a.value is None for a in lists]
+    if all(nulls) or propagate and any(nulls):
+        return Lit(None, lists[0].type if not all(a.type.kind == "NULL" for a in args) else T.NULLTYPE)
+    return Call("list_concat", tuple(lists), lists[0].type, (propagate,))
+
+
+def _concat_kernel(args, e, ctx):
+    def compute(cols):
+        flats = [flat(c) for c in cols]
+        values, owner = _in_order([(f.values, f.owner) for f in flats])
+        valid = and_validity(*[f.valid for f in flats]) if e.params[0] else None
+        return to_lists(values, owner, flats[0].n, valid, e.type)
+    return each_tuple(args, compute)
+
+
+def _append(prepend: bool):
+    name = "list_prepend" if prepend else "list_append"
+
+    def bind(*args):
+        arity(name, args, 2, 2)
+        x, l = args if prepend else args[::-1]
+        l, x = _with_element(name, l, x)
+        return Call(name, (l, x), l.type)
+
+    def kernel(args, e, ctx):
+        def compute(cols):
+            f = flat(cols[0])
+            mine = (cols[1], torch.arange(f.n, device=f.owner.device))
+            values, owner = _in_order([mine, (f.values, f.owner)] if prepend else [(f.values, f.owner), mine])
+            return to_lists(values, owner, f.n, None, e.type)
+        return each_tuple(args, compute)
+    return bind, kernel
+
+
+def _equal_or_both_null(a: Column, b: Column) -> torch.Tensor:
+    eq = C._compare([a, b], Call("eq", (), T.BOOLEAN), None)
+    both_null = ~a.valid_mask() & ~b.valid_mask()
+    return C.true_mask(eq) | both_null
+
+
+def _position(*args):
+    arity("list_position", args, 2, 2)
+    if args[0].type.kind == "NULL":
+        return Lit(None, T.INTEGER)
+    l, x = _with_element("list_position", *args)
+    return Call("list_position", (l, x), T.INTEGER)
+
+
+def _position_kernel(args, e, ctx):
+    def compute(cols):
+        f = flat(cols[0])
+        dev = f.owner.device
+        hit = _equal_or_both_null(f.values, cols[1].take(f.owner)) if len(f.owner) else f.owner > 0
+        big = torch.iinfo(torch.int64).max
+        first = torch.full((f.n,), big, dtype=torch.int64, device=dev).scatter_reduce(
+            0, f.owner, torch.where(hit, f.positions(), big), "amin")
+        return Column(T.INTEGER, (first + 1).to(torch.int32), and_validity(first < big, f.valid))
+    return each_tuple(args, compute)
+
+
+def _present_in(fa: Flat, fb: Flat) -> torch.Tensor:
+    """Whether each non-NULL element of fb's lists occurs in the same list of fa."""
+    from ..kernels import group as G
+    from ..kernels import keys as K
+    from ..physical.rows import concat_columns
+    both = concat_columns([fa.values, fb.values])
+    owner = torch.cat([fa.owner, fb.owner])
+    if len(owner) == 0:
+        return torch.zeros(0, dtype=torch.bool, device=owner.device)
+    key, domain = K.dense_keys([(owner, None)] + C.key_columns(both))
+    ids, g = G.group_ids(key, domain)
+    na = len(fa.owner)
+    in_a = torch.zeros(g, dtype=torch.bool, device=owner.device)
+    in_a[ids[:na][fa.values.valid_mask()]] = True
+    return in_a[ids[na:]] & fb.values.valid_mask()
+
+
+def _set_test(name: str, swap: bool = False):
+    def bind(*args):
+        arity(name, args, 2, 2)
+        a, b = _common_lists(name, list(args[::-1] if swap else args))
+        if any(isinstance(x, Lit) and x.value is None for x in (a, b)):
+            return Lit(None, T.BOOLEAN)
+        return Call(name, (a, b), T.BOOLEAN)
+    return bind
+
+
+def _set_test_kernel(args, e, ctx):
+    def compute(cols):
+        fa, fb = flat(cols[0]), flat(cols[1])
+        hit = _present_in(fa, fb)
+        dev = fa.owner.device
+        hits = torch.zeros(fa.n, dtype=torch.int64, device=dev).index_add_(0, fb.owner, hit.to(torch.int64))
+        if e.op == "list_has_any":
+            out = hits > 0
+        else:
+            wanted = torch.zeros(fa.n, dtype=torch.int64, device=dev).index_add_(
+                0, fb.owner, fb.values.valid_mask().to(torch.int64))
+            out = hits == wanted
+        return Column(T.BOOLEAN, out, and_validity(fa.valid, fb.valid))
+    return each_tuple(args, compute)
+
+
+def _intersect(*args):
+    arity("list_intersect", args, 2, 2)
+    a, b = _common_lists("list_intersect", list(args))
+    if isinstance(a, Lit) and a.value is None:
+        return Lit(None, a.type)
+    return Call("list_intersect", (a, b), a.type)
+
+
+def _intersect_kernel(args, e, ctx):
+    """The distinct elements of b found in a, in b's order (as DuckDB's); a NULL b is empty."""
+    def compute(cols):
+        fa, fb = flat(cols[0]), flat(cols[1])
+        keep = C.nonzero(_present_in(fa, fb))
+        values, owner = _distinct(Flat(fb.values.take(keep), fb.owner[keep], fb.offsets, fb.valid), False)
+        return to_lists(values, owner, fa.n, fa.valid, e.type)
+    return each_tuple(args, compute)
+
+
+def _resize(*args):
+    arity("list_resize", args, 2, 3)
+    if args[0].type.kind == "NULL":
+        return Lit(None, T.NULLTYPE)
+    l, fill = _with_element("list_resize", args[0], args[2] if len(args) == 3 else Lit(None, T.NULLTYPE))
+    size = X.cast(args[1], T.BIGINT) if args[1].type.is_integer or args[1].type.kind == "NULL" else None
+    if size is None:
+        raise ProgrammingError(f"list_resize() size must be an integer, not {args[1].type}")
+    return Call("list_resize", (l, size, fill), l.type)
+
+
+def _resize_kernel(args, e, ctx):
+    def compute(cols):
+        f = flat(cols[0])
+        size = cols[1]
+        if size.validity is not None:
+            size = replace(size, data=torch.where(size.validity, size.data, 0), validity=None)
+        if bool((size.data < 0).any()):
+            raise DataError("list_resize() size must not be negative")
+        owner, pos = _expand(size.data)
+        old = f.lengths()[owner]
+        values = _pick(f, owner, pos, pos < old)
+        from ..physical.rows import concat_columns
+        merged = concat_columns([values, cols[2].take(owner)])
+        n = torch.arange(len(pos), device=pos.device)
+        return to_lists(merged.take(torch.where(pos < old, n, n + len(pos))), owner, f.n, f.valid, e.type)
+    return each_tuple(args, compute)
+
+
+def _expand(lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(owner, 0-based position) of the elements of lists of the given lengths."""
+    lengths = lengths.to(torch.int64)
+    ends = torch.cumsum(lengths, 0)
+    total = int(ends[-1]) if len(ends) else 0
+    owner = torch.repeat_interleave(torch.arange(len(lengths), device=lengths.device), lengths, output_size=total)
+    return owner, torch.arange(total, device=lengths.device) - (ends - lengths)[owner]
+
+
+def _pick(f: Flat, owner: torch.Tensor, pos: torch.Tensor, ok: torch.Tensor) -> Column:
+    """The element at 0-based position `pos` of list `owner`, NULL where not `ok`."""
+    from .nested import _take
+    return _take(f.values, f.offsets[owner] + pos, ok, f.values.type)
+
+
+def _zip(*args):
+    truncate = None
+    if args and args[-1].type.kind == "BOOLEAN":
+        truncate, args = args[-1], args[:-1]
+        if not isinstance(truncate, Lit):
+            raise NotSupportedError("list_zip() with a truncate flag that is not a constant")
+    if not args:
+        raise ProgrammingError("list_zip() takes at least one list")
+    lists = [Lit(None, T.LIST(T.INTEGER)) if a.type.kind == "NULL" else _need("list_zip", a, "LIST") for a in args]
+    t = T.LIST(T.STRUCT((f"v{i + 1}", _element_of(a.type)) for i, a in enumerate(lists)))
+    lists = [X.cast(a, T.LIST(_element_of(a.type))) for a in lists]
+    return Call("list_zip", tuple(lists), t, (bool(truncate.value) if truncate is not None else False,))
+
+
+def _zip_kernel(args, e, ctx):
+    from ..io.arrow import column_to_arrow
+    (truncate,) = e.params
+
+    def compute(cols):
+        flats = [flat(c) for c in cols]
+        lengths = torch.stack([f.lengths() for f in flats])
+        size = lengths.min(0).values if truncate else lengths.max(0).values
+        owner, pos = _expand(size)
+        fields = [_pick(f, owner, pos, pos < f.lengths()[owner]) for f in flats]
+        st = e.type.element
+        structs = pa.StructArray.from_arrays([column_to_arrow(replace(c, type=t)) for c, (_, t) in zip(fields, st.fields)],
+                                             [n for n, _ in st.fields])
+        return to_lists(_encode(structs, st, owner.device), owner, flats[0].n, None, e.type)
+    return each_tuple(args, compute)
+
+
+def _select(*args):
+    arity("list_select", args, 2, 2)
+    if args[0].type.kind == "NULL" or args[1].type.kind == "NULL":
+        return Lit(None, T.NULLTYPE)
+    l, idx = _need("list_select", args[0], "LIST"), _need("list_select", args[1], "LIST")
+    if not idx.type.element.is_integer and idx.type.element.kind != "NULL":
+        raise ProgrammingError(f"list_select() needs a list of integer positions, not {idx.type}")
+    return Call("list_select", (l, X.cast(idx, T.LIST(T.BIGINT))), l.type)
+
+
+def _select_kernel(args, e, ctx):
+    def compute(cols):
+        f, fi = flat(cols[0]), flat(cols[1])
+        if not bool(fi.values.valid_mask().all()):
+            raise DataError("list_select(): NULLs are not allowed among the positions")
+        pos = fi.values.data.to(torch.int64) - 1
+        values = _pick(f, fi.owner, pos, (pos >= 0) & (pos < f.lengths()[fi.owner]))
+        return to_lists(values, fi.owner, f.n, and_validity(f.valid, fi.valid), e.type)
+    return each_tuple(args, compute)
+
+
+def _where(*args):
+    arity("list_where", args, 2, 2)
+    if args[0].type.kind == "NULL" or args[1].type.kind == "NULL":
+        return Lit(None, T.NULLTYPE)
+    l, mask = _need("list_where", args[0], "LIST"), _need("list_where", args[1], "LIST")
+    if mask.type.element.kind not in ("BOOLEAN", "NULL"):
+        raise ProgrammingError(f"list_where() needs a list of BOOLEAN, not {mask.type}")
+    return Call("list_where", (l, X.cast(mask, T.LIST(T.BOOLEAN))), l.type)
+
+
+def _where_kernel(args, e, ctx):
+    def compute(cols):
+        f, fm = flat(cols[0]), flat(cols[1])
+        if not bool(fm.values.valid_mask().all()):
+            raise DataError("list_where(): NULLs are not allowed in the mask")
+        keep = C.nonzero(fm.values.data)
+        owner, pos = fm.owner[keep], fm.positions()[keep]
+        values = _pick(f, owner, pos, pos < f.lengths()[owner])
+        return to_lists(values, owner, f.n, and_validity(f.valid, fm.valid), e.type)
+    return each_tuple(args, compute)
+
+
+_VECTOR = {  # name: (what, formula over (sum x*y, sum x*x, sum y*y, sum (x-y)^2))
+    "list_inner_product": ("The sum of the products of the elements.", lambda xy, xx, yy, d2: xy),
+    "list_negative_inner_product": ("Minus the inner product.", lambda xy, xx, yy, d2: -xy),
+    "list_cosine_similarity": ("The cosine of the angle between the lists as vectors.",
+                               lambda xy, xx, yy, d2: xy / torch.sqrt(xx * yy)),
+    "list_cosine_distance": ("1 - the cosine similarity.", lambda xy, xx, yy, d2: 1 - xy / torch.sqrt(xx * yy)),
+    "list_distance": ("The Euclidean distance between the lists as vectors.", lambda xy, xx, yy, d2: torch.sqrt(d2)),
+}
+
+
+def _vector(name):
+    def bind(*args):
+        arity(name, args, 2, 2)
+        lists = _common_lists(name, list(args))
+        if not (lists[0].type.element.is_numeric or lists[0].type.element.kind == "NULL"):
+            raise ProgrammingError(f"{name}() needs lists of numbers, not {lists[0].type}")
+        lists = [X.cast(a, T.LIST(T.DOUBLE)) for a in lists]
+        if any(isinstance(a, Lit) and a.value is None for a in lists):
+            return Lit(None, T.DOUBLE)
+        return Call(name, tuple(lists), T.DOUBLE)
+    return bind
+
+
+def _vector_kernel(args, e, ctx):
+    def compute(cols):
+        fa, fb = flat(cols[0]), flat(cols[1])
+        valid = and_validity(fa.valid, fb.valid)
+        if bool((fa.lengths() != fb.lengths()).any()):
+            raise DataError(f"{e.op}(): the lists must have the same length")
+        if not (bool(fa.values.valid_mask().all()) and bool(fb.values.valid_mask().all())):
+            raise DataError(f"{e.op}(): the lists must not contain NULLs")
+        x, y = fa.values.data, fb.values.data
+
+        def total(v):
+            return torch.zeros(fa.n, dtype=torch.float64, device=x.device).index_add_(0, fa.owner, v)
+        out = _VECTOR[e.op][1](total(x * y), total(x * x), total(y * y), total((x - y) ** 2))
+        return Column(T.DOUBLE, out, valid)
+    return each_tuple(args, compute)
+
+
+_entry("list_concat", "list_concat(LIST, LIST, ...) → LIST", "The lists one after the other (a NULL list counts as "
+       "empty); l1 || l2 too, but NULL if either is NULL.", "list_concat([1, 2], [3]) → [1, 2, 3]", lambda *a: concat(a),
+       _concat_kernel, ("list_cat", "array_concat", "array_cat"), (exp.ArrayConcat,))
+for _prepend in (False, True):
+    _b, _k = _append(_prepend)
+    _n = "list_prepend" if _prepend else "list_append"
+    _entry(_n, f"{_n}({'ANY x, LIST' if _prepend else 'LIST, ANY x'}) → LIST",
+           f"The list with x added at the {'front' if _prepend else 'end'}.",
+           "list_prepend(0, [1, 2]) → [0, 1, 2]" if _prepend else "list_append([1, 2], 3) → [1, 2, 3]", _b, _k,
+           ("array_prepend", "array_push_front") if _prepend else ("array_append", "array_push_back"),
+           (exp.ArrayPrepend,) if _prepend else (exp.ArrayAppend,),
+           node_args=(lambda node: ("list_prepend", [node.expression, node.this])) if _prepend
+           else (lambda node: ("list_append", [node.this, node.expression])))
+_entry("list_position", "list_position(LIST, ANY x) → INTEGER", "The 1-based position of the first element equal to "
+       "x (NULL finds NULL); NULL when there is none.", "list_position([1, 2, 3], 2) → 2", _position, _position_kernel,
+       ("list_indexof", "array_position", "array_indexof"), (exp.ArrayPosition,))
+_entry("list_has_any", "list_has_any(LIST a, LIST b) → BOOLEAN", "Whether a and b share a non-NULL element; also "
+       "written a && b.", "list_has_any([1, 2], [2, 3]) → true", _set_test("list_has_any"), _set_test_kernel,
+       ("array_has_any",), (exp.ArrayOverlaps,))
+_entry("list_has_all", "list_has_all(LIST a, LIST b) → BOOLEAN", "Whether every non-NULL element of b is in a; also "
+       "written a @> b (b <@ a).", "list_has_all([1, 2], [2]) → true", _set_test("list_has_all"), _set_test_kernel,
+       ("array_has_all",), (exp.ArrayContainsAll,))
+_entry("#list_contained_by", "a <@ b → BOOLEAN", "Whether every non-NULL element of a is in b.", "[1] <@ [1, 2] → true",
+       lambda *a: _set_test("list_has_all", swap=True)(*a), nodes=(exp.ArrayContainedBy,))
+_entry("list_intersect", "list_intersect(LIST a, LIST b) → LIST", "The distinct non-NULL elements of a that are in b.",
+       "list_intersect([1, 2, 3], [2, 3, 4]) → [3, 2]", _intersect, _intersect_kernel, ("array_intersect",),
+       (exp.ArrayIntersect,))
+_entry("list_resize", "list_resize(LIST, BIGINT size [, ANY fill]) → LIST", "The list cut or padded (with fill, "
+       "default NULL) to size elements.", "list_resize([1, 2], 3) → [1, 2, NULL]", _resize, _resize_kernel,
+       ("array_resize",))
+_entry("list_zip", "list_zip(LIST, ...[, BOOLEAN truncate]) → LIST(STRUCT)", "The lists zipped into a list of structs "
+       "(v1, v2, ...; DuckDB's are unnamed), padded with NULLs to the longest or cut to the shortest.",
+       "list_zip([1, 2], ['a', 'b']) → [{'v1': 1, 'v2': 'a'}, {'v1': 2, 'v2': 'b'}]", _zip, _zip_kernel, ("array_zip",))
+_entry("list_select", "list_select(LIST, BIGINT[] positions) → LIST", "The elements at the 1-based positions (NULL out "
+       "of range).", "list_select([10, 20, 30], [3, 1]) → [30, 10]", _select, _select_kernel, ("array_select",))
+_entry("list_where", "list_where(LIST, BOOLEAN[] mask) → LIST", "The elements where the mask is true.",
+       "list_where([10, 20, 30], [true, false, true]) → [10, 30]", _where, _where_kernel, ("array_where",))
+for _name, (_what, _) in _VECTOR.items():
+    _entry(_name, f"{_name}(LIST, LIST) → DOUBLE", _what + " (same lengths, no NULLs).", f"{_name}([1.0, 2.0], [2.0, 3.0])",
+           _vector(_name), _vector_kernel, {"list_inner_product": ("list_dot_product", "array_inner_product",
+                                                                   "array_dot_product"),
+                                            "list_distance": ("array_distance",),
+                                            "list_cosine_similarity": ("array_cosine_similarity",),
+                                            "list_cosine_distance": ("array_cosine_distance",),
+                                            "list_negative_inner_product": ("array_negative_inner_product",
+                                                                            "list_negative_dot_product")}[_name],
+           {"list_distance": (exp.EuclideanDistance,), "list_cosine_distance": (exp.CosineDistance,)}.get(_name, ()))
+_entry("cardinality", "cardinality(LIST | MAP) → BIGINT", "The number of elements (entries of a MAP).",
+       "cardinality([1, 2]) → 2", lambda *a: arity("cardinality", a, 1, 1) or _length(*a))

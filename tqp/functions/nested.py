@@ -372,7 +372,9 @@ def _per_entry_list(col: Column, key, fn) -> Column:
     return C._recode(col, *result)
 
 
-def _length(subject):
+def _length(subject, dimension=None):
+    if dimension is not None and not (isinstance(dimension, Lit) and dimension.type.is_integer and dimension.value == 1):
+        raise NotSupportedError("array_length() of a dimension other than 1 (DuckDB has none either)")
     if subject.type.kind == "NULL":
         return Lit(None, T.BIGINT)
     return Call("array_length", (_need("array_length", subject, "LIST"),), T.BIGINT)
@@ -464,8 +466,8 @@ _entry("array_slice", "array_slice(LIST, BIGINT begin, BIGINT end) → LIST", "E
        lambda *a: arity("array_slice", a, 3, 3) or _slice(*a), _slice_kernel, ("list_slice",), (exp.ArraySlice,))
 _entry("l[i]", "l[i], l[begin:end], s['name'], s.name", "Subscripts of a LIST or STRUCT (not callable by name).", "[1, 2][1] → 1",
        _bracket, nodes=(exp.Bracket, exp.Dot), raw=True, node_args=lambda node: ("l[i]", [node]))
-_entry("array_length", "array_length(LIST) → BIGINT", "The number of elements (len(l) and length(l) too).",
-       "array_length([1, NULL]) → 2", lambda *a: arity("array_length", a, 1, 1) or _length(*a), _length_kernel,
+_entry("array_length", "array_length(LIST [, 1]) → BIGINT", "The number of elements (len(l) and length(l) too).",
+       "array_length([1, NULL]) → 2", lambda *a: arity("array_length", a, 1, 2) or _length(*a), _length_kernel,
        nodes=(exp.ArraySize,))
 _entry("list_contains", "list_contains(LIST, element) → BOOLEAN", "Whether the list holds the value "
        "(NULL elements never match).", "list_contains([1, 2], 2) → true",

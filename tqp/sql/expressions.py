@@ -719,6 +719,8 @@ def _concat(b, node):
 
 
 def concat(parts: list[Expr]) -> Expr:
+    if any(p.type.kind == "LIST" for p in parts):
+        return F.lists.concat(parts, propagate=True)
     parts = [p if p.type.is_string else cast(p, T.VARCHAR) for p in parts]
     out = parts[0]
     for p in parts[1:]:
