@@ -802,3 +802,157 @@ for _name, (_what, _) in _VECTOR.items():
            {"list_distance": (exp.EuclideanDistance,), "list_cosine_distance": (exp.CosineDistance,)}.get(_name, ()))
 _entry("cardinality", "cardinality(LIST | MAP) → BIGINT", "The number of elements (entries of a MAP).",
        "cardinality([1, 2]) → 2", lambda *a: arity("cardinality", a, 1, 1) or _length(*a))
+
+
+# ---------------------------------------------------------------- lambdas
+
+
+def bind_lambda(b, node, types: list[T.SqlType], name: str) -> tuple[Expr, list[Expr]]:
+    """A lambda's body bound over its parameters (ColRef 0, 1, ...) and the enclosing query's
+    columns it names (ColRef len(types) + k, for the k-th of the returned `captured`), so that
+    it runs over a batch of elements with the captured values repeated per element."""
+    from ..plan.decorrelate import rewrite
+    if not isinstance(node, exp.Lambda):
+        raise ProgrammingError(f"{name}() needs a lambda function (lambda x: ...) as its second argument")
+    names = [p.name for p in node.expressions]
+    if len(names) != len(types):
+        raise ProgrammingError(f"{name}() takes a lambda of {' or '.join(map(str, sorted({len(types)})))} "
+                               f"parameter(s), not {len(names)}")
+    lowered = {n.lower() for n in names}
+    body = node.this.copy().transform(
+        lambda n: exp.column(n.name) if isinstance(n, exp.Identifier) and n.name.lower() in lowered
+        and not isinstance(n.parent, (exp.Column, exp.Dot)) else n)
+    width = len(b.scope.columns)
+    bound = _private_binder(b, list(zip(names, types)), outer=b.scope).bind(body)
+    captured: dict[int, int] = {}
+    for n in walk(bound):
+        if isinstance(n, ColRef) and n.index < width:
+            captured.setdefault(n.index, len(types) + len(captured))
+    out = rewrite(bound, lambda i: i - width if i >= width else captured[i])
+    return out, [ColRef(i, b.scope.columns[i].type) for i in captured]
+
+
+def _lambda_arity(node, low: int, high: int) -> int:
+    return min(max(len(node.expressions), low), high) if isinstance(node, exp.Lambda) else low
+
+
+def _bind_lambda_call(name: str, kind: str):
+    def bind(b, nodes):
+        if len(nodes) != 2 and not (kind == "reduce" and len(nodes) == 3):
+            raise ProgrammingError(f"{name}() takes a list and a lambda" + (" [and an initial value]" if kind == "reduce" else ""))
+        l = b.bind(nodes[0])
+        if l.type.kind == "NULL":
+            return Lit(None, T.NULLTYPE)
+        l = _need(name, l, "LIST")
+        elem = _element_of(l.type)
+        if kind == "reduce":
+            acc = elem
+            initial = b.bind(nodes[2]) if len(nodes) == 3 else None
+            if initial is not None:
+                acc = T.common_type(elem, initial.type, values=True)
+                if acc is None:
+                    raise ProgrammingError(f"{name}(): the initial value {initial.type} does not mix with {l.type}")
+            k = _lambda_arity(nodes[1], 2, 3)
+            body, captured = bind_lambda(b, nodes[1], [acc, elem, T.BIGINT][:k], name)
+            if T.common_type(acc, body.type, values=True) is None:
+                raise ProgrammingError(f"{name}(): the lambda gives {body.type}, which does not mix with {acc}")
+            body = X.cast(body, acc)
+            args = (l, X.cast(initial, acc) if initial is not None else Lit(None, acc), *captured)
+            return Call("list_reduce", args, acc, (body, k, initial is not None))
+        k = _lambda_arity(nodes[1], 1, 2)
+        body, captured = bind_lambda(b, nodes[1], [elem, T.BIGINT][:k], name)
+        if kind == "filter":
+            if body.type.kind not in ("BOOLEAN", "NULL"):
+                body = X.cast(body, T.BOOLEAN)
+            return Call("list_filter", (l, *captured), l.type, (body, k))
+        return Call("list_transform", (l, *captured), T.LIST(body.type), (body, k))
+    return bind
+
+
+def _over_elements(f: Flat, k: int, captured: list[Column], first=()) -> "Batch":
+    """The lambda's batch: its parameters' columns, then the captured values per element."""
+    from ..exec.batch import Batch
+    params = [*first, f.values, Column(T.BIGINT, f.positions() + 1)]
+    return Batch.of(params[:k] + [c.take(f.owner) for c in captured], len(f.owner))
+
+
+def _transform_kernel(args, e, ctx):
+    from ..compile.lower import evaluate
+    body, k = e.params
+    run = C.compile_expr(body)
+
+    def compute(cols):
+        f = flat(cols[0])
+        out = evaluate(run, _over_elements(f, k, cols[1:]), ctx)
+        if e.op == "list_filter":
+            keep = C.nonzero(C.true_mask(out)) if out.type.kind == "BOOLEAN" else out.data[:0].long()
+            return to_lists(f.values.take(keep), f.owner[keep], f.n, f.valid, e.type)
+        return to_lists(out, f.owner, f.n, f.valid, e.type)
+    return each_tuple(args, compute)
+
+
+def _reduce_kernel(args, e, ctx):
+    """A fold over positions: step j applies the lambda to every list longer than j at once."""
+    from ..compile.lower import evaluate
+    from ..exec.batch import Batch
+    from ..physical.rows import concat_columns
+    body, k, has_initial = e.params
+    run = C.compile_expr(body)
+
+    def compute(cols):
+        f = flat(cols[0])
+        lengths = f.lengths()
+        live = lengths > 0 if f.valid is None else (lengths > 0) | ~f.valid
+        if not has_initial and not bool(live.all() if f.valid is None else (live | ~f.valid).all()):
+            raise DataError("list_reduce() of an empty list needs an initial value")
+        dev = lengths.device
+        start = 0 if has_initial else 1
+        acc = cols[1] if has_initial else _pick(f, torch.arange(f.n, device=dev), torch.zeros(f.n, dtype=torch.int64, device=dev), lengths > 0)
+        acc = replace(acc, type=e.type) if acc.type != e.type else acc
+        if not has_initial and acc.type != f.values.type:
+            acc = C.cast_column(acc, e.type)
+        longest = int(lengths.max()) if f.n else 0
+        for j in range(start, longest):
+            active = C.nonzero(lengths > j)
+            pos = torch.full((len(active),), j, dtype=torch.int64, device=dev)
+            element = _pick(f, active, pos, pos >= 0)
+            params = [acc.take(active), element, Column(T.BIGINT, pos + 1)][:k]
+            step = evaluate(run, Batch.of(params + [c.take(active) for c in cols[2:]], len(active)), ctx)
+            merged = concat_columns([acc, step])
+            at = torch.arange(f.n, device=dev)
+            at[active] = torch.arange(len(active), device=dev) + f.n
+            acc = merged.take(at)
+        return acc.with_validity(and_validity(acc.validity, f.valid))
+    return each_tuple(args, compute)
+
+
+for _name, _kind, _aliases, _nodes, _sig, _what, _example in (
+        ("list_transform", "transform", ("array_transform", "list_apply", "array_apply"), (exp.Transform,),
+         "list_transform(LIST, lambda x[, i]: expr) → LIST", "The lambda applied to each element (i: its 1-based "
+         "position).", "list_transform([1, 2], lambda x: x * 10) → [10, 20]"),
+        ("list_filter", "filter", ("array_filter", "filter"), (exp.ArrayFilter,),
+         "list_filter(LIST, lambda x[, i]: condition) → LIST", "The elements for which the lambda is true.",
+         "list_filter([1, 2, 3], lambda x: x > 1) → [2, 3]"),
+        ("list_reduce", "reduce", ("array_reduce", "reduce"), (),
+         "list_reduce(LIST, lambda acc, x[, i]: expr [, initial]) → element type", "The elements folded left to right "
+         "by the lambda (from the initial value if given; an empty list without one is an error).",
+         "list_reduce([1, 2, 3], lambda a, x: a + x) → 6")):
+    _entry(_name, _sig, _what, _example, _bind_lambda_call(_name, _kind),
+           {"transform": _transform_kernel, "filter": _transform_kernel, "reduce": _reduce_kernel}[_kind],
+           _aliases, _nodes, raw=True, node_args=(lambda node, n=_name: (n, [node.this, node.expression])) if _nodes else None)
+
+
+def _comprehension(b, nodes):
+    """[expr FOR x IN list IF cond] = list_transform(list_filter(list, x -> cond), x -> expr)."""
+    (node,) = nodes
+    var, source, cond = node.expression, node.args.get("iterator"), node.args.get("condition")
+    params = [exp.to_identifier(var.name)]
+    if cond is not None:
+        source = exp.Anonymous(this="list_filter", expressions=[source, exp.Lambda(this=cond, expressions=params)])
+    mapped = exp.Anonymous(this="list_transform", expressions=[source, exp.Lambda(this=node.this, expressions=params)])
+    return b.bind(mapped)
+
+
+_entry("#comprehension", "[expr FOR x IN list IF cond]", "A list comprehension (list_filter, then list_transform).",
+       "[x * 2 FOR x IN [1, 2, 3] IF x > 1] → [4, 6]", _comprehension, nodes=(exp.Comprehension,), raw=True,
+       node_args=lambda node: ("#comprehension", [node]))
