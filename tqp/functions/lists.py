@@ -956,3 +956,106 @@ def _comprehension(b, nodes):
 _entry("#comprehension", "[expr FOR x IN list IF cond]", "A list comprehension (list_filter, then list_transform).",
        "[x * 2 FOR x IN [1, 2, 3] IF x > 1] → [4, 6]", _comprehension, nodes=(exp.Comprehension,), raw=True,
        node_args=lambda node: ("#comprehension", [node]))
+
+
+# ---------------------------------------------------------------- lists made from scalars
+
+
+def _series(name: str, inclusive: bool):
+    def bind(*args):
+        arity(name, args, 1, 3)
+        if len(args) == 1:
+            args = (Lit(0, T.BIGINT),) + tuple(args)
+        if len(args) == 2:
+            args = tuple(args) + (Lit(1, T.BIGINT),)
+        for a in args:
+            if not (a.type.is_integer or a.type.kind == "NULL"):
+                raise NotSupportedError(f"{name}() of {a.type} values as a list (integers only)")
+        args = [X.cast(a, T.BIGINT) for a in args]
+        if any(isinstance(a, Lit) and a.value is None for a in args):
+            return Lit(None, T.LIST(T.BIGINT))
+        return Call(name, tuple(args), T.LIST(T.BIGINT), (inclusive,))
+    return bind
+
+
+def _series_kernel(args, e, ctx):
+    from ..exec.limits import reserve
+    (inclusive,) = e.params
+
+    def compute(cols):
+        start, stop, step = (c.data for c in cols)
+        span = stop - start
+        safe = torch.where(step == 0, 1, step)
+        count = torch.div(span, safe, rounding_mode="floor") + 1 if inclusive else -torch.div(-span, safe, rounding_mode="floor")
+        count = torch.where((step == 0) | (span * torch.sign(step) < 0), 0, count)
+        if not inclusive:
+            count = count.clamp(min=0)
+        total = int(count.sum())
+        reserve(8 * total, f"{e.op}() of {total} values")
+        owner, pos = _expand(count)
+        values = Column(T.BIGINT, start[owner] + step[owner] * pos)
+        return to_lists(values, owner, len(count), and_validity(*[c.validity for c in cols]), e.type)
+    return each_tuple(args, compute)
+
+
+def _series_args(node: exp.GenerateSeries):
+    name = "range" if node.args.get("is_end_exclusive") else "generate_series"
+    return name, [a for a in (node.args.get("start"), node.args.get("end"), node.args.get("step")) if a is not None]
+
+
+_entry("range", "range([BIGINT start,] BIGINT stop [, BIGINT step]) → BIGINT[]", "The integers from start (default 0) "
+       "up to stop, excluded, by step (default 1).", "range(1, 7, 2) → [1, 3, 5]", _series("range", False),
+       _series_kernel, nodes=(exp.GenerateSeries,), node_args=_series_args)
+_entry("generate_series", "generate_series([BIGINT start,] BIGINT stop [, BIGINT step]) → BIGINT[]", "The integers "
+       "from start (default 0) to stop, included, by step (default 1).", "generate_series(1, 3) → [1, 2, 3]",
+       _series("generate_series", True), _series_kernel)
+
+
+def _texts(col: Column) -> list:
+    """A VARCHAR column's values as Python strings (None for NULL): for its distinct tuples."""
+    values = C.dict_values(col)
+    codes = C.gather_codes(col, len(values)).cpu().numpy()
+    valid = col.valid_mask().cpu().numpy()
+    return [values[c] if v and len(values) else None for c, v in zip(codes, valid)]
+
+
+def _split_bind(name: str):
+    def bind(*args):
+        arity(name, args, 2, 2)
+        s, sep = (X.cast(a, T.VARCHAR) if a.type.kind == "NULL" else a for a in args)
+        if not (s.type.is_string and sep.type.is_string):
+            raise ProgrammingError(f"{name}() takes two strings, not {s.type} and {sep.type}")
+        if isinstance(s, Lit) and s.value is None:
+            return Lit(None, T.LIST(T.VARCHAR))
+        return Call(name, (s, sep), T.LIST(T.VARCHAR))
+    return bind
+
+
+def _split_kernel(args, e, ctx):
+    """Once per distinct (string, separator): Python's split (re.split for the regex forms)."""
+    regex = e.op == "string_split_regex"
+
+    def split(s, sep):
+        if s is None:
+            return None
+        if sep is None:
+            return [s]
+        if regex:
+            try:
+                return re.split(sep, s)
+            except re.error as err:
+                raise DataError(f"string_split_regex(): invalid regular expression {sep!r}: {err}") from None
+        return list(s) if sep == "" else s.split(sep)
+
+    def compute(cols):
+        lists = [split(s, sep) for s, sep in zip(_texts(cols[0]), _texts(cols[1]))]
+        return _encode(pa.array(lists, pa.list_(pa.string())), e.type, cols[0].device)
+    return each_tuple(args, compute)
+
+
+_entry("string_split", "string_split(VARCHAR s, VARCHAR sep) → VARCHAR[]", "s split at each sep (an empty sep: into "
+       "characters; a NULL sep: [s]).", "string_split('a,b', ',') → ['a', 'b']", _split_bind("string_split"),
+       _split_kernel, ("str_split", "string_to_array", "split"), (exp.Split,))
+_entry("string_split_regex", "string_split_regex(VARCHAR s, VARCHAR pattern) → VARCHAR[]", "s split at each match "
+       "of the regular expression.", "string_split_regex('a1b22c', '[0-9]+') → ['a', 'b', 'c']",
+       _split_bind("string_split_regex"), _split_kernel, ("str_split_regex", "regexp_split_to_array"), (exp.RegexpSplit,))
