@@ -1059,3 +1059,16 @@ _entry("string_split", "string_split(VARCHAR s, VARCHAR sep) → VARCHAR[]", "s 
 _entry("string_split_regex", "string_split_regex(VARCHAR s, VARCHAR pattern) → VARCHAR[]", "s split at each match "
        "of the regular expression.", "string_split_regex('a1b22c', '[0-9]+') → ['a', 'b', 'c']",
        _split_bind("string_split_regex"), _split_kernel, ("str_split_regex", "regexp_split_to_array"), (exp.RegexpSplit,))
+
+
+def quantile_list(a: AggCall, one) -> Column:
+    """quantile_cont(x, [q1, q2, ...]): each group's quantiles (one(q, type) per fraction, a
+    column over the groups) as a list; NULL for a group without values."""
+    fractions = a.func.split(":")[1].strip("[]").split(",")
+    cols = [one(q, a.type.element) for q in fractions]
+    g, k = len(cols[0]), len(cols)
+    from ..physical.rows import concat_columns
+    stacked = concat_columns(cols)  # fraction-major: reorder group-major
+    order = (torch.arange(g * k, device=stacked.device).reshape(k, g).T).reshape(-1)
+    owner = torch.arange(g, device=stacked.device).repeat_interleave(k)
+    return to_lists(stacked.take(order), owner, g, cols[0].validity, a.type)
