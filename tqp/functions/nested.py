@@ -226,6 +226,8 @@ def cast_constant(lit: Lit, to: T.SqlType) -> Lit:
 def _arrow_cast(arr: pa.Array, to: T.SqlType) -> pa.Array:
     from ..io.arrow import arrow_type_of
     want = arrow_type_of(to)
+    if to.is_nested and arr.null_count == len(arr) and not pa.types.is_nested(arr.type):
+        return pa.nulls(len(arr), want)  # NULLs of the untyped NULL (the elements of [NULL])
     if to.kind == "STRUCT":  # field by field: DuckDB matches fields by position
         fields = [_arrow_cast(f, t) for f, (_, t) in zip(arr.flatten(), to.fields)]
         return pa.StructArray.from_arrays(fields, fields=list(want), mask=arr.is_null())

@@ -126,6 +126,8 @@ def python_literal(value) -> Lit:
         return Lit(ts_to_micros(value.replace(tzinfo=None)), T.TIMESTAMP)
     if isinstance(value, dt.date):
         return Lit(date_to_days(value), T.DATE)
+    if isinstance(value, list):  # a LIST, typed as [v1, v2, ...] would be
+        return F.nested._list_value(*[python_literal(v) for v in value])
     if isinstance(value, (bytes, bytearray, memoryview)):
         raise NotSupportedError("BLOB parameters are not supported")
     try:  # numpy scalars
