@@ -160,3 +160,21 @@ def test_a_failed_reduce_changes_nothing(cons):
     with pytest.raises(tqp.DataError):
         t.execute("INSERT INTO r SELECT [list_reduce(l, lambda a, x: a + x)] FROM t")
     assert t.execute("SELECT count(*) FROM r").fetchall() == [(6,)]
+
+
+WINDOWS = [
+    "SELECT id, first_value(l) OVER (ORDER BY id), last_value(m) OVER (ORDER BY id), lag(ll) OVER (ORDER BY id), "
+    "lead(m, 2) OVER (ORDER BY id), min(l) OVER (), max(m) OVER (ORDER BY id) FROM t ORDER BY id",
+    "SELECT id, list(id) OVER (ORDER BY id), list(p) OVER (PARTITION BY id % 2 ORDER BY id ROWS BETWEEN 1 PRECEDING "
+    "AND CURRENT ROW), array_agg(l) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) "
+    "FROM t ORDER BY id",
+    "SELECT id, list(x) FILTER (WHERE x > 0) OVER (), median(x) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND "
+    "1 FOLLOWING), quantile_disc(x, 0.5) OVER (PARTITION BY id % 2), quantile_cont(x, [0.5, 0.9]) OVER (ORDER BY id), "
+    "mode(p) OVER () FROM t ORDER BY id",
+    "SELECT id, first_value({'a': id, 'b': m}) OVER (ORDER BY id DESC) FROM t ORDER BY id",
+]
+
+
+@pytest.mark.parametrize("sql", WINDOWS)
+def test_windows_against_duckdb(cons, sql):
+    _same(cons, sql)
