@@ -801,7 +801,8 @@ for _name, (_what, _) in _VECTOR.items():
                                                                             "list_negative_dot_product")}[_name],
            {"list_distance": (exp.EuclideanDistance,), "list_cosine_distance": (exp.CosineDistance,)}.get(_name, ()))
 _entry("cardinality", "cardinality(LIST | MAP) → BIGINT", "The number of elements (entries of a MAP).",
-       "cardinality([1, 2]) → 2", lambda *a: arity("cardinality", a, 1, 1) or _length(*a))
+       "cardinality([1, 2]) → 2", lambda *a: arity("cardinality", a, 1, 1) or (
+           Call("array_length", a, T.BIGINT) if a[0].type.kind == "MAP" else _length(*a)))
 
 
 # ---------------------------------------------------------------- lambdas

@@ -193,6 +193,9 @@ def _bracket(b, nodes):
     index = node.expressions[0]
     if subject.type.kind == "STRUCT":
         return _struct_extract(subject, b.bind(index))
+    if subject.type.kind == "MAP":
+        from .maps import bracket
+        return bracket(subject, index, b)
     if isinstance(index, exp.Slice):
         bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression)]
         return _slice(subject, *bounds)
@@ -231,7 +234,7 @@ def _arrow_cast(arr: pa.Array, to: T.SqlType) -> pa.Array:
     if to.kind == "STRUCT":  # field by field: DuckDB matches fields by position
         fields = [_arrow_cast(f, t) for f, (_, t) in zip(arr.flatten(), to.fields)]
         return pa.StructArray.from_arrays(fields, fields=list(want), mask=arr.is_null())
-    if to.kind == "LIST":
+    if to.kind in ("LIST", "MAP"):
         return pa.ListArray.from_arrays(arr.offsets, _arrow_cast(arr.flatten(), to.element), want,
                                         mask=arr.is_null() if arr.null_count else None)
     return arr.cast(want)
@@ -265,6 +268,9 @@ def _format(v, t: T.SqlType) -> str:
         return "[" + ", ".join(_format(x, t.element) for x in v) + "]"
     if t.kind == "STRUCT":
         return "{" + ", ".join(f"'{n}': {_format(v[n], ft)}" for n, ft in t.fields) + "}"
+    if t.kind == "MAP":
+        kt, vt = (ft for _, ft in t.element.fields)
+        return "{" + ", ".join(f"{_format(x['key'], kt)}={_format(x['value'], vt)}" for x in v) + "}"
     if t.kind == "BOOLEAN":
         return "true" if v else "false"
     if t.is_float:

@@ -256,6 +256,8 @@ def parse_type_name(text: str) -> T.SqlType:
 def sql_type(node: exp.DataType) -> T.SqlType:
     if node.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.LIST) and len(node.expressions) == 1:
         return T.LIST(sql_type(node.expressions[0]))
+    if node.this == exp.DataType.Type.MAP and len(node.expressions) == 2:
+        return T.MAP(*(sql_type(x) for x in node.expressions))
     if node.this == exp.DataType.Type.STRUCT and node.expressions:
         return T.STRUCT([(f.name, sql_type(f.args["kind"])) for f in node.expressions])
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
