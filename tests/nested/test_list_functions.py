@@ -80,7 +80,7 @@ LISTS = [
     "len(list_zip(l, m, true)), list_select(l, [2, 5, 1]), list_where(m, [true, false, true]) FROM t ORDER BY id",
     "SELECT id, list_inner_product(d, d), list_distance(d, d), list_cosine_similarity([1.0, 2.0], [2.0, 3.0]), "
     "list_dot_product([1, 2], [3, 4]), list_negative_inner_product([1, 2], [3, 4]) FROM t ORDER BY id",
-    "SELECT id, array_length(l, 1), cardinality(m), len(ll) FROM t ORDER BY id",
+    "SELECT id, array_length(l, 1), cardinality(m), len(ll), list_slice(l, 1, 4, 2), l[2:] FROM t ORDER BY id",
 ]
 LAMBDAS = [
     "SELECT id, list_transform(l, lambda x: x + 1), list_filter(l, lambda x: x > 1), list_reduce(l, lambda a, x: a + x, 0) "

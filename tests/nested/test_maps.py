@@ -50,6 +50,8 @@ QUERIES = [
     "SELECT a.id, b.id FROM t a JOIN t b ON a.m = b.m ORDER BY 1, 2",
     "SELECT id, m::VARCHAR, CAST(map(keys, vals) AS MAP(BIGINT, VARCHAR)) FROM t WHERE id <> 3 ORDER BY id",
     "SELECT cardinality(NULL::MAP(INT, INT)), map_keys(NULL::MAP(INT, INT)), map_contains(MAP {1: 2}, 3)",
+    "SELECT id, list_histogram(keys), list_histogram(vals), list_histogram(map_values(m)), "
+    "list_histogram(['b', 'a', 'b', NULL]) FROM t ORDER BY id",
 ]
 
 

@@ -228,3 +228,39 @@ for _name, _what, _example in (("map_keys", "The keys, in entry order.", "map_ke
     _entry(_name, f"{_name}(MAP) → LIST", _what, _example, _projection(_name), _projection_kernel,
            nodes=(exp.MapKeys,) if _name == "map_keys" else (), node_args=(lambda node: ("map_keys", [node.this]))
            if _name == "map_keys" else None)
+
+
+def _histogram(*args):
+    arity("list_histogram", args, 1, 1)
+    (l,) = args
+    if l.type.kind == "NULL":
+        return Lit(None, T.NULLTYPE)
+    _need("list_histogram", l, "LIST")
+    return Call("list_histogram", (l,), T.MAP(l.type.element if l.type.element.kind != "NULL" else T.INTEGER, T.BIGINT))
+
+
+def _histogram_kernel(args, e, ctx):
+    """Each distinct non-NULL element and its count, in value order; NULL without one."""
+    from ..kernels import group as G
+    from ..kernels import keys as K
+
+    def compute(cols):
+        f = flat(cols[0])
+        kept = C.nonzero(f.values.valid_mask())
+        values, owner = f.values.take(kept), f.owner[kept]
+        if len(owner):
+            key, domain = K.dense_keys([(owner, None)] + C.key_columns(values))
+            ids, g = G.group_ids(key, domain)
+            first = G.first_rows(ids, g)
+            counts = torch.bincount(ids, minlength=g)
+        else:
+            first = counts = owner
+        present = torch.zeros(f.n, dtype=torch.bool, device=owner.device)
+        present[owner] = True
+        return _make_map(values.take(first), Column(T.BIGINT, counts), owner[first], f.n, present, e.type)
+    return each_tuple(args, compute)
+
+
+_entry("list_histogram", "list_histogram(LIST) → MAP(element, BIGINT)", "Each distinct non-NULL element and how often "
+       "it occurs (NULL for a list without one).", "list_histogram([1, 1, 2]) → {1=2, 2=1}", _histogram,
+       _histogram_kernel, ("array_histogram",))

@@ -347,28 +347,30 @@ def struct_field(b, node: exp.Column) -> Expr | None:
     return None
 
 
-def _slice(subject, begin, end):
+def _slice(subject, begin, end, step=None):
     _need("array_slice", subject, "LIST")
     consts = []
-    for bound in (begin, end):
+    for bound in (begin, end, step):
         if bound is not None and not (isinstance(bound, Lit) and (bound.type.is_integer or bound.value is None)):
             raise NotSupportedError("list slices with non-constant integer bounds")
         consts.append(None if bound is None else bound.value)
     if any(b is not None and b.value is None for b in (begin, end)):
         return Lit(None, subject.type)
+    if consts[2] is not None and consts[2] <= 0:
+        raise NotSupportedError("list slices with a step that is not positive")
     return Call("array_slice", (subject,), subject.type, tuple(consts))
 
 
 def _slice_kernel(args, e, ctx):
     (col,) = args
-    begin, end = e.params
+    begin, end, step = e.params
 
     def cut(v):
         n = len(v)
         lo = 0 if begin is None or begin == 0 else begin - 1 if begin > 0 else max(n + begin, 0)
         hi = n if end is None else min(end, n) if end >= 0 else n + end + 1
-        return v[lo:max(hi, lo)]
-    return _per_entry_list(col, ("array_slice", begin, end), cut)
+        return v[lo:max(hi, lo):step or 1]
+    return _per_entry_list(col, ("array_slice", begin, end, step), cut)
 
 
 def _per_entry_list(col: Column, key, fn) -> Column:
@@ -471,9 +473,9 @@ _entry("struct_extract", "struct_extract(STRUCT, VARCHAR name) → field", "A st
        "s.name or s['name'].", "struct_extract({'a': 1}, 'a') → 1",
        lambda *a: arity("struct_extract", a, 2, 2) or _struct_extract(*a), _struct_extract_kernel,
        nodes=(exp.StructExtract,))
-_entry("array_slice", "array_slice(LIST, BIGINT begin, BIGINT end) → LIST", "Elements begin..end (1-based, "
+_entry("array_slice", "array_slice(LIST, BIGINT begin, BIGINT end [, BIGINT step]) → LIST", "Elements begin..end (1-based, "
        "inclusive, negative from the end; constant bounds); also written l[begin:end].", "[1, 2, 3][2:3] → [2, 3]",
-       lambda *a: arity("array_slice", a, 3, 3) or _slice(*a), _slice_kernel, ("list_slice",), (exp.ArraySlice,))
+       lambda *a: arity("array_slice", a, 3, 4) or _slice(*a), _slice_kernel, ("list_slice",), (exp.ArraySlice,))
 _entry("l[i]", "l[i], l[begin:end], s['name'], s.name", "Subscripts of a LIST or STRUCT (not callable by name).", "[1, 2][1] → 1",
        _bracket, nodes=(exp.Bracket, exp.Dot), raw=True, node_args=lambda node: ("l[i]", [node]))
 _entry("array_length", "array_length(LIST [, 1]) → BIGINT", "The number of elements (len(l) and length(l) too).",
