@@ -110,12 +110,16 @@ def _map_literal(b, nodes):
     return _map(_list_value(*keys), _list_value(*values))
 
 
+def _one_list(name: str, args) -> Expr | None:
+    """The one LIST argument, or None for an untyped NULL (whose result is NULL)."""
+    arity(name, args, 1, 1)
+    return None if args[0].type.kind == "NULL" else _need(name, args[0], "LIST")
+
+
 def _from_entries(*args):
-    arity("map_from_entries", args, 1, 1)
-    (l,) = args
-    if l.type.kind == "NULL":
+    l = _one_list("map_from_entries", args)
+    if l is None:
         return Lit(None, T.NULLTYPE)
-    _need("map_from_entries", l, "LIST")
     if l.type.element.kind != "STRUCT" or len(l.type.element.fields) != 2:
         raise ProgrammingError(f"map_from_entries() needs a list of (key, value) structs, not {l.type}")
     return Call("map_from_entries", (l,), T.MAP(*(t for _, t in l.type.element.fields)))
@@ -231,11 +235,9 @@ for _name, _what, _example in (("map_keys", "The keys, in entry order.", "map_ke
 
 
 def _histogram(*args):
-    arity("list_histogram", args, 1, 1)
-    (l,) = args
-    if l.type.kind == "NULL":
+    l = _one_list("list_histogram", args)
+    if l is None:
         return Lit(None, T.NULLTYPE)
-    _need("list_histogram", l, "LIST")
     return Call("list_histogram", (l,), T.MAP(l.type.element if l.type.element.kind != "NULL" else T.INTEGER, T.BIGINT))
 
 
