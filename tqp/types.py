@@ -41,6 +41,7 @@ _STORAGE = {
     "VARCHAR": torch.int32,
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
     "STRUCT": torch.int32,
+    "MAP": torch.int32,  # a LIST of STRUCT(key, value), as DuckDB's
     "NULL": torch.bool,  # the type of a bare NULL literal; all rows invalid
 }
 _INT_RANK = {"SMALLINT": 1, "INTEGER": 2, "BIGINT": 3}
@@ -90,16 +91,16 @@ class SqlType:
 
     @property
     def is_nested(self) -> bool:
-        return self.kind in ("LIST", "STRUCT")
+        return self.kind in ("LIST", "STRUCT", "MAP")
 
     @property
     def uses_dictionary(self) -> bool:
         """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT)."""
-        return self.kind in ("VARCHAR", "LIST", "STRUCT")
+        return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP")
 
     @property
     def element(self) -> "SqlType":
-        """A LIST's element type."""
+        """A LIST's element type (a MAP's: STRUCT(key, value))."""
         return self.fields[0][1]
 
     def __str__(self) -> str:
@@ -108,6 +109,9 @@ class SqlType:
         if self.kind == "LIST":
             inner = str(self.element)
             return ('"NULL"' if inner == "NULL" else inner) + "[]"
+        if self.kind == "MAP":
+            k, v = (str(t) if t.kind != "NULL" else '"NULL"' for _, t in self.element.fields)
+            return f"MAP({k}, {v})"
         if self.kind == "STRUCT":
             return "STRUCT(" + ", ".join(f"{_quote(n)} {t}" for n, t in self.fields) + ")"
         return self.kind
@@ -134,6 +138,10 @@ def _quote(name: str) -> str:
 
 def LIST(element: SqlType) -> SqlType:
     return SqlType("LIST", fields=(("", element),))
+
+
+def MAP(key: SqlType, value: SqlType) -> SqlType:
+    return SqlType("MAP", fields=(("", STRUCT((("key", key), ("value", value)))),))
 
 
 def STRUCT(fields) -> SqlType:
@@ -188,9 +196,9 @@ def common_type(a: SqlType, b: SqlType, values: bool = False) -> SqlType | None:
         return common_numeric(a, b, values)
     if {a.kind, b.kind} == {"DATE", "TIMESTAMP"}:
         return TIMESTAMP
-    if a.kind == b.kind == "LIST":
+    if a.kind == b.kind and a.kind in ("LIST", "MAP"):
         inner = common_type(a.element, b.element, values)
-        return None if inner is None else LIST(inner)
+        return None if inner is None else SqlType(a.kind, fields=(("", inner),))
     if a.kind == b.kind == "STRUCT":
         if [n.lower() for n, _ in a.fields] != [n.lower() for n, _ in b.fields]:
             return None

@@ -116,14 +116,31 @@ def _extract_kernel(args, e, ctx):
 
 def _date_part(*args):
     arity("date_part", args, 2, 2, "date_part(part, date)")
+    if not isinstance(args[0], Lit) and args[0].type.is_string:  # a part per row: DOUBLE, as DuckDB
+        return Call("date_part", (args[0], temporal("date_part", 2, args[1])), T.DOUBLE)
     field = _part("date_part", args[0], D.EXTRACT_PARTS)
     return Lit(None, T.BIGINT) if field is None else extract(field, args[1])
+
+
+def _date_part_kernel(args, e, ctx):
+    """date_part(part, x) with a part per row: each distinct part's field over the rows naming it."""
+    part, x = args
+    names = C.dict_values(part)
+    fields = [D.part_name(str(v)) for v in names]
+    for value, field in zip(names, fields):
+        if field not in D.EXTRACT_PARTS:
+            raise DataError(f'date_part(): unknown date part "{value}"' + suggest(field, list(D.EXTRACT_PARTS)))
+    codes = C.gather_codes(part, len(names)).expand(torch.broadcast_shapes(part.data.shape, x.data.shape))
+    out = torch.zeros(codes.shape, dtype=torch.float64, device=x.device)
+    for i, field in enumerate(fields):
+        out = torch.where(codes == i, D.extract(field, x.data, x.type.kind != "DATE").to(torch.float64), out)
+    return Column(T.DOUBLE, out, and_validity(part.validity, x.validity))
 
 
 _entry("date_part", "date_part(VARCHAR part, DATE | TIMESTAMP) → BIGINT (DOUBLE for epoch, julian)",
        "EXTRACT(part FROM x): year, quarter, month, day, dow, isodow, doy, week, isoyear, yearweek, decade, century, "
        "millennium, hour, minute, second, millisecond, microsecond, epoch, julian.",
-       "date_part('isodow', DATE '2024-02-25') → 7", _date_part, _extract_kernel, ("datepart",))
+       "date_part('isodow', DATE '2024-02-25') → 7", _date_part, _date_part_kernel, ("datepart",))
 
 _PART_FUNCTIONS = [  # name, part, sqlglot class
     ("year", "year", exp.Year), ("month", "month", exp.Month), ("day", "day", exp.Day),

@@ -62,6 +62,8 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
         return T.VARCHAR
     if pa.types.is_null(t):
         return T.INTEGER
+    if pa.types.is_map(t):
+        return T.MAP(sql_type_of(t.key_type), sql_type_of(t.item_type))
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) \
             or pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
         return T.LIST(sql_type_of(t.value_type))
@@ -191,6 +193,8 @@ def nested_column(arr: pa.Array, device: torch.device) -> Column:
     st = sql_type_of(arr.type)
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
+    if pa.types.is_map(arr.type):  # held as the LIST of STRUCT(key, value) it is
+        arr = pa.ListArray.from_arrays(arr.offsets, arr.values, mask=arr.is_null() if arr.null_count else None)
     ids = _value_ids(arr)
     uniq, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
     distinct = arr.take(pa.array(first)).cast(arrow_type_of(st), safe=False)
@@ -271,7 +275,8 @@ def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
 
 
 def arrow_type_of(t: T.SqlType) -> pa.DataType:
-    if t.kind == "LIST":
+    """Inside tqp a MAP is its LIST of STRUCT(key, value); results turn it into an Arrow map."""
+    if t.kind in ("LIST", "MAP"):
         return pa.list_(arrow_type_of(t.element))
     if t.kind == "STRUCT":
         return pa.struct([(n, arrow_type_of(ft)) for n, ft in t.fields])
@@ -333,6 +338,14 @@ def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
 
 
 def to_arrow(names: list[str], columns: list[Column]) -> pa.Table:
-    arrays = [column_to_arrow(c) for c in columns]
+    arrays = [map_array(column_to_arrow(c)) if c.type.kind == "MAP" else column_to_arrow(c) for c in columns]
     # Duplicate output names are legal SQL; Arrow tables allow them too.
     return pa.Table.from_arrays(arrays, names=list(names)) if arrays else pa.table({})
+
+
+def map_array(arr: pa.Array) -> pa.Array:
+    """A MAP column's LIST of STRUCT(key, value) as an Arrow map."""
+    arr = arr.cast(pa.list_(arr.type.value_type)) if pa.types.is_large_list(arr.type) else arr
+    entries = arr.values
+    return pa.MapArray.from_arrays(arr.offsets, entries.field(0), entries.field(1),
+                                   mask=arr.is_null() if arr.null_count else None)

@@ -126,6 +126,8 @@ def python_literal(value) -> Lit:
         return Lit(ts_to_micros(value.replace(tzinfo=None)), T.TIMESTAMP)
     if isinstance(value, dt.date):
         return Lit(date_to_days(value), T.DATE)
+    if isinstance(value, list):  # a LIST, typed as [v1, v2, ...] would be
+        return F.nested._list_value(*[python_literal(v) for v in value])
     if isinstance(value, (bytes, bytearray, memoryview)):
         raise NotSupportedError("BLOB parameters are not supported")
     try:  # numpy scalars
@@ -254,6 +256,8 @@ def parse_type_name(text: str) -> T.SqlType:
 def sql_type(node: exp.DataType) -> T.SqlType:
     if node.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.LIST) and len(node.expressions) == 1:
         return T.LIST(sql_type(node.expressions[0]))
+    if node.this == exp.DataType.Type.MAP and len(node.expressions) == 2:
+        return T.MAP(*(sql_type(x) for x in node.expressions))
     if node.this == exp.DataType.Type.STRUCT and node.expressions:
         return T.STRUCT([(f.name, sql_type(f.args["kind"])) for f in node.expressions])
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
@@ -719,6 +723,8 @@ def _concat(b, node):
 
 
 def concat(parts: list[Expr]) -> Expr:
+    if any(p.type.kind == "LIST" for p in parts):
+        return F.lists.concat(parts, propagate=True)
     parts = [p if p.type.is_string else cast(p, T.VARCHAR) for p in parts]
     out = parts[0]
     for p in parts[1:]:
