@@ -150,6 +150,7 @@ class Catalog:
     device: object = None  # torch.device that file sources are read onto
     temporary: set = field(default_factory=set)  # names of tables made by CREATE TEMP TABLE
     functions: dict[str, object] = field(default_factory=dict)  # name -> tqp.udf.PythonFunction
+    macros: dict[str, object] = field(default_factory=dict)  # name -> tqp.sql.macros.Macro
 
     def __post_init__(self):
         if isinstance(self.tables, Tables) and self.tables.owner is not None:
@@ -166,6 +167,20 @@ class Catalog:
 
     def bump(self):
         self.version += 1
+
+    def snapshot(self) -> dict:
+        """What a transaction's ROLLBACK restores: every name's object (tables are replaced on
+        change, never changed in place, so the objects themselves need no copy)."""
+        return {"tables": dict(self.tables), **{k: dict(getattr(self, k)) for k in _SNAPSHOT},
+                "temporary": set(self.temporary)}
+
+    def restore(self, snap: dict) -> None:
+        self.tables.clear()
+        self.tables.update(snap["tables"])
+        for k in _SNAPSHOT:
+            setattr(self, k, dict(snap[k]))
+        self.temporary = set(snap["temporary"])
+        self.bump()  # (a new version: programs planned inside the transaction must not serve)
 
     def lookup(self, name: str):
         if name.startswith("#"):  # a file source or an information_schema view: see Tables
@@ -203,6 +218,9 @@ class Catalog:
         key = what if isinstance(what, str) else what.key
         self.tables[key]  # noqa: B018 - reads the files (or lists the catalog) now
         return key, alias
+
+
+_SNAPSHOT = ("views", "models", "indexes", "functions", "macros")  # name -> object dicts of a Catalog
 
 
 def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:

@@ -13,6 +13,7 @@ tqp.errors.ProgrammingError: syntax error at or near ","
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 
 from sqlglot import exp
@@ -21,6 +22,17 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
 from ..errors import NotSupportedError, ProgrammingError
+
+
+class _QuietFallback(logging.Filter):
+    """sqlglot warns on stderr when it reads a statement as an opaque command; tqp answers
+    every such statement itself (runs it or refuses it by name), so the warning is noise."""
+
+    def filter(self, record) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_QuietFallback())
 
 _DIALECT = DuckDB()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
