@@ -40,7 +40,7 @@ from .plan.nodes import record_slots
 from .exec.limits import cancellable
 from .optimizer import optimize
 from .physical.explain import Profile, explain
-from .settings import Settings, active
+from .settings import Settings, active, current as current_settings
 from .sql import expressions as X
 from .sql.expressions import python_literal
 from .sql.binder import Binder, Params
@@ -73,12 +73,13 @@ class Result:
     def __init__(self, table: pa.Table | None, rowcount: int, types: list, names=None, columns=None):
         self._table, self.rowcount, self.types = table, rowcount, types
         self.columns = columns
+        self.zone = current_settings().timezone  # instants are shown in the zone of the statement's session
         self.names = list(names) if names is not None else table.column_names if table is not None else None
 
     @property
     def table(self) -> pa.Table | None:
         if self._table is None and self.columns is not None:
-            self._table = to_arrow(self.names, self.columns)
+            self._table = to_arrow(self.names, self.columns, self.zone)
         return self._table
 
 
