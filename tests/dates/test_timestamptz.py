@@ -105,6 +105,8 @@ COLUMNS = [
     "date_diff('day', z, ts::TIMESTAMPTZ), date_diff('minute', z, TIMESTAMPTZ '2024-01-01 10:00+00'), date_diff('month', z, ts)",
     "z AT TIME ZONE 'Asia/Tokyo', ts AT TIME ZONE 'America/Chicago', timezone('UTC', z)",
     "strftime(z, '%Y-%m-%d %H:%M:%S'), last_day(z), monthname(z)",
+    "z - ts, ts::TIMESTAMPTZ - z, age(z, ts), z - TIMESTAMPTZ '2024-03-10 12:00'",
+    "coalesce(z, ts), CASE WHEN k > 0 THEN z ELSE ts END, lag(z) OVER (ORDER BY z), max(z) OVER (PARTITION BY k % 3)",
 ]
 
 
@@ -118,6 +120,8 @@ def test_columns(cons, exprs):
     "SELECT z::DATE AS day, count(*) FROM zt WHERE z > '1990-01-01' GROUP BY ALL ORDER BY day NULLS FIRST LIMIT 20",
     "SELECT id FROM zt WHERE z BETWEEN TIMESTAMPTZ '1950-01-01 00:00+01' AND '2010-01-01' ORDER BY id",
     "SELECT a.id, b.id FROM zt a JOIN zt b ON a.z = b.ts::TIMESTAMPTZ ORDER BY 1, 2",
+    "SELECT z, count(*) FROM zt GROUP BY z ORDER BY z NULLS LAST LIMIT 5",
+    "SELECT z FROM zt UNION SELECT ts FROM zt ORDER BY 1 LIMIT 5",
 ])
 def test_queries(cons, sql):
     compare(cons, sql)

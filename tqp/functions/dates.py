@@ -826,14 +826,24 @@ def _interval_between(args, e, ctx):
     start, end = args
     if start.type.kind != "TIMESTAMPTZ":
         return Column(T.INTERVAL, _micros(end) - _micros(start), _valid(args))
-    # Between instants DuckDB (ICU) counts whole days on the session zone's calendar, then the
-    # elapsed rest: 12:00 the day before a DST change to 12:00 after it is 1 day, not 23 hours.
+    # Between instants DuckDB (ICU) counts the whole days from the earlier to the later on the
+    # session zone's calendar, then the elapsed rest: 12:00 the day before a DST change to 12:00
+    # after it is 1 day, not 23 hours.
     valid = _valid(args)
     zone = session_zone()
-    local = _shift_zone(start, T.TIMESTAMP, zone).data
-    days = torch.div(_shift_zone(end, T.TIMESTAMP, zone).data - local, US_DAY, rounding_mode="trunc")
-    moved = _shift_zone(Column(T.TIMESTAMP, local + days * US_DAY, valid), T.TIMESTAMPTZ, zone).data
-    return Column(T.INTERVAL, days * US_DAY + end.data - moved, valid)
+    lo, hi = torch.minimum(start.data, end.data), torch.maximum(start.data, end.data)
+    lo_local = _shift_zone(Column(T.TIMESTAMPTZ, lo, valid), T.TIMESTAMP, zone).data
+    hi_local = _shift_zone(Column(T.TIMESTAMPTZ, hi, valid), T.TIMESTAMP, zone).data
+
+    def after(days):  # the instant `days` calendar days after lo
+        return _shift_zone(Column(T.TIMESTAMP, lo_local + days * US_DAY, valid), T.TIMESTAMPTZ, zone).data
+    days = torch.div(hi_local - lo_local, US_DAY, rounding_mode="floor")
+    moved = after(days)
+    over = moved > hi  # (a DST change can put lo + days past hi: one day fewer then)
+    days = days - over.to(days.dtype)
+    moved = torch.where(over, after(days), moved)
+    out = days * US_DAY + hi - moved
+    return Column(T.INTERVAL, torch.where(end.data < start.data, -out, out), valid)
 
 
 def _interval_scale(args, e, ctx):
