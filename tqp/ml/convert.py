@@ -165,6 +165,10 @@ def convert(model, *, tree_strategy: str | None = None) -> CompiledModel:
 def _convert(model, tree_strategy) -> CompiledModel:
     if isinstance(model, CompiledModel):
         return model
+    if _display(model) == "onnx.ModelProto":
+        from .onnx import onnx_model
+
+        return onnx_model(model, tree_strategy)
     n_features = None
     if isinstance(model, torch.export.ExportedProgram):
         # the one user input's last dimension; the batch dimension must have been exported dynamic
