@@ -122,6 +122,12 @@ def _estimator(model) -> Converted:
         except Exception as e:  # noqa: BLE001 - xgboost raises its own NotFittedError
             raise NotSupportedError(f"{_display(model)} is not fitted") from e
         return xgboost_model(model)
+    if top == "catboost" and name in ("CatBoostClassifier", "CatBoostRegressor", "CatBoost"):
+        from .catboost import catboost_model
+
+        if not model.is_fitted():
+            raise NotSupportedError(f"{_display(model)} is not fitted")
+        return catboost_model(model)
     raise NotSupportedError(f"cannot use a model of type {_qualname(model)}: not a supported model")
 
 
@@ -136,6 +142,10 @@ def _n_features(model) -> int | None:
 
 
 def _feature_names(model) -> list[str] | None:
+    if type(model).__module__.split(".")[0] == "catboost":
+        from .catboost import feature_names
+
+        return feature_names(model)
     try:
         names = getattr(model, "feature_names_in_", None)
     except Exception:  # noqa: BLE001 - some wrappers raise instead of returning None
