@@ -16,6 +16,10 @@ Supported (each converted in-house to torch ops):
   cluster), IsolationForest (PREDICT gives -1 / 1), VotingClassifier / VotingRegressor and
   StackingClassifier / StackingRegressor over supported estimators;
 * LightGBM LGBMClassifier / LGBMRegressor; XGBoost XGBClassifier / XGBRegressor (gbtree);
+* CatBoost CatBoostClassifier / CatBoostRegressor / CatBoost with numeric features
+  (tqp.ml.catboost);
+* ONNX models (``onnx.ModelProto``) of the operators listed in tqp.ml.onnx, e.g. what skl2onnx
+  and onnxmltools make of scikit-learn, LightGBM and XGBoost models;
 * any torch.nn.Module mapping [n, k] to [n] or [n, 1] (a regressor).
 
 Anything else raises tqp.NotSupportedError naming the model type.
@@ -137,6 +141,8 @@ def _member(model) -> CompiledModel:
 
 
 def _n_features(model) -> int | None:
+    if type(model).__module__.split(".")[0] == "catboost":
+        return len(model.feature_names_)  # a model read from a file reports n_features_in_ = 0
     n = getattr(model, "n_features_in_", None)
     return int(n) if n is not None else None
 
