@@ -13,7 +13,7 @@ from tqp.ml import convert
 catboost = pytest.importorskip("catboost")
 
 N, K = 300, 4
-OPTS = dict(verbose=0, thread_count=1, random_seed=0, allow_writing_files=False)
+OPTS = {"verbose": 0, "thread_count": 1, "random_seed": 0, "allow_writing_files": False}
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,16 @@ from tqp.ml import convert
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 skl2onnx = pytest.importorskip("skl2onnx")
-from onnx import TensorProto, helper  # noqa: E402
-from sklearn import ensemble, linear_model, neural_network, pipeline, preprocessing, svm, tree  # noqa: E402
+from onnx import TensorProto, helper
+from sklearn import (
+    ensemble,
+    linear_model,
+    neural_network,
+    pipeline,
+    preprocessing,
+    svm,
+    tree,
+)
 
 N, K = 300, 4
 RTOL, ATOL = 1e-4, 1e-5

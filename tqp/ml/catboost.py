@@ -11,7 +11,8 @@ model says; the head applies CatBoost's link (sigmoid for Logloss, softmax for M
 >>> import numpy as np, torch, catboost
 >>> from tqp.ml import convert
 >>> rng = np.random.default_rng(0); X = rng.normal(size=(200, 3)); y = X[:, 0] - X[:, 1]
->>> reg = catboost.CatBoostRegressor(iterations=20, depth=3, verbose=0, thread_count=1).fit(X, y)
+>>> reg = catboost.CatBoostRegressor(iterations=20, depth=3, verbose=0, thread_count=1,
+...                                  allow_writing_files=False).fit(X, y)
 >>> m = convert(reg)
 >>> bool(np.allclose(m.predict(torch.from_numpy(X)).numpy(), reg.predict(X)))
 True

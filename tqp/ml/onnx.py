@@ -50,7 +50,15 @@ from torch import nn
 
 from ..errors import Error, NotSupportedError
 from .compiled import CompiledModel, Head
-from .trees import NAN_LEFT, RAW, Tree, TreeEnsemble, choose_strategy, chunk_rows, compile_ensemble
+from .trees import (
+    NAN_LEFT,
+    RAW,
+    Tree,
+    TreeEnsemble,
+    choose_strategy,
+    chunk_rows,
+    compile_ensemble,
+)
 
 _ML = "ai.onnx.ml"
 _ACTIVATION_ELEMENTS = 1 << 23  # rows per chunk keep the widest activation near 64 MiB of float64
@@ -208,7 +216,7 @@ class _Builder:
                 handler(self, node, _attrs(node))
             except Error:
                 raise
-            except Exception as e:  # noqa: BLE001 - a malformed node, reported with its name
+            except Exception as e:
                 raise NotSupportedError(f"ONNX node {node.name or node.output[0]!r} ({node.op_type}): "
                                         f"{type(e).__name__}: {e}") from e
         return self.prog
@@ -359,16 +367,16 @@ def _activation(b, node, a):
     op = node.op_type
     if op == "LeakyRelu":
         alpha = float(a.get("alpha", 0.01))
-        fn = lambda x: nn.functional.leaky_relu(x, alpha)  # noqa: E731
+        fn = lambda x: nn.functional.leaky_relu(x, alpha)
     elif op == "Elu":
         alpha = float(a.get("alpha", 1.0))
-        fn = lambda x: nn.functional.elu(x, alpha)  # noqa: E731
+        fn = lambda x: nn.functional.elu(x, alpha)
     elif op == "Selu":
         alpha, gamma = float(a.get("alpha", 1.6732632423543772)), float(a.get("gamma", 1.0507009873554805))
-        fn = lambda x: gamma * torch.where(x > 0, x, alpha * (torch.exp(x) - 1))  # noqa: E731
+        fn = lambda x: gamma * torch.where(x > 0, x, alpha * (torch.exp(x) - 1))
     else:
         alpha, beta = float(a.get("alpha", 0.2)), float(a.get("beta", 0.5))
-        fn = lambda x: (alpha * x + beta).clamp(0, 1)  # noqa: E731
+        fn = lambda x: (alpha * x + beta).clamp(0, 1)
     b.fold_or_step(node, lambda m, x: fn(x))
 
 
@@ -738,7 +746,7 @@ def _tree_ensemble(a: dict, classifier: bool, double: bool) -> tuple[TreeEnsembl
     tracks = np.asarray(a.get("nodes_missing_value_tracks_true") or np.zeros(len(tids)), np.int64)
     bad = set(modes) - {"LEAF", "BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT"}
     if bad:
-        raise NotSupportedError(f"ONNX tree node mode {sorted(bad)[0]}")
+        raise NotSupportedError(f"ONNX tree node mode {min(bad)}")
     p = "class" if classifier else "target"
     w_tree = np.asarray(a[f"{p}_treeids"], np.int64)
     w_node = np.asarray(a[f"{p}_nodeids"], np.int64)
@@ -1041,7 +1049,7 @@ def _validate(compiled: CompiledModel, b: _Builder) -> None:
         raw = compiled.raw(x)
     except Error:
         raise
-    except Exception as e:  # noqa: BLE001 - any failure of the graph, reported as refusal
+    except Exception as e:
         raise NotSupportedError(f"ONNX model does not run on [rows, {b.n_features}] inputs: "
                                 f"{type(e).__name__}: {e}") from e
     want = 1 if compiled.kind == "regressor" else len(compiled.classes) * (2 if compiled.has_proba else 1)
