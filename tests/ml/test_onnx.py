@@ -325,3 +325,66 @@ def test_onnx_files(tmp_path, data, onnx_models):
     with pytest.raises(tqp.OperationalError, match="cannot read model file"):
         con.register_model("c", str(broken))
     assert con.models() == ["a", "b"]
+
+
+def test_string_inputs_through_encoders():
+    """A DataFrame pipeline with a OneHotEncoder over a string column (an unseen string one-hots
+    to zeros, as onnxruntime does), and a hand-built LabelEncoder graph."""
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+
+    df = pd.DataFrame({"plan": ["basic", "pro", "team", "basic"] * 50, "usage": np.linspace(0, 9, 200)})
+    pipe = pipeline.make_pipeline(
+        make_column_transformer((preprocessing.OneHotEncoder(handle_unknown="ignore"), ["plan"]),
+                                (preprocessing.StandardScaler(), ["usage"])),
+        linear_model.LogisticRegression()).fit(df, np.where((df["plan"] != "basic") | (df["usage"] > 6), "yes", "no"))
+    onx = skl2onnx.to_onnx(pipe, df[:1].astype({"usage": np.float32}))
+    test = pd.DataFrame({"plan": ["basic", "pro", "team", "gold"] * 10, "usage": np.linspace(0, 9, 40)})
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    labels, probs = sess.run(None, {"plan": test[["plan"]].to_numpy(), "usage": test[["usage"]].to_numpy(np.float32)})
+    con = tqp.connect()
+    con.register("t", test.assign(id=np.arange(40)))
+    con.register_model("m", onx)
+    assert _sql(con, "PREDICT('m', plan, usage)") == labels.tolist()
+    np.testing.assert_allclose(_sql(con, "PREDICT_PROBA('m', *, class := 'yes')"), [p["yes"] for p in probs],
+                               rtol=RTOL, atol=ATOL)
+    with pytest.raises(tqp.ProgrammingError, match="string category"):
+        con.execute("SELECT PREDICT('m', usage, usage) FROM t")
+
+    nodes = [helper.make_node("LabelEncoder", ["S"], ["code"], domain="ai.onnx.ml", keys_strings=["lo", "mid", "hi"],
+                              values_floats=[1.0, 2.0, 4.0], default_float=-1.0),
+             helper.make_node("Reshape", ["code", "shape"], ["code2"]),
+             helper.make_node("Concat", ["code2", "X"], ["both"], axis=1),
+             helper.make_node("MatMul", ["both", "w"], ["Y"])]
+    graph = helper.make_graph(nodes, "enc", [helper.make_tensor_value_info("S", TensorProto.STRING, [None, 1]),
+                                             _f("X", [None, 1])], [_f("Y", [None, 1])],
+                              [_init("shape", np.int64([-1, 1])), _init("w", np.float32([[10.0], [1.0]]))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 2)])
+    strings = np.array(["hi", "lo", "zzz", "mid", "hi"], dtype=object)
+    x = np.array([0.5, 1.5, 2.5, 3.5, 4.5])
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    want = sess.run(None, {"S": strings.reshape(-1, 1), "X": x.reshape(-1, 1).astype(np.float32)})[0].reshape(-1)
+    con.register("s", {"id": np.arange(5), "level": strings, "x": x})
+    con.register_model("enc", model)
+    got = [r[0] for r in con.execute("SELECT PREDICT('enc', level, x) FROM s ORDER BY id").fetchall()]
+    np.testing.assert_allclose(got, want, rtol=RTOL)
+
+
+def test_unknown_string_fails_when_the_encoder_says_so():
+    nodes = [helper.make_node("OneHotEncoder", ["S"], ["hot"], domain="ai.onnx.ml", cats_strings=["a", "b"], zeros=0),
+             helper.make_node("ReduceSum", ["hot", "axes"], ["Y"], keepdims=0)]
+    graph = helper.make_graph(nodes, "strict", [helper.make_tensor_value_info("S", TensorProto.STRING, [None, 1])],
+                              [_f("Y", [None, 2])], [_init("axes", np.int64([1]))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 2)])
+    con = tqp.connect()
+    con.register("s", {"v": np.array(["a", "b", "c"], dtype=object)})
+    with pytest.raises(tqp.NotSupportedError, match="multi-output"):  # [N, 2]: not a regressor
+        con.register_model("strict", model)
+    graph = helper.make_graph(nodes + [helper.make_node("ReduceSum", ["Y", "axes"], ["Z"], keepdims=1)], "strict",
+                              [helper.make_tensor_value_info("S", TensorProto.STRING, [None, 1])],
+                              [_f("Z", [None, 1])], [_init("axes", np.int64([1]))])
+    con.register_model("strict", helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                                         helper.make_opsetid("ai.onnx.ml", 2)]))
+    assert [r[0] for r in con.execute("SELECT PREDICT('strict', v) FROM s WHERE v <> 'c' ORDER BY v").fetchall()] == [1.0, 1.0]
+    with pytest.raises(tqp.DataError, match="'c' was not seen"):
+        con.execute("SELECT PREDICT('strict', v) FROM s")

@@ -17,8 +17,9 @@ naming the operator):
 
 Inputs: one or more numeric tensor inputs of shape [N, k] (or [N]) with a fixed k; PREDICT's
 features fill them in order (input 1's columns first). When every input has one column (what
-skl2onnx makes of a DataFrame), their names are the model's feature names. String inputs are
-refused. Values are computed in the graph's own element types (float32 for most models, as
+skl2onnx makes of a DataFrame), their names are the model's feature names. A one-column string
+input works when a OneHotEncoder or LabelEncoder with string categories reads it: PREDICT takes
+the string column and maps its dictionary to category positions, never strings per row. Values are computed in the graph's own element types (float32 for most models, as
 onnxruntime does); a float input is rounded to float32 as onnxruntime's caller would.
 
 Outputs: a classifier has a label output (a class tensor: the classes come from the operator
@@ -70,6 +71,15 @@ class Labels:
     `classes`, so string labels never reach torch."""
 
     classes: np.ndarray
+
+
+@dataclass
+class Strings:
+    """A string input (PREDICT feature `column`): it runs as each string's position among the
+    categories of the encoder that reads it, -1 for any other string (see
+    tqp.ml.sklearn_models.Categories: tqp maps the column's dictionary, never rows)."""
+
+    column: int
 
 
 @dataclass
@@ -138,7 +148,7 @@ def _torch_dtype(onnx_type: int) -> torch.dtype:
     from onnx import helper
 
     if onnx_type == 8:
-        raise NotSupportedError("ONNX string tensors as inputs")
+        return torch.float64  # a string input arrives as category positions (see Strings)
     return torch.from_numpy(np.zeros(0, helper.tensor_dtype_to_np_dtype(onnx_type))).dtype
 
 
@@ -161,6 +171,8 @@ class _Builder:
         self.n_trees = 0
         self.strategies: list[str] = []
         self.tree_rows = 1 << 30
+        self.categories: dict = {}  # string input column -> Categories of the encoder reading it
+        self.category_lists: dict = {}
 
     # -- helpers
     def const_value(self, name: str, what: str) -> np.ndarray:
@@ -201,8 +213,10 @@ class _Builder:
                 raise NotSupportedError(f"ONNX input {vi.name!r} has shape {dims}: PREDICT needs "
                                         "[rows, k] inputs with a fixed k")
             width = dims[1] if len(dims) == 2 else 1
+            if tt.elem_type == 8 and width != 1:
+                raise NotSupportedError(f"ONNX string input {vi.name!r} has {width} columns (one is supported)")
             self.prog.inputs.append((vi.name, start, width, _torch_dtype(tt.elem_type), len(dims)))
-            self.kind[vi.name] = "tensor"
+            self.kind[vi.name] = Strings(start) if tt.elem_type == 8 else "tensor"
             start += width
         self.n_features = start
         for node in g.node:
@@ -219,7 +233,21 @@ class _Builder:
             except Exception as e:
                 raise NotSupportedError(f"ONNX node {node.name or node.output[0]!r} ({node.op_type}): "
                                         f"{type(e).__name__}: {e}") from e
+        for name, kind in self.kind.items():
+            if isinstance(kind, Strings) and kind.column not in self.categories:
+                raise NotSupportedError(f"ONNX string value {name!r} is not read by a OneHotEncoder "
+                                        "or LabelEncoder with string categories")
         return self.prog
+
+    def categories_of(self, name: str, cats, unknown_error: bool) -> None:
+        """Fix the categories through which the string input behind `name` reaches the graph."""
+        from .sklearn_models import Categories
+
+        column = self.kind[name].column
+        cats = list(cats)
+        if self.category_lists.setdefault(column, cats) != cats:
+            raise NotSupportedError("ONNX string input read by encoders with different categories")
+        self.categories[column] = Categories(np.asarray(cats, dtype=object), unknown_error)
 
     def fold_or_step(self, node, fn) -> None:
         """Elementwise / shape ops: folded when every input is a known constant."""
@@ -229,16 +257,21 @@ class _Builder:
             out = fn(None, *args)
             self.known[node.output[0]] = out.numpy() if isinstance(out, torch.Tensor) else np.asarray(out)
             return
-        for i in ins:
-            if isinstance(self.kind.get(i), (Labels, ZipMapped)):
-                raise NotSupportedError(f"ONNX {node.op_type} over class labels or a ZipMap")
-        self.step(fn, ins, node.output)
+        kinds = [self.kind.get(i) for i in ins]
+        if any(isinstance(k, (Labels, ZipMapped)) for k in kinds):
+            raise NotSupportedError(f"ONNX {node.op_type} over class labels or a ZipMap")
+        strings = [k for k in kinds if isinstance(k, Strings)]
+        if strings and node.op_type not in _LAYOUT_OPS:
+            raise NotSupportedError(f"ONNX {node.op_type} over a string input")
+        self.step(fn, ins, node.output, strings[:1] or ("tensor",))
 
 
 # ------------------------------------------------------------------------------ ONNX operators
 
 _OPS: dict = {}
 _ML_OPS: dict = {}
+# operators that only move values around: a string input's positions pass through them
+_LAYOUT_OPS = {"Identity", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Gather", "Slice", "Transpose"}
 
 
 def _op(*names, table=None):
@@ -699,11 +732,41 @@ def _imputer(b, node, a):
 
 @_ml("OneHotEncoder")
 def _one_hot(b, node, a):
-    if not a.get("cats_int64s"):
-        raise NotSupportedError("ONNX OneHotEncoder over strings")
-    ck = b.prog.constant(node.output[0] + "#c", torch.tensor(a["cats_int64s"], dtype=torch.float64))
+    if a.get("cats_strings"):
+        if not isinstance(b.kind.get(node.input[0]), Strings):
+            raise NotSupportedError("ONNX OneHotEncoder with string categories over a computed value")
+        # positions among cats_strings: one-hot against 0..C-1 (-1, an unknown string, hits none)
+        b.categories_of(node.input[0], a["cats_strings"], unknown_error=not int(a.get("zeros", 1)))
+        cats = torch.arange(len(a["cats_strings"]), dtype=torch.float64)
+    elif isinstance(b.kind.get(node.input[0]), Strings):
+        raise NotSupportedError("ONNX OneHotEncoder with integer categories over a string input")
+    else:
+        cats = torch.tensor(a["cats_int64s"], dtype=torch.float64)
+    ck = b.prog.constant(node.output[0] + "#c", cats)
     b.step(lambda m, x: (x.to(torch.float64).unsqueeze(-1) == getattr(m, ck)).to(torch.float32),
            node.input[:1], node.output)
+
+
+@_ml("LabelEncoder")
+def _label_encoder(b, node, a):
+    """String keys to numbers: a lookup of each string's position among the keys."""
+    if not isinstance(b.kind.get(node.input[0]), Strings) or "keys_strings" not in a:
+        raise NotSupportedError("ONNX LabelEncoder other than from a string input's keys")
+    if "values_int64s" in a:
+        values, default, dtype = a["values_int64s"], a.get("default_int64", -1), torch.int64
+    elif "values_floats" in a:
+        values, default, dtype = a["values_floats"], a.get("default_float", 0.0), torch.float32
+    else:
+        raise NotSupportedError("ONNX LabelEncoder to strings")
+    b.categories_of(node.input[0], a["keys_strings"], unknown_error=False)
+    vk = b.prog.constant(node.output[0] + "#v", torch.tensor(list(values) + [default], dtype=dtype))
+
+    def encode(m, pos):
+        table = getattr(m, vk)  # the last entry is the default, for position -1
+        idx = torch.where(pos < 0, torch.full_like(pos, len(table) - 1), pos).to(torch.int64)
+        return table[idx]
+
+    b.step(encode, node.input[:1], node.output)
 
 
 @_ml("FeatureVectorizer")
@@ -1028,7 +1091,7 @@ def onnx_model(model, tree_strategy: str | None = None) -> CompiledModel:
     strategy, rows = _strategy(b)
     compiled = CompiledModel(prog, head, kind=kind, n_features=b.n_features, feature_names=feature_names,
                              classes=classes, model_type=f"onnx({model.graph.name or 'graph'})",
-                             strategy=strategy, chunk_rows=rows, build=build)
+                             strategy=strategy, chunk_rows=rows, build=build, string_features=b.categories)
     _validate(compiled, b)
     return compiled
 
