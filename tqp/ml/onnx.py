@@ -6,8 +6,8 @@ naming the operator):
 
 * ONNX-ML: TreeEnsembleClassifier / TreeEnsembleRegressor (through tqp.ml.trees, so they run
   with the same strategies as scikit-learn's trees), LinearClassifier, LinearRegressor,
-  SVMClassifier, SVMRegressor, Scaler, Normalizer, Binarizer, Imputer, OneHotEncoder (integer
-  categories), ArrayFeatureExtractor, ZipMap, FeatureVectorizer;
+  SVMClassifier, SVMRegressor, Scaler, Normalizer, Binarizer, Imputer, OneHotEncoder,
+  LabelEncoder (string keys), ArrayFeatureExtractor, ZipMap, FeatureVectorizer;
 * ONNX: Identity, Cast, Constant, Add, Sub, Mul, Div, Pow, Neg, Abs, Exp, Log, Sqrt,
   Reciprocal, Floor, Ceil, Sign, Erf, MatMul, Gemm, Relu, LeakyRelu, Elu, Selu, Sigmoid,
   HardSigmoid, Softplus, Tanh, Softmax, LogSoftmax, Clip, Max, Min, Sum, Mean, Concat, Flatten,
