@@ -90,7 +90,7 @@ class _TypeObject(frozenset):
 STRING = _TypeObject("STRING", {"VARCHAR"})
 BINARY = _TypeObject("BINARY", {"BLOB"})  # tqp has no binary columns yet; reserved for them
 NUMBER = _TypeObject("NUMBER", {"SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "DECIMAL"})
-DATETIME = _TypeObject("DATETIME", {"DATE", "TIME", "TIMESTAMP"})
+DATETIME = _TypeObject("DATETIME", {"DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ"})
 ROWID = _TypeObject("ROWID", ())  # tqp tables have no row identifiers
 
 # ---------------------------------------------------------------------------- errors at the boundary

@@ -37,6 +37,7 @@ _STORAGE = {
     "DECIMAL": torch.int64,
     "DATE": torch.int32,
     "TIMESTAMP": torch.int64,
+    "TIMESTAMPTZ": torch.int64,  # an instant: UTC microseconds, shown in the session's TimeZone
     "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
@@ -87,7 +88,7 @@ class SqlType:
 
     @property
     def is_temporal(self) -> bool:
-        return self.kind in ("DATE", "TIMESTAMP")
+        return self.kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ")
 
     @property
     def is_nested(self) -> bool:
@@ -114,6 +115,8 @@ class SqlType:
             return f"MAP({k}, {v})"
         if self.kind == "STRUCT":
             return "STRUCT(" + ", ".join(f"{_quote(n)} {t}" for n, t in self.fields) + ")"
+        if self.kind == "TIMESTAMPTZ":
+            return "TIMESTAMP WITH TIME ZONE"
         return self.kind
 
     __repr__ = __str__
@@ -127,6 +130,7 @@ REAL = SqlType("REAL")
 DOUBLE = SqlType("DOUBLE")
 DATE = SqlType("DATE")
 TIMESTAMP = SqlType("TIMESTAMP")
+TIMESTAMPTZ = SqlType("TIMESTAMPTZ")
 INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
 NULLTYPE = SqlType("NULL")
@@ -196,6 +200,8 @@ def common_type(a: SqlType, b: SqlType, values: bool = False) -> SqlType | None:
         return common_numeric(a, b, values)
     if {a.kind, b.kind} == {"DATE", "TIMESTAMP"}:
         return TIMESTAMP
+    if a.is_temporal and b.is_temporal:  # a local time meeting an instant is read in the session's zone
+        return TIMESTAMPTZ
     if a.kind == b.kind and a.kind in ("LIST", "MAP"):
         inner = common_type(a.element, b.element, values)
         return None if inner is None else SqlType(a.kind, fields=(("", inner),))
@@ -218,7 +224,8 @@ _NAMES = {
     "DOUBLE PRECISION": DOUBLE,
     "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP, "INTERVAL": INTERVAL,
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
-    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT, "TIMESTAMPTZ": TIMESTAMP,
+    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
+    "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ,
 }
 
 
