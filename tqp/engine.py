@@ -32,6 +32,7 @@ from .constraints import check_keys, check_not_null, concat, conflicts, duplicat
 from .errors import (DataError, Error, IntegrityError, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .exec.memory import give_back_memory
+from .exec.progress import Progress
 from .io.arrow import from_arrow, to_arrow
 from .kernels.selection import all_true, nonzero
 from .merge import merge
@@ -91,6 +92,16 @@ class _Compiled:
     plan: P.Rel
     names: list[str]
     run: object
+
+
+def _operator_count(plan: P.Rel) -> int:
+    seen, stack = set(), [plan]
+    while stack:
+        rel = stack.pop()
+        if id(rel) not in seen:
+            seen.add(id(rel))
+            stack.extend(rel.inputs())
+    return len(seen)
 
 
 def _transaction_control(stmt) -> str | None:
@@ -476,7 +487,14 @@ class Engine:
         return compiled
 
     def _query_result(self, c: _Compiled, slots) -> Result:
-        cols = _columns(c.run(self._context(slots=slots)))
+        ctx = self._context(slots=slots)
+        if self.settings.enable_progress_bar:
+            ctx.progress = Progress(_operator_count(c.plan), self.settings.progress_bar_time / 1000)
+        try:
+            cols = _columns(c.run(ctx))
+        finally:
+            if ctx.progress is not None:
+                ctx.progress.finish()
         return Result(None, len(cols[0]) if cols else 0, [t for _, t in c.plan.schema], c.names, cols)
 
     def _context(self, profile=None, slots=()) -> Context:

@@ -330,15 +330,31 @@ _STATEMENT_WORDS = {"SELECT", "WITH", "INSERT", "CREATE", "DROP", "UPDATE", "DEL
 def _syntax_message(err, sql: str) -> str:
     """'syntax error at or near "X" (line L, column C)', as PostgreSQL and DuckDB say it, rather
     than sqlglot's account of which tree node it could not build."""
-    words = re.findall(r"[A-Za-z_]+", sql)
-    if words and words[0].upper() not in _STATEMENT_WORDS:
-        return f'syntax error at or near "{words[0]}": not a statement keyword'
+    first = re.search(r"[A-Za-z_]+", sql)
+    if first and first.group().upper() not in _STATEMENT_WORDS:
+        line = sql.count("\n", 0, first.start()) + 1
+        column = first.start() - (sql.rfind("\n", 0, first.start()) + 1)
+        return f'syntax error at or near "{first.group()}": not a statement keyword' + _caret(sql, line, column)
     info = (getattr(err, "errors", None) or [{}])[0]
     near = (info.get("highlight") or "").strip()
     where = f" (line {info['line']}, column {info['col']})" if info.get("line") else ""
     if near:
-        return f'syntax error at or near "{near}"{where}'
+        caret = _caret(sql, info["line"], info["col"] - len(near)) if info.get("line") else ""
+        return f'syntax error at or near "{near}"{where}' + caret
     return f"syntax error: {first_line(err)}"
+
+
+def _caret(sql: str, line: int, column: int) -> str:
+    """The statement's line `line` (1-based) with a caret under 0-based `column`, as PostgreSQL
+    and DuckDB show it; a long line is cut to the part around the caret."""
+    lines = sql.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+    text, column = lines[line - 1], max(column, 0)
+    start = max(0, column - 60)
+    shown = ("..." if start else "") + text[start:start + 120] + ("..." if start + 120 < len(text) else "")
+    head = f"LINE {line}: "
+    return f"\n\n{head}{shown}\n{' ' * (len(head) + column - start + (3 if start else 0))}^"
 
 
 def first_line(err) -> str:
