@@ -1007,6 +1007,8 @@ def _agg(b: ExprBinder, node, func: str, target):
     if not b.allow_aggs:
         raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
     distinct = False
+    if isinstance(target, exp.Order) and F.lookup(func).implementation != "list":
+        target = target.this  # an input order does not change these aggregates: DuckDB drops it too
     if isinstance(target, exp.Distinct):
         distinct = True
         if len(target.expressions) != 1:
