@@ -742,6 +742,8 @@ def _cmp(b, node):
     if isinstance(node.expression, (exp.Any, exp.All)):
         q = node.expression.this
         return b.subqueries.quantified(b, _CMP[type(node)], node.this, q, isinstance(node.expression, exp.All))
+    if isinstance(node.this, exp.Collate) or isinstance(node.expression, exp.Collate):
+        return compare(_CMP[type(node)], *F.collations.bind_pair(b, node.this, node.expression))
     return compare(_CMP[type(node)], b.bind(node.this), b.bind(node.expression))
 
 
