@@ -15,7 +15,7 @@ from sqlglot import exp
 from .. import types as T
 from ..column import Column, and_validity
 from ..errors import DataError
-from ..plan.nodes import Call, Lit
+from ..plan.nodes import Call, Lit, Slot
 from . import Function, register
 from .signature import arity, coerce, is_null
 
@@ -26,9 +26,14 @@ def _bind(name, shown, params):
     def bind(*args):
         arity(shown, args, params, params)
         args = [coerce(shown, i + 1, a, "INT") for i, a in enumerate(args)]
-        t = args[0].type
-        for a in args[1:]:
-            t = T.common_numeric(t, a.type)
+        # an integer constant takes the other operand's type where it fits (DuckDB's INTEGER_LITERAL)
+        fits = [isinstance(a, Lit) and not isinstance(a, Slot) and a.value is not None for a in args]
+        t = T.NULLTYPE
+        for a, constant in zip(args, fits):
+            t = t if constant else T.common_numeric(t, a.type)
+        for a, constant in zip(args, fits):
+            if constant and (t.kind == "NULL" or not -(1 << _WIDTH[t.kind] - 1) <= a.value < 1 << _WIDTH[t.kind] - 1):
+                t = T.common_numeric(t, a.type)
         if t.kind == "NULL":
             t = T.INTEGER
         if any(is_null(a) for a in args):

@@ -193,7 +193,8 @@ register(Function("time_bucket", "time_bucket(INTERVAL width, DATE | TIMESTAMP [
                   "month), or shifted by the offset.", "time_bucket(INTERVAL '1 hour', ts)", _bucket_bind, _bucket,
                   nodes=(exp.DateBin,), raw=True, family="date"),
          lambda node: ("time_bucket", [node.this, node.expression]
-                       + [a for a in (node.args.get("unit"), node.args.get("origin")) if a is not None]))
+                       + [exp.column(a.name) if isinstance(a, exp.Var) else a  # (sqlglot reads a bare origin column as a unit)
+                          for a in (node.args.get("unit"), node.args.get("origin")) if a is not None]))
 
 
 def _era(args, e, ctx):

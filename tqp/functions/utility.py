@@ -22,7 +22,7 @@ import torch
 from sqlglot import exp
 
 from .. import types as T
-from ..column import Column, Dictionary, and_validity
+from ..column import Column, Dictionary
 from ..compile import expr as C
 from ..errors import NotSupportedError, ProgrammingError
 from ..kernels import strings as S
@@ -201,8 +201,8 @@ def _to_base(n, radix, min_length=0):
     n, radix = np.asarray(n, dtype=np.int64), np.asarray(radix, dtype=np.int64)
     bad_n, bad_radix = n < 0, (radix < 2) | (radix > 36)
     bad = np.broadcast_to(bad_n | bad_radix, np.broadcast(n, radix, np.asarray(min_length)).shape)
-    message = ("'to_base' number must be greater than or equal to 0" if bad_n.any()
-               else "'to_base' radix must be between 2 and 36")
+    message = ("'to_base' radix must be between 2 and 36" if bad_radix.any()
+               else "'to_base' number must be greater than or equal to 0")
     out = _each(lambda v, r, w: np.base_repr(max(v, 0), min(max(r, 2), 36)).zfill(max(w, 0)),
                 n, radix, min_length)
     return np.array(out, dtype=object), bad, message

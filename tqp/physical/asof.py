@@ -25,7 +25,8 @@ from __future__ import annotations
 import torch
 
 from ..compile.expr import compile_expr, key_columns, same_width
-from ..compile.lower import arange, evaluate, lower as lower_input
+from ..compile.lower import arange, evaluate
+from ..compile.lower import lower as lower_input
 from ..kernels.selection import nonzero
 from ..plan import nodes as P
 from ..plan.decorrelate import rebase

@@ -1535,6 +1535,8 @@ def _join_kind(j: exp.Join) -> str:
     kind = (j.args.get("kind") or "").upper()
     method = (j.args.get("method") or "").upper()
     if kind in ("SEMI", "ANTI"):
+        if side:
+            raise ProgrammingError(f'syntax error at or near "{kind}" (DuckDB writes SEMI JOIN / ANTI JOIN)')
         return kind.lower()
     if method == "ASOF":
         return "asof_left" if side == "LEFT" else "asof"
