@@ -770,12 +770,9 @@ class Binder:
             virtual = self.catalog.virtual_source(node, self.ctes)  # files, information_schema
             if virtual is None and isinstance(node.this, exp.Func):
                 raise NotSupportedError(f"table function {node.this.sql('duckdb')[:40]}")
-            name = virtual[0] if virtual else node.name.lower()
+            name = virtual[0] if virtual else self.catalog.key_of(node)
             alias = (node.alias or (virtual[1] if virtual else node.name)).lower()
             col_aliases = _column_aliases(node)
-            if node.db and not virtual:
-                if node.db.lower() not in ("main", "memory"):
-                    raise ProgrammingError(f'schema "{node.db}" not found')
             if name in self._working and not node.db:
                 rel, names = self._working[name]
                 return self._derived(rel, names, alias, col_aliases)
