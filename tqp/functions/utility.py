@@ -41,7 +41,7 @@ def _entry(name, signature, description, example, bind, kernel=None, aliases=(),
 
 # ---------------------------------------------------------------- typeof
 
-_TYPE_NAMES = {"REAL": "FLOAT", "NULL": '"NULL"'}
+_TYPE_NAMES = {"REAL": "FLOAT", "NULL": '"NULL"', "TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE"}
 
 
 def type_name(t: T.SqlType) -> str:
