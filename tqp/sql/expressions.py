@@ -755,6 +755,8 @@ def _cmp(b, node):
     if isinstance(node.expression, (exp.Any, exp.All)):
         q = node.expression.this
         return b.subqueries.quantified(b, _CMP[type(node)], node.this, q, isinstance(node.expression, exp.All))
+    if isinstance(node.this, exp.Collate) or isinstance(node.expression, exp.Collate):
+        return compare(_CMP[type(node)], *F.collations.bind_pair(b, node.this, node.expression))
     return compare(_CMP[type(node)], b.bind(node.this), b.bind(node.expression))
 
 
@@ -1020,6 +1022,8 @@ def _agg(b: ExprBinder, node, func: str, target):
     if not b.allow_aggs:
         raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
     distinct = False
+    if isinstance(target, exp.Order) and F.lookup(func).implementation != "list":
+        target = target.this  # an input order does not change these aggregates: DuckDB drops it too
     if isinstance(target, exp.Distinct):
         distinct = True
         if len(target.expressions) != 1:

@@ -297,7 +297,8 @@ def _check_tokens(tokens):
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "WITHIN"  # WITHIN GROUP (ORDER BY x)
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "EXCLUDE"):  # a window frame
             raise ProgrammingError(f'syntax error at or near "{tok.text}"')
-        if tok.token_type == TokenType.JOIN and not (prev is not None and prev.token_type in _NO_CONDITION):
+        if tok.token_type == TokenType.JOIN and not (prev is not None and prev.token_type in _NO_CONDITION) \
+                and not any(t.token_type == TokenType.NATURAL for t in tokens[max(i - 3, 0):i]):  # NATURAL LEFT [OUTER]
             _check_join_condition(tokens, i)
         prev = tok
 
