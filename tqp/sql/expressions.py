@@ -163,6 +163,21 @@ def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
         raise DataError(f"could not convert {_show(lit)} to {to}") from None
 
 
+def _integer_text(s: str) -> int:
+    """A string's integer as DuckDB reads it: digits (with _ separators), 0x hex, or any decimal
+    or exponent form rounded half away from zero ('4.5' -> 5, '1e2' -> 100)."""
+    try:
+        return int(s)
+    except ValueError:
+        pass
+    if s[:2].lower() == "0x":
+        return int(s, 16)
+    d = decimal.Decimal(s)
+    if not d.is_finite():
+        raise ValueError(s)
+    return int(d.to_integral_value(rounding=decimal.ROUND_HALF_UP))
+
+
 def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
     if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
         return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
@@ -183,7 +198,7 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
                 return Lit(False, to)
             raise ValueError
         if to.is_integer:
-            return _int_lit(int(s), to)
+            return _int_lit(_integer_text(s), to)
         if to.is_float:
             return Lit(float(s), to)
         if to.is_decimal:
