@@ -183,6 +183,9 @@ MORE = [
     "SELECT (SELECT count(*) FROM w), count(*), sum(w.v) FROM w JOIN s ON w.k = s.k",
     "WITH w AS (SELECT f1.k, f1.v FROM f f1 JOIN f f2 ON f1.k = f2.k AND f1.d <> f2.d) "
     "SELECT count(*) FROM s WHERE k IN (SELECT k FROM w) AND k IN (SELECT k FROM w WHERE v > 10)",
+    # rows paired by their place: none may go below
+    "SELECT a.fk, a.c FROM (SELECT f.k AS fk, count(r.w) AS c FROM f POSITIONAL JOIN r GROUP BY f.k) a "
+    "JOIN s ON a.fk = s.k",
     # no key value in common, and NULL keys on both sides
     "SELECT count(*) FROM f JOIN g ON f.d = g.d JOIN s ON f.k = s.k + 1000",
     "SELECT count(*) FROM f JOIN g ON f.d = g.d JOIN r ON f.k = r.k JOIN s ON r.k = s.k",

@@ -65,6 +65,9 @@ _GIVES = {  # join kind -> the sides (by position) a new filter may be made for
     "inner": (0, 1), "left": (1,), "right": (0,), "semi": (0, 1), "anti": (1,)}
 _BOTH_SIDES = ("inner", "cross", "left", "right", "full")  # whose rows carry both sides' columns
 _EQUAL_KEYS = _BOTH_SIDES + ("semi", "anti")  # whose key equalities carry a filter across
+# whose output rows each come from one left row and the other side, whatever the other left
+# rows are (not POSITIONAL, which pairs rows by their place; ASOF is left alone too)
+_ROW_BY_ROW = _EQUAL_KEYS + ("anti_null_aware", "mark", "mark_in", "mark_any", "single")
 _PADDED = {"left": (1,), "right": (0,), "full": (0, 1)}  # the sides an outer join pads with NULLs
 
 
@@ -162,7 +165,8 @@ class _Placer:
             if self._done_by(j, f):
                 continue
             cols = set().union(*(refs(k) for k in f.keys))
-            side = None if not cols else 0 if max(cols) < nl else 1 if min(cols) >= nl and j.kind in _BOTH_SIDES else None
+            side = None if not cols or j.kind not in _ROW_BY_ROW else \
+                0 if max(cols) < nl else 1 if min(cols) >= nl and j.kind in _BOTH_SIDES else None
             if side is None:
                 stay.append(f)
                 continue
