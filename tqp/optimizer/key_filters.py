@@ -113,11 +113,14 @@ class _Placer:
     def _place(self, rel: P.Rel, filters: list) -> P.Rel:
         out, stay = self._into(rel, filters)
         due: dict[tuple, _KeyFilter] = {}  # per key, the most selective filter (more would repeat its cut)
+        rows = self.stats.rows(rel)
         for f in stay:
-            if self.stats.rows(rel) >= RATIO * f.source.rows:
+            if rows >= RATIO * f.source.rows:
                 best = due.get(f.keys)
-                if best is None or f.source.share < best.source.share:
-                    due[f.keys] = f if best is None or not best.passed else dataclasses.replace(f, passed=True)
+                if best is not None:
+                    keep = f if f.source.share < best.source.share else best
+                    f = dataclasses.replace(keep, passed=f.passed or best.passed)
+                due[f.keys] = f
         if any(f.passed for f in due.values()):
             # one placed here brings those right below their own joins along: after the first
             # cut they test few rows, and a presence test costs less than a join
@@ -146,7 +149,7 @@ class _Placer:
         # A private copy of the subplan, filtered inside, when the filter gets further in than
         # its top; the other readers keep the shared one. (Not filtered by itself: a join
         # between two reads of one subplan has that filter already.)
-        filters = [f for f in filters if f.source.rel is not rel]
+        filters = [f for f in filters if not _same(f.source.rel, rel, self.memo)]
         if not filters:
             return self.visit(rel, []), []
         mark = len(self.applied)
