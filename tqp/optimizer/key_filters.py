@@ -72,14 +72,16 @@ _PADDED = {"left": (1,), "right": (0,), "full": (0, 1)}  # the sides an outer jo
 
 
 class _Source:
-    """The small side of a join, as its filters read it: a Shared made on first use."""
+    """The small side of a join, as its filters read it: a Shared made on first use, one per
+    distinct subplan (so that equal subtrees that read it stay equal, and are shared in turn)."""
 
-    def __init__(self, rel: P.Rel, keys: tuple, rows: float, share: float):
-        self.rel, self.keys, self.rows, self.share, self.shared = rel, keys, rows, share, None
+    def __init__(self, rel: P.Rel, keys: tuple, rows: float, share: float, made: dict):
+        self.rel, self.keys, self.rows, self.share, self.made, self.shared = rel, keys, rows, share, made, None
 
     def read(self) -> P.Rel:
         if self.shared is None:
-            self.shared = self.rel if isinstance(self.rel, P.Shared) else P.Shared(self.rel)
+            rel = self.rel
+            self.shared = rel if isinstance(rel, P.Shared) else self.made.setdefault(rel, P.Shared(rel))
         return self.shared
 
 
@@ -101,6 +103,7 @@ class _Placer:
         self.stats = stats
         self.memo: dict[int, tuple] = {}
         self.applied: list[_Source] = []
+        self.made: dict[P.Rel, P.Shared] = {}
 
     def visit(self, rel: P.Rel, filters: list) -> P.Rel:
         if not filters:  # a node read twice (a Shared) is rewritten once
@@ -194,7 +197,7 @@ class _Placer:
             small = 1 - big
             new[small] = self.visit(new[small], sides[small])
             source = _Source(new[small], (j.left_keys, j.right_keys)[small],
-                             self.stats.rows((j.left, j.right)[small]), share)
+                             self.stats.rows((j.left, j.right)[small]), share, self.made)
             sides[big].append(_KeyFilter((j.left_keys, j.right_keys)[big], source))
             new[big] = self.visit(new[big], sides[big])
             if source.shared is not None:
