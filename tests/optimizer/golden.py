@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 import tqp
-from tqp.optimizer import RULES, optimize
+from tqp.optimizer import RULES, decorrelate_subqueries, optimize
 from tqp.plan import nodes as P
 from tqp.sql.binder import Binder
 from tqp.sql.parse import parse
@@ -20,9 +20,12 @@ def connections(tables: dict):
 
 
 def plan_text(con, sql: str, rules=RULES) -> str:
-    """The plan of sql after the given optimizer rules (all of them by default)."""
+    """The plan of sql after the given optimizer rules (all of them by default), decorrelation
+    first whether named or not: only a plan without Apply nodes can be run."""
     catalog = con._engine.catalog
     plan, _ = Binder(catalog, []).bind_query(parse(sql)[0])
+    if decorrelate_subqueries not in rules:
+        rules = (decorrelate_subqueries, *rules)
     return P.render(optimize(plan, catalog, rules))
 
 

@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 from ..plan.nodes import Rel, transform
+from .decorrelate import decorrelate_subqueries
 from .join_order import order_joins
 from .or_factor import factor_ors
 from .push_filters import push_filters
@@ -19,6 +20,7 @@ from .share import map_subquery_plans, share_repeated
 from .stats import Stats
 
 RULES = (
+    decorrelate_subqueries,  # first: every Apply the binder left becomes joins
     factor_ors,  # ORs' implied conjuncts first, for pushdown to move
     push_filters,  # conjuncts become join keys and leaf filters
     push_semi_joins,  # IN / EXISTS onto the join leaf they filter

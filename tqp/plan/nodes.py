@@ -725,6 +725,51 @@ class Window(Rel):
         return (self.input,)
 
 
+APPLY_KINDS = ("exists", "not exists", "in", "not in", "mark", "any", "scalar", "lateral", "left lateral")
+
+
+@dataclass(frozen=True)
+class Apply(Rel):
+    """A subquery evaluated for each row of `left`: `right` reads that row's column i as
+    OuterRef(level, i) (other levels' OuterRefs are free variables of enclosing queries).
+    `condition` is over left's columns followed by right's. By kind:
+
+    - exists / not exists: the left rows for which right has (no) rows (a WHERE conjunct);
+    - in / not in: the left rows for which `condition` (its `lhs = value` equalities) holds for
+      some right row / is FALSE for every right row (NOT IN's NULL rules);
+    - mark: left's columns and one BOOLEAN: EXISTS (no condition), or IN;
+    - any: left's columns and `condition` ANY over right's rows (TRUE, else NULL if one was
+      NULL, else FALSE);
+    - scalar: left's columns and right's one column: its one row's value, NULL over none, an
+      error over more;
+    - lateral / left lateral: left joined with right's rows (left: kept once with NULLs when none).
+
+    Only a plan with no Apply is lowered: tqp.optimizer.decorrelate rewrites each into joins."""
+    left: Rel
+    right: Rel
+    kind: str
+    level: int
+    condition: Expr | None = None
+
+    def __post_init__(self):
+        if self.kind not in APPLY_KINDS:
+            raise ValueError(f"unknown apply kind {self.kind}")
+        if self.kind == "scalar" and len(self.right.schema) != 1:
+            raise ValueError("a scalar Apply's subquery has one column")
+        _check_refs([self.condition], len(self.left.schema) + len(self.right.schema), "Apply condition")
+
+    @property
+    def schema(self):
+        if self.kind in ("exists", "not exists", "in", "not in"):
+            return self.left.schema
+        if self.kind in ("mark", "any"):
+            return self.left.schema + (("mark", T.BOOLEAN),)
+        return self.left.schema + self.right.schema
+
+    def inputs(self):
+        return (self.left, self.right)
+
+
 def transform(rel: Rel, fn, _memo: dict | None = None) -> Rel:
     """Bottom-up rewrite: fn(node) is applied to every node after its inputs were rewritten.
     Subqueries inside expressions are separate plans and are not entered. A node read twice
