@@ -158,6 +158,8 @@ def _join_by_keys(a: P.Apply) -> P.Rel | None:
             return None
         lkeys.append(pair[0])
         rkeys.append(substitute(pair[1], lambda i: values[i - nl]))
+        if _mine(rkeys[-1], a.level):  # a value that reads the outer row
+            return None
     split = _correlation(right, a.level)
     if split is None or split[1] and a.kind == "not in":  # NOT IN's NULL rule reads the whole subquery
         return None

@@ -725,6 +725,29 @@ class Window(Rel):
         return (self.input,)
 
 
+@dataclass(frozen=True)
+class GroupingSets(Rel):
+    """GROUP BY GROUPING SETS / ROLLUP / CUBE: the rows of one aggregation of the input per set
+    (each a tuple of positions in `keys`), laid out as Aggregate's: every key (NULL where the
+    set does not hold it), then every aggregate; a `grouping` call (its argument a Call over
+    keys) is the set's GROUPING() bits. tqp.optimizer.grouping_sets expands it into Aggregates."""
+    input: Rel
+    keys: tuple[Expr, ...]
+    sets: tuple[tuple[int, ...], ...]
+    aggs: tuple[AggCall, ...]
+    names: tuple[str, ...]
+
+    def __post_init__(self):
+        _check_refs(self.keys + self.aggs, len(self.input.schema), "GroupingSets")
+
+    @property
+    def schema(self):
+        return tuple(zip(self.names, [e.type for e in self.keys] + [a.type for a in self.aggs]))
+
+    def inputs(self):
+        return (self.input,)
+
+
 APPLY_KINDS = ("exists", "not exists", "in", "not in", "mark", "any", "scalar", "lateral", "left lateral")
 
 

@@ -344,7 +344,14 @@ class Binder:
         if sets == [frozenset(range(n_keys))] and not any(a.func == "grouping" for a in aggs):
             rel = P.Aggregate(builder.rel, tuple(keys), tuple(aggs), out_names)
         else:
-            rel = _grouping_sets_plan(builder.rel, keys, [tuple(sorted(s)) for s in sets], aggs, out_names)
+            for a in aggs:
+                if a.func == "grouping":
+                    for x, text in zip(a.arg.args, a.arg.params):
+                        if x not in key_index:
+                            raise ProgrammingError(f'GROUPING() argument "{text}" is not a GROUP BY expression'
+                                                   if keys else "GROUPING() needs a GROUP BY")
+            rel = P.GroupingSets(builder.rel, tuple(keys), tuple(tuple(sorted(s)) for s in sets), tuple(aggs),
+                                 out_names)
         if lifted:
             after = Builder(rel, Scope([ScopeColumn(None, n, t, hidden=True) for n, t in rel.schema]))
             values = self._attach_pending(after, ab.pending, lifted)
@@ -1094,96 +1101,6 @@ def _column_outside_aggregate(node) -> bool:
         if not isinstance(n, (exp.AggFunc, exp.Filter, exp.Subquery, exp.Select, exp.Exists, exp.Window)):
             stack.extend(n.iter_expressions())
     return False
-
-
-_ROLLS_UP = {"count_star", "count", "sum", "min", "max", "avg"}
-
-
-def _grouping_sets_plan(rel: P.Rel, keys: list[Expr], sets: list[tuple], aggs: list[AggCall], names) -> P.Rel:
-    """GROUPING SETS as a UNION ALL of one aggregate per set, each row laid out as the plain
-    Aggregate's (every key, then every aggregate): keys outside the set are NULL and each
-    GROUPING(...) call is its set's constant.
-
-    When every aggregate rolls up (sum, count, min, max, avg as sum / count), the input is
-    aggregated once by all keys and each set aggregates that result, a far smaller input;
-    otherwise (DISTINCT, variance) each set aggregates the input."""
-    n = len(keys)
-    real = [a for a in aggs if a.func != "grouping"]
-    key_at = {k: i for i, k in enumerate(keys)}
-    bits = {}
-    for a in aggs:
-        if a.func == "grouping":
-            for x, text in zip(a.arg.args, a.arg.params):
-                if x not in key_at:
-                    raise ProgrammingError(f'GROUPING() argument "{text}" is not a GROUP BY expression'
-                                           if keys else "GROUPING() needs a GROUP BY")
-            bits[a] = [key_at[x] for x in a.arg.args]
-
-    def layout(s: tuple, agg_ref) -> list[Expr]:
-        """A set's output row over its aggregate's (set keys, then aggregates)."""
-        out = [ColRef(s.index(i), keys[i].type) if i in s else Lit(None, keys[i].type) for i in range(n)]
-        for a in aggs:
-            if a.func == "grouping":
-                v = sum(1 << (len(bits[a]) - 1 - j) for j, i in enumerate(bits[a]) if i not in s)
-                out.append(Lit(v, T.BIGINT))
-            else:
-                out.append(agg_ref(s, a))
-        return out
-
-    branches = []
-    if len(sets) > 1 and all(a.func in _ROLLS_UP and not a.distinct for a in real):
-        partials: list[AggCall] = []
-
-        def part(a: AggCall) -> int:
-            if a not in partials:
-                partials.append(a)
-            return partials.index(a)
-        # per aggregate: the partial columns it reads, and how a set combines each of them
-        plan = {}
-        for a in real:
-            if a.func == "avg":
-                plan[a] = [part(X.make_agg("sum", a.arg, filter=a.filter)),
-                           part(AggCall("count", a.arg, T.BIGINT, filter=a.filter))]
-            else:
-                plan[a] = [part(a)]
-        full = tuple(range(n))
-        # Each set aggregates the smallest set already planned that holds its keys: a ROLLUP
-        # level reads the level above it, not the input.
-        order = sorted(set(sets) | {full}, key=len, reverse=True)
-        source = {t: min((u for u in order[:k] if set(t) <= set(u)), key=len) for k, t in enumerate(order) if k}
-        readers = {t: sets.count(t) + list(source.values()).count(t) for t in order}
-        built = {}
-        for t in order:
-            if t == full:
-                node = P.Aggregate(rel, tuple(keys), tuple(partials), tuple(f"#p{i}" for i in range(n + len(partials))))
-            else:
-                u = source[t]
-                merges = tuple(AggCall(p.func if p.func in ("min", "max") else "sum", ColRef(len(u) + j, p.type),
-                                       p.type if p.func not in ("count", "count_star") else T.BIGINT)
-                               for j, p in enumerate(partials))
-                node = P.Aggregate(built[u], tuple(ColRef(u.index(i), keys[i].type) for i in t), merges,
-                                   tuple(f"#m{i}" for i in range(len(t) + len(merges))))
-            built[t] = P.Shared(node) if readers[t] > 1 else node
-
-        def agg_ref(s, a):
-            cols = []
-            for j in plan[a]:
-                c = ColRef(len(s) + j, partials[j].type)
-                if not s and partials[j].func in ("count", "count_star"):
-                    c = Call("coalesce", (c, Lit(0, T.BIGINT)), T.BIGINT)  # () over no rows counts 0, not NULL
-                cols.append(c)
-            return X.arith("div", cols[0], cols[1]) if a.func == "avg" else cols[0]
-        branches = [P.Project(built[s], tuple(layout(s, agg_ref)), names) for s in sets]
-    else:
-        shared = P.Shared(rel) if len(sets) > 1 else rel
-        for s in sets:
-            agg = P.Aggregate(shared, tuple(keys[i] for i in s), tuple(real),
-                              tuple(f"#g{i}" for i in range(len(s) + len(real))))
-            branches.append(P.Project(agg, tuple(layout(s, lambda s, a: ColRef(len(s) + real.index(a), a.type))), names))
-    while len(branches) > 1:  # a balanced tree of unions: each row is copied log(sets) times
-        branches = [P.SetOp("union", True, branches[i], branches[i + 1]) if i + 1 < len(branches)
-                    else branches[i] for i in range(0, len(branches), 2)]
-    return branches[0]
 
 
 def _strip_not(node) -> tuple[exp.Expression, bool]:
