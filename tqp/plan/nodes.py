@@ -248,7 +248,7 @@ class ScalarSubquery(Expr):
 @dataclass(frozen=True)
 class OuterRef(Expr):
     """Column `index` of the input of an enclosing query (binding level `level`): a correlated
-    subquery's free variable. Decorrelation (tqp.plan.decorrelate) replaces every one before
+    subquery's free variable. Decorrelation (tqp.optimizer.decorrelate) replaces every one before
     a plan is lowered."""
     level: int = 0
     index: int = 0

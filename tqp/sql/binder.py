@@ -72,11 +72,9 @@ class Builder:
     rel: P.Rel
     scope: Scope
 
-    def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None,
-                 null_safe: bool = False):
-        self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual, null_safe)
-        if kind not in ("semi", "anti", "anti_null_aware"):  # these keep the left columns only
-            self.scope = Scope(self.scope.columns + right_cols)
+    def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None):
+        self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual)
+        self.scope = Scope(self.scope.columns + right_cols)
 
 
 class Binder:
