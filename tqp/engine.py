@@ -14,6 +14,7 @@ import re
 import sys
 import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
@@ -87,6 +88,19 @@ class _Compiled:
     plan: P.Rel
     names: list[str]
     run: object
+
+
+@contextmanager
+def _front_end():
+    """Parsing and planning allocate many small acyclic objects; the cyclic collector's full
+    passes over them made compile time grow faster than the statement. It runs again after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 class Engine:
@@ -241,15 +255,16 @@ class Engine:
         special = None if explain else catalog_sql.run_text(self, body)  # EXPORT / IMPORT DATABASE
         if special is not None:
             return special
-        text, cut_lists = cut_literal_lists(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
-        shape = None if explain else self._shape(text, params)
-        if shape is not None:
-            hit = self._shaped_program(shape)
-            if hit is not None:  # the same statement but for constants planning never read: no parsing
-                with active(self.settings):
-                    return self._retried(lambda: self._query_result(hit, shape.slots))
-        statements = parse(text, shape)
-        restore_literal_lists(statements, cut_lists)
+        with _front_end():
+            text, cut_lists = cut_literal_lists(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
+            shape = None if explain else self._shape(text, params)
+            hit = None if shape is None else self._shaped_program(shape)
+            if hit is None:
+                statements = parse(text, shape)
+                restore_literal_lists(statements, cut_lists)
+        if hit is not None:  # the same statement but for constants planning never read: no parsing
+            with active(self.settings):
+                return self._retried(lambda: self._query_result(hit, shape.slots))
         if not statements:
             raise ProgrammingError("empty statement")
         if len(statements) > 1 and params:
@@ -361,17 +376,10 @@ class Engine:
         return compiled
 
     def _plan(self, stmt, params: Params) -> _Compiled:
-        # Planning allocates many small acyclic objects; the cyclic collector's full passes over
-        # them made compile time grow faster than the statement. It runs again afterwards.
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
+        with _front_end():
             plan, names = Binder(self.catalog, params).bind_query(stmt)
             plan = optimize(plan, self.catalog)
             return _Compiled(plan, names, lower(plan))
-        finally:
-            if gc_was_on:
-                gc.enable()
 
     # Programs by statement shape: literals and parameters are slots (plan.nodes.Slot) that the
     # program reads at run time. A slot whose value planning read is pinned: the program

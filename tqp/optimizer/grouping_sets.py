@@ -110,7 +110,4 @@ def _expand(g: P.GroupingSets) -> P.Rel:
             agg = P.Aggregate(shared, tuple(keys[i] for i in s), tuple(real),
                               tuple(f"#g{i}" for i in range(len(s) + len(real))))
             branches.append(P.Project(agg, tuple(layout(s, lambda s, a: ColRef(len(s) + real.index(a), a.type))), names))
-    while len(branches) > 1:  # a balanced tree of unions: each row is copied log(sets) times
-        branches = [P.SetOp("union", True, branches[i], branches[i + 1]) if i + 1 < len(branches)
-                    else branches[i] for i in range(0, len(branches), 2)]
-    return branches[0]
+    return P.SetOp("union", True, tuple(branches)) if len(branches) > 1 else branches[0]

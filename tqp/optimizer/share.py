@@ -10,16 +10,17 @@ equal subtrees give equal rows; each repeated one is wrapped, everywhere it occu
 >>> from tqp.plan import nodes as P
 >>> scan = P.Scan("t", (("a", T.INTEGER),), (0,))
 >>> f = P.Filter(scan, P.Call("gt", (P.ColRef(0, T.INTEGER), P.Lit(1, T.INTEGER)), T.BOOLEAN))
->>> plan = share_repeated(P.SetOp("union", True, f, P.Filter(scan, f.predicate)))
+>>> plan = share_repeated(P.SetOp("union", True, (f, P.Filter(scan, f.predicate))))
 >>> plan.left is plan.right, type(plan.left).__name__
 (True, 'Shared')
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 
-from ..plan.nodes import Expr, Rel, ScalarSubquery, Scan, Shared, Values, WorkingTable, walk
+from ..plan.nodes import Expr, Rel, ScalarSubquery, Scan, Shared, Values, WorkingTable
 
 _NOT_WORTH = (Scan, Values, Shared, WorkingTable)  # nothing to save: scans are views of stored tensors
 
@@ -72,25 +73,33 @@ def _map_fields(node, fn, inputs: bool = True):
     """node with fn applied to every relation it holds: its inputs and the plans of scalar
     subqueries inside its expressions. Unchanged parts are kept as they are."""
     changes = {}
-    for f in dataclasses.fields(node):
-        old = getattr(node, f.name)
-        new = old if not inputs and isinstance(old, Rel) else _map_value(old, fn)
+    for name in _field_names(type(node)):
+        old = getattr(node, name)
+        is_input = isinstance(old, Rel) or isinstance(old, tuple) and old and isinstance(old[0], Rel)
+        new = old if not inputs and is_input else _map_value(old, fn)
         if new is not old:
-            changes[f.name] = new
+            changes[name] = new
     return dataclasses.replace(node, **changes) if changes else node
+
+
+@functools.cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _map_value(value, fn):
     if isinstance(value, Rel):
         return fn(value)
     if isinstance(value, Expr):
-        if not any(isinstance(e, ScalarSubquery) for e in walk(value)):
+        if not value.holds_subquery():
             return value
         if isinstance(value, ScalarSubquery):
             plan = fn(value.plan)
             return value if plan is value.plan else ScalarSubquery(plan, value.type)
         return _map_fields(value, fn)
     if isinstance(value, tuple):
+        if not value or isinstance(value[0], (str, int)):  # names, column indexes
+            return value
         items = [_map_value(v, fn) for v in value]
         return value if all(a is b for a, b in zip(items, value)) else tuple(items)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

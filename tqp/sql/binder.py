@@ -116,24 +116,25 @@ class Binder:
             self.ctes = saved
 
     def set_op(self, node):
-        left, lnames = self.bind_query(node.this)
-        right, _ = self.bind_query(node.expression)
-        if len(left.schema) != len(right.schema):
-            raise ProgrammingError(
-                f"{type(node).__name__.upper()} inputs have {len(left.schema)} and {len(right.schema)} columns")
-        ltypes, rtypes = [t for _, t in left.schema], [t for _, t in right.schema]
-        target = []
-        for a, b in zip(ltypes, rtypes):
-            t = T.common_type(a, b, values=True)
-            if t is None:
-                raise ProgrammingError(f"{type(node).__name__.upper()} cannot combine {a} and {b}")
-            target.append(T.INTEGER if t.kind == "NULL" else t)
-        left = _cast_rel(left, target)
-        right = _cast_rel(right, target)
         kind = {exp.Union: "union", exp.Intersect: "intersect", exp.Except: "except"}[type(node)]
         distinct = node.args.get("distinct")
-        rel: P.Rel = P.SetOp(kind, not distinct if distinct is not None else False, left, right)
-        names = list(lnames)
+        keep_all = not distinct if distinct is not None else False
+        parts = _union_chain(node, keep_all) if kind == "union" else [node.this, node.expression]
+        bound = [self.bind_query(q) for q in parts]
+        names = list(bound[0][1])
+        width = len(names)
+        target = [t for _, t in bound[0][0].schema]
+        for rel, _ in bound[1:]:
+            if len(rel.schema) != width:
+                raise ProgrammingError(
+                    f"{type(node).__name__.upper()} inputs have {width} and {len(rel.schema)} columns")
+            for i, (_, b) in enumerate(rel.schema):
+                t = T.common_type(target[i], b, values=True)
+                if t is None:
+                    raise ProgrammingError(f"{type(node).__name__.upper()} cannot combine {target[i]} and {b}")
+                target[i] = t
+        target = [T.INTEGER if t.kind == "NULL" else t for t in target]
+        rel: P.Rel = P.SetOp(kind, keep_all, tuple(_cast_rel(r, target) for r, _ in bound))
         rel = P.Project(rel, tuple(ColRef(i, t) for i, t in enumerate(target)), tuple(names))
         return self._order_limit_only(node, rel, names)
 
@@ -1099,6 +1100,20 @@ def _column_outside_aggregate(node) -> bool:
         if not isinstance(n, (exp.AggFunc, exp.Filter, exp.Subquery, exp.Select, exp.Exists, exp.Window)):
             stack.extend(n.iter_expressions())
     return False
+
+
+def _union_chain(node: exp.Union, keep_all: bool) -> list:
+    """The queries of a left-deep chain of UNIONs that one n-ary union computes: inner UNION
+    ALLs always, inner distinct UNIONs only under a distinct one (distinct of a distinct part
+    is the distinct of the whole; an ALL over a distinct part is not)."""
+    parts = [node.expression]
+    inner = node.this
+    while (isinstance(inner, exp.Union) and not any(inner.args.get(k) for k in ("order", "limit", "offset", "with"))
+           and (not keep_all or inner.args.get("distinct") is False)):
+        parts.append(inner.expression)
+        inner = inner.this
+    parts.append(inner)
+    return parts[::-1]
 
 
 def _strip_not(node) -> tuple[exp.Expression, bool]:
