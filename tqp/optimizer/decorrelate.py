@@ -88,8 +88,9 @@ def _colrefs(e: Expr) -> bool:
     return any(isinstance(n, ColRef) for n in P.walk(e))
 
 
-def _outer_to_left(e: Expr, level: int) -> Expr:
-    return rewrite(e, None, lambda o: ColRef(o.index, o.type) if o.level == level else None)
+def _outer_to_left(e: Expr, level: int, shift: int = 0) -> Expr:
+    """e over the outer row's columns, then (shifted by `shift`) the subquery's."""
+    return rewrite(e, lambda i: i + shift, lambda o: ColRef(o.index, o.type) if o.level == level else None)
 
 
 def _correlation(rel: P.Rel, level: int):
@@ -109,13 +110,14 @@ def _correlation(rel: P.Rel, level: int):
 
 
 def _corr_pair(c: Expr, level: int):
-    """(outer side over the outer row, inner side) of `outer = inner`, else None."""
+    """(outer side, inner side) of `outer = inner`: one side reads only the outer row, the
+    other only the subquery's columns; else None."""
     if not (isinstance(c, Call) and c.op == "eq"):
         return None
     a, b = c.args
     for o, i in ((a, b), (b, a)):
         if _mine(o, level) and not _colrefs(o) and _colrefs(i) and not _mine(i, level):
-            return _outer_to_left(o, level), i
+            return o, i
     return None
 
 
@@ -138,8 +140,7 @@ def _values(rel: P.Rel):
         if isinstance(rel, P.Sort) and rel.limit is None and not rel.offset:
             rel = rel.input
         elif isinstance(rel, P.Project):
-            inner = rel.exprs
-            exprs = [substitute(e, lambda i: inner[i]) for e in exprs]
+            exprs = [substitute(e, rel.exprs.__getitem__) for e in exprs]
             rel = rel.input
         else:
             return rel, exprs
@@ -168,10 +169,10 @@ def _join_by_keys(a: P.Apply) -> P.Rel | None:
     for c in corr:
         pair = _corr_pair(c, a.level)
         if pair is not None:
-            lkeys.append(pair[0])
+            lkeys.append(_outer_to_left(pair[0], a.level))
             rkeys.append(pair[1])
         else:
-            resid.append(rewrite(c, lambda i: i + nl, lambda o: ColRef(o.index, o.type) if o.level == a.level else None))
+            resid.append(_outer_to_left(c, a.level, nl))
     kind = _FILTERS.get(a.kind) or ("mark" if a.condition is None else "mark_in")
     return P.Join(a.left, right, kind, tuple(lkeys), tuple(rkeys), P.and_all(resid))
 
@@ -204,7 +205,7 @@ def _scalar_by_keys(a: P.Apply) -> P.Rel | None:
     if None in pairs:
         return None
     left = a.left if isinstance(a.left, P.Shared) else P.Shared(a.left)
-    outer_keys, inner_keys = tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+    outer_keys, inner_keys = tuple(_outer_to_left(p[0], a.level) for p in pairs), tuple(p[1] for p in pairs)
     k, nl = len(pairs), len(left.schema)
     grouped = P.Aggregate(P.Join(below, left, "semi", inner_keys, outer_keys), inner_keys, agg.aggs,
                           tuple(f"#k{j}" for j in range(k)) + agg.names)
@@ -306,7 +307,7 @@ class _Pusher:
     # ------------------------------------------------------------ helpers
 
     def mine(self, e: Expr) -> bool:
-        return any(o.level == self.level for o in outer_refs(e))
+        return _mine(e, self.level)
 
     def dep(self, rel: P.Rel) -> bool:
         """Whether the plan reads a free variable of this level."""
@@ -361,9 +362,9 @@ class _Pusher:
             elif not _colrefs(c):
                 on_domain.append(self.sub(c, 0))
             else:
-                pair = self._equi(c)
+                pair = _corr_pair(c, self.level)
                 if pair is not None:
-                    lkeys.append(pair[0])
+                    lkeys.append(self.sub(pair[0], 0))
                     rkeys.append(pair[1])
                 else:
                     rest.append(self.sub(c, self.k))
@@ -372,15 +373,6 @@ class _Pusher:
         d = P.Filter(self.domain, P.and_all(on_domain)) if on_domain else self.domain
         kind = "inner" if lkeys or rest else "cross"
         return P.Join(d, x, kind, tuple(lkeys), tuple(rkeys), P.and_all(rest), max_pairs=MAX_DOMAIN_PAIRS)
-
-    def _equi(self, c: Expr):
-        if not (isinstance(c, Call) and c.op == "eq"):
-            return None
-        a, b = c.args
-        for o, i in ((a, b), (b, a)):
-            if self.mine(o) and not _colrefs(o) and _colrefs(i) and not self.mine(i):
-                return self.sub(o, 0), i
-        return None
 
     def _project(self, rel: P.Project) -> P.Rel:
         inp = self.push(rel.input)

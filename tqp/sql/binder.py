@@ -1026,8 +1026,8 @@ class Binder:
             # a subquery inside another's left side was applied first: its value fills the left
             left = [_fill_pending(x, out) for x in outer["left"]]
             cols, level = outer["cols"], p["level"]
-            rel = map_outer_refs(p["rel"], lambda o: OuterRef(level, cols[o.index].index, o.type)
-                                 if o.level == level else None)
+            rel = map_outer_refs(p["rel"], lambda o, cols=cols, level=level:
+                                 OuterRef(level, cols[o.index].index, o.type) if o.level == level else None)
             out[p["node"].id] = self._apply(builder, rel, level, p["kind"], left, p["op"])
         return out
 
