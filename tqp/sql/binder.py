@@ -980,7 +980,8 @@ class Binder:
         # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates);
         # a window there would be evaluated by the join, which cannot
         saved = eb.windows, eb.window_error
-        eb.windows, eb.window_error = None, NotSupportedError("a window function on the left of IN/ANY/ALL (subquery)")
+        what = "IN" if kind == "mark" else "IN/ANY/ALL"
+        eb.windows, eb.window_error = None, NotSupportedError(f"a window function on the left of {what} (subquery)")
         try:
             left = self._left_items(eb, lhs)
         finally:
