@@ -93,8 +93,8 @@ def _substitute(e: Expr, fn) -> Expr:
 def _movable(e: Expr) -> bool:
     """Plain scalar predicates: no aggregate, and no operator whose value depends on which rows
     (or how many) reach it."""
-    return all(isinstance(n, (ColRef, Lit, Call, ScalarSubquery)) for n in walk(e)) and \
-        not any(isinstance(n, Call) and n.op in ("random", "predict") for n in walk(e))
+    return all(isinstance(n, (ColRef, Lit, Call, ScalarSubquery)) and
+               not (isinstance(n, Call) and n.op in ("random", "predict")) for n in walk(e))
 
 
 def _filter(rel: P.Rel, preds: list[Expr]) -> P.Rel:

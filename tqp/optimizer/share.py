@@ -20,7 +20,7 @@ import dataclasses
 import functools
 from collections import Counter
 
-from ..plan.nodes import Expr, Rel, ScalarSubquery, Scan, Shared, Values, WorkingTable
+from ..plan.nodes import Expr, Rel, ScalarSubquery, Scan, Shared, SortKey, Values, WorkingTable
 
 _NOT_WORTH = (Scan, Values, Shared, WorkingTable)  # nothing to save: scans are views of stored tensors
 
@@ -59,14 +59,35 @@ def _count(plan: Rel, counts: Counter) -> None:
 
 
 def _child_rels(rel: Rel) -> list[Rel]:
-    out: list[Rel] = []
-    _map_fields(rel, lambda r: out.append(r) or r)
+    out: list[Rel] = list(rel.inputs())
+    map_subquery_plans(rel, lambda r: out.append(r) or r)
     return out
 
 
 def map_subquery_plans(node: Rel, fn) -> Rel:
     """node with fn applied to the plan of each scalar subquery in its own expressions (not to its inputs)."""
-    return _map_fields(node, fn, inputs=False)
+    return _map_fields(node, fn, inputs=False) if _holds_subquery(node) else node
+
+
+def _holds_subquery(node: Rel) -> bool:
+    """Whether a scalar subquery occurs in the node's own expressions (known once per node:
+    every rule's pass asks)."""
+    try:
+        return node.__dict__["_holds_subquery"]
+    except KeyError:
+        found = any(_value_holds_subquery(getattr(node, name)) for name in _field_names(type(node)))
+        object.__setattr__(node, "_holds_subquery", found)
+        return found
+
+
+def _value_holds_subquery(value) -> bool:
+    if isinstance(value, Expr):
+        return value.holds_subquery()
+    if isinstance(value, SortKey):
+        return value.expr.holds_subquery()
+    if isinstance(value, tuple) and value and not isinstance(value[0], (str, int)):  # (not names, a schema's items)
+        return any(map(_value_holds_subquery, value))
+    return False
 
 
 def _map_fields(node, fn, inputs: bool = True):

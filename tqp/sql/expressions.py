@@ -123,9 +123,13 @@ def python_literal(value) -> Lit:
     if isinstance(value, str):
         return Lit(value, T.VARCHAR)
     if isinstance(value, dt.datetime):
-        return Lit(ts_to_micros(value.replace(tzinfo=None)), T.TIMESTAMP)
+        if value.utcoffset() is not None:  # an aware datetime is an instant, as DuckDB binds it
+            return Lit(ts_to_micros((value - value.utcoffset()).replace(tzinfo=None)), T.TIMESTAMPTZ)
+        return Lit(ts_to_micros(value), T.TIMESTAMP)
     if isinstance(value, dt.date):
         return Lit(date_to_days(value), T.DATE)
+    if isinstance(value, list):  # a LIST, typed as [v1, v2, ...] would be
+        return F.nested._list_value(*[python_literal(v) for v in value])
     if isinstance(value, (bytes, bytearray, memoryview)):
         raise NotSupportedError("BLOB parameters are not supported")
     try:  # numpy scalars
@@ -159,7 +163,25 @@ def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
         raise DataError(f"could not convert {_show(lit)} to {to}") from None
 
 
+def _integer_text(s: str) -> int:
+    """A string's integer as DuckDB reads it: digits (with _ separators), 0x hex, or any decimal
+    or exponent form rounded half away from zero ('4.5' -> 5, '1e2' -> 100)."""
+    try:
+        return int(s)
+    except ValueError:
+        pass
+    if s[:2].lower() == "0x":
+        return int(s, 16)
+    d = decimal.Decimal(s)
+    if not d.is_finite():
+        raise ValueError(s)
+    return int(d.to_integral_value(rounding=decimal.ROUND_HALF_UP))
+
+
 def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
+    if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
+        return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
+                   else F.dates.cast_zoned_value(v, frm, to), to)
     if frm.is_string:
         s = v.strip()
         if k == "DATE":
@@ -176,7 +198,7 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
                 return Lit(False, to)
             raise ValueError
         if to.is_integer:
-            return _int_lit(int(s), to)
+            return _int_lit(_integer_text(s), to)
         if to.is_float:
             return Lit(float(s), to)
         if to.is_decimal:
@@ -254,6 +276,8 @@ def parse_type_name(text: str) -> T.SqlType:
 def sql_type(node: exp.DataType) -> T.SqlType:
     if node.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.LIST) and len(node.expressions) == 1:
         return T.LIST(sql_type(node.expressions[0]))
+    if node.this == exp.DataType.Type.MAP and len(node.expressions) == 2:
+        return T.MAP(*(sql_type(x) for x in node.expressions))
     if node.this == exp.DataType.Type.STRUCT and node.expressions:
         return T.STRUCT([(f.name, sql_type(f.args["kind"])) for f in node.expressions])
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
@@ -261,7 +285,7 @@ def sql_type(node: exp.DataType) -> T.SqlType:
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
     name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "TIMESTAMPNTZ": "TIMESTAMP",
             "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP",
-            "TIMESTAMPTZ": "TIMESTAMP"}.get(name, name)
+            "TIMESTAMPLTZ": "TIMESTAMPTZ"}.get(name, name)
     t = T.from_name(name, params)
     if t is None:
         raise NotSupportedError(f"type {node.sql('duckdb')} is not supported")
@@ -603,6 +627,8 @@ def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int
             raise ProgrammingError(f"cannot add an INTERVAL to {base.type}")
     if isinstance(base, Slot):  # moved again from each execution's value
         return base.derived(lambda lit: _add_interval(None, lit, iv, sign), ("interval", iv, sign))
+    if base.type.kind == "TIMESTAMPTZ":
+        return F.dates.add_interval_zoned(base, months, days, micros)
     if isinstance(base, Lit) and base.value is not None:
         from dateutil.relativedelta import relativedelta
         start = days_to_date(base.value) if base.type.kind == "DATE" else micros_to_ts(base.value)
@@ -719,6 +745,8 @@ def _concat(b, node):
 
 
 def concat(parts: list[Expr]) -> Expr:
+    if any(p.type.kind == "LIST" for p in parts):
+        return F.lists.concat(parts, propagate=True)
     parts = [p if p.type.is_string else cast(p, T.VARCHAR) for p in parts]
     out = parts[0]
     for p in parts[1:]:
@@ -742,6 +770,8 @@ def _cmp(b, node):
     if isinstance(node.expression, (exp.Any, exp.All)):
         q = node.expression.this
         return b.subqueries.quantified(b, _CMP[type(node)], node.this, q, isinstance(node.expression, exp.All))
+    if isinstance(node.this, exp.Collate) or isinstance(node.expression, exp.Collate):
+        return compare(_CMP[type(node)], *F.collations.bind_pair(b, node.this, node.expression))
     return compare(_CMP[type(node)], b.bind(node.this), b.bind(node.expression))
 
 
@@ -1007,6 +1037,8 @@ def _agg(b: ExprBinder, node, func: str, target):
     if not b.allow_aggs:
         raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
     distinct = False
+    if isinstance(target, exp.Order) and F.lookup(func).implementation != "list":
+        target = target.this  # an input order does not change these aggregates: DuckDB drops it too
     if isinstance(target, exp.Distinct):
         distinct = True
         if len(target.expressions) != 1:
