@@ -24,7 +24,7 @@ from ..catalog import Catalog, StoredTable
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan import nodes as P
 from ..plan.decorrelate import map_outer_refs, plan_outer_refs, rebase
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, walk
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs, walk
 from . import expressions as X
 from . import windows as W
 from .expressions import ExprBinder, arg, conjuncts
@@ -1238,36 +1238,6 @@ def _fill_pending(e: Expr | None, values: dict) -> Expr | None:
     if isinstance(e, P.WindowCall):
         return e.map(lambda a: _fill_pending(a, values))
     return e
-
-
-def _null_on_empty(item) -> bool:
-    """Whether a select item over aggregates is NULL over no rows (so the NULL of a group that
-    does not exist is its value), or is a bare count (which the fast plan makes 0)."""
-    e = _unalias(item)
-    if isinstance(e, exp.Count):
-        return True
-    return _strict(e)
-
-
-_STRICT_OPS = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Neg, exp.Cast, exp.Paren)
-
-
-def _strict(e) -> bool:
-    """NULL whenever one of its aggregates is: a non-count aggregate under arithmetic and casts."""
-    if isinstance(e, (exp.Sum, exp.Avg, exp.Min, exp.Max)):
-        return True
-    if isinstance(e, _STRICT_OPS):
-        return any(_strict(c) for c in (e.this, e.args.get("expression")) if c is not None)
-    return False
-
-
-def _is_bare_count(query) -> bool:
-    while isinstance(query, exp.Subquery):
-        query = query.this
-    if not isinstance(query, exp.Select) or len(query.expressions) != 1:
-        return False
-    item = _unalias(query.expressions[0])
-    return isinstance(item.this if isinstance(item, exp.Filter) else item, exp.Count)
 
 
 _FLIP = {"ge": "le", "gt": "lt", "le": "ge", "lt": "gt"}
