@@ -193,8 +193,13 @@ def _shared(e: Call, run):
     """Evaluate each distinct expression once per batch: `price * (1 - disc)` inside two
     aggregates (or a filter and a projection) is computed once. The memo is keyed by the
     expression itself (plan nodes cache their hash, and equal expressions over one batch give
-    equal columns), so keys live only as long as the batch and no table outlives a query."""
-    key = e
+    equal columns), so keys live only as long as the batch and no table outlives a query.
+    Slots take part by which constants of the statement they read, not by the values they
+    held when the plan was made: `b = 'x' OR b = 'x'` planned from two equal constants must
+    stay two expressions for a later statement of the same shape that gives them apart."""
+    slots = tuple(n.key for n in walk(e) if isinstance(n, Slot)) + \
+        tuple(p.key for n in walk(e) if isinstance(n, Call) for p in n.params if isinstance(p, Slot))
+    key = (e, slots) if slots else e
 
     def shared(batch, ctx):
         memo = batch.memo
