@@ -1,14 +1,25 @@
 """Columnar storage: a Column is a data tensor, an optional validity mask and a SQL type.
 
-VARCHAR columns hold int32 codes into a sorted, duplicate-free Dictionary, so equality, ordering,
-MIN/MAX and ORDER BY work on the codes alone. LIST and STRUCT columns do the same: their
-dictionary holds the distinct lists (structs) as NestedValue objects in DuckDB's order.
+VARCHAR columns hold int32 codes into a duplicate-free Dictionary, so equality, grouping and joins
+work on the codes alone. A dictionary read from Arrow keeps Arrow's (first-seen) order: sorting
+a million distinct comments costs more than most queries that read them. Whatever compares
+codes by order (<, MIN/MAX, ORDER BY, window order) asks for `Column.with_sorted_dictionary()`,
+which sorts the dictionary once, remembers the sorted one, and re-codes the rows it is given.
+LIST and STRUCT columns do the same: their dictionary holds the distinct lists (structs) as
+NestedValue objects, always in DuckDB's order.
 
 >>> import torch
 >>> from tqp import types as T
 >>> c = Column(T.INTEGER, torch.tensor([1, 2, 3], dtype=torch.int32))
 >>> c.take(torch.tensor([2, 0])).data.tolist()
 [3, 1]
+>>> s = Column(T.VARCHAR, torch.tensor([0, 1, 0], dtype=torch.int32),
+...            dictionary=Dictionary(np.array(["pear", "apple"], dtype=object), is_sorted=False))
+>>> s.dictionary.codes_of(["apple", "fig"]).tolist()
+[1, -1]
+>>> ordered = s.with_sorted_dictionary()
+>>> ordered.data.tolist(), list(ordered.dictionary.values)
+([1, 0, 1], ['apple', 'pear'])
 """
 from __future__ import annotations
 
@@ -82,24 +93,31 @@ def nested_values(values) -> np.ndarray:
 
 
 class Dictionary:
-    """Sorted unique strings; rows refer to them by int32 code.
+    """Unique strings; rows refer to them by int32 code.
+
+    `is_sorted` says whether the codes also order the strings. A dictionary read from Arrow keeps
+    Arrow's order; `sorted()` makes its sorted twin once, for the operations that compare codes
+    by order (through Column.with_sorted_dictionary). Equality, LIKE and the per-entry string
+    functions take either order.
 
     The strings live on the host as a numpy object array; `byte_matrix` gives a padded uint8
     matrix on a device, built once per device, for string kernels (LIKE, SUBSTRING, ...).
     """
 
-    __slots__ = ("_values", "_bytes", "derived", "arrow", "_flat")
+    __slots__ = ("_values", "_bytes", "derived", "arrow", "_flat", "is_sorted", "_sorted")
 
-    def __init__(self, values: np.ndarray | None, arrow=None):
+    def __init__(self, values: np.ndarray | None, arrow=None, is_sorted: bool = True):
         if values is None and arrow is None:
             raise ValueError("a Dictionary needs its values, as numpy or as Arrow")
-        self._values = values  # numpy object array of str, sorted, unique
+        self._values = values  # numpy object array of str, unique (sorted when is_sorted)
         self.arrow = arrow  # the same strings as a pyarrow array, when they came from Arrow
         self._flat: dict = {}
         self._bytes: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         # Results of per-entry functions (substring, upper, LIKE, ...), keyed by the function
         # and its constants: a dictionary never changes, so each is computed once.
         self.derived: dict = {}
+        self.is_sorted = is_sorted or len(self) <= 1
+        self._sorted = None  # (sorted twin, int32 position of each entry in it), made once
 
     @property
     def values(self) -> np.ndarray:
@@ -123,6 +141,51 @@ class Dictionary:
             return Dictionary(np.array([], dtype=object)), np.zeros(0, dtype=np.int32)
         uniq, codes = np.unique(strings.astype(object), return_inverse=True)
         return Dictionary(uniq.astype(object)), codes.astype(np.int32)
+
+    def sorted(self) -> tuple["Dictionary", np.ndarray | None]:
+        """(the same entries sorted, each entry's int32 position there); (self, None) when
+        this one is sorted already. Sorted once: every caller gets the same twin, so columns
+        that shared this dictionary share the twin too."""
+        if self.is_sorted:
+            return self, None
+        if self._sorted is None:
+            if self.arrow is not None:  # Arrow's C++ sort (UTF-8 bytes: code point order)
+                import pyarrow.compute as pc
+                order = pc.array_sort_indices(self.arrow).to_numpy()
+                twin = Dictionary(None if self._values is None else self._values[order], self.arrow.take(order))
+            else:
+                order = np.argsort(self._values, kind="stable")
+                twin = Dictionary(self._values[order])
+            position = np.empty(len(order), dtype=np.int32)
+            position[order] = np.arange(len(order), dtype=np.int32)
+            self._sorted = (twin, position)
+        return self._sorted
+
+    def codes_of(self, values) -> np.ndarray:
+        """int64 code of each of `values` (str), -1 where it is not an entry. Needs no order:
+        a binary search when sorted, else one pass of Arrow's lookup over the entries."""
+        want = list(values)
+        n = len(self)
+        if not want or n == 0:
+            return np.full(len(want), -1, dtype=np.int64)
+        if self.is_sorted:
+            vals = self.values
+            pos = np.minimum(np.searchsorted(vals, np.array(want, dtype=object)), n - 1)
+            return np.where(vals[pos] == np.array(want, dtype=object), pos, -1).astype(np.int64)
+        uniq, back = np.unique(np.array(want, dtype=object), return_inverse=True)
+        if self.arrow is not None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            at = pc.index_in(self.arrow, value_set=pa.array(uniq.tolist(), self.arrow.type))
+            at = at.fill_null(-1).to_numpy(zero_copy_only=False)
+        else:
+            at = np.full(n, -1, dtype=np.int64)
+            for j, v in enumerate(uniq):  # per wanted value (a query's constants)
+                at[self._values == v] = j
+        entries = np.flatnonzero(at >= 0)
+        code = np.full(len(uniq), -1, dtype=np.int64)
+        code[at[entries]] = entries
+        return code[back.reshape(-1)]
 
     def flat_bytes(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         """(uint8 UTF-8 bytes of all entries back to back, int64 [n + 1] offsets) on `device`."""
@@ -225,6 +288,20 @@ class Column:
 
     def with_validity(self, validity: torch.Tensor | None) -> "Column":
         return replace(self, validity=validity)
+
+    def with_sorted_dictionary(self) -> "Column":
+        """This column over its dictionary's sorted twin (itself when sorted already), so its
+        codes compare as its strings do: the one way to a code order (ORDER BY, <, MIN/MAX)."""
+        d = self.dictionary
+        if d is None or d.is_sorted:
+            return self
+        twin, position = d.sorted()
+        key = ("sorted_position", str(self.device))
+        pos = d.derived.get(key)
+        if pos is None:
+            pos = d.derived[key] = torch.from_numpy(position).to(self.device)
+        codes = self.data if self.validity is None else self.data.clamp(0, len(pos) - 1)  # NULLs' codes may be anything
+        return replace(self, data=pos.index_select(0, codes.reshape(-1)).reshape(codes.shape), dictionary=twin)
 
 
 def and_validity(*masks: torch.Tensor | None) -> torch.Tensor | None:

@@ -3,7 +3,9 @@
 >>> import pyarrow as pa, torch
 >>> cols = from_arrow(pa.table({"s": ["b", "a", None]}), torch.device("cpu"))
 >>> cols[0].data[:2].tolist(), list(cols[0].dictionary.values), cols[0].validity.tolist()
-([1, 0], ['a', 'b'], [True, True, False])
+([0, 1], ['b', 'a'], [True, True, False])
+>>> cols[0].with_sorted_dictionary().data[:2].tolist()
+[1, 0]
 >>> to_arrow(["s"], cols).column(0).to_pylist()
 ['b', 'a', None]
 
@@ -29,7 +31,6 @@ from .. import types as T
 from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
-from ..kernels.strings import sorted_dictionary
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
 
@@ -162,26 +163,42 @@ def _valid_utf8(arr: pa.Array) -> pa.Array:
 
 
 def _string_column(arr: pa.Array, device: torch.device) -> Column:
-    if not pa.types.is_dictionary(arr.type):
-        if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+    """Codes into a duplicate-free dictionary in Arrow's first-seen order: hashing finds the
+    distinct strings at about half the cost of sorting them, and the sort waits until an
+    operation needs the order (Dictionary.sorted)."""
+    unique = not pa.types.is_dictionary(arr.type)
+    if unique:
+        if not pa.types.is_string(arr.type):
             arr = arr.cast(pa.string())
-        if arr.null_count == 0 and _mostly_distinct(_valid_utf8(arr)):
-            # Comment-like columns: sorting the strings once finds the distinct values too;
-            # hashing them first (dictionary_encode) would cost as much as the sort again.
-            remap, uniq_arrow = sorted_dictionary(arr)
-            return Column(T.VARCHAR, torch.from_numpy(remap.astype(np.int32)).to(device), None,
-                          Dictionary(None, uniq_arrow))
-        arr = pc.dictionary_encode(arr)
-    values = _valid_utf8(arr.dictionary.cast(pa.string()))
+        arr = pc.dictionary_encode(_valid_utf8(arr))
+    values = arr.dictionary
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    if values.null_count:  # a NULL entry: rows pointing at it are NULL rows
+        return _string_column(arr.cast(pa.string()), device)
     indices = arr.indices
-    remap, uniq_arrow = sorted_dictionary(values)
+    if not unique and len(values) > 1 and pc.count_distinct(values).as_py() < len(values):
+        # Arrow allows repeated entries; tqp's codes must not (equal strings, equal codes).
+        again = pc.dictionary_encode(values)
+        indices, values = pc.take(again.indices, indices), again.dictionary
+    values = _valid_utf8(values)
     valid = _validity(indices)
-    idx = indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    codes = remap.astype(np.int32)[idx] if len(remap) else np.zeros(len(idx), dtype=np.int32)
-    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, Dictionary(None, uniq_arrow))
+    if valid is not None:
+        indices = indices.fill_null(0)
+    codes = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, _first_seen(values))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
     return col
+
+
+def _first_seen(values: pa.Array) -> Dictionary:
+    """A Dictionary over distinct Arrow strings in their order, sorted already or not (one pass
+    of comparisons, cheaper than any later re-coding of the rows)."""
+    def ascending(part):
+        return pc.all(pc.less(part.slice(0, len(part) - 1), part.slice(1))).as_py() is not False
+    in_order = len(values) <= 1 or ascending(values[:64]) and ascending(values)
+    return Dictionary(None, values, is_sorted=in_order)
 
 
 def nested_column(arr: pa.Array, device: torch.device) -> Column:
@@ -231,12 +248,6 @@ def _value_ids(arr: pa.Array) -> np.ndarray:
     if valid is not None:
         ids = np.where(valid, ids, n)  # NULL: an id no value has
     return ids
-
-
-def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
-    """Whether more than half of a leading sample of the strings are distinct."""
-    n = min(len(arr), sample)
-    return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
 
 
 def shared_column(arr: pa.Array, device: torch.device) -> Column:
