@@ -366,8 +366,8 @@ def unify_strings(cols: list[Column]) -> list[Column]:
     if all(d is dicts[0] for d in dicts):
         return cols
     filled = list({id(d): d for d in dicts if d is not None and len(d)}.values())
-    if len(filled) == 1:
-        shared, merged = filled[0], None
+    if len(filled) <= 1:
+        shared, merged = filled[0] if filled else Dictionary(np.array([], dtype=object)), None
     else:
         merged = np.unique(np.concatenate([d.values for d in filled])).astype(object)
         shared = Dictionary(merged)
