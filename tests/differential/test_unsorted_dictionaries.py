@@ -1,8 +1,9 @@
-"""Strings registered in first-seen order (unsorted dictionaries), against DuckDB: every
-operation that compares codes by order (ORDER BY, top-k, <, BETWEEN, MIN/MAX, GREATEST,
-quantiles, window order and window MIN/MAX, ordered list aggregates) and every one that
-merges dictionaries (joins across tables, UNION, CASE, COALESCE) must answer as if the
-dictionary were sorted. Also: the sort is lazy (equality, IN and LIKE never sort) and shared.
+"""Strings registered in first-seen order (unsorted dictionaries) and comment-like columns
+that are their own dictionary (repeated entries), against DuckDB: every operation that
+compares codes by order (ORDER BY, top-k, <, BETWEEN, MIN/MAX, GREATEST, quantiles, window
+order and window MIN/MAX, ordered list aggregates), by equality (=, IN, GROUP BY, DISTINCT,
+joins, set operations, mode) or merges dictionaries (UNION, CASE, COALESCE) must answer as
+over a sorted, unique dictionary. Also: both forms are made lazily, once, and shared.
 """
 from __future__ import annotations
 
@@ -43,14 +44,16 @@ def cons():
     n = 3000
     s = _strings(rng, n, 700)
     t = _strings(rng, n, 400)
+    c = [v or "" for v in _strings(rng, n, 2500)]  # mostly distinct, repeats, no NULL
     tables = {
         "u": pa.table({"id": np.arange(n), "g": [rng.randrange(7) for _ in range(n)],
                        "s": pa.array(s, pa.string()), "t": pa.array(t, pa.large_string()),
-                       "d": _unsorted_dictionary(rng, s), "v": pa.array(t, pa.string_view())}),
+                       "d": _unsorted_dictionary(rng, s), "v": pa.array(t, pa.string_view()), "c": c}),
         "w": pa.table({"k": pa.array(_strings(rng, 500, 300)[::-1], pa.string()), "x": np.arange(500)}),
     }
     # the join partner shares some strings with u.s
     tables["w"] = tables["w"].append_column("s2", pa.array([s[i] for i in range(500)], pa.string()))
+    tables["w"] = tables["w"].append_column("c2", pa.array(c[1000:2500:3], pa.string()))
     a, b = tqp.connect("cpu"), duckdb.connect()
     for name, table in tables.items():
         a.register(name, table)
@@ -104,6 +107,17 @@ QUERIES = [
     "SELECT t FROM u EXCEPT SELECT k FROM w ORDER BY t",
     "SELECT max(s) FROM (SELECT s FROM u UNION ALL SELECT k FROM w)",
     "SELECT upper(s) AS x FROM u ORDER BY x, id LIMIT 10",
+    "SELECT id, c FROM u ORDER BY c DESC, id LIMIT 30",
+    "SELECT count(*), min(c), max(c), count(DISTINCT c), mode(c) IS NOT NULL FROM u WHERE c > 'b' OR c <= 'a'",
+    "SELECT c, count(*) FROM u GROUP BY c HAVING count(*) > 1 ORDER BY c",
+    "SELECT count(*) FROM u WHERE c = '" + "'",
+    "SELECT count(*) FROM u WHERE c IN (SELECT c2 FROM w) AND c NOT LIKE '%e%b%'",
+    "SELECT u.id, w.x FROM u JOIN w ON u.c = w.c2 ORDER BY u.id, w.x",
+    "SELECT DISTINCT c FROM u WHERE id < 1000 ORDER BY c",
+    "SELECT c FROM u INTERSECT SELECT c2 FROM w ORDER BY c",
+    "SELECT c FROM u UNION SELECT s FROM u ORDER BY c",
+    "SELECT id, dense_rank() OVER (ORDER BY c) FROM u ORDER BY id",
+    "SELECT count(*) FROM u WHERE c = s OR c < t",
 ]
 
 
@@ -112,27 +126,33 @@ def test_same_as_duckdb(cons, sql):
     _check(cons, sql)
 
 
-def test_sort_is_lazy_and_shared():
-    """Registration leaves a large unsorted dictionary unsorted; =, IN and LIKE leave it so;
-    the first ORDER BY sorts it once, and later ones reuse the same sorted twin."""
+def test_canonical_forms_are_lazy_and_shared():
+    """A comment-like column is registered as its own dictionary; LIKE makes neither form, =
+    and IN make only the unique one, and the first ORDER BY the sorted one, which later
+    queries reuse. A column with repeats gets a unique (unsorted) dictionary at once."""
     rng = random.Random(3)
     vals = [f"{rng.random():.12f}" for _ in range(5000)]
     con = tqp.connect("cpu")
-    con.register("c", pa.table({"s": vals}))
-    d = con._engine.catalog.tables["c"].columns[0].dictionary
-    assert not d.is_sorted
-    con.execute(f"SELECT count(*) FROM c WHERE s = '{vals[5]}' OR s IN ('x', '{vals[9]}') OR s LIKE '%12%'")
-    assert d._sorted is None
+    con.register("c", pa.table({"s": vals, "k": [vals[i % 7] for i in range(5000)]}))
+    d, k = (col.dictionary for col in con._engine.catalog.tables["c"].columns)
+    assert not d.is_unique and not d.is_sorted and len(d) == 5000
+    assert k.is_unique and not k.is_sorted and len(k) == 7
+    assert con.execute("SELECT count(*) FROM c WHERE s LIKE '%12%'").fetchone()[0] == sum("12" in v for v in vals)
+    assert not d._twins
+    con.execute(f"SELECT count(*) FROM c WHERE s = '{vals[5]}' OR s IN ('x', '{vals[9]}')").fetchall()
+    assert list(d._twins) == ["unique"]
     first = con.execute("SELECT s FROM c ORDER BY s LIMIT 3").fetchall()
     assert [r[0] for r in first] == sorted(vals)[:3]
     twin = d.sorted()[0]
-    assert twin.is_sorted and list(twin.values) == sorted(vals)
-    con.execute("SELECT max(s) FROM c").fetchall()
+    assert twin.is_sorted and list(twin.values) == sorted(set(vals))
+    con.execute("SELECT max(s), min(k) FROM c").fetchall()
     assert d.sorted()[0] is twin
 
 
-def test_sorted_arrow_dictionary_needs_no_sort():
-    """Strings that arrive in order are marked sorted at registration (no re-coding later)."""
+def test_sorted_arrow_strings_need_no_sort():
+    """Strings that arrive in strictly ascending order are marked sorted (and unique) at
+    registration, comment-like or not."""
     con = tqp.connect("cpu")
     con.register("c", pa.table({"s": [f"k{i:05d}" for i in range(3000)]}))
-    assert con._engine.catalog.tables["c"].columns[0].dictionary.is_sorted
+    d = con._engine.catalog.tables["c"].columns[0].dictionary
+    assert d.is_sorted and d.is_unique

@@ -514,8 +514,11 @@ def _affix(values: np.ndarray, prefix: str, suffix: str) -> np.ndarray:
 
 
 def _string_compare(opname: str, a: Column, b: Column):
-    """Comparison of VARCHAR columns on dictionary codes (over sorted dictionaries for < and >)."""
-    if opname not in ("eq", "ne"):
+    """Comparison of VARCHAR columns on dictionary codes (unique ones for = and <>, sorted ones
+    for the others)."""
+    if opname in ("eq", "ne"):
+        a, b = a.with_unique_dictionary(), b.with_unique_dictionary()
+    else:
         a, b = a.with_sorted_dictionary(), b.with_sorted_dictionary()
     if is_scalar(b) and b.dictionary is not None and len(b.dictionary) == 1 and not is_scalar(a):
         return _code_vs_constant(opname, a, b.dictionary.values[0])
@@ -601,6 +604,7 @@ def _in_values(args, e, ctx):
     has_null = any(v is None for v in values)
     present = [v for v in values if v is not None]
     if x.type.uses_dictionary:
+        x = x.with_unique_dictionary()
         d = x.dictionary
         found = d.codes_of(present) if d is not None else np.zeros(0, np.int64)
         # one flag per dictionary entry, gathered by code (torch.isin is 7x slower)
@@ -721,11 +725,10 @@ def same_width(cols: list[Column]) -> list[Column]:
 
 def key_columns(col: Column, ordered: bool = False) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
     """(data, validity) int64 key parts of a column for grouping, joins and sorting: one
-    part, or a wide decimal's two words ordered as the number is. `ordered` where the parts'
-    order matters, not only their equality (a string column's codes then follow its sorted
-    dictionary)."""
-    if ordered:
-        col = col.with_sorted_dictionary()
+    part, or a wide decimal's two words ordered as the number is. A string column's codes
+    come from its unique dictionary, or with `ordered` (where the parts' order matters, not
+    only their equality) from its sorted one."""
+    col = col.with_sorted_dictionary() if ordered else col.with_unique_dictionary()
     if W.is_wide(col.data):
         return [(p, col.validity) for p in W.key_parts(W.unpack(col.data))]
     return [(col.data, col.validity)]

@@ -163,14 +163,19 @@ def _valid_utf8(arr: pa.Array) -> pa.Array:
 
 
 def _string_column(arr: pa.Array, device: torch.device) -> Column:
-    """Codes into a duplicate-free dictionary in Arrow's first-seen order: hashing finds the
-    distinct strings at about half the cost of sorting them, and the sort waits until an
-    operation needs the order (Dictionary.sorted)."""
+    """Codes into a dictionary (see tqp/column.py). A mostly-distinct column without NULLs (a
+    comment) is its own dictionary, row i being entry i: finding its distinct strings by hash
+    would cost as much as the rest of the load, and LIKE or output never need them. Any other
+    gets a unique dictionary in Arrow's first-seen order. Sorting waits for a query to ask."""
     unique = not pa.types.is_dictionary(arr.type)
     if unique:
         if not pa.types.is_string(arr.type):
             arr = arr.cast(pa.string())
-        arr = pc.dictionary_encode(_valid_utf8(arr))
+        arr = _valid_utf8(arr)
+        if arr.null_count == 0 and _mostly_distinct(arr):
+            codes = torch.arange(len(arr), dtype=torch.int32, device=device)
+            return Column(T.VARCHAR, codes, None, _first_seen(pa.concat_arrays([arr]) if arr.offset else arr, False))
+        arr = pc.dictionary_encode(arr)
     values = arr.dictionary
     if not pa.types.is_string(values.type):
         values = values.cast(pa.string())
@@ -178,7 +183,7 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
         return _string_column(arr.cast(pa.string()), device)
     indices = arr.indices
     if not unique and len(values) > 1 and pc.count_distinct(values).as_py() < len(values):
-        # Arrow allows repeated entries; tqp's codes must not (equal strings, equal codes).
+        # Arrow allows repeated entries; a unique dictionary must not have them.
         again = pc.dictionary_encode(values)
         indices, values = pc.take(again.indices, indices), again.dictionary
     values = _valid_utf8(values)
@@ -186,19 +191,25 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
     if valid is not None:
         indices = indices.fill_null(0)
     codes = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, _first_seen(values))
+    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, _first_seen(values, True))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
     return col
 
 
-def _first_seen(values: pa.Array) -> Dictionary:
-    """A Dictionary over distinct Arrow strings in their order, sorted already or not (one pass
-    of comparisons, cheaper than any later re-coding of the rows)."""
+def _first_seen(values: pa.Array, unique: bool) -> Dictionary:
+    """A Dictionary over Arrow strings (no NULLs) in their order: marked sorted (and unique)
+    when they strictly ascend, found by one pass of comparisons."""
     def ascending(part):
         return pc.all(pc.less(part.slice(0, len(part) - 1), part.slice(1))).as_py() is not False
     in_order = len(values) <= 1 or ascending(values[:64]) and ascending(values)
-    return Dictionary(None, values, is_sorted=in_order)
+    return Dictionary(None, values, is_sorted=in_order, is_unique=unique or in_order)
+
+
+def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
+    """Whether more than half of a leading sample of the strings are distinct."""
+    n = min(len(arr), sample)
+    return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
 
 
 def nested_column(arr: pa.Array, device: torch.device) -> Column:
@@ -242,7 +253,7 @@ def _value_ids(arr: pa.Array) -> np.ndarray:
         parts = np.stack([_value_ids(f) for f in arr.flatten()], axis=1)
         ids = np.unique(parts, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
     else:
-        col = shared_column(arr, torch.device("cpu"))
+        col = shared_column(arr, torch.device("cpu")).with_unique_dictionary()
         ids = np.unique(col.data.numpy(), return_inverse=True)[1].reshape(-1).astype(np.int64)
     valid = _validity(arr)
     if valid is not None:

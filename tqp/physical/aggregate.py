@@ -206,7 +206,7 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
     if kind == "entropy":
         return Column(T.DOUBLE, H.segment_entropy(x.data, ids, g, valid))
     desc = rest[-1:] == ["desc"]
-    x = x.with_sorted_dictionary()  # a string quantile picks by order
+    x = x.with_unique_dictionary() if kind in ("mode", "entropy") else x.with_sorted_dictionary()
     data = x.data.to(torch.int64) if x.data.dtype == torch.bool else x.data
     data = -data if desc else data
     if kind == "mode":
