@@ -438,12 +438,12 @@ def _like(args, e, ctx):
 
     def compute():
         try:
-            if col.device.type == "cpu" and col.dictionary.arrow is not None and escape is None \
-                    and "\\" not in pattern and len(col.dictionary) > 50_000:
-                return torch.from_numpy(_arrow_like(col.dictionary.arrow, pattern, ci))
             if S.like_flat_supported(pattern, escape, ci):
                 data, offsets = col.dictionary.flat_bytes(col.device)
                 return S.like_flat(data, offsets, pattern, escape)
+            if col.device.type == "cpu" and col.dictionary.arrow is not None and escape is None \
+                    and "\\" not in pattern and len(col.dictionary) > 50_000:
+                return torch.from_numpy(_arrow_like(col.dictionary.arrow, pattern, ci))
             mat, lengths = col.dictionary.byte_matrix(col.device)
             return S.like(mat, lengths, pattern, escape, ci)
         except ValueError as err:
@@ -452,9 +452,8 @@ def _like(args, e, ctx):
 
 
 def _arrow_like(values, pattern: str, ci: bool) -> np.ndarray:
-    """LIKE over a large dictionary by Arrow's C++ matcher, its slices on the statement's threads
-    (a new pattern over 1.5M distinct comments: Arrow's single pass was twice the byte kernel's
-    speed, and the slices divide it again)."""
+    """LIKE over a large dictionary by Arrow's C++ matcher (the shapes like_flat does not take:
+    `_`, ILIKE, no %), its slices on the statement's threads."""
     import pyarrow.compute as pc
     from concurrent.futures import ThreadPoolExecutor
 
