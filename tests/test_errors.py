@@ -613,12 +613,6 @@ def test_invalid_utf8_refused_at_register(econ, tqp_module, kind):
         econ.execute("SELECT * FROM bad_text")
 
 
-def test_timestamp_with_time_zone_refused_at_register(econ, tqp_module):
-    ts = pa.array([dt.datetime(2020, 1, 1, 23, 30)], pa.timestamp("us", tz="America/New_York"))
-    with pytest.raises(tqp_module.NotSupportedError, match='"when".*TIME ZONE'):
-        econ.register("zoned", pa.table({"id": [1], "when": ts}))
-
-
 @pytest.mark.parametrize("sql,params", [
     ("SELECT ?", ["\ud800"]),
     ("SELECT name FROM people WHERE name = ?", ["a\udfffb"]),

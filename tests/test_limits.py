@@ -72,5 +72,8 @@ def test_long_statements_plan():
         [(2000,), (4000,), (6000,)]
     assert con.execute(" UNION ALL ".join(f"SELECT {i} AS x" for i in range(500)) + " ORDER BY 1 DESC LIMIT 1"
                        ).fetchall() == [(499,)]
+    branches = " UNION ALL ".join(f"SELECT a + {i} AS x FROM t WHERE a > {i % 3}" for i in range(2000))
+    assert con.execute(f"SELECT count(*), sum(x) FROM ({branches})").fetchall() == \
+        [(sum(3 - i % 3 for i in range(2000)), sum(a + i for i in range(2000) for a in (1, 2, 3) if a > i % 3))]
     items = ",".join(str(i) for i in range(0, 20_000, 2))
     assert con.execute(f"SELECT count(*) FROM t WHERE a IN ({items})").fetchall() == [(1,)]

@@ -40,6 +40,7 @@ How it measures, so the numbers are comparable:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import importlib.metadata
@@ -50,6 +51,7 @@ import platform
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import traceback
@@ -511,10 +513,35 @@ def run_benchmark(
     verbose: bool = True,
     budget_s: float = 60.0,
     vary_seed: int | None = None,
+    busy: int = 0,
 ) -> dict[str, Any]:
     """Run the benchmark and return every figure as a JSON-ready dict (see ``main``). With
     `vary_seed`, every run of a query (cold and each warm one) gets fresh parameters, and each
-    answer is checked against the reference's answer for the same text."""
+    answer is checked against the reference's answer for the same text. With `busy`, that many
+    CPU-bound competitor processes run throughout, for every engine alike."""
+    with busy_competitors(busy):
+        report = _run_benchmark(sf, device=device, queries=queries, repeat=repeat, engines=engines,
+                                threads=threads, data_dir=data_dir, progress=progress, verbose=verbose,
+                                budget_s=budget_s, vary_seed=vary_seed)
+    report["busy"] = busy
+    return report
+
+
+@contextlib.contextmanager
+def busy_competitors(n: int):
+    """n processes spinning on a CPU each while the block runs: a machine shared with other
+    work, on which an engine should slow down no more than its peers do."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+def _run_benchmark(sf, *, device, queries, repeat, engines, threads, data_dir, progress, verbose, budget_s,
+                   vary_seed) -> dict[str, Any]:
     queries = list(queries)
     texts = query_variants(queries, repeat + 1, sf, vary_seed)
     engines = [e.strip() for e in engines if e.strip()]
@@ -977,6 +1004,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--vary", nargs="?", type=int, const=-1, default=None, metavar="SEED",
                     help="fresh substitution parameters (TPC-H clause 2.4) for every run of every query; "
                          "each answer is verified. An optional seed repeats a draw (default: a new one)")
+    ap.add_argument("--busy", type=int, default=0, metavar="N",
+                    help="N CPU-bound competitor processes run throughout, for every engine alike: "
+                         "how each engine degrades on a shared machine (default 0)")
     args = ap.parse_args(argv)
     if args.vary == -1:
         args.vary = random.SystemRandom().randrange(2**31)
@@ -1006,6 +1036,7 @@ def main(argv: list[str] | None = None) -> int:
         progress=not args.no_progress,
         budget_s=args.budget,
         vary_seed=args.vary,
+        busy=args.busy,
     )
     out_dir = Path(args.out or f"out/tpch-sf{sf_label(args.sf)}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -1017,6 +1048,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"TPC-H sf{sf_label(args.sf)}, tqp device {report['device']}, {threads} threads, "
         f"{report['machine'].get('cpu_model') or platform.machine()}"
+        + (f", {args.busy} busy competitor process(es)" if args.busy else "")
     )
     print(format_table(report))
     loads = ", ".join(f"{n} {s:.2f} s" for n, s in report["load_s"].items() if s is not None and n in engines)

@@ -2,7 +2,16 @@
 indexes; and the tables a query reads without storing them: files (tqp.io.files) and the
 information_schema views (tqp.catalog_sql), looked up by keys no unquoted name can spell.
 
+Tables and views live in schema main (the search path) or in schemas made by CREATE SCHEMA;
+a table t of schema s has the key 's.t' (main's keep their bare names).
+
 Every change bumps `version`, which keys the compiled-program cache.
+
+>>> from sqlglot import exp
+>>> c = Catalog()
+>>> c.schemas["sales"] = "Sales"
+>>> c.key_of(exp.table_("Orders", db="Sales")), c.key_of(exp.table_("Orders")), c.schema_of("sales.orders")
+('sales.orders', 'orders', ('sales', 'orders'))
 """
 from __future__ import annotations
 
@@ -14,6 +23,7 @@ import numpy as np
 import torch
 
 from .column import Column
+from .errors import ProgrammingError
 from .kernels.selection import any_true
 from .types import SqlType
 
@@ -152,11 +162,13 @@ class Catalog:
     device: object = None  # torch.device that file sources are read onto
     temporary: set = field(default_factory=set)  # names of tables made by CREATE TEMP TABLE
     functions: dict[str, object] = field(default_factory=dict)  # name -> tqp.udf.PythonFunction
+    schemas: dict = field(default_factory=dict)  # the schemas besides main: lower-case name -> name as created
 
     def __post_init__(self):
         if isinstance(self.tables, Tables) and self.tables.owner is not None:
             self.file_cache = self.tables.owner.file_cache  # a statement's scratch view of a catalog
             self.device = self.device or self.tables.owner.device
+            self.schemas = self.tables.owner.schemas
         else:
             self.tables = Tables(self.tables, self)
             self.file_cache = FileCache(self)
@@ -168,6 +180,29 @@ class Catalog:
 
     def bump(self):
         self.version += 1
+
+    def key_of(self, node, missing_ok: bool = False) -> str | None:
+        """The key of the table or view an exp.Table names ([catalog.][schema.]name); a schema
+        that does not exist is a ProgrammingError (None with missing_ok)."""
+        schema = (node.db or "main").lower()
+        if schema in ("main", "memory") and (not node.catalog or node.catalog.lower() == "memory"):
+            return node.name.lower()
+        if schema not in self.schemas:
+            if missing_ok:
+                return None
+            raise ProgrammingError(f'table "{node.db}.{node.name}" does not exist because schema "{node.db}" does not exist')
+        return f"{schema}.{node.name.lower()}"
+
+    def schema_of(self, key: str) -> tuple[str, str]:
+        """(schema, name) of a table or view key."""
+        schema, dot, name = key.partition(".")
+        return (schema, name) if dot and schema in self.schemas else ("main", key)
+
+    def table_node(self, key: str):
+        """An exp.Table naming the table or view of `key`."""
+        from sqlglot import exp
+        schema, name = self.schema_of(key)
+        return exp.table_(name, db=schema if schema != "main" else None, quoted=True)
 
     def lookup(self, name: str):
         if name.startswith("#"):  # a file source or an information_schema view: see Tables

@@ -102,7 +102,7 @@ def info_table(catalog: Catalog, key: str) -> StoredTable:
     if what == "schemata":
         rows = [dict(catalog_name=c, schema_name=s, schema_owner="duckdb") for c, s in
                 [("memory", "main"), ("system", "information_schema"), ("system", "main"),
-                 ("system", "pg_catalog"), ("temp", "main")]]
+                 ("system", "pg_catalog"), ("temp", "main")] + [("memory", s) for s in catalog.schemas.values()]]
         columns = _SCHEMATA_COLUMNS
     elif what == "sqlite_master":
         columns = ["type", "name", "tbl_name", "rootpage", "sql"]
@@ -111,7 +111,9 @@ def info_table(catalog: Catalog, key: str) -> StoredTable:
                 for name, names, types, stored in _relations(catalog)]
     for name, names, types, stored in _relations(catalog) if what in ("tables", "columns") else ():
         temp = name in catalog.temporary
-        where = dict(table_catalog="temp" if temp else "memory", table_schema="main", table_name=name)
+        schema, bare = catalog.schema_of(name)
+        where = dict(table_catalog="temp" if temp else "memory", table_schema=catalog.schemas.get(schema, schema),
+                     table_name=bare)
         if what == "tables":
             rows.append(where | dict(table_type="VIEW" if stored is None else "LOCAL TEMPORARY" if temp else "BASE TABLE",
                                      is_insertable_into="NO" if stored is None else "YES", is_typed="NO",
@@ -141,8 +143,9 @@ def info_table(catalog: Catalog, key: str) -> StoredTable:
     return StoredTable(columns, [c.type for c in cols], cols, table.num_rows)
 
 
-def create_sql(name: str, table: StoredTable) -> str:
-    """CREATE TABLE that makes an empty `table` again, constraints included."""
+def create_sql(name, table: StoredTable) -> str:
+    """CREATE TABLE that makes an empty `table` again, constraints included; `name` is a
+    bare name or an exp.Table."""
     items = []
     for i, (n, t) in enumerate(zip(table.names, table.types)):
         item = f"{_quote(n)} {t}"
@@ -156,7 +159,8 @@ def create_sql(name: str, table: StoredTable) -> str:
             cols = ", ".join(_quote(table.names[c]) for c in k.columns)
             items.append(f"{'PRIMARY KEY' if k.primary else 'UNIQUE'} ({cols})")
     items += [f"CHECK ({c.sql('duckdb')})" for c in table.checks]
-    return f"CREATE TABLE {_quote(name)} ({', '.join(items)})"
+    target = name.sql("duckdb") if isinstance(name, exp.Table) else _quote(name)
+    return f"CREATE TABLE {target} ({', '.join(items)})"
 
 
 def _quote(name: str) -> str:
@@ -190,7 +194,7 @@ def run(engine, stmt, params):
     if isinstance(stmt, exp.Create) and (stmt.args.get("kind") or "").upper() == "SCHEMA":
         return _create_schema(engine, stmt)
     if isinstance(stmt, exp.Drop) and (stmt.args.get("kind") or "").upper() == "SCHEMA":
-        raise NotSupportedError("DROP SCHEMA: tqp has the schema main only")
+        return _drop_schema(engine, stmt)
     if isinstance(stmt, exp.Create) and (stmt.args.get("kind") or "").upper() == "TABLE":
         props = stmt.args.get("properties")
         temp = props is not None and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions)
@@ -198,7 +202,7 @@ def run(engine, stmt, params):
         if temp and target.db and target.db.lower() == "temp":
             target.set("db", None)
         result = engine._create(stmt, params)
-        key = target.name.lower()
+        key = engine.catalog.key_of(target)
         if temp:
             engine.catalog.temporary.add(key)
         elif key in engine.catalog.tables and not (stmt.args.get("exists") and key in engine.catalog.temporary):
@@ -215,9 +219,10 @@ def _result(table: pa.Table):
 
 def _describe(engine, stmt, params):
     target = stmt.this
-    if isinstance(target, exp.Table) and not isinstance(target.this, exp.Func) and not target.db \
-            and isinstance(engine.catalog.tables.get(target.name.lower()), StoredTable):
-        table = engine.catalog.tables[target.name.lower()]
+    key = engine.catalog.key_of(target, missing_ok=True) if isinstance(target, exp.Table) \
+        and not isinstance(target.this, exp.Func) else None
+    if isinstance(engine.catalog.tables.get(key), StoredTable):
+        table = engine.catalog.tables[key]
         shown = len(table.names) - table.hidden
         primary = {c for k in table.keys if k.primary for c in k.columns}
         unique = {k.columns[0] for k in table.keys if not k.primary and len(k.columns) == 1 and k.index is None}
@@ -239,27 +244,67 @@ def _show(engine, stmt):
     what = str(stmt.this).upper()
     if what not in ("TABLES", "ALL TABLES"):
         raise NotSupportedError(f"SHOW {what}")
-    rels = _relations(engine.catalog)
-    if what == "TABLES":
-        return _result(pa.table({"name": pa.array([r[0] for r in rels], pa.string())}))
-    temp = engine.catalog.temporary
-    rels.sort(key=lambda r: (r[0] in temp, r[0]))  # by database (memory, temp), then name
+    catalog = engine.catalog
+    rels = [(*catalog.schema_of(r[0]), *r) for r in _relations(catalog)]  # (schema, name, key, ...)
+    if what == "TABLES":  # the search path's schema, main
+        return _result(pa.table({"name": pa.array([r[1] for r in rels if r[0] == "main"], pa.string())}))
+    temp = catalog.temporary
+    rels = [r[2:] for r in sorted(rels, key=lambda r: (r[2] in temp, r[0], r[1]))]  # by database, schema, name
     return _result(pa.table({
         "database": pa.array(["temp" if r[0] in temp else "memory" for r in rels], pa.string()),
-        "schema": pa.array(["main"] * len(rels), pa.string()),
-        "name": pa.array([r[0] for r in rels], pa.string()),
+        "schema": pa.array([catalog.schemas.get(s, s) for s in (catalog.schema_of(r[0])[0] for r in rels)], pa.string()),
+        "name": pa.array([catalog.schema_of(r[0])[1] for r in rels], pa.string()),
         "column_names": pa.array([list(r[1]) for r in rels], pa.list_(pa.string())),
         "column_types": pa.array([[type_name(t) for t in r[2]] for r in rels], pa.list_(pa.string())),
         "temporary": pa.array([r[0] in temp for r in rels], pa.bool_())}))
 
 
+def _schema_name(node: exp.Table) -> str:
+    """A schema named as sqlglot parses CREATE / DROP SCHEMA [memory.]s."""
+    if node.catalog and node.catalog.lower() != "memory":
+        raise NotSupportedError(f"a schema of another database: {node.sql('duckdb')}")
+    return node.db or node.name
+
+
 def _create_schema(engine, stmt):
-    name = stmt.this.db or stmt.this.name
-    if name.lower() == "main":
+    name = _schema_name(stmt.this)
+    key = name.lower()
+    if key in ("main", "information_schema", "pg_catalog") or key in engine.catalog.schemas:
         if stmt.args.get("exists"):
             return _result(pa.table({}))
-        raise ProgrammingError('schema "main" already exists')
-    raise NotSupportedError(f'CREATE SCHEMA "{name}": tqp keeps every table in the schema main')
+        raise ProgrammingError(f'schema "{name}" already exists')
+    engine.catalog.schemas[key] = name
+    engine.catalog.bump()
+    return _result(pa.table({}))
+
+
+def _drop_schema(engine, stmt):
+    """DROP SCHEMA [IF EXISTS] s [CASCADE]: without CASCADE only an empty schema."""
+    catalog = engine.catalog
+    names = [_schema_name(node) for node in stmt.args.get("tables") or [stmt.this]]
+    drop = set()
+    for name in names:  # check all first: a failed DROP drops nothing
+        key = name.lower()
+        if key not in catalog.schemas:
+            if key == "main":
+                raise ProgrammingError('schema "main" cannot be dropped')
+            if stmt.args.get("exists"):
+                continue
+            raise ProgrammingError(f'schema "{name}" does not exist')
+        inside = [k for k in catalog.names() if catalog.schema_of(k)[0] == key]
+        if inside and not stmt.args.get("cascade"):
+            raise ProgrammingError(f'cannot drop schema "{name}": it holds {", ".join(inside)} '
+                                   '(DROP SCHEMA ... CASCADE drops them too)')
+        drop |= {key, *inside}
+    for k in sorted(drop - set(catalog.schemas)):
+        if catalog.tables.pop(k, None) is not None:
+            catalog.forget_indexes(k)
+        catalog.views.pop(k, None)
+        catalog.temporary.discard(k)
+    for key in drop & set(catalog.schemas):
+        del catalog.schemas[key]
+    catalog.bump()
+    return _result(pa.table({}))
 
 
 # ---------------------------------------------------------------------------- ALTER TABLE
@@ -268,7 +313,7 @@ def _alter(engine, stmt: exp.Alter):
     if (stmt.args.get("kind") or "").upper() != "TABLE":
         raise NotSupportedError(f"ALTER {stmt.args.get('kind')}")
     catalog = engine.catalog
-    key = stmt.this.name.lower()
+    key = catalog.key_of(stmt.this)
     if key not in catalog.tables:
         if stmt.args.get("exists"):
             return _result(pa.table({}))
@@ -277,8 +322,9 @@ def _alter(engine, stmt: exp.Alter):
     name, key, table = engine._stored(stmt.this, "alter")
     tables = catalog.tables
     for action in stmt.args.get("actions") or []:
-        if isinstance(action, exp.AlterRename):
-            new = action.this.name
+        if isinstance(action, exp.AlterRename):  # (within the table's schema)
+            schema = catalog.schema_of(key)[0]
+            new = action.this.name if schema == "main" else f"{schema}.{action.this.name}"
             if catalog.lookup(new) is not None:
                 raise ProgrammingError(f'table "{new}" already exists')
             tables = {**tables}
@@ -295,7 +341,7 @@ def _alter(engine, stmt: exp.Alter):
         else:
             raise NotSupportedError(f"ALTER TABLE action {action.sql('duckdb')[:40]}")
         tables = {**tables, key: table}
-    old = stmt.this.name.lower()
+    old = catalog.key_of(stmt.this)
     # Everything above is built aside: a failed ALTER changes nothing.
     if old != key:
         catalog.tables.pop(old)
@@ -470,20 +516,22 @@ def _export(engine, directory: str, options: dict):
     except OSError as exc:
         raise OperationalError(f"cannot create {directory!r}: {exc}") from exc
     catalog = engine.catalog
-    schema, load = [], []
+    schema = [f"CREATE SCHEMA {_quote(s)};" for s in sorted(catalog.schemas.values())]
+    load = []
     for key in sorted(catalog.tables):
         table = catalog.tables[key]
         if key.startswith("#"):
             continue
-        schema.append(create_sql(key, table) + ";")
+        schema.append(create_sql(catalog.table_node(key), table) + ";")
         path = os.path.join(directory, f"{key}.{fmt}")
-        result = engine._query(exp.select("*").from_(exp.table_(key, quoted=True)), [])
+        result = engine._query(exp.select("*").from_(catalog.table_node(key)), [])
         files.write(result.table, path, fmt, {"header": True})
-        load.append(f"COPY {_quote(key)} FROM '{path.replace(chr(39), chr(39) * 2)}' (FORMAT {fmt}"
+        load.append(f"COPY {catalog.table_node(key).sql('duckdb')} FROM '{path.replace(chr(39), chr(39) * 2)}' (FORMAT {fmt}"
                     + (", HEADER, allow_quoted_nulls false" if fmt == "csv" else "") + ");")
     for key in sorted(catalog.views):
         query, names = catalog.views[key]
-        schema.append(f"CREATE VIEW {_quote(key)} ({', '.join(_quote(n) for n in names)}) AS {query.sql('duckdb')};")
+        schema.append(f"CREATE VIEW {catalog.table_node(key).sql('duckdb')} ({', '.join(_quote(n) for n in names)}) "
+                      f"AS {query.sql('duckdb')};")
     for ix in catalog.indexes.values():
         if ix.columns is not None:
             cols = ", ".join(_quote(catalog.tables[ix.table].names[c]) for c in ix.columns)

@@ -90,7 +90,7 @@ class _TypeObject(frozenset):
 STRING = _TypeObject("STRING", {"VARCHAR"})
 BINARY = _TypeObject("BINARY", {"BLOB"})  # tqp has no binary columns yet; reserved for them
 NUMBER = _TypeObject("NUMBER", {"SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "DECIMAL"})
-DATETIME = _TypeObject("DATETIME", {"DATE", "TIME", "TIMESTAMP"})
+DATETIME = _TypeObject("DATETIME", {"DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ"})
 ROWID = _TypeObject("ROWID", ())  # tqp tables have no row identifiers
 
 # ---------------------------------------------------------------------------- errors at the boundary
@@ -354,6 +354,8 @@ def _array_to_python(arr: pa.Array) -> list:
     n = len(arr)
     if pa.types.is_null(t):
         return [None] * n
+    if pa.types.is_map(t):  # a dict per value, as DuckDB's Python client gives
+        return [None if v is None else dict(v) for v in arr.to_pylist()]
     if pa.types.is_dictionary(t):
         if arr.null_count == n:  # also covers an empty dictionary, which has no code to fill with
             return [None] * n

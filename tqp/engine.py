@@ -14,6 +14,7 @@ import re
 import sys
 import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
@@ -40,7 +41,7 @@ from .plan.nodes import record_slots
 from .exec.limits import cancellable
 from .optimizer import optimize
 from .physical.explain import Profile, explain
-from .settings import Settings, active
+from .settings import Settings, active, current as current_settings
 from .sql import expressions as X
 from .sql.expressions import python_literal
 from .sql.binder import Binder, Params
@@ -73,12 +74,13 @@ class Result:
     def __init__(self, table: pa.Table | None, rowcount: int, types: list, names=None, columns=None):
         self._table, self.rowcount, self.types = table, rowcount, types
         self.columns = columns
+        self.zone = current_settings().timezone  # instants are shown in the zone of the statement's session
         self.names = list(names) if names is not None else table.column_names if table is not None else None
 
     @property
     def table(self) -> pa.Table | None:
         if self._table is None and self.columns is not None:
-            self._table = to_arrow(self.names, self.columns)
+            self._table = to_arrow(self.names, self.columns, self.zone)
         return self._table
 
 
@@ -87,6 +89,19 @@ class _Compiled:
     plan: P.Rel
     names: list[str]
     run: object
+
+
+@contextmanager
+def _front_end():
+    """Parsing and planning allocate many small acyclic objects; the cyclic collector's full
+    passes over them made compile time grow faster than the statement. It runs again after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 class Engine:
@@ -241,15 +256,16 @@ class Engine:
         special = None if explain else catalog_sql.run_text(self, body)  # EXPORT / IMPORT DATABASE
         if special is not None:
             return special
-        text, cut_lists = cut_literal_lists(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
-        shape = None if explain else self._shape(text, params)
-        if shape is not None:
-            hit = self._shaped_program(shape)
-            if hit is not None:  # the same statement but for constants planning never read: no parsing
-                with active(self.settings):
-                    return self._retried(lambda: self._query_result(hit, shape.slots))
-        statements = parse(text, shape)
-        restore_literal_lists(statements, cut_lists)
+        with _front_end():
+            text, cut_lists = cut_literal_lists(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
+            shape = None if explain else self._shape(text, params)
+            hit = None if shape is None else self._shaped_program(shape)
+            if hit is None:
+                statements = parse(text, shape)
+                restore_literal_lists(statements, cut_lists)
+        if hit is not None:  # the same statement but for constants planning never read: no parsing
+            with active(self.settings):
+                return self._retried(lambda: self._query_result(hit, shape.slots))
         if not statements:
             raise ProgrammingError("empty statement")
         if len(statements) > 1 and params:
@@ -361,17 +377,10 @@ class Engine:
         return compiled
 
     def _plan(self, stmt, params: Params) -> _Compiled:
-        # Planning allocates many small acyclic objects; the cyclic collector's full passes over
-        # them made compile time grow faster than the statement. It runs again afterwards.
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
+        with _front_end():
             plan, names = Binder(self.catalog, params).bind_query(stmt)
             plan = optimize(plan, self.catalog)
             return _Compiled(plan, names, lower(plan))
-        finally:
-            if gc_was_on:
-                gc.enable()
 
     # Programs by statement shape: literals and parameters are slots (plan.nodes.Slot) that the
     # program reads at run time. A slot whose value planning read is pinned: the program
@@ -446,10 +455,8 @@ class Engine:
 
     def _stored(self, target, verb: str):
         """(name, catalog key, StoredTable) of the table a DML statement writes."""
-        if target.db and target.db.lower() not in ("main", "memory"):
-            raise ProgrammingError(f'schema "{target.db}" not found')
-        name = target.name
-        key = name.lower()
+        key = self.catalog.key_of(target)
+        name = key if "." in key else target.name
         table = self.catalog.tables.get(key)
         if table is None:
             if key in self.catalog.views:
@@ -476,10 +483,8 @@ class Engine:
         if isinstance(target, exp.Schema):
             schema_cols = target.expressions
             target = target.this
-        name = target.name
-        key = name.lower()
-        if target.db and target.db.lower() not in ("main", "memory"):
-            raise ProgrammingError(f'schema "{target.db}" not found')
+        key = self.catalog.key_of(target)
+        name = key if "." in key else target.name
         exists = self.catalog.lookup(key) is not None
         if exists and stmt.args.get("exists"):
             return Result(None, -1, [])
@@ -641,17 +646,17 @@ class Engine:
         store = self.catalog.views if kind == "VIEW" else self.catalog.tables if kind == "TABLE" else None
         if store is None:
             raise NotSupportedError(f"DROP {kind}")
-        for target in targets:  # check all first: a failed DROP drops nothing
+        keys = [self.catalog.key_of(target, missing_ok=bool(stmt.args.get("exists"))) for target in targets]
+        for target, key in zip(targets, keys):  # check all first: a failed DROP drops nothing
             name = target.name
-            key = name.lower()
             if key not in store and not stmt.args.get("exists"):
                 other = "table" if kind == "VIEW" and key in self.catalog.tables else \
                     "view" if kind == "TABLE" and key in self.catalog.views else None
                 hint = f' ("{name}" is a {other})' if other else suggest(key, list(store))
                 raise ProgrammingError(f'{kind.lower()} "{name}" does not exist{hint}')
-        for target in targets:
-            if store.pop(target.name.lower(), None) is not None and kind == "TABLE":
-                self.catalog.forget_indexes(target.name.lower())
+        for key in keys:
+            if store.pop(key, None) is not None and kind == "TABLE":
+                self.catalog.forget_indexes(key)
         self.catalog.bump()
         return Result(None, -1, [])
 

@@ -10,6 +10,10 @@ and `INSERT` / `INSERT *` take the source's columns by position, `INSERT BY NAME
 DuckDB. The new table is built completely and checked (NOT NULL, keys, CHECK) before it replaces
 the old one, so a failed MERGE changes nothing.
 
+RETURNING evaluates its expressions over the rows the MERGE wrote: an updated row's new
+values, a deleted row's old ones, an inserted row; `merge_action` says which ('UPDATE',
+'DELETE', 'INSERT'), as in DuckDB and PostgreSQL 17. Only the target's columns are in scope.
+
 >>> import tqp
 >>> con = tqp.connect()
 >>> _ = con.execute("CREATE TABLE t (id INTEGER, v INTEGER)")
@@ -19,14 +23,18 @@ the old one, so a failed MERGE changes nothing.
 2
 >>> con.execute("SELECT * FROM t ORDER BY id").fetchall()
 [(1, 10), (2, 99), (3, 30)]
+>>> con.execute("MERGE INTO t USING (SELECT 3 AS id) AS s ON t.id = s.id WHEN MATCHED THEN DELETE "
+...             "RETURNING merge_action, *").fetchall()
+[('DELETE', 3, 30)]
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from sqlglot import exp
 
 from . import types as T
-from .column import Column
+from .column import Column, Dictionary
 from .constraints import check_keys, check_not_null, concat
 from .errors import DataError, NotSupportedError, ProgrammingError
 from .kernels.selection import any_true, nonzero
@@ -39,8 +47,6 @@ def merge(engine, stmt: exp.Merge, params):
     from .engine import Result, _conform, _put, _scratch_scan, _SCRATCH  # the DML helpers live with the engine
     from .catalog import StoredTable
 
-    if stmt.args.get("returning") is not None:
-        raise NotSupportedError("MERGE ... RETURNING")
     target = stmt.this
     name, key, table = engine._stored(target, "merge into")
     source = stmt.args["using"]
@@ -107,12 +113,15 @@ def merge(engine, stmt: exp.Merge, params):
             given = [_conform(out[j].take(pick), table.types[p], table.names[p]) for p, j in zip(c["positions"], c["values"])]
             inserted.append(engine._complete_rows(table, c["positions"], given, len(pick)))
     keep = torch.ones(table.num_rows, dtype=torch.bool, device=engine.device)
-    for i, c in enumerate(clauses):
-        if c["action"] == "delete":
-            keep[rowid[taken == i]] = False
+    deleted = [rowid[taken == i] for i, c in enumerate(clauses) if c["action"] == "delete"]
+    for ids in deleted:
+        keep[ids] = False
     count = sum(len(nonzero((taken == i))) for i, c in enumerate(clauses) if c["action"] != "nothing")
 
     updated = torch.cat(changed) if changed else torch.zeros(0, dtype=torch.int64, device=engine.device)
+    deleted = torch.cat(deleted) if deleted else updated[:0]
+    written = [("UPDATE", [col.take(updated) for col in cols]), ("DELETE", [col.take(deleted) for col in table.columns])]
+    written += [("INSERT", new) for new in inserted]
     if len(updated):
         engine._check_rows(name, table, [col.take(updated) for col in cols], len(updated))
     if any_true(~keep):
@@ -126,9 +135,36 @@ def merge(engine, stmt: exp.Merge, params):
     final = table.with_rows(cols, n)
     check_not_null(name, final)
     check_keys(name, final)
+    returned = _returning(engine, stmt, target, table, written, params) if stmt.args.get("returning") else None
     engine.catalog.tables[key] = final
     engine.catalog.bump()
+    if returned is not None:
+        return returned
     return Result(None, count, [])
+
+
+_ACTIONS = np.array(["DELETE", "INSERT", "UPDATE"], dtype=object)  # merge_action's sorted dictionary
+
+
+def _returning(engine, stmt, target, table, written, params):
+    """RETURNING over the written rows, with merge_action as a hidden column (SELECT * leaves it out)."""
+    from .catalog import StoredTable
+    from .engine import Result, _SCRATCH, _scratch_scan
+    from .io.arrow import to_arrow
+
+    parts = [(action, rows) for action, rows in written if len(rows) and len(rows[0])]
+    n = sum(len(rows[0]) for _, rows in parts)
+    cols = [concat([rows[i] for _, rows in parts]) if parts else table.columns[i].take(torch.zeros(0, dtype=torch.int64,
+            device=engine.device)) for i in range(len(table.names))]
+    codes = torch.cat([torch.full((len(rows[0]),), int(np.flatnonzero(_ACTIONS == action)[0]), dtype=torch.int32)
+                       for action, rows in parts]) if parts else torch.zeros(0, dtype=torch.int32)
+    action = Column(T.VARCHAR, codes.to(engine.device), None, Dictionary(_ACTIONS))
+    scratch = StoredTable(list(table.names) + ["merge_action"], list(table.types) + [T.VARCHAR], cols + [action], n,
+                          hidden=1)
+    query = exp.select(*[e.copy() for e in stmt.args["returning"].expressions]).from_(_scratch_scan(target))
+    names, out = engine._select(query, params, {_SCRATCH: scratch})
+    table_out = to_arrow(names, out)
+    return Result(table_out, table_out.num_rows, [c.type for c in out])
 
 
 def _condition(stmt, t_alias: str, s_alias: str) -> exp.Expression:

@@ -121,7 +121,7 @@ def _rows_of(result, lo: int, hi: int) -> list[tuple]:
     from .io.arrow import to_arrow
 
     if result._table is None and result.columns is not None:  # not on the host yet: only these rows
-        return _rows(to_arrow(result.names, [c.take(slice(lo, hi)) for c in result.columns]))
+        return _rows(to_arrow(result.names, [c.take(slice(lo, hi)) for c in result.columns], result.zone))
     return _rows(result.table.slice(lo, hi - lo))
 
 

@@ -14,6 +14,9 @@ The names and meanings follow DuckDB's, so scripts written for it keep their beh
   ``allowed_paths`` (lists of paths). Once false it stays false on that connection, and the
   lists are fixed, so that an application can hand untrusted SQL to it. Python calls such as
   ``Connection.register(path)`` are trusted and unaffected.
+- ``TimeZone`` ('UTC'): the IANA zone TIMESTAMP WITH TIME ZONE values are read and shown in.
+  DuckDB starts from the machine's zone; tqp starts from UTC, so a result never depends on
+  the machine it ran on.
 
 >>> s = Settings().with_value("integer_division", "true")
 >>> s.integer_division, Settings().integer_division
@@ -109,6 +112,11 @@ def _parse_threads(name, value) -> int:
     return n
 
 
+def _parse_zone(name, value) -> str:
+    from .kernels.zones import zone_name
+    return zone_name(str(value))
+
+
 def _parse_paths(name, value) -> tuple:
     if value is None:
         return ()
@@ -131,6 +139,7 @@ class Settings:
     enable_external_access: bool = True
     allowed_directories: tuple = ()
     allowed_paths: tuple = ()
+    timezone: str = "UTC"
 
     _PARSERS = {
         "integer_division": _parse_bool,
@@ -140,6 +149,7 @@ class Settings:
         "enable_external_access": _parse_bool,
         "allowed_directories": _parse_paths,
         "allowed_paths": _parse_paths,
+        "timezone": _parse_zone,
     }
     _ALIASES = {"worker_threads": "threads", "max_memory": "memory_limit"}
 

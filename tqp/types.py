@@ -37,10 +37,12 @@ _STORAGE = {
     "DECIMAL": torch.int64,
     "DATE": torch.int32,
     "TIMESTAMP": torch.int64,
+    "TIMESTAMPTZ": torch.int64,  # an instant: UTC microseconds, shown in the session's TimeZone
     "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
     "STRUCT": torch.int32,
+    "MAP": torch.int32,  # a LIST of STRUCT(key, value), as DuckDB's
     "NULL": torch.bool,  # the type of a bare NULL literal; all rows invalid
 }
 _INT_RANK = {"SMALLINT": 1, "INTEGER": 2, "BIGINT": 3}
@@ -86,20 +88,20 @@ class SqlType:
 
     @property
     def is_temporal(self) -> bool:
-        return self.kind in ("DATE", "TIMESTAMP")
+        return self.kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ")
 
     @property
     def is_nested(self) -> bool:
-        return self.kind in ("LIST", "STRUCT")
+        return self.kind in ("LIST", "STRUCT", "MAP")
 
     @property
     def uses_dictionary(self) -> bool:
         """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT)."""
-        return self.kind in ("VARCHAR", "LIST", "STRUCT")
+        return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP")
 
     @property
     def element(self) -> "SqlType":
-        """A LIST's element type."""
+        """A LIST's element type (a MAP's: STRUCT(key, value))."""
         return self.fields[0][1]
 
     def __str__(self) -> str:
@@ -108,8 +110,13 @@ class SqlType:
         if self.kind == "LIST":
             inner = str(self.element)
             return ('"NULL"' if inner == "NULL" else inner) + "[]"
+        if self.kind == "MAP":
+            k, v = (str(t) if t.kind != "NULL" else '"NULL"' for _, t in self.element.fields)
+            return f"MAP({k}, {v})"
         if self.kind == "STRUCT":
             return "STRUCT(" + ", ".join(f"{_quote(n)} {t}" for n, t in self.fields) + ")"
+        if self.kind == "TIMESTAMPTZ":
+            return "TIMESTAMP WITH TIME ZONE"
         return self.kind
 
     __repr__ = __str__
@@ -123,6 +130,7 @@ REAL = SqlType("REAL")
 DOUBLE = SqlType("DOUBLE")
 DATE = SqlType("DATE")
 TIMESTAMP = SqlType("TIMESTAMP")
+TIMESTAMPTZ = SqlType("TIMESTAMPTZ")
 INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
 NULLTYPE = SqlType("NULL")
@@ -134,6 +142,10 @@ def _quote(name: str) -> str:
 
 def LIST(element: SqlType) -> SqlType:
     return SqlType("LIST", fields=(("", element),))
+
+
+def MAP(key: SqlType, value: SqlType) -> SqlType:
+    return SqlType("MAP", fields=(("", STRUCT((("key", key), ("value", value)))),))
 
 
 def STRUCT(fields) -> SqlType:
@@ -188,9 +200,11 @@ def common_type(a: SqlType, b: SqlType, values: bool = False) -> SqlType | None:
         return common_numeric(a, b, values)
     if {a.kind, b.kind} == {"DATE", "TIMESTAMP"}:
         return TIMESTAMP
-    if a.kind == b.kind == "LIST":
+    if a.is_temporal and b.is_temporal:  # a local time meeting an instant is read in the session's zone
+        return TIMESTAMPTZ
+    if a.kind == b.kind and a.kind in ("LIST", "MAP"):
         inner = common_type(a.element, b.element, values)
-        return None if inner is None else LIST(inner)
+        return None if inner is None else SqlType(a.kind, fields=(("", inner),))
     if a.kind == b.kind == "STRUCT":
         if [n.lower() for n, _ in a.fields] != [n.lower() for n, _ in b.fields]:
             return None
@@ -210,7 +224,8 @@ _NAMES = {
     "DOUBLE PRECISION": DOUBLE,
     "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP, "INTERVAL": INTERVAL,
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
-    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT, "TIMESTAMPTZ": TIMESTAMP,
+    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
+    "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ,
 }
 
 

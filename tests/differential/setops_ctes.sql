@@ -129,3 +129,24 @@ SELECT a.g, count(*) FROM (SELECT g, id FROM t WHERE d > 0) a JOIN (SELECT g, id
 
 -- repeated_subplan_scalar_and_from
 SELECT g, sum(m) AS s FROM t WHERE i32 > 0 GROUP BY g HAVING sum(m) > (SELECT avg(s2) FROM (SELECT g, sum(m) AS s2 FROM t WHERE i32 > 0 GROUP BY g) x);
+
+-- union_chain_distinct_then_all
+SELECT g FROM t WHERE id <= 30 UNION SELECT g FROM t WHERE id <= 20 UNION ALL SELECT g FROM t WHERE id <= 5;
+
+-- union_chain_all_then_distinct
+SELECT g FROM t WHERE id <= 30 UNION ALL SELECT g FROM t WHERE id <= 20 UNION SELECT g + 1 FROM t WHERE id <= 5;
+
+-- union_chain_types_widen_across_branches
+SELECT i16 AS v FROM t WHERE id < 5 UNION ALL SELECT i32 FROM t WHERE id > 995 UNION ALL SELECT m FROM t WHERE id BETWEEN 500 AND 503 UNION ALL SELECT i64 FROM t WHERE id = 7;
+
+-- union_chain_null_branches_then_typed
+SELECT NULL AS v UNION ALL SELECT NULL UNION ALL SELECT s_lo FROM t WHERE id < 4;
+
+-- union_chain_parenthesised_branch_keeps_its_limit
+(SELECT id FROM t ORDER BY id DESC LIMIT 2) UNION ALL SELECT id FROM t WHERE id < 3 UNION ALL (SELECT id FROM t ORDER BY id LIMIT 1);
+
+-- union_chain_right_nested
+SELECT g FROM t WHERE id < 4 UNION ALL (SELECT g FROM t WHERE id < 3 UNION SELECT g FROM t WHERE id < 6);
+
+-- union_chain_then_intersect
+(SELECT g FROM t UNION ALL SELECT g + 1 FROM t UNION ALL SELECT g + 2 FROM t) INTERSECT SELECT g FROM t;

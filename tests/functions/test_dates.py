@@ -55,6 +55,7 @@ def cons(connect, device):
     t = connect(device)
     t.register("dt", table)
     d = duckdb.connect()
+    d.execute("SET TimeZone = 'UTC'")  # (tqp's default; DuckDB's is the machine's zone)
     d.register("__dt", table)
     d.execute("CREATE TABLE dt AS SELECT * FROM __dt")
     yield t, d
@@ -63,12 +64,14 @@ def cons(connect, device):
 
 
 def _norm(v):
-    if isinstance(v, dt.datetime) and v.tzinfo is not None:  # DuckDB's TIMESTAMP WITH TIME ZONE (UTC)
-        return v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:  # TIMESTAMP WITH TIME ZONE: the instant
+        return ("instant", v.astimezone(dt.timezone.utc).replace(tzinfo=None))
     return v
 
 
 def _same(a, b) -> bool:
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return a == b
     if isinstance(a, float) and isinstance(b, float):
         return a == b or math.isclose(a, b, rel_tol=1e-15) or math.isnan(a) and math.isnan(b)
     return type(a) is type(b) and a == b
@@ -78,6 +81,7 @@ def compare(cons, sql, params=None):
     t, d = cons
     want = [tuple(_norm(v) for v in row) for row in d.execute(sql, params).fetchall()]
     got = t.execute(sql, params).fetchall() if params is not None else t.execute(sql).fetchall()
+    got = [tuple(_norm(v) for v in row) for row in got]
     assert len(got) == len(want), sql
     for g, w in zip(got, want):
         assert all(_same(x, y) for x, y in zip(g, w)), f"{sql}\n tqp:    {g}\n duckdb: {w}"
@@ -218,5 +222,5 @@ def test_current_time_is_one_value_per_statement(cons):
     now, now2, today, today2, now3 = rows[0]
     assert isinstance(now, dt.datetime) and isinstance(today, dt.date) and not isinstance(today, dt.datetime)
     assert now == now2 == now3 and today == today2 == now.date()
-    assert abs(now - dt.datetime.now()) < dt.timedelta(hours=1)
+    assert abs(now - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(hours=1)  # (an instant, shown in UTC)
     assert t.execute("SELECT age(current_date::TIMESTAMP) = INTERVAL 0 DAY").fetchall() == [(True,)]

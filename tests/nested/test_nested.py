@@ -135,9 +135,3 @@ def test_errors(cons, sql, error):
     con, _ = cons
     with pytest.raises(error):
         con.execute(sql).fetchall()
-
-
-def test_map_columns_are_refused():
-    con = tqp.connect()
-    with pytest.raises(tqp.NotSupportedError, match="map"):
-        con.register("mt", pa.table({"m": pa.array([[("a", 1)]], pa.map_(pa.string(), pa.int64()))}))

@@ -13,18 +13,18 @@ def _filter(params):
 
 def test_repeated_filter_is_shared_once():
     f = _filter((1, 2))
-    plan = share_repeated(P.SetOp("union", True, f, _filter((1, 2))))
+    plan = share_repeated(P.SetOp("union", True, (f, _filter((1, 2)))))
     assert isinstance(plan.left, P.Shared) and plan.left is plan.right
 
 
 def test_different_subtrees_stay_apart():
-    plan = P.SetOp("union", True, _filter((1, 2)), _filter((1, 3)))
+    plan = P.SetOp("union", True, (_filter((1, 2)), _filter((1, 3))))
     assert share_repeated(plan) is plan
 
 
 def test_unhashable_constant_leaves_plan_alone():
     f = _filter(([1, 2],))
-    plan = P.SetOp("union", True, f, f)
+    plan = P.SetOp("union", True, (f, f))
     assert share_repeated(plan) is plan
 
 

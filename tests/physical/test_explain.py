@@ -79,15 +79,14 @@ Project: sum(n)
     "SELECT dept, boss, sum(pay) FROM emp GROUP BY ROLLUP (dept, boss)": """
 Project: dept, boss, sum(pay)
   SetOp: union all
-    SetOp: union all
-      Project: dept, boss, sum(pay)
-        Shared
-          Aggregate: by dept, boss; sum(pay)
-            Scan emp: id, dept, pay, boss
-      Project: dept, NULL, sum(sum(pay))
-        Shared
-          Aggregate: by dept; sum(sum(pay))
-            Shared (computed once, above)
+    Project: dept, boss, sum(pay)
+      Shared
+        Aggregate: by dept, boss; sum(pay)
+          Scan emp: id, dept, pay, boss
+    Project: dept, NULL, sum(sum(pay))
+      Shared
+        Aggregate: by dept; sum(sum(pay))
+          Shared (computed once, above)
     Project: NULL, NULL, sum(sum(sum(pay)))
       Aggregate: sum(sum(sum(pay)))
         Shared (computed once, above)""",

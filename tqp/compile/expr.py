@@ -957,7 +957,7 @@ def _add_interval(args, e, ctx):
         if months:
             ts = D.add_months(ts, months, is_timestamp=True)
     ts = ts + days * 86_400_000_000 + micros
-    return Column(T.TIMESTAMP, _in_date_range(ts, valid, True), valid)
+    return Column(e.type, _in_date_range(ts, valid, True), valid)
 
 
 # ---------------------------------------------------------------- casts
@@ -994,6 +994,9 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     if frm.is_nested or to.is_nested:
         from ..functions.nested import cast_column as cast_nested  # (the registry imports this module)
         return cast_nested(a, to)
+    if frm.is_temporal and to.is_temporal and "TIMESTAMPTZ" in (frm.kind, to.kind):
+        from ..functions.dates import cast_zoned
+        return cast_zoned(a, to)
     if to.is_string:
         return _to_string(a)
     if frm.is_string:
@@ -1114,6 +1117,9 @@ def _format_value(v, t: T.SqlType) -> str:
         return (dt.date(1970, 1, 1) + dt.timedelta(days=int(v))).isoformat()
     if t.kind == "TIMESTAMP":
         return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(v)))
+    if t.kind == "TIMESTAMPTZ":
+        from ..functions.dates import show_instant
+        return show_instant(int(v))
     if t.kind == "INTERVAL":
         return D.format_interval(int(v))
     if t.kind == "BOOLEAN":

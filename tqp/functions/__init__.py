@@ -135,5 +135,6 @@ def entries() -> list[Function | Aggregate]:
 
 from . import aggregates, dates, general, math, strings  # noqa: E402,F401  (each registers its entries)
 from . import nested  # noqa: E402,F401  (after strings: length() takes lists too)
+from . import lists, maps  # noqa: E402,F401
 from . import statistics  # noqa: E402,F401
 from . import docs  # noqa: E402,F401

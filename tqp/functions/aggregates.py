@@ -61,15 +61,34 @@ register(Aggregate("#quantile_cont", "", "", "", _interpolated, numeric_only=Fal
 register(Aggregate("#quantile_disc", "", "", "", lambda t: t, numeric_only=False, implementation="quantile_disc"))
 
 
-def _fraction(b, node) -> float:
+def _fraction(b, node) -> str:
+    """The fraction as it rides in the aggregate's name: "0.25", or "[0.25,0.5]" for a list
+    (whose aggregate gives a LIST)."""
     from ..plan.nodes import Lit
     q = b.bind(node)
+    if isinstance(q, Lit) and q.type.kind == "LIST" and q.value is not None and q.type.element.is_numeric:
+        values = [_one_fraction(Lit(v, T.DOUBLE)) for v in q.value.value]
+        if not values:
+            raise ProgrammingError("a quantile's list of fractions must not be empty")
+        return "[" + ",".join(map(repr, values)) + "]"
+    return repr(_one_fraction(q))
+
+
+def _one_fraction(q) -> float:
+    from ..plan.nodes import Lit
     if not isinstance(q, Lit) or not q.type.is_numeric or q.value is None:
-        raise ProgrammingError("a quantile's fraction must be a constant number (a list of fractions is not supported)")
+        raise ProgrammingError("a quantile's fraction must be a constant number or a list of them")
     value = q.value / 10 ** q.type.scale if q.type.is_decimal else q.value
     if not 0 <= value <= 1:
         raise ProgrammingError(f"a quantile's fraction must be between 0 and 1, not {value}")
     return float(value)
+
+
+def _typed(agg, fraction: str):
+    """The aggregate with its fraction; a list of fractions makes its result a LIST."""
+    from dataclasses import replace
+    func = agg.func.split(":")[0] + ":" + fraction + agg.func[len(agg.func.split(":")[0]):]
+    return replace(agg, func=func, type=T.LIST(agg.type) if fraction.startswith("[") else agg.type)
 
 
 def _quantile(kind: str):
@@ -79,7 +98,7 @@ def _quantile(kind: str):
         if len(args) != 2:
             raise ProgrammingError(f"quantile_{kind}() takes 2 arguments (value, fraction), not {len(args)}")
         agg = X.aggregate_call(b, f"quantile_{kind}", f"#quantile_{kind}", args[0])
-        return replace(agg, func=f"quantile_{kind}:{_fraction(b, args[1])}")
+        return _typed(replace(agg, func=f"quantile_{kind}"), _fraction(b, args[1]))
     return bind
 
 
@@ -94,7 +113,7 @@ def _within_group(b, args):
         raise NotSupportedError(f"WITHIN GROUP over {fn.sql('duckdb')[:40]}")
     key = order.expressions[0]
     agg = X.aggregate_call(b, f"percentile_{kind}", f"#quantile_{kind}", key.this)
-    return replace(agg, func=f"quantile_{kind}:{_fraction(b, fn.this)}" + (":desc" if key.args.get("desc") else ""))
+    return _typed(replace(agg, func=f"quantile_{kind}" + (":desc" if key.args.get("desc") else "")), _fraction(b, fn.this))
 
 
 for _kind, _node in (("cont", exp.PercentileCont), ("disc", exp.PercentileDisc)):

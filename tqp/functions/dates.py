@@ -7,13 +7,23 @@ Python as a timedelta. What that drops is an interval's separate month count, so
 answer depends on it tqp says so: a constant interval (INTERVAL '1 month', with parameters,
 times a constant) keeps its months and moves a date by calendar months; an age() result added
 to a date is refused; an INTERVAL cast to VARCHAR prints as days ('35 days 02:00:00').
-TIMESTAMP WITH TIME ZONE is read as TIMESTAMP, so to_timestamp and now() give TIMESTAMP.
+
+TIMESTAMP WITH TIME ZONE (TIMESTAMPTZ) is an instant, UTC microseconds; the session's
+`TimeZone` setting (UTC unless SET) is the zone it is read in, shown in, and in which its date
+parts, date_trunc, date_diff and calendar intervals (months, days) are taken, as DuckDB does
+with ICU. An interval that is not a constant holds no days apart from its microseconds, so it
+moves an instant by elapsed time. strftime's %z and %Z print '+00' and ''.
 
 >>> import tqp
 >>> con = tqp.connect()
 >>> con.execute("SELECT date_trunc('month', DATE '2024-02-29'), date_diff('month', DATE '2024-01-31', DATE '2024-02-01'), "
 ...             "strftime(DATE '2024-02-29', '%d/%m/%Y'), TIMESTAMP '2024-03-01' - TIMESTAMP '2024-02-28 12:00'").fetchall()
 [(datetime.datetime(2024, 2, 1, 0, 0), 1, '29/02/2024', datetime.timedelta(days=1, seconds=43200))]
+>>> con.execute("SET TimeZone = 'America/New_York'")  # doctest: +ELLIPSIS
+<...>
+>>> con.execute("SELECT CAST(TIMESTAMPTZ '2024-03-10 12:00:00+00' AS VARCHAR), hour(TIMESTAMPTZ '2024-03-10 12:00:00+00'), "
+...             "CAST(TIMESTAMPTZ '2024-03-10 12:00' - INTERVAL 1 DAY AS VARCHAR)").fetchall()
+[('2024-03-10 08:00:00-04', 8, '2024-03-09 12:00:00-05')]
 """
 from __future__ import annotations
 
@@ -28,7 +38,9 @@ from ..column import Column, and_validity
 from ..compile import expr as C
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..kernels import dates as D
-from ..plan.nodes import Call, Expr, Lit, walk
+from ..kernels import zones as Z
+from ..plan.nodes import Call, Expr, Lit, Slot, walk
+from ..settings import current as current_settings
 from ..sql import expressions as X
 from ..sql.scope import suggest
 from . import Function, register
@@ -47,11 +59,14 @@ def _entry(name, signature, description, example, bind, kernel=None, aliases=(),
 
 # ---------------------------------------------------------------- argument helpers
 
-def temporal(name: str, i: int, e: Expr, interval: bool = False) -> Expr:
-    """Argument i of `name` as DATE or TIMESTAMP (a string constant is read as one)."""
+def temporal(name: str, i: int, e: Expr, interval: bool = False, local: bool = True) -> Expr:
+    """Argument i of `name` as DATE or TIMESTAMP (a string constant is read as one); with
+    `local` an instant (TIMESTAMPTZ) as its wall-clock time in the session's zone."""
     t = e.type
     if t.kind == "NULL":
         return Lit(None, T.TIMESTAMP)
+    if t.kind == "TIMESTAMPTZ" and local:
+        return X.cast(e, T.TIMESTAMP)
     if t.is_temporal or interval and t.kind == "INTERVAL":
         return e
     if t.is_string and isinstance(e, Lit) and e.value is not None:
@@ -101,7 +116,7 @@ def extract(part: str, e: Expr) -> Expr:
     field = D.part_name(part)
     if field not in D.EXTRACT_PARTS:
         raise NotSupportedError(f"EXTRACT({part.upper()} ...)" + suggest(field, list(D.EXTRACT_PARTS)))
-    e = temporal("extract", 2, e, interval=True)
+    e = temporal("extract", 2, e, interval=True, local=field != "epoch")
     out = T.DOUBLE if field in D.DOUBLE_PARTS else T.BIGINT
     if e.type.kind == "INTERVAL" and field != "epoch":
         raise NotSupportedError(f"EXTRACT({part.upper()} FROM INTERVAL): tqp keeps an interval as microseconds")
@@ -110,20 +125,40 @@ def extract(part: str, e: Expr) -> Expr:
 
 def _extract_kernel(args, e, ctx):
     a = args[0]
+    if a.type.kind == "TIMESTAMPTZ":  # epoch as DuckDB's ICU sums it: milliseconds, then the microseconds left
+        ms = torch.div(a.data, 1000, rounding_mode="floor")
+        return Column(e.type, ms.to(torch.float64) / 1000 + (a.data - ms * 1000).to(torch.float64) / 1e6, a.validity)
     values = D.extract(e.params[0], a.data, a.type.kind != "DATE")
     return Column(e.type, values.to(e.type.torch_dtype), a.validity)
 
 
 def _date_part(*args):
     arity("date_part", args, 2, 2, "date_part(part, date)")
+    if not isinstance(args[0], Lit) and args[0].type.is_string:  # a part per row: DOUBLE, as DuckDB
+        return Call("date_part", (args[0], temporal("date_part", 2, args[1])), T.DOUBLE)
     field = _part("date_part", args[0], D.EXTRACT_PARTS)
     return Lit(None, T.BIGINT) if field is None else extract(field, args[1])
+
+
+def _date_part_kernel(args, e, ctx):
+    """date_part(part, x) with a part per row: each distinct part's field over the rows naming it."""
+    part, x = args
+    names = C.dict_values(part)
+    fields = [D.part_name(str(v)) for v in names]
+    for value, field in zip(names, fields):
+        if field not in D.EXTRACT_PARTS:
+            raise DataError(f'date_part(): unknown date part "{value}"' + suggest(field, list(D.EXTRACT_PARTS)))
+    codes = C.gather_codes(part, len(names)).expand(torch.broadcast_shapes(part.data.shape, x.data.shape))
+    out = torch.zeros(codes.shape, dtype=torch.float64, device=x.device)
+    for i, field in enumerate(fields):
+        out = torch.where(codes == i, D.extract(field, x.data, x.type.kind != "DATE").to(torch.float64), out)
+    return Column(T.DOUBLE, out, and_validity(part.validity, x.validity))
 
 
 _entry("date_part", "date_part(VARCHAR part, DATE | TIMESTAMP) → BIGINT (DOUBLE for epoch, julian)",
        "EXTRACT(part FROM x): year, quarter, month, day, dow, isodow, doy, week, isoyear, yearweek, decade, century, "
        "millennium, hour, minute, second, millisecond, microsecond, epoch, julian.",
-       "date_part('isodow', DATE '2024-02-25') → 7", _date_part, _extract_kernel, ("datepart",))
+       "date_part('isodow', DATE '2024-02-25') → 7", _date_part, _date_part_kernel, ("datepart",))
 
 _PART_FUNCTIONS = [  # name, part, sqlglot class
     ("year", "year", exp.Year), ("month", "month", exp.Month), ("day", "day", exp.Day),
@@ -150,8 +185,9 @@ def _trunc_bind(*args):
     part = _part("date_trunc", args[0], D.TRUNC_PARTS)
     x = temporal("date_trunc", 2, args[1])
     if part is None or is_null(x):
-        return Lit(None, T.TIMESTAMP)
-    return Call("date_trunc", (x,), T.TIMESTAMP, (part,))
+        return Lit(None, args[1].type if args[1].type.kind == "TIMESTAMPTZ" else T.TIMESTAMP)
+    out = Call("date_trunc", (x,), T.TIMESTAMP, (part,))
+    return X.cast(out, T.TIMESTAMPTZ) if args[1].type.kind == "TIMESTAMPTZ" else out
 
 
 def _trunc_kernel(args, e, ctx):
@@ -174,7 +210,8 @@ def _between(name, how):
     def bind(*args):
         arity(name, args, 3, 3, f"{name}(part, start, end)")
         part = _part(name, args[0], D.DIFF_PARTS)
-        start, end = temporal(name, 2, args[1]), temporal(name, 3, args[2])
+        local = part not in _ELAPSED_PARTS  # (instants: days and longer on the session zone's calendar)
+        start, end = temporal(name, 2, args[1], local=local), temporal(name, 3, args[2], local=local)
         if part is None or is_null(start) or is_null(end):
             return Lit(None, T.BIGINT)
         return Call(name, (start, end), T.BIGINT, (part,))
@@ -182,6 +219,9 @@ def _between(name, how):
     def kernel(args, e, ctx):
         return Column(T.BIGINT, how(e.params[0], _micros(args[0]), _micros(args[1])), _valid(args))
     return bind, kernel
+
+
+_ELAPSED_PARTS = ("hour", "minute", "second", "millisecond", "microsecond")
 
 
 def _diff_args(node):
@@ -307,11 +347,14 @@ _entry("make_timestamp", "make_timestamp(year, month, day, hour, minute, DOUBLE 
 
 
 def _from_epoch(name, kind, scale):
-    """to_timestamp(seconds DOUBLE) / epoch_ms(ms BIGINT): the TIMESTAMP that many units after 1970."""
+    """to_timestamp(seconds DOUBLE): the instant (TIMESTAMPTZ) that many seconds after 1970 UTC;
+    epoch_ms(ms BIGINT): the TIMESTAMP that many milliseconds after 1970."""
+    out = T.TIMESTAMPTZ if name == "to_timestamp" else T.TIMESTAMP
+
     def bind(*args):
         arity(name, args, 1, 1)
         x = coerce(name, 1, args[0], kind)
-        return Lit(None, T.TIMESTAMP) if is_null(x) else Call(name, (x,), T.TIMESTAMP, (scale,))
+        return Lit(None, out) if is_null(x) else Call(name, (x,), out, (scale,))
     return bind
 
 
@@ -324,7 +367,7 @@ def _from_epoch_kernel(args, e, ctx):
     else:
         C._out_of_range(a.data.abs() > 2**62 // e.params[0], a.validity, "timestamp out of range")
         x = a.data * e.params[0]
-    return Column(T.TIMESTAMP, _in_range(x, a.validity), a.validity)
+    return Column(e.type, _in_range(x, a.validity), a.validity)
 
 
 def _to_epoch(name, divisor):
@@ -334,7 +377,7 @@ def _to_epoch(name, divisor):
         arity(name, args, 1, 1)
         if name == "epoch_ms" and (args[0].type.is_numeric or args[0].type.kind == "NULL"):
             return _from_epoch("epoch_ms", "BIGINT", 1000)(*args)
-        x = temporal(name, 1, args[0])
+        x = temporal(name, 1, args[0], local=False)
         return Lit(None, T.BIGINT) if is_null(x) else Call(name, (x,), T.BIGINT, (divisor,))
     return bind
 
@@ -358,9 +401,9 @@ def _unix_args(node):
     return name, [node.this]
 
 
-_entry("to_timestamp", "to_timestamp(DOUBLE seconds) → TIMESTAMP",
-       "The timestamp that many seconds after 1970-01-01 (to the microsecond, half away from zero; DuckDB's "
-       "TIMESTAMP WITH TIME ZONE in UTC).", "to_timestamp(1.5) → 1970-01-01 00:00:01.5",
+_entry("to_timestamp", "to_timestamp(DOUBLE seconds) → TIMESTAMP WITH TIME ZONE",
+       "The instant that many seconds after 1970-01-01 UTC (to the microsecond, half away from zero).",
+       "to_timestamp(1.5) → 1970-01-01 00:00:01.5+00",
        _from_epoch("to_timestamp", "DOUBLE", 1e6), _from_epoch_kernel, nodes=(exp.UnixToTime,), node_args=_unix_args)
 _entry("epoch_ms", "epoch_ms(DATE | TIMESTAMP) → BIGINT, epoch_ms(BIGINT) → TIMESTAMP",
        "Milliseconds since 1970-01-01 (floored), or the timestamp that many milliseconds after it.",
@@ -514,24 +557,107 @@ _entry("strptime", "strptime(VARCHAR, VARCHAR format) → TIMESTAMP",
 # ---------------------------------------------------------------- the current time
 
 def _now(args, e, ctx):
-    """The statement's start time: one value however many batches or calls read it."""
+    """The statement's start time: one value however many batches or calls read it; its date
+    and wall-clock time are the session zone's."""
     store = ctx.results if ctx is not None else {}
-    now = store.setdefault("tqp.statement_time", dt.datetime.now())
-    if e.type.kind == "DATE":
-        return C.literal_column(X.date_to_days(now.date()), T.DATE, ctx.device if ctx is not None else None)
-    return C.literal_column(X.ts_to_micros(now), T.TIMESTAMP, ctx.device if ctx is not None else None)
+    now = store.setdefault("tqp.statement_time", dt.datetime.now(dt.timezone.utc))
+    device = ctx.device if ctx is not None else None
+    instant = Column(T.TIMESTAMPTZ, torch.tensor(X.ts_to_micros(now.replace(tzinfo=None)), device=device))
+    out = instant if e.type.kind == "TIMESTAMPTZ" else cast_zoned(instant, e.type)
+    return C.literal_column(out.data.item(), e.type, device)
 
 
 def _now_bind(kind):
     return lambda *a: arity("now", a, 0, 0) or Call("now", (), kind)
 
 
-_entry("now", "now() → TIMESTAMP", "The local time the statement started (the same in every row).",
-       "now()", _now_bind(T.TIMESTAMP), _now, ("current_timestamp", "get_current_timestamp", "transaction_timestamp",
-                                                "localtimestamp"),
-       (exp.CurrentTimestamp, exp.Localtimestamp))
-_entry("current_date", "current_date → DATE", "The local date the statement started.", "current_date",
+_entry("now", "now() → TIMESTAMP WITH TIME ZONE", "The instant the statement started (the same in every row).",
+       "now()", _now_bind(T.TIMESTAMPTZ), _now, ("current_timestamp", "get_current_timestamp", "transaction_timestamp"),
+       (exp.CurrentTimestamp,))
+_entry("localtimestamp", "localtimestamp → TIMESTAMP", "The session zone's wall-clock time the statement started.",
+       "localtimestamp", _now_bind(T.TIMESTAMP), _now, (), (exp.Localtimestamp,))
+_entry("current_date", "current_date → DATE", "The session zone's date the statement started.", "current_date",
        _now_bind(T.DATE), _now, ("today",), (exp.CurrentDate,))
+
+
+# ---------------------------------------------------------------- time zones
+
+def session_zone() -> str:
+    return current_settings().timezone
+
+
+def cast_zoned(a: Column, to: T.SqlType) -> Column:
+    """A cast between an instant (TIMESTAMPTZ) and a DATE or TIMESTAMP, which are wall-clock
+    values in the session's zone."""
+    return _shift_zone(a, to, session_zone())
+
+
+def _shift_zone(a: Column, to: T.SqlType, zone: str) -> Column:
+    x = _micros(a)
+    if a.validity is not None:  # what sits under a NULL must not widen the zone's table
+        x = torch.where(a.validity, x, torch.zeros_like(x))
+    if a.type.kind == "TIMESTAMPTZ":
+        local = Z.to_local(x, zone)
+        if to.kind == "DATE":
+            return Column(to, torch.div(local, US_DAY, rounding_mode="floor").to(torch.int32), a.validity)
+        return Column(to, _in_range(local, a.validity), a.validity)
+    return Column(to, _in_range(Z.to_utc(x, zone), a.validity), a.validity)
+
+
+def cast_zoned_value(v: int, frm: T.SqlType, to: T.SqlType) -> int:
+    """cast_zoned of one constant."""
+    return int(cast_zoned(Column(frm, torch.tensor([v], dtype=frm.torch_dtype)), to).data[0])
+
+
+def show_instant(micros: int) -> str:
+    """An instant as VARCHAR: wall-clock time and offset in the session's zone, as DuckDB."""
+    return Z.format_instant(micros, session_zone())
+
+
+def read_instant(text: str) -> int:
+    """A TIMESTAMPTZ's text as UTC microseconds (no offset or zone in it: the session's zone)."""
+    return Z.parse_instant(text, session_zone())
+
+
+def add_interval_zoned(base: Expr, months: int, days: int, micros: int) -> Expr:
+    """instant + interval as DuckDB (ICU) moves it: months and days on the session zone's
+    calendar (a day across a DST change is 23 or 25 hours), microseconds as elapsed time; with
+    no negative part months, days, microseconds in that order, else microseconds first."""
+    steps = [(months, 0), (0, days), (0, 0, micros)]
+    if min(months, days, micros) < 0:
+        steps = steps[2:] + steps[:2]
+    out = base
+    for step in steps:
+        if not any(step):
+            continue
+        if len(step) == 2:
+            out = X.cast(X._add_interval(None, X.cast(out, T.TIMESTAMP), (*step, 0), 1), T.TIMESTAMPTZ)
+        elif isinstance(out, Lit) and not isinstance(out, Slot):
+            out = Lit(None if out.value is None else int(_in_range(torch.tensor(out.value + micros), None)), out.type)
+        else:
+            out = Call("add_interval", (out,), T.TIMESTAMPTZ, (0, 0, micros))
+    return out
+
+
+def _zone_bind(*args):
+    arity("timezone", args, 2, 2, "timezone(zone, timestamp)")
+    zone, x = args
+    if is_null(zone) or is_null(x):
+        return Lit(None, T.TIMESTAMP if x.type.kind == "TIMESTAMPTZ" else T.TIMESTAMPTZ)
+    name = Z.zone_name(str(constant("timezone", coerce("timezone", 1, zone, "VARCHAR"), "zone")))
+    x = temporal("timezone", 2, x, local=False)
+    out = T.TIMESTAMP if x.type.kind == "TIMESTAMPTZ" else T.TIMESTAMPTZ
+    return Call("timezone", (x,), out, (name,))
+
+
+def _zone_kernel(args, e, ctx):
+    return _shift_zone(args[0], e.type, e.params[0])
+
+
+_entry("timezone", "timezone(VARCHAR zone, TIMESTAMPTZ) → TIMESTAMP, timezone(VARCHAR zone, TIMESTAMP) → "
+       "TIMESTAMPTZ", "An instant's wall-clock time in zone, or the instant a wall-clock time in zone is "
+       "(x AT TIME ZONE zone).", "timezone('Asia/Tokyo', TIMESTAMPTZ '2024-01-01 10:00+00') → 2024-01-01 19:00:00",
+       _zone_bind, _zone_kernel, nodes=(exp.AtTimeZone,), node_args=lambda node: ("timezone", [node.args["zone"], node.this]))
 
 
 # ---------------------------------------------------------------- intervals
@@ -687,16 +813,18 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
     """Arithmetic where an operand is an INTERVAL, or TIMESTAMP - TIMESTAMP (an INTERVAL)."""
     ta, tc = a.type, c.type
     if op == "sub" and ta.is_temporal and tc.is_temporal:
-        a, c = (X.cast(x, T.TIMESTAMP) for x in (a, c))
+        to = T.TIMESTAMPTZ if "TIMESTAMPTZ" in (ta.kind, tc.kind) else T.TIMESTAMP
+        a, c = (X.cast(x, to) for x in (a, c))
         return Lit(None, T.INTERVAL) if is_null(a) or is_null(c) else Call("interval_between", (c, a), T.INTERVAL)
     if tc.kind == "INTERVAL" and (ta.is_temporal or ta.is_string and isinstance(a, Lit)) and op in ("add", "sub") \
             or ta.kind == "INTERVAL" and tc.is_temporal and op == "add":
         base, iv = (a, c) if tc.kind == "INTERVAL" else (c, a)
-        base = temporal("+", 1, base)
+        base = temporal("+", 1, base, local=False)
         _no_months(iv)
+        out = T.TIMESTAMPTZ if base.type.kind == "TIMESTAMPTZ" else T.TIMESTAMP
         if is_null(base) or is_null(iv):
-            return Lit(None, T.TIMESTAMP)
-        return Call("add_interval", (base, iv), T.TIMESTAMP, (0, 0, 0, -1 if op == "sub" else 1))
+            return Lit(None, out)
+        return Call("add_interval", (base, iv), out, (0, 0, 0, -1 if op == "sub" else 1))
     if ta.kind == tc.kind == "INTERVAL" and op in ("add", "sub"):
         return Call(op, (a, c), T.INTERVAL) if not (is_null(a) or is_null(c)) else Lit(None, T.INTERVAL)
     if op in ("mul", "div") and ta.kind == "INTERVAL" and (tc.is_numeric or tc.kind == "NULL") \
@@ -713,7 +841,26 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
 
 def _interval_between(args, e, ctx):
     start, end = args
-    return Column(T.INTERVAL, _micros(end) - _micros(start), _valid(args))
+    if start.type.kind != "TIMESTAMPTZ":
+        return Column(T.INTERVAL, _micros(end) - _micros(start), _valid(args))
+    # Between instants DuckDB (ICU) counts the whole days from the earlier to the later on the
+    # session zone's calendar, then the elapsed rest: 12:00 the day before a DST change to 12:00
+    # after it is 1 day, not 23 hours.
+    valid = _valid(args)
+    zone = session_zone()
+    lo, hi = torch.minimum(start.data, end.data), torch.maximum(start.data, end.data)
+    lo_local = _shift_zone(Column(T.TIMESTAMPTZ, lo, valid), T.TIMESTAMP, zone).data
+    hi_local = _shift_zone(Column(T.TIMESTAMPTZ, hi, valid), T.TIMESTAMP, zone).data
+
+    def after(days):  # the instant `days` calendar days after lo
+        return _shift_zone(Column(T.TIMESTAMP, lo_local + days * US_DAY, valid), T.TIMESTAMPTZ, zone).data
+    days = torch.div(hi_local - lo_local, US_DAY, rounding_mode="floor")
+    moved = after(days)
+    over = moved > hi  # (a DST change can put lo + days past hi: one day fewer then)
+    days = days - over.to(days.dtype)
+    moved = torch.where(over, after(days), moved)
+    out = days * US_DAY + hi - moved
+    return Column(T.INTERVAL, torch.where(end.data < start.data, -out, out), valid)
 
 
 def _interval_scale(args, e, ctx):

@@ -193,6 +193,9 @@ def _bracket(b, nodes):
     index = node.expressions[0]
     if subject.type.kind == "STRUCT":
         return _struct_extract(subject, b.bind(index))
+    if subject.type.kind == "MAP":
+        from .maps import bracket
+        return bracket(subject, index, b)
     if isinstance(index, exp.Slice):
         bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression)]
         return _slice(subject, *bounds)
@@ -226,10 +229,12 @@ def cast_constant(lit: Lit, to: T.SqlType) -> Lit:
 def _arrow_cast(arr: pa.Array, to: T.SqlType) -> pa.Array:
     from ..io.arrow import arrow_type_of
     want = arrow_type_of(to)
+    if to.is_nested and arr.null_count == len(arr) and not pa.types.is_nested(arr.type):
+        return pa.nulls(len(arr), want)  # NULLs of the untyped NULL (the elements of [NULL])
     if to.kind == "STRUCT":  # field by field: DuckDB matches fields by position
         fields = [_arrow_cast(f, t) for f, (_, t) in zip(arr.flatten(), to.fields)]
         return pa.StructArray.from_arrays(fields, fields=list(want), mask=arr.is_null())
-    if to.kind == "LIST":
+    if to.kind in ("LIST", "MAP"):
         return pa.ListArray.from_arrays(arr.offsets, _arrow_cast(arr.flatten(), to.element), want,
                                         mask=arr.is_null() if arr.null_count else None)
     return arr.cast(want)
@@ -263,6 +268,9 @@ def _format(v, t: T.SqlType) -> str:
         return "[" + ", ".join(_format(x, t.element) for x in v) + "]"
     if t.kind == "STRUCT":
         return "{" + ", ".join(f"'{n}': {_format(v[n], ft)}" for n, ft in t.fields) + "}"
+    if t.kind == "MAP":
+        kt, vt = (ft for _, ft in t.element.fields)
+        return "{" + ", ".join(f"{_format(x['key'], kt)}={_format(x['value'], vt)}" for x in v) + "}"
     if t.kind == "BOOLEAN":
         return "true" if v else "false"
     if t.is_float:
@@ -339,28 +347,30 @@ def struct_field(b, node: exp.Column) -> Expr | None:
     return None
 
 
-def _slice(subject, begin, end):
+def _slice(subject, begin, end, step=None):
     _need("array_slice", subject, "LIST")
     consts = []
-    for bound in (begin, end):
+    for bound in (begin, end, step):
         if bound is not None and not (isinstance(bound, Lit) and (bound.type.is_integer or bound.value is None)):
             raise NotSupportedError("list slices with non-constant integer bounds")
         consts.append(None if bound is None else bound.value)
     if any(b is not None and b.value is None for b in (begin, end)):
         return Lit(None, subject.type)
+    if consts[2] is not None and consts[2] <= 0:
+        raise NotSupportedError("list slices with a step that is not positive")
     return Call("array_slice", (subject,), subject.type, tuple(consts))
 
 
 def _slice_kernel(args, e, ctx):
     (col,) = args
-    begin, end = e.params
+    begin, end, step = e.params
 
     def cut(v):
         n = len(v)
         lo = 0 if begin is None or begin == 0 else begin - 1 if begin > 0 else max(n + begin, 0)
         hi = n if end is None else min(end, n) if end >= 0 else n + end + 1
-        return v[lo:max(hi, lo)]
-    return _per_entry_list(col, ("array_slice", begin, end), cut)
+        return v[lo:max(hi, lo):step or 1]
+    return _per_entry_list(col, ("array_slice", begin, end, step), cut)
 
 
 def _per_entry_list(col: Column, key, fn) -> Column:
@@ -372,7 +382,9 @@ def _per_entry_list(col: Column, key, fn) -> Column:
     return C._recode(col, *result)
 
 
-def _length(subject):
+def _length(subject, dimension=None):
+    if dimension is not None and not (isinstance(dimension, Lit) and dimension.type.is_integer and dimension.value == 1):
+        raise NotSupportedError("array_length() of a dimension other than 1 (DuckDB has none either)")
     if subject.type.kind == "NULL":
         return Lit(None, T.BIGINT)
     return Call("array_length", (_need("array_length", subject, "LIST"),), T.BIGINT)
@@ -446,7 +458,9 @@ def explode(offsets: torch.Tensor, codes: torch.Tensor) -> tuple[torch.Tensor, t
 # ---------------------------------------------------------------- registry
 
 _entry("list_value", "list_value(ANY, ...) → LIST", "A list of the arguments; also written [a, b, ...].",
-       "list_value(1, 2, 3) → [1, 2, 3]", _list_value, _list_value_kernel, ("list_pack",), (exp.Array,))
+       "list_value(1, 2, 3) → [1, 2, 3]", _list_value, _list_value_kernel, ("list_pack",), (exp.Array,),
+       node_args=lambda node: ("#comprehension", node.expressions) if len(node.expressions) == 1 and isinstance(
+           node.expressions[0], exp.Comprehension) else ("list_value", list(node.expressions)))
 _entry("struct_pack", "struct_pack(name := ANY, ...) → STRUCT",
        "A struct of the named arguments; also written {'name': value, ...}.",
        "struct_pack(a := 1, b := 'x') → {'a': 1, 'b': x}", _struct_pack, _struct_pack_kernel,
@@ -459,13 +473,13 @@ _entry("struct_extract", "struct_extract(STRUCT, VARCHAR name) → field", "A st
        "s.name or s['name'].", "struct_extract({'a': 1}, 'a') → 1",
        lambda *a: arity("struct_extract", a, 2, 2) or _struct_extract(*a), _struct_extract_kernel,
        nodes=(exp.StructExtract,))
-_entry("array_slice", "array_slice(LIST, BIGINT begin, BIGINT end) → LIST", "Elements begin..end (1-based, "
+_entry("array_slice", "array_slice(LIST, BIGINT begin, BIGINT end [, BIGINT step]) → LIST", "Elements begin..end (1-based, "
        "inclusive, negative from the end; constant bounds); also written l[begin:end].", "[1, 2, 3][2:3] → [2, 3]",
-       lambda *a: arity("array_slice", a, 3, 3) or _slice(*a), _slice_kernel, ("list_slice",), (exp.ArraySlice,))
+       lambda *a: arity("array_slice", a, 3, 4) or _slice(*a), _slice_kernel, ("list_slice",), (exp.ArraySlice,))
 _entry("l[i]", "l[i], l[begin:end], s['name'], s.name", "Subscripts of a LIST or STRUCT (not callable by name).", "[1, 2][1] → 1",
        _bracket, nodes=(exp.Bracket, exp.Dot), raw=True, node_args=lambda node: ("l[i]", [node]))
-_entry("array_length", "array_length(LIST) → BIGINT", "The number of elements (len(l) and length(l) too).",
-       "array_length([1, NULL]) → 2", lambda *a: arity("array_length", a, 1, 1) or _length(*a), _length_kernel,
+_entry("array_length", "array_length(LIST [, 1]) → BIGINT", "The number of elements (len(l) and length(l) too).",
+       "array_length([1, NULL]) → 2", lambda *a: arity("array_length", a, 1, 2) or _length(*a), _length_kernel,
        nodes=(exp.ArraySize,))
 _entry("list_contains", "list_contains(LIST, element) → BOOLEAN", "Whether the list holds the value "
        "(NULL elements never match).", "list_contains([1, 2], 2) → true",

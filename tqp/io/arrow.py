@@ -31,6 +31,7 @@ from .. import types as T
 from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
+from ..settings import current as current_settings
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
 
@@ -58,11 +59,13 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
     if pa.types.is_date(t):
         return T.DATE
     if pa.types.is_timestamp(t):
-        return T.TIMESTAMP
+        return T.TIMESTAMP if t.tz is None else T.TIMESTAMPTZ
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return T.VARCHAR
     if pa.types.is_null(t):
         return T.INTEGER
+    if pa.types.is_map(t):
+        return T.MAP(sql_type_of(t.key_type), sql_type_of(t.item_type))
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) \
             or pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
         return T.LIST(sql_type_of(t.value_type))
@@ -124,7 +127,7 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
         data = (arr.cast(pa.int64()).to_numpy(zero_copy_only=False) // 86_400_000).astype(np.int32)
     elif pa.types.is_date32(t):
         data = arr.cast(pa.int32()).fill_null(0).to_numpy()
-    elif st.kind == "TIMESTAMP":
+    elif st.kind in ("TIMESTAMP", "TIMESTAMPTZ"):  # (Arrow's zoned values count from 1970 UTC too)
         raw = arr.cast(pa.int64()).fill_null(0).to_numpy()
         per = _US_PER[t.unit]
         data = raw // 1000 if per is None else raw * per
@@ -133,8 +136,8 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
             arr = arr.fill_null(False if st.kind == "BOOLEAN" else 0)
         data = arr.to_numpy(zero_copy_only=False)
         data = data.astype(_NP_STORAGE[st.kind], copy=False)
-    if st.kind in ("DATE", "TIMESTAMP"):
-        _check_date_range(data, valid, st.kind == "TIMESTAMP")
+    if st.is_temporal:
+        _check_date_range(data, valid, st.kind != "DATE")
     col = Column(st, torch.from_numpy(np.ascontiguousarray(data)).to(device))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
@@ -219,6 +222,8 @@ def nested_column(arr: pa.Array, device: torch.device) -> Column:
     st = sql_type_of(arr.type)
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
+    if pa.types.is_map(arr.type):  # held as the LIST of STRUCT(key, value) it is
+        arr = pa.ListArray.from_arrays(arr.offsets, arr.values, mask=arr.is_null() if arr.null_count else None)
     ids = _value_ids(arr)
     uniq, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
     distinct = arr.take(pa.array(first)).cast(arrow_type_of(st), safe=False)
@@ -274,14 +279,6 @@ def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         for i, name in enumerate(table.column_names):
-            t = table.schema.field(i).type
-            if pa.types.is_timestamp(t) and t.tz is not None:
-                # Held as naive microseconds, an instant would lose its zone and CAST(ts AS DATE)
-                # would give the UTC date: refuse rather than answer in the wrong zone.
-                raise NotSupportedError(
-                    f'column "{name}" is TIMESTAMP WITH TIME ZONE ({t}), which tqp does not support; '
-                    f'register it as naive local or UTC time (e.g. pyarrow.compute.local_timestamp, or '
-                    f'.cast(pa.timestamp("{t.unit}")) for UTC)')
             try:
                 out.append(column_from_arrow(table.column(i), device))
             except (NotSupportedError, DataError) as err:
@@ -292,8 +289,13 @@ def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
 # ---------------------------------------------------------------- out
 
 
-def arrow_type_of(t: T.SqlType) -> pa.DataType:
-    if t.kind == "LIST":
+def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
+    """The Arrow type a column of type t leaves as; an instant (TIMESTAMPTZ) is shown in `zone`,
+    by default the session's. Inside tqp a MAP is its LIST of STRUCT(key, value); results turn
+    it into an Arrow map."""
+    if t.kind == "TIMESTAMPTZ":
+        return pa.timestamp("us", tz=zone or current_settings().timezone)
+    if t.kind in ("LIST", "MAP"):
         return pa.list_(arrow_type_of(t.element))
     if t.kind == "STRUCT":
         return pa.struct([(n, arrow_type_of(ft)) for n, ft in t.fields])
@@ -304,7 +306,7 @@ def arrow_type_of(t: T.SqlType) -> pa.DataType:
     }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
 
 
-def column_to_arrow(col: Column) -> pa.Array:
+def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
     data = col.data.cpu().numpy()
     valid = None if col.validity is None else col.validity.cpu().numpy()
     mask = None if valid is None else ~valid
@@ -329,8 +331,8 @@ def column_to_arrow(col: Column) -> pa.Array:
                                      null_count=-1 if valid is not None else 0)
     if t.kind == "DATE":
         return pa.array(data.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
-    if t.kind == "TIMESTAMP":
-        return pa.array(data, type=pa.int64(), mask=mask).cast(pa.timestamp("us"))
+    if t.kind in ("TIMESTAMP", "TIMESTAMPTZ"):
+        return pa.array(data, type=pa.int64(), mask=mask).cast(arrow_type_of(t, zone))
     if t.kind == "INTERVAL":
         return pa.array(data, type=pa.int64(), mask=mask).cast(pa.duration("us"))
     return pa.array(data, type=arrow_type_of(t), mask=mask)
@@ -354,7 +356,15 @@ def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
     return out
 
 
-def to_arrow(names: list[str], columns: list[Column]) -> pa.Table:
-    arrays = [column_to_arrow(c) for c in columns]
+def to_arrow(names: list[str], columns: list[Column], zone: str | None = None) -> pa.Table:
+    arrays = [map_array(column_to_arrow(c, zone)) if c.type.kind == "MAP" else column_to_arrow(c, zone) for c in columns]
     # Duplicate output names are legal SQL; Arrow tables allow them too.
     return pa.Table.from_arrays(arrays, names=list(names)) if arrays else pa.table({})
+
+
+def map_array(arr: pa.Array) -> pa.Array:
+    """A MAP column's LIST of STRUCT(key, value) as an Arrow map."""
+    arr = arr.cast(pa.list_(arr.type.value_type)) if pa.types.is_large_list(arr.type) else arr
+    entries = arr.values
+    return pa.MapArray.from_arrays(arr.offsets, entries.field(0), entries.field(1),
+                                   mask=arr.is_null() if arr.null_count else None)

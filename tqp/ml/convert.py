@@ -16,6 +16,10 @@ Supported (each converted in-house to torch ops):
   cluster), IsolationForest (PREDICT gives -1 / 1), VotingClassifier / VotingRegressor and
   StackingClassifier / StackingRegressor over supported estimators;
 * LightGBM LGBMClassifier / LGBMRegressor; XGBoost XGBClassifier / XGBRegressor (gbtree);
+* CatBoost CatBoostClassifier / CatBoostRegressor / CatBoost with numeric features
+  (tqp.ml.catboost);
+* ONNX models (``onnx.ModelProto``) of the operators listed in tqp.ml.onnx, e.g. what skl2onnx
+  and onnxmltools make of scikit-learn, LightGBM and XGBoost models;
 * any torch.nn.Module mapping [n, k] to [n] or [n, 1] (a regressor).
 
 Anything else raises tqp.NotSupportedError naming the model type.
@@ -122,6 +126,12 @@ def _estimator(model) -> Converted:
         except Exception as e:  # noqa: BLE001 - xgboost raises its own NotFittedError
             raise NotSupportedError(f"{_display(model)} is not fitted") from e
         return xgboost_model(model)
+    if top == "catboost" and name in ("CatBoostClassifier", "CatBoostRegressor", "CatBoost"):
+        from .catboost import catboost_model
+
+        if not model.is_fitted():
+            raise NotSupportedError(f"{_display(model)} is not fitted")
+        return catboost_model(model)
     raise NotSupportedError(f"cannot use a model of type {_qualname(model)}: not a supported model")
 
 
@@ -131,11 +141,17 @@ def _member(model) -> CompiledModel:
 
 
 def _n_features(model) -> int | None:
+    if type(model).__module__.split(".")[0] == "catboost":
+        return len(model.feature_names_)  # a model read from a file reports n_features_in_ = 0
     n = getattr(model, "n_features_in_", None)
     return int(n) if n is not None else None
 
 
 def _feature_names(model) -> list[str] | None:
+    if type(model).__module__.split(".")[0] == "catboost":
+        from .catboost import feature_names
+
+        return feature_names(model)
     try:
         names = getattr(model, "feature_names_in_", None)
     except Exception:  # noqa: BLE001 - some wrappers raise instead of returning None
@@ -165,6 +181,10 @@ def convert(model, *, tree_strategy: str | None = None) -> CompiledModel:
 def _convert(model, tree_strategy) -> CompiledModel:
     if isinstance(model, CompiledModel):
         return model
+    if _display(model) == "onnx.ModelProto":
+        from .onnx import onnx_model
+
+        return onnx_model(model, tree_strategy)
     n_features = None
     if isinstance(model, torch.export.ExportedProgram):
         # the one user input's last dimension; the batch dimension must have been exported dynamic

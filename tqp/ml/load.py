@@ -2,9 +2,11 @@
 ``CREATE [OR REPLACE] MODEL [IF NOT EXISTS] m FROM 'path'`` / ``DROP MODEL [IF EXISTS] m`` in SQL.
 
 A file is read by its contents: a zip archive holding a torch.export program (``.pt2``, from
-``torch.export.save``), TorchScript (``torch.jit.save``) or a ``torch.save``'d module, anything
-else as a joblib / pickle file (scikit-learn, LightGBM, XGBoost estimators, pipelines). **Unpickling runs
-code that the file carries: load only files you trust.** A path named in SQL obeys the
+``torch.export.save``), TorchScript (``torch.jit.save``) or a ``torch.save``'d module, a CatBoost
+binary model (``.cbm``, ``save_model``'s default format), an ONNX model (named ``*.onnx``; read
+with the ``onnx`` package, which runs nothing the file carries), anything else as a joblib /
+pickle file (scikit-learn, LightGBM, XGBoost estimators, pipelines). **Unpickling runs code that
+the file carries: load only files you trust.** A path named in SQL obeys the
 ``enable_external_access`` setting like every other file read (see tqp.io.files).
 
 >>> import os, tempfile, joblib, numpy as np
@@ -33,14 +35,21 @@ DROP_MODEL = re.compile(r"^\s*DROP\s+MODEL\s+(IF\s+EXISTS\s+)?" + _NAME + r"\s*;
 
 
 def load_model(path) -> object:
-    """The model stored at `path`: a torch.export program's module, a TorchScript module, or
-    the unpickled object of a joblib / pickle file (trusted files only: unpickling runs code)."""
+    """The model stored at `path`: a torch.export program's module, a TorchScript module, a
+    CatBoost model, an ``onnx.ModelProto``, or the unpickled object of a joblib / pickle file
+    (trusted files only: unpickling runs code)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ProgrammingError(f"model file {path!r} does not exist")
     try:
         if zipfile.is_zipfile(path):
             return _torch_file(path)
+        with open(path, "rb") as f:
+            magic = f.read(4)
+        if magic == b"CBM1":
+            return _need("catboost", "ml").CatBoost().load_model(path)
+        if path.lower().endswith(".onnx"):
+            return _need("onnx", "onnx").load(path)
         import joblib
 
         return joblib.load(path)
@@ -48,6 +57,16 @@ def load_model(path) -> object:
         raise
     except Exception as e:  # noqa: BLE001 - any reader's failure, reported with the file's name
         raise OperationalError(f"cannot read model file {path!r}: {type(e).__name__}: {e}") from e
+
+
+def _need(package: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(package)
+    except ImportError as e:
+        raise NotSupportedError(f"reading this model file needs the {package} package "
+                                f"(pip install {package}, or tqp[{extra}])") from e
 
 
 def _torch_file(path: str):

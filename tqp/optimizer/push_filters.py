@@ -93,8 +93,8 @@ def _substitute(e: Expr, fn) -> Expr:
 def _movable(e: Expr) -> bool:
     """Plain scalar predicates: no aggregate, and no operator whose value depends on which rows
     (or how many) reach it."""
-    return all(isinstance(n, (ColRef, Lit, Call, ScalarSubquery)) for n in walk(e)) and \
-        not any(isinstance(n, Call) and n.op in ("random", "predict") for n in walk(e))
+    return all(isinstance(n, (ColRef, Lit, Call, ScalarSubquery)) and
+               not (isinstance(n, Call) and n.op in ("random", "predict")) for n in walk(e))
 
 
 def _filter(rel: P.Rel, preds: list[Expr]) -> P.Rel:
@@ -113,8 +113,8 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
         return _filter(_into_join(rel, preds), keep)
     if isinstance(rel, P.Distinct) and not rel.on:  # (below DISTINCT ON it changes which row is first)
         return _filter(P.Distinct(_place(rel.input, preds)), keep)
-    if isinstance(rel, P.SetOp) and [t for _, t in rel.left.schema] == [t for _, t in rel.right.schema]:
-        return _filter(rel.with_inputs(_place(rel.left, preds), _place(rel.right, preds)), keep)
+    if isinstance(rel, P.SetOp) and len({tuple(t for _, t in b.schema) for b in rel.branches}) == 1:
+        return _filter(rel.with_inputs(*[_place(b, preds) for b in rel.branches]), keep)
     if isinstance(rel, P.Project):
         down, up = [], keep
         for p in preds:

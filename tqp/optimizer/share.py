@@ -10,16 +10,17 @@ equal subtrees give equal rows; each repeated one is wrapped, everywhere it occu
 >>> from tqp.plan import nodes as P
 >>> scan = P.Scan("t", (("a", T.INTEGER),), (0,))
 >>> f = P.Filter(scan, P.Call("gt", (P.ColRef(0, T.INTEGER), P.Lit(1, T.INTEGER)), T.BOOLEAN))
->>> plan = share_repeated(P.SetOp("union", True, f, P.Filter(scan, f.predicate)))
+>>> plan = share_repeated(P.SetOp("union", True, (f, P.Filter(scan, f.predicate))))
 >>> plan.left is plan.right, type(plan.left).__name__
 (True, 'Shared')
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 
-from ..plan.nodes import Expr, Rel, ScalarSubquery, Scan, Shared, Values, WorkingTable, walk
+from ..plan.nodes import Expr, Rel, ScalarSubquery, Scan, Shared, SortKey, Values, WorkingTable
 
 _NOT_WORTH = (Scan, Values, Shared, WorkingTable)  # nothing to save: scans are views of stored tensors
 
@@ -58,39 +59,68 @@ def _count(plan: Rel, counts: Counter) -> None:
 
 
 def _child_rels(rel: Rel) -> list[Rel]:
-    out: list[Rel] = []
-    _map_fields(rel, lambda r: out.append(r) or r)
+    out: list[Rel] = list(rel.inputs())
+    map_subquery_plans(rel, lambda r: out.append(r) or r)
     return out
 
 
 def map_subquery_plans(node: Rel, fn) -> Rel:
     """node with fn applied to the plan of each scalar subquery in its own expressions (not to its inputs)."""
-    return _map_fields(node, fn, inputs=False)
+    return _map_fields(node, fn, inputs=False) if _holds_subquery(node) else node
+
+
+def _holds_subquery(node: Rel) -> bool:
+    """Whether a scalar subquery occurs in the node's own expressions (known once per node:
+    every rule's pass asks)."""
+    try:
+        return node.__dict__["_holds_subquery"]
+    except KeyError:
+        found = any(_value_holds_subquery(getattr(node, name)) for name in _field_names(type(node)))
+        object.__setattr__(node, "_holds_subquery", found)
+        return found
+
+
+def _value_holds_subquery(value) -> bool:
+    if isinstance(value, Expr):
+        return value.holds_subquery()
+    if isinstance(value, SortKey):
+        return value.expr.holds_subquery()
+    if isinstance(value, tuple) and value and not isinstance(value[0], (str, int)):  # (not names, a schema's items)
+        return any(map(_value_holds_subquery, value))
+    return False
 
 
 def _map_fields(node, fn, inputs: bool = True):
     """node with fn applied to every relation it holds: its inputs and the plans of scalar
     subqueries inside its expressions. Unchanged parts are kept as they are."""
     changes = {}
-    for f in dataclasses.fields(node):
-        old = getattr(node, f.name)
-        new = old if not inputs and isinstance(old, Rel) else _map_value(old, fn)
+    for name in _field_names(type(node)):
+        old = getattr(node, name)
+        is_input = isinstance(old, Rel) or isinstance(old, tuple) and old and isinstance(old[0], Rel)
+        new = old if not inputs and is_input else _map_value(old, fn)
         if new is not old:
-            changes[f.name] = new
+            changes[name] = new
     return dataclasses.replace(node, **changes) if changes else node
+
+
+@functools.cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _map_value(value, fn):
     if isinstance(value, Rel):
         return fn(value)
     if isinstance(value, Expr):
-        if not any(isinstance(e, ScalarSubquery) for e in walk(value)):
+        if not value.holds_subquery():
             return value
         if isinstance(value, ScalarSubquery):
             plan = fn(value.plan)
             return value if plan is value.plan else ScalarSubquery(plan, value.type)
         return _map_fields(value, fn)
     if isinstance(value, tuple):
+        if not value or isinstance(value[0], (str, int)):  # names, column indexes
+            return value
         items = [_map_value(v, fn) for v in value]
         return value if all(a is b for a, b in zip(items, value)) else tuple(items)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -66,8 +66,8 @@ class Stats:
         if isinstance(rel, (P.Limit, P.Sort)) and rel.limit is not None:
             return min(float(rel.limit), self.rows(rel.input))
         if isinstance(rel, P.SetOp):
-            l, r = self.rows(rel.left), self.rows(rel.right)
-            return {"union": l + r, "intersect": min(l, r)}.get(rel.kind, l)
+            rows = [self.rows(b) for b in rel.branches]
+            return {"union": sum(rows), "intersect": min(rows)}.get(rel.kind, rows[0])
         ins = rel.inputs()
         return self.rows(ins[0]) if ins else 1.0
 

@@ -203,6 +203,9 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
     if W.is_wide(x.data):
         raise NotSupportedError(f"{a.func.split(':')[0]} over DECIMAL values past 18 digits")
     kind, *rest = a.func.split(":")
+    if rest and rest[0].startswith("["):  # a list of fractions: one quantile each, as a LIST
+        from ..functions.lists import quantile_list
+        return quantile_list(a, lambda q, t: _holistic(P.AggCall(":".join([kind, q] + rest[1:]), a.arg, t), x, ids, g, valid))
     if kind == "entropy":
         return Column(T.DOUBLE, H.segment_entropy(x.data, ids, g, valid))
     desc = rest[-1:] == ["desc"]

@@ -60,5 +60,7 @@ def concat_columns(cols: list[Column]) -> Column:
     return replace(cols[0], data=data, validity=valid)
 
 
-def concat_batches(a: Batch, b: Batch) -> Batch:
-    return Batch.of([concat_columns([x, y]) for x, y in zip(a.columns(), b.columns())], a.length + b.length)
+def concat_batches(*batches: Batch) -> Batch:
+    """The batches' rows one after the other (columns brought to one width and dictionary)."""
+    return Batch.of([concat_columns(list(cols)) for cols in zip(*(b.columns() for b in batches))],
+                    sum(b.length for b in batches))

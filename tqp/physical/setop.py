@@ -1,8 +1,8 @@
 """Set operations: UNION, INTERSECT and EXCEPT, with or without ALL.
 
-Contract: consumes two batches of the same width; column pairs are brought to one type width
-and (strings) one dictionary. Produces the left input's column names. UNION ALL is the left
-rows then the right rows. UNION keeps the first occurrence of each distinct row, in that
+Contract: consumes two batches of the same width (UNION: any number); columns are brought
+to one type width and (strings) one dictionary. Produces the left input's column names. UNION ALL is each
+input's rows in turn. UNION keeps the first occurrence of each distinct row, in that
 order. INTERSECT / EXCEPT keep left rows, in left order: without ALL the first of each
 distinct row present (absent) on the right; with ALL as many copies of a row as
 min(left count, right count) (left count - right count). NULLs compare equal to each other,
@@ -26,12 +26,12 @@ from .rows import concat_batches, group_rows, occurrence
 
 
 def lower(rel: P.SetOp):
-    left, right = lower_input(rel.left), lower_input(rel.right)
+    branches = [lower_input(b) for b in rel.branches]
     kind, keep_all = rel.kind, rel.all
 
     def setop(ctx):
-        lb, rb = left(ctx), right(ctx)
-        both = concat_batches(lb, rb)
+        batches = [run(ctx) for run in branches]
+        both = concat_batches(*batches)
         dev = ctx.device
         if kind == "union":
             if keep_all:
@@ -40,6 +40,7 @@ def lower(rel: P.SetOp):
                 return both
             _, _, first = group_rows(both.columns(), both.length, dev)
             return both.take(torch.sort(first).values)
+        lb = batches[0]
         n = lb.length
         if both.length == 0:
             return lb

@@ -142,9 +142,12 @@ class _Rows:
 def _compile_call(call: P.WindowCall):
     impl = _FUNCS.get(call.func)
     if impl is None:
-        if call.func not in AGGREGATES:
+        if call.func.split(":")[0] in _HOLISTIC:
+            impl = _holistic
+        elif call.func not in AGGREGATES:
             raise NotSupportedError(f"{call.func}() as a window function")
-        impl = _aggregate
+        else:
+            impl = _aggregate
     args = [compile_expr(a) for a in call.args]
     filt = compile_expr(call.filter) if call.filter is not None else None
     frame = call.frame
@@ -590,6 +593,29 @@ def _aggregate(call, rows, args, bounds, keep):
         part = W.range_reduce(state, agg.combine, identity, lo, hi)
         total = part if total is None else agg.combine(total, part)
     return agg.finish(total, x, call)
+
+
+_HOLISTIC = ("list", "quantile_cont", "quantile_disc", "mode", "entropy")
+
+
+def _holistic(call, rows, args, bounds, keep):
+    """list(), quantiles and mode over frames: every row's frame gathered as a group of its
+    own (each frame's rows copied once, vectorised) and aggregated as GROUP BY does."""
+    from ..exec.limits import reserve
+    from ..functions.lists import _expand
+    from .aggregate import finalize, partial
+    x = args[0]
+    owners, ats = [], []
+    for lo, hi in bounds():
+        owner, pos = _expand((hi - lo).clamp(min=0))
+        owners.append(owner)
+        ats.append(lo[owner] + pos)
+    owner, at = torch.cat(owners), torch.cat(ats)
+    reserve(16 * len(at), f"{call.func.split(':')[0]}() over window frames of {len(at)} rows in all")
+    order = torch.sort(owner, stable=True).indices
+    owner, at = owner[order], at[order]
+    agg = P.AggCall(call.func, P.ColRef(0, x.type), call.type, call.distinct)
+    return finalize(agg, partial(agg, x.take(at), owner, rows.n, None if keep is None else keep[at]))
 
 
 def _first_of_value(rows: _Rows, x: Column, counted: Tensor) -> Tensor:

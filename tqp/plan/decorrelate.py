@@ -230,7 +230,7 @@ class _Pusher:
         return P.Sort(self.push(rel.input), (), rel.limit, rel.offset, self.dcols)
 
     def _setop(self, rel: P.SetOp) -> P.Rel:
-        return P.SetOp(rel.kind, rel.all, self.push(rel.left), self.push(rel.right))
+        return rel.with_inputs(*[self.push(b) for b in rel.branches])
 
     def _join(self, rel: P.Join) -> P.Rel:
         k, kind = self.k, rel.kind

@@ -29,6 +29,16 @@ class Expr:
     def children(self) -> tuple["Expr", ...]:
         return ()
 
+    def holds_subquery(self) -> bool:
+        """Whether a ScalarSubquery occurs in this tree (known once per node: nodes are immutable,
+        and rules ask for every expression of the plan)."""
+        try:
+            return self.__dict__["_holds_subquery"]
+        except KeyError:
+            found = isinstance(self, ScalarSubquery) or any(c.holds_subquery() for c in self.children())
+            object.__setattr__(self, "_holds_subquery", found)
+            return found
+
 
 @dataclass(frozen=True)
 class ColRef(Expr):
@@ -685,21 +695,37 @@ class Recursive(Rel):
 
 @dataclass(frozen=True)
 class SetOp(Rel):
+    """UNION [ALL] of any number of branches (a chain of UNIONs is one node, so a statement
+    of many SELECTs plans and runs in linear time), INTERSECT / EXCEPT [ALL] of two."""
     kind: str  # union, intersect, except
     all: bool
-    left: Rel
-    right: Rel
+    branches: tuple[Rel, ...]
 
     def __post_init__(self):
-        if len(self.left.schema) != len(self.right.schema):
+        if len(self.branches) < 2 or self.kind != "union" and len(self.branches) != 2:
+            raise ValueError(f"{self.kind} of {len(self.branches)} inputs")
+        if len({len(b.schema) for b in self.branches}) != 1:
             raise ValueError("set operation inputs differ in column count")
 
     @property
     def schema(self):
-        return self.left.schema
+        return self.branches[0].schema
+
+    @property
+    def left(self) -> Rel:
+        return self.branches[0]
+
+    @property
+    def right(self) -> Rel:
+        return self.branches[1]
 
     def inputs(self):
-        return (self.left, self.right)
+        return self.branches
+
+    def with_inputs(self, *new: Rel) -> Rel:
+        if len(new) != len(self.branches):
+            raise ValueError(f"SetOp takes {len(self.branches)} inputs, not {len(new)}")
+        return self if all(a is b for a, b in zip(new, self.branches)) else dataclasses.replace(self, branches=tuple(new))
 
 
 @dataclass(frozen=True)
@@ -777,7 +803,7 @@ def render(rel: Rel, indent: int = 0) -> str:
     fields = []
     for f in dataclasses.fields(rel):
         name, value = f.name, getattr(rel, f.name)
-        if isinstance(value, Rel) or name in ("columns",) or name in ("null_safe", "partition", "max_pairs") and not value:
+        if isinstance(value, Rel) or name in ("columns", "branches") or name in ("null_safe", "partition", "max_pairs") and not value:
             continue
         fields.append(f"{name}={_short(value)}")
     head = f"{pad}{type(rel).__name__}({', '.join(fields)})"

@@ -131,24 +131,25 @@ class Binder:
             self.ctes = saved
 
     def set_op(self, node, outer):
-        left, lnames = self.bind_query(node.this, outer)
-        right, _ = self.bind_query(node.expression, outer)
-        if len(left.schema) != len(right.schema):
-            raise ProgrammingError(
-                f"{type(node).__name__.upper()} inputs have {len(left.schema)} and {len(right.schema)} columns")
-        ltypes, rtypes = [t for _, t in left.schema], [t for _, t in right.schema]
-        target = []
-        for a, b in zip(ltypes, rtypes):
-            t = T.common_type(a, b, values=True)
-            if t is None:
-                raise ProgrammingError(f"{type(node).__name__.upper()} cannot combine {a} and {b}")
-            target.append(T.INTEGER if t.kind == "NULL" else t)
-        left = _cast_rel(left, target)
-        right = _cast_rel(right, target)
         kind = {exp.Union: "union", exp.Intersect: "intersect", exp.Except: "except"}[type(node)]
         distinct = node.args.get("distinct")
-        rel: P.Rel = P.SetOp(kind, not distinct if distinct is not None else False, left, right)
-        names = list(lnames)
+        keep_all = not distinct if distinct is not None else False
+        parts = _union_chain(node, keep_all) if kind == "union" else [node.this, node.expression]
+        bound = [self.bind_query(q, outer) for q in parts]
+        names = list(bound[0][1])
+        width = len(names)
+        target = [t for _, t in bound[0][0].schema]
+        for rel, _ in bound[1:]:
+            if len(rel.schema) != width:
+                raise ProgrammingError(
+                    f"{type(node).__name__.upper()} inputs have {width} and {len(rel.schema)} columns")
+            for i, (_, b) in enumerate(rel.schema):
+                t = T.common_type(target[i], b, values=True)
+                if t is None:
+                    raise ProgrammingError(f"{type(node).__name__.upper()} cannot combine {target[i]} and {b}")
+                target[i] = t
+        target = [T.INTEGER if t.kind == "NULL" else t for t in target]
+        rel: P.Rel = P.SetOp(kind, keep_all, tuple(_cast_rel(r, target) for r, _ in bound))
         rel = P.Project(rel, tuple(ColRef(i, t) for i, t in enumerate(target)), tuple(names))
         return self._order_limit_only(node, rel, names)
 
@@ -748,12 +749,9 @@ class Binder:
             virtual = self.catalog.virtual_source(node, self.ctes)  # files, information_schema
             if virtual is None and isinstance(node.this, exp.Func):
                 raise NotSupportedError(f"table function {node.this.sql('duckdb')[:40]}")
-            name = virtual[0] if virtual else node.name.lower()
+            name = virtual[0] if virtual else self.catalog.key_of(node)
             alias = (node.alias or (virtual[1] if virtual else node.name)).lower()
             col_aliases = _column_aliases(node)
-            if node.db and not virtual:
-                if node.db.lower() not in ("main", "memory"):
-                    raise ProgrammingError(f'schema "{node.db}" not found')
             if name in self._working and not node.db:
                 rel, names = self._working[name]
                 return self._derived(rel, names, alias, col_aliases)
@@ -1456,10 +1454,21 @@ def _grouping_sets_plan(rel: P.Rel, keys: list[Expr], sets: list[tuple], aggs: l
             agg = P.Aggregate(shared, tuple(keys[i] for i in s), tuple(real),
                               tuple(f"#g{i}" for i in range(len(s) + len(real))))
             branches.append(P.Project(agg, tuple(layout(s, lambda s, a: ColRef(len(s) + real.index(a), a.type))), names))
-    while len(branches) > 1:  # a balanced tree of unions: each row is copied log(sets) times
-        branches = [P.SetOp("union", True, branches[i], branches[i + 1]) if i + 1 < len(branches)
-                    else branches[i] for i in range(0, len(branches), 2)]
-    return branches[0]
+    return P.SetOp("union", True, tuple(branches)) if len(branches) > 1 else branches[0]
+
+
+def _union_chain(node: exp.Union, keep_all: bool) -> list:
+    """The queries of a left-deep chain of UNIONs that one n-ary union computes: inner UNION
+    ALLs always, inner distinct UNIONs only under a distinct one (distinct of a distinct part
+    is the distinct of the whole; an ALL over a distinct part is not)."""
+    parts = [node.expression]
+    inner = node.this
+    while (isinstance(inner, exp.Union) and not any(inner.args.get(k) for k in ("order", "limit", "offset", "with"))
+           and (not keep_all or inner.args.get("distinct") is False)):
+        parts.append(inner.expression)
+        inner = inner.this
+    parts.append(inner)
+    return parts[::-1]
 
 
 def _strip_not(node) -> tuple[exp.Expression, bool]:

@@ -123,9 +123,13 @@ def python_literal(value) -> Lit:
     if isinstance(value, str):
         return Lit(value, T.VARCHAR)
     if isinstance(value, dt.datetime):
-        return Lit(ts_to_micros(value.replace(tzinfo=None)), T.TIMESTAMP)
+        if value.utcoffset() is not None:  # an aware datetime is an instant, as DuckDB binds it
+            return Lit(ts_to_micros((value - value.utcoffset()).replace(tzinfo=None)), T.TIMESTAMPTZ)
+        return Lit(ts_to_micros(value), T.TIMESTAMP)
     if isinstance(value, dt.date):
         return Lit(date_to_days(value), T.DATE)
+    if isinstance(value, list):  # a LIST, typed as [v1, v2, ...] would be
+        return F.nested._list_value(*[python_literal(v) for v in value])
     if isinstance(value, (bytes, bytearray, memoryview)):
         raise NotSupportedError("BLOB parameters are not supported")
     try:  # numpy scalars
@@ -160,6 +164,9 @@ def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
 
 
 def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
+    if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
+        return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
+                   else F.dates.cast_zoned_value(v, frm, to), to)
     if frm.is_string:
         s = v.strip()
         if k == "DATE":
@@ -254,6 +261,8 @@ def parse_type_name(text: str) -> T.SqlType:
 def sql_type(node: exp.DataType) -> T.SqlType:
     if node.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.LIST) and len(node.expressions) == 1:
         return T.LIST(sql_type(node.expressions[0]))
+    if node.this == exp.DataType.Type.MAP and len(node.expressions) == 2:
+        return T.MAP(*(sql_type(x) for x in node.expressions))
     if node.this == exp.DataType.Type.STRUCT and node.expressions:
         return T.STRUCT([(f.name, sql_type(f.args["kind"])) for f in node.expressions])
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
@@ -261,7 +270,7 @@ def sql_type(node: exp.DataType) -> T.SqlType:
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
     name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "TIMESTAMPNTZ": "TIMESTAMP",
             "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP",
-            "TIMESTAMPTZ": "TIMESTAMP"}.get(name, name)
+            "TIMESTAMPLTZ": "TIMESTAMPTZ"}.get(name, name)
     t = T.from_name(name, params)
     if t is None:
         raise NotSupportedError(f"type {node.sql('duckdb')} is not supported")
@@ -603,6 +612,8 @@ def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int
             raise ProgrammingError(f"cannot add an INTERVAL to {base.type}")
     if isinstance(base, Slot):  # moved again from each execution's value
         return base.derived(lambda lit: _add_interval(None, lit, iv, sign), ("interval", iv, sign))
+    if base.type.kind == "TIMESTAMPTZ":
+        return F.dates.add_interval_zoned(base, months, days, micros)
     if isinstance(base, Lit) and base.value is not None:
         from dateutil.relativedelta import relativedelta
         start = days_to_date(base.value) if base.type.kind == "DATE" else micros_to_ts(base.value)
@@ -719,6 +730,8 @@ def _concat(b, node):
 
 
 def concat(parts: list[Expr]) -> Expr:
+    if any(p.type.kind == "LIST" for p in parts):
+        return F.lists.concat(parts, propagate=True)
     parts = [p if p.type.is_string else cast(p, T.VARCHAR) for p in parts]
     out = parts[0]
     for p in parts[1:]:

@@ -28,16 +28,22 @@ class ScopeColumn:
 
 class Scope:
     def __init__(self, columns: list[ScopeColumn]):
-        self.columns = list(columns)
+        self.columns = list(columns)  # (never changed: a wider scope is a new Scope)
+        self._by_name: dict[str, list[int]] | None = None
 
     def __len__(self):
         return len(self.columns)
 
     def find(self, name: str, table: str | None) -> list[int]:
-        name = name.lower()
-        table = table.lower() if table else None
-        return [i for i, c in enumerate(self.columns)
-                if c.name.lower() == name and (table is None or c.table == table)]
+        if self._by_name is None:  # built on first lookup: a join of wide tables resolves many names
+            self._by_name = {}
+            for i, c in enumerate(self.columns):
+                self._by_name.setdefault(c.name.lower(), []).append(i)
+        hits = self._by_name.get(name.lower(), [])
+        if not table:
+            return list(hits)
+        table = table.lower()
+        return [i for i in hits if self.columns[i].table == table]
 
     def has(self, name: str, table: str | None) -> bool:
         return bool(self.find(name, table))

@@ -124,6 +124,19 @@ def bind_window(b, node: exp.Window) -> WindowCall | Lit:
 _NOT_AGGREGATES = set(_RANKING.values()) | set(_VALUES.values())
 
 
+def _registry_aggregate(b, fn) -> P.AggCall | None:
+    """A registry function bound into one plain aggregate call (quantile_cont(x, q)), or None."""
+    entry, nodes = F.resolve(fn)
+    if not (isinstance(entry, F.Function) and entry.raw and entry.family == "aggregate"):
+        return None
+    allowed, b.allow_aggs = b.allow_aggs, True
+    try:
+        agg = entry.bind(b, nodes)
+    finally:
+        b.allow_aggs = allowed
+    return agg if isinstance(agg, P.AggCall) and agg.filter is None and agg.arg is not None else None
+
+
 def _function(b, fn) -> tuple[str, tuple, T.SqlType, bool]:
     """(function name, bound arguments, result type, DISTINCT) of the function under OVER."""
     func = F.aggregate_nodes().get(type(fn))
@@ -139,6 +152,9 @@ def _function(b, fn) -> tuple[str, tuple, T.SqlType, bool]:
         if func in ("min", "max") and x.type.kind == "NULL":
             return func, (x,), T.NULLTYPE, distinct  # NULL over every frame, and untyped
         agg = X.make_agg(func, x, distinct)
+        return agg.func, (agg.arg,), agg.type, agg.distinct
+    agg = _registry_aggregate(b, fn)
+    if agg is not None:
         return agg.func, (agg.arg,), agg.type, agg.distinct
     if isinstance(fn, exp.AggFunc) and type(fn) not in _RANKING and type(fn) not in _VALUES:
         written = fn.sql("duckdb").split("(")[0].lower()
