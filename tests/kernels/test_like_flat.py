@@ -84,3 +84,13 @@ def test_like_host_random_rows_and_parts(seed):
         want = [_reference(w, pattern) for w in words]
         assert _like_host(buf, offsets, units).tolist() == want, pattern
         assert _like_host(buf, offsets, units, part_bytes=64).tolist() == want, pattern
+
+
+def test_like_host_all_rows_empty():
+    """Rows with no bytes at all (an empty buffer): only patterns without literals match."""
+    from tqp.kernels.strings import _like_host
+
+    buf, offsets = np.zeros(0, dtype=np.uint8), np.zeros(4, dtype=np.int64)
+    assert _like_host(buf, offsets, [[97], []]).tolist() == [False] * 3
+    assert _like_host(buf, offsets, [[], [97], []]).tolist() == [False] * 3
+    assert _like_host(buf, offsets, [[], []]).tolist() == [True] * 3

@@ -285,6 +285,8 @@ def _like_rows(buf: np.ndarray, offsets: np.ndarray, units: list[list[int]]) -> 
     starts, ends = offsets[:-1], offsets[1:]
     ok = ends - starts >= sum(len(u) for u in units)
     size = len(buf)
+    if size == 0:  # every row empty: only a pattern without literal bytes matches
+        return ok
     for j, b in enumerate(first):
         ok &= buf[np.minimum(starts + j, size - 1)] == b
     for j, b in enumerate(last):
