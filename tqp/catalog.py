@@ -162,6 +162,7 @@ class Catalog:
     device: object = None  # torch.device that file sources are read onto
     temporary: set = field(default_factory=set)  # names of tables made by CREATE TEMP TABLE
     functions: dict[str, object] = field(default_factory=dict)  # name -> tqp.udf.PythonFunction
+    macros: dict[str, object] = field(default_factory=dict)  # name -> tqp.sql.macros.Macro
     schemas: dict = field(default_factory=dict)  # the schemas besides main: lower-case name -> name as created
 
     def __post_init__(self):
@@ -180,6 +181,20 @@ class Catalog:
 
     def bump(self):
         self.version += 1
+
+    def snapshot(self) -> dict:
+        """What a transaction's ROLLBACK restores: every name's object (tables are replaced on
+        change, never changed in place, so the objects themselves need no copy)."""
+        return {"tables": dict(self.tables), **{k: dict(getattr(self, k)) for k in _SNAPSHOT},
+                "temporary": set(self.temporary)}
+
+    def restore(self, snap: dict) -> None:
+        self.tables.clear()
+        self.tables.update(snap["tables"])
+        for k in _SNAPSHOT:
+            setattr(self, k, dict(snap[k]))
+        self.temporary = set(snap["temporary"])
+        self.bump()  # (a new version: programs planned inside the transaction must not serve)
 
     def key_of(self, node, missing_ok: bool = False) -> str | None:
         """The key of the table or view an exp.Table names ([catalog.][schema.]name); a schema
@@ -240,6 +255,9 @@ class Catalog:
         key = what if isinstance(what, str) else what.key
         self.tables[key]  # noqa: B018 - reads the files (or lists the catalog) now
         return key, alias
+
+
+_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas")  # name -> object dicts of a Catalog
 
 
 def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:

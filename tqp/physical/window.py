@@ -142,7 +142,7 @@ class _Rows:
 def _compile_call(call: P.WindowCall):
     impl = _FUNCS.get(call.func)
     if impl is None:
-        if call.func.split(":")[0] in _HOLISTIC:
+        if call.func.split(":")[0] in _HOLISTIC or call.func in _GATHERED:
             impl = _holistic
         elif call.func not in AGGREGATES:
             raise NotSupportedError(f"{call.func}() as a window function")
@@ -596,6 +596,7 @@ def _aggregate(call, rows, args, bounds, keep):
 
 
 _HOLISTIC = ("list", "quantile_cont", "quantile_disc", "mode", "entropy")
+_GATHERED = ("bit_and", "bit_or", "bit_xor")  # no running form: each frame aggregated as a group
 
 
 def _holistic(call, rows, args, bounds, keep):
