@@ -9,7 +9,7 @@ from __future__ import annotations
 from . import Aggregate, entries
 
 _TITLES = {"string": "Strings", "math": "Math", "conditional": "Conditionals", "date": "Dates",
-           "nested": "Lists and structs", "aggregate": "Aggregates", "model": "Models", "other": "Other"}
+           "nested": "Lists and structs", "json": "JSON", "aggregate": "Aggregates", "model": "Models", "other": "Other"}
 
 
 def _cell(text: str) -> str:

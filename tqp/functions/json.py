@@ -2,13 +2,13 @@
 function parses and walks each distinct document once (per dictionary entry), never per row.
 
 Paths are JSONPath (`$.a.b[0]`, `$[#-1]` for the last element), JSON pointers (`/a/0`) or a
-plain key; `->` gives JSON, `->>` text. Numbers keep the text they were written with.
+plain key; `->` gives JSON, `->>` text.
 
 >>> import tqp
 >>> con = tqp.connect()
 >>> con.execute('''SELECT j -> '$.a[1]', j ->> 'b', json_type(j, 'a'), json_array_length(j, '$.a')
 ...                FROM (VALUES ('{"a": [1, 2.50], "b": "x"}')) t(j)''').fetchall()
-[('2.50', 'x', 'ARRAY', 2)]
+[('2.5', 'x', 'ARRAY', 2)]
 """
 from __future__ import annotations
 
@@ -29,11 +29,18 @@ _MISSING = object()
 
 
 class _Number(str):
-    """A JSON number as written (1.0 stays 1.0, 1e300 stays 1e300)."""
+    """A JSON number as DuckDB writes it back: an integer as written, a double in its shortest
+    form (2.50 -> 2.5, 1.0 stays 1.0, 1e300 stays 1e300)."""
+
+
+def _double(text: str) -> _Number:
+    r = repr(float(text))
+    mantissa, e, exponent = r.partition("e")
+    return _Number(mantissa + e + str(int(exponent)) if e else r)
 
 
 def _load(text: str):
-    return json.loads(text, parse_float=_Number, parse_int=_Number)
+    return json.loads(text, parse_float=_double, parse_int=_Number)
 
 
 def dump(v) -> str:
@@ -56,8 +63,9 @@ def _kind(v) -> str:
     if v is True or v is False:
         return "BOOLEAN"
     if isinstance(v, _Number):
-        if re.fullmatch(r"-?\d+", v):
-            return "BIGINT" if int(v) < 2**63 else "UBIGINT" if int(v) < 2**64 else "DOUBLE"
+        if re.fullmatch(r"-?\d+", v):  # (as yyjson reads them: a non-negative integer is unsigned)
+            n = int(v)
+            return ("UBIGINT" if n < 2**64 else "DOUBLE") if n >= 0 else ("BIGINT" if n >= -2**63 else "DOUBLE")
         return "DOUBLE"
     return {str: "VARCHAR", list: "ARRAY", dict: "OBJECT"}[type(v)]
 
@@ -101,7 +109,7 @@ def _walk(doc, steps):
     return doc
 
 
-def _per_document(pick):
+def _per_document(pick, dtype=object):
     """fn(texts, paths) applying pick(value at path, or _MISSING) per distinct pair; a document
     that is not JSON is an error for the rows that hold it."""
     def fn(texts, paths=None):
@@ -114,8 +122,7 @@ def _per_document(pick):
                 value = _MISSING
                 bad.append(True)
             out.append(pick(value))
-        return np.array(out, dtype=object if not isinstance(out[0] if out else "", bool) else bool), bad, \
-            "Malformed JSON: a document is not valid JSON"
+        return np.array(out, dtype=dtype), bad, "Malformed JSON: a document is not valid JSON"
     return fn
 
 
@@ -129,7 +136,8 @@ for _name, _pick in (("#json_kind", lambda v: "" if v is _MISSING else _kind(v))
                      ("#json_text", _text),
                      ("#json_length", lambda v: len(v) if isinstance(v, list) else 0)):
     register(Function(_name, "", "", "", strict(_name, ("VARCHAR", "VARCHAR"), T.BIGINT if _name == "#json_length" else T.VARCHAR),
-                      per_distinct(_per_document(_pick), T.BIGINT if _name == "#json_length" else T.VARCHAR),
+                      per_distinct(_per_document(_pick, np.int64 if _name == "#json_length" else object),
+                                   T.BIGINT if _name == "#json_length" else T.VARCHAR),
                       per_entry=True, family="json"))
 
 
@@ -285,4 +293,15 @@ _entry("json_array", "json_array(ANY...) → JSON", "A JSON array of the values.
        _array, nodes=(exp.JSONArray,), node_args=lambda n: ("json_array", list(n.expressions)))
 _entry("json_object", "json_object(VARCHAR key, ANY value, ...) → JSON", "A JSON object of the pairs.",
        "json_object('a', 1) → '{\"a\":1}'", _object, nodes=(exp.JSONObject,),
-       node_args=lambda n: ("json_object", list(n.expressions)))
+       node_args=lambda n: ("json_object", [x for kv in n.expressions for x in
+                                            ((kv.this, kv.expression) if isinstance(kv, exp.JSONKeyValue) else (kv,))]))
+
+
+@X.handles(exp.Lambda)
+def _arrow(b, node):
+    """`j -> 'path'` inside a function's arguments, which sqlglot reads as a lambda (the list
+    functions take their lambdas before this)."""
+    params = node.expressions
+    if len(params) != 1 or not isinstance(params[0], (exp.Identifier, exp.Column)):
+        raise NotSupportedError(f"a lambda here: {node.sql('duckdb')[:60]}")
+    return b.bind(exp.JSONExtract(this=exp.column(params[0].name), expression=node.this))
