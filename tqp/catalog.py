@@ -19,10 +19,12 @@ import os
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import torch
 
 from .column import Column
 from .errors import ProgrammingError
+from .kernels.selection import any_true
 from .types import SqlType
 
 
@@ -272,7 +274,14 @@ def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | 
     if not data.is_floating_point() and data.dtype != torch.bool:
         lo, hi = (int(v) for v in torch.aminmax(data))
         if hi - lo < 4 * n:
+            if not any_true(data[1:] < data[:-1]):  # ascending (keys often are): count the steps
+                return int(torch.count_nonzero(data[1:] != data[:-1])) + 1
+            if data.device.type == "cpu":  # numpy's flag scatter: no int64 copy of the index
+                x = data.numpy()
+                present = np.zeros(hi - lo + 1, dtype=np.bool_)
+                present[x - lo if lo else x] = True
+                return int(np.count_nonzero(present))
             present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
-            present[data.to(torch.int64) - lo] = True
+            present.index_fill_(0, data.to(torch.int64) - lo, True)
             return int(torch.count_nonzero(present))
     return int(torch.unique(data).numel()) if sort else None

@@ -209,6 +209,7 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
     if kind == "entropy":
         return Column(T.DOUBLE, H.segment_entropy(x.data, ids, g, valid))
     desc = rest[-1:] == ["desc"]
+    x = x.with_unique_dictionary() if kind in ("mode", "entropy") else x.with_sorted_dictionary()
     data = x.data.to(torch.int64) if x.data.dtype == torch.bool else x.data
     data = -data if desc else data
     if kind == "mode":
@@ -326,6 +327,7 @@ class Extreme:
 
     def partial(self, x, ids, g, valid, counts):
         has = _count(valid, ids, g, counts) > 0
+        x = x.with_sorted_dictionary()
         if W.is_wide(x.data):
             pair = W.segment_extreme(W.unpack(x.data), ids, g, valid, "amin" if self.func == "min" else "amax")
             return (Column(x.type, W.pack(*pair), none_if_all(has)),)

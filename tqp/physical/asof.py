@@ -64,8 +64,8 @@ def lower(rel: P.Join):
             lv = rv = None
             group = torch.zeros(n + m, dtype=torch.int64, device=dev)
         lt, rt = same_width([evaluate(lvalue, lb, ctx), evaluate(rvalue, rb, ctx)])
-        (ld, ltv), = key_columns(lt)
-        (rd, rtv), = key_columns(rt)
+        (ld, ltv), = key_columns(lt, ordered=True)
+        (rd, rtv), = key_columns(rt, ordered=True)
         ranks, rank = torch.unique(torch.cat([ld, rd.to(ld.dtype)]), return_inverse=True)
         combined = group * (len(ranks) + 1) + rank
         valid = torch.ones(n + m, dtype=torch.bool, device=dev)

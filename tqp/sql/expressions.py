@@ -285,7 +285,7 @@ def sql_type(node: exp.DataType) -> T.SqlType:
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
     name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "TIMESTAMPNTZ": "TIMESTAMP",
             "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP",
-            "TIMESTAMPLTZ": "TIMESTAMPTZ"}.get(name, name)
+            "TIMESTAMPLTZ": "TIMESTAMPTZ", "JSON": "VARCHAR"}.get(name, name)  # (JSON is text, as DuckDB casts it)
     t = T.from_name(name, params)
     if t is None:
         raise NotSupportedError(f"type {node.sql('duckdb')} is not supported")
