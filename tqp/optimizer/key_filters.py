@@ -10,8 +10,8 @@ windows when it reads their group or partition keys; into both sides of a set op
 into a private copy of a shared subplan (a CTE) when it gets further inside. It is placed
 where it can go no further, if it passed an operator there that it spares rows (a join, an
 aggregate, a sort...) and the rows there are many: a semi join right below its own join would
-only repeat the join's work, unless another one is placed there too (then all are, the most
-selective first, and the later ones test few rows).
+only repeat the join's work, unless another one is placed there too and it keeps very few
+rows (then both are, the most selective first).
 
 The join stays where it was, so the filter only removes rows that the join drops anyway, with
 everything they contributed to. That makes it valid in places a moved filter is not: in the
@@ -60,6 +60,7 @@ from .stats import Stats
 
 RATIO = 4.0  # the large side has at least this many times the small side's rows
 MAX_SHARE = 0.5  # of the large side's key values that the small side may hold
+ALONG_SHARE = 0.05  # ... for one right below its own join, to come along with another placed there
 
 _GIVES = {  # join kind -> the sides (by position) a new filter may be made for
     "inner": (0, 1), "left": (1,), "right": (0,), "semi": (0, 1), "anti": (1,)}
@@ -125,9 +126,11 @@ class _Placer:
                     f = dataclasses.replace(keep, passed=f.passed or best.passed)
                 due[f.keys] = f
         if any(f.passed for f in due.values()):
-            # one placed here brings those right below their own joins along: after the first
-            # cut they test few rows, and a presence test costs less than a join
-            for f in sorted(due.values(), key=lambda f: f.source.share):  # the most selective first
+            # one placed here brings along those right below their own joins that keep very few
+            # rows: a presence test costs about what their join's probe does, and cutting first
+            # spares the other tests and the joins above
+            placed = [f for f in due.values() if f.passed or f.source.share <= ALONG_SHARE]
+            for f in sorted(placed, key=lambda f: f.source.share):  # the most selective first
                 self.applied.append(f.source)
                 out = P.Join(out, f.source.read(), "semi", f.keys, f.source.keys)
         return out
