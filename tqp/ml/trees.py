@@ -35,6 +35,7 @@ plain ``x <= threshold`` send missing values where the model wants them.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,10 +132,15 @@ PERFECT_MAX_SLOTS = 1 << 22  # leaf slots over all trees (32 MiB of float64 leaf
 # elements on CPU: measured flat from 2**16 to 2**20 and 4x slower at 2**22 (fresh large
 # buffers page-fault); on CUDA 16x more (CompiledModel applies CUDA_CHUNK_FACTOR).
 CHUNK_ELEMENTS = 1 << 20
+CPU_CHUNK_ROWS = 1 << 16
 
 
 def chunk_rows(ens: TreeEnsemble, strategy: str, device: torch.device | str = "cpu") -> int:
     t = max(len(ens.trees), 1)
+    if torch.device(device).type == "cpu" and strategy != "gemm":
+        # the module works in row blocks of its own (run_row_blocks): a chunk only bounds the
+        # [rows, outputs] result, and fewer chunks mean fewer waits for the slowest worker
+        return max(CPU_CHUNK_ROWS, BLOCK_ELEMENTS // t)
     per_row = t * (_gemm_width(ens) if strategy == "gemm" else 1)
     elements = CHUNK_ELEMENTS * (16 if torch.device(device).type == "cuda" else 1)
     return int(min(max(elements // per_row, 1024), 1 << 22))
@@ -224,6 +230,12 @@ class TreeEnsembleModule(nn.Module):
         return torch.cat(parts, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.device.type == "cpu" and self.strategy != "gemm" and not self.core.use_torch_compile:
+            return run_row_blocks(self.scores, x, max(1, BLOCK_ELEMENTS // max(self.n_trees, 1)),
+                                  self.n_outputs)
+        return self.scores(x)
+
+    def scores(self, x: torch.Tensor) -> torch.Tensor:
         vals = self.core(self.expand(x))  # [n, T, W]
         n = vals.shape[0]
         if self.cyclic:
@@ -237,6 +249,69 @@ class TreeEnsembleModule(nn.Module):
         if self.has_base:
             out = out + self.base
         return out
+
+
+# ------------------------------------------------------------------------------ CPU row blocks
+#
+# On CPU each tree level is a handful of tensor ops over [rows, trees]. Run on torch's intra-op
+# OpenMP threads, every op is a parallel region whose threads meet at a barrier, and on a CPU
+# shared with other processes one descheduled thread stalls each region: measured, 2 intra-op
+# threads then cost many times the CPU time of 1. So on CPU the rows are cut into blocks whose
+# per-level temporaries fit in a core's L2 cache, and the blocks go to worker threads that run
+# torch single-threaded and take the next block when done: no barriers, and a stalled worker
+# only delays the block it holds.
+BLOCK_ELEMENTS = 1 << 17
+
+_POOL = None
+_POOL_LOCK = threading.Lock()
+
+
+def run_row_blocks(fn, x: torch.Tensor, rows: int, width: int) -> torch.Tensor:
+    """fn(x[s:s + rows]) -> [rows, width] float64 for consecutive row blocks, concatenated;
+    with torch set to several threads, blocks run concurrently on single-threaded workers."""
+    n = x.shape[0]
+    threads = torch.get_num_threads()
+    if threads == 1 or n == 0:
+        return fn(x) if n <= rows else torch.cat([fn(x[s:s + rows]) for s in range(0, n, rows)])
+    lanes = min(threads, -(-n // rows))
+    out = torch.empty((n, width), dtype=torch.float64)
+    starts = iter(range(0, n, rows))
+    take = threading.Lock()
+
+    def lane():
+        with torch.no_grad():
+            while True:
+                with take:
+                    s = next(starts, None)
+                if s is None:
+                    return
+                out[s:s + rows] = fn(x[s:s + rows])
+
+    for f in [_pool(lanes).submit(lane) for _ in range(lanes)]:
+        f.result()
+    return out
+
+
+def _pool(workers: int):
+    """The shared pool of single-threaded torch workers, grown to at least `workers`."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL._max_workers < workers:
+            from concurrent.futures import ThreadPoolExecutor
+
+            if _POOL is not None:
+                _POOL.shutdown(wait=False)
+            threads = torch.get_num_threads()
+            _POOL = ThreadPoolExecutor(workers, thread_name_prefix="tqp-trees",
+                                       initializer=torch.set_num_threads, initargs=(1,))
+            # Start every worker now: torch.set_num_threads(1) sets the worker's own OpenMP
+            # thread count but also the default that threads starting later inherit, which
+            # the caller's own count restores once all workers are up.
+            ready = threading.Barrier(workers)
+            for f in [_POOL.submit(ready.wait) for _ in range(workers)]:
+                f.result()
+            torch.set_num_threads(threads)
+        return _POOL
 
 
 def _index_dtype(n: int) -> torch.dtype:
