@@ -236,19 +236,26 @@ class TreeEnsembleModule(nn.Module):
         return self.scores(x)
 
     def scores(self, x: torch.Tensor) -> torch.Tensor:
-        vals = self.core(self.expand(x))  # [n, T, W]
-        n = vals.shape[0]
+        found = self.core(self.expand(x))
+        n = x.shape[0]
         if self.cyclic:
-            out = vals.reshape(n, -1, self.n_outputs).sum(1)
+            out = self._tree_values(found, 0).view(n, -1, self.n_outputs).sum(1)
         elif self.out_map is not None:
-            out = vals[:, :, 0] @ self.out_map
+            out = self._tree_values(found, 0) @ self.out_map
         else:
-            out = vals.sum(1)
+            out = torch.stack([self._tree_values(found, w).sum(1) for w in range(self.core.width)], 1)
         if self.divisor != 1.0:
             out = out / self.divisor
         if self.has_base:
             out = out + self.base
         return out
+
+    def _tree_values(self, found: torch.Tensor, w: int) -> torch.Tensor:
+        """[n, T] values of output column w: gemm finds leaf values [n, T, W], the other cores
+        leaf rows [n, T], gathered per column (contiguous rows, unlike a [n, T, W] gather)."""
+        if self.strategy == "gemm":
+            return found[:, :, w]
+        return self.core.leaf_values[w].index_select(0, found.reshape(-1)).view(found.shape)
 
 
 # ------------------------------------------------------------------------------ CPU row blocks
@@ -350,7 +357,7 @@ class _GemmCore(nn.Module):
                 thr[ti, j] = t.threshold[i]
                 stack.append((int(t.right[i]), path_i + [(j, -1)]))
                 stack.append((int(t.left[i]), path_i + [(j, 1)]))
-        self.n_trees, self.n_int = n_t, n_int
+        self.n_trees, self.n_int, self.width = n_t, n_int, width
         self.register_buffer("sel", torch.from_numpy(sel.reshape(-1)))
         self.register_buffer("thr", torch.from_numpy(thr.reshape(-1)))
         self.register_buffer("path", torch.from_numpy(path))
@@ -394,7 +401,7 @@ class _PerfectCore(nn.Module):
         self.depth, self.width = d, width
         self.register_buffer("col", torch.from_numpy(col.reshape(-1)))
         self.register_buffer("thr", torch.from_numpy(thr.reshape(-1)))
-        self.register_buffer("vals", torch.from_numpy(vals.reshape(-1, width)))
+        self.register_buffer("leaf_values", torch.from_numpy(vals.reshape(-1, width).T.copy()))
         # State g is the global heap index t * n_int + i. Children of i are 2i+1 / 2i+2, so
         # g' = 2g + (2 - t * n_int) - [went left]; after the last level, leaf slot
         # t * n_leaf + i - n_int = g + t - n_int (n_leaf = n_int + 1).
@@ -411,7 +418,7 @@ class _PerfectCore(nn.Module):
         if self.use_torch_compile and xe.shape[0] > 0:
             fn = _compiled("perfect", self.depth)
             if fn is not None:
-                return fn(xe, self.col, self.thr, self.vals, self.start, self.step, self.leaf_off)
+                return fn(xe, self.col, self.thr, self.start, self.step, self.leaf_off)
         n, t = xe.shape[0], self.start.shape[0]
         g = self.start.expand(n, t).contiguous()
         for _ in range(self.depth):
@@ -420,8 +427,7 @@ class _PerfectCore(nn.Module):
             c = self.col.index_select(0, gv).view(n, t)
             left = xe.gather(1, c) <= self.thr.index_select(0, gv).view(n, t)
             g = torch.add(self.step, g, alpha=2).sub_(left.view(torch.uint8))
-        g.add_(self.leaf_off)
-        return self.vals.index_select(0, g.view(-1)).view(n, t, self.width)
+        return g.add_(self.leaf_off)  # [n, T] rows of leaf_values
 
 
 class _TraverseCore(nn.Module):
@@ -462,7 +468,7 @@ class _TraverseCore(nn.Module):
         self.register_buffer("thr", torch.from_numpy(np.concatenate(thrs)))
         idt = _index_dtype(base + 1)  # int32 state where it fits: less memory traffic
         self.register_buffer("rch", torch.from_numpy(np.concatenate(rights)).to(idt))
-        self.register_buffer("vals", torch.from_numpy(np.concatenate(vals).reshape(-1, width)))
+        self.register_buffer("leaf_values", torch.from_numpy(np.concatenate(vals).reshape(-1, width).T.copy()))
         self.register_buffer("roots", torch.tensor(roots, dtype=idt))
 
         self.use_torch_compile = torch_compile_default()
@@ -471,7 +477,7 @@ class _TraverseCore(nn.Module):
         if self.use_torch_compile and xe.shape[0] > 0:
             fn = _compiled("traverse", self.depth)
             if fn is not None:
-                return fn(xe, self.col, self.thr, self.rch, self.roots, self.vals)
+                return fn(xe, self.col, self.thr, self.rch, self.roots)
         n, t = xe.shape[0], self.roots.shape[0]
         idx = self.roots.expand(n, t).contiguous()
         for _ in range(self.depth):
@@ -479,7 +485,7 @@ class _TraverseCore(nn.Module):
             c = self.col.index_select(0, iv).view(n, t)
             left = xe.gather(1, c) <= self.thr.index_select(0, iv).view(n, t)
             idx = self.rch.index_select(0, iv).view(n, t).sub_(left.view(torch.uint8))
-        return self.vals.index_select(0, idx.view(-1)).view(n, t, self.width)
+        return idx  # [n, T] rows of leaf_values
 
 
 # ------------------------------------------------------------------------------ torch.compile
@@ -502,25 +508,25 @@ def torch_compile_default() -> bool:
 
 
 def _traverse_program(depth: int):
-    def traverse(xe, col, thr, rch, roots, vals):
+    def traverse(xe, col, thr, rch, roots):
         n, t = xe.shape[0], roots.shape[0]
         idx = roots.to(torch.int64).expand(n, t)
         for _ in range(depth):
             left = torch.gather(xe, 1, col[idx]) <= thr[idx]
             idx = rch[idx].to(torch.int64) - left.to(torch.int64)
-        return vals[idx]
+        return idx
 
     return traverse
 
 
 def _perfect_program(depth: int):
-    def perfect(xe, col, thr, vals, start, step, leaf_off):
+    def perfect(xe, col, thr, start, step, leaf_off):
         n, t = xe.shape[0], start.shape[0]
         g = start.to(torch.int64).expand(n, t)
         for _ in range(depth):
             left = torch.gather(xe, 1, col[g]) <= thr[g]
             g = 2 * g + step.to(torch.int64) - left.to(torch.int64)
-        return vals[g + leaf_off.to(torch.int64)]
+        return g + leaf_off.to(torch.int64)
 
     return perfect
 
