@@ -17,16 +17,9 @@ which for tqp compiles the query, is reported apart). tqp is reported as unavail
 crashed, when its PREDICT does not run. --torch-compile sets TQP_ML_TORCH_COMPILE=1 before the
 model is registered (fused tree traversal; its compile time lands in tqp's first run).
 
-Results (2-core CPU shared with other jobs, torch 2.13, DuckDB 2.0, scikit-learn 1.9,
-LightGBM 4.7; 1M rows, ~690k pass the filter, 100 trees of depth <= 8; seconds, median of 2):
-
-    model                     pandas+predict  DuckDB Arrow UDF  tqp eager  tqp torch.compile
-    RandomForestClassifier         1.44            6.72            2.40      1.26 (first 14.2)
-    LGBMClassifier                 2.65            3.34            1.92         -
-
-tqp beats DuckDB's UDF in both (the forest's per-call overhead on 2048-row vectors hurts
-DuckDB most) and pandas + LightGBM; scikit-learn's compiled forest traversal beats eager tqp by
-1.7x, and torch.compile'd tqp beats it once compiled. All answers agreed.
+--threads sets torch's thread count, which tqp's tree kernels use as the number of
+single-threaded workers taking row blocks (tqp.ml.trees.run_row_blocks). Timings depend on
+the machine and its load, so none are kept here: compare the ratios of one run.
 """
 from __future__ import annotations
 

@@ -84,6 +84,7 @@ def test_worker_pool_leaves_thread_counts_alone(monkeypatch, threads):
     X, y, Xe = _data(1, nan=False)
     model = RandomForestRegressor(8, max_depth=6, random_state=0, n_jobs=1).fit(X, X[:, 0])
     monkeypatch.setattr(trees, "_POOL", None)  # a fresh pool: its workers start in this test
+    monkeypatch.setattr(trees, "_POOL_SIZE", 0)
     monkeypatch.setattr(trees, "BLOCK_ELEMENTS", 1000)
     got = convert(model).predict(torch.from_numpy(Xe)).numpy()
     np.testing.assert_allclose(got, model.predict(Xe), rtol=1e-12)
@@ -105,3 +106,14 @@ def test_empty_and_single_row_input(threads):
     assert m.predict(torch.zeros(0, FEATURES, dtype=torch.float64)).shape == (0,)
     one = X[:1]
     assert m.classes[m.predict(torch.from_numpy(one)).numpy()].tolist() == model.predict(one).tolist()
+
+
+def test_row_blocks_under_inference_mode(monkeypatch, threads):
+    from sklearn.ensemble import RandomForestRegressor
+
+    X, y, Xe = _data(3, nan=False)
+    model = RandomForestRegressor(6, max_depth=5, random_state=0, n_jobs=1).fit(X, X[:, 1])
+    monkeypatch.setattr(trees, "BLOCK_ELEMENTS", 500)
+    with torch.inference_mode():
+        got = convert(model).predict(torch.from_numpy(Xe)).numpy()
+    np.testing.assert_allclose(got, model.predict(Xe), rtol=1e-12)

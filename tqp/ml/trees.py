@@ -269,7 +269,7 @@ class TreeEnsembleModule(nn.Module):
 # only delays the block it holds.
 BLOCK_ELEMENTS = 1 << 17
 
-_POOL = None
+_POOL, _POOL_SIZE = None, 0
 _POOL_LOCK = threading.Lock()
 
 
@@ -284,9 +284,10 @@ def run_row_blocks(fn, x: torch.Tensor, rows: int, width: int) -> torch.Tensor:
     out = torch.empty((n, width), dtype=torch.float64)
     starts = iter(range(0, n, rows))
     take = threading.Lock()
+    inference = torch.is_inference_mode_enabled()  # grad modes are per thread: pass it on
 
     def lane():
-        with torch.no_grad():
+        with torch.no_grad(), torch.inference_mode(inference):
             while True:
                 with take:
                     s = next(starts, None)
@@ -301,9 +302,9 @@ def run_row_blocks(fn, x: torch.Tensor, rows: int, width: int) -> torch.Tensor:
 
 def _pool(workers: int):
     """The shared pool of single-threaded torch workers, grown to at least `workers`."""
-    global _POOL
+    global _POOL, _POOL_SIZE
     with _POOL_LOCK:
-        if _POOL is None or _POOL._max_workers < workers:
+        if _POOL is None or _POOL_SIZE < workers:
             from concurrent.futures import ThreadPoolExecutor
 
             if _POOL is not None:
@@ -318,6 +319,7 @@ def _pool(workers: int):
             for f in [_POOL.submit(ready.wait) for _ in range(workers)]:
                 f.result()
             torch.set_num_threads(threads)
+            _POOL_SIZE = workers
         return _POOL
 
 
