@@ -283,9 +283,9 @@ def test_csv_null_and_empty_string(tmp_path):
 
 
 @pytest.mark.parametrize("kind", [pa.string(), pa.large_string(), pa.string_view()])
-def test_mostly_distinct_strings_sort_once(con, kind):
-    """A comment-like column (most values distinct, no NULLs) takes the sort-only dictionary
-    path: values, order, equality and grouping all stay exact."""
+def test_mostly_distinct_strings(con, kind):
+    """A comment-like column (most values distinct, no NULLs, of each Arrow string type):
+    values, order, equality and grouping all stay exact over its first-seen dictionary."""
     rng = np.random.default_rng(4)
     words = ["ab", "abc", "b", "é", "zz", "", "a b", "aé"]
     vals = ["".join(rng.choice(words, 3)) + str(int(i)) for i in rng.integers(0, 3000, 5000)]

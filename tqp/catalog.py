@@ -19,10 +19,12 @@ import os
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import torch
 
 from .column import Column
 from .errors import ProgrammingError
+from .kernels.selection import any_true
 from .types import SqlType
 
 
@@ -160,6 +162,7 @@ class Catalog:
     device: object = None  # torch.device that file sources are read onto
     temporary: set = field(default_factory=set)  # names of tables made by CREATE TEMP TABLE
     functions: dict[str, object] = field(default_factory=dict)  # name -> tqp.udf.PythonFunction
+    macros: dict[str, object] = field(default_factory=dict)  # name -> tqp.sql.macros.Macro
     schemas: dict = field(default_factory=dict)  # the schemas besides main: lower-case name -> name as created
 
     def __post_init__(self):
@@ -178,6 +181,20 @@ class Catalog:
 
     def bump(self):
         self.version += 1
+
+    def snapshot(self) -> dict:
+        """What a transaction's ROLLBACK restores: every name's object (tables are replaced on
+        change, never changed in place, so the objects themselves need no copy)."""
+        return {"tables": dict(self.tables), **{k: dict(getattr(self, k)) for k in _SNAPSHOT},
+                "temporary": set(self.temporary)}
+
+    def restore(self, snap: dict) -> None:
+        self.tables.clear()
+        self.tables.update(snap["tables"])
+        for k in _SNAPSHOT:
+            setattr(self, k, dict(snap[k]))
+        self.temporary = set(snap["temporary"])
+        self.bump()  # (a new version: programs planned inside the transaction must not serve)
 
     def key_of(self, node, missing_ok: bool = False) -> str | None:
         """The key of the table or view an exp.Table names ([catalog.][schema.]name); a schema
@@ -240,6 +257,9 @@ class Catalog:
         return key, alias
 
 
+_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas")  # name -> object dicts of a Catalog
+
+
 def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:
     """Distinct values, by the cheapest exact route: a dictionary's size bounds its codes, a
     small integer range takes a presence bitmap, anything else a sort (None when `sort` is
@@ -254,7 +274,14 @@ def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | 
     if not data.is_floating_point() and data.dtype != torch.bool:
         lo, hi = (int(v) for v in torch.aminmax(data))
         if hi - lo < 4 * n:
+            if not any_true(data[1:] < data[:-1]):  # ascending (keys often are): count the steps
+                return int(torch.count_nonzero(data[1:] != data[:-1])) + 1
+            if data.device.type == "cpu":  # numpy's flag scatter: no int64 copy of the index
+                x = data.numpy()
+                present = np.zeros(hi - lo + 1, dtype=np.bool_)
+                present[x - lo if lo else x] = True
+                return int(np.count_nonzero(present))
             present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
-            present[data.to(torch.int64) - lo] = True
+            present.index_fill_(0, data.to(torch.int64) - lo, True)
             return int(torch.count_nonzero(present))
     return int(torch.unique(data).numel()) if sort else None

@@ -1,14 +1,31 @@
 """Columnar storage: a Column is a data tensor, an optional validity mask and a SQL type.
 
-VARCHAR columns hold int32 codes into a sorted, duplicate-free Dictionary, so equality, ordering,
-MIN/MAX and ORDER BY work on the codes alone. LIST and STRUCT columns do the same: their
-dictionary holds the distinct lists (structs) as NestedValue objects in DuckDB's order.
+VARCHAR columns hold int32 codes into a Dictionary of strings. Per-entry work (LIKE, SUBSTRING,
+CAST, output) takes any dictionary; two canonical forms are made lazily, once per dictionary,
+for the operations that need them, because finding them costs more at load than most queries
+that read a comment column:
+- unique (`Column.with_unique_dictionary()`): equal strings have equal codes, so equality,
+  IN, grouping, DISTINCT and joins work on codes. A column read from Arrow is unique in
+  Arrow's first-seen order, except a mostly-distinct one, whose rows are its own entries;
+- sorted (`Column.with_sorted_dictionary()`, unique too): codes compare as the strings do,
+  for <, MIN/MAX, ORDER BY, window order and quantiles.
+Each re-codes the rows it is given through the twin dictionary, which all columns sharing the
+dictionary share. LIST and STRUCT columns hold codes into a dictionary of their distinct lists
+(structs) as NestedValue objects, always unique and in DuckDB's order.
 
 >>> import torch
 >>> from tqp import types as T
 >>> c = Column(T.INTEGER, torch.tensor([1, 2, 3], dtype=torch.int32))
 >>> c.take(torch.tensor([2, 0])).data.tolist()
 [3, 1]
+>>> s = Column(T.VARCHAR, torch.tensor([0, 1, 2], dtype=torch.int32),
+...            dictionary=Dictionary(np.array(["pear", "apple", "pear"], dtype=object), is_unique=False))
+>>> u = s.with_unique_dictionary()
+>>> u.data.tolist(), list(u.dictionary.values), u.dictionary.codes_of(["apple", "fig"]).tolist()
+([0, 1, 0], ['pear', 'apple'], [1, -1])
+>>> ordered = s.with_sorted_dictionary()
+>>> ordered.data.tolist(), list(ordered.dictionary.values)
+([1, 0, 1], ['apple', 'pear'])
 """
 from __future__ import annotations
 
@@ -82,24 +99,30 @@ def nested_values(values) -> np.ndarray:
 
 
 class Dictionary:
-    """Sorted unique strings; rows refer to them by int32 code.
+    """Strings that rows refer to by int32 code.
+
+    `is_unique`: no string repeats; `is_sorted`: unique and in order. `unique()` and `sorted()`
+    make the twin of each form once (see the module docstring).
 
     The strings live on the host as a numpy object array; `byte_matrix` gives a padded uint8
     matrix on a device, built once per device, for string kernels (LIKE, SUBSTRING, ...).
     """
 
-    __slots__ = ("_values", "_bytes", "derived", "arrow", "_flat")
+    __slots__ = ("_values", "_bytes", "derived", "arrow", "_flat", "is_unique", "is_sorted", "_twins")
 
-    def __init__(self, values: np.ndarray | None, arrow=None):
+    def __init__(self, values: np.ndarray | None, arrow=None, is_sorted: bool = True, is_unique: bool = True):
         if values is None and arrow is None:
             raise ValueError("a Dictionary needs its values, as numpy or as Arrow")
-        self._values = values  # numpy object array of str, sorted, unique
+        self._values = values  # numpy object array of str
         self.arrow = arrow  # the same strings as a pyarrow array, when they came from Arrow
         self._flat: dict = {}
         self._bytes: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         # Results of per-entry functions (substring, upper, LIKE, ...), keyed by the function
         # and its constants: a dictionary never changes, so each is computed once.
         self.derived: dict = {}
+        self.is_unique = is_unique or len(self) <= 1
+        self.is_sorted = is_sorted and self.is_unique or len(self) <= 1
+        self._twins: dict = {}  # "unique" / "sorted" -> (twin, int32 position of each entry in it)
 
     @property
     def values(self) -> np.ndarray:
@@ -123,6 +146,69 @@ class Dictionary:
             return Dictionary(np.array([], dtype=object)), np.zeros(0, dtype=np.int32)
         uniq, codes = np.unique(strings.astype(object), return_inverse=True)
         return Dictionary(uniq.astype(object)), codes.astype(np.int32)
+
+    def unique(self) -> tuple["Dictionary", np.ndarray | None]:
+        """(the distinct entries, each entry's int32 position among them), made once by
+        hashing; (self, None) when unique already."""
+        if self.is_unique:
+            return self, None
+        if "unique" not in self._twins:
+            if self.arrow is not None:
+                import pyarrow.compute as pc
+                enc = pc.dictionary_encode(self.arrow)
+                twin, position = Dictionary(None, enc.dictionary, is_sorted=False), enc.indices.to_numpy()
+            else:
+                uniq, first, position = np.unique(self._values, return_index=True, return_inverse=True)
+                order = np.argsort(first)  # first-seen order, as Arrow's
+                rank = np.empty(len(order), dtype=np.int64)
+                rank[order] = np.arange(len(order))
+                twin, position = Dictionary(uniq[order], is_sorted=False), rank[position.reshape(-1)]
+            self._twins["unique"] = (twin, position.astype(np.int32))
+        return self._twins["unique"]
+
+    def sorted(self) -> tuple["Dictionary", np.ndarray | None]:
+        """(the distinct entries sorted, each entry's int32 position there), made once;
+        (self, None) when sorted already."""
+        if self.is_sorted:
+            return self, None
+        if "sorted" not in self._twins:
+            if self.arrow is not None:  # Arrow's C++ sort (UTF-8 bytes: code point order)
+                from .kernels.strings import sorted_dictionary
+                position, uniq = sorted_dictionary(self.arrow)
+                twin = Dictionary(None, uniq)
+            else:
+                uniq, position = np.unique(self._values, return_inverse=True)
+                twin = Dictionary(uniq.astype(object))
+            self._twins["sorted"] = (twin, position.reshape(-1).astype(np.int32))
+        return self._twins["sorted"]
+
+    def codes_of(self, values) -> np.ndarray:
+        """int64 code of each of `values` (str), -1 where it is not an entry, in a unique
+        dictionary: a binary search when sorted, else one pass of Arrow's lookup."""
+        if not self.is_unique:
+            raise ValueError("codes_of needs a unique dictionary (Column.with_unique_dictionary)")
+        want = list(values)
+        n = len(self)
+        if not want or n == 0:
+            return np.full(len(want), -1, dtype=np.int64)
+        if self.is_sorted:
+            vals = self.values
+            pos = np.minimum(np.searchsorted(vals, np.array(want, dtype=object)), n - 1)
+            return np.where(vals[pos] == np.array(want, dtype=object), pos, -1).astype(np.int64)
+        uniq, back = np.unique(np.array(want, dtype=object), return_inverse=True)
+        if self.arrow is not None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            at = pc.index_in(self.arrow, value_set=pa.array(uniq.tolist(), self.arrow.type))
+            at = at.fill_null(-1).to_numpy(zero_copy_only=False)
+        else:
+            at = np.full(n, -1, dtype=np.int64)
+            for j, v in enumerate(uniq):  # per wanted value (a query's constants)
+                at[self._values == v] = j
+        entries = np.flatnonzero(at >= 0)
+        code = np.full(len(uniq), -1, dtype=np.int64)
+        code[at[entries]] = entries
+        return code[back.reshape(-1)]
 
     def flat_bytes(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         """(uint8 UTF-8 bytes of all entries back to back, int64 [n + 1] offsets) on `device`."""
@@ -225,6 +311,26 @@ class Column:
 
     def with_validity(self, validity: torch.Tensor | None) -> "Column":
         return replace(self, validity=validity)
+
+    def with_unique_dictionary(self) -> "Column":
+        """This column over its dictionary's unique twin (itself when unique already): the
+        way to codes that compare for equality (=, IN, GROUP BY, DISTINCT, joins)."""
+        d = self.dictionary
+        return self if d is None or d.is_unique else self._recoded("unique", *d.unique())
+
+    def with_sorted_dictionary(self) -> "Column":
+        """This column over its dictionary's sorted twin (itself when sorted already): the
+        way to codes that compare as the strings do (ORDER BY, <, MIN/MAX)."""
+        d = self.dictionary
+        return self if d is None or d.is_sorted else self._recoded("sorted", *d.sorted())
+
+    def _recoded(self, form: str, twin: Dictionary, position: np.ndarray) -> "Column":
+        key = (form + "_position", str(self.device))
+        pos = self.dictionary.derived.get(key)
+        if pos is None:
+            pos = self.dictionary.derived[key] = torch.from_numpy(position).to(self.device)
+        codes = self.data if self.validity is None else self.data.clamp(0, len(pos) - 1)  # NULLs' codes may be anything
+        return replace(self, data=pos.index_select(0, codes.reshape(-1)).reshape(codes.shape), dictionary=twin)
 
 
 def and_validity(*masks: torch.Tensor | None) -> torch.Tensor | None:

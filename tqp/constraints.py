@@ -36,7 +36,7 @@ def concat(cols: list[Column]) -> Column:
 def _key_ids(cols: list[Column]) -> tuple[Tensor, int, Tensor | None]:
     """Dense ids of the rows' key tuples, how many there are, and the rows with no NULL in the
     key (None: all rows)."""
-    key, domain = K.dense_keys([(c.data, c.validity) for c in cols])
+    key, domain = K.dense_keys([(u.data, u.validity) for u in (c.with_unique_dictionary() for c in cols)])
     ids, g = G.group_ids(key, domain)
     valid = None
     for c in cols:

@@ -9,11 +9,11 @@
 >>> cur.fetchall()
 [(4,), (6,)]
 
-Transactions: tqp has none. Every statement takes effect when it succeeds (autocommit) and a
-failed statement changes nothing. So ``commit()`` has nothing to make durable and ``rollback()``
-has nothing pending to undo: both are no-ops, which is the exact behaviour of a database in
-autocommit mode. (PEP 249 would also allow rollback() to raise NotSupportedError; the dbapi20
-suite accepts either. A no-op is what pools and ORMs that call rollback() on release expect.)
+Transactions: autocommit, as in DuckDB's Python API. Every statement takes effect when it
+succeeds and a failed statement changes nothing. ``BEGIN`` (or ``START TRANSACTION``) opens a
+transaction that ``COMMIT`` / ``commit()`` keeps and ``ROLLBACK`` / ``rollback()`` undoes;
+outside one, ``commit()`` and ``rollback()`` have nothing to do. (A no-op rollback() is what
+pools and ORMs that call it on release expect.)
 """
 from __future__ import annotations
 
@@ -229,12 +229,18 @@ class Connection:
         self._engine = None  # drop every registered table and cached program (GPU memory too)
 
     def commit(self) -> None:
-        """No-op: every statement is already committed when it returns (autocommit)."""
+        """Commit the transaction that BEGIN opened; outside one every statement is already
+        committed when it returns (autocommit), and this does nothing."""
         self._check_open()
+        with self._engine.lock:
+            self._engine.transaction_control("commit!")
 
     def rollback(self) -> None:
-        """No-op: in autocommit there is never uncommitted work to undo (see module docs)."""
+        """Undo everything since BEGIN (tables, views, indexes, models, macros); outside a
+        transaction there is nothing to undo, and this does nothing."""
         self._check_open()
+        with self._engine.lock:
+            self._engine.transaction_control("rollback!")
 
     def __enter__(self) -> "Connection":
         self._check_open()

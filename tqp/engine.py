@@ -32,6 +32,7 @@ from .constraints import check_keys, check_not_null, concat, conflicts, duplicat
 from .errors import (DataError, Error, IntegrityError, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .exec.memory import give_back_memory
+from .exec.progress import Progress
 from .io.arrow import from_arrow, to_arrow
 from .kernels.selection import all_true, nonzero
 from .merge import merge
@@ -47,6 +48,8 @@ from .sql.expressions import python_literal
 from .sql.binder import Binder, Params
 from .sql.parse import Shape, cut_literal_lists, first_line, parse, restore_literal_lists
 from .sql.pivot import expand_pivots, has_pivot
+from . import functions as F
+from .sql.macros import define, expand_macros
 from .sql.scope import suggest
 
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
@@ -91,6 +94,38 @@ class _Compiled:
     run: object
 
 
+def _operator_count(plan: P.Rel) -> int:
+    seen, stack = set(), [plan]
+    while stack:
+        rel = stack.pop()
+        if id(rel) not in seen:
+            seen.add(id(rel))
+            stack.extend(rel.inputs())
+    return len(seen)
+
+
+def _transaction_control(stmt) -> str | None:
+    """begin / commit / rollback for a statement that is one, "nothing" for maintenance
+    statements that have nothing to do here (ANALYZE, VACUUM, CHECKPOINT), else None. (sqlglot
+    reads START TRANSACTION as an alias, and END / ABORT / CHECKPOINT as a column.)"""
+    if isinstance(stmt, exp.Transaction):
+        return "begin"
+    if isinstance(stmt, exp.Commit):
+        return "commit"
+    if isinstance(stmt, exp.Rollback):
+        if stmt.args.get("savepoint"):
+            raise NotSupportedError("savepoints")
+        return "rollback"
+    if isinstance(stmt, exp.Alias) and isinstance(stmt.this, exp.Column) and stmt.this.name.upper() == "START" \
+            and stmt.alias.upper() == "TRANSACTION":
+        return "begin"
+    if isinstance(stmt, exp.Column) and not stmt.table:
+        return {"END": "commit", "ABORT": "rollback", "CHECKPOINT": "nothing"}.get(stmt.name.upper())
+    if isinstance(stmt, exp.Analyze) or isinstance(stmt, exp.Command) and stmt.this.upper() in ("VACUUM", "CHECKPOINT"):
+        return "nothing"  # statistics are kept from load on, and tables live in memory
+    return None
+
+
 @contextmanager
 def _front_end():
     """Parsing and planning allocate many small acyclic objects; the cyclic collector's full
@@ -115,6 +150,7 @@ class Engine:
         # instead of interleaving a read-modify-write of the catalog (and losing rows).
         self.lock = threading.RLock()
         self.cancel = threading.Event()  # set by interrupt() from another thread
+        self.transaction: dict | None = None  # the catalog as BEGIN found it, while one is open
 
     def interrupt(self) -> None:
         """Cancel the statement running now (from any thread): it fails with OperationalError
@@ -293,6 +329,12 @@ class Engine:
         return run()
 
     def _statement(self, stmt, params, shape=None) -> Result:
+        control = _transaction_control(stmt)
+        if control is not None:
+            return self.transaction_control(control)
+        if self.catalog.macros and not (isinstance(stmt, exp.Create) and
+                                        (stmt.args.get("kind") or "").upper() in ("MACRO", "FUNCTION")):
+            stmt = expand_macros(stmt, self.catalog.macros)
         if isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery, exp.Pivot)) \
                 and _mentions_pivot(stmt):
             # the expansion reads the pivot's constants (and the data) into the statement's shape
@@ -319,6 +361,27 @@ class Engine:
         if isinstance(stmt, exp.Command):
             raise NotSupportedError(f"statement {stmt.this.upper()} is not supported")
         raise NotSupportedError(f"statement {type(stmt).__name__.upper()} is not supported")
+
+    def transaction_control(self, what: str) -> Result:
+        """BEGIN / COMMIT / ROLLBACK. Outside a transaction every statement commits when it
+        returns; inside one, ROLLBACK puts back every table, view, index, model and macro as
+        BEGIN found them. A failed statement changes nothing and leaves the transaction open
+        (as SQLite does; DuckDB would abort it). Settings are not transactional."""
+        if what == "nothing":
+            return Result(None, -1, [])
+        if what == "begin":
+            if self.transaction is not None:
+                raise ProgrammingError("cannot start a transaction within a transaction")
+            self.transaction = self.catalog.snapshot()
+        elif self.transaction is None:
+            if what in ("commit!", "rollback!"):  # DB-API commit() / rollback(): nothing to do
+                return Result(None, -1, [])
+            raise ProgrammingError(f"cannot {what} - no transaction is active")
+        else:
+            if what.startswith("rollback"):
+                self.catalog.restore(self.transaction)
+            self.transaction = None
+        return Result(None, -1, [])
 
     def _expand_pivots(self, stmt, params):
         def columns_of(query):
@@ -424,7 +487,14 @@ class Engine:
         return compiled
 
     def _query_result(self, c: _Compiled, slots) -> Result:
-        cols = _columns(c.run(self._context(slots=slots)))
+        ctx = self._context(slots=slots)
+        if self.settings.enable_progress_bar:
+            ctx.progress = Progress(_operator_count(c.plan), self.settings.progress_bar_time / 1000)
+        try:
+            cols = _columns(c.run(ctx))
+        finally:
+            if ctx.progress is not None:
+                ctx.progress.finish()
         return Result(None, len(cols[0]) if cols else 0, [t for _, t in c.plan.schema], c.names, cols)
 
     def _context(self, profile=None, slots=()) -> Context:
@@ -478,6 +548,8 @@ class Engine:
         kind = (stmt.args.get("kind") or "").upper()
         if kind == "INDEX":
             return self._create_index(stmt)
+        if kind in ("MACRO", "FUNCTION"):
+            return self._create_macro(stmt)
         target = stmt.this
         schema_cols = None
         if isinstance(target, exp.Schema):
@@ -602,6 +674,17 @@ class Engine:
         self._check_rows(name, stored, stored.columns, 0)
         return stored
 
+    def _create_macro(self, stmt: exp.Create) -> Result:
+        macro = define(stmt)
+        if macro.name in self.catalog.macros or F.lookup(macro.name) is not None or macro.name in self.catalog.functions:
+            if stmt.args.get("exists") and macro.name in self.catalog.macros:
+                return Result(None, -1, [])
+            if not (stmt.args.get("replace") and macro.name in self.catalog.macros):
+                raise ProgrammingError(f'function "{macro.name}" already exists')
+        self.catalog.macros[macro.name] = macro
+        self.catalog.bump()
+        return Result(None, -1, [])
+
     def _create_index(self, stmt: exp.Create) -> Result:
         index = stmt.this
         name, key = index.name, index.name.lower()
@@ -643,7 +726,8 @@ class Engine:
         targets = stmt.args.get("tables") or [stmt.this]
         if kind == "INDEX":
             return self._drop_index(targets, stmt.args.get("exists"))
-        store = self.catalog.views if kind == "VIEW" else self.catalog.tables if kind == "TABLE" else None
+        store = self.catalog.views if kind == "VIEW" else self.catalog.tables if kind == "TABLE" else \
+            self.catalog.macros if kind in ("MACRO", "FUNCTION") else None
         if store is None:
             raise NotSupportedError(f"DROP {kind}")
         keys = [self.catalog.key_of(target, missing_ok=bool(stmt.args.get("exists"))) for target in targets]

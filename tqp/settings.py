@@ -14,6 +14,8 @@ The names and meanings follow DuckDB's, so scripts written for it keep their beh
   ``allowed_paths`` (lists of paths). Once false it stays false on that connection, and the
   lists are fixed, so that an application can hand untrusted SQL to it. Python calls such as
   ``Connection.register(path)`` are trusted and unaffected.
+- ``enable_progress_bar`` (false) and ``progress_bar_time`` (2000 ms): a statement that runs
+  longer than that shows on stderr the share of its plan's operators that have finished.
 - ``TimeZone`` ('UTC'): the IANA zone TIMESTAMP WITH TIME ZONE values are read and shown in.
   DuckDB starts from the machine's zone; tqp starts from UTC, so a result never depends on
   the machine it ran on.
@@ -140,6 +142,8 @@ class Settings:
     allowed_directories: tuple = ()
     allowed_paths: tuple = ()
     timezone: str = "UTC"
+    enable_progress_bar: bool = False
+    progress_bar_time: int = 2000  # milliseconds a statement runs before its bar shows
 
     _PARSERS = {
         "integer_division": _parse_bool,
@@ -150,6 +154,9 @@ class Settings:
         "allowed_directories": _parse_paths,
         "allowed_paths": _parse_paths,
         "timezone": _parse_zone,
+        "enable_progress_bar": _parse_bool,
+        "progress_bar_time": lambda name, v: _parse_threads(name, int(str(v).strip()) + 1) - 1 if str(v).strip().isdigit()
+        else _parse_threads(name, v),
     }
     _ALIASES = {"worker_threads": "threads", "max_memory": "memory_limit"}
 

@@ -263,6 +263,19 @@ SMALL = {
     "empty_after_filter": "SELECT count(*) OVER (), min(x) OVER (ORDER BY id ROWS 1 PRECEDING) FROM w WHERE id < 0",
     "one_row": "SELECT id, rank() OVER (), percent_rank() OVER (), cume_dist() OVER (), ntile(5) OVER (), lead(id) OVER () "
                "FROM w WHERE id = 3",
+    # aggregates the registry writes over other aggregates: each inner one runs over the frame
+    "composite_string_agg": "SELECT id, string_agg(s, ',') OVER (ORDER BY id ROWS 2 PRECEDING), "
+                            "string_agg(s, '-' ORDER BY s DESC) OVER (PARTITION BY p) FROM w",
+    "composite_bool_count_if": "SELECT id, bool_and(b) OVER w, bool_or(b) OVER w, count_if(b) OVER w, "
+                               "count_if(x > 2) OVER (PARTITION BY p ORDER BY id) FROM w WINDOW w AS (ORDER BY id)",
+    "composite_statistics": "SELECT id, covar_pop(x, i) OVER w, corr(x, i) OVER w, regr_slope(x, i) OVER w, "
+                            "regr_count(x, i) OVER w FROM w WINDOW w AS (PARTITION BY p ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING)",
+    "composite_picks": "SELECT id, arg_max(s, x) OVER (PARTITION BY p), arg_min(i, id) OVER (ORDER BY id ROWS 3 PRECEDING), "
+                       "any_value(s) OVER (PARTITION BY p ORDER BY id) FROM w",
+    "composite_with_filter": "SELECT id, string_agg(s, ',') FILTER (WHERE i > 3) OVER (ORDER BY id), "
+                             "bool_or(b) FILTER (WHERE x > 0) OVER (PARTITION BY p) FROM w",
+    "bitwise_over_frames": "SELECT id, bit_or(i) OVER (ORDER BY id), bit_and(i) OVER (PARTITION BY p), "
+                           "bit_xor(i) OVER (ORDER BY id ROWS 1 PRECEDING) FROM w",
 }
 
 

@@ -62,3 +62,35 @@ def test_positions_of_pair_both_alignments(device, n):
     ref = [i for i in range(n - 1) if data[i] == 1 and data[i + 1] == 2]
     got = sorted(positions_of_pair(data.to(device), 1, 2).cpu().tolist())
     assert got == ref
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_like_host_random_rows_and_parts(seed):
+    """The host kernel on random rows over a small alphabet (segments of 1 to 6 bytes, so
+    every word width and alignment, matches at row edges, overlaps), whole and split into
+    parts, against the regex reference."""
+    import pyarrow as pa
+
+    from tqp.kernels.strings import _like_host, _parse
+
+    rng = np.random.default_rng(seed)
+    words = ["".join(rng.choice(list("abcé"), rng.integers(0, 14))) for _ in range(3000)]
+    arr = pa.array(words, pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=len(words) + 1)
+    buf = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    for pattern in ["%a%", "%ab%", "%abc%", "%abca%", "%bcabc%", "a%b%c", "%ca%ab%", "%aé%b%é",
+                    "abcab%cabc%ba", "%é%é%é%", "c%cc"]:
+        units = [[b for ch in seg for b in ch.encode("utf-8")] for seg in _parse(pattern, None)]
+        want = [_reference(w, pattern) for w in words]
+        assert _like_host(buf, offsets, units).tolist() == want, pattern
+        assert _like_host(buf, offsets, units, part_bytes=64).tolist() == want, pattern
+
+
+def test_like_host_all_rows_empty():
+    """Rows with no bytes at all (an empty buffer): only patterns without literals match."""
+    from tqp.kernels.strings import _like_host
+
+    buf, offsets = np.zeros(0, dtype=np.uint8), np.zeros(4, dtype=np.int64)
+    assert _like_host(buf, offsets, [[97], []]).tolist() == [False] * 3
+    assert _like_host(buf, offsets, [[], [97], []]).tolist() == [False] * 3
+    assert _like_host(buf, offsets, [[], []]).tolist() == [True] * 3

@@ -133,6 +133,24 @@ def test_orm_session(engine):
         assert [(p.id, p.name, p.age) for p in session.scalars(sa.select(Pet).order_by(Pet.id))] == [(1, "Rex", 4)]
 
 
+def test_rollback_undoes_and_autocommit_keeps(engine):
+    Base.metadata.create_all(engine)
+    with orm.Session(engine) as session:
+        session.add(Pet(id=1, name="Rex", age=3))
+        session.commit()
+        session.add(Pet(id=2, name="Tom", age=1))
+        session.flush()
+        assert session.scalar(sa.select(sa.func.count()).select_from(Pet)) == 2
+        session.rollback()
+        assert session.scalar(sa.select(sa.func.count()).select_from(Pet)) == 1
+    with engine.connect() as con:  # never committed: rolled back when the connection closes
+        con.execute(sa.text("INSERT INTO pet VALUES (5, 'x', 1)"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as con:
+        con.execute(sa.text("INSERT INTO pet VALUES (6, 'y', 2)"))
+    with engine.connect() as con:
+        assert con.execute(sa.text("SELECT id FROM pet ORDER BY id")).scalars().all() == [1, 6]
+
+
 def test_pandas_to_sql_and_read_sql(engine):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"k": [1, 2, 3], "x": [0.5, None, 2.25], "s": ["a", None, "c"],

@@ -193,8 +193,13 @@ def _shared(e: Call, run):
     """Evaluate each distinct expression once per batch: `price * (1 - disc)` inside two
     aggregates (or a filter and a projection) is computed once. The memo is keyed by the
     expression itself (plan nodes cache their hash, and equal expressions over one batch give
-    equal columns), so keys live only as long as the batch and no table outlives a query."""
-    key = e
+    equal columns), so keys live only as long as the batch and no table outlives a query.
+    Slots take part by which constants of the statement they read, not by the values they
+    held when the plan was made: `b = 'x' OR b = 'x'` planned from two equal constants must
+    stay two expressions for a later statement of the same shape that gives them apart."""
+    slots = tuple(n.key for n in walk(e) if isinstance(n, Slot)) + \
+        tuple(p.key for n in walk(e) if isinstance(n, Call) for p in n.params if isinstance(p, Slot))
+    key = (e, slots) if slots else e
 
     def shared(batch, ctx):
         memo = batch.memo
@@ -360,23 +365,27 @@ def gather_codes(col: Column, n: int) -> torch.Tensor:
 
 
 def unify_strings(cols: list[Column]) -> list[Column]:
-    """The columns re-coded over one shared sorted dictionary."""
+    """The columns re-coded over one shared dictionary: a merged one (sorted), or the one
+    dictionary among them that is not empty, sorted or not."""
     dicts = [c.dictionary for c in cols]
     if all(d is dicts[0] for d in dicts):
         return cols
-    merged = dict_values(cols[0])
-    for c in cols[1:]:
-        merged = np.union1d(merged, dict_values(c)) if len(dict_values(c)) else merged
-    merged = np.asarray(merged, dtype=object)
-    shared = Dictionary(merged)
+    filled = list({id(d): d for d in dicts if d is not None and len(d)}.values())
+    if len(filled) <= 1:
+        shared, merged = filled[0] if filled else Dictionary(np.array([], dtype=object)), None
+    else:
+        merged = np.unique(np.concatenate([d.values for d in filled])).astype(object)
+        shared = Dictionary(merged)
     out = []
     for c in cols:
         vals = dict_values(c)
         if len(vals) == 0:
             out.append(replace(c, dictionary=shared, data=torch.zeros_like(c.data)))
-            continue
-        mapping = torch.from_numpy(np.searchsorted(merged, vals).astype(np.int32)).to(c.device)
-        out.append(replace(c, data=mapping[gather_codes(c, len(vals))], dictionary=shared))
+        elif merged is None:
+            out.append(c)
+        else:
+            mapping = torch.from_numpy(np.searchsorted(merged, vals).astype(np.int32)).to(c.device)
+            out.append(replace(c, data=mapping[gather_codes(c, len(vals))], dictionary=shared))
     return out
 
 
@@ -434,12 +443,12 @@ def _like(args, e, ctx):
 
     def compute():
         try:
-            if col.device.type == "cpu" and col.dictionary.arrow is not None and escape is None \
-                    and "\\" not in pattern and len(col.dictionary) > 50_000:
-                return torch.from_numpy(_arrow_like(col.dictionary.arrow, pattern, ci))
             if S.like_flat_supported(pattern, escape, ci):
                 data, offsets = col.dictionary.flat_bytes(col.device)
                 return S.like_flat(data, offsets, pattern, escape)
+            if col.device.type == "cpu" and col.dictionary.arrow is not None and escape is None \
+                    and "\\" not in pattern and len(col.dictionary) > 50_000:
+                return torch.from_numpy(_arrow_like(col.dictionary.arrow, pattern, ci))
             mat, lengths = col.dictionary.byte_matrix(col.device)
             return S.like(mat, lengths, pattern, escape, ci)
         except ValueError as err:
@@ -448,9 +457,8 @@ def _like(args, e, ctx):
 
 
 def _arrow_like(values, pattern: str, ci: bool) -> np.ndarray:
-    """LIKE over a large dictionary by Arrow's C++ matcher, its slices on the statement's threads
-    (a new pattern over 1.5M distinct comments: Arrow's single pass was twice the byte kernel's
-    speed, and the slices divide it again)."""
+    """LIKE over a large dictionary by Arrow's C++ matcher (the shapes like_flat does not take:
+    `_`, ILIKE, no %), its slices on the statement's threads."""
     import pyarrow.compute as pc
     from concurrent.futures import ThreadPoolExecutor
 
@@ -510,7 +518,12 @@ def _affix(values: np.ndarray, prefix: str, suffix: str) -> np.ndarray:
 
 
 def _string_compare(opname: str, a: Column, b: Column):
-    """Comparison of VARCHAR columns on dictionary codes (dictionaries are sorted)."""
+    """Comparison of VARCHAR columns on dictionary codes (unique ones for = and <>, sorted ones
+    for the others)."""
+    if opname in ("eq", "ne"):
+        a, b = a.with_unique_dictionary(), b.with_unique_dictionary()
+    else:
+        a, b = a.with_sorted_dictionary(), b.with_sorted_dictionary()
     if is_scalar(b) and b.dictionary is not None and len(b.dictionary) == 1 and not is_scalar(a):
         return _code_vs_constant(opname, a, b.dictionary.values[0])
     if is_scalar(a) and a.dictionary is not None and len(a.dictionary) == 1 and not is_scalar(b):
@@ -521,14 +534,16 @@ def _string_compare(opname: str, a: Column, b: Column):
 
 
 def _code_vs_constant(opname, col: Column, value: str) -> torch.Tensor:
-    vals = dict_values(col)
+    codes = col.data
+    if opname in ("eq", "ne"):
+        code = int(_memo(col, ("code_of", value), lambda: col.dictionary.codes_of([value])[0])) \
+            if col.dictionary is not None else -1
+        if code < 0:
+            return torch.full_like(codes, opname == "ne", dtype=torch.bool)
+        return codes == code if opname == "eq" else codes != code
+    vals = dict_values(col)  # sorted: _string_compare saw to it
     lo = int(np.searchsorted(vals, value, side="left")) if len(vals) else 0
     hi = int(np.searchsorted(vals, value, side="right")) if len(vals) else 0
-    codes = col.data
-    if opname == "eq":
-        return codes == lo if hi > lo else torch.zeros_like(codes, dtype=torch.bool)
-    if opname == "ne":
-        return codes != lo if hi > lo else torch.ones_like(codes, dtype=torch.bool)
     if opname == "lt":
         return codes < lo
     if opname == "le":
@@ -593,12 +608,12 @@ def _in_values(args, e, ctx):
     has_null = any(v is None for v in values)
     present = [v for v in values if v is not None]
     if x.type.uses_dictionary:
-        vals = dict_values(x)
-        pos = np.searchsorted(vals, np.array(present, dtype=object)) if len(vals) else np.zeros(0, np.int64)
-        codes = [int(p) for p, v in zip(pos, present) if p < len(vals) and vals[p] == v]
+        x = x.with_unique_dictionary()
+        d = x.dictionary
+        found = d.codes_of(present) if d is not None else np.zeros(0, np.int64)
         # one flag per dictionary entry, gathered by code (torch.isin is 7x slower)
-        member = torch.zeros(max(len(vals), 1), dtype=torch.bool, device=x.device)
-        member[torch.tensor(codes, dtype=torch.int64, device=x.device)] = True
+        member = torch.zeros(max(len(d) if d is not None else 0, 1), dtype=torch.bool, device=x.device)
+        member[torch.from_numpy(found[found >= 0]).to(x.device)] = True
         # codes index the dictionary by construction; a constant (0-dim) stays a constant
         hit = member.index_select(0, gather_codes(x, len(member)).reshape(-1)).reshape(x.data.shape)
     elif W.is_wide(x.data) or x.type.is_decimal and any(not -2**63 <= v < 2**63 for v in present):
@@ -712,9 +727,12 @@ def same_width(cols: list[Column]) -> list[Column]:
     return [replace(c, data=W.widen(c.data)) for c in cols]
 
 
-def key_columns(col: Column) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
+def key_columns(col: Column, ordered: bool = False) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
     """(data, validity) int64 key parts of a column for grouping, joins and sorting: one
-    part, or a wide decimal's two words ordered as the number is."""
+    part, or a wide decimal's two words ordered as the number is. A string column's codes
+    come from its unique dictionary, or with `ordered` (where the parts' order matters, not
+    only their equality) from its sorted one."""
+    col = col.with_sorted_dictionary() if ordered else col.with_unique_dictionary()
     if W.is_wide(col.data):
         return [(p, col.validity) for p in W.key_parts(W.unpack(col.data))]
     return [(col.data, col.validity)]
@@ -850,7 +868,7 @@ def _wide_pick(op):
 @op("greatest", "least")
 def _greatest(args, e, ctx):
     if args[0].type.uses_dictionary:
-        args = unify_strings(args)
+        args = unify_strings([a.with_sorted_dictionary() for a in args])
     args = same_width(args)
     pick = torch.maximum if e.op == "greatest" else torch.minimum
     if W.is_wide(args[0].data):

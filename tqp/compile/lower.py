@@ -34,6 +34,7 @@ class Context:
     results: dict = field(default_factory=dict)  # Shared node -> its batch in this execution
     functions: dict = field(default_factory=dict)  # name -> tqp.udf.PythonFunction (Python UDFs)
     slots: list = field(default_factory=list)  # the statement's constants (plan.nodes.Slot)
+    progress: object | None = None  # SET enable_progress_bar: a tqp.exec.progress.Progress
 
 
 def evaluate(fn, batch: Batch, ctx) -> Column:
@@ -52,9 +53,10 @@ def lower(rel: P.Rel):
 
     def timed(ctx):
         check_interrupt()
-        if ctx.profile is None:
-            return run(ctx)
-        return ctx.profile.time(rel, run, ctx)
+        out = run(ctx) if ctx.profile is None else ctx.profile.time(rel, run, ctx)
+        if ctx.progress is not None:
+            ctx.progress.advance()
+        return out
     return timed
 
 

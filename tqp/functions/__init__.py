@@ -61,7 +61,8 @@ class Aggregate:
 # Functions whose kernels raise on some argument values (a bad regex, chr(-1), factorial(-1)):
 # a CASE or an AND/OR evaluates them only on the rows that reach them (compile.expr.may_raise).
 VALUE_ERRORS = frozenset(("chr", "factorial", "lcm", "lpad", "rpad", "repeat", "regexp_extract",
-                          "regexp_full_match", "regexp_matches", "regexp_replace", "trunc", "round"))
+                          "regexp_full_match", "regexp_matches", "regexp_replace", "trunc", "round", "<<",
+                          "format", "printf", "to_base"))
 
 FUNCTIONS: dict[str, Function | Aggregate] = {}  # by name and alias, lower case
 _BY_NODE: dict[type, Callable] = {}  # sqlglot class -> node -> (entry name, argument nodes)
@@ -137,4 +138,5 @@ from . import aggregates, dates, general, math, strings  # noqa: E402,F401  (eac
 from . import nested  # noqa: E402,F401  (after strings: length() takes lists too)
 from . import lists, maps  # noqa: E402,F401
 from . import statistics  # noqa: E402,F401
+from . import bitwise, collations, intervals, json, utility  # noqa: E402,F401
 from . import docs  # noqa: E402,F401

@@ -47,12 +47,17 @@ _agg("var_pop", "var_pop(NUMBER) → DOUBLE", "Population variance.", "var_pop(x
 # "quantile_cont:0.25" (":desc" after it for WITHIN GROUP (ORDER BY x DESC)).
 
 def _interpolated(t: T.SqlType) -> T.SqlType:
+    if t.kind in ("DATE", "TIMESTAMP"):  # between two dates lies a time of day
+        return T.TIMESTAMP
+    if t.kind in ("TIMESTAMPTZ", "INTERVAL"):
+        return t
     if not t.is_numeric:
-        raise ProgrammingError(f"an interpolated quantile needs a number, not {t} (quantile_disc takes any type)")
+        raise ProgrammingError(f"an interpolated quantile needs a number or a time, not {t} "
+                               "(quantile_disc takes any type)")
     return t if t.is_decimal else T.DOUBLE
 
 
-register(Aggregate("median", "median(NUMBER) → DOUBLE | DECIMAL", "The middle value (the mean of the two middle ones).",
+register(Aggregate("median", "median(NUMBER | time) → DOUBLE | DECIMAL | TIMESTAMP", "The middle value (the mean of the two middle ones).",
                    "median(price)", _interpolated, nodes=(exp.Median,), numeric_only=False,
                    implementation="quantile_cont:0.5"))
 register(Aggregate("mode", "mode(ANY) → same type", "The most frequent value (the first seen among ties).",

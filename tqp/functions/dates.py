@@ -800,13 +800,19 @@ def bind_interval(b, node) -> Expr:
     count = coerce("INTERVAL", 1, b.bind(node.this), "NUMBER")
     months, days, micros = _unit(node.unit.name if node.unit is not None else "second")
     if months:
-        raise NotSupportedError("INTERVAL (x) MONTH/YEAR with a non-constant x (tqp's INTERVAL holds no months)")
+        if not count.type.is_integer:
+            raise NotSupportedError("INTERVAL (x) MONTH/YEAR with a non-constant x that is not an integer")
+        from .intervals import months_interval
+        return months_interval(count, months)
     return arith("mul", Lit(days * US_DAY + micros, T.INTERVAL), count)
 
 
 def _no_months(e: Expr):
     if any(isinstance(x, Call) and x.op == "age" for x in walk(e)):
         raise NotSupportedError("adding an age() result to a date: tqp's INTERVAL holds months as 30 days")
+    if any(isinstance(x, Call) and x.op == "months_interval" for x in walk(e)):
+        raise NotSupportedError("adding a computed interval of non-constant months (to_months(x) * 2) to a date: "
+                                "tqp's INTERVAL holds months as 30 days; add to_months(x * 2)")
 
 
 def arith(op: str, a: Expr, c: Expr) -> Expr:
@@ -820,6 +826,9 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
             or ta.kind == "INTERVAL" and tc.is_temporal and op == "add":
         base, iv = (a, c) if tc.kind == "INTERVAL" else (c, a)
         base = temporal("+", 1, base, local=False)
+        if isinstance(iv, Call) and iv.op == "months_interval" and base.type.kind in ("DATE", "TIMESTAMP"):
+            from .intervals import add_months  # calendar months per row
+            return add_months(base, iv, -1 if op == "sub" else 1)
         _no_months(iv)
         out = T.TIMESTAMPTZ if base.type.kind == "TIMESTAMPTZ" else T.TIMESTAMP
         if is_null(base) or is_null(iv):
@@ -832,6 +841,8 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
         iv, n = (a, c) if ta.kind == "INTERVAL" else (c, a)
         if is_null(iv) or is_null(n):
             return Lit(None, T.INTERVAL)
+        if isinstance(iv, Call) and iv.op == "months_interval" and op == "mul" and n.type.is_integer:
+            return Call(iv.op, (X.arith("mul", iv.args[0], X.cast(n, T.BIGINT)),), T.INTERVAL, iv.params)
         return Call("interval_scale", (iv, X.cast(n, T.DOUBLE) if not n.type.is_integer else X.cast(n, T.BIGINT)),
                     T.INTERVAL, (op,))
     if op == "sub" and ta.kind == "INTERVAL" and tc.is_temporal:

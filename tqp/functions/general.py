@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .. import types as T
+from ..errors import ProgrammingError
 from ..plan.nodes import Call, Expr, Lit
 from ..sql import expressions as X
 from . import Function, register
@@ -112,3 +113,22 @@ _entry("predict", "predict(VARCHAR model, features...) → label type", "The reg
 _entry("predict_proba", "predict_proba(VARCHAR model, features... [, class := label]) → DOUBLE",
        "A classifier's probability of a class (default: the last).", "predict_proba('churn', *)",
        _predict("predict_proba"), ("tqp_predict_proba",), raw=True, family="model")
+
+
+# ---------------------------------------------------------------- settings
+
+def _current_setting(b, args):
+    if len(args) != 1 or not (isinstance(args[0], exp.Literal) and args[0].is_string):
+        raise ProgrammingError("current_setting() takes a setting's name as a string constant")
+    from ..settings import current
+    value = current().value(args[0].this)
+    if isinstance(value, bool):
+        return Lit(value, T.BOOLEAN)
+    if isinstance(value, int):
+        return Lit(value, T.BIGINT)
+    return Lit(str(value) if not isinstance(value, tuple) else ",".join(value), T.VARCHAR)
+
+
+_entry("current_setting", "current_setting(VARCHAR name) → the setting's value",
+       "The connection's value of a setting (SET name = ...).", "current_setting('threads') → 2",
+       _current_setting, raw=True)

@@ -111,7 +111,7 @@ def _sorted_by_list(values: Column, owner: torch.Tensor, *keys) -> torch.Tensor:
     from ..kernels.sort import lexsort
     spec = [(owner, None, False, False)]
     for col, desc, nulls_first in keys:
-        spec += [(d, v, desc, nulls_first) for d, v in C.key_columns(col)]
+        spec += [(d, v, desc, nulls_first) for d, v in C.key_columns(col, ordered=True)]
     return lexsort(spec)
 
 

@@ -543,7 +543,7 @@ def list_aggregate(func: str, t: T.SqlType, x: Column, ids: torch.Tensor, g: int
         parts = [_take(f, _codes(x), None, f.type) for f in _fields(x)]
         flags = func.split(":")[1]
         spec += [(data, valid, flags[2 * i] == "d", flags[2 * i + 1] == "f")
-                 for i, k in enumerate(parts[1:]) for data, valid in C.key_columns(k)]
+                 for i, k in enumerate(parts[1:]) for data, valid in C.key_columns(k, ordered=True)]
         x = parts[0]
     elif func != "list":
         x = _all_null(t.element, (0,), x.device)

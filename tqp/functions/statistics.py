@@ -66,8 +66,27 @@ def _template(sql: str) -> exp.Expression:
     return sqlglot.parse_one(sql, read="duckdb")
 
 
+def _ordered(template: exp.Expression, order: list) -> exp.Expression:
+    """The template with agg(... ORDER BY keys)'s keys added to its list() calls (after their
+    own keys, which then break ties): the order matters to the aggregates picking one value;
+    the others take no list() and ignore it, as DuckDB does."""
+    def put(node):
+        if isinstance(node, exp.ArrayAgg):
+            inner = node.this
+            keys = [o.copy() for o in order]
+            if isinstance(inner, exp.Order):
+                return exp.ArrayAgg(this=exp.Order(this=inner.this.copy(), expressions=inner.expressions + keys))
+            return exp.ArrayAgg(this=exp.Order(this=inner.copy(), expressions=keys))
+        return node
+    return template.copy().transform(put)
+
+
 def _macro(name: str, sql: str, params: tuple[str, ...]):
     def bind(b, args):
+        args, template = list(args), _template(sql)
+        if args and isinstance(args[-1], exp.Order):  # agg(x, ... ORDER BY keys)
+            template = _ordered(template, args[-1].expressions)
+            args[-1] = args[-1].this
         if len(args) != len(params):
             raise ProgrammingError(f"{name}() takes {len(params)} argument{'s' if len(params) > 1 else ''}, not {len(args)}")
         if not b.allow_aggs:
@@ -78,7 +97,7 @@ def _macro(name: str, sql: str, params: tuple[str, ...]):
             if isinstance(node, exp.Column) and not node.table and node.name in given:
                 return exp.Paren(this=given[node.name].copy())
             return node
-        return b.bind(_template(sql).copy().transform(put))
+        return b.bind(template.copy().transform(put))
     return bind
 
 
@@ -101,17 +120,18 @@ for _name, (_sql, _what, _aliases) in _ONE.items():
 # ---------------------------------------------------------------- picking one value per group
 # Each is the first element of the group's values as a list (list() keeps the input order, or
 # sorts by the ORDER BY it is given), so they follow DuckDB's choices: first/last count NULLs,
-# any_value skips them, arg_max/arg_min take the value at the largest/smallest non-NULL key.
+# any_value skips them, arg_max/arg_min take the non-NULL value at the largest/smallest non-NULL key.
+# An ORDER BY inside the call orders the list (after arg_max's own key: it breaks ties).
 
 _PICKS = {
-    "first": ("list(__x)[1]", ("__x",), "The group's first value (NULL too), in input order.", ("arbitrary",), exp.First),
-    "last": ("list(__x)[-1]", ("__x",), "The group's last value (NULL too), in input order.", (), exp.Last),
+    "first": ("list(__x)[1]", ("__x",), "The group's first value (NULL too), in input order or first(x ORDER BY ...)'s.", ("arbitrary",), exp.First),
+    "last": ("list(__x)[-1]", ("__x",), "The group's last value (NULL too), in input order or last(x ORDER BY ...)'s.", (), exp.Last),
     "any_value": ("(list(__x) FILTER (WHERE __x IS NOT NULL))[1]", ("__x",), "A non-NULL value of the group.", (),
                   exp.AnyValue),
-    "arg_max": ("(list(__x ORDER BY __k DESC) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
-                "The value of x on the row with the largest key.", ("max_by", "argmax"), exp.ArgMax),
-    "arg_min": ("(list(__x ORDER BY __k) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
-                "The value of x on the row with the smallest key.", ("min_by", "argmin"), exp.ArgMin),
+    "arg_max": ("(list(__x ORDER BY __k DESC) FILTER (WHERE __k IS NOT NULL AND __x IS NOT NULL))[1]", ("__x", "__k"),
+                "The non-NULL x on the row with the largest key.", ("max_by", "argmax"), exp.ArgMax),
+    "arg_min": ("(list(__x ORDER BY __k) FILTER (WHERE __k IS NOT NULL AND __x IS NOT NULL))[1]", ("__x", "__k"),
+                "The non-NULL x on the row with the smallest key.", ("min_by", "argmin"), exp.ArgMin),
 }
 for _name, (_sql, _params, _what, _aliases, _node) in _PICKS.items():
     register(Function(_name, f"{_name}({', '.join('ANY x' if p == '__x' else 'ANY key' for p in _params)}) → type of x",

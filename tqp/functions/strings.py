@@ -102,8 +102,10 @@ def _on_tuples(args: list[Column], fn, out_type, valid) -> Column:
             n = max(len(vals), 1)
         else:
             data = a.data if valid is None else torch.where(valid, a.data, torch.zeros_like(a.data))
-            uniq, inv = torch.unique(data.expand(shape).reshape(-1), return_inverse=True)
-            parts.append((inv, uniq.cpu().numpy()))
+            flat = data.expand(shape).reshape(-1)
+            floats = flat.is_floating_point()  # distinct by bits: -0.0 prints apart from 0.0
+            uniq, inv = torch.unique(flat.to(torch.float64).view(torch.int64) if floats else flat, return_inverse=True)
+            parts.append((inv, (uniq.view(torch.float64) if floats else uniq).cpu().numpy()))
             n = max(len(uniq), 1)
         key = torch.unique(inv if key is None else key * n + inv, return_inverse=True)[1]  # dense: < rows**2
     ndistinct = int(key.max()) + 1 if key.numel() else 0

@@ -3,7 +3,9 @@
 >>> import pyarrow as pa, torch
 >>> cols = from_arrow(pa.table({"s": ["b", "a", None]}), torch.device("cpu"))
 >>> cols[0].data[:2].tolist(), list(cols[0].dictionary.values), cols[0].validity.tolist()
-([1, 0], ['a', 'b'], [True, True, False])
+([0, 1], ['b', 'a'], [True, True, False])
+>>> cols[0].with_sorted_dictionary().data[:2].tolist()
+[1, 0]
 >>> to_arrow(["s"], cols).column(0).to_pylist()
 ['b', 'a', None]
 
@@ -29,7 +31,6 @@ from .. import types as T
 from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
-from ..kernels.strings import sorted_dictionary
 from ..settings import current as current_settings
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
@@ -165,26 +166,53 @@ def _valid_utf8(arr: pa.Array) -> pa.Array:
 
 
 def _string_column(arr: pa.Array, device: torch.device) -> Column:
-    if not pa.types.is_dictionary(arr.type):
-        if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+    """Codes into a dictionary (see tqp/column.py). A mostly-distinct column without NULLs (a
+    comment) is its own dictionary, row i being entry i: finding its distinct strings by hash
+    would cost as much as the rest of the load, and LIKE or output never need them. Any other
+    gets a unique dictionary in Arrow's first-seen order. Sorting waits for a query to ask."""
+    unique = not pa.types.is_dictionary(arr.type)
+    if unique:
+        if not pa.types.is_string(arr.type):
             arr = arr.cast(pa.string())
-        if arr.null_count == 0 and _mostly_distinct(_valid_utf8(arr)):
-            # Comment-like columns: sorting the strings once finds the distinct values too;
-            # hashing them first (dictionary_encode) would cost as much as the sort again.
-            remap, uniq_arrow = sorted_dictionary(arr)
-            return Column(T.VARCHAR, torch.from_numpy(remap.astype(np.int32)).to(device), None,
-                          Dictionary(None, uniq_arrow))
+        arr = _valid_utf8(arr)
+        if arr.null_count == 0 and _mostly_distinct(arr):
+            codes = torch.arange(len(arr), dtype=torch.int32, device=device)
+            return Column(T.VARCHAR, codes, None, _first_seen(pa.concat_arrays([arr]) if arr.offset else arr, False))
         arr = pc.dictionary_encode(arr)
-    values = _valid_utf8(arr.dictionary.cast(pa.string()))
+    values = arr.dictionary
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    if values.null_count:  # a NULL entry: rows pointing at it are NULL rows
+        return _string_column(arr.cast(pa.string()), device)
     indices = arr.indices
-    remap, uniq_arrow = sorted_dictionary(values)
+    if not unique and len(values) > 1 and pc.count_distinct(values).as_py() < len(values):
+        # Arrow allows repeated entries; a unique dictionary must not have them.
+        again = pc.dictionary_encode(values)
+        indices, values = pc.take(again.indices, indices), again.dictionary
+    values = _valid_utf8(values)
     valid = _validity(indices)
-    idx = indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    codes = remap.astype(np.int32)[idx] if len(remap) else np.zeros(len(idx), dtype=np.int32)
-    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, Dictionary(None, uniq_arrow))
+    if valid is not None:
+        indices = indices.fill_null(0)
+    codes = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, _first_seen(values, True))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
     return col
+
+
+def _first_seen(values: pa.Array, unique: bool) -> Dictionary:
+    """A Dictionary over Arrow strings (no NULLs) in their order: marked sorted (and unique)
+    when they strictly ascend, found by one pass of comparisons."""
+    def ascending(part):
+        return pc.all(pc.less(part.slice(0, len(part) - 1), part.slice(1))).as_py() is not False
+    in_order = len(values) <= 1 or ascending(values[:64]) and ascending(values)
+    return Dictionary(None, values, is_sorted=in_order, is_unique=unique or in_order)
+
+
+def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
+    """Whether more than half of a leading sample of the strings are distinct."""
+    n = min(len(arr), sample)
+    return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
 
 
 def nested_column(arr: pa.Array, device: torch.device) -> Column:
@@ -230,18 +258,12 @@ def _value_ids(arr: pa.Array) -> np.ndarray:
         parts = np.stack([_value_ids(f) for f in arr.flatten()], axis=1)
         ids = np.unique(parts, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
     else:
-        col = shared_column(arr, torch.device("cpu"))
+        col = shared_column(arr, torch.device("cpu")).with_unique_dictionary()
         ids = np.unique(col.data.numpy(), return_inverse=True)[1].reshape(-1).astype(np.int64)
     valid = _validity(arr)
     if valid is not None:
         ids = np.where(valid, ids, n)  # NULL: an id no value has
     return ids
-
-
-def _mostly_distinct(arr: pa.Array, sample: int = 20_000) -> bool:
-    """Whether more than half of a leading sample of the strings are distinct."""
-    n = min(len(arr), sample)
-    return n >= 1000 and pc.count_distinct(arr.slice(0, n)).as_py() > n // 2
 
 
 def shared_column(arr: pa.Array, device: torch.device) -> Column:

@@ -46,7 +46,8 @@ def segment_quantile(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, q: fl
                      discrete: bool) -> tuple[Tensor, Tensor]:
     """(value per group, whether the group has one): the q-quantile of each group's values,
     interpolated between the two nearest (quantile_cont) or an actual one (quantile_disc), at
-    the positions DuckDB uses."""
+    the positions DuckDB uses. Integer values (times in microseconds) interpolate exactly: the
+    lower value plus the share of the step rounded half up, as DuckDB does."""
     s_ids, v = _sorted_within_groups(x, ids, valid)
     counts = torch.bincount(s_ids, minlength=g)[:g]
     starts = torch.cumsum(counts, 0) - counts
@@ -62,8 +63,10 @@ def segment_quantile(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, q: fl
     lo = torch.floor(pos).to(torch.int64)
     at_lo = v[(starts + lo).clamp(max=len(v) - 1)]
     hi = torch.minimum(lo + 1, last)
-    at_hi = v[(starts + hi).clamp(max=len(v) - 1)].to(torch.float64)
-    return at_lo.to(torch.float64) + (pos - lo) * (at_hi - at_lo.to(torch.float64)), has
+    at_hi = v[(starts + hi).clamp(max=len(v) - 1)]
+    if not v.is_floating_point():
+        return at_lo + torch.floor((pos - lo) * (at_hi - at_lo).to(torch.float64) + 0.5).to(v.dtype), has
+    return at_lo.to(torch.float64) + (pos - lo) * (at_hi.to(torch.float64) - at_lo.to(torch.float64)), has
 
 
 def segment_mode(x: Tensor, ids: Tensor, g: int, valid: Tensor | None) -> tuple[Tensor, Tensor]:

@@ -236,6 +236,8 @@ def like_flat(data: Tensor, offsets: Tensor, pattern: str, escape: str | None = 
     dev = data.device
     if n <= 0:
         return torch.zeros(0, dtype=torch.bool, device=dev)
+    if dev.type == "cpu":
+        return torch.from_numpy(_like_host(data.numpy(), offsets.numpy(), units))
     size = data.shape[0]
     starts, ends = offsets[:-1], offsets[1:]
     first, middle, last = units[0], units[1:-1], units[-1]
@@ -255,6 +257,97 @@ def like_flat(data: Tensor, offsets: Tensor, pattern: str, escape: str | None = 
         for j, b in enumerate(last):
             ok &= data[(tail + j).clamp(min=0, max=size - 1)] == b
     return ok
+
+
+def _like_host(buf: np.ndarray, offsets: np.ndarray, units: list[list[int]], part_bytes: int = 1 << 23) -> np.ndarray:
+    """like_flat on the host, the rows split between the statement's threads (numpy's passes
+    release the GIL) in parts of at least part_bytes, each by _like_rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..settings import current
+    n = len(offsets) - 1
+    parts = max(1, min(current().value("threads"), len(buf) // part_bytes, n))
+    cuts = [n * i // parts for i in range(parts + 1)]
+    if parts == 1:
+        return _like_rows(buf, offsets, units)
+    with ThreadPoolExecutor(parts) as pool:
+        done = pool.map(lambda i: _like_rows(buf, offsets[cuts[i]:cuts[i + 1] + 1], units), range(parts))
+        return np.concatenate(list(done))
+
+
+def _like_rows(buf: np.ndarray, offsets: np.ndarray, units: list[list[int]]) -> np.ndarray:
+    """bool [n]: rows offsets[i]..offsets[i + 1] of buf matching segments `units` (first anchored
+    at the start, last at the end, middle ones leftmost in order). The anchored bytes are
+    gathers; each middle segment is found in one pass over the bytes of the rows still in the
+    running (_occurrences), copied together first once they are under half of those scanned
+    last, and each row takes its first occurrence at or past where the previous one ended."""
+    first, middle, last = units[0], units[1:-1], units[-1]
+    starts, ends = offsets[:-1], offsets[1:]
+    ok = ends - starts >= sum(len(u) for u in units)
+    size = len(buf)
+    if size == 0:  # every row empty: only a pattern without literal bytes matches
+        return ok
+    for j, b in enumerate(first):
+        ok &= buf[np.minimum(starts + j, size - 1)] == b
+    for j, b in enumerate(last):
+        ok &= buf[np.clip(ends - len(last) + j, 0, size - 1)] == b
+    rows = np.flatnonzero(ok)  # rows still in the running, and their bytes' place in buf:
+    starts, ends = starts[rows], ends[rows]
+    pos = starts + len(first)  # where the next segment may start
+    scanned = len(ok)
+    for seg in middle:
+        if len(rows) == 0:
+            break
+        if len(rows) < scanned // 2:
+            buf, starts, ends, pos = _gather_rows(buf, starts, ends, pos)
+        scanned = len(rows)
+        at = _occurrences(buf, int(starts[0]), int(ends[-1]), seg)
+        row = np.maximum(np.searchsorted(starts, at, side="right") - 1, 0)
+        inside = (at >= pos[row]) & (at + len(seg) <= ends[row])  # (a row out of the running ended before at)
+        at, row = at[inside], row[inside]
+        head = np.flatnonzero(np.diff(row, prepend=-1))  # at ascends: a row's first occurrence heads its run
+        keep, pos = row[head], at[head] + len(seg)
+        rows, starts, ends = rows[keep], starts[keep], ends[keep]
+    out = np.zeros(len(ok), dtype=bool)
+    out[rows[ends - len(last) >= pos]] = True
+    return out
+
+
+def _gather_rows(buf, starts, ends, pos):
+    """The rows' bytes copied back to back (Arrow's take: one copy per row, in C++), and their
+    starts, ends and positions there."""
+    n = len(starts)
+    offsets = np.empty(2 * n, dtype=np.int64)
+    offsets[0::2], offsets[1::2] = starts, ends  # rows 2i are the wanted ones; 2i + 1 the gaps
+    arr = pa.LargeStringArray.from_buffers(2 * n - 1, pa.py_buffer(offsets[:2 * n]), pa.py_buffer(buf))
+    taken = arr.take(pa.array(np.arange(0, 2 * n, 2)))
+    new = np.frombuffer(taken.buffers()[1], dtype=np.int64, count=n + 1)
+    data = taken.buffers()[2]
+    out = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    return out, new[:-1], new[1:], pos - (starts - new[:-1])
+
+
+def _occurrences(buf: np.ndarray, lo: int, hi: int, seg: list[int]) -> np.ndarray:
+    """int64 ascending: every start p in [lo, hi - len(seg)] where seg occurs in buf. One
+    compare pass over the bytes read as 16-bit words (the pair of seg's bytes likely rarest in
+    text) at both alignments; candidates are then checked byte by byte (gathers)."""
+    w = min(2, len(seg))
+    k = min(range(len(seg) - w + 1), key=lambda j: sum(_COMMONNESS.get(b, 0) for b in seg[j:j + w]))
+    dtype = np.uint8 if w == 1 else np.uint16
+    word = int.from_bytes(bytes(seg[k:k + w]), "little")
+    found = []
+    for a in range(w):  # the words at offsets a, a + w, ...: every alignment once
+        base = lo + k + a
+        count = (hi - base) // w
+        if count > 0:
+            view = np.frombuffer(buf, dtype=dtype, count=count, offset=base)
+            found.append(np.flatnonzero(view == word) * w + (base - k))
+    at = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    at = at[at + len(seg) <= hi]
+    for j, b in enumerate(seg):
+        if not k <= j < k + w:
+            at = at[buf[at + j] == b]
+    return at
 
 
 def _first_in_buffer(data: Tensor, offsets: Tensor, seg: list, pos: Tensor) -> Tensor:

@@ -209,14 +209,17 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
     if kind == "entropy":
         return Column(T.DOUBLE, H.segment_entropy(x.data, ids, g, valid))
     desc = rest[-1:] == ["desc"]
+    x = x.with_unique_dictionary() if kind in ("mode", "entropy") else x.with_sorted_dictionary()
     data = x.data.to(torch.int64) if x.data.dtype == torch.bool else x.data
     data = -data if desc else data
     if kind == "mode":
         out, has = H.segment_mode(data, ids, g, valid)
     else:
         discrete = kind == "quantile_disc"
-        if not discrete:  # a DECIMAL interpolates its scaled integers, truncated, as DuckDB's does
-            data = data.to(torch.float64)
+        if not discrete and x.type.kind == "DATE":  # a time between two dates: microseconds
+            data = data.to(torch.int64) * 86_400_000_000
+        elif not discrete and not (x.type.is_temporal or x.type.kind == "INTERVAL"):
+            data = data.to(torch.float64)  # a DECIMAL interpolates its scaled integers, truncated, as DuckDB's does
         out, has = H.segment_quantile(data, ids, g, valid, float(rest[0]), discrete)
         if not discrete and a.type.is_decimal:
             out = torch.trunc(out)
@@ -324,6 +327,7 @@ class Extreme:
 
     def partial(self, x, ids, g, valid, counts):
         has = _count(valid, ids, g, counts) > 0
+        x = x.with_sorted_dictionary()
         if W.is_wide(x.data):
             pair = W.segment_extreme(W.unpack(x.data), ids, g, valid, "amin" if self.func == "min" else "amax")
             return (Column(x.type, W.pack(*pair), none_if_all(has)),)

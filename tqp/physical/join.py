@@ -43,6 +43,7 @@ from ..kernels import join as J
 from ..kernels import keys as K
 from ..kernels.selection import all_true, any_true, nonzero
 from ..plan import nodes as P
+from . import asof
 from .explain import expr_text, names_of
 
 
@@ -72,6 +73,8 @@ _DECIDED_BY_EMPTY_RIGHT = ("inner", "cross", "semi", "anti", "anti_null_aware", 
 
 
 def lower(rel: P.Join):
+    if rel.kind in asof.KINDS:
+        return asof.lower(rel)
     left, right = lower_input(rel.left), lower_input(rel.right)
     lfns = [compile_expr(k) for k in rel.left_keys]
     rfns = [compile_expr(k) for k in rel.right_keys]

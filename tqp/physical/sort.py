@@ -35,7 +35,7 @@ def lower(rel: P.Sort):
     def sort(ctx):
         batch = child(ctx)
         cols = [(evaluate(f, batch, ctx), d, nf) for f, d, nf in keys]
-        spec = [(data, valid, d, nf) for c, d, nf in cols for data, valid in key_columns(c)]
+        spec = [(data, valid, d, nf) for c, d, nf in cols for data, valid in key_columns(c, ordered=True)]
         if part_fns:
             return batch.take(_partition_limit(batch, spec, part_fns, limit, offset, ctx))
         if limit is not None and offset + limit < batch.length:

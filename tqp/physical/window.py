@@ -82,7 +82,7 @@ class _Rows:
         orders = [(evaluate(f, batch, ctx), d, nf) for f, d, nf in order_specs]
         self.perm = None
         spec = [(data, valid, False, False) for c in parts for data, valid in key_columns(c)] + \
-            [(data, valid, d, nf) for c, d, nf in orders for data, valid in key_columns(c)]
+            [(data, valid, d, nf) for c, d, nf in orders for data, valid in key_columns(c, ordered=True)]
         if spec and self.n > 1:
             self.perm = S.lexsort(spec)
             batch = batch.take(self.perm)
@@ -142,7 +142,7 @@ class _Rows:
 def _compile_call(call: P.WindowCall):
     impl = _FUNCS.get(call.func)
     if impl is None:
-        if call.func.split(":")[0] in _HOLISTIC:
+        if call.func.split(":")[0] in _HOLISTIC or call.func in _GATHERED:
             impl = _holistic
         elif call.func not in AGGREGATES:
             raise NotSupportedError(f"{call.func}() as a window function")
@@ -477,6 +477,7 @@ def _extreme_init(x, keep):
     """(order key, row) per row: MIN/MAX pick a row, so every type (strings by their sorted
     codes, NaN above all numbers, 128-bit decimals by rank) comes back as it was."""
     rows = torch.arange(x.data.shape[0], dtype=_I64, device=x.data.device)
+    x = x.with_sorted_dictionary()
     key = K.dense_keys(key_columns(x))[0].to(_I64) if WD.is_wide(x.data) else K.ordered_int64(x.data)
     return key, torch.where(keep, rows, -1)
 
@@ -595,6 +596,7 @@ def _aggregate(call, rows, args, bounds, keep):
 
 
 _HOLISTIC = ("list", "quantile_cont", "quantile_disc", "mode", "entropy")
+_GATHERED = ("bit_and", "bit_or", "bit_xor")  # no running form: each frame aggregated as a group
 
 
 def _holistic(call, rows, args, bounds, keep):

@@ -517,7 +517,7 @@ class Aggregate(Rel):
 
 
 JOIN_KINDS = ("inner", "left", "right", "full", "semi", "anti", "anti_null_aware", "mark", "mark_in", "mark_any",
-              "cross", "single")
+              "cross", "single", "asof", "asof_left", "positional")  # (the last three: tqp/physical/asof.py)
 
 
 @dataclass(frozen=True)

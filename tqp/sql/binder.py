@@ -568,7 +568,7 @@ class Binder:
             on_conds = []
             for j in joins:
                 items.append(self.source(j.this))
-                if j.args.get("using"):
+                if j.args.get("using") or _is_natural(j):
                     on_conds += self._using(items, j)
                 if j.args.get("on") is not None:
                     on_conds += conjuncts(j.args["on"])
@@ -599,16 +599,24 @@ class Binder:
             builder = groups[-1]
             kind = _join_kind(j)
             on = j.args.get("on")
-            using = j.args.get("using")
+            using = j.args.get("using") or _is_natural(j)
+            if kind == "positional":
+                if on is not None or using:
+                    raise ProgrammingError("POSITIONAL JOIN takes no ON or USING condition")
+                builder.add_join(rrel, rcols, kind, [], [], None)
+                continue
             scope = Scope(builder.scope.columns + rcols)
             nl = len(builder.scope)
             preds = []
             if using:
                 preds += self._using([(builder.rel, builder.scope.columns), (rrel, rcols)], j)
+                if kind.startswith("asof"):  # USING (k, t): the last column is t >= t
+                    preds[-1] = exp.GTE(this=preds[-1].this, expression=preds[-1].expression)
             if on is not None:
                 preds += conjuncts(on)
             eb = ExprBinder(scope, self.params, self)
             bound = [eb.bool_expr(c, "ON condition") for c in preds]
+            merged = bound[:len(preds) - len(conjuncts(on) if on is not None else [])] if kind in ("right", "full") else []
             lkeys, rkeys, resid = [], [], []
             for e in bound:
                 pair = equi_pair(e, nl)
@@ -619,7 +627,14 @@ class Binder:
                     resid.append(e)
             if kind == "cross":
                 kind = "inner"
+            if kind in ("semi", "anti"):  # SEMI / ANTI JOIN keep the left columns only
+                builder.rel = P.Join(builder.rel, rrel, kind, tuple(lkeys), tuple(rkeys), and_all(resid))
+                continue
+            if kind.startswith("asof"):
+                resid = [asof_condition(resid, nl)]
             builder.add_join(rrel, rcols, kind, lkeys, rkeys, and_all(resid))
+            if merged:
+                _merge_using(builder, merged)
         builder = groups[0]
         for g in groups[1:]:
             builder.add_join(g.rel, g.scope.columns, "inner", [], [], None)
@@ -708,8 +723,14 @@ class Binder:
         lcols, rcols = [], items[-1][1]
         for _, cols in items[:-1]:
             lcols += cols
-        for ident in j.args["using"]:
-            name = ident.name
+        names = [ident.name for ident in j.args.get("using") or []]
+        if _is_natural(j):  # NATURAL: USING the names both sides show
+            shown = {c.name.lower() for c in rcols if not c.hidden}
+            names = list(dict.fromkeys(c.name for c in lcols if not c.hidden and c.name.lower() in shown))
+            if not names:
+                raise ProgrammingError("NATURAL JOIN: the two sides have no column name in common (use CROSS JOIN "
+                                       "for a cross product)")
+        for name in names:
             lt = [c for c in lcols if c.name.lower() == name.lower()]
             rt = [c for c in rcols if c.name.lower() == name.lower()]
             if not lt or not rt:
@@ -1498,14 +1519,28 @@ def _is_comma(j: exp.Join) -> bool:
 def _is_inner(j: exp.Join) -> bool:
     side = (j.args.get("side") or "").upper()
     kind = (j.args.get("kind") or "").upper()
-    if kind in ("SEMI", "ANTI", "ASOF", "POSITIONAL") or j.args.get("method"):
-        raise NotSupportedError(f"{kind or j.args.get('method')} JOIN")
-    return side == "" and kind in ("", "INNER", "CROSS")
+    method = (j.args.get("method") or "").upper()
+    return side == "" and kind in ("", "INNER", "CROSS") and method in ("", "NATURAL")
+
+
+def _is_natural(j: exp.Join) -> bool:
+    return (j.args.get("method") or "").upper() == "NATURAL"
 
 
 def _join_kind(j: exp.Join) -> str:
     side = (j.args.get("side") or "").upper()
     kind = (j.args.get("kind") or "").upper()
+    method = (j.args.get("method") or "").upper()
+    if kind in ("SEMI", "ANTI"):
+        if side:
+            raise ProgrammingError(f'syntax error at or near "{kind}" (DuckDB writes SEMI JOIN / ANTI JOIN)')
+        return kind.lower()
+    if method == "ASOF":
+        return "asof_left" if side == "LEFT" else "asof"
+    if method == "POSITIONAL":
+        return "positional"
+    if method not in ("", "NATURAL"):
+        raise NotSupportedError(f"{method} JOIN")
     if side in ("LEFT", "RIGHT", "FULL"):
         return side.lower()
     return "cross" if kind == "CROSS" else "inner"
@@ -1590,3 +1625,41 @@ def _is_bare_count(query) -> bool:
         return False
     item = _unalias(query.expressions[0])
     return isinstance(item.this if isinstance(item, exp.Filter) else item, exp.Count)
+
+
+_FLIP = {"ge": "le", "gt": "lt", "le": "ge", "lt": "gt"}
+
+
+def asof_condition(residual: list[Expr], nl: int) -> Expr:
+    """The one inequality of an ASOF join's condition (besides its equalities), written
+    `left op right`; NotSupportedError for anything else."""
+    if not residual:
+        raise ProgrammingError("ASOF JOIN is missing its inequality (ON l.k = r.k AND l.t >= r.t)")
+    if len(residual) != 1 or not (isinstance(residual[0], Call) and residual[0].op in _FLIP):
+        raise NotSupportedError("ASOF JOIN takes equalities and exactly one inequality (>=, >, <=, <) "
+                                "between a left and a right expression")
+    e = residual[0]
+    a, b = (refs(x) for x in e.args)
+    if a and b and max(a) < nl <= min(b):
+        out = e
+    elif a and b and max(b) < nl <= min(a):
+        out = Call(_FLIP[e.op], (e.args[1], e.args[0]), e.type)
+    else:
+        raise NotSupportedError("ASOF JOIN's inequality must compare a left expression with a right one")
+    if not (out.args[0].type.is_numeric or out.args[0].type.is_temporal):
+        raise NotSupportedError(f"ASOF JOIN on an inequality of {out.args[0].type} (numbers, dates and timestamps)")
+    return out
+
+
+def _merge_using(builder: Builder, pairs: list[Expr]):
+    """A RIGHT / FULL join's USING columns (l = r pairs): the name stands for coalesce(l, r),
+    as in DuckDB, so the right side's keys show where the left has none."""
+    cols = list(builder.scope.columns)
+    exprs = [ColRef(i, c.type) for i, c in enumerate(cols)]
+    for pair in pairs:
+        left, right = pair.args
+        i = min(refs(left))
+        exprs[i] = Call("coalesce", (left, right), left.type)
+        cols[i] = ScopeColumn(cols[i].table, cols[i].name, left.type, hidden=cols[i].hidden)
+    builder.rel = P.Project(builder.rel, tuple(exprs), tuple(c.name for c in cols))
+    builder.scope = Scope(cols)

@@ -163,6 +163,21 @@ def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
         raise DataError(f"could not convert {_show(lit)} to {to}") from None
 
 
+def _integer_text(s: str) -> int:
+    """A string's integer as DuckDB reads it: digits (with _ separators), 0x hex, or any decimal
+    or exponent form rounded half away from zero ('4.5' -> 5, '1e2' -> 100)."""
+    try:
+        return int(s)
+    except ValueError:
+        pass
+    if s[:2].lower() == "0x":
+        return int(s, 16)
+    d = decimal.Decimal(s)
+    if not d.is_finite():
+        raise ValueError(s)
+    return int(d.to_integral_value(rounding=decimal.ROUND_HALF_UP))
+
+
 def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
     if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
         return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
@@ -183,7 +198,7 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
                 return Lit(False, to)
             raise ValueError
         if to.is_integer:
-            return _int_lit(int(s), to)
+            return _int_lit(_integer_text(s), to)
         if to.is_float:
             return Lit(float(s), to)
         if to.is_decimal:
@@ -270,7 +285,7 @@ def sql_type(node: exp.DataType) -> T.SqlType:
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
     name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "TIMESTAMPNTZ": "TIMESTAMP",
             "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP",
-            "TIMESTAMPLTZ": "TIMESTAMPTZ"}.get(name, name)
+            "TIMESTAMPLTZ": "TIMESTAMPTZ", "JSON": "VARCHAR"}.get(name, name)  # (JSON is text, as DuckDB casts it)
     t = T.from_name(name, params)
     if t is None:
         raise NotSupportedError(f"type {node.sql('duckdb')} is not supported")
@@ -755,6 +770,8 @@ def _cmp(b, node):
     if isinstance(node.expression, (exp.Any, exp.All)):
         q = node.expression.this
         return b.subqueries.quantified(b, _CMP[type(node)], node.this, q, isinstance(node.expression, exp.All))
+    if isinstance(node.this, exp.Collate) or isinstance(node.expression, exp.Collate):
+        return compare(_CMP[type(node)], *F.collations.bind_pair(b, node.this, node.expression))
     return compare(_CMP[type(node)], b.bind(node.this), b.bind(node.expression))
 
 
@@ -1020,6 +1037,8 @@ def _agg(b: ExprBinder, node, func: str, target):
     if not b.allow_aggs:
         raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
     distinct = False
+    if isinstance(target, exp.Order) and F.lookup(func).implementation != "list":
+        target = target.this  # an input order does not change these aggregates: DuckDB drops it too
     if isinstance(target, exp.Distinct):
         distinct = True
         if len(target.expressions) != 1:

@@ -13,6 +13,7 @@ tqp.errors.ProgrammingError: syntax error at or near ","
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 
 from sqlglot import exp
@@ -21,6 +22,17 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
 from ..errors import NotSupportedError, ProgrammingError
+
+
+class _QuietFallback(logging.Filter):
+    """sqlglot warns on stderr when it reads a statement as an opaque command; tqp answers
+    every such statement itself (runs it or refuses it by name), so the warning is noise."""
+
+    def filter(self, record) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_QuietFallback())
 
 _DIALECT = DuckDB()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
@@ -285,7 +297,8 @@ def _check_tokens(tokens):
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "WITHIN"  # WITHIN GROUP (ORDER BY x)
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "EXCLUDE"):  # a window frame
             raise ProgrammingError(f'syntax error at or near "{tok.text}"')
-        if tok.token_type == TokenType.JOIN and not (prev is not None and prev.token_type in _NO_CONDITION):
+        if tok.token_type == TokenType.JOIN and not (prev is not None and prev.token_type in _NO_CONDITION) \
+                and not any(t.token_type == TokenType.NATURAL for t in tokens[max(i - 3, 0):i]):  # NATURAL LEFT [OUTER]
             _check_join_condition(tokens, i)
         prev = tok
 
@@ -318,15 +331,31 @@ _STATEMENT_WORDS = {"SELECT", "WITH", "INSERT", "CREATE", "DROP", "UPDATE", "DEL
 def _syntax_message(err, sql: str) -> str:
     """'syntax error at or near "X" (line L, column C)', as PostgreSQL and DuckDB say it, rather
     than sqlglot's account of which tree node it could not build."""
-    words = re.findall(r"[A-Za-z_]+", sql)
-    if words and words[0].upper() not in _STATEMENT_WORDS:
-        return f'syntax error at or near "{words[0]}": not a statement keyword'
+    first = re.search(r"[A-Za-z_]+", sql)
+    if first and first.group().upper() not in _STATEMENT_WORDS:
+        line = sql.count("\n", 0, first.start()) + 1
+        column = first.start() - (sql.rfind("\n", 0, first.start()) + 1)
+        return f'syntax error at or near "{first.group()}": not a statement keyword' + _caret(sql, line, column)
     info = (getattr(err, "errors", None) or [{}])[0]
     near = (info.get("highlight") or "").strip()
     where = f" (line {info['line']}, column {info['col']})" if info.get("line") else ""
     if near:
-        return f'syntax error at or near "{near}"{where}'
+        caret = _caret(sql, info["line"], info["col"] - len(near)) if info.get("line") else ""
+        return f'syntax error at or near "{near}"{where}' + caret
     return f"syntax error: {first_line(err)}"
+
+
+def _caret(sql: str, line: int, column: int) -> str:
+    """The statement's line `line` (1-based) with a caret under 0-based `column`, as PostgreSQL
+    and DuckDB show it; a long line is cut to the part around the caret."""
+    lines = sql.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+    text, column = lines[line - 1], max(column, 0)
+    start = max(0, column - 60)
+    shown = ("..." if start else "") + text[start:start + 120] + ("..." if start + 120 < len(text) else "")
+    head = f"LINE {line}: "
+    return f"\n\n{head}{shown}\n{' ' * (len(head) + column - start + (3 if start else 0))}^"
 
 
 def first_line(err) -> str:

@@ -97,6 +97,18 @@ def bind_window(b, node: exp.Window) -> WindowCall | Lit:
         inner.builder = b.builder
     partition = [inner.bind(p) for p in part_nodes]
     order = [X.sort_key(o, inner.bind(o.this)) for o in order_nodes]
+    composite = _composite_aggregate(inner, fn)
+    if composite is not None:  # string_agg, bool_and, corr, arg_max...: each aggregate inside goes OVER
+        if ignore_nulls and not isinstance(fn, exp.AnyValue):  # (sqlglot says any_value ignores NULLs, as it does)
+            raise ProgrammingError(f"IGNORE NULLS is not allowed for {fn.sql('duckdb').split('(')[0].lower()}()")
+        outer = None if filt is None else inner.bool_expr(filt, "FILTER condition")
+        frame = _frame(inner, spec, order)
+
+        def over(agg: P.AggCall) -> Expr:
+            both = agg.filter if outer is None else outer if agg.filter is None else Call("and", (agg.filter, outer), T.BOOLEAN)
+            args = () if agg.func == "count_star" else (agg.arg,)
+            return _call(agg.func, args, agg.type, partition, order, frame, False, agg.distinct, both)
+        return _map_aggregates(composite, over)
     func, args, t, distinct = _function(inner, fn)
     if t.kind == "NULL":
         return Lit(None, T.NULLTYPE)  # min/max of an untyped NULL, as min(NULL) without OVER
@@ -111,6 +123,10 @@ def bind_window(b, node: exp.Window) -> WindowCall | Lit:
     frame = _frame(inner, spec, order)
     if func in _NOT_AGGREGATES and func not in _FRAMED_VALUES:
         frame = None  # ranking functions and LAG/LEAD ignore frames
+    return _call(func, args, t, partition, order, frame, ignore_nulls, distinct, filter_e)
+
+
+def _call(func, args, t, partition, order, frame, ignore_nulls, distinct, filter_e) -> WindowCall:
     if distinct and (frame.start != "unbounded" or frame.exclude != "no others"):
         raise NotSupportedError("DISTINCT window aggregates with a frame that does not start at "
                                 "UNBOUNDED PRECEDING, or with EXCLUDE")
@@ -121,20 +137,50 @@ def bind_window(b, node: exp.Window) -> WindowCall | Lit:
     return WindowCall(func, args, t, partition, order, frame, ignore_nulls, distinct, filter_e)
 
 
-_NOT_AGGREGATES = set(_RANKING.values()) | set(_VALUES.values())
+def _composite_aggregate(b, fn) -> Expr | None:
+    """A registry aggregate written over other aggregates (string_agg, bool_and, covar_pop,
+    arg_max, ...) bound as an expression whose AggCalls are those, or None for any other call."""
+    bound = _bound_registry_aggregate(b, fn)
+    return None if bound is None or _plain(bound) else bound
 
 
-def _registry_aggregate(b, fn) -> P.AggCall | None:
-    """A registry function bound into one plain aggregate call (quantile_cont(x, q)), or None."""
+def _bound_registry_aggregate(b, fn) -> Expr | None:
     entry, nodes = F.resolve(fn)
     if not (isinstance(entry, F.Function) and entry.raw and entry.family == "aggregate"):
         return None
     allowed, b.allow_aggs = b.allow_aggs, True
     try:
-        agg = entry.bind(b, nodes)
+        return entry.bind(b, nodes)
     finally:
         b.allow_aggs = allowed
-    return agg if isinstance(agg, P.AggCall) and agg.filter is None and agg.arg is not None else None
+
+
+def _plain(e: Expr) -> bool:
+    return isinstance(e, P.AggCall) and e.filter is None and e.arg is not None
+
+
+def _map_aggregates(e: Expr, fn) -> Expr:
+    """e with fn applied to each AggCall in it (the call's own arguments are not entered)."""
+    if isinstance(e, P.AggCall):
+        return fn(e)
+    kids = e.children()
+    if not kids:
+        return e
+    new = [_map_aggregates(k, fn) for k in kids]
+    if all(a is b for a, b in zip(new, kids)):
+        return e
+    if isinstance(e, Call):
+        return Call(e.op, tuple(new), e.type, e.params)
+    raise NotSupportedError(f"{type(e).__name__} around an aggregate under OVER")
+
+
+_NOT_AGGREGATES = set(_RANKING.values()) | set(_VALUES.values())
+
+
+def _registry_aggregate(b, fn) -> P.AggCall | None:
+    """A registry function bound into one plain aggregate call (quantile_cont(x, q)), or None."""
+    bound = _bound_registry_aggregate(b, fn)
+    return bound if bound is not None and _plain(bound) else None
 
 
 def _function(b, fn) -> tuple[str, tuple, T.SqlType, bool]:

@@ -5,8 +5,8 @@ The URL is ``tqp://[device]/?setting=value...``: the host part names the device 
 "cuda", "auto"; empty means "auto"), and query parameters are connection settings as SET takes
 them (``tqp:///?threads=2&memory_limit=4GB&TimeZone=UTC``). A tqp database lives in memory, so
 one engine holds one tqp connection (SQLAlchemy's StaticPool) that every session shares; tqp
-serialises their statements. Statements commit as they run (tqp has no transactions), so a
-rollback undoes nothing. tqp has no sequences or auto-increment: give primary keys their values.
+serialises their statements. Sessions and ``engine.begin()`` blocks are tqp transactions
+(BEGIN ... COMMIT or ROLLBACK); ``isolation_level="AUTOCOMMIT"`` runs without them. tqp has no sequences or auto-increment: give primary keys their values.
 Importing tqp.sqlalchemy registers the dialect even where tqp is not installed with its entry
 point.
 
@@ -126,15 +126,27 @@ class TqpDialect(default.DefaultDialect):
     def _get_default_schema_name(self, connection):
         return "main"
 
+    # SQLAlchemy's transactions are tqp's (BEGIN ... COMMIT / ROLLBACK); one connection runs
+    # one statement at a time, so they are serializable. AUTOCOMMIT runs without them.
+
     def get_isolation_level_values(self, dbapi_connection):
-        return ["AUTOCOMMIT"]
+        return ["SERIALIZABLE", "AUTOCOMMIT"]
 
     def get_isolation_level(self, dbapi_connection):
-        return "AUTOCOMMIT"
+        return "AUTOCOMMIT" if getattr(dbapi_connection, "_tqp_autocommit", False) else "SERIALIZABLE"
+
+    def get_default_isolation_level(self, dbapi_connection):
+        return "SERIALIZABLE"
 
     def set_isolation_level(self, dbapi_connection, level):
-        if level != "AUTOCOMMIT":
-            raise ValueError(f"tqp runs every statement in autocommit, not {level}")
+        if level not in ("SERIALIZABLE", "AUTOCOMMIT"):
+            raise ValueError(f"tqp offers the isolation levels SERIALIZABLE and AUTOCOMMIT, not {level}")
+        dbapi_connection._tqp_autocommit = level == "AUTOCOMMIT"
+
+    def do_begin(self, dbapi_connection):
+        engine = dbapi_connection._engine
+        if not getattr(dbapi_connection, "_tqp_autocommit", False) and engine.transaction is None:
+            dbapi_connection.execute("BEGIN")
 
     def do_ping(self, dbapi_connection):
         dbapi_connection.execute("SELECT 1").fetchall()
