@@ -18,7 +18,8 @@ implemented here from scratch):
 
 All trees of an ensemble run in the same tensor ops: state is an ``[n_rows, n_trees]`` index
 tensor. Which strategy is fastest depends on depth and tree count; `choose_strategy` encodes
-what benchmarks/ml_tree_strategies.py measured.
+what benchmarks/ml_tree_strategies.py measured. On CPU, perfect and traverse run in row blocks
+on single-threaded workers, as many as torch's thread count (`run_row_blocks`).
 
 Missing values need no per-node branch: the input is expanded once into a few *variants* of each
 feature column (NaN kept, NaN -> -inf, NaN -> 0, ...) and each node reads the variant that makes a
