@@ -117,3 +117,28 @@ def test_row_blocks_under_inference_mode(monkeypatch, threads):
     with torch.inference_mode():
         got = convert(model).predict(torch.from_numpy(Xe)).numpy()
     np.testing.assert_allclose(got, model.predict(Xe), rtol=1e-12)
+
+
+def test_filtered_aggregate_scores_only_kept_rows(monkeypatch):
+    import pandas as pd
+    from sklearn.ensemble import RandomForestClassifier
+
+    import tqp
+    from tqp.ml.compiled import CompiledModel
+
+    X, y, _ = _data(4, nan=False)
+    model = RandomForestClassifier(8, max_depth=6, random_state=0, n_jobs=1).fit(X, y)
+    df = pd.DataFrame(X, columns=[f"f{i}" for i in range(FEATURES)]).assign(g=np.arange(ROWS) % 3)
+    con = tqp.connect()
+    con.register("t", df)
+    con.register_model("m", model)
+    seen = []
+    run = CompiledModel._run
+    monkeypatch.setattr(CompiledModel, "_run", lambda self, x, *a, **k: seen.append(len(x)) or run(self, x, *a, **k))
+    feats = ", ".join(df.columns[:FEATURES])
+    got = con.execute(f"SELECT g, count(*), sum(PREDICT('m', {feats})) FROM t WHERE f0 > -0.5 "
+                      "GROUP BY g ORDER BY g").fetchall()
+    keep = df[df.f0 > -0.5]
+    want = keep.assign(p=model.predict(keep.iloc[:, :FEATURES].to_numpy())).groupby("g")["p"].agg(["size", "sum"])
+    assert got == [(g, int(r["size"]), int(r["sum"])) for g, r in want.iterrows()]
+    assert seen == [len(keep)]  # the 30% of rows the filter drops are never scored
