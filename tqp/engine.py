@@ -842,7 +842,9 @@ class Engine:
                         f"INSERT has {len(items)} values but {len(positions)} target columns")
                 eb = X.ExprBinder(_empty_scope(), binder.params, binder)
                 rows.append(tuple(X.cast(eb.bind(e), table.types[p]) for e, p in zip(items, positions)))
-            plan = P.Values(tuple(rows), tuple((table.names[p], table.types[p]) for p in positions))
+            # optimized for the subqueries its values may hold
+            plan = optimize(P.Values(tuple(rows), tuple((table.names[p], table.types[p]) for p in positions)),
+                            self.catalog)
         elif len(plan.schema) != len(positions):
             raise ProgrammingError(f"INSERT has {len(plan.schema)} values but {len(positions)} target columns")
         batch = lower(plan)(self._context())

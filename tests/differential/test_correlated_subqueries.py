@@ -1,4 +1,4 @@
-"""Correlated subqueries of every shape, planned by general decorrelation (tqp/plan/decorrelate.py)
+"""Correlated subqueries of every shape, planned by general decorrelation (tqp/optimizer/decorrelate.py)
 where the fast equality plans do not fit: each query runs on tqp and on DuckDB over small tables
 with NULLs and duplicates, and the answers must agree (as multisets; ORDER BY is checked by the
 fixtures' order-aware comparison where a query's order is total).

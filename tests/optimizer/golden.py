@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 import tqp
-from tqp.optimizer import RULES, optimize
+from tqp.optimizer import RULES, decorrelate_subqueries, expand_grouping_sets, optimize
 from tqp.plan import nodes as P
 from tqp.sql.binder import Binder
 from tqp.sql.parse import parse
@@ -20,9 +20,11 @@ def connections(tables: dict):
 
 
 def plan_text(con, sql: str, rules=RULES) -> str:
-    """The plan of sql after the given optimizer rules (all of them by default)."""
+    """The plan of sql after the given optimizer rules (all of them by default), grouping sets
+    and decorrelation first whether named or not: a plan runs only without their nodes."""
     catalog = con._engine.catalog
     plan, _ = Binder(catalog, []).bind_query(parse(sql)[0])
+    rules = tuple(r for r in (expand_grouping_sets, decorrelate_subqueries) if r not in rules) + tuple(rules)
     return P.render(optimize(plan, catalog, rules))
 
 

@@ -11,6 +11,8 @@ True
 from __future__ import annotations
 
 from ..plan.nodes import Rel, transform
+from .decorrelate import decorrelate_subqueries
+from .grouping_sets import expand_grouping_sets
 from .join_order import order_joins
 from .or_factor import factor_ors
 from .push_filters import push_filters
@@ -18,7 +20,10 @@ from .push_semi_joins import push_semi_joins
 from .share import map_subquery_plans, share_repeated
 from .stats import Stats
 
+# The first two make a plan that can run (the binder's GroupingSets and Apply nodes do not).
 RULES = (
+    expand_grouping_sets,  # before decorrelation, which knows aggregates, not grouping sets
+    decorrelate_subqueries,  # every Apply becomes joins
     factor_ors,  # ORs' implied conjuncts first, for pushdown to move
     push_filters,  # conjuncts become join keys and leaf filters
     push_semi_joins,  # IN / EXISTS onto the join leaf they filter

@@ -258,7 +258,7 @@ class ScalarSubquery(Expr):
 @dataclass(frozen=True)
 class OuterRef(Expr):
     """Column `index` of the input of an enclosing query (binding level `level`): a correlated
-    subquery's free variable. Decorrelation (tqp.plan.decorrelate) replaces every one before
+    subquery's free variable. Decorrelation (tqp.optimizer.decorrelate) replaces every one before
     a plan is lowered."""
     level: int = 0
     index: int = 0
@@ -749,6 +749,74 @@ class Window(Rel):
 
     def inputs(self):
         return (self.input,)
+
+
+@dataclass(frozen=True)
+class GroupingSets(Rel):
+    """GROUP BY GROUPING SETS / ROLLUP / CUBE: the rows of one aggregation of the input per set
+    (each a tuple of positions in `keys`), laid out as Aggregate's: every key (NULL where the
+    set does not hold it), then every aggregate; a `grouping` call (its argument a Call over
+    keys) is the set's GROUPING() bits. tqp.optimizer.grouping_sets expands it into Aggregates."""
+    input: Rel
+    keys: tuple[Expr, ...]
+    sets: tuple[tuple[int, ...], ...]
+    aggs: tuple[AggCall, ...]
+    names: tuple[str, ...]
+
+    def __post_init__(self):
+        _check_refs(self.keys + self.aggs, len(self.input.schema), "GroupingSets")
+
+    @property
+    def schema(self):
+        return tuple(zip(self.names, [e.type for e in self.keys] + [a.type for a in self.aggs]))
+
+    def inputs(self):
+        return (self.input,)
+
+
+APPLY_KINDS = ("exists", "not exists", "in", "not in", "mark", "any", "scalar", "lateral", "left lateral")
+
+
+@dataclass(frozen=True)
+class Apply(Rel):
+    """A subquery evaluated for each row of `left`: `right` reads that row's column i as
+    OuterRef(level, i) (other levels' OuterRefs are free variables of enclosing queries).
+    `condition` is over left's columns followed by right's. By kind:
+
+    - exists / not exists: the left rows for which right has (no) rows (a WHERE conjunct);
+    - in / not in: the left rows for which `condition` (its `lhs = value` equalities) holds for
+      some right row / is FALSE for every right row (NOT IN's NULL rules);
+    - mark: left's columns and one BOOLEAN: EXISTS (no condition), or IN;
+    - any: left's columns and `condition` ANY over right's rows (TRUE, else NULL if one was
+      NULL, else FALSE);
+    - scalar: left's columns and right's one column: its one row's value, NULL over none, an
+      error over more;
+    - lateral / left lateral: left joined with right's rows (left: kept once with NULLs when none).
+
+    Only a plan with no Apply is lowered: tqp.optimizer.decorrelate rewrites each into joins."""
+    left: Rel
+    right: Rel
+    kind: str
+    level: int
+    condition: Expr | None = None
+
+    def __post_init__(self):
+        if self.kind not in APPLY_KINDS:
+            raise ValueError(f"unknown apply kind {self.kind}")
+        if self.kind == "scalar" and len(self.right.schema) != 1:
+            raise ValueError("a scalar Apply's subquery has one column")
+        _check_refs([self.condition], len(self.left.schema) + len(self.right.schema), "Apply condition")
+
+    @property
+    def schema(self):
+        if self.kind in ("exists", "not exists", "in", "not in"):
+            return self.left.schema
+        if self.kind in ("mark", "any"):
+            return self.left.schema + (("mark", T.BOOLEAN),)
+        return self.left.schema + self.right.schema
+
+    def inputs(self):
+        return (self.left, self.right)
 
 
 def transform(rel: Rel, fn, _memo: dict | None = None) -> Rel:

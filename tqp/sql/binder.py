@@ -1,9 +1,10 @@
 """Binding queries: a parsed sqlglot SELECT (or set operation) to a typed logical plan.
 
 Names, types and scopes only: joins are bound as written, inner ones with their conjuncts as
-one filter over them (tqp.optimizer places and orders them); subqueries become semi/anti/mark
-joins or decorrelated aggregates joined back; aggregates go through one Aggregate node whose
-keys and calls are matched back into the SELECT list, HAVING and ORDER BY.
+one filter over them (tqp.optimizer places and orders them); a subquery in WHERE, SELECT,
+HAVING, ORDER BY, ON or LATERAL becomes an Apply node whose plan reads the outer row's columns
+as OuterRef (tqp.optimizer.decorrelate makes joins of it); aggregates go through one Aggregate
+node whose keys and calls are matched back into the SELECT list, HAVING and ORDER BY.
 
 >>> import sqlglot, torch, tqp.types as T
 >>> from tqp.catalog import Catalog, StoredTable
@@ -22,13 +23,13 @@ from .. import types as T
 from ..catalog import Catalog, StoredTable
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan import nodes as P
-from ..plan.decorrelate import decorrelate, plan_outer_refs, rebase
-from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs
+from ..plan.decorrelate import map_outer_refs, plan_outer_refs, rebase
+from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs, walk
 from . import expressions as X
 from . import windows as W
 from .expressions import ExprBinder, arg, conjuncts
 from .names import column_name
-from .scope import CorrelatedScope, Scope, ScopeColumn, suggest
+from .scope import Scope, ScopeColumn, suggest
 
 
 class Params:
@@ -47,18 +48,11 @@ class Params:
         return i
 
 
-class _NeedGeneral(NotSupportedError):
-    """The fast plan for a correlated subquery (equality correlations in its WHERE, as keys of a
-    semi join or of a grouped aggregate) does not fit this one; plan it by general
-    decorrelation instead. Uncaught it reads as the NotSupportedError it is."""
-
-
 @dataclass
 class _Level:
     """An enclosing query whose columns a subquery being bound may read (as OuterRef)."""
     id: int
     scope: Scope
-    fast: bool  # bound by the fast path: a reference that reaches it asks for the general one
 
 
 @dataclass(frozen=True)
@@ -78,11 +72,9 @@ class Builder:
     rel: P.Rel
     scope: Scope
 
-    def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None,
-                 null_safe: bool = False):
-        self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual, null_safe)
-        if kind not in ("semi", "anti", "anti_null_aware"):  # these keep the left columns only
-            self.scope = Scope(self.scope.columns + right_cols)
+    def add_join(self, right: P.Rel, right_cols: list[ScopeColumn], kind: str, lkeys, rkeys, residual=None):
+        self.rel = P.Join(self.rel, right, kind, tuple(lkeys), tuple(rkeys), residual)
+        self.scope = Scope(self.scope.columns + right_cols)
 
 
 class Binder:
@@ -91,7 +83,6 @@ class Binder:
         self.params = params if isinstance(params, Params) else Params(params)
         self.ctes: dict[str, exp.Expression] = dict(ctes or {})
         self._view_depth = 0
-        self._outer_rel = None  # the outer query's relation while a scalar subquery binds
         self._cte_plans: dict[int, tuple] = {}  # id(CTE node) -> (Shared plan, names, node)
         self._working: dict[str, tuple] = {}  # recursive CTE name -> (WorkingTable, names) in its step
         self._levels: list[_Level] = []  # enclosing queries of the subquery being bound, innermost last
@@ -99,17 +90,11 @@ class Binder:
 
     # ------------------------------------------------------------ queries
 
-    def bind_query(self, node: exp.Expression, outer: Scope | None = None):
-        """Plan for a query and its output names. Correlation is not allowed at this level."""
-        rel, names, corr = self.query(node, outer)
-        if corr:
-            raise _NeedGeneral("a correlated subquery in this position")
-        return rel, names
-
-    def query(self, node, outer=None, corr_ok=False):
+    def bind_query(self, node: exp.Expression):
+        """Plan for a query and its output names."""
         if isinstance(node, exp.Subquery):
-            inner_rel, names, corr = self.query(node.this, outer, corr_ok)
-            return self._order_limit_only(node, inner_rel, names), names, corr
+            inner_rel, names = self.bind_query(node.this)
+            return self._order_limit_only(node, inner_rel, names), names
         with_ = arg(node, "with")
         saved = dict(self.ctes)
         try:
@@ -119,23 +104,23 @@ class Binder:
                     if with_.args.get("recursive"):
                         cte.meta["tqp_recursive"] = True
             if isinstance(node, exp.Select):
-                return self.select(node, outer, corr_ok)
+                return self.select(node)
             if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
-                rel = self.set_op(node, outer)
-                return rel, [n for n, _ in rel.schema], []
+                rel = self.set_op(node)
+                return rel, [n for n, _ in rel.schema]
             if isinstance(node, exp.Values):
                 rel, cols = self.values(node)
-                return rel, [c.name for c in cols], []
+                return rel, [c.name for c in cols]
             raise NotSupportedError(f"{type(node).__name__} as a query")
         finally:
             self.ctes = saved
 
-    def set_op(self, node, outer):
+    def set_op(self, node):
         kind = {exp.Union: "union", exp.Intersect: "intersect", exp.Except: "except"}[type(node)]
         distinct = node.args.get("distinct")
         keep_all = not distinct if distinct is not None else False
         parts = _union_chain(node, keep_all) if kind == "union" else [node.this, node.expression]
-        bound = [self.bind_query(q, outer) for q in parts]
+        bound = [self.bind_query(q) for q in parts]
         names = list(bound[0][1])
         width = len(names)
         target = [t for _, t in bound[0][0].schema]
@@ -196,7 +181,7 @@ class Binder:
 
     # ------------------------------------------------------------ SELECT
 
-    def select(self, sel: exp.Select, outer: Scope | None, corr_ok: bool):
+    def select(self, sel: exp.Select):
         if sel.args.get("sample") is not None:
             # USING SAMPLE samples the FROM clause's rows before WHERE: the one FROM item's.
             if sel.args.get("joins") or arg(sel, "from") is None:
@@ -215,56 +200,20 @@ class Binder:
         if qualify is not None and not (windowed or W.contains_window(qualify.this)):
             raise ProgrammingError("QUALIFY needs a window function in the SELECT list or in QUALIFY")
         windowed = windowed or qualify is not None
-        outer_rel, self._outer_rel = self._outer_rel, None  # only this level's correlation
-        builder, correlated = self.from_where(sel, outer)
+        builder = self.from_where(sel)
         group = arg(sel, "group")
         having = sel.args.get("having")
         select_items = self._expand_stars(sel, builder.scope)
         grouped = group is not None or having is not None or any(X.contains_agg(e) for e in select_items) \
             or any(X.contains_agg(o) for o in order_items) or qualify is not None and X.contains_agg(qualify.this)
         if any(item.find(exp.Explode) for item in select_items):
-            if grouped or windowed or correlated:
-                raise NotSupportedError("unnest() in the SELECT list of a grouped, windowed or correlated query")
+            if grouped or windowed:
+                raise NotSupportedError("unnest() in the SELECT list of a grouped or windowed query")
             select_items = self._unnest(builder, select_items)
-
-        corr_pairs: list[tuple[Expr, int]] = []  # (outer expression, inner output column)
-        extra_keys: list[Expr] = []
-        if correlated:
-            if windowed:  # the windows would see every outer row's rows at once
-                raise _NeedGeneral("window functions in a correlated subquery")
-            if not corr_ok:
-                raise _NeedGeneral("a correlated subquery in this position")
-            # The fast plan groups by the correlation keys and joins back: one row per outer
-            # key, NULL where no row matched. That is the subquery's value only for one
-            # aggregate expression that is NULL over no rows (or a bare count, made 0).
-            if not grouped or arg(sel, "group") or having is not None or sel.args.get("limit") \
-                    or sel.args.get("offset") or len(select_items) != 1 or not _null_on_empty(select_items[0]):
-                raise _NeedGeneral("a correlated scalar subquery of this shape")
-            n_outer = len(outer)
-            for c in correlated:
-                e = c
-                if not (isinstance(e, Call) and e.op == "eq"):
-                    raise _NeedGeneral("a correlated scalar subquery with a non-equality correlation")
-                a, b = e.args
-                ra, rb = refs(a), refs(b)
-                if ra and max(ra) < n_outer <= min(rb or {n_outer}):
-                    outer_e, inner_e = a, b
-                elif rb and max(rb) < n_outer <= min(ra or {n_outer}):
-                    outer_e, inner_e = b, a
-                else:
-                    raise _NeedGeneral("a correlated scalar subquery with a complex correlation")
-                extra_keys.append(rebase(inner_e, -n_outer))
-                corr_pairs.append((outer_e, -1))
-            if outer_rel is not None:
-                # Aggregate only the rows whose keys occur outside: a semi join with the outer
-                # relation (computed once, shared with the join back) filters the input first.
-                pairs = [X.coerce_pair(k, oe, "compare") for k, (oe, _) in zip(extra_keys, corr_pairs)]
-                builder.rel = P.Join(builder.rel, outer_rel, "semi", tuple(a for a, _ in pairs),
-                                     tuple(b for _, b in pairs))
 
         if grouped:
             rel, out_exprs, names, scope_after, order_exprs, qualify_e = self._aggregate(
-                sel, builder, select_items, extra_keys, named)
+                sel, builder, select_items, named)
         else:
             eb = ExprBinder(builder.scope, self.params, self)
             eb.builder = builder  # subqueries in the select list join onto the input
@@ -290,11 +239,7 @@ class Binder:
             if qualify_e is not None:
                 rel = P.Filter(rel, exprs[-1])
 
-        # Correlation keys ride along as extra outputs, after the select list, for the caller's join.
-        n_sel = len(out_exprs) - len(extra_keys)
-        corr_pairs = [(oe, n_sel + j) for j, (oe, _) in enumerate(corr_pairs)]
-        rel, names = self._finish(sel, rel, scope_after, out_exprs, names, order_exprs, extra_keys)
-        return rel, names, corr_pairs
+        return self._finish(sel, rel, scope_after, out_exprs, names, order_exprs)
 
     def _expand_stars(self, sel, scope: Scope):
         items = []
@@ -331,13 +276,11 @@ class Binder:
             raise ProgrammingError("SELECT list is empty")
         return items
 
-    def _aggregate(self, sel, builder: Builder, items, extra_keys, named=None):
+    def _aggregate(self, sel, builder: Builder, items, named=None):
         scope = builder.scope
         gb = ExprBinder(scope, self.params, self)
         gb.window_error = "GROUP BY clause cannot contain window functions"
         keys, sets = self._group_by(arg(sel, "group"), items, gb)
-        n_plain = len(keys)
-        keys += extra_keys
         aggs: list[AggCall] = []
         ab = ExprBinder(scope, self.params, self, allow_aggs=True)
         ab.aliases = {i.alias.lower(): i.this for i in items if isinstance(i, exp.Alias)}
@@ -397,11 +340,17 @@ class Binder:
             qualify_e = lift(ab.bool_expr(W.qualify_node(sel, items, scope), "QUALIFY"))
         names_k = [f"#k{i}" for i in range(n_keys)]
         out_names = tuple(names_k + [f"#a{j}" for j in range(len(aggs))])
-        extra = tuple(range(n_plain, n_keys))
-        if sets == [frozenset(range(n_plain))] and not any(a.func == "grouping" for a in aggs):
+        if sets == [frozenset(range(n_keys))] and not any(a.func == "grouping" for a in aggs):
             rel = P.Aggregate(builder.rel, tuple(keys), tuple(aggs), out_names)
         else:
-            rel = _grouping_sets_plan(builder.rel, keys, [tuple(sorted(s)) + extra for s in sets], aggs, out_names)
+            for a in aggs:
+                if a.func == "grouping":
+                    for x, text in zip(a.arg.args, a.arg.params):
+                        if x not in key_index:
+                            raise ProgrammingError(f'GROUPING() argument "{text}" is not a GROUP BY expression'
+                                                   if keys else "GROUPING() needs a GROUP BY")
+            rel = P.GroupingSets(builder.rel, tuple(keys), tuple(tuple(sorted(s)) for s in sets), tuple(aggs),
+                                 out_names)
         if lifted:
             after = Builder(rel, Scope([ScopeColumn(None, n, t, hidden=True) for n, t in rel.schema]))
             values = self._attach_pending(after, ab.pending, lifted)
@@ -413,9 +362,6 @@ class Binder:
         if having_e is not None:
             rel = P.Filter(rel, having_e)
         scope_after = Scope([ScopeColumn(None, n, t, hidden=True) for n, t in rel.schema])
-        if extra_keys:
-            outs = outs + [ColRef(len(keys) - len(extra_keys) + j, k.type) for j, k in enumerate(extra_keys)]
-            names = names + [f"#corr{j}" for j in range(len(extra_keys))]
         return rel, outs, names, scope_after, post_exprs, qualify_e
 
     @staticmethod
@@ -497,13 +443,13 @@ class Binder:
                 return match[0].this
         return g
 
-    def _finish(self, sel, rel, scope, outs, names, post_exprs, extra_keys):
+    def _finish(self, sel, rel, scope, outs, names, post_exprs):
         """Projection, DISTINCT (ON), ORDER BY and LIMIT for a SELECT. `post_exprs` are the
         ORDER BY and DISTINCT ON expressions when an aggregate bound them (None: bind here)."""
         distinct_node = sel.args.get("distinct")
         on = distinct_node.args.get("on") if distinct_node is not None else None
         distinct = distinct_node is not None and on is None
-        n_out = len(outs) - len(extra_keys)
+        n_out = len(outs)
         post = _post_nodes(sel, n_out)
         eb = ExprBinder(scope, self.params, self)
         if post_exprs is None:  # subqueries in ORDER BY join onto the rows being sorted
@@ -550,9 +496,8 @@ class Binder:
 
     # ------------------------------------------------------------ FROM and WHERE
 
-    def from_where(self, sel: exp.Select, outer: Scope | None):
-        """The joined, filtered input of a SELECT, and its correlated conjuncts (bound over
-        outer columns followed by this query's columns)."""
+    def from_where(self, sel: exp.Select) -> Builder:
+        """The joined, filtered input of a SELECT."""
         frm = arg(sel, "from")
         joins = sel.args.get("joins") or []
         where = sel.args.get("where")
@@ -576,7 +521,7 @@ class Binder:
             for right, _ in items[1:]:  # in written order: the optimizer orders them
                 rel = P.Join(rel, right, "cross")
             return self._where_inner(Builder(rel, Scope([c for _, cols in items for c in cols])),
-                                     on_conds + conds, outer)
+                                     on_conds + conds)
         # Outer joins: bind in written order, then apply WHERE on top. A comma binds looser than
         # JOIN (`a, b RIGHT JOIN c` is `a, (b RIGHT JOIN c)`), so each comma starts a group of its
         # own; the groups are crossed at the end and WHERE makes equi joins of them.
@@ -638,7 +583,7 @@ class Binder:
         builder = groups[0]
         for g in groups[1:]:
             builder.add_join(g.rel, g.scope.columns, "inner", [], [], None)
-        return self._where(builder, conds, outer)
+        return self._where(builder, conds)
 
     def _unnest(self, builder: Builder, items: list) -> list:
         """unnest(list) in the SELECT list: each row repeated once per element, the element in a
@@ -698,25 +643,11 @@ class Binder:
         query = node.this.this if isinstance(node.this, exp.Subquery) else node.this
         if not isinstance(query, (exp.Select, exp.Union, exp.Intersect, exp.Except)):
             raise NotSupportedError(f"LATERAL {node.this.sql('duckdb')[:40]}")
-        lv = self._level(builder.scope, False)
-        try:
-            rel, names = self.bind_query(query)
-        finally:
-            self._levels.pop()
+        rel, level = self._bind_subquery(builder.scope, query)
         alias = (node.alias or "").lower() or None
-        _, cols = self._derived(rel, names, alias, _column_aliases(node))
-        kind = "inner" if kind == "cross" else kind
-        idx = sorted({o.index for o in plan_outer_refs(rel) if o.level == lv.id})
-        if not idx:
-            builder.add_join(rel, cols, kind, [], [], None)
-            return
-        if not isinstance(builder.rel, P.Shared):
-            builder.rel = P.Shared(builder.rel)  # read twice: for the domain and joined back
-        outer_exprs = [ColRef(i, builder.scope.columns[i].type) for i in idx]
-        sub = decorrelate(rel, lv.id, builder.rel, outer_exprs, idx)
-        keys = [ScopeColumn(None, f"#lateral{i}", e.type, hidden=True) for i, e in enumerate(outer_exprs)]
-        builder.add_join(sub, keys + cols, kind, outer_exprs, [ColRef(i, e.type) for i, e in enumerate(outer_exprs)],
-                         None, True)
+        _, cols = self._derived(rel, [n for n, _ in rel.schema], alias, _column_aliases(node))
+        builder.rel = P.Apply(builder.rel, rel, "left lateral" if kind == "left" else "lateral", level)
+        builder.scope = Scope(builder.scope.columns + cols)
 
     def _using(self, items, j):
         out = []
@@ -842,9 +773,7 @@ class Binder:
         sel = exp.Select(expressions=[exp.Star()])
         sel.set("from_", exp.From(this=first))
         sel.set("joins", joins)
-        builder, corr = self.from_where(sel, None)
-        if corr:
-            raise NotSupportedError("a correlated condition inside a parenthesised join")
+        builder = self.from_where(sel)
         cols = builder.scope.columns
         if alias is None and not col_aliases:
             return builder.rel, cols
@@ -969,209 +898,122 @@ class Binder:
         rel = P.Values(tuple(tuple(r) for r in rows), tuple((c.name, c.type) for c in cols))
         return rel, cols
 
-    def _where_inner(self, builder: Builder, conds, outer):
+    def _where_inner(self, builder: Builder, conds):
         """The WHERE and ON conjuncts of inner joins: the plain ones as one filter straight over
-        the joins (inside any subplan a subquery shares), then the subqueries and correlations."""
+        the joins (inside any subplan a subquery shares), then the subqueries, then the
+        conjuncts that read an enclosing query's columns (a correlation, for the optimizer to
+        find on top)."""
         eb = ExprBinder(builder.scope, self.params, self)
         eb.window_error = "WHERE clause cannot contain window functions"
         plain, deferred, correlated = [], [], []
         for c in conds:
             if _has_subquery(c):
                 deferred.append(c)
-            elif outer is not None and self._is_correlated(c, builder.scope, outer):
-                correlated.append(c)
-            else:
-                plain.append(eb.bool_expr(c, "WHERE condition"))
+                continue
+            e = eb.bool_expr(c, "WHERE condition")
+            (correlated if any(isinstance(n, OuterRef) for n in walk(e)) else plain).append(e)
         if plain:
             builder.rel = P.Filter(builder.rel, and_all(plain))
-        return self._where(builder, deferred, outer, correlated)
+        return self._where(builder, deferred, correlated)
 
-    def _where(self, builder: Builder, conds, outer, correlated=None):
-        """Remaining WHERE conjuncts: subqueries as semi/anti joins, the rest as one filter."""
-        correlated_nodes = list(correlated or [])
+    def _where(self, builder: Builder, conds, bound=()) -> Builder:
+        """Remaining WHERE conjuncts: [NOT] EXISTS / IN (subquery) as filtering Applies, the
+        rest (with the `bound` ones) as one filter."""
         plain = []
         for c in conds:
             node, negated = _strip_not(c)
             if isinstance(node, exp.Exists):
                 self._where_subquery(builder, node.this, None, negated)
-                continue
-            if isinstance(node, exp.In) and node.args.get("query") is not None and not _has_subquery(node.this):
+            elif isinstance(node, exp.In) and node.args.get("query") is not None and not _has_subquery(node.this):
                 self._where_subquery(builder, node.args["query"], node.this, negated)
-                continue
-            # (a subquery on IN's left side is bound over the builder's rows first: a mark join)
-            if outer is not None and not _has_subquery(c) and self._is_correlated(c, builder.scope, outer):
-                correlated_nodes.append(c)
-                continue
-            plain.append(c)
-        if plain:
-            eb = ExprBinder(builder.scope, self.params, self)
-            eb.builder = builder
-            eb.window_error = "WHERE clause cannot contain window functions"
-            preds = [eb.bool_expr(c, "WHERE condition") for c in plain]
+            else:  # (a subquery on IN's left side is bound over the builder's rows first: a mark)
+                plain.append(c)
+        eb = ExprBinder(builder.scope, self.params, self)
+        eb.builder = builder
+        eb.window_error = "WHERE clause cannot contain window functions"
+        preds = [eb.bool_expr(c, "WHERE condition") for c in plain] + list(bound)
+        if preds:
             builder.rel = P.Filter(builder.rel, and_all(preds))
-        corr = []
-        if correlated_nodes:
-            combined = CorrelatedScope(outer.columns, builder.scope.columns)
-            eb = ExprBinder(combined, self.params, self)
-            corr = [eb.bool_expr(c, "WHERE condition") for c in correlated_nodes]
-        return builder, corr
-
-    def _is_correlated(self, node, scope: Scope, outer: Scope) -> bool:
-        for col in node.find_all(exp.Column):
-            if isinstance(col.this, exp.Star):
-                continue
-            parent = col.find_ancestor(exp.Subquery, exp.Select, exp.Exists)
-            if parent is not None and parent is not node and node in list(parent.walk()) is False:
-                continue
-            if not scope.has(col.name, col.table or None) and outer.has(col.name, col.table or None):
-                return True
-        return False
-
-    # ------------------------------------------------------------ subqueries
-
-    def _subquery_input(self, query, outer_scope: Scope):
-        """A subquery for EXISTS / IN: its relation, scope and correlated conjuncts."""
-        while isinstance(query, exp.Subquery):
-            query = query.this
-        if not isinstance(query, exp.Select) or arg(query, "group") or query.args.get("having") \
-                or any(X.contains_agg(e) for e in query.expressions) or query.args.get("limit") \
-                or query.args.get("distinct") or arg(query, "with") or query.args.get("qualify") \
-                or any(W.contains_window(e) for e in query.expressions):
-            rel, names = self.bind_query(query, outer_scope)
-            return rel, [ScopeColumn(None, n, t) for n, (_, t) in zip(names, rel.schema)], [], True
-        builder, corr = self.from_where(query, outer_scope)
-        return builder.rel, builder.scope.columns, corr, query
-
-    def _subquery_join(self, builder: Builder, query, lhs, equi_ok: bool = True, corr_ok: bool = True):
-        """The subquery's relation and the join condition tying it to the outer rows: the IN
-        comparison and equality correlations as keys, other correlations as a residual."""
-        outer_scope = builder.scope
-        rel, cols, corr, q = self._subquery_input(query, outer_scope)
-        if corr and not corr_ok:
-            # the NOT IN anti join's NULL rule looks at the whole subquery, not one row's part
-            raise _NeedGeneral("a correlated NOT IN subquery")
-        nl = len(outer_scope)
-        lkeys, rkeys, resid = [], [], []
-        if lhs is not None:
-            self._in_keys(lhs, rel, cols, q, outer_scope, lkeys, rkeys)
-        for e in corr:
-            pair = equi_pair(e, nl) if equi_ok else None
-            if pair:
-                lkeys.append(pair[0])
-                rkeys.append(rebase(pair[1], -nl))
-            else:
-                resid.append(e)
-        return rel, cols, lkeys, rkeys, resid
-
-    def _semi(self, builder: Builder, query, lhs, kind):
-        rel, cols, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs, kind != "anti_null_aware",
-                                                              kind != "anti_null_aware")
-        builder.add_join(rel, cols, kind, lkeys, rkeys, and_all(resid))
+        return builder
 
     def _where_subquery(self, builder: Builder, query, lhs, negated: bool):
-        """[NOT] EXISTS / [NOT] IN (subquery) as a WHERE conjunct: a semi or anti join, or a
-        filter on the general plan's mark."""
-        kind = ("anti" if negated else "semi") if lhs is None else ("anti_null_aware" if negated else "semi")
-
-        def general():
-            eb = ExprBinder(builder.scope, self.params, self)
-            eb.builder = builder
-            if lhs is None:
-                self._general(eb, query, "anti" if negated else "semi")
-                return
-            mark = self._general(eb, query, "in", lhs)
-            builder.rel = P.Filter(builder.rel, X.negate(mark) if negated else mark)
-        self._attempt(builder, builder.scope, lambda: self._semi(builder, query, lhs, kind), general)
-
-    def _in_keys(self, lhs, rel, cols, q, outer_scope, lkeys, rkeys):
-        """Key pairs for `x IN (subquery)` or `(x, y) IN (subquery)`."""
-        left_items = lhs.expressions if isinstance(lhs, exp.Tuple) else [lhs]
-        if q is True:
-            values = [ColRef(i, t) for i, (_, t) in enumerate(rel.schema)]
-        else:
-            items = q.expressions
-            if any(isinstance(i, exp.Star) for i in items):
-                values = [ColRef(i, c.type) for i, c in enumerate(cols) if not c.hidden]
-            else:
-                eb = ExprBinder(Scope(cols), self.params, self)
-                values = [eb.bind(_unalias(i)) for i in items]
-        if len(values) != len(left_items):
-            raise ProgrammingError(f"IN subquery returns {len(values)} column(s) but the left side has {len(left_items)}")
-        ob = ExprBinder(outer_scope, self.params, self)
-        ob.window_error = NotSupportedError("a window function on the left of IN (subquery)")
-        for item, v in zip(left_items, values):
-            a, b = X.coerce_pair(ob.bind(item), v, "compare")
-            lkeys.append(a)
-            rkeys.append(b)
+        """[NOT] EXISTS / [NOT] IN (subquery) as a WHERE conjunct: an Apply keeping the rows it holds for."""
+        kind = ("not " if negated else "") + ("exists" if lhs is None else "in")
+        eb = ExprBinder(builder.scope, self.params, self)
+        eb.window_error = NotSupportedError("a window function on the left of IN (subquery)")
+        left = self._left_items(eb, lhs)
+        rel, level = self._bind_subquery(builder.scope, query)
+        builder.rel = P.Apply(builder.rel, rel, kind, level, self._condition(kind, left, rel, len(builder.scope)))
 
     # ------------------------------------------------------------ correlated subqueries
 
     def outer_column(self, name: str, table: str | None):
         """A column no scope of the query being bound has, found in an enclosing query: a free
         variable of this subquery. None when no enclosing query has it either."""
-        for depth in range(len(self._levels) - 1, -1, -1):
-            lv = self._levels[depth]
+        for lv in reversed(self._levels):
             if lv.scope.has(name, table):
-                if any(x.fast for x in self._levels[depth:]):
-                    raise _NeedGeneral("a correlation outside the subquery's WHERE conjuncts")
                 i = lv.scope.resolve(name, table)
                 return OuterRef(lv.id, i, lv.scope.columns[i].type)
         return None
 
-    def _level(self, scope: Scope, fast: bool) -> _Level:
+    def _bind_subquery(self, scope: Scope, query) -> tuple[P.Rel, int]:
+        """A subquery's plan, reading the columns of `scope` (the outer row) as OuterRef at a
+        new level, and that level."""
         self._n_levels += 1
-        lv = _Level(self._n_levels, scope, fast)
-        self._levels.append(lv)
-        return lv
-
-    def _attempt(self, builder: Builder | None, scope: Scope, fast, general):
-        """The fast plan of a subquery where it fits (see _NeedGeneral), else the general one;
-        a fast attempt that gives up leaves nothing behind."""
-        saved = (builder.rel, builder.scope) if builder is not None else None
-        params = self.params._next, set(self.params.used)
-        self._level(scope, True)
-        try:
-            return fast()
-        except _NeedGeneral:
-            pass
-        finally:
-            self._levels.pop()
-        if builder is not None:
-            builder.rel, builder.scope = saved
-        self.params._next, self.params.used = params
-        return general()
-
-    def _general(self, eb: ExprBinder, query, kind: str, lhs=None, op: str = "eq"):
-        """A subquery of any shape and correlation by decorrelation: bound with the outer
-        columns as free variables, evaluated once per distinct outer value (the domain) and
-        joined back to the outer rows. kind: scalar, exists, in (x op ANY), or semi / anti
-        (a WHERE conjunct's [NOT] EXISTS, filtering the builder's rows; no value)."""
-        builder = getattr(eb, "builder", None)
-        scope = builder.scope if builder is not None else eb.scope
-        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates);
-        # a window there would be evaluated by the join, which cannot
-        saved = eb.windows, eb.window_error
-        eb.windows, eb.window_error = None, NotSupportedError("a window function on the left of IN/ANY/ALL (subquery)")
-        try:
-            left = [eb.bind(i) for i in (lhs.expressions if isinstance(lhs, exp.Tuple) else [lhs])] \
-                if lhs is not None else []
-        finally:
-            eb.windows, eb.window_error = saved
-        lv = self._level(scope, False)
+        level = self._n_levels
+        self._levels.append(_Level(level, scope))
         try:
             rel, _ = self.bind_query(query)
         finally:
             self._levels.pop()
+        return rel, level
+
+    def _left_items(self, eb: ExprBinder, lhs) -> list[Expr]:
+        """The left side of IN / ANY, bound in the caller's terms."""
+        if lhs is None:
+            return []
+        return [eb.bind(i) for i in (lhs.expressions if isinstance(lhs, exp.Tuple) else [lhs])]
+
+    @staticmethod
+    def _condition(kind: str, left: list[Expr], rel: P.Rel, nl: int, op: str = "eq") -> Expr | None:
+        """An Apply's condition over the outer row's nl columns and then the subquery's:
+        `x = value` per IN item; `x op value` for ANY."""
+        if not left:
+            return None
         width = len(rel.schema)
-        if kind == "scalar" and width != 1:
-            raise ProgrammingError(f"scalar subquery returns {width} columns, expected 1")
-        if kind == "in" and width != len(left):
+        if kind == "any":
+            if width != 1:
+                raise ProgrammingError(f"ANY/ALL subquery returns {width} columns, expected 1")
+            return X.compare(op, left[0], ColRef(nl, rel.schema[0][1]))
+        if width != len(left):
             raise ProgrammingError(f"IN subquery returns {width} column(s) but the left side has {len(left)}")
+        pairs = [X.coerce_pair(x, ColRef(nl + i, t), "compare") for i, (x, (_, t)) in enumerate(zip(left, rel.schema))]
+        return and_all([Call("eq", pair, T.BOOLEAN) for pair in pairs])
+
+    def _subquery(self, eb: ExprBinder, query, kind: str, lhs=None, op: str = "eq") -> Expr:
+        """A subquery inside an expression: its value (kind scalar), EXISTS, IN or op ANY, from
+        an Apply onto the rows of the expression's builder (in a grouped query's SELECT list,
+        HAVING or ORDER BY, onto the aggregate's output once it exists)."""
+        builder = getattr(eb, "builder", None)
+        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates);
+        # a window there would be evaluated by the join, which cannot
+        saved = eb.windows, eb.window_error
+        what = "IN" if kind == "mark" else "IN/ANY/ALL"
+        eb.windows, eb.window_error = None, NotSupportedError(f"a window function on the left of {what} (subquery)")
+        try:
+            left = self._left_items(eb, lhs)
+        finally:
+            eb.windows, eb.window_error = saved
+        scope = builder.scope if builder is not None else eb.scope
+        rel, level = self._bind_subquery(scope, query)
+        if kind == "scalar" and len(rel.schema) != 1:
+            raise ProgrammingError(f"scalar subquery returns {len(rel.schema)} columns, expected 1")
+        self._condition(kind, left, rel, len(scope), op)  # the column count is checked here, whatever the position
         outer = plan_outer_refs(rel)
         if kind == "scalar" and not outer:
             return P.ScalarSubquery(rel, rel.schema[0][1])
-        if kind == "exists" and not outer and builder is None:
-            # an uncorrelated EXISTS where no join can carry it (inside another subquery's
+        if kind == "mark" and lhs is None and not outer and builder is None:
+            # an uncorrelated EXISTS where no Apply can carry it (inside another subquery's
             # left side): a constant, from a count of the subquery's rows
             counted = P.Aggregate(P.Limit(rel, 1, 0), (), (AggCall("count_star", None, T.BIGINT),), ("#n",))
             return X.compare("gt", P.ScalarSubquery(counted, T.BIGINT), Lit(0, T.BIGINT))
@@ -1180,165 +1022,53 @@ class Binder:
             if pending is None:
                 raise NotSupportedError("a correlated subquery in this position")
             e = _Pending(len(pending), T.BOOLEAN if kind != "scalar" else rel.schema[0][1])
-            pending.append({"node": e, "rel": rel, "level": lv.id, "kind": kind, "left": left, "op": op})
+            pending.append({"node": e, "rel": rel, "level": level, "kind": kind, "left": left, "op": op})
             return e
-        return self._join_dependent(builder, rel, lv.id, kind, left, op)
+        return self._apply(builder, rel, level, kind, left, op)
 
-    def _join_dependent(self, builder: Builder, rel: P.Rel, level: int, kind: str, left=(), op="eq",
-                        outer_of=None) -> Expr:
-        """Join a dependent subquery plan onto the builder's rows; its value (or mark) over the
-        builder's new scope. `outer_of(i)` is the outer expression OuterRef(level, i) stands
-        for (default: column i of the builder)."""
-        idx = sorted({o.index for o in plan_outer_refs(rel) if o.level == level})
-        if not isinstance(builder.rel, P.Shared):
-            builder.rel = P.Shared(builder.rel)  # read twice: for the domain and joined back
-        outer_exprs = [outer_of(i) if outer_of else ColRef(i, builder.scope.columns[i].type) for i in idx]
-        sub = decorrelate(rel, level, builder.rel, outer_exprs, idx) if idx else rel
-        k, nl = len(idx), len(builder.scope)
-        dkeys = [ColRef(j, e.type) for j, e in enumerate(outer_exprs)]
-        if kind == "scalar":
-            cols = [ScopeColumn(None, f"#sub{i}", t, hidden=True) for i, (_, t) in enumerate(sub.schema)]
-            builder.add_join(sub, cols, "single", outer_exprs, dkeys, None, True)
-            return ColRef(nl + k, sub.schema[k][1])
-        if kind in ("semi", "anti"):  # [NOT] EXISTS as a WHERE conjunct
-            builder.add_join(sub, [], kind, outer_exprs, dkeys, None, True)
-            return None
-        if kind == "in" and op == "eq" and len(left) == 1:
-            return self._in_by_keys(builder, sub, outer_exprs, dkeys, left[0])
-        cond = None
-        if kind == "in":
-            cond = and_all([X.compare(op, x, ColRef(nl + k + i, t))
-                            for i, (x, (_, t)) in enumerate(zip(left, rel.schema))])
-        builder.add_join(sub, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)],
-                         "mark" if cond is None else "mark_any", outer_exprs, dkeys, cond, True)
-        return ColRef(nl, T.BOOLEAN)
-
-    def _in_by_keys(self, builder: Builder, sub: P.Rel, outer_exprs, dkeys, x: Expr) -> Expr:
-        """x IN (dependent subquery) with x as one more join key, not a comparison over every
-        (row, subquery row) pair: TRUE on a match; else NULL when the outer row's part of the
-        subquery is not empty and x or one of its values is NULL; else FALSE."""
-        k, nl = len(dkeys), len(builder.scope)
-        x, v = X.coerce_pair(x, ColRef(k, sub.schema[k][1]), "compare")
-        sub = P.Shared(sub)
-        values = P.Filter(sub, Call("not", (Call("is_null", (v,), T.BOOLEAN),), T.BOOLEAN))
-        builder.add_join(values, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)], "mark",
-                         outer_exprs + [x], dkeys + [v], None, True)  # v is never NULL: x NULL misses
-        stats = P.Aggregate(sub, tuple(dkeys), (AggCall("count_star", None, T.BIGINT), AggCall("count", v, T.BIGINT)),
-                            tuple(f"#d{j}" for j in range(k)) + ("#rows", "#values"))
-        builder.add_join(stats, [ScopeColumn(None, n, t, hidden=True) for n, t in stats.schema], "left",
-                         outer_exprs, dkeys, None, True)
-        rows, vals = ColRef(nl + 1 + k, T.BIGINT), ColRef(nl + 2 + k, T.BIGINT)
-        unknown = Call("and", (X.compare("gt", rows, Lit(0, T.BIGINT)), Call("or", (
-            Call("is_null", (x,), T.BOOLEAN), X.compare("lt", vals, rows)), T.BOOLEAN)), T.BOOLEAN)
-        return X.case([ColRef(nl, T.BOOLEAN), unknown],
-                      [Lit(True, T.BOOLEAN), Lit(None, T.BOOLEAN), Lit(False, T.BOOLEAN)])
+    def _apply(self, builder: Builder, rel: P.Rel, level: int, kind: str, left=(), op="eq") -> Expr:
+        """An Apply of the subquery onto the builder's rows; its value column over the new scope."""
+        nl = len(builder.scope)
+        builder.rel = P.Apply(builder.rel, rel, kind, level, self._condition(kind, list(left), rel, nl, op))
+        t = rel.schema[0][1] if kind == "scalar" else T.BOOLEAN
+        builder.scope = Scope(builder.scope.columns + [ScopeColumn(None, "#sub", t, hidden=True)])
+        return ColRef(nl, t)
 
     def _attach_pending(self, builder: Builder, pending: list, lifted: dict) -> dict:
-        """Join the correlated subqueries of a grouped query's SELECT list, HAVING and ORDER BY
+        """Apply the correlated subqueries of a grouped query's SELECT list, HAVING and ORDER BY
         onto its aggregate's output; their values by placeholder id."""
         out = {}
         for p in pending:
             outer = lifted.get(p["node"].id)
             if outer is None:  # bound, then not used (a discarded attempt)
                 continue
-            # a subquery inside another's left side was joined first: its value fills the left
+            # a subquery inside another's left side was applied first: its value fills the left
             left = [_fill_pending(x, out) for x in outer["left"]]
-            out[p["node"].id] = self._join_dependent(builder, p["rel"], p["level"], p["kind"], left,
-                                                     p["op"], outer["cols"].__getitem__)
+            cols, level = outer["cols"], p["level"]
+            rel = map_outer_refs(p["rel"], lambda o, cols=cols, level=level:
+                                 OuterRef(level, cols[o.index].index, o.type) if o.level == level else None)
+            out[p["node"].id] = self._apply(builder, rel, level, p["kind"], left, p["op"])
         return out
 
     # callbacks from ExprBinder for subqueries inside expressions
 
     def exists(self, eb: ExprBinder, node):
-        builder = getattr(eb, "builder", None)
-        if builder is None:
-            return self._general(eb, node.this, "exists")
-
-        def fast():
-            before = len(builder.scope)
-            self._mark(builder, node.this, None)
-            return ColRef(before, T.BOOLEAN)
-        return self._attempt(builder, builder.scope, fast, lambda: self._general(eb, node.this, "exists"))
+        return self._subquery(eb, node.this, "mark")
 
     def in_subquery(self, eb: ExprBinder, node):
-        builder = getattr(eb, "builder", None)
-        query = node.args["query"]
-        if builder is None or _has_subquery(node.this):  # a subquery on the left is bound over the builder
-            return self._general(eb, query, "in", node.this)
-
-        def fast():
-            before = len(builder.scope)
-            self._mark(builder, query, node.this)
-            return ColRef(before, T.BOOLEAN)
-        return self._attempt(builder, builder.scope, fast, lambda: self._general(eb, query, "in", node.this))
-
-    def _mark(self, builder, query, lhs):
-        rel, _, lkeys, rkeys, resid = self._subquery_join(builder, query, lhs)
-        builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)],
-                         "mark" if lhs is None else "mark_in",
-                         lkeys, rkeys, and_all(resid))
+        return self._subquery(eb, node.args["query"], "mark", node.this)
 
     def quantified(self, eb: ExprBinder, opname: str, lhs, query, is_all: bool):
-        """x op ANY|ALL (subquery) as a mark join over (row, subquery value) pairs, with SQL's
-        NULL rules; ALL is NOT ANY of the negated comparison."""
-        builder = getattr(eb, "builder", None)
+        """x op ANY|ALL (subquery), with SQL's NULL rules; ALL is NOT ANY of the negated comparison."""
         while isinstance(query, exp.Subquery):
             query = query.this
         if is_all:
             opname = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}[opname]
-
-        def fast():
-            rel, _ = self.bind_query(query, builder.scope)
-            if len(rel.schema) != 1:
-                raise ProgrammingError(f"ANY/ALL subquery returns {len(rel.schema)} columns, expected 1")
-            nl = len(builder.scope)
-            xb = ExprBinder(builder.scope, self.params, self)
-            xb.window_error = NotSupportedError("a window function compared with ANY/ALL (subquery)")
-            x = xb.bind(lhs)
-            cond = X.compare(opname, x, ColRef(nl, rel.schema[0][1]))
-            builder.add_join(rel, [ScopeColumn(None, "#mark", T.BOOLEAN, hidden=True)], "mark_any", (), (), cond)
-            return ColRef(nl, T.BOOLEAN)
-
-        def general():
-            return self._general(eb, query, "in", lhs, opname)
-        mark = general() if builder is None else self._attempt(builder, builder.scope, fast, general)
+        mark = self._subquery(eb, query, "any", lhs, opname)
         return X.negate(mark) if is_all else mark
 
     def scalar(self, eb: ExprBinder, node):
-        query = node.this if isinstance(node, exp.Subquery) else node
-        builder = getattr(eb, "builder", None)
-        outer_scope = eb.scope if builder is None else builder.scope
-        return self._attempt(builder, outer_scope, lambda: self._scalar_fast(query, builder, outer_scope),
-                             lambda: self._general(eb, query, "scalar"))
-
-    def _scalar_fast(self, query, builder, outer_scope):
-        shared = P.Shared(builder.rel) if builder is not None else None
-        saved, self._outer_rel = self._outer_rel, shared
-        try:
-            rel, names, corr = self.query(query, outer_scope, corr_ok=builder is not None)
-        finally:
-            self._outer_rel = saved
-        if corr:
-            builder.rel = shared
-        if not corr:
-            if len(rel.schema) != 1:
-                raise ProgrammingError(f"scalar subquery returns {len(rel.schema)} columns, expected 1")
-            return P.ScalarSubquery(rel, rel.schema[0][1])
-        value_t = rel.schema[0][1]
-        lkeys = [oe for oe, _ in corr]
-        rkeys = [ColRef(i, rel.schema[i][1]) for _, i in corr]
-        lkeys2, rkeys2 = [], []
-        for a, c in zip(lkeys, rkeys):
-            a2, c2 = X.coerce_pair(a, c, "compare")
-            lkeys2.append(a2)
-            rkeys2.append(c2)
-        before = len(builder.scope)
-        cols = [ScopeColumn(None, f"#sub{i}", t, hidden=True) for i, (_, t) in enumerate(rel.schema)]
-        builder.add_join(rel, cols, "left", lkeys2, rkeys2)
-        ref = ColRef(before, value_t)
-        if _is_bare_count(query):
-            return Call("coalesce", (ref, Lit(0, T.BIGINT)), T.BIGINT)
-        return ref
+        return self._subquery(eb, node.this if isinstance(node, exp.Subquery) else node, "scalar")
 
 
 # ---------------------------------------------------------------- helpers
@@ -1389,93 +1119,6 @@ def _column_outside_aggregate(node) -> bool:
         if not isinstance(n, (exp.AggFunc, exp.Filter, exp.Subquery, exp.Select, exp.Exists, exp.Window)):
             stack.extend(n.iter_expressions())
     return False
-
-
-_ROLLS_UP = {"count_star", "count", "sum", "min", "max", "avg"}
-
-
-def _grouping_sets_plan(rel: P.Rel, keys: list[Expr], sets: list[tuple], aggs: list[AggCall], names) -> P.Rel:
-    """GROUPING SETS as a UNION ALL of one aggregate per set, each row laid out as the plain
-    Aggregate's (every key, then every aggregate): keys outside the set are NULL and each
-    GROUPING(...) call is its set's constant.
-
-    When every aggregate rolls up (sum, count, min, max, avg as sum / count), the input is
-    aggregated once by all keys and each set aggregates that result, a far smaller input;
-    otherwise (DISTINCT, variance) each set aggregates the input."""
-    n = len(keys)
-    real = [a for a in aggs if a.func != "grouping"]
-    key_at = {k: i for i, k in enumerate(keys)}
-    bits = {}
-    for a in aggs:
-        if a.func == "grouping":
-            for x, text in zip(a.arg.args, a.arg.params):
-                if x not in key_at:
-                    raise ProgrammingError(f'GROUPING() argument "{text}" is not a GROUP BY expression'
-                                           if keys else "GROUPING() needs a GROUP BY")
-            bits[a] = [key_at[x] for x in a.arg.args]
-
-    def layout(s: tuple, agg_ref) -> list[Expr]:
-        """A set's output row over its aggregate's (set keys, then aggregates)."""
-        out = [ColRef(s.index(i), keys[i].type) if i in s else Lit(None, keys[i].type) for i in range(n)]
-        for a in aggs:
-            if a.func == "grouping":
-                v = sum(1 << (len(bits[a]) - 1 - j) for j, i in enumerate(bits[a]) if i not in s)
-                out.append(Lit(v, T.BIGINT))
-            else:
-                out.append(agg_ref(s, a))
-        return out
-
-    branches = []
-    if len(sets) > 1 and all(a.func in _ROLLS_UP and not a.distinct for a in real):
-        partials: list[AggCall] = []
-
-        def part(a: AggCall) -> int:
-            if a not in partials:
-                partials.append(a)
-            return partials.index(a)
-        # per aggregate: the partial columns it reads, and how a set combines each of them
-        plan = {}
-        for a in real:
-            if a.func == "avg":
-                plan[a] = [part(X.make_agg("sum", a.arg, filter=a.filter)),
-                           part(AggCall("count", a.arg, T.BIGINT, filter=a.filter))]
-            else:
-                plan[a] = [part(a)]
-        full = tuple(range(n))
-        # Each set aggregates the smallest set already planned that holds its keys: a ROLLUP
-        # level reads the level above it, not the input.
-        order = sorted(set(sets) | {full}, key=len, reverse=True)
-        source = {t: min((u for u in order[:k] if set(t) <= set(u)), key=len) for k, t in enumerate(order) if k}
-        readers = {t: sets.count(t) + list(source.values()).count(t) for t in order}
-        built = {}
-        for t in order:
-            if t == full:
-                node = P.Aggregate(rel, tuple(keys), tuple(partials), tuple(f"#p{i}" for i in range(n + len(partials))))
-            else:
-                u = source[t]
-                merges = tuple(AggCall(p.func if p.func in ("min", "max") else "sum", ColRef(len(u) + j, p.type),
-                                       p.type if p.func not in ("count", "count_star") else T.BIGINT)
-                               for j, p in enumerate(partials))
-                node = P.Aggregate(built[u], tuple(ColRef(u.index(i), keys[i].type) for i in t), merges,
-                                   tuple(f"#m{i}" for i in range(len(t) + len(merges))))
-            built[t] = P.Shared(node) if readers[t] > 1 else node
-
-        def agg_ref(s, a):
-            cols = []
-            for j in plan[a]:
-                c = ColRef(len(s) + j, partials[j].type)
-                if not s and partials[j].func in ("count", "count_star"):
-                    c = Call("coalesce", (c, Lit(0, T.BIGINT)), T.BIGINT)  # () over no rows counts 0, not NULL
-                cols.append(c)
-            return X.arith("div", cols[0], cols[1]) if a.func == "avg" else cols[0]
-        branches = [P.Project(built[s], tuple(layout(s, agg_ref)), names) for s in sets]
-    else:
-        shared = P.Shared(rel) if len(sets) > 1 else rel
-        for s in sets:
-            agg = P.Aggregate(shared, tuple(keys[i] for i in s), tuple(real),
-                              tuple(f"#g{i}" for i in range(len(s) + len(real))))
-            branches.append(P.Project(agg, tuple(layout(s, lambda s, a: ColRef(len(s) + real.index(a), a.type))), names))
-    return P.SetOp("union", True, tuple(branches)) if len(branches) > 1 else branches[0]
 
 
 def _union_chain(node: exp.Union, keep_all: bool) -> list:
@@ -1595,36 +1238,6 @@ def _fill_pending(e: Expr | None, values: dict) -> Expr | None:
     if isinstance(e, P.WindowCall):
         return e.map(lambda a: _fill_pending(a, values))
     return e
-
-
-def _null_on_empty(item) -> bool:
-    """Whether a select item over aggregates is NULL over no rows (so the NULL of a group that
-    does not exist is its value), or is a bare count (which the fast plan makes 0)."""
-    e = _unalias(item)
-    if isinstance(e, exp.Count):
-        return True
-    return _strict(e)
-
-
-_STRICT_OPS = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.Mod, exp.Neg, exp.Cast, exp.Paren)
-
-
-def _strict(e) -> bool:
-    """NULL whenever one of its aggregates is: a non-count aggregate under arithmetic and casts."""
-    if isinstance(e, (exp.Sum, exp.Avg, exp.Min, exp.Max)):
-        return True
-    if isinstance(e, _STRICT_OPS):
-        return any(_strict(c) for c in (e.this, e.args.get("expression")) if c is not None)
-    return False
-
-
-def _is_bare_count(query) -> bool:
-    while isinstance(query, exp.Subquery):
-        query = query.this
-    if not isinstance(query, exp.Select) or len(query.expressions) != 1:
-        return False
-    item = _unalias(query.expressions[0])
-    return isinstance(item.this if isinstance(item, exp.Filter) else item, exp.Count)
 
 
 _FLIP = {"ge": "le", "gt": "lt", "le": "ge", "lt": "gt"}
