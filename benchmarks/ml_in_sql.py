@@ -13,20 +13,15 @@ Run:
 
 All three must give the same answer (counts exactly, labels to 1e-5 of the rows for ties in
 forest votes, probabilities to 1e-6); times are the median of --reps warm runs (the first run,
-which for tqp compiles the query, is reported apart). tqp is reported as unavailable, not
+which for tqp compiles the query, is reported apart), next to the median CPU time of this
+process (all threads; on a machine shared with other jobs it tracks the work better than wall
+time does). tqp is reported as unavailable, not
 crashed, when its PREDICT does not run. --torch-compile sets TQP_ML_TORCH_COMPILE=1 before the
 model is registered (fused tree traversal; its compile time lands in tqp's first run).
 
-Results (2-core CPU shared with other jobs, torch 2.13, DuckDB 2.0, scikit-learn 1.9,
-LightGBM 4.7; 1M rows, ~690k pass the filter, 100 trees of depth <= 8; seconds, median of 2):
-
-    model                     pandas+predict  DuckDB Arrow UDF  tqp eager  tqp torch.compile
-    RandomForestClassifier         1.44            6.72            2.40      1.26 (first 14.2)
-    LGBMClassifier                 2.65            3.34            1.92         -
-
-tqp beats DuckDB's UDF in both (the forest's per-call overhead on 2048-row vectors hurts
-DuckDB most) and pandas + LightGBM; scikit-learn's compiled forest traversal beats eager tqp by
-1.7x, and torch.compile'd tqp beats it once compiled. All answers agreed.
+--threads sets torch's thread count, which tqp's tree kernels use as the number of
+single-threaded workers taking row blocks (tqp.ml.trees.run_row_blocks). Timings depend on
+the machine and its load, so none are kept here: compare the ratios of one run.
 """
 from __future__ import annotations
 
@@ -86,15 +81,19 @@ def sql_for(call: str, proba: bool) -> str:
 
 
 def timed(fn, reps: int):
+    """First result, first run's seconds, and the median (wall, CPU) seconds of `reps` warm runs;
+    CPU is this process's, all threads (every engine here runs in-process)."""
     first_t = time.perf_counter()
     first = fn()
     first_s = time.perf_counter() - first_t
     times = []
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
-    return first, first_s, statistics.median(times) if times else first_s
+        times.append((time.perf_counter() - t, time.process_time() - c))
+    if not times:
+        return first, first_s, (first_s, float("nan"))
+    return first, first_s, tuple(statistics.median(v) for v in zip(*times))
 
 
 def run_tqp(df, model, reps, device, proba):
@@ -211,11 +210,14 @@ def main(argv=None):
     if not results:
         return
     ref_name, (ref_rows, _, _) = next(iter(results.items()))
-    base = min(w for _, _, w in results.values())
-    print(f"{'engine':28s} {'first s':>8s} {'warm s':>8s} {'M rows/s':>9s} {'vs best':>8s}  agrees")
-    for name, (rows, first, warm) in results.items():
+    base = min(w for _, _, (w, _) in results.values())
+    base_cpu = min(c for _, _, (_, c) in results.values())
+    print(f"{'engine':28s} {'first s':>8s} {'warm s':>8s} {'M rows/s':>9s} {'vs best':>8s} "
+          f"{'CPU s':>7s} {'vs best':>8s}  agrees")
+    for name, (rows, first, (warm, cpu)) in results.items():
         ok = "yes" if same(rows, ref_rows) else f"NO (vs {ref_name})"
-        print(f"{name:28s} {first:8.2f} {warm:8.2f} {args.rows / warm / 1e6:9.2f} {warm / base:7.2f}x  {ok}")
+        print(f"{name:28s} {first:8.2f} {warm:8.2f} {args.rows / warm / 1e6:9.2f} {warm / base:7.2f}x "
+              f"{cpu:7.2f} {cpu / base_cpu:7.2f}x  {ok}")
 
 
 if __name__ == "__main__":

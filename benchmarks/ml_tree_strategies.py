@@ -53,7 +53,28 @@ Earlier iterations, for the record: advanced indexing (`table[idx]`) instead of
 (row x tree) elements ran equally fast, 2**22 ran 4x slower (fresh large buffers page-fault),
 hence tqp.ml.trees.CHUNK_ELEMENTS = 2**20. torch.compile of the traverse loop (opt-in,
 TQP_ML_TORCH_COMPILE=1) ran 4-7x faster than eager at 100 trees of depth 8 after a 5-27 s
-compile.
+compile. Since then the module runs rows in blocks of 2**17 (row x tree) elements on
+single-threaded workers (tqp.ml.trees.run_row_blocks); a sweep of 2**15..2**19 put the best
+at 2**17. Tried and dropped, as no faster within the noise: float32 features and thresholds
+(exact for scikit-learn's float32 comparisons, but every op cost the same per element),
+int32 flat indexes in place of the int64 gather index, preallocated out= buffers, and
+deciding the first levels densely (a win at the root only, of a few per cent).
+
+Bandwidth bound (--bound): the bytes each eager pass reads and writes (LEVEL_BYTES below),
+at the copy rate of one block's working set, against the measured time of one worker:
+
+    python benchmarks/ml_tree_strategies.py --bound --depths 8 --trees 100 --features 8
+
+    bound: 100 trees of depth 8, 8 features, blocks of 1310 rows, 1 thread; copy 85.7 GB/s
+    at one block's size (cache), DRAM read 13.4 / write 11.6 GB/s
+     strategy  ns/(row,tree)  bytes  pass bound ns  x bound  one-pass bound ns  x bound
+      perfect          32.51    812           9.48     3.43             0.0546      595
+     traverse          36.22    844           9.85     3.68             0.0546      663
+
+(busy 2-core machine). The eager passes run at 3.4-3.7x the time their own bytes take at
+cache bandwidth: gathers and compares cost ~0.5 ns per element whatever the element size.
+A fused traversal that reads each row once is bounded ~600x lower; the opt-in torch.compile
+path (one loop per level instead of ~6 passes) is a step towards it that eager torch cannot take.
 """
 from __future__ import annotations
 
@@ -67,6 +88,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tqp.ml.trees import NAN_LEFT, RAW, Tree, TreeEnsemble, compile_ensemble  # noqa: E402
 
@@ -115,6 +137,58 @@ def time_strategy(ens, strategy, x, reps, chunk):
     return x.shape[0] / statistics.median(times) / 1e6
 
 
+# Bytes the eager kernels read and write per (row, tree) and level: int32 state, int64 feature
+# index, float64 values, bool decision (see _PerfectCore / _TraverseCore.forward):
+#   feature index_select 4 + 8 + 8, x gather 8 + 8 + 8, threshold index_select 4 + 8 + 8,
+#   compare 16 + 1, perfect: next = 2g + step 8, minus decision 4 + 1 + 4;
+#   traverse: right-child index_select 4 + 4 + 4, minus decision 4 + 1 + 4.
+# Plus per (row, tree) and output column: leaf-value index_select 4 + 8 + 8 and the sum's 8.
+LEVEL_BYTES = {"perfect": 98, "traverse": 102}
+LEAF_BYTES = 28
+
+
+def bound_report(depth: int, n_trees: int, n_features: int, rows: int, reps: int) -> None:
+    """Measured time per (row, tree) of one single-threaded worker on one row block, against
+    the time the eager passes' own bytes take at a cache-resident copy rate, and the one-pass
+    (fused) bound: read the rows once, write the result once, at DRAM rates."""
+    from kernels import bandwidth
+
+    from tqp.exec.memory import keep_freed_memory
+    from tqp.ml.trees import BLOCK_ELEMENTS
+
+    keep_freed_memory()  # as the engine does: fresh temporaries reuse freed heap
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    ens = TreeEnsemble([random_tree(rng, depth, n_features, 1.0) for _ in range(n_trees)], n_features, 1)
+    x = torch.from_numpy(rng.normal(size=(rows, n_features)))
+    block = max(1, BLOCK_ELEMENTS // n_trees)
+    src = torch.ones(BLOCK_ELEMENTS, dtype=torch.float64)  # one block's [rows, trees] float64
+    dst = torch.zeros_like(src)
+    t_copy = min(_cpu_time(lambda: dst.copy_(src), 200) for _ in range(5)) / 200
+    cache_bps = 2 * src.numel() * 8 / t_copy
+    dram = bandwidth(torch.device("cpu"), lambda: None)
+    print(f"bound: {n_trees} trees of depth {depth}, {n_features} features, blocks of {block} rows, "
+          f"1 thread; copy {cache_bps / 1e9:.1f} GB/s at one block's size (cache), "
+          f"DRAM read {dram['read_GBps']:.1f} / write {dram['write_GBps']:.1f} GB/s")
+    print(f"{'strategy':>9} {'ns/(row,tree)':>14} {'bytes':>6} {'pass bound ns':>14} {'x bound':>8} "
+          f"{'one-pass bound ns':>18} {'x bound':>8}")
+    for strategy in ("perfect", "traverse"):
+        mpps = time_strategy(ens, strategy, x, reps, block)
+        ns = 1e3 / mpps / n_trees
+        touched = depth * LEVEL_BYTES[strategy] + LEAF_BYTES
+        pass_ns = touched / cache_bps * 1e9
+        one_pass_ns = (8 * n_features / dram["read_GBps"] + 8 / dram["write_GBps"]) / n_trees
+        print(f"{strategy:>9} {ns:14.2f} {touched:6d} {pass_ns:14.2f} {ns / pass_ns:8.2f} "
+              f"{one_pass_ns:18.4f} {ns / one_pass_ns:8.0f}")
+
+
+def _cpu_time(fn, n: int) -> float:
+    t = time.process_time()
+    for _ in range(n):
+        fn()
+    return time.process_time() - t
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=100_000)
@@ -127,7 +201,11 @@ def main(argv=None):
                     help="rows per chunk = this / trees (as tqp.ml.trees.chunk_rows)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (CPU time is measured)")
+    ap.add_argument("--bound", action="store_true",
+                    help="time the first --depths / --trees shape against its bandwidth bounds")
     args = ap.parse_args(argv)
+    if args.bound:
+        return bound_report(args.depths[0], args.trees[0], args.features, args.rows, args.reps)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     x = torch.from_numpy(rng.normal(size=(args.rows, args.features))).to(args.device)

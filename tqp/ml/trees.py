@@ -18,7 +18,8 @@ implemented here from scratch):
 
 All trees of an ensemble run in the same tensor ops: state is an ``[n_rows, n_trees]`` index
 tensor. Which strategy is fastest depends on depth and tree count; `choose_strategy` encodes
-what benchmarks/ml_tree_strategies.py measured.
+what benchmarks/ml_tree_strategies.py measured. On CPU, perfect and traverse run in row blocks
+on single-threaded workers, as many as torch's thread count (`run_row_blocks`).
 
 Missing values need no per-node branch: the input is expanded once into a few *variants* of each
 feature column (NaN kept, NaN -> -inf, NaN -> 0, ...) and each node reads the variant that makes a
@@ -35,6 +36,7 @@ plain ``x <= threshold`` send missing values where the model wants them.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,10 +133,15 @@ PERFECT_MAX_SLOTS = 1 << 22  # leaf slots over all trees (32 MiB of float64 leaf
 # elements on CPU: measured flat from 2**16 to 2**20 and 4x slower at 2**22 (fresh large
 # buffers page-fault); on CUDA 16x more (CompiledModel applies CUDA_CHUNK_FACTOR).
 CHUNK_ELEMENTS = 1 << 20
+CPU_CHUNK_ROWS = 1 << 16
 
 
 def chunk_rows(ens: TreeEnsemble, strategy: str, device: torch.device | str = "cpu") -> int:
     t = max(len(ens.trees), 1)
+    if torch.device(device).type == "cpu" and strategy != "gemm":
+        # the module works in row blocks of its own (run_row_blocks): a chunk only bounds the
+        # [rows, outputs] result, and fewer chunks mean fewer waits for the slowest worker
+        return max(CPU_CHUNK_ROWS, BLOCK_ELEMENTS // t)
     per_row = t * (_gemm_width(ens) if strategy == "gemm" else 1)
     elements = CHUNK_ELEMENTS * (16 if torch.device(device).type == "cuda" else 1)
     return int(min(max(elements // per_row, 1024), 1 << 22))
@@ -224,19 +231,97 @@ class TreeEnsembleModule(nn.Module):
         return torch.cat(parts, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        vals = self.core(self.expand(x))  # [n, T, W]
-        n = vals.shape[0]
+        if x.device.type == "cpu" and self.strategy != "gemm" and not self.core.use_torch_compile:
+            return run_row_blocks(self.scores, x, max(1, BLOCK_ELEMENTS // max(self.n_trees, 1)),
+                                  self.n_outputs)
+        return self.scores(x)
+
+    def scores(self, x: torch.Tensor) -> torch.Tensor:
+        found = self.core(self.expand(x))
+        n = x.shape[0]
         if self.cyclic:
-            out = vals.reshape(n, -1, self.n_outputs).sum(1)
+            out = self._tree_values(found, 0).view(n, -1, self.n_outputs).sum(1)
         elif self.out_map is not None:
-            out = vals[:, :, 0] @ self.out_map
+            out = self._tree_values(found, 0) @ self.out_map
         else:
-            out = vals.sum(1)
+            out = torch.stack([self._tree_values(found, w).sum(1) for w in range(self.core.width)], 1)
         if self.divisor != 1.0:
             out = out / self.divisor
         if self.has_base:
             out = out + self.base
         return out
+
+    def _tree_values(self, found: torch.Tensor, w: int) -> torch.Tensor:
+        """[n, T] values of output column w: gemm finds leaf values [n, T, W], the other cores
+        leaf rows [n, T], gathered per column (contiguous rows, unlike a [n, T, W] gather)."""
+        if self.strategy == "gemm":
+            return found[:, :, w]
+        return self.core.leaf_values[w].index_select(0, found.reshape(-1)).view(found.shape)
+
+
+# ------------------------------------------------------------------------------ CPU row blocks
+#
+# On CPU each tree level is a handful of tensor ops over [rows, trees]. Run on torch's intra-op
+# OpenMP threads, every op is a parallel region whose threads meet at a barrier, and on a CPU
+# shared with other processes one descheduled thread stalls each region: measured, 2 intra-op
+# threads then cost many times the CPU time of 1. So on CPU the rows are cut into blocks whose
+# per-level temporaries fit in a core's L2 cache, and the blocks go to worker threads that run
+# torch single-threaded and take the next block when done: no barriers, and a stalled worker
+# only delays the block it holds.
+BLOCK_ELEMENTS = 1 << 17
+
+_POOL, _POOL_SIZE = None, 0
+_POOL_LOCK = threading.Lock()
+
+
+def run_row_blocks(fn, x: torch.Tensor, rows: int, width: int) -> torch.Tensor:
+    """fn(x[s:s + rows]) -> [rows, width] float64 for consecutive row blocks, concatenated;
+    with torch set to several threads, blocks run concurrently on single-threaded workers."""
+    n = x.shape[0]
+    threads = torch.get_num_threads()
+    if threads == 1 or n == 0:
+        return fn(x) if n <= rows else torch.cat([fn(x[s:s + rows]) for s in range(0, n, rows)])
+    lanes = min(threads, -(-n // rows))
+    out = torch.empty((n, width), dtype=torch.float64)
+    starts = iter(range(0, n, rows))
+    take = threading.Lock()
+    inference = torch.is_inference_mode_enabled()  # grad modes are per thread: pass it on
+
+    def lane():
+        with torch.no_grad(), torch.inference_mode(inference):
+            while True:
+                with take:
+                    s = next(starts, None)
+                if s is None:
+                    return
+                out[s:s + rows] = fn(x[s:s + rows])
+
+    for f in [_pool(lanes).submit(lane) for _ in range(lanes)]:
+        f.result()
+    return out
+
+
+def _pool(workers: int):
+    """The shared pool of single-threaded torch workers, grown to at least `workers`."""
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL is None or _POOL_SIZE < workers:
+            from concurrent.futures import ThreadPoolExecutor
+
+            if _POOL is not None:
+                _POOL.shutdown(wait=False)
+            threads = torch.get_num_threads()
+            _POOL = ThreadPoolExecutor(workers, thread_name_prefix="tqp-trees",
+                                       initializer=torch.set_num_threads, initargs=(1,))
+            # Start every worker now: torch.set_num_threads(1) sets the worker's own OpenMP
+            # thread count but also the default that threads starting later inherit, which
+            # the caller's own count restores once all workers are up.
+            ready = threading.Barrier(workers)
+            for f in [_POOL.submit(ready.wait) for _ in range(workers)]:
+                f.result()
+            torch.set_num_threads(threads)
+            _POOL_SIZE = workers
+        return _POOL
 
 
 def _index_dtype(n: int) -> torch.dtype:
@@ -275,7 +360,7 @@ class _GemmCore(nn.Module):
                 thr[ti, j] = t.threshold[i]
                 stack.append((int(t.right[i]), path_i + [(j, -1)]))
                 stack.append((int(t.left[i]), path_i + [(j, 1)]))
-        self.n_trees, self.n_int = n_t, n_int
+        self.n_trees, self.n_int, self.width = n_t, n_int, width
         self.register_buffer("sel", torch.from_numpy(sel.reshape(-1)))
         self.register_buffer("thr", torch.from_numpy(thr.reshape(-1)))
         self.register_buffer("path", torch.from_numpy(path))
@@ -319,7 +404,7 @@ class _PerfectCore(nn.Module):
         self.depth, self.width = d, width
         self.register_buffer("col", torch.from_numpy(col.reshape(-1)))
         self.register_buffer("thr", torch.from_numpy(thr.reshape(-1)))
-        self.register_buffer("vals", torch.from_numpy(vals.reshape(-1, width)))
+        self.register_buffer("leaf_values", torch.from_numpy(vals.reshape(-1, width).T.copy()))
         # State g is the global heap index t * n_int + i. Children of i are 2i+1 / 2i+2, so
         # g' = 2g + (2 - t * n_int) - [went left]; after the last level, leaf slot
         # t * n_leaf + i - n_int = g + t - n_int (n_leaf = n_int + 1).
@@ -336,7 +421,7 @@ class _PerfectCore(nn.Module):
         if self.use_torch_compile and xe.shape[0] > 0:
             fn = _compiled("perfect", self.depth)
             if fn is not None:
-                return fn(xe, self.col, self.thr, self.vals, self.start, self.step, self.leaf_off)
+                return fn(xe, self.col, self.thr, self.start, self.step, self.leaf_off)
         n, t = xe.shape[0], self.start.shape[0]
         g = self.start.expand(n, t).contiguous()
         for _ in range(self.depth):
@@ -345,8 +430,7 @@ class _PerfectCore(nn.Module):
             c = self.col.index_select(0, gv).view(n, t)
             left = xe.gather(1, c) <= self.thr.index_select(0, gv).view(n, t)
             g = torch.add(self.step, g, alpha=2).sub_(left.view(torch.uint8))
-        g.add_(self.leaf_off)
-        return self.vals.index_select(0, g.view(-1)).view(n, t, self.width)
+        return g.add_(self.leaf_off)  # [n, T] rows of leaf_values
 
 
 class _TraverseCore(nn.Module):
@@ -387,7 +471,7 @@ class _TraverseCore(nn.Module):
         self.register_buffer("thr", torch.from_numpy(np.concatenate(thrs)))
         idt = _index_dtype(base + 1)  # int32 state where it fits: less memory traffic
         self.register_buffer("rch", torch.from_numpy(np.concatenate(rights)).to(idt))
-        self.register_buffer("vals", torch.from_numpy(np.concatenate(vals).reshape(-1, width)))
+        self.register_buffer("leaf_values", torch.from_numpy(np.concatenate(vals).reshape(-1, width).T.copy()))
         self.register_buffer("roots", torch.tensor(roots, dtype=idt))
 
         self.use_torch_compile = torch_compile_default()
@@ -396,7 +480,7 @@ class _TraverseCore(nn.Module):
         if self.use_torch_compile and xe.shape[0] > 0:
             fn = _compiled("traverse", self.depth)
             if fn is not None:
-                return fn(xe, self.col, self.thr, self.rch, self.roots, self.vals)
+                return fn(xe, self.col, self.thr, self.rch, self.roots)
         n, t = xe.shape[0], self.roots.shape[0]
         idx = self.roots.expand(n, t).contiguous()
         for _ in range(self.depth):
@@ -404,7 +488,7 @@ class _TraverseCore(nn.Module):
             c = self.col.index_select(0, iv).view(n, t)
             left = xe.gather(1, c) <= self.thr.index_select(0, iv).view(n, t)
             idx = self.rch.index_select(0, iv).view(n, t).sub_(left.view(torch.uint8))
-        return self.vals.index_select(0, idx.view(-1)).view(n, t, self.width)
+        return idx  # [n, T] rows of leaf_values
 
 
 # ------------------------------------------------------------------------------ torch.compile
@@ -427,25 +511,25 @@ def torch_compile_default() -> bool:
 
 
 def _traverse_program(depth: int):
-    def traverse(xe, col, thr, rch, roots, vals):
+    def traverse(xe, col, thr, rch, roots):
         n, t = xe.shape[0], roots.shape[0]
         idx = roots.to(torch.int64).expand(n, t)
         for _ in range(depth):
             left = torch.gather(xe, 1, col[idx]) <= thr[idx]
             idx = rch[idx].to(torch.int64) - left.to(torch.int64)
-        return vals[idx]
+        return idx
 
     return traverse
 
 
 def _perfect_program(depth: int):
-    def perfect(xe, col, thr, vals, start, step, leaf_off):
+    def perfect(xe, col, thr, start, step, leaf_off):
         n, t = xe.shape[0], start.shape[0]
         g = start.to(torch.int64).expand(n, t)
         for _ in range(depth):
             left = torch.gather(xe, 1, col[g]) <= thr[g]
             g = 2 * g + step.to(torch.int64) - left.to(torch.int64)
-        return vals[g + leaf_off.to(torch.int64)]
+        return g + leaf_off.to(torch.int64)
 
     return perfect
 

@@ -61,6 +61,9 @@ def lower(rel: P.Aggregate):
     key_fns = [compile_expr(k) for k in rel.keys]
     aggs = [(a, None if a.arg is None else compile_expr(a.arg), None if a.filter is None else compile_expr(a.filter))
             for a in rel.aggs]
+    # a model call costs far more per row than gathering the kept rows: run it on those only
+    scores = fused and any(isinstance(n, P.Call) and n.op == "predict"
+                           for a in rel.aggs if a.arg is not None for n in P.walk(a.arg))
 
     def aggregate(ctx):
         batch = child(ctx)
@@ -68,7 +71,7 @@ def lower(rel: P.Aggregate):
         mask = None
         if pred is not None:
             mask = true_mask(evaluate(pred, batch, ctx))
-            if int(torch.count_nonzero(mask)) * 2 < batch.length:  # selective: gather the few survivors
+            if scores or int(torch.count_nonzero(mask)) * 2 < batch.length:  # selective: gather the few survivors
                 batch, mask = batch.take(nonzero(mask)), None
         n = batch.length
         keys = [evaluate(f, batch, ctx) for f in key_fns]
