@@ -20,7 +20,6 @@ from sqlglot import exp
 
 from .. import types as T
 from ..errors import DataError, NotSupportedError, ProgrammingError
-from ..sql import expressions as X
 from . import Function, register
 from .signature import strict
 from .strings import _each, per_distinct
@@ -295,13 +294,3 @@ _entry("json_object", "json_object(VARCHAR key, ANY value, ...) → JSON", "A JS
        "json_object('a', 1) → '{\"a\":1}'", _object, nodes=(exp.JSONObject,),
        node_args=lambda n: ("json_object", [x for kv in n.expressions for x in
                                             ((kv.this, kv.expression) if isinstance(kv, exp.JSONKeyValue) else (kv,))]))
-
-
-@X.handles(exp.Lambda)
-def _arrow(b, node):
-    """`j -> 'path'` inside a function's arguments, which sqlglot reads as a lambda (the list
-    functions take their lambdas before this)."""
-    params = node.expressions
-    if len(params) != 1 or not isinstance(params[0], (exp.Identifier, exp.Column)):
-        raise NotSupportedError(f"a lambda here: {node.sql('duckdb')[:60]}")
-    return b.bind(exp.JSONExtract(this=exp.column(params[0].name), expression=node.this))

@@ -1167,6 +1167,16 @@ def _window(b, node):
     return bind_window(b, node)
 
 
+@handles(exp.Lambda)
+def _json_arrow(b, node):
+    """`j -> 'path'` inside a function's arguments, which sqlglot reads as a lambda (the list
+    functions take their lambdas before this): JSON extraction (tqp/functions/json.py)."""
+    params = node.expressions
+    if len(params) != 1 or not isinstance(params[0], (exp.Identifier, exp.Column)):
+        raise NotSupportedError(f"a lambda here: {node.sql('duckdb')[:60]}")
+    return b.bind(exp.JSONExtract(this=exp.column(params[0].name), expression=node.this))
+
+
 @handles(exp.Star)
 def _star(b, node):
     raise ProgrammingError("* is only allowed in a SELECT list or count(*)")
