@@ -197,8 +197,7 @@ def _shared(e: Call, run):
     Slots take part by which constants of the statement they read, not by the values they
     held when the plan was made: `b = 'x' OR b = 'x'` planned from two equal constants must
     stay two expressions for a later statement of the same shape that gives them apart."""
-    slots = tuple(n.key for n in walk(e) if isinstance(n, Slot)) + \
-        tuple(p.key for n in walk(e) if isinstance(n, Call) for p in n.params if isinstance(p, Slot))
+    slots = e.slot_keys()
     key = (e, slots) if slots else e
 
     def shared(batch, ctx):

@@ -39,6 +39,18 @@ class Expr:
             object.__setattr__(self, "_holds_subquery", found)
             return found
 
+    def slot_keys(self) -> frozenset:
+        """Which constants of the statement (Slot keys) this tree reads, params included."""
+        try:
+            return self.__dict__["_slot_keys"]
+        except KeyError:
+            own = [self.key] if isinstance(self, Slot) else []
+            own += [p.key for p in getattr(self, "params", ()) if isinstance(p, Slot)]
+            kids = [c.slot_keys() for c in self.children()]
+            found = frozenset(own).union(*kids) if own or any(kids) else frozenset()
+            object.__setattr__(self, "_slot_keys", found)
+            return found
+
 
 @dataclass(frozen=True)
 class ColRef(Expr):
