@@ -233,14 +233,14 @@ class Connection:
         committed when it returns (autocommit), and this does nothing."""
         self._check_open()
         with self._engine.lock:
-            self._engine.transaction_control("commit!")
+            self._engine.transaction_control("commit", from_sql=False)
 
     def rollback(self) -> None:
         """Undo everything since BEGIN (tables, views, indexes, models, macros); outside a
         transaction there is nothing to undo, and this does nothing."""
         self._check_open()
         with self._engine.lock:
-            self._engine.transaction_control("rollback!")
+            self._engine.transaction_control("rollback", from_sql=False)
 
     def __enter__(self) -> "Connection":
         self._check_open()

@@ -95,13 +95,14 @@ class _Compiled:
 
 
 def _operator_count(plan: P.Rel) -> int:
-    seen, stack = set(), [plan]
-    while stack:
-        rel = stack.pop()
-        if id(rel) not in seen:
-            seen.add(id(rel))
-            stack.extend(rel.inputs())
-    return len(seen)
+    count = 0
+
+    def one(rel):
+        nonlocal count
+        count += 1
+        return rel
+    P.transform(plan, one)  # (visits a shared subplan once)
+    return count
 
 
 def _transaction_control(stmt) -> str | None:
@@ -362,7 +363,7 @@ class Engine:
             raise NotSupportedError(f"statement {stmt.this.upper()} is not supported")
         raise NotSupportedError(f"statement {type(stmt).__name__.upper()} is not supported")
 
-    def transaction_control(self, what: str) -> Result:
+    def transaction_control(self, what: str, from_sql: bool = True) -> Result:
         """BEGIN / COMMIT / ROLLBACK. Outside a transaction every statement commits when it
         returns; inside one, ROLLBACK puts back every table, view, index, model and macro as
         BEGIN found them. A failed statement changes nothing and leaves the transaction open
@@ -374,11 +375,11 @@ class Engine:
                 raise ProgrammingError("cannot start a transaction within a transaction")
             self.transaction = self.catalog.snapshot()
         elif self.transaction is None:
-            if what in ("commit!", "rollback!"):  # DB-API commit() / rollback(): nothing to do
+            if not from_sql:  # DB-API commit() / rollback() in autocommit: nothing to do
                 return Result(None, -1, [])
             raise ProgrammingError(f"cannot {what} - no transaction is active")
         else:
-            if what.startswith("rollback"):
+            if what == "rollback":
                 self.catalog.restore(self.transaction)
             self.transaction = None
         return Result(None, -1, [])

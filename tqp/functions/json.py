@@ -39,7 +39,14 @@ def _double(text: str) -> _Number:
 
 
 def _load(text: str):
-    return json.loads(text, parse_float=_double, parse_int=_Number)
+    """The document, or _INVALID when the text is not JSON."""
+    try:
+        return json.loads(str(text), parse_float=_double, parse_int=_Number)
+    except (json.JSONDecodeError, RecursionError):
+        return _INVALID
+
+
+_INVALID = object()
 
 
 def dump(v) -> str:
@@ -114,12 +121,9 @@ def _per_document(pick, dtype=object):
     def fn(texts, paths=None):
         bad, out = [], []
         for text, path in zip(texts, np.broadcast_to(np.asarray("$" if paths is None else paths, dtype=object), len(texts))):
-            try:
-                value = _walk(_load(str(text)), _steps(str(path)))
-                bad.append(False)
-            except (json.JSONDecodeError, RecursionError):
-                value = _MISSING
-                bad.append(True)
+            doc = _load(text)
+            bad.append(doc is _INVALID)
+            value = _MISSING if doc is _INVALID else _walk(doc, _steps(str(path)))
             out.append(pick(value))
         return np.array(out, dtype=dtype), bad, "Malformed JSON: a document is not valid JSON"
     return fn
@@ -204,13 +208,7 @@ _entry("json_exists", "json_exists(JSON, VARCHAR path) → BOOLEAN", "Whether th
 
 
 def _valid(texts):
-    def ok(t):
-        try:
-            _load(str(t))
-            return True
-        except (json.JSONDecodeError, RecursionError):
-            return False
-    return np.array([ok(t) for t in texts], dtype=bool)
+    return np.array([_load(t) is not _INVALID for t in texts], dtype=bool)
 
 
 register(Function("json_valid", "json_valid(VARCHAR) → BOOLEAN", "Whether the text is valid JSON.",
@@ -219,15 +217,9 @@ register(Function("json_valid", "json_valid(VARCHAR) → BOOLEAN", "Whether the 
 
 
 def _minified(texts):
-    out, bad = [], []
-    for t in texts:
-        try:
-            out.append(dump(_load(str(t))))
-            bad.append(False)
-        except (json.JSONDecodeError, RecursionError):
-            out.append("")
-            bad.append(True)
-    return np.array(out, dtype=object), bad, "Malformed JSON: the text is not valid JSON"
+    docs = [_load(t) for t in texts]
+    return (np.array(["" if d is _INVALID else dump(d) for d in docs], dtype=object), [d is _INVALID for d in docs],
+            "Malformed JSON: the text is not valid JSON")
 
 
 register(Function("json", "json(VARCHAR) → JSON", "The JSON text checked and minified.", "json('{ \"a\" : 1 }') → '{\"a\":1}'",

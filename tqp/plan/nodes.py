@@ -30,25 +30,24 @@ class Expr:
         return ()
 
     def holds_subquery(self) -> bool:
-        """Whether a ScalarSubquery occurs in this tree (known once per node: nodes are immutable,
-        and rules ask for every expression of the plan)."""
-        try:
-            return self.__dict__["_holds_subquery"]
-        except KeyError:
-            found = isinstance(self, ScalarSubquery) or any(c.holds_subquery() for c in self.children())
-            object.__setattr__(self, "_holds_subquery", found)
-            return found
+        """Whether a ScalarSubquery occurs in this tree."""
+        return self._folded("_holds_subquery", lambda kids: isinstance(self, ScalarSubquery) or any(kids),
+                            Expr.holds_subquery)
 
     def slot_keys(self) -> frozenset:
         """Which constants of the statement (Slot keys) this tree reads, params included."""
+        own = ([self.key] if isinstance(self, Slot) else []) + \
+            [p.key for p in getattr(self, "params", ()) if isinstance(p, Slot)]
+        return self._folded("_slot_keys", lambda kids: frozenset(own).union(*kids), Expr.slot_keys)
+
+    def _folded(self, attr: str, combine, method):
+        """combine(method over each child), known once per node: nodes are immutable, and the
+        optimizer's rules and the compiler ask it of every expression of the plan."""
         try:
-            return self.__dict__["_slot_keys"]
+            return self.__dict__[attr]
         except KeyError:
-            own = [self.key] if isinstance(self, Slot) else []
-            own += [p.key for p in getattr(self, "params", ()) if isinstance(p, Slot)]
-            kids = [c.slot_keys() for c in self.children()]
-            found = frozenset(own).union(*kids) if own or any(kids) else frozenset()
-            object.__setattr__(self, "_slot_keys", found)
+            found = combine([method(c) for c in self.children()])
+            object.__setattr__(self, attr, found)
             return found
 
 
