@@ -126,8 +126,7 @@ class FileCache:
 
     def get(self, key: str) -> StoredTable:
         from .errors import OperationalError
-        from .io.arrow import from_arrow
-        from .io.files import FileSpec, read, resolve
+        from .io.files import FileSpec, read_columns, resolve
 
         spec = FileSpec.from_key(key)
         files = resolve(spec)
@@ -136,9 +135,8 @@ class FileCache:
         if hit is not None and hit[0] == signature:
             self.entries.move_to_end(key)
             return hit[1]
-        table = read(spec, files)
-        columns = from_arrow(table, self.catalog.device or torch.device("cpu"))
-        stored = StoredTable(list(table.column_names), [c.type for c in columns], columns, table.num_rows)
+        names, columns, num_rows = read_columns(spec, self.catalog.device or torch.device("cpu"), files)
+        stored = StoredTable(names, [c.type for c in columns], columns, num_rows)
         schema = (tuple(stored.names), tuple(stored.types))
         if self.schemas.setdefault(key, schema) != schema:
             # Programs planned for the old columns must not read these: plan again.

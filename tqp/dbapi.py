@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from .errors import (DatabaseError, DataError, Error, IntegrityError, InterfaceError,
                      InternalError, NotSupportedError, OperationalError, ProgrammingError, Warning)
-from .io.sources import to_arrow
+from .io.sources import file_columns, to_arrow
 
 __all__ = [
     "apilevel", "threadsafety", "paramstyle", "connect", "Connection", "Cursor",
@@ -288,6 +288,10 @@ class Connection:
             cols = _guarded(to_columns, what, found[1], self._device)
             _guarded(self._engine.store, f"registering table {name!r}", name, found[0], cols,
                      len(cols[0]) if cols else 0)
+            return
+        read = _guarded(file_columns, what, obj, columns, self._device)
+        if read is not None:
+            _guarded(self._engine.store, f"registering table {name!r}", name, *read)
             return
         table = _guarded(to_arrow, what, obj, columns)
         _guarded(self._engine.register, f"registering table {name!r}", name, table)

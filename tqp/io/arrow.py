@@ -21,6 +21,7 @@ vectorised Arrow and numpy passes (never per row):
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -77,37 +78,88 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
 
 
 def _validity(arr: pa.Array) -> np.ndarray | None:
+    """The validity bitmap of one Arrow array as bools (None without NULLs), from its buffer:
+    pyarrow's own conversions import pandas."""
     if arr.null_count == 0:
         return None
-    return arr.is_valid().to_numpy(zero_copy_only=False)
+    if arr.buffers()[0] is None:  # a null-typed or union array: every row's validity is its own
+        return ~_bits(pc.is_null(arr).buffers()[1], arr.offset, len(arr))  # (NULL arrays)
+    return _bits(arr.buffers()[0], arr.offset, len(arr))
 
 
-def _decimal_data(arr: pa.Array) -> np.ndarray:
-    """Scaled values of a decimal array: int64 when every value fits, else the decimal128
+def _bits(buf: pa.Buffer, offset: int, n: int) -> np.ndarray:
+    return np.unpackbits(np.frombuffer(buf, dtype=np.uint8), count=offset + n, bitorder="little")[offset:].view(np.bool_)
+
+
+def _fixed(arr: pa.Array, dtype) -> np.ndarray:
+    """The values buffer of a fixed-width Arrow array, shared, not copied (NULL slots hold
+    whatever the writer left there)."""
+    if dtype == np.bool_:
+        return _bits(arr.buffers()[1], arr.offset, len(arr))
+    return np.frombuffer(arr.buffers()[1], dtype=dtype, count=arr.offset + len(arr))[arr.offset:]
+
+
+def _decimal_lo(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A decimal128 array's (low, high) int64 words, both shared with Arrow."""
+    words = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=2 * (arr.offset + len(arr)))[2 * arr.offset:]
+    return words[0::2], words[1::2]
+
+
+def _decimal_data(chunks: list[pa.Array], precision: int) -> np.ndarray:
+    """Scaled values of decimal128 chunks: int64 when every value fits, else the decimal128
     words as they are, viewed as complex128 (kernels/wide.py's layout)."""
-    t = arr.type
-    if not pa.types.is_decimal128(t):  # decimal32/64/256 of at most 38 digits
-        arr = arr.cast(pa.decimal128(t.precision, t.scale))
-    n = len(arr)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    buf = arr.buffers()[1]
-    words = np.frombuffer(buf, dtype=np.int64, count=2 * (arr.offset + n))[2 * arr.offset:]
-    lo, hi = words[0::2], words[1::2]
-    valid = _validity(arr)
-    fits = hi == (lo >> 63)
-    if valid is not None:
-        fits |= ~valid
-    if fits.all():
-        return lo.copy()
-    if t.precision <= T.INT64_DECIMAL_DIGITS:
-        raise DataError(f"decimal value out of range for {t}")
-    return words.view(np.complex128).copy()
+    fits = True
+    for chunk in chunks:
+        if len(chunk):
+            lo, hi = _decimal_lo(chunk)
+            ok = hi == (lo >> 63)
+            valid = _validity(chunk)
+            fits = fits and bool((ok if valid is None else ok | ~valid).all())
+    if fits:
+        return _concat([_decimal_lo(c)[0] for c in chunks], np.int64)
+    if precision <= T.INT64_DECIMAL_DIGITS:
+        raise DataError(f"decimal value out of range for decimal128({precision})")
+    return _concat([_fixed(c, np.complex128) for c in chunks], np.complex128)
+
+
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    """One array of `dtype` from per-chunk arrays: shared when there is one part of that type,
+    else one copy (never a combined Arrow copy first)."""
+    if len(parts) == 1 and parts[0].dtype == dtype:
+        return parts[0]
+    out = empty(sum(len(p) for p in parts), dtype)
+    return np.concatenate(parts, out=out, casting="unsafe") if parts else out
+
+
+def empty(n: int, dtype) -> np.ndarray:
+    """An uninitialised numpy array in memory from torch's allocator. numpy asks the kernel
+    for transparent huge pages on large arrays; where the kernel defragments memory for them
+    on demand, first touching a fresh array then costs several times the copy itself."""
+    return torch.empty(n, dtype=_TORCH_DTYPE[np.dtype(dtype)]).numpy()
+
+
+_TORCH_DTYPE = {np.dtype(k): v for k, v in [
+    (np.bool_, torch.bool), (np.int8, torch.int8), (np.uint8, torch.uint8), (np.int16, torch.int16),
+    (np.int32, torch.int32), (np.int64, torch.int64), (np.float16, torch.float16), (np.float32, torch.float32),
+    (np.float64, torch.float64), (np.complex128, torch.complex128)]}
+
+
+def _one_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if not isinstance(arr, pa.ChunkedArray):
+        return arr
+    if arr.num_chunks == 1:
+        return arr.chunk(0)
+    if pa.types.is_string_view(arr.type) or pa.types.is_large_string(arr.type):
+        # each chunk to string, then one concatenation: a string_view concatenation copies
+        # the views first and the cast copies the bytes again
+        return pa.concat_arrays([c.cast(pa.string()) for c in arr.chunks])
+    return arr.combine_chunks()
 
 
 def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> Column:
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    """A tqp column holding `arr`'s values. Fixed-width values are read from the chunks'
+    buffers into one array (no Arrow concatenation, no pandas import); strings and nested
+    values become codes into a dictionary."""
     t = arr.type
     st = sql_type_of(t)
     if pa.types.is_null(t):
@@ -115,33 +167,58 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
         return Column(st, torch.zeros(n, dtype=torch.int32, device=device),
                       torch.zeros(n, dtype=torch.bool, device=device))
     if st.is_string:
-        return _string_column(arr, device)
+        return _string_column(_one_array(arr), device)
     if st.is_nested:
-        return nested_column(arr, device)
+        return nested_column(_one_array(arr), device)
     if pa.types.is_dictionary(t):
-        arr = arr.cast(t.value_type)
-    valid = _validity(arr)
+        arr, t = arr.cast(t.value_type), t.value_type
+    return fixed_column(st, *fixed_values(t, arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]), device)
+
+
+def is_fixed(t: pa.DataType) -> bool:
+    """Whether fixed_values takes arrays of type t, giving the same storage dtype whatever the
+    values (a DECIMAL of over 18 digits is held as one or two words depending on them)."""
+    return (pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
+            or pa.types.is_date(t) or pa.types.is_timestamp(t)
+            or pa.types.is_decimal(t) and t.precision <= T.INT64_DECIMAL_DIGITS)
+
+
+def fixed_values(t: pa.DataType, chunks: list[pa.Array]) -> tuple[np.ndarray, np.ndarray | None]:
+    """(values in tqp's storage dtype, validity or None) of fixed-width chunks of type t (not a
+    dictionary), read from their buffers: shared with Arrow where no conversion is needed.
+    NULL slots hold 0 (or false), whatever the file held there."""
+    st = sql_type_of(t)
+    if pa.types.is_decimal(t) and not pa.types.is_decimal128(t):  # decimal32/64/256 of at most 38 digits
+        chunks = [c.cast(pa.decimal128(t.precision, t.scale)) for c in chunks]
+    masks = [_validity(c) for c in chunks]
+    valid = None if all(m is None for m in masks) else \
+        _concat([np.ones(len(c), np.bool_) if m is None else m for c, m in zip(chunks, masks)], np.bool_)
     if st.is_decimal:
-        data = _decimal_data(arr)
+        data = _decimal_data(chunks, t.precision)
     elif pa.types.is_date64(t):
-        data = (arr.cast(pa.int64()).to_numpy(zero_copy_only=False) // 86_400_000).astype(np.int32)
+        data = (_concat([_fixed(c, np.int64) for c in chunks], np.int64) // 86_400_000).astype(np.int32)
     elif pa.types.is_date32(t):
-        data = arr.cast(pa.int32()).fill_null(0).to_numpy()
+        data = _concat([_fixed(c, np.int32) for c in chunks], np.int32)
     elif st.kind in ("TIMESTAMP", "TIMESTAMPTZ"):  # (Arrow's zoned values count from 1970 UTC too)
-        raw = arr.cast(pa.int64()).fill_null(0).to_numpy()
+        raw = _concat([_fixed(c, np.int64) for c in chunks], np.int64)
         per = _US_PER[t.unit]
         data = raw // 1000 if per is None else raw * per
     else:
-        if valid is not None:
-            arr = arr.fill_null(False if st.kind == "BOOLEAN" else 0)
-        data = arr.to_numpy(zero_copy_only=False)
-        data = data.astype(_NP_STORAGE[st.kind], copy=False)
+        data = _concat([_fixed(c, t.to_pandas_dtype()) for c in chunks], _NP_STORAGE[st.kind])
+        if pa.types.is_uint64(t) and len(data) and (data if valid is None else data[valid]).min() < 0:
+            raise DataError("UBIGINT value out of range for BIGINT")
+    if valid is not None:
+        if not data.flags.writeable:  # Arrow's own buffer
+            data = _concat([data, data[:0]], data.dtype)
+        np.copyto(data, np.zeros((), data.dtype), where=~valid)
     if st.is_temporal:
         _check_date_range(data, valid, st.kind != "DATE")
+    return data, valid
+
+
+def fixed_column(st: T.SqlType, data: np.ndarray, valid: np.ndarray | None, device: torch.device) -> Column:
     col = Column(st, torch.from_numpy(np.ascontiguousarray(data)).to(device))
-    if valid is not None:
-        col = col.with_validity(torch.from_numpy(valid).to(device))
-    return col
+    return col if valid is None else col.with_validity(torch.from_numpy(valid).to(device))
 
 
 def _check_date_range(data: np.ndarray, valid, is_timestamp: bool) -> None:
@@ -191,9 +268,9 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
         indices, values = pc.take(again.indices, indices), again.dictionary
     values = _valid_utf8(values)
     valid = _validity(indices)
+    codes = _fixed(indices, indices.type.to_pandas_dtype()).astype(np.int32, copy=False)
     if valid is not None:
-        indices = indices.fill_null(0)
-    codes = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        codes = np.where(valid, codes, 0).astype(np.int32, copy=False)
     col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, _first_seen(values, True))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
@@ -275,15 +352,22 @@ def shared_column(arr: pa.Array, device: torch.device) -> Column:
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
     out = []
-    # Arrow buffers are read-only; tqp never writes into a stored column, so sharing them is safe.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        for i, name in enumerate(table.column_names):
-            try:
-                out.append(column_from_arrow(table.column(i), device))
-            except (NotSupportedError, DataError) as err:
-                raise type(err)(f'column "{name}": {err}') from None
+    for i, name in enumerate(table.column_names):
+        with named_errors(name):
+            out.append(column_from_arrow(table.column(i), device))
     return out
+
+
+@contextmanager
+def named_errors(name: str):
+    """Errors converting column `name` say which column. Arrow buffers are read-only; tqp
+    never writes into a stored column, so torch's warning about sharing them is noise."""
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            yield
+    except (NotSupportedError, DataError) as err:
+        raise type(err)(f'column "{name}": {err}') from None
 
 
 # ---------------------------------------------------------------- out
