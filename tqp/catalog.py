@@ -272,12 +272,16 @@ def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | 
     if not data.is_floating_point() and data.dtype != torch.bool:
         lo, hi = (int(v) for v in torch.aminmax(data))
         if hi - lo < 4 * n:
-            if not any_true(data[1:] < data[:-1]):  # ascending (keys often are): count the steps
+            head = data[:4096]
+            if not any_true(head[1:] < head[:-1]) and not any_true(data[1:] < data[:-1]):
+                # ascending (keys often are): count the steps
                 return int(torch.count_nonzero(data[1:] != data[:-1])) + 1
-            if data.device.type == "cpu":  # numpy's flag scatter: no int64 copy of the index
-                x = data.numpy()
+            if data.device.type == "cpu":  # numpy's flag scatter, a slice at a time: one warm
+                x = data.numpy()  # index temporary, never a fresh n-long one
                 present = np.zeros(hi - lo + 1, dtype=np.bool_)
-                present[x - lo if lo else x] = True
+                for start in range(0, n, 1 << 18):
+                    part = x[start:start + (1 << 18)]
+                    present[part - lo if lo else part] = True
                 return int(np.count_nonzero(present))
             present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
             present.index_fill_(0, data.to(torch.int64) - lo, True)
