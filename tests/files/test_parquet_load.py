@@ -121,3 +121,18 @@ def test_a_registered_file_is_a_copy(tmp_path):
     con.register("t", str(path))
     pq.write_table(pa.table({"x": [7], "day": [None]}, schema=pq.read_schema(path)), path)
     assert con.execute("SELECT x, day FROM t ORDER BY x").fetchall() == [(1, dt.date(2020, 1, 1)), (2, None)]
+
+
+@pytest.mark.parametrize("distinct", [True, False], ids=["plain", "dictionary"])
+def test_invalid_utf8_is_refused(tmp_path, distinct):
+    n = 5000
+    text = b"".join(b"s%05d" % i if distinct else b"ab" for i in range(n - 1)) + b"\xff\xfe"
+    sizes = [6 if distinct else 2] * (n - 1) + [2]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
+    bad = pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(text)])
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"s": bad}), path)
+    meta = pq.read_metadata(path)
+    assert (parquet.few_valued_strings(meta, meta.schema.to_arrow_schema()) == ["s"]) != distinct
+    with pytest.raises(tqp.DataError, match='column "s": invalid UTF-8'):
+        tqp.connect().register("t", str(path))

@@ -149,17 +149,49 @@ def _one_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
         return arr
     if arr.num_chunks == 1:
         return arr.chunk(0)
-    if pa.types.is_string_view(arr.type) or pa.types.is_large_string(arr.type):
+    if pa.types.is_string(arr.type) or pa.types.is_string_view(arr.type) or pa.types.is_large_string(arr.type):
         # each chunk to string, then one concatenation: a string_view concatenation copies
         # the views first and the cast copies the bytes again
-        return pa.concat_arrays([c.cast(pa.string()) for c in arr.chunks])
+        return concat_strings([c if pa.types.is_string(c.type) else c.cast(pa.string()) for c in arr.chunks])
     return arr.combine_chunks()
 
 
-def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> Column:
+def concat_strings(chunks: list[pa.Array]) -> pa.Array:
+    """One Arrow string array holding string `chunks`, which it empties as it copies them:
+    the chunks and the whole are never all held at once."""
+    spans = [_string_offsets(c) for c in chunks]
+    total = sum(int(o[-1] - o[0]) for o in spans)
+    if len(chunks) <= 1 or total >= 2**31:  # (beyond 32-bit offsets: as Arrow does it)
+        return pa.concat_arrays(chunks) if chunks else pa.nulls(0, pa.string())
+    n = sum(len(c) for c in chunks)
+    offsets, data, valid = empty(n + 1, np.int32), empty(total, np.uint8), None
+    offsets[0] = row = at = 0
+    for i, o in enumerate(spans):
+        chunk, chunks[i] = chunks[i], None
+        m, size = len(chunk), int(o[-1] - o[0])
+        if size:
+            data[at:at + size] = np.frombuffer(chunk.buffers()[2], dtype=np.uint8, count=int(o[-1]))[o[0]:]
+        np.add(o[1:], at - o[0], out=offsets[row + 1:row + m + 1])
+        mask = _validity(chunk)
+        if mask is not None and valid is None:
+            valid = empty(n, np.bool_)
+            valid[:row] = True
+        if valid is not None:
+            valid[row:row + m] = True if mask is None else mask
+        row, at = row + m, at + size
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), n, [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def _string_offsets(arr: pa.Array) -> np.ndarray:
+    return np.frombuffer(arr.buffers()[1], dtype=np.int32, count=arr.offset + len(arr) + 1)[arr.offset:]
+
+
+def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device, utf8_checked: bool = False) -> Column:
     """A tqp column holding `arr`'s values. Fixed-width values are read from the chunks'
     buffers into one array (no Arrow concatenation, no pandas import); strings and nested
-    values become codes into a dictionary."""
+    values become codes into a dictionary. `utf8_checked`: plain strings were found to be
+    valid UTF-8 already (valid_utf8)."""
     t = arr.type
     st = sql_type_of(t)
     if pa.types.is_null(t):
@@ -167,7 +199,7 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
         return Column(st, torch.zeros(n, dtype=torch.int32, device=device),
                       torch.zeros(n, dtype=torch.bool, device=device))
     if st.is_string:
-        return _string_column(_one_array(arr), device)
+        return _string_column(_one_array(arr), device, utf8_checked)
     if st.is_nested:
         return nested_column(_one_array(arr), device)
     if pa.types.is_dictionary(t):
@@ -233,7 +265,7 @@ _NP_STORAGE = {"BOOLEAN": np.bool_, "SMALLINT": np.int16, "INTEGER": np.int32, "
                "REAL": np.float32, "DOUBLE": np.float64}
 
 
-def _valid_utf8(arr: pa.Array) -> pa.Array:
+def valid_utf8(arr: pa.Array) -> pa.Array:
     """Arrow trusts whoever built a string array; tqp's string kernels need real UTF-8."""
     try:
         arr.validate(full=True)
@@ -242,7 +274,7 @@ def _valid_utf8(arr: pa.Array) -> pa.Array:
     return arr
 
 
-def _string_column(arr: pa.Array, device: torch.device) -> Column:
+def _string_column(arr: pa.Array, device: torch.device, utf8_checked: bool = False) -> Column:
     """Codes into a dictionary (see tqp/column.py). A mostly-distinct column without NULLs (a
     comment) is its own dictionary, row i being entry i: finding its distinct strings by hash
     would cost as much as the rest of the load, and LIKE or output never need them. Any other
@@ -251,7 +283,7 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
     if unique:
         if not pa.types.is_string(arr.type):
             arr = arr.cast(pa.string())
-        arr = _valid_utf8(arr)
+        arr = arr if utf8_checked else valid_utf8(arr)
         if arr.null_count == 0 and _mostly_distinct(arr):
             codes = torch.arange(len(arr), dtype=torch.int32, device=device)
             return Column(T.VARCHAR, codes, None, _first_seen(pa.concat_arrays([arr]) if arr.offset else arr, False))
@@ -266,7 +298,7 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
         # Arrow allows repeated entries; a unique dictionary must not have them.
         again = pc.dictionary_encode(values)
         indices, values = pc.take(again.indices, indices), again.dictionary
-    values = _valid_utf8(values)
+    values = valid_utf8(values)
     valid = _validity(indices)
     codes = _fixed(indices, indices.type.to_pandas_dtype()).astype(np.int32, copy=False)
     if valid is not None:
@@ -345,29 +377,35 @@ def _value_ids(arr: pa.Array) -> np.ndarray:
 
 def shared_column(arr: pa.Array, device: torch.device) -> Column:
     """column_from_arrow, sharing Arrow's read-only buffers (tqp never writes into a column)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+    with sharing_buffers():
         return column_from_arrow(arr, device)
 
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
     out = []
-    for i, name in enumerate(table.column_names):
-        with named_errors(name):
-            out.append(column_from_arrow(table.column(i), device))
+    with sharing_buffers():
+        for i, name in enumerate(table.column_names):
+            with named_errors(name):
+                out.append(column_from_arrow(table.column(i), device))
     return out
 
 
 @contextmanager
 def named_errors(name: str):
-    """Errors converting column `name` say which column. Arrow buffers are read-only; tqp
-    never writes into a stored column, so torch's warning about sharing them is noise."""
+    """Errors converting column `name` say which column."""
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-            yield
+        yield
     except (NotSupportedError, DataError) as err:
         raise type(err)(f'column "{name}": {err}') from None
+
+
+@contextmanager
+def sharing_buffers():
+    """Arrow buffers are read-only; tqp never writes into a stored column, so torch's warning
+    about tensors sharing them is noise."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        yield
 
 
 # ---------------------------------------------------------------- out

@@ -21,7 +21,8 @@ import pyarrow as pa
 import torch
 
 from ..column import Column
-from .arrow import column_from_arrow, empty, fixed_column, fixed_values, is_fixed, named_errors, sql_type_of
+from .arrow import (column_from_arrow, concat_strings, empty, fixed_column, fixed_values, is_fixed, named_errors, sharing_buffers,
+                    sql_type_of, valid_utf8)
 
 SLICE_ROWS = 1 << 20  # rows read at once: large enough for pyarrow's column threads, small enough to stay warm
 
@@ -40,18 +41,38 @@ def read_columns(files: list[str], device: torch.device) -> tuple[list[str], lis
     schema = handles[0].schema_arrow
     total = sum(m.num_rows for m in metas)
     sinks = [_Fixed(f.type, total) if is_fixed(f.type) else _Chunks(f.type) for f in schema]
-    for handle in handles:
-        for groups in _slices(handle.metadata):
-            piece = handle.read_row_groups(groups, use_threads=True)
-            for name, sink, col in zip(schema.names, sinks, piece.columns):
-                with named_errors(name):
-                    sink.add(col)
-            del piece
-    columns = []
-    for name, sink in zip(schema.names, sinks):
-        with named_errors(name):
-            columns.append(sink.finish(device))
+
+    def read(job) -> list:  # on the second thread: reading, and the work that needs no state
+        table = job[0].read_row_groups(job[1], use_threads=True)
+        out = []
+        for name, sink, col in zip(schema.names, sinks, table.columns):
+            with named_errors(name):
+                out.append(sink.prepare(col))
+        return out
+    with sharing_buffers():
+        for prepared in _read_ahead(read, [(h, groups) for h in handles for groups in _slices(h.metadata)]):
+            for sink, part in zip(sinks, prepared):
+                sink.add(part)
+            del prepared
+        columns = []
+        for name, sink in zip(schema.names, sinks):
+            with named_errors(name):
+                columns.append(sink.finish(device))
     return list(schema.names), columns, total
+
+
+def _read_ahead(read, jobs: list):
+    """read(job) for each job in turn, the next one running on a second thread (pyarrow and
+    numpy let go of the GIL) while the caller takes in this one's result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="tqp-parquet") as pool:
+        ahead = pool.submit(read, jobs[0]) if jobs else None
+        for i in range(len(jobs)):
+            done = ahead.result()
+            ahead = pool.submit(read, jobs[i + 1]) if i + 1 < len(jobs) else None
+            yield done
+            del done
 
 
 def _slices(meta) -> list[list[int]]:
@@ -73,8 +94,11 @@ class _Fixed:
         self.type, self.pos, self.valid = t, 0, None
         self.data = empty(n, fixed_values(t, [])[0].dtype)
 
-    def add(self, col: pa.ChunkedArray) -> None:
-        data, valid = fixed_values(self.type, col.chunks)
+    def prepare(self, col: pa.ChunkedArray) -> tuple:
+        return fixed_values(self.type, col.chunks)
+
+    def add(self, part: tuple) -> None:
+        data, valid = part
         end = self.pos + len(data)
         self.data[self.pos:end] = data
         if valid is not None and self.valid is None:
@@ -89,19 +113,24 @@ class _Fixed:
 
 
 class _Chunks:
-    """Any other column: the slices' chunks, converted as one column at the end. Strings are
-    cast to plain strings slice by slice, freeing the decompressed pages a string view
-    points into."""
+    """Any other column: the slices' chunks, converted as one column at the end. Plain strings
+    are cast to Arrow's string type and checked for UTF-8 slice by slice, freeing the
+    decompressed pages that string views point into."""
 
     def __init__(self, t: pa.DataType):
         self.type, self.chunks = t, []
-        self.cast = pa.types.is_string_view(t) or pa.types.is_large_string(t)
+        self.plain = sql_type_of(t).is_string and not pa.types.is_dictionary(t)
 
-    def add(self, col: pa.ChunkedArray) -> None:
-        self.chunks += [c.cast(pa.string()) for c in col.chunks] if self.cast else col.chunks
+    def prepare(self, col: pa.ChunkedArray) -> list:
+        return [valid_utf8(c.cast(pa.string())) for c in col.chunks] if self.plain else col.chunks
+
+    def add(self, part: list) -> None:
+        self.chunks += part
 
     def finish(self, device: torch.device) -> Column:
-        return column_from_arrow(pa.chunked_array(self.chunks, pa.string() if self.cast else self.type), device)
+        if self.plain:
+            return column_from_arrow(concat_strings(self.chunks), device, utf8_checked=True)
+        return column_from_arrow(pa.chunked_array(self.chunks, self.type), device)
 
 
 def few_valued_strings(meta, schema: pa.Schema) -> list[str]:
