@@ -16,6 +16,9 @@ values) and become one column at the end.
 """
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+
 import numpy as np
 import pyarrow as pa
 import torch
@@ -49,7 +52,7 @@ def read_columns(files: list[str], device: torch.device) -> tuple[list[str], lis
             with named_errors(name):
                 out.append(sink.prepare(col))
         return out
-    with sharing_buffers():
+    with sharing_buffers(), _load_pool():
         for prepared in _read_ahead(read, [(h, groups) for h in handles for groups in _slices(h.metadata)]):
             for sink, part in zip(sinks, prepared):
                 sink.add(part)
@@ -59,6 +62,27 @@ def read_columns(files: list[str], device: torch.device) -> tuple[list[str], lis
             with named_errors(name):
                 columns.append(sink.finish(device))
     return list(schema.names), columns, total
+
+
+@contextmanager
+def _load_pool():
+    """pyarrow's default allocator, mimalloc, asks for transparent huge pages; where the kernel
+    defragments memory for them on demand (a common default), a load spent most of its time
+    in the kernel. jemalloc (else malloc) serves this load's Arrow buffers instead, unless the
+    user chose an allocator (ARROW_DEFAULT_MEMORY_POOL)."""
+    old = pa.default_memory_pool()
+    if old.backend_name != "mimalloc" or os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        yield
+        return
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pool = pa.system_memory_pool()
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(old)
 
 
 def _read_ahead(read, jobs: list):
