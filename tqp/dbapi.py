@@ -21,6 +21,7 @@ import datetime as _dt
 import re
 import time as _time
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 import pyarrow as pa
@@ -357,8 +358,11 @@ _CHUNK_ROWS = 65536
 
 
 def _array_to_python(arr: pa.Array) -> list:
-    """Python values of one Arrow array, converted column-wise through numpy where possible."""
+    """Python values of one Arrow array, converted column-wise through numpy where possible
+    (from Arrow's buffers: pyarrow's to_numpy imports pandas)."""
     import numpy as np
+
+    from .io import buffers
 
     t = arr.type
     n = len(arr)
@@ -372,25 +376,25 @@ def _array_to_python(arr: pa.Array) -> list:
         # Convert each distinct value once, then spread them to the rows by code.
         values = np.empty(len(arr.dictionary), dtype=object)
         values[:] = _array_to_python(arr.dictionary)
-        out = values[arr.indices.fill_null(0).to_numpy(zero_copy_only=False)].tolist()
-        return _with_nulls(out, arr)
-    simple = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t))
-    if simple:
-        filled = arr.fill_null(False if pa.types.is_boolean(t) else 0) if arr.null_count else arr
-        return _with_nulls(filled.to_numpy(zero_copy_only=False).tolist(), arr)
-    if pa.types.is_date32(t) or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us")):
-        # datetime64 -> object gives datetime.date / datetime.datetime, and None for NaT.
-        return arr.to_numpy(zero_copy_only=False).astype(object).tolist()
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
-        return arr.to_numpy(zero_copy_only=False).tolist()  # str / Decimal objects, None for nulls
-    return arr.to_pylist()  # everything else (tz-aware or ns timestamps, nested...): exact path
+        return _with_nulls(values[buffers.filled(arr.indices, 0)].tolist(), arr)
+    plain = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_date32(t) \
+        or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us"))
+    if plain:  # (datetime64 -> object gives datetime.date / datetime.datetime)
+        values = buffers.values(arr)
+        return _with_nulls((values if values.dtype.kind in "biuf" else values.astype(object)).tolist(), arr)
+    if pa.types.is_decimal(t) and (scaled := buffers.values(arr)) is not None:
+        exponent = f"E{-t.scale}"  # exact: Decimal parses text without rounding
+        return _with_nulls([Decimal(f"{v}{exponent}") for v in scaled.tolist()], arr)
+    return arr.to_pylist()  # strings (as fast), wide decimals, zoned or ns timestamps, nested...: exact path
 
 
 def _with_nulls(values: list, arr: pa.Array) -> list:
     if arr.null_count:
         import numpy as np
 
-        for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+        from .io.buffers import validity
+
+        for i in np.flatnonzero(~validity(arr)).tolist():
             values[i] = None
     return values
 

@@ -32,6 +32,7 @@ from .. import types as T
 from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
+from . import buffers as B
 from ..settings import current as current_settings
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
@@ -77,49 +78,21 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
     raise NotSupportedError(f"column type {t} is not supported")
 
 
-def _validity(arr: pa.Array) -> np.ndarray | None:
-    """The validity bitmap of one Arrow array as bools (None without NULLs), from its buffer:
-    pyarrow's own conversions import pandas."""
-    if arr.null_count == 0:
-        return None
-    if arr.buffers()[0] is None:  # a null-typed or union array: every row's validity is its own
-        return ~_bits(pc.is_null(arr).buffers()[1], arr.offset, len(arr))  # (NULL arrays)
-    return _bits(arr.buffers()[0], arr.offset, len(arr))
-
-
-def _bits(buf: pa.Buffer, offset: int, n: int) -> np.ndarray:
-    return np.unpackbits(np.frombuffer(buf, dtype=np.uint8), count=offset + n, bitorder="little")[offset:].view(np.bool_)
-
-
-def _fixed(arr: pa.Array, dtype) -> np.ndarray:
-    """The values buffer of a fixed-width Arrow array, shared, not copied (NULL slots hold
-    whatever the writer left there)."""
-    if dtype == np.bool_:
-        return _bits(arr.buffers()[1], arr.offset, len(arr))
-    return np.frombuffer(arr.buffers()[1], dtype=dtype, count=arr.offset + len(arr))[arr.offset:]
-
-
-def _decimal_lo(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A decimal128 array's (low, high) int64 words, both shared with Arrow."""
-    words = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=2 * (arr.offset + len(arr)))[2 * arr.offset:]
-    return words[0::2], words[1::2]
-
-
 def _decimal_data(chunks: list[pa.Array], precision: int) -> np.ndarray:
     """Scaled values of decimal128 chunks: int64 when every value fits, else the decimal128
     words as they are, viewed as complex128 (kernels/wide.py's layout)."""
     fits = True
     for chunk in chunks:
         if len(chunk):
-            lo, hi = _decimal_lo(chunk)
+            lo, hi = B.decimal_words(chunk)
             ok = hi == (lo >> 63)
-            valid = _validity(chunk)
+            valid = B.validity(chunk)
             fits = fits and bool((ok if valid is None else ok | ~valid).all())
     if fits:
-        return _concat([_decimal_lo(c)[0] for c in chunks], np.int64)
+        return _concat([B.decimal_words(c)[0] for c in chunks], np.int64)
     if precision <= T.INT64_DECIMAL_DIGITS:
         raise DataError(f"decimal value out of range for decimal128({precision})")
-    return _concat([_fixed(c, np.complex128) for c in chunks], np.complex128)
+    return _concat([B.fixed(c, np.complex128) for c in chunks], np.complex128)
 
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
@@ -172,7 +145,7 @@ def concat_strings(chunks: list[pa.Array]) -> pa.Array:
         if size:
             data[at:at + size] = np.frombuffer(chunk.buffers()[2], dtype=np.uint8, count=int(o[-1]))[o[0]:]
         np.add(o[1:], at - o[0], out=offsets[row + 1:row + m + 1])
-        mask = _validity(chunk)
+        mask = B.validity(chunk)
         if mask is not None and valid is None:
             valid = empty(n, np.bool_)
             valid[:row] = True
@@ -184,6 +157,8 @@ def concat_strings(chunks: list[pa.Array]) -> pa.Array:
 
 
 def _string_offsets(arr: pa.Array) -> np.ndarray:
+    if arr.buffers()[1] is None:
+        return np.zeros(1, dtype=np.int32)
     return np.frombuffer(arr.buffers()[1], dtype=np.int32, count=arr.offset + len(arr) + 1)[arr.offset:]
 
 
@@ -222,21 +197,21 @@ def fixed_values(t: pa.DataType, chunks: list[pa.Array]) -> tuple[np.ndarray, np
     st = sql_type_of(t)
     if pa.types.is_decimal(t) and not pa.types.is_decimal128(t):  # decimal32/64/256 of at most 38 digits
         chunks = [c.cast(pa.decimal128(t.precision, t.scale)) for c in chunks]
-    masks = [_validity(c) for c in chunks]
+    masks = [B.validity(c) for c in chunks]
     valid = None if all(m is None for m in masks) else \
         _concat([np.ones(len(c), np.bool_) if m is None else m for c, m in zip(chunks, masks)], np.bool_)
     if st.is_decimal:
         data = _decimal_data(chunks, t.precision)
     elif pa.types.is_date64(t):
-        data = (_concat([_fixed(c, np.int64) for c in chunks], np.int64) // 86_400_000).astype(np.int32)
+        data = (_concat([B.fixed(c, np.int64) for c in chunks], np.int64) // 86_400_000).astype(np.int32)
     elif pa.types.is_date32(t):
-        data = _concat([_fixed(c, np.int32) for c in chunks], np.int32)
+        data = _concat([B.fixed(c, np.int32) for c in chunks], np.int32)
     elif st.kind in ("TIMESTAMP", "TIMESTAMPTZ"):  # (Arrow's zoned values count from 1970 UTC too)
-        raw = _concat([_fixed(c, np.int64) for c in chunks], np.int64)
+        raw = _concat([B.fixed(c, np.int64) for c in chunks], np.int64)
         per = _US_PER[t.unit]
         data = raw // 1000 if per is None else raw * per
     else:
-        data = _concat([_fixed(c, t.to_pandas_dtype()) for c in chunks], _NP_STORAGE[st.kind])
+        data = _concat([B.fixed(c, t.to_pandas_dtype()) for c in chunks], _NP_STORAGE[st.kind])
         if pa.types.is_uint64(t) and len(data) and (data if valid is None else data[valid]).min() < 0:
             raise DataError("UBIGINT value out of range for BIGINT")
     if valid is not None:
@@ -299,8 +274,8 @@ def _string_column(arr: pa.Array, device: torch.device, utf8_checked: bool = Fal
         again = pc.dictionary_encode(values)
         indices, values = pc.take(again.indices, indices), again.dictionary
     values = valid_utf8(values)
-    valid = _validity(indices)
-    codes = _fixed(indices, indices.type.to_pandas_dtype()).astype(np.int32, copy=False)
+    valid = B.validity(indices)
+    codes = B.fixed(indices, indices.type.to_pandas_dtype()).astype(np.int32, copy=False)
     if valid is not None:
         codes = np.where(valid, codes, 0).astype(np.int32, copy=False)
     col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, _first_seen(values, True))
@@ -342,7 +317,7 @@ def nested_column(arr: pa.Array, device: torch.device) -> Column:
     order = np.argsort(values, kind="stable")
     code = np.zeros(len(uniq), dtype=np.int32)
     code[present[order]] = np.arange(len(order), dtype=np.int32)
-    valid = _validity(arr)
+    valid = B.validity(arr)
     col = Column(st, torch.from_numpy(code[inverse.reshape(-1)]).to(device), None,
                  Dictionary(values[order], distinct.take(pa.array(order))))
     return col if valid is None else col.with_validity(torch.from_numpy(valid).to(device))
@@ -369,7 +344,7 @@ def _value_ids(arr: pa.Array) -> np.ndarray:
     else:
         col = shared_column(arr, torch.device("cpu")).with_unique_dictionary()
         ids = np.unique(col.data.numpy(), return_inverse=True)[1].reshape(-1).astype(np.int64)
-    valid = _validity(arr)
+    valid = B.validity(arr)
     if valid is not None:
         ids = np.where(valid, ids, n)  # NULL: an id no value has
     return ids
@@ -429,18 +404,17 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
 
 
 def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
+    """A column as Arrow, built from its buffers (pa.array would import pandas)."""
     data = col.data.cpu().numpy()
     valid = None if col.validity is None else col.validity.cpu().numpy()
-    mask = None if valid is None else ~valid
     t = col.type
     if t.kind == "NULL":
         return pa.nulls(len(data), pa.int32())
     if t.uses_dictionary:
         values = dictionary_arrow(col.dictionary, t)
         if len(values) == 0:
-            return pa.nulls(len(data), values.type) if len(data) else pa.array([], values.type)
-        codes = pa.array(data.astype(np.int32), mask=mask)
-        return pc.take(values, codes)
+            return pa.nulls(len(data), values.type)
+        return pc.take(values, B.from_numpy(data, pa.int32(), valid))
     if t.is_decimal:
         if data.dtype == np.complex128:  # wide: already decimal128's words
             words = data
@@ -448,16 +422,14 @@ def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
             words = np.empty(2 * len(data), dtype=np.int64)
             words[0::2] = data
             words[1::2] = data >> 63
-        bitmap = None if valid is None else pa.array(valid).buffers()[1]
-        return pa.Array.from_buffers(arrow_type_of(t), len(data), [bitmap, pa.py_buffer(words.tobytes())],
-                                     null_count=-1 if valid is not None else 0)
+        return B.from_numpy(words.view(np.complex128), arrow_type_of(t), valid)
     if t.kind == "DATE":
-        return pa.array(data.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
+        return B.from_numpy(data, pa.int32(), valid).cast(pa.date32())
     if t.kind in ("TIMESTAMP", "TIMESTAMPTZ"):
-        return pa.array(data, type=pa.int64(), mask=mask).cast(arrow_type_of(t, zone))
+        return B.from_numpy(data, pa.int64(), valid).cast(arrow_type_of(t, zone))
     if t.kind == "INTERVAL":
-        return pa.array(data, type=pa.int64(), mask=mask).cast(pa.duration("us"))
-    return pa.array(data, type=arrow_type_of(t), mask=mask)
+        return B.from_numpy(data, pa.int64(), valid).cast(pa.duration("us"))
+    return B.from_numpy(data, arrow_type_of(t), valid)
 
 
 def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
@@ -465,13 +437,15 @@ def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
     a comment column would otherwise convert all its distinct values on every query)."""
     want = arrow_type_of(t)
     if d is None:
-        return pa.array([], want)
+        return pa.nulls(0, want)
     out = d.derived.get("arrow_out")
     if out is None:
         if d.arrow is not None:
             out = d.arrow if d.arrow.type == want else d.arrow.cast(want)
         elif t.is_nested:
             out = pa.array([v.value for v in d.values], want)
+        elif pa.types.is_string(want):
+            out = B.strings(d.values)
         else:
             out = pa.array(d.values.tolist(), want)
         d.derived["arrow_out"] = out
