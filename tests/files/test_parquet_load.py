@@ -107,6 +107,13 @@ def test_bad_values_name_the_column(tmp_path):
         tqp.connect().register("t", str(tmp_path / "junk.parquet"))
 
 
+def test_unsupported_types_name_the_column(tmp_path):
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"a": [1], "t": pa.array([dt.time(1, 2)])}), path)
+    with pytest.raises(tqp.NotSupportedError, match='column "t".*time64'):
+        tqp.connect().register("t", str(path))
+
+
 def test_dates_outside_years_1_to_9999_are_refused(tmp_path):
     path = tmp_path / "far.parquet"
     pq.write_table(pa.table({"d": pa.array([0, 3_000_000], pa.int32()).cast(pa.date32())}), path, row_group_size=1)

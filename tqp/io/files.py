@@ -245,7 +245,8 @@ def read_columns(spec: FileSpec, device, files: list[str] | None = None, trusted
         if found is not None:
             return found
     table = read(spec, files)
-    return list(table.column_names), from_arrow(table, device), table.num_rows
+    with _read_errors(spec):
+        return list(table.column_names), from_arrow(table, device), table.num_rows
 
 
 @contextmanager

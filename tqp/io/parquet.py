@@ -43,7 +43,10 @@ def read_columns(files: list[str], device: torch.device) -> tuple[list[str], lis
     handles = [pq.ParquetFile(f, metadata=m, read_dictionary=coded or None) for f, m in zip(files, metas)]
     schema = handles[0].schema_arrow
     total = sum(m.num_rows for m in metas)
-    sinks = [_Fixed(f.type, total) if is_fixed(f.type) else _Chunks(f.type) for f in schema]
+    sinks = []
+    for f in schema:
+        with named_errors(f.name):
+            sinks.append(_Fixed(f.type, total) if is_fixed(f.type) else _Chunks(f.type))
 
     def read(job) -> list:  # on the second thread: reading, and the work that needs no state
         table = job[0].read_row_groups(job[1], use_threads=True)
