@@ -75,10 +75,10 @@ def main(argv=None) -> int:
         return 0
     runs = {"duckdb": [], "tqp": []}
     for _ in range(args.reps):
-        for engine in runs:  # alternated, so a busy spell hits both
+        for engine, got in runs.items():  # alternated, so a busy spell hits both
             out = subprocess.run([sys.executable, __file__, "--engine", engine, "--data-dir", str(data_dir),
                                   "--threads", str(args.threads)], capture_output=True, text=True, check=True)
-            runs[engine].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            got.append(json.loads(out.stdout.strip().splitlines()[-1]))
     med = {engine: {key: statistics.median(r[key] for r in got) for key in ("seconds", "cpu_seconds", "peak_rss_mb")}
            | {"tables": {t: statistics.median(r["tables"][t] for r in got) for t in TABLES},
               "lineitem_rows": got[0]["lineitem_rows"]} for engine, got in runs.items()}

@@ -290,7 +290,7 @@ class Connection:
             _guarded(self._engine.store, f"registering table {name!r}", name, found[0], cols,
                      len(cols[0]) if cols else 0)
             return
-        read = _guarded(file_columns, what, obj, columns, self._device)
+        read = _guarded(file_columns, what, obj, columns, self._device, self._engine.settings.value("threads"))
         if read is not None:
             _guarded(self._engine.store, f"registering table {name!r}", name, *read)
             return

@@ -72,10 +72,11 @@ def _rows(con, sql):
     return sorted(map(repr, con.execute(sql).fetchall()))  # (repr: NaN equals NaN)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("which", ["one", "folder"])
-def test_register_gives_duckdb_rows(files, slice_rows, which):
+def test_register_gives_duckdb_rows(files, slice_rows, which, threads):
     path = str(files[0] if which == "one" else files[1] / "*.parquet")
-    t, d = tqp.connect(), duckdb.connect()
+    t, d = tqp.connect(threads=threads), duckdb.connect()
     t.register("t", path)
     d.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{path}')")
     cols = [c[0] for c in d.execute("SELECT * FROM t LIMIT 0").description]

@@ -32,8 +32,8 @@ from .. import types as T
 from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
-from . import buffers as B
 from ..settings import current as current_settings
+from . import buffers as B
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
 

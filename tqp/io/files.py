@@ -230,7 +230,8 @@ def read(spec: FileSpec, files: list[str] | None = None, trusted: bool = False) 
         return table
 
 
-def read_columns(spec: FileSpec, device, files: list[str] | None = None, trusted: bool = False) -> tuple:
+def read_columns(spec: FileSpec, device, files: list[str] | None = None, trusted: bool = False,
+                 threads: int | None = None) -> tuple:
     """(column names, tqp columns on `device`, row count) of the files `spec` names: what
     read() gives, converted. Plain Parquet files of one schema go straight into columns a
     slice at a time (tqp/io/parquet.py) instead of through one whole Arrow table."""
@@ -241,7 +242,7 @@ def read_columns(spec: FileSpec, device, files: list[str] | None = None, trusted
         from .parquet import read_columns as parquet_columns
 
         with _read_errors(spec):
-            found = parquet_columns(files, device)
+            found = parquet_columns(files, device, threads)
         if found is not None:
             return found
     table = read(spec, files)

@@ -2,10 +2,10 @@
 
 Reading a whole file into one Arrow table and then converting it holds both copies at once
 and touches twice the memory. Here each slice of row groups is read (pyarrow, threads across
-columns), its fixed-width values are copied into the final arrays, and the slice is freed
-before the next one: peak memory is the columns plus one slice. Strings are kept per slice
-(as plain strings, or dictionary codes where the file's pages are dictionary-encoded over few
-values) and become one column at the end.
+columns), its fixed-width values are copied into the final arrays, and the slice is freed:
+peak memory is the columns plus a slice or two (the next is read while this one is copied).
+Strings are kept per slice (as plain strings, or dictionary codes where the file's pages are
+dictionary-encoded over few values) and become one column at the end.
 
 >>> import os, tempfile, pyarrow as pa, pyarrow.parquet as pq, torch
 >>> path = os.path.join(tempfile.mkdtemp(), "t.parquet")
@@ -24,15 +24,17 @@ import pyarrow as pa
 import torch
 
 from ..column import Column
-from .arrow import (column_from_arrow, concat_strings, empty, fixed_column, fixed_values, is_fixed, named_errors, sharing_buffers,
-                    sql_type_of, valid_utf8)
+from .arrow import (column_from_arrow, concat_strings, empty, fixed_column, fixed_values, is_fixed, named_errors,
+                    sharing_buffers, sql_type_of, valid_utf8)
 
 SLICE_ROWS = 1 << 20  # rows read at once: large enough for pyarrow's column threads, small enough to stay warm
 
 
-def read_columns(files: list[str], device: torch.device) -> tuple[list[str], list[Column], int] | None:
+def read_columns(files: list[str], device: torch.device, threads: int | None = None) -> tuple | None:
     """(column names, columns, row count) of Parquet files sharing one Arrow schema, or None
-    when their schemas differ (the dataset reader reconciles those)."""
+    when their schemas differ (the dataset reader reconciles those). With `threads` 1 (by
+    default: torch's setting, which a running statement holds at its connection's), one
+    thread does it all."""
     import pyarrow.parquet as pq
 
     metas = [pq.read_metadata(f) for f in files]
@@ -48,15 +50,18 @@ def read_columns(files: list[str], device: torch.device) -> tuple[list[str], lis
         with named_errors(f.name):
             sinks.append(_Fixed(f.type, total) if is_fixed(f.type) else _Chunks(f.type))
 
+    parallel = (threads or torch.get_num_threads()) > 1
+
     def read(job) -> list:  # on the second thread: reading, and the work that needs no state
-        table = job[0].read_row_groups(job[1], use_threads=True)
+        table = job[0].read_row_groups(job[1], use_threads=parallel)
         out = []
         for name, sink, col in zip(schema.names, sinks, table.columns):
             with named_errors(name):
                 out.append(sink.prepare(col))
         return out
     with sharing_buffers(), _load_pool():
-        for prepared in _read_ahead(read, [(h, groups) for h in handles for groups in _slices(h.metadata)]):
+        jobs = [(h, groups) for h in handles for groups in _slices(h.metadata)]
+        for prepared in _read_ahead(read, jobs) if parallel else map(read, jobs):
             for sink, part in zip(sinks, prepared):
                 sink.add(part)
             del prepared

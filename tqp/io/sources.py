@@ -176,7 +176,7 @@ def _format_of(path: Path) -> str | None:
     return None
 
 
-def file_columns(obj: Any, columns: list[str] | None, device) -> tuple | None:
+def file_columns(obj: Any, columns: list[str] | None, device, threads: int | None = None) -> tuple | None:
     """(names, tqp columns, row count) of the files a path names (to_arrow's files, converted
     on the way in without one whole Arrow table), or None when `obj` is not a path."""
     if columns is not None or not isinstance(obj, (str, os.PathLike)):
@@ -184,7 +184,7 @@ def file_columns(obj: Any, columns: list[str] | None, device) -> tuple | None:
     from .files import read_columns
 
     files, fmt, what = _files_of(obj)
-    return read_columns(_spec(fmt, what), device, [str(f) for f in files], trusted=True)
+    return read_columns(_spec(fmt, what), device, [str(f) for f in files], trusted=True, threads=threads)
 
 
 def _from_path(source: str | os.PathLike) -> pa.Table:
