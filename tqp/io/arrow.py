@@ -78,7 +78,7 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
     raise NotSupportedError(f"column type {t} is not supported")
 
 
-def _decimal_data(chunks: list[pa.Array], precision: int) -> np.ndarray:
+def _decimal_data(chunks: list[pa.Array], t: pa.DataType) -> np.ndarray:
     """Scaled values of decimal128 chunks: int64 when every value fits, else the decimal128
     words as they are, viewed as complex128 (kernels/wide.py's layout)."""
     fits = True
@@ -90,8 +90,8 @@ def _decimal_data(chunks: list[pa.Array], precision: int) -> np.ndarray:
             fits = fits and bool((ok if valid is None else ok | ~valid).all())
     if fits:
         return _concat([B.decimal_words(c)[0] for c in chunks], np.int64)
-    if precision <= T.INT64_DECIMAL_DIGITS:
-        raise DataError(f"decimal value out of range for decimal128({precision})")
+    if t.precision <= T.INT64_DECIMAL_DIGITS:
+        raise DataError(f"decimal value out of range for {t}")
     return _concat([B.fixed(c, np.complex128) for c in chunks], np.complex128)
 
 
@@ -201,7 +201,7 @@ def fixed_values(t: pa.DataType, chunks: list[pa.Array]) -> tuple[np.ndarray, np
     valid = None if all(m is None for m in masks) else \
         _concat([np.ones(len(c), np.bool_) if m is None else m for c, m in zip(chunks, masks)], np.bool_)
     if st.is_decimal:
-        data = _decimal_data(chunks, t.precision)
+        data = _decimal_data(chunks, t)
     elif pa.types.is_date64(t):
         data = (_concat([B.fixed(c, np.int64) for c in chunks], np.int64) // 86_400_000).astype(np.int32)
     elif pa.types.is_date32(t):
