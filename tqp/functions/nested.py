@@ -174,15 +174,6 @@ def _struct_pack_kernel(args, e, ctx):
 # ---------------------------------------------------------------- reading values
 
 
-def _index_written(node: exp.Expression) -> exp.Expression:
-    """sqlglot stores a DuckDB index literal 0-based (l[1] as 0, l[-1] as -2) but leaves other
-    index expressions as written; this gives back what was written."""
-    if node.is_int or isinstance(node, exp.Neg) and node.this.is_int:
-        value = int(node.this.this) * -1 if isinstance(node, exp.Neg) else int(node.this)
-        return exp.Literal.number(value + 1)
-    return node
-
-
 def _bracket(b, nodes):
     (node,) = nodes
     subject = b.bind(node.this)
@@ -199,7 +190,7 @@ def _bracket(b, nodes):
     if isinstance(index, exp.Slice):
         bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression)]
         return _slice(subject, *bounds)
-    return _list_extract(subject, b.bind(_index_written(index)))
+    return _list_extract(subject, b.bind(index))
 
 
 # ---------------------------------------------------------------- casts
@@ -313,6 +304,9 @@ def _struct_extract(subject, key):
             raise ProgrammingError(f'STRUCT has no field "{key.value}"; it has {", ".join(n for n, _ in subject.type.fields)}')
         i = names.index(key.value.lower())
     else:
+        if names != [f"v{j + 1}" for j in range(len(names))]:  # (row(...) / (a, b) name theirs so)
+            raise ProgrammingError("struct_extract with an integer key can only be used on unnamed structs, "
+                                   "use a string key instead")
         if not 1 <= key.value <= len(names):
             raise ProgrammingError(f"STRUCT field index {key.value} is out of range 1..{len(names)}")
         i = key.value - 1

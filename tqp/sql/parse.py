@@ -16,6 +16,7 @@ import hashlib
 import logging
 import re
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, TokenError
@@ -34,7 +35,16 @@ class _QuietFallback(logging.Filter):
 
 logging.getLogger("sqlglot").addFilter(_QuietFallback())
 
-_DIALECT = DuckDB()
+class _Dialect(DuckDB):
+    """DuckDB's dialect, with `l[i]` kept as written. sqlglot's DuckDB parser rewrites a 1-based
+    index to 0-based where its own type guess says the subject may be a list (and not for a
+    map it recognises), as `i - 1` for anything but a literal: the binder could not tell a
+    written `l[len(l)]` from a rewritten one. Each Bracket is marked 1-based instead, so that
+    SQL generated from the tree reads as written."""
+    INDEX_OFFSET = 0
+
+
+_DIALECT = _Dialect()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
              "OFFSET", "BY", "INTERSECT", "EXCEPT", "AND", "OR", "NOT"}
 _UNSUPPORTED = []  # words whose parse failure means "not supported" rather than a syntax error
@@ -69,9 +79,28 @@ def parse(sql: str, shape: "Shape | None" = None) -> list:
                 raise NotSupportedError(f"{what} is not supported") from None
         raise ProgrammingError(_syntax_message(err, sql)) from None
     _check_tokens(tokens)
+    if any(t.token_type == TokenType.L_BRACKET for t in tokens):
+        for stmt in statements:
+            _mark_brackets(stmt)
     if shape is not None:
         shape.exact = tokens is shape.tokens
     return statements
+
+
+def _mark_brackets(tree: exp.Expression) -> exp.Expression:
+    for bracket in tree.find_all(exp.Bracket):
+        bracket.set("offset", 1)  # (its index is 1-based as written: see _Dialect)
+    return tree
+
+
+def parse_expression(text: str) -> exp.Expression:
+    """One expression as tqp reads it (a template that tqp's own code writes, such as an
+    aggregate defined through others).
+
+    >>> parse_expression("l[2]").sql("duckdb")
+    'l[2]'
+    """
+    return _mark_brackets(sqlglot.parse_one(text, read=_DIALECT))
 
 
 MAX_SLOTS = 10_000  # past this many literals a statement is its own shape (a long IN list is one constant)
