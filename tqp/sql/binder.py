@@ -21,7 +21,7 @@ from sqlglot import exp
 
 from .. import types as T
 from ..catalog import Catalog, StoredTable
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..plan import nodes as P
 from ..plan.decorrelate import map_outer_refs, plan_outer_refs, rebase
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs, walk
@@ -163,11 +163,25 @@ class Binder:
         limit, offset = node.args.get("limit"), node.args.get("offset")
         if limit is None and offset is None:
             return rel
-        n = self._const_int(limit.expression if limit is not None else None, "LIMIT")
+        options = limit.args.get("limit_options") if limit is not None else None
+        if options is not None and options.args.get("with_ties"):
+            raise NotSupportedError("LIMIT ... WITH TIES")
         k = self._const_int(offset.expression if offset is not None else None, "OFFSET") or 0
+        if options is not None and options.args.get("percent"):
+            return P.Limit(rel, None, k, self._limit_percent(limit.expression))
+        n = self._const_int(limit.expression if limit is not None else None, "LIMIT")
         if isinstance(rel, P.Sort) and rel.limit is None:
             return P.Sort(rel.input, rel.keys, n, k)
         return P.Limit(rel, n, k)
+
+    def _limit_percent(self, node) -> float:
+        e = ExprBinder(Scope([]), self.params, self).bind(node)
+        if not isinstance(e, Lit) or not (e.type.is_numeric or e.type.kind == "NULL") or e.value is None:
+            raise ProgrammingError("LIMIT ... PERCENT needs a constant number")
+        share = e.value / 10 ** e.type.scale if e.type.is_decimal else float(e.value)
+        if not 0 <= share <= 100:
+            raise DataError(f"Limit percent out of range, should be between 0% and 100%, not {share:g}%")
+        return share
 
     def _const_int(self, node, what):
         if node is None:
