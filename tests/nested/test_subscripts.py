@@ -37,3 +37,21 @@ def test_column_name_is_the_index_as_written(cons):
     t, d = cons
     sql = "SELECT l[2], l[-1] FROM t"
     assert [c[0] for c in t.execute(sql).description] == [c[0] for c in d.execute(sql).description] == ["l[2]", "l[-1]"]
+
+
+STRING_QUERIES = [
+    "SELECT 'hello'[2:3], 'hello'[2], 'hello'[-1], 'hello'[-3:], 'hello'[:2], 'hello'[0], 'hello'[9], 'hello'[0:2]",
+    "SELECT 'hello'[4:2], 'héllo'[2:2], 'hello'[-10:2], 'hello'[-9], 'hello'[2:-2], ''[1], ''[1:2]",
+    "SELECT s[i], s[i:i + 1], s[1:i], s[-1], s[i:], s[:-i] FROM w",
+]
+
+
+@pytest.fixture(scope="module")
+def strings():
+    return connect_pair(["CREATE TABLE w AS SELECT * FROM (VALUES ('abc', 2), (NULL, 1), ('xy', NULL), ('héllo', -2), "
+                         "('', 1), ('abcdef', 9)) v(s, i)"])
+
+
+@pytest.mark.parametrize("sql", STRING_QUERIES)
+def test_string_subscripts_as_duckdb(strings, sql):
+    assert_same(*strings, sql)

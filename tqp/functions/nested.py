@@ -187,10 +187,38 @@ def _bracket(b, nodes):
     if subject.type.kind == "MAP":
         from .maps import bracket
         return bracket(subject, index, b)
+    if subject.type.is_string:
+        return b.bind(_string_subscript(node.this, index))
     if isinstance(index, exp.Slice):
         bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression)]
         return _slice(subject, *bounds)
     return _list_extract(subject, b.bind(index))
+
+
+# s[i] and s[a:b] on a string, as DuckDB's array_extract / array_slice read it: 1-based
+# characters, negative positions from the end, 0 as the start, out-of-range positions clamped
+# (a single character out of range is '').
+_STRING_AT = ("CASE WHEN __i = 0 OR __i > length(__s) OR __i < -length(__s) THEN '' "
+              "ELSE substring(__s, CASE WHEN __i < 0 THEN length(__s) + __i + 1 ELSE __i END, 1) END")
+_STRING_SLICE = ("CASE WHEN __hi < __lo THEN '' ELSE substring(__s, __lo, __hi - __lo + 1) END",
+                 "CASE WHEN __a = 0 THEN 1 WHEN __a < 0 THEN greatest(length(__s) + __a + 1, 1) ELSE __a END",
+                 "CASE WHEN __b < 0 THEN length(__s) + __b + 1 WHEN __b > length(__s) THEN length(__s) ELSE __b END")
+
+
+def _string_subscript(subject: exp.Expression, index: exp.Expression) -> exp.Expression:
+    from ..sql.parse import parse_expression
+
+    def fill(template: str, **parts) -> exp.Expression:
+        return parse_expression(template).transform(
+            lambda n: parts[n.name].copy() if isinstance(n, exp.Column) and n.name in parts else n)
+    if not isinstance(index, exp.Slice):
+        return fill(_STRING_AT, __s=subject, __i=index)
+    if index.args.get("step") is not None:
+        raise NotSupportedError("a string slice with a step")
+    whole, lo, hi = _STRING_SLICE
+    begin = index.this if index.this is not None else exp.Literal.number(1)
+    end = index.expression if index.expression is not None else exp.Length(this=subject.copy())
+    return fill(whole, __s=subject, __lo=fill(lo, __s=subject, __a=begin), __hi=fill(hi, __s=subject, __b=end))
 
 
 # ---------------------------------------------------------------- casts
