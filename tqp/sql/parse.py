@@ -67,7 +67,7 @@ def parse(sql: str, shape: "Shape | None" = None) -> list:
         try:
             statements = [s for s in _DIALECT.parser().parse(tokens, sql) if s is not None]
         except ParseError:
-            wrapped = _wrap_grouping_items(sql, tokens)
+            wrapped = _wrap_grouping_items(sql, tokens) or _wrap_pivot_statement(sql, tokens)
             if wrapped is None:
                 raise
             sql, tokens = wrapped, _DIALECT.tokenize(wrapped)
@@ -219,6 +219,23 @@ def _names_visible(select, memo: dict) -> bool:
 
 
 _GROUPING_WORDS = (TokenType.ROLLUP, TokenType.CUBE, TokenType.GROUPING_SETS)
+
+
+def _wrap_pivot_statement(sql, tokens):
+    """`PIVOT ... ORDER BY ... LIMIT ...` (DuckDB's statement form with a tail) as a SELECT
+    over the pivot, or None: sqlglot's PIVOT statement ends before ORDER BY and LIMIT."""
+    if not tokens or tokens[0].token_type not in (TokenType.PIVOT, TokenType.UNPIVOT) \
+            or any(t.token_type == TokenType.SEMICOLON for t in tokens[:-1]):
+        return None
+    depth = 0
+    for tok in tokens:
+        if tok.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif tok.token_type == TokenType.R_PAREN:
+            depth -= 1
+        elif depth == 0 and tok.token_type in (TokenType.ORDER_BY, TokenType.LIMIT, TokenType.OFFSET):
+            return f"SELECT * FROM ({sql[:tok.start]}) {sql[tok.start:]}"
+    return None
 
 
 def _wrap_grouping_items(sql, tokens):
