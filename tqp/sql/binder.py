@@ -27,6 +27,7 @@ from ..plan.decorrelate import map_outer_refs, plan_outer_refs, rebase
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs, walk
 from . import expressions as X
 from . import windows as W
+from .columns_expr import expand_columns
 from .expressions import ExprBinder, arg, conjuncts
 from .names import column_name
 from .scope import Scope, ScopeColumn, suggest
@@ -266,7 +267,12 @@ class Binder:
             else:
                 star = False
             if not star:
-                items.append(item)
+                item = _name_positionals(item, scope)
+                if item.find(exp.Columns):
+                    items += expand_columns(item, [c for c in scope.columns if not c.hidden],
+                                            lambda s: ExprBinder(s, self.params, self))
+                else:
+                    items.append(item)
                 continue
             star_node = item if isinstance(item, exp.Star) else item.this
             renamed = {r.this.name.lower(): r.alias for r in star_node.args.get("rename") or []}
@@ -1100,7 +1106,17 @@ def _order_items(node, n: int) -> list:
         o = items[0]
         return [exp.Ordered(this=exp.Literal.number(i + 1), desc=o.args.get("desc"),
                             nulls_first=o.args.get("nulls_first")) for i in range(n)]
-    return list(items)
+    # ORDER BY #k is the k-th output column, as ORDER BY k is
+    return [exp.Ordered(this=exp.Literal.number(o.this.this.this), desc=o.args.get("desc"),
+                        nulls_first=o.args.get("nulls_first")) if isinstance(o.this, exp.PositionalColumn) else o
+            for o in items]
+
+
+def _name_positionals(item, scope: Scope):
+    """A bare `#k` select item named after the column it reads, as DuckDB names it."""
+    if not isinstance(item, exp.PositionalColumn):
+        return item
+    return exp.alias_(item, scope.columns[X.positional_column(scope, item)].name, quoted=True)
 
 
 def _on_items(sel) -> list:

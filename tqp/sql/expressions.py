@@ -512,6 +512,21 @@ def handles(*classes):
     return register
 
 
+def positional_column(scope, node: exp.PositionalColumn) -> int:
+    """The scope index of DuckDB's `#k`: the k-th column of the FROM clause (hidden ones aside)."""
+    visible = [i for i, c in enumerate(scope.columns) if not c.hidden]
+    k = int(node.this.this) if isinstance(node.this, exp.Literal) and node.this.is_int else None
+    if k is None or not 1 <= k <= len(visible):
+        raise ProgrammingError(f"Positional reference {node.this.sql()} out of range (total {len(visible)} columns)")
+    return visible[k - 1]
+
+
+@handles(exp.PositionalColumn)
+def _positional(b: ExprBinder, node: exp.PositionalColumn) -> Expr:
+    i = positional_column(b.scope, node)
+    return ColRef(i, b.scope.columns[i].type)
+
+
 @handles(exp.Column)
 def _column(b: ExprBinder, node: exp.Column) -> Expr:
     if isinstance(node.this, exp.Star):
