@@ -538,8 +538,8 @@ def ordered_list(b, func: str, node: exp.Order, distinct: bool):
     from ..plan.nodes import AggCall
     if func != "list":
         raise NotSupportedError(f"ORDER BY inside {func}() is not supported")
-    if distinct:
-        raise NotSupportedError("list(DISTINCT ... ORDER BY ...) is not supported")
+    if distinct and any(o.this != node.this for o in node.expressions):
+        raise ProgrammingError("In a DISTINCT aggregate, ORDER BY expressions must appear in the argument list")
     x = b.bind(node.this)
     if x.type.kind == "NULL":
         x = Lit(None, T.INTEGER)
@@ -547,7 +547,7 @@ def ordered_list(b, func: str, node: exp.Order, distinct: bool):
     args = [x] + [Lit(None, T.INTEGER) if k.expr.type.kind == "NULL" else k.expr for k in keys]
     packed = Call("struct_pack", tuple(args), T.STRUCT((f"k{i}", a.type) for i, a in enumerate(args)))
     flags = "".join(("d" if k.descending else "a") + ("f" if k.nulls_first else "l") for k in keys)
-    return AggCall("list:" + flags, packed, T.LIST(x.type))
+    return AggCall("list:" + flags, packed, T.LIST(x.type), distinct)
 
 
 def list_aggregate(func: str, t: T.SqlType, x: Column, ids: torch.Tensor, g: int, rows: torch.Tensor | None) -> Column:
@@ -622,8 +622,9 @@ def _string_agg(b, nodes):
         x, distinct = x.expressions[0], True
     text = exp.cast(x.copy(), "VARCHAR")
     listed = exp.Anonymous(this="list", expressions=[exp.Distinct(expressions=[text]) if distinct else text])
-    if order:
-        listed = exp.Anonymous(this="list", expressions=[exp.Order(this=text, expressions=[o.copy() for o in order])])
+    if order:  # (with DISTINCT the keys are the value itself, so the list holds the values, in their order)
+        value = exp.Distinct(expressions=[x.copy()]) if distinct else text
+        listed = exp.Anonymous(this="list", expressions=[exp.Order(this=value, expressions=[o.copy() for o in order])])
     kept = exp.Filter(this=listed, expression=exp.Where(this=exp.Not(this=exp.Is(this=x.copy(), expression=exp.null()))))
     joined = exp.Anonymous(this="array_to_string", expressions=[kept, sep.copy()])
     count = exp.Count(this=x.copy())

@@ -1052,6 +1052,10 @@ def _agg(b: ExprBinder, node, func: str, target):
     if not b.allow_aggs:
         raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
     distinct = False
+    if isinstance(target, exp.Order) and isinstance(target.this, exp.Distinct) and F.lookup(func).implementation == "list":
+        if len(target.this.expressions) != 1:
+            raise NotSupportedError("DISTINCT aggregate over several columns")
+        distinct, target = True, exp.Order(this=target.this.expressions[0], expressions=target.expressions)
     if isinstance(target, exp.Order) and F.lookup(func).implementation != "list":
         target = target.this  # an input order does not change these aggregates: DuckDB drops it too
     if isinstance(target, exp.Distinct):
