@@ -147,6 +147,9 @@ def test_torch_nulls_dates_and_strings(con, source):
     assert con.sql("SELECT coalesce(kn, -1) AS kn FROM t ORDER BY id").torch()["kn"].tolist()[:2] == [-1, 1]
     with pytest.raises(tqp.NotSupportedError, match='"s" is VARCHAR'):
         con.sql("SELECT s FROM t").torch()
+    for nested, kind in (("[id, k]", "BIGINT\\[\\]"), ("{'a': id}", "STRUCT"), ("MAP {'a': id}", "MAP")):
+        with pytest.raises(tqp.NotSupportedError, match=f'"v" is {kind}.*no tensor form'):
+            con.sql(f"SELECT {nested} AS v FROM t").torch()  # codes into a dictionary are no values
     assert list(con.sql("SELECT id, id FROM t").torch()) == ["id", "id_1"]
 
 
@@ -300,10 +303,32 @@ def _readme_blocks():
     return re.findall(r"```python\n(.*?)```", text, flags=re.S)
 
 
+_CLAIMED = re.compile(r"^(\s*)print\((.*)\)\s+#\s*((?:[\[({'\"]|\w+\().*)$", flags=re.MULTILINE)
+
+
+def _checked(block: str) -> tuple[str, int]:
+    """The block with each `print(x)  # value` line asserting that x prints as the comment
+    begins (`# [(1, 10)]`, `# tensor([6., 9.]...), on con.device`), and how many it checks."""
+    def claim(m):
+        return f"{m.group(1)}__claim__({m.group(2)}, {m.group(3)!r})"
+    return _CLAIMED.sub(claim, block), len(_CLAIMED.findall(block))
+
+
+def _claim(value, comment: str) -> None:
+    print(value)
+    assert comment.startswith(str(value)), f"README claims {comment!r}, the code prints {value}"
+
+
+def test_readme_claims_are_checked():
+    checked = sum(_checked(b)[1] for b in _readme_blocks())
+    assert checked >= 6  # the Python API's printed results: a rewritten comment cannot slip past
+
+
 @pytest.mark.parametrize("index", range(len(_readme_blocks())))
 def test_readme_python_blocks_run(index, tmp_path, monkeypatch):
     block = _readme_blocks()[index]
     for module in re.findall(r"^\s*(?:from|import) ([A-Za-z_][\w]*)", block, flags=re.M):
         pytest.importorskip(module)
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, f"README.md python block {index + 1}", "exec"), {"__name__": "__readme__"})
+    code = compile(_checked(block)[0], f"README.md python block {index + 1}", "exec")
+    exec(code, {"__name__": "__readme__", "__claim__": _claim})

@@ -24,7 +24,8 @@ through Arrow or the host. A column that is a stored table's own tensor (``SELEC
 cloned, so writing into the result cannot change the table; every other column is handed over
 as it is. DECIMAL becomes float64, DATE int32 days and TIMESTAMP int64 microseconds since
 1970-01-01; NULL becomes NaN in floating columns, and a NULL in any other column raises
-DataError (tensors have no NULL). VARCHAR columns have no tensor form (NotSupportedError).
+DataError (tensors have no NULL). VARCHAR, LIST, STRUCT and MAP columns have no tensor form
+(NotSupportedError).
 """
 from __future__ import annotations
 
@@ -211,9 +212,10 @@ def to_torch(result, connection) -> dict:
     out = {}
     for name, key, col in zip(result.names, unique_names(result.names), columns):
         t = col.type
-        if t.is_string:
-            raise NotSupportedError(f'column "{name}" is VARCHAR, which has no tensor form; use '
-                                    "arrow(), df() or fetchnumpy() for strings")
+        if t.uses_dictionary:  # codes into a dictionary of strings, lists or structs
+            hint = " or select its fields (s.field)" if t.kind == "STRUCT" else ""
+            raise NotSupportedError(f'column "{name}" is {t}, which has no tensor form; use '
+                                    f"arrow(), df() or fetchnumpy(){hint}")
         x = col.data
         if t.is_decimal:
             from . import types as T

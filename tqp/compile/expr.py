@@ -1230,6 +1230,12 @@ def _predict(args, e, ctx):
     valid = and_validity(*[c.validity for c in args])
     if valid is not None and valid.dim() == 0 and not scalar:
         valid = valid.expand(n)
+    if what == "proba_all":  # a STRUCT of every class's probability; NULL where a feature is
+        from ..functions.nested import _struct_pack_kernel
+        probs = model.predict_proba_all(x)
+        out = _struct_pack_kernel([Column(T.DOUBLE, probs[0, j] if scalar else probs[:, j]) for j in range(probs.shape[1])],
+                                  e, ctx)
+        return out.with_validity(valid)
     if what == "proba":
         out, t = model.predict_proba(x, index), T.DOUBLE
     else:

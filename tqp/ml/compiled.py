@@ -301,6 +301,22 @@ class CompiledModel:
         raise ProgrammingError(f"{self.model_type or 'the model'} has no class {label!r}; "
                                f"its classes are {shown}")
 
+    def class_field_names(self) -> list[str]:
+        """The classes as the STRUCT field names of PREDICT_PROBA(..., class := *): each label
+        as SQL writes it ('true', '3', 'churn'); labels that only case tells apart are refused,
+        since SQL field names ignore case."""
+        self._need_classifier("PREDICT_PROBA")
+        kind = _classes_kind(self.classes)
+        names = [str(c).lower() if kind == "bool" else str(c) for c in self.classes.tolist()]
+        seen: dict[str, str] = {}
+        for n in names:
+            if n.lower() in seen:
+                raise NotSupportedError(f"PREDICT_PROBA(..., class := *): the classes {seen[n.lower()]!r} and {n!r} "
+                                        "differ only in case, which STRUCT field names cannot tell apart; "
+                                        "ask for each with class := label")
+            seen[n.lower()] = n
+        return names
+
     def predict_proba_all(self, x: torch.Tensor) -> torch.Tensor:
         """float64 [n, len(classes)]: every class probability (classifiers only)."""
         self._need_classifier("PREDICT_PROBA")
