@@ -166,6 +166,30 @@ def test_torch_shares_results_but_never_a_table(con):
     assert computed.torch()["y"].tolist() == [2 * i for i in range(N)]
 
 
+def test_torch_stays_on_the_device(con, device, monkeypatch):
+    """torch() reads the engine's columns where they are: never Arrow (the host), and on a GPU
+    no wait on the device for columns that need no NULL check."""
+    from tqp.engine import Result
+
+    q = "SELECT id, x * 2 AS x2, xn, b FROM t ORDER BY id"  # a table's column, computed, NULL -> NaN
+    want = con.sql(q).arrow()
+    res, cur = con.sql(q), con.execute(q)
+    monkeypatch.setattr(Result, "table", property(lambda self: pytest.fail("torch() went through Arrow")))
+    if device == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.set_sync_debug_mode("error")
+    try:
+        got, from_cursor = res.torch(), cur.torch()
+    finally:
+        if device == "cuda":
+            torch.cuda.set_sync_debug_mode("default")
+    for out in (got, from_cursor):
+        assert [v.device.type for v in out.values()] == [torch.device(device).type] * 4
+        for name, v in out.items():
+            expected = want.column(name).to_numpy(zero_copy_only=False)
+            np.testing.assert_array_equal(v.cpu().numpy(), expected.astype(v.cpu().numpy().dtype))
+
+
 def test_arrow_stream_consumers(con):
     res = con.sql("SELECT k, sum(x) AS sx FROM t GROUP BY k ORDER BY k")
     want = res.arrow()
