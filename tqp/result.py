@@ -199,8 +199,6 @@ def to_numpy(table: pa.Table) -> dict:
 
 def to_torch(result, connection) -> dict:
     """Column tensors of an engine Result (see the module docstring for the rules)."""
-    import torch
-
     from .kernels.selection import all_true
 
     columns = result.columns

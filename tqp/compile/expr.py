@@ -1233,9 +1233,8 @@ def _predict(args, e, ctx):
     if what == "proba_all":  # a STRUCT of every class's probability; NULL where a feature is
         from ..functions.nested import _struct_pack_kernel
         probs = model.predict_proba_all(x)
-        out = _struct_pack_kernel([Column(T.DOUBLE, probs[0, j] if scalar else probs[:, j]) for j in range(probs.shape[1])],
-                                  e, ctx)
-        return out.with_validity(valid)
+        fields = [Column(T.DOUBLE, probs[0, j] if scalar else probs[:, j]) for j in range(probs.shape[1])]
+        return _struct_pack_kernel(fields, e, ctx).with_validity(valid)
     if what == "proba":
         out, t = model.predict_proba(x, index), T.DOUBLE
     else:
