@@ -178,3 +178,17 @@ def test_bad_frames_give_clear_errors(con):
         con.sql("SELECT * FROM dup")
     with pytest.raises(tqp.ProgrammingError, match="unknown setting"):
         con.execute("SET python_enable_replacement = true")
+
+
+def test_statements_that_read_variables_match_duckdb(con):
+    df = pd.DataFrame({"a": [3, 1, 2], "s": ["x", None, "z"]})
+    duck = duckdb.connect()
+    for c in (con, duck):
+        c.execute("CREATE TABLE u (a BIGINT, s VARCHAR)")
+        c.execute("INSERT INTO u SELECT * FROM df WHERE a > 1")
+        c.execute("CREATE TABLE v AS SELECT a * 10 AS a10 FROM main.df")
+    for q in ("SELECT * FROM u ORDER BY a", "SELECT * FROM v ORDER BY a10", "DESCRIBE df",
+              "SELECT (SELECT max(a) FROM df) AS m", "SELECT * FROM \"df\" AS d WHERE d.a > 1 ORDER BY 1",
+              "WITH c AS (SELECT * FROM df WHERE a > 1) SELECT count(*) FROM c",
+              "SELECT * FROM u WHERE a IN (SELECT a FROM df WHERE s IS NOT NULL) ORDER BY a"):
+        assert con.execute(q).fetchall() == duck.execute(q).fetchall(), q
