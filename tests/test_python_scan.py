@@ -152,6 +152,17 @@ def test_each_execution_reads_the_variable_again(con):
     assert con.sql("SELECT * FROM df ORDER BY a").fetchall() == [(0.5, "x"), (1.0, "y")]
     df = pd.DataFrame({"a": [1, 2]})
     assert con.sql(sql).fetchall() == [(3,)]
+    script = "CREATE TABLE log AS SELECT 1 AS x; INSERT INTO log VALUES (2); SELECT sum(a) FROM df"
+    assert con.execute(script).fetchall() == [(3,)]
+    con.execute("DROP TABLE log")
+    assert con.execute(script).fetchall() == [(3,)]  # cached: the catalog changed between
+    con.execute("DROP TABLE log")
+    assert con.execute("SELECT 1; SELECT count(a) FROM df").fetchall() == [(2,)]
+    df = pd.DataFrame({"a": ["x"]})
+    with pytest.raises(tqp.OperationalError, match='columns of the Python variable "df" changed'):
+        con.execute("SELECT 1; SELECT count(a) FROM df")  # planned earlier: a script is not run twice
+    assert con.execute("SELECT 1; SELECT count(a) FROM df").fetchall() == [(1,)]
+    df = pd.DataFrame({"a": [1, 2]})
     con.execute("CREATE TABLE kept AS SELECT a * 2 AS a2 FROM df")
     con.execute("CREATE VIEW over_df AS SELECT a FROM df")
     del df

@@ -512,7 +512,7 @@ class Cursor:
             raise ProgrammingError(f"SQL must be a str, got {type(sql).__name__}")
         params = _check_params(params)
         engine = self._connection._engine
-        result = _guarded(run_in_scope, "executing the statement", lambda: engine.execute(sql, params))
+        result = _guarded(run_in_scope, "executing the statement", lambda: engine.execute(sql, params), sql)
         self._result = result
         self._rowcount = result.rowcount
         self._description = _guarded(_description, "describing the result", result)

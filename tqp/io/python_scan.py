@@ -54,16 +54,27 @@ def python_scope():
         _READ.reset(token)
 
 
-def run_in_scope(run):
-    """`run()` inside a python_scope, again once when it raised SourceChanged (a failed
-    statement changed nothing, and the catalog's new version makes it plan again)."""
+def run_in_scope(run, sql: str):
+    """`run()` (executing `sql`) inside a python_scope, again once when it raised SourceChanged
+    and `sql` is one statement: that failed statement changed nothing, and the catalog's new
+    version makes it plan again. (In a script, the statements before it have run.)"""
     with python_scope():
         try:
             return run()
         except SourceChanged:
-            _READ.get().clear()
+            if not _one_statement(sql):
+                raise
     with python_scope():
         return run()
+
+
+def _one_statement(sql: str) -> bool:
+    from ..errors import Error
+    from ..sql.parse import parse
+    try:
+        return len(parse(sql)) == 1
+    except Error:
+        return False
 
 
 def _is_frame(obj: Any) -> bool:
