@@ -56,6 +56,18 @@ def test_all_classes_match_predict_proba(con, data, models, name):
     np.testing.assert_allclose([r[1] for r in fields], m.predict_proba(X)[:, 2], rtol=1e-6, atol=1e-12)
 
 
+def test_structs_order_and_group_as_values(con, data, models):
+    X = data[0]
+    rows = con.execute("SELECT PREDICT_PROBA('rf', a, b, c, class := *) AS p FROM t ORDER BY p").fetchall()
+    got = [tuple(r[0].values()) for r in rows]
+    assert got == sorted(got) and len(got) == N  # field by field, as DuckDB orders structs
+    np.testing.assert_allclose(got, sorted(map(tuple, models["rf"].predict_proba(X))), rtol=1e-9, atol=1e-12)
+    groups = con.execute("SELECT p, count(*) FROM (SELECT PREDICT_PROBA('rf', a, b, c, class := *) AS p FROM t) "
+                         "GROUP BY p ORDER BY p").fetchall()
+    assert [tuple(p.values()) for p, _ in groups] == sorted(set(got))
+    assert [n for _, n in groups] == [got.count(tuple(p.values())) for p, _ in groups]
+
+
 def test_labels_name_the_fields(con, data, models):
     X = data[0]
     res = con.sql("SELECT PREDICT_PROBA('ints', a, b, c, class := *) AS p FROM t ORDER BY id")
@@ -77,6 +89,13 @@ def test_nulls_and_constants(con, models):
     assert len(one) == 3 and all(r[0] == one[0][0] for r in one)
     np.testing.assert_allclose(list(one[0][0].values()), want, rtol=1e-9)
     assert con.execute("SELECT PREDICT_PROBA('logit', NULL, 1, 2, class := *)").fetchall() == [(None,)]
+    # NaN reaches a linear model as NaN: every probability of that row is NaN, as one class's is
+    nan = con.execute("SELECT PREDICT_PROBA('logit', CASE WHEN id = 1 THEN 'NaN'::DOUBLE ELSE a END, b, c, class := *) "
+                      "AS p, PREDICT_PROBA('logit', CASE WHEN id = 1 THEN 'NaN'::DOUBLE ELSE a END, b, c) AS last "
+                      "FROM t ORDER BY id LIMIT 3").fetchall()
+    assert [np.isnan(list(p.values())).tolist() for p, _ in nan] == [[False] * 3, [True] * 3, [False] * 3]
+    assert [np.isnan(last) for _, last in nan] == [False, True, False]
+    assert nan[0][0]["cow"] == nan[0][1] and nan[2][0]["cow"] == nan[2][1]
 
 
 def test_errors(con, data):

@@ -1231,10 +1231,13 @@ def _predict(args, e, ctx):
     if valid is not None and valid.dim() == 0 and not scalar:
         valid = valid.expand(n)
     if what == "proba_all":  # a STRUCT of every class's probability; NULL where a feature is
-        from ..functions.nested import _struct_pack_kernel
+        from ..ml.compiled import probability_struct
         probs = model.predict_proba_all(x)
-        fields = [Column(T.DOUBLE, probs[0, j] if scalar else probs[:, j]) for j in range(probs.shape[1])]
-        return _struct_pack_kernel(fields, e, ctx).with_validity(valid)
+        out = probability_struct(probs, e.type)
+        if out is None:
+            from ..functions.nested import _struct_pack_kernel
+            out = _struct_pack_kernel([Column(T.DOUBLE, probs[:, j]) for j in range(probs.shape[1])], e, ctx)
+        return (replace(out, data=out.data[0]) if scalar else out).with_validity(valid)
     if what == "proba":
         out, t = model.predict_proba(x, index), T.DOUBLE
     else:

@@ -396,3 +396,21 @@ def _classes_kind(classes) -> str:
         if all(isinstance(v, (int, float, np.integer, np.floating)) for v in arr):
             return _classes_kind(arr.astype(np.float64))
     return "str"
+
+
+def probability_struct(probs: torch.Tensor, t: T.SqlType):
+    """PREDICT_PROBA(..., class := *) as a STRUCT column: int32 codes (on the rows' device) into
+    a dictionary of the distinct probability rows. torch.unique sorts the rows lexicographically,
+    which is DuckDB's order of structs of numbers, so no row becomes a Python object; None when a
+    NaN (whose order is DuckDB's own) leaves it to the general STRUCT path."""
+    import pyarrow as pa
+
+    from ..column import Column, Dictionary
+    from ..kernels.selection import any_true
+
+    if any_true(torch.isnan(probs)):
+        return None
+    distinct, codes = torch.unique(probs, dim=0, return_inverse=True)
+    host = distinct.cpu().numpy()
+    fields = pa.StructArray.from_arrays([pa.array(host[:, j]) for j in range(host.shape[1])], [n for n, _ in t.fields])
+    return Column(t, codes.to(torch.int32), None, Dictionary(None, fields, is_sorted=True, is_unique=True))
