@@ -748,6 +748,9 @@ class Binder:
                 rel, names, _ = bound
                 return self._derived(rel, names, alias, col_aliases)
             obj = self.catalog.lookup(name)
+            if obj is None and not virtual and "." not in name:  # schema main: the caller's Python variables
+                python = self.catalog.python_source(node.name)
+                name, obj = (python, self.catalog.lookup(python)) if python else (name, None)
             if obj is None:
                 raise ProgrammingError(f'table "{node.name}" not found'
                                        + suggest(name, self.catalog.names() + list(self.ctes)))

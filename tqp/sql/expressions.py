@@ -976,7 +976,8 @@ def _extract(b, node):
 def predict(b: ExprBinder, fn: str, args) -> Expr:
     """PREDICT('model', features...) / PREDICT_PROBA('model', features... [, class := label]):
     the model runs inside the query. Without `class`, PREDICT_PROBA gives the last class's
-    probability (the positive class of a binary model)."""
+    probability (the positive class of a binary model); `class := *` gives every class's, as a
+    STRUCT of DOUBLE fields named by the labels, in the model's class order."""
     if not args:
         raise ProgrammingError(f"{fn.upper()} needs a model name")
     name_e = b.bind(args[0])
@@ -995,7 +996,7 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
     unknown = sorted(set(named) - ({"class"} if fn == "predict_proba" else set()))
     if unknown:
         raise ProgrammingError(f"{fn.upper()} has no argument named {unknown[0]!r} "
-                               "(PREDICT_PROBA takes class := label)")
+                               "(PREDICT_PROBA takes class := label, or class := * for all)")
     if any(isinstance(a, (exp.PropertyEQ, exp.Kwarg)) for a in rest):
         raise ProgrammingError(f"{fn.upper()}'s named arguments go after the features")
     if len(rest) == 1 and isinstance(rest[0], exp.Star):
@@ -1021,6 +1022,9 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
         if not model.has_proba:
             raise NotSupportedError(f'PREDICT_PROBA: model "{name_e.value}" ({model.model_type}) gives no class probabilities')
         index = None
+        if isinstance(named.get("class"), exp.Star):  # every class, as a STRUCT keyed by label
+            t = T.STRUCT((label, T.DOUBLE) for label in model.class_field_names())
+            return Call("predict", tuple(feats), t, (name_e.value.lower(), "proba_all", None))
         if "class" in named:
             label = b.bind(named["class"])
             if not isinstance(label, Lit) or label.value is None:
