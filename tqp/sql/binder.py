@@ -579,7 +579,7 @@ class Binder:
             if using:
                 preds += self._using([(builder.rel, builder.scope.columns), (rrel, rcols)], j)
                 if kind.startswith("asof"):  # USING (k, t): the last column is t >= t
-                    preds[-1] = Call("gte", preds[-1].args, T.BOOLEAN, preds[-1].params)
+                    preds[-1] = Call("ge", preds[-1].args, T.BOOLEAN, preds[-1].params)
             if on is not None:
                 preds += conjuncts(on)
             eb = ExprBinder(scope, self.params, self)
