@@ -974,7 +974,7 @@ class Binder:
         """[NOT] EXISTS / [NOT] IN (subquery) as a WHERE conjunct: an Apply keeping the rows it holds for."""
         kind = ("not " if negated else "") + ("exists" if lhs is None else "in")
         eb = ExprBinder(builder.scope, self.params, self)
-        eb.window_error = NotSupportedError("a window function on the left of IN (subquery)")
+        eb.window_error = "WHERE clause cannot contain window functions"
         left = self._left_items(eb, lhs)
         rel, level = self._bind_subquery(builder.scope, query)
         builder.rel = P.Apply(builder.rel, rel, kind, level, self._condition(kind, left, rel, len(builder.scope)))
@@ -1029,15 +1029,22 @@ class Binder:
         an Apply onto the rows of the expression's builder (in a grouped query's SELECT list,
         HAVING or ORDER BY, onto the aggregate's output once it exists)."""
         builder = getattr(eb, "builder", None)
-        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates);
-        # a window there would be evaluated by the join, which cannot
+        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates).
+        # A window there is computed over the builder's rows first (the join cannot evaluate
+        # one), where the query's other windows see the same rows; a grouped query's placeholders
+        # have no such rows yet.
         saved = eb.windows, eb.window_error
-        what = "IN" if kind == "mark" else "IN/ANY/ALL"
-        eb.windows, eb.window_error = None, NotSupportedError(f"a window function on the left of {what} (subquery)")
+        if builder is None or getattr(eb, "pending", None) is not None:
+            what = "IN" if kind == "mark" else "IN/ANY/ALL"
+            eb.windows, eb.window_error = None, NotSupportedError(f"a window function on the left of {what} (subquery)")
         try:
             left = self._left_items(eb, lhs)
         finally:
             eb.windows, eb.window_error = saved
+        if builder is not None and any(isinstance(n, P.WindowCall) for x in left for n in walk(x)):
+            builder.rel, left = W.plan_windows(builder.rel, left)
+            added = builder.rel.schema[len(builder.scope):]
+            builder.scope = Scope(builder.scope.columns + [ScopeColumn(None, n, t, hidden=True) for n, t in added])
         scope = builder.scope if builder is not None else eb.scope
         rel, level = self._bind_subquery(scope, query)
         if kind == "scalar" and len(rel.schema) != 1:
