@@ -249,7 +249,7 @@ def _histogram_kernel(args, e, ctx):
     def compute(cols):
         f = flat(cols[0])
         kept = C.nonzero(f.values.valid_mask())
-        values, owner = f.values.take(kept), f.owner[kept]
+        values, owner = f.values.take(kept).with_sorted_dictionary(), f.owner[kept]  # codes in value order
         if len(owner):
             key, domain = K.dense_keys([(owner, None)] + C.key_columns(values))
             ids, g = G.group_ids(key, domain)

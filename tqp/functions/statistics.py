@@ -19,7 +19,7 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import exp
 
-from ..errors import ProgrammingError
+from ..errors import NotSupportedError, ProgrammingError
 from . import Function, register
 
 _BOTH = "(__y IS NOT NULL AND __x IS NOT NULL)"
@@ -133,11 +133,45 @@ _PICKS = {
     "arg_min": ("(list(__x ORDER BY __k) FILTER (WHERE __k IS NOT NULL AND __x IS NOT NULL))[1]", ("__x", "__k"),
                 "The non-NULL x on the row with the smallest key.", ("min_by", "argmin"), exp.ArgMin),
 }
+_PICKS["arg_max_null"] = ("(list(__x ORDER BY __k DESC) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
+                          "The x (NULL too) on the row with the largest non-NULL key.", (), None)
+_PICKS["arg_min_null"] = ("(list(__x ORDER BY __k) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
+                          "The x (NULL too) on the row with the smallest non-NULL key.", (), None)
+
+
+def _top_n(name: str, sql: str, params: tuple[str, ...], n_sql: str):
+    """The pick, or with a last argument n the first n picks as a LIST (arg_max(x, key, n),
+    max(x, n)): the same ordered list, sliced."""
+    one, many = _macro(name, sql, params), _macro(name, n_sql, params + ("__n",))
+
+    def bind(b, args):
+        if len(args) != len(params) + 1 or isinstance(args[-1], exp.Order):
+            return one(b, args)
+        from ..plan.nodes import Lit
+        n = b.bind(args[-1])
+        if not isinstance(n, Lit) or not n.type.is_integer:
+            raise NotSupportedError(f"{name}() with a count n that is not a constant integer")
+        if n.value is None or n.value <= 0:
+            raise ProgrammingError(f"{name}()'s count n must be a positive integer, not {n.value}")
+        return many(b, args)
+    return bind
+
+
 for _name, (_sql, _params, _what, _aliases, _node) in _PICKS.items():
-    register(Function(_name, f"{_name}({', '.join('ANY x' if p == '__x' else 'ANY key' for p in _params)}) → type of x",
-                      _what, f"{_name}({', '.join(p.strip('_') for p in _params)})", _macro(_name, _sql, _params),
-                      aliases=_aliases, nodes=(_node,), raw=True, family="aggregate"),
-             lambda node, n=_name: (n, [a for a in (node.this, node.args.get("expression")) if a is not None]))
+    _call = _top_n(_name, _sql, _params, _sql[:-3] + "[1:__n]") if _name.startswith("arg_m") else \
+        _macro(_name, _sql, _params)
+    register(Function(_name, f"{_name}({', '.join('ANY x' if p == '__x' else 'ANY key' for p in _params)}"
+                      f"{'[, n]' if _name.startswith('arg_m') else ''}) → type of x",
+                      _what + (" With n: the first n as a LIST." if _name in ("arg_max", "arg_min") else ""),
+                      f"{_name}({', '.join(p.strip('_') for p in _params)})", _call,
+                      aliases=_aliases, nodes=(_node,) if _node else (), raw=True, family="aggregate"),
+             lambda node, n=_name: (n, [a for a in (node.this, node.args.get("expression"), node.args.get("count"))
+                                        if a is not None]))
+for _name, _order in (("max", " DESC"), ("min", "")):
+    register(Function(f"{_name}#n", f"{_name}(ANY x, n) → LIST", f"The n {'largest' if _order else 'smallest'} "
+                      "non-NULL values, in order.", f"{_name}(price, 3)",
+                      _top_n(_name, "", ("__x",), f"(list(__x ORDER BY __x{_order}) FILTER (WHERE __x IS NOT NULL))[1:__n]"),
+                      raw=True, family="aggregate"))
 
 
 def _ignore_nulls(node):
@@ -180,3 +214,27 @@ for _name, (_sql, _what) in _MOMENTS.items():
                                               getattr(exp, "Kurtosis", None) if _name == "kurtosis" else None)
                                   if n is not None), raw=True, family="aggregate"),
              (lambda node, n=_name: (n, [node.this])))
+
+
+# ---------------------------------------------------------------- more DuckDB aggregates as macros
+
+_MORE = {
+    "fsum": ("sum(CAST(__x AS DOUBLE))", ("__x",), "Sum in DOUBLE (DuckDB compensates with Kahan's method; tqp "
+             "sums pairwise, as exact on ordinary data).", ("sumkahan", "kahan_sum")),
+    "favg": ("avg(CAST(__x AS DOUBLE))", ("__x",), "Mean in DOUBLE (compensated in DuckDB).", ()),
+    "geomean": ("CASE WHEN count_if(__x < 0) > 0 THEN CAST('nan' AS DOUBLE) WHEN count_if(__x = 0) > 0 THEN 0.0 "
+                "ELSE exp(avg(ln(CAST(CASE WHEN __x > 0 THEN __x END AS DOUBLE)))) END", ("__x",),
+                "Geometric mean of the non-NULL values (NaN if one is negative).", ("geometric_mean",)),
+    "sem": ("stddev_pop(__x) / sqrt(count(__x))", ("__x",), "Standard error of the mean (population standard "
+            "deviation over the square root of the count).", ()),
+    "weighted_avg": ("sum(CAST(__x AS DOUBLE) * __w) FILTER (WHERE __x IS NOT NULL AND __w IS NOT NULL) / "
+                     "sum(CAST(__w AS DOUBLE)) FILTER (WHERE __x IS NOT NULL AND __w IS NOT NULL)", ("__x", "__w"),
+                     "Mean of x weighted by w, over the rows where both are non-NULL.", ("wavg",)),
+    "histogram": ("list_histogram(list(__x) FILTER (WHERE __x IS NOT NULL))", ("__x",),
+                  "A MAP from each distinct non-NULL value to how often it occurs, by value.", ()),
+}
+for _name, (_sql, _params, _what, _aliases) in _MORE.items():
+    register(Function(_name, f"{_name}({', '.join('NUMBER ' + p.strip('_') for p in _params)}) → "
+                      f"{'MAP' if _name == 'histogram' else 'DOUBLE'}", _what,
+                      f"{_name}({', '.join(p.strip('_') for p in _params)})", _macro(_name, _sql, _params),
+                      aliases=_aliases, raw=True, family="aggregate"))

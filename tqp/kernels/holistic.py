@@ -69,6 +69,15 @@ def segment_quantile(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, q: fl
     return at_lo.to(torch.float64) + (pos - lo) * (at_hi.to(torch.float64) - at_lo.to(torch.float64)), has
 
 
+def segment_mad(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, scaled: bool) -> tuple[Tensor, Tensor]:
+    """(median absolute deviation from the median per group, whether the group has one);
+    `scaled` values (a DECIMAL's integers) truncate each median, as DuckDB's DECIMAL median does."""
+    median, has = segment_quantile(x, ids, g, valid, 0.5, discrete=False)
+    median = torch.trunc(median) if scaled else median
+    out, _ = segment_quantile((x - median[ids]).abs(), ids, g, valid, 0.5, discrete=False)
+    return (torch.trunc(out) if scaled else out), has
+
+
 def segment_mode(x: Tensor, ids: Tensor, g: int, valid: Tensor | None) -> tuple[Tensor, Tensor]:
     """(value per group, whether the group has one): each group's most frequent value; among
     equally frequent ones, the one seen first."""

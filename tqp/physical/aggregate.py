@@ -197,7 +197,7 @@ def finalize(a: P.AggCall, state: State) -> Column:
     return fn.finalize(a, fn.partial(values, state.owner, state.groups, values.validity, {}))
 
 
-_HOLISTIC = ("quantile_cont", "quantile_disc", "mode", "entropy")
+_HOLISTIC = ("quantile_cont", "quantile_disc", "mode", "entropy", "mad")
 
 
 def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
@@ -211,6 +211,11 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
         return quantile_list(a, lambda q, t: _holistic(P.AggCall(":".join([kind, q] + rest[1:]), a.arg, t), x, ids, g, valid))
     if kind == "entropy":
         return Column(T.DOUBLE, H.segment_entropy(x.data, ids, g, valid))
+    if kind == "mad":
+        if not x.type.is_numeric:
+            raise NotSupportedError(f"mad() of {x.type} values")
+        out, has = H.segment_mad(x.data.to(torch.float64), ids, g, valid, x.type.is_decimal)
+        return Column(a.type, out.to(a.type.torch_dtype), none_if_all(has))
     desc = rest[-1:] == ["desc"]
     x = x.with_unique_dictionary() if kind in ("mode", "entropy") else x.with_sorted_dictionary()
     data = x.data.to(torch.int64) if x.data.dtype == torch.bool else x.data

