@@ -78,3 +78,39 @@ def test_aggregate_errors(cons, sql):
     with pytest.raises(tqp.Error) as err:
         t.execute(sql).fetchall()
     assert not isinstance(err.value, tqp.InternalError)
+
+
+SCALARS = [
+    # strings
+    "upper(s)", "lower(s)", "upper('straße ǆ ᾳ')", "lower('İSTANBUL')", "levenshtein(s, s2)", "editdist3(s2, s)",
+    "damerau_levenshtein(s, s2)", "damerau_levenshtein('ca', 'abc')", "hamming(s2, s2)", "mismatches(s2, reverse(s2))",
+    "jaccard(s2, 'abc')", "jaro_similarity(s, s2)", "jaro_winkler_similarity(s, s2)", "jaro_winkler_similarity(s2, s, 0.9)",
+    "unicode(s)", "ord(s2)", "sha1(s)", "sha256(s)", "url_encode(s)", "url_decode(url_encode(s))", "url_decode('a+b%20%zz')",
+    "strip_accents(s)", "nfc_normalize(s)", "regexp_escape(s)", "bar(f, 0, 100, 10)", "bar(i, -5, 15)",
+    "format_bytes(b * 1000)", "formatReadableSize(b * b * b * b * b * b)", "formatReadableDecimalSize(b * 1000)",
+    "s[2]", "s[-1]", "s[0]", "s[2:3]", "s[-3:]", "s[:2]", "s[i:]", "array_extract(s, i)", "array_slice(s, 0, -3)",
+    "array_slice(s, 3, NULL)", "overlay(s PLACING 'XY' FROM 2 FOR 1)", "overlay(s PLACING s2 FROM 3)",
+    "overlay(s PLACING 'XY' FROM 0)", "like_escape(s, 'a$%', '$')", "ilike_escape(s, 'H%', '\\')",
+    "not_like_escape(s, 'a$%', '$')", "not_ilike_escape(s, 'A_b%', '_')", "regexp_extract_all(s, '[a-z]')",
+    "regexp_extract_all(s, '([a-z])l', 1)", "regexp_extract_all(s, '')", "regexp_extract_all(s, 'L', 0, 'i')",
+    "regexp_extract_all(s, s2)", "printf('%x|%X|%o', b, i, -8)", "printf('%lld|%5.1f', b, f)",
+]
+
+
+@pytest.mark.parametrize("expr", SCALARS)
+def test_scalars_over_columns(cons, expr):
+    check(cons, f"SELECT id, {expr} FROM u WHERE id <> 3 ORDER BY id")
+
+
+SCALAR_ERRORS = ["hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
+                 "regexp_extract_all('abc', '(')"]
+
+
+@pytest.mark.parametrize("expr", SCALAR_ERRORS)
+def test_scalar_errors(cons, expr):
+    t, d = cons
+    with pytest.raises(duckdb.Error):
+        d.execute(f"SELECT {expr}").fetchall()
+    with pytest.raises(tqp.Error) as err:
+        t.execute(f"SELECT {expr}").fetchall()
+    assert not isinstance(err.value, tqp.InternalError)

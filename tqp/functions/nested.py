@@ -281,6 +281,8 @@ def _format(v, t: T.SqlType) -> str:
 def _list_extract(subject, index):
     if subject.type.kind == "NULL":
         return Lit(None, T.NULLTYPE)
+    if subject.type.is_string:  # 'abc'[2]: one character
+        return FUNCTIONS["substring"].bind(subject, index, Lit(1, T.BIGINT))
     _need("list_extract", subject, "LIST")
     index = X.cast(index, T.BIGINT) if index.type.is_integer or index.type.kind == "NULL" else index
     if index.type != T.BIGINT:
@@ -348,6 +350,9 @@ def struct_field(b, node: exp.Column) -> Expr | None:
 
 
 def _slice(subject, begin, end, step=None):
+    if subject.type.is_string and step is None:  # 'abc'[2:3]: characters, bounds as a list's
+        return FUNCTIONS["#string_slice"].bind(subject, Lit(0, T.BIGINT) if begin is None else begin,
+                                               Lit(2 ** 62, T.BIGINT) if end is None else end)
     _need("array_slice", subject, "LIST")
     consts = []
     for bound in (begin, end, step):

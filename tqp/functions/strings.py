@@ -234,6 +234,33 @@ def md5(s):
                     dtype=object)
 
 
+def _one_letter(c: str, method: str) -> str:
+    """Unicode's simple (one-letter) case mapping of c, which DuckDB's upper/lower use where
+    Python's full mapping gives several letters ('ß'.upper() is 'SS'; DuckDB gives 'ẞ')."""
+    full = getattr(c, method)()
+    if len(full) == 1:
+        return full
+    if c == "ß":
+        return "ẞ"
+    if c == "İ":
+        return "i"
+    title = c.title()  # the Greek letters with iota subscript map to their title case forms
+    return title if method == "upper" and len(title) == 1 else c
+
+
+def _simple_case(method: str):
+    full = getattr(np.strings, method)
+
+    def fn(s):
+        out = full(s)
+        odd = np.strings.str_len(out) != np.strings.str_len(s)  # only a several-letter mapping changes lengths
+        if odd.any():
+            out = np.asarray(out, dtype=object)
+            out[odd] = ["".join(_one_letter(c, method) for c in v) for v in np.asarray(s, dtype=object)[odd].tolist()]
+        return out
+    return fn
+
+
 def _bytes(s):
     return np.array([len(v.encode("utf-8")) for v in np.asarray(s, dtype=object).tolist()], dtype=np.int64)
 
@@ -345,9 +372,10 @@ def _checked_pattern(name, params, result, allow_global=False):
     return checked
 
 
-_entry("upper", _S1, V, np.strings.upper, "Upper case (Unicode; 'ß' becomes 'SS' where DuckDB keeps one letter).",
+_entry("upper", _S1, V, _simple_case("upper"), "Upper case (Unicode's one-letter mappings: 'ß' becomes 'ẞ', as in DuckDB).",
        "upper('Hello') → 'HELLO'", ("ucase",), (exp.Upper,))
-_entry("lower", _S1, V, np.strings.lower, "Lower case (Unicode).", "lower('Hello') → 'hello'", ("lcase",), (exp.Lower,))
+_entry("lower", _S1, V, _simple_case("lower"), "Lower case (Unicode's one-letter mappings).", "lower('Hello') → 'hello'",
+       ("lcase",), (exp.Lower,))
 _entry("length", _S1, B, _chars, "Number of characters (code points).", "length('héllo') → 5",
        ("char_length", "character_length", "len"), (exp.Length,))
 _entry("strlen", _S1, B, _bytes, "Number of bytes in UTF-8.", "strlen('héllo') → 6")
