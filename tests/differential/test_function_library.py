@@ -94,6 +94,12 @@ SCALARS = [
     "not_like_escape(s, 'a$%', '$')", "not_ilike_escape(s, 'A_b%', '_')", "regexp_extract_all(s, '[a-z]')",
     "regexp_extract_all(s, '([a-z])l', 1)", "regexp_extract_all(s, '')", "regexp_extract_all(s, 'L', 0, 'i')",
     "regexp_extract_all(s, s2)", "printf('%x|%X|%o', b, i, -8)", "printf('%lld|%5.1f', b, f)",
+    # math
+    "gamma(f)", "lgamma(f)", "gamma(i)", "lgamma(i)", "gamma(m)", "gamma(-0.5)", "gamma(25)", "round_even(f, 1)",
+    "roundbankers(f, 0)", "round_even(m, 1)", "round_even(i, -1)", "round_even(m * 10, -1)", "round_even(f * 10, -1)",
+    "round_even(2.345, 2)", "round_even(24.5, 0)", "signbit(f)", "signbit(i)", "signbit(m)", "signbit(-f)",
+    "nextafter(f, 0)", "fmod(f, 2)", "fmod(i, -3)", "fmod(m, 0.3)", "fdiv(i, 2)", "fdiv(f, 0.7)", "divide(i, 2)",
+    "divide(m, 2)", "divide(f, 3)",
 ]
 
 
@@ -102,7 +108,7 @@ def test_scalars_over_columns(cons, expr):
     check(cons, f"SELECT id, {expr} FROM u WHERE id <> 3 ORDER BY id")
 
 
-SCALAR_ERRORS = ["hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
+SCALAR_ERRORS = ["divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
                  "regexp_extract_all('abc', '(')"]
 
 
