@@ -100,6 +100,12 @@ SCALARS = [
     "round_even(2.345, 2)", "round_even(24.5, 0)", "signbit(f)", "signbit(i)", "signbit(m)", "signbit(-f)",
     "nextafter(f, 0)", "fmod(f, 2)", "fmod(i, -3)", "fmod(m, 0.3)", "fdiv(i, 2)", "fdiv(f, 0.7)", "divide(i, 2)",
     "divide(m, 2)", "divide(f, 3)",
+    # dates
+    "date_part(['year', 'month', 'day'], d)", "date_part(['hour', 'minute', 'epoch'], ts)", "date_part('era', d)",
+    "(date_part(['year', 'isodow'], d)).isodow", "era(ts)", "weekday(d)", "try_strptime(s, '%Y')",
+    "try_strptime(strftime(d, '%d/%m/%Y'), '%d/%m/%Y')", "strptime('2024-03', ['%Y-%m-%d', '%Y-%m'])",
+    "try_strptime(s2, ['%Y', '%d'])", "normalized_interval(INTERVAL '40 days' * i)", "ts::VARCHAR", "format('{}', ts)",
+    "ts || ''",
 ]
 
 

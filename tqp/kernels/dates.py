@@ -141,7 +141,7 @@ _TIME_UNITS = {"hour": 3600 * US_PER_SECOND, "minute": 60 * US_PER_SECOND, "seco
                "millisecond": 1000, "microsecond": 1}
 EXTRACT_PARTS = ("year", "month", "day", "quarter", "dow", "isodow", "doy", "week", "isoyear", "yearweek",
                  "decade", "century", "millennium", "hour", "minute", "second", "millisecond", "microsecond",
-                 "epoch", "julian")
+                 "epoch", "julian", "era")
 DOUBLE_PARTS = ("epoch", "julian")  # the parts DuckDB gives as DOUBLE
 
 
@@ -187,6 +187,8 @@ def extract(field: str, values: Tensor, is_timestamp: bool) -> Tensor:
         return torch.where(y > 0, (y - 1) // 100 + 1, -((-y) // 100) - 1)
     if f == "millennium":
         return torch.where(y > 0, (y - 1) // 1000 + 1, -((-y) // 1000) - 1)
+    if f == "era":  # 1 AD on, 0 before
+        return (y > 0).to(torch.int64)
     raise ValueError(f"unsupported EXTRACT field {field!r}")
 
 
