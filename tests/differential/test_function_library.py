@@ -58,7 +58,8 @@ AGGREGATES = [
     "histogram(p)", "mad(f)", "mad(m)", "mad(i)", "approx_quantile(f, 0.5)", "approx_quantile(m, 0.5)",
     "approx_quantile(i, 0.5)", "arg_min(i, f, 2)", "arg_max(s, f, 2)", "max_by(i, f, 2)", "min_by(id, f, 3)",
     "arg_max(s, i ORDER BY id)", "max(i, 2)", "min(f, 2)", "min(s, 3)", "max(d, 2)", "arg_max_null(s, i)",
-    "arg_min_null(s, f)", "fsum(f) + mad(f)",
+    "arg_min_null(s, f)", "fsum(f) + mad(f)", "json_group_array(i)", "json_group_array(s)", "json_group_array(l)",
+    "json_group_object(id, l)",
 ]
 
 
@@ -106,6 +107,11 @@ SCALARS = [
     "try_strptime(strftime(d, '%d/%m/%Y'), '%d/%m/%Y')", "strptime('2024-03', ['%Y-%m-%d', '%Y-%m'])",
     "try_strptime(s2, ['%Y', '%d'])", "normalized_interval(INTERVAL '40 days' * i)", "ts::VARCHAR", "format('{}', ts)",
     "ts || ''",
+    # JSON of nested values
+    "to_json(l)", "to_json(ls)", "to_json({'a': i, 'b': s, 'c': l})", "to_json(MAP {'k': f})", "to_json(MAP {id: s})",
+    "to_json([d])", "to_json([m])", "to_json([ts])", "array_to_json(l)", "row_to_json({'a': i})",
+    "json_keys(to_json({'a': i, 'b': s}))", "json_keys('{\"a\": 1, \"b\": {\"c\": 2}}', '$.b')", "json_keys('[1]')",
+    "json_array_length(to_json(l))", "to_json(l) || ''", "regexp_extract_all(s, '[a-z]')[1] || 'x'",
 ]
 
 

@@ -16,10 +16,13 @@ import json
 import re
 
 import numpy as np
+import pyarrow as pa
 from sqlglot import exp
 
 from .. import types as T
 from ..errors import DataError, NotSupportedError, ProgrammingError
+from ..column import Column, Dictionary
+from ..plan.nodes import Call
 from . import Function, register
 from .signature import strict
 from .strings import _each, per_distinct
@@ -246,7 +249,58 @@ def _to_json_node(node, b):
         return exp.Null()
     if t.kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ"):
         return exp.Anonymous(this="#json_quote", expressions=[exp.cast(node.copy(), "VARCHAR")])
+    if t.kind in ("LIST", "STRUCT", "MAP"):
+        return exp.Anonymous(this="#json_nested", expressions=[node.copy()])
     raise NotSupportedError(f"to_json() of a {t} value")
+
+
+def _json_of(v, t: T.SqlType) -> str:
+    """A nested value (as Arrow gives it to Python) as DuckDB's to_json writes it."""
+    if v is None:
+        return "null"
+    if t.kind == "LIST":
+        return "[" + ",".join(_json_of(x, t.element) for x in v) + "]"
+    if t.kind == "STRUCT":
+        return "{" + ",".join(json.dumps(n, ensure_ascii=False) + ":" + _json_of(v[n], ft) for n, ft in t.fields) + "}"
+    if t.kind == "MAP":
+        kt, vt = (ft for _, ft in t.element.fields)
+        pairs = v.items() if isinstance(v, dict) else [(x["key"], x["value"]) if isinstance(x, dict) else x for x in v]
+        return "{" + ",".join(json.dumps(k if kt.is_string else _json_of(k, kt).strip('"'), ensure_ascii=False) + ":"
+                              + _json_of(x, vt) for k, x in pairs) + "}"
+    if t.kind == "BOOLEAN":
+        return "true" if v else "false"
+    if t.is_float or t.is_decimal:
+        return str(_double(str(v))) if v == v and abs(float(v)) != float("inf") else "null"
+    if t.is_integer:
+        return str(int(v))
+    if t.kind == "TIMESTAMP":
+        return json.dumps(str(v).rstrip("0") if "." in str(v) else str(v))
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def _json_nested_kernel(args, e, ctx):
+    """to_json of a LIST, STRUCT or MAP: once per distinct value."""
+    from ..io.arrow import column_to_arrow
+    from .lists import each_tuple
+
+    def compute(cols):
+        values = column_to_arrow(cols[0]).to_pylist()
+        return text_column([None if v is None else _json_of(v, cols[0].type) for v in values], cols[0].device)
+    return each_tuple(args, compute)
+
+
+def text_column(texts: list, device) -> Column:
+    """A VARCHAR column of Python strings (None for NULL), dictionary-coded."""
+    import torch
+    from ..kernels.strings import remap
+    valid = np.array([t is not None for t in texts], dtype=bool)
+    uniq, codes = remap(np.array(["" if t is None else t for t in texts], dtype=object))
+    return Column(T.VARCHAR, torch.from_numpy(codes).to(device),
+                  None if valid.all() else torch.from_numpy(valid).to(device), Dictionary(uniq))
+
+
+register(Function("#json_nested", "", "", "", lambda x: Call("#json_nested", (x,), T.VARCHAR), _json_nested_kernel,
+                  family="json"))
 
 
 def _to_json(b, nodes):
@@ -255,7 +309,7 @@ def _to_json(b, nodes):
     return b.bind(_to_json_node(nodes[0], b))
 
 
-_entry("to_json", "to_json(ANY) → JSON", "The value as JSON text.", "to_json('x') → '\"x\"'", _to_json, ("json_quote",))
+_entry("to_json", "to_json(ANY) → JSON", "The value as JSON text.", "to_json('x') → '\"x\"'", _to_json, ("json_quote", "array_to_json", "row_to_json"))
 
 
 def _joined(open_, close, items) -> exp.Expression:
@@ -286,3 +340,39 @@ _entry("json_object", "json_object(VARCHAR key, ANY value, ...) → JSON", "A JS
        "json_object('a', 1) → '{\"a\":1}'", _object, nodes=(exp.JSONObject,),
        node_args=lambda n: ("json_object", [x for kv in n.expressions for x in
                                             ((kv.this, kv.expression) if isinstance(kv, exp.JSONKeyValue) else (kv,))]))
+
+
+def _keys_bind(*args):
+    from .signature import arity, coerce, is_null
+    from ..plan.nodes import Lit
+    arity("json_keys", args, 1, 2)
+    typed = [coerce("json_keys", i + 1, a, "VARCHAR") for i, a in enumerate(args)]
+    if any(is_null(a) for a in typed):
+        return Lit(None, T.LIST(T.VARCHAR))
+    return Call("json_keys", tuple(typed), T.LIST(T.VARCHAR))
+
+
+def _keys_kernel(args, e, ctx):
+    """Once per distinct (document, path): the object's keys ([] for another value)."""
+    from .lists import _texts, each_tuple
+    from .nested import _encode
+
+    def one(text, path):
+        doc = _load(text)
+        if doc is _INVALID:
+            raise DataError("Malformed JSON: a document is not valid JSON")
+        value = _walk(doc, _steps(path))
+        return None if value is _MISSING else list(value) if isinstance(value, dict) else []
+
+    def compute(cols):
+        texts = [_texts(c) for c in cols]
+        paths = texts[1] if len(cols) > 1 else ["$"] * len(texts[0])
+        lists = [None if t is None or p is None else one(t, p) for t, p in zip(texts[0], paths)]
+        return _encode(pa.array(lists, pa.list_(pa.string())), e.type, cols[0].device)
+    return each_tuple(args, compute)
+
+
+register(Function("json_keys", "json_keys(JSON [, VARCHAR path]) → VARCHAR[]", "The keys of the object (at the path).",
+                  "json_keys('{\"a\": 1, \"b\": 2}') → [a, b]", _keys_bind, _keys_kernel, nodes=(exp.JSONKeys,),
+                  family="json"),
+         lambda n: ("json_keys", [_path_node(a) for a in (n.this, n.args.get("expression")) if a is not None]))

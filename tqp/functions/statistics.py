@@ -230,11 +230,15 @@ _MORE = {
     "weighted_avg": ("sum(CAST(__x AS DOUBLE) * __w) FILTER (WHERE __x IS NOT NULL AND __w IS NOT NULL) / "
                      "sum(CAST(__w AS DOUBLE)) FILTER (WHERE __x IS NOT NULL AND __w IS NOT NULL)", ("__x", "__w"),
                      "Mean of x weighted by w, over the rows where both are non-NULL.", ("wavg",)),
+    "json_group_array": ("'[' || string_agg(coalesce(to_json(__x), 'null'), ',') || ']'", ("__x",),
+                         "A JSON array of the values (NULLs as null), in input order.", ()),
+    "json_group_object": ("'{' || string_agg(to_json(CAST(__k AS VARCHAR)) || ':' || coalesce(to_json(__x), 'null'), ',') "
+                          "|| '}'", ("__k", "__x"), "A JSON object of the key / value pairs, in input order.", ()),
     "histogram": ("list_histogram(list(__x) FILTER (WHERE __x IS NOT NULL))", ("__x",),
                   "A MAP from each distinct non-NULL value to how often it occurs, by value.", ()),
 }
 for _name, (_sql, _params, _what, _aliases) in _MORE.items():
     register(Function(_name, f"{_name}({', '.join('NUMBER ' + p.strip('_') for p in _params)}) → "
-                      f"{'MAP' if _name == 'histogram' else 'DOUBLE'}", _what,
+                      f"{'MAP' if _name == 'histogram' else 'JSON' if _name.startswith('json') else 'DOUBLE'}", _what,
                       f"{_name}({', '.join(p.strip('_') for p in _params)})", _macro(_name, _sql, _params),
                       aliases=_aliases, raw=True, family="aggregate"))
