@@ -112,6 +112,15 @@ SCALARS = [
     "to_json([d])", "to_json([m])", "to_json([ts])", "array_to_json(l)", "row_to_json({'a': i})",
     "json_keys(to_json({'a': i, 'b': s}))", "json_keys('{\"a\": 1, \"b\": {\"c\": 2}}', '$.b')", "json_keys('[1]')",
     "json_array_length(to_json(l))", "to_json(l) || ''", "regexp_extract_all(s, '[a-z]')[1] || 'x'",
+    # maps, structs, list aggregates
+    "map_concat(MAP {'a': 1, 'b': 2}, MAP {'b': i})", "map_concat(MAP {'a': 1, 'b': 2}, MAP {'b': NULL, 'c': 3}, MAP {'a': 9})",
+    "map_concat(MAP {'a': i}, NULL)", "map_concat(MAP {coalesce(s2, 'z'): i}, MAP {'a': b::INTEGER})", "map_contains_value(MAP {'k': i}, 3)",
+    "map_contains_value(MAP {'k': i}, i)", "map_contains_entry(MAP {'k': i}, 'k', 3)", "map_contains_entry(MAP {'k': i}, 'k', i)",
+    "map_contains_entry(MAP {'a': NULL}, 'a', NULL)", "struct_insert({'a': i}, b := s)", "struct_insert(NULL::STRUCT(a INT), b := 2)",
+    "struct_insert({'a': i}, b := s, c := l)", "struct_concat({'a': i}, {'b': s})", "struct_concat({'a': 1}, NULL::STRUCT(b INT))",
+    "struct_update({'a': i}, a := 2)", "struct_update({'a': i, 'b': s}, a := s, c := 1)", "struct_extract_at({'a': i, 'b': s}, 2)",
+    "struct_keys({'a': i})", "struct_keys(CASE WHEN i > 0 THEN {'a': i} END)", "list_sem(l)", "list_mad(l)",
+    "list_kurtosis_pop([1.0, 2, 3, 10, f])", "list_mad([m, 1.5])",
 ]
 
 

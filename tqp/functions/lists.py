@@ -232,6 +232,8 @@ _LIST_AGGREGATES = {  # list_<name>: list_aggregate(l, '<name>')
     "bit_or": "Bitwise OR of the elements.", "bit_xor": "Bitwise XOR of the elements.",
     "skewness": "Skewness of the elements.", "kurtosis": "Excess kurtosis of the elements.",
     "approx_count_distinct": "The number of distinct non-NULL elements.",
+    "kurtosis_pop": "Population excess kurtosis of the elements.", "sem": "Standard error of the elements' mean.",
+    "mad": "Median absolute deviation of the elements.",
 }
 
 

@@ -625,3 +625,73 @@ register(Function("string_agg", "string_agg(VARCHAR x [, VARCHAR sep] [ORDER BY 
 
 _entry("row", "row(ANY, ...) → STRUCT(v1, v2, ...)", "An unnamed STRUCT of the arguments; also written (a, b).",
        "row(1, 'a') = (1, 'a') → true", lambda b, args: X.bind_row(b, args), raw=True)
+
+
+# ---------------------------------------------------------------- reshaping structs
+
+def _fields_of(subject: Expr) -> list[tuple[str, Expr]]:
+    _need("struct function", subject, "STRUCT")
+    return [(n, _struct_extract(subject, Lit(n, T.VARCHAR))) for n, _ in subject.type.fields]
+
+
+def _packed(fields: list[tuple[str, Expr]]) -> Expr:
+    if len({n.lower() for n, _ in fields}) != len(fields):
+        raise ProgrammingError("duplicate STRUCT field name")
+    t = T.STRUCT([(n, e.type) for n, e in fields])
+    return Call("struct_pack", tuple(e for _, e in fields), t)
+
+
+def _named_args(b, name: str, nodes) -> list[tuple[str, Expr]]:
+    out = []
+    for node in nodes:
+        if not isinstance(node, (exp.PropertyEQ, exp.Kwarg)):
+            raise ProgrammingError(f"{name}() takes its new fields as name := value")
+        value = b.bind(node.expression)
+        out.append((node.this.name, Lit(None, T.INTEGER) if value.type.kind == "NULL" else value))
+    return out
+
+
+def _struct_insert(b, nodes):
+    """struct_insert(s, name := value, ...): s's fields, then the new ones (NULL s: NULL fields)."""
+    return _packed(_fields_of(b.bind(nodes[0])) + _named_args(b, "struct_insert", nodes[1:]))
+
+
+def _struct_update(b, nodes):
+    """struct_update(s, name := value, ...): fields replaced in place, or added at the end."""
+    fields = _fields_of(b.bind(nodes[0]))
+    for name, value in _named_args(b, "struct_update", nodes[1:]):
+        at = [i for i, (n, _) in enumerate(fields) if n.lower() == name.lower()]
+        if at:
+            fields[at[0]] = (fields[at[0]][0], value)
+        else:
+            fields.append((name, value))
+    return _packed(fields)
+
+
+def _struct_concat(b, nodes):
+    return _packed([f for node in nodes for f in _fields_of(b.bind(node))])
+
+
+def _struct_keys(b, nodes):
+    (node,) = nodes
+    names = [n for n, _ in _need("struct_keys", b.bind(node), "STRUCT").type.fields]
+    return b.bind(exp.Case(ifs=[exp.If(this=exp.Not(this=exp.Is(this=node.copy(), expression=exp.Null())),
+                                       true=exp.Array(expressions=[exp.Literal.string(n) for n in names]))]))
+
+
+_entry("struct_insert", "struct_insert(STRUCT, name := ANY, ...) → STRUCT", "The struct with fields added at the end.",
+       "struct_insert({'a': 1}, b := 2) → {'a': 1, 'b': 2}", _struct_insert, raw=True)
+_entry("struct_update", "struct_update(STRUCT, name := ANY, ...) → STRUCT", "The struct with fields replaced (or added).",
+       "struct_update({'a': 1}, a := 'x') → {'a': x}", _struct_update, raw=True)
+_entry("struct_concat", "struct_concat(STRUCT, ...) → STRUCT", "The structs' fields together.",
+       "struct_concat({'a': 1}, {'b': 2}) → {'a': 1, 'b': 2}", _struct_concat, raw=True)
+_entry("struct_keys", "struct_keys(STRUCT) → VARCHAR[]", "The field names.", "struct_keys({'a': 1, 'b': 2}) → [a, b]",
+       _struct_keys, raw=True)
+_entry("struct_extract_at", "struct_extract_at(STRUCT, BIGINT i) → field", "The i-th field (1-based).",
+       "struct_extract_at({'a': 1, 'b': 2}, 2) → 2", lambda *a: arity("struct_extract_at", a, 2, 2) or _struct_extract_at(*a))
+
+
+def _struct_extract_at(subject, index):
+    if not (isinstance(index, Lit) and index.type.is_integer):
+        raise ProgrammingError("struct_extract_at() takes a constant integer index")
+    return _struct_extract(subject, index)

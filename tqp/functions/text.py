@@ -16,14 +16,13 @@ import urllib.parse
 
 import numpy as np
 import pyarrow as pa
-import sqlglot
 from sqlglot import exp
 
 from .. import types as T
 from ..errors import DataError
 from ..plan.nodes import Call, Lit
 from . import Function, register
-from .signature import arity, coerce, is_null
+from .signature import arity, coerce, is_null, rewrite
 from .strings import _chars, _clip, _each, _entry, _regex, _slice
 
 V, B, D = T.VARCHAR, T.BIGINT, T.DOUBLE
@@ -226,18 +225,6 @@ _entry("#string_slice", ("VARCHAR", "BIGINT", "BIGINT"), V, string_slice, "s[beg
 
 # ---------------------------------------------------------------- written as other SQL
 
-def _rewrite(name: str, sql: str, params: tuple[str, ...], optional: int = 0):
-    """bind for a function that is other SQL over its arguments (__a, __b, ... in `sql`); the
-    last `optional` parameters may be left out, which drops the CASE branch that names them."""
-    def bind(b, args):
-        arity(name, args, len(params) - optional, len(params))
-        given = dict(zip(params, args))
-        template = sqlglot.parse_one(sql[len(args) - len(params) + optional] if optional else sql, read="duckdb")
-        return b.bind(template.transform(  # (a parameter where SQL wants a string constant is one: ESCAPE '__e')
-            lambda n: given[n.name].copy() if isinstance(n, (exp.Column, exp.Literal)) and n.name in given else n))
-    return bind
-
-
 def _raw(name, signature, description, example, bind, nodes=(), node_args=None, aliases=()):
     register(Function(name, signature, description, example, bind, aliases=aliases, nodes=nodes, raw=True,
                       family="string"), node_args)
@@ -246,14 +233,14 @@ def _raw(name, signature, description, example, bind, nodes=(), node_args=None, 
 _raw("overlay", "overlay(VARCHAR s PLACING VARCHAR r FROM BIGINT k [FOR BIGINT n]) → VARCHAR",
      "s with its n characters from the k-th (default: as many as r has) replaced by r.",
      "overlay('hello' PLACING 'XY' FROM 2 FOR 3) → 'hXYo'",
-     _rewrite("overlay", ("substring(__s, 1, __k - 1) || __r || substring(__s, __k + length(__r))",
+     rewrite("overlay", ("substring(__s, 1, __k - 1) || __r || substring(__s, __k + length(__r))",
                           "substring(__s, 1, __k - 1) || __r || substring(__s, __k + __n)"), ("__s", "__r", "__k", "__n"), 1),
      nodes=(exp.Overlay,), node_args=lambda n: ("overlay", [a for a in (n.this, n.expression, n.args.get("from_"),
                                                                         n.args.get("for_")) if a is not None]))
 for _name, _sql in (("like_escape", "__s LIKE __p ESCAPE '__e'"), ("not_like_escape", "__s NOT LIKE __p ESCAPE '__e'"),
                     ("ilike_escape", "__s ILIKE __p ESCAPE '__e'"), ("not_ilike_escape", "__s NOT ILIKE __p ESCAPE '__e'")):
     _raw(_name, f"{_name}(VARCHAR s, VARCHAR pattern, VARCHAR escape) → BOOLEAN", "`" + _sql.replace("__", "").replace("'", "") + "`.",
-         f"{_name}('a%c', 'a$%c', '$')", _rewrite(_name, _sql, ("__s", "__p", "__e")))
+         f"{_name}('a%c', 'a$%c', '$')", rewrite(_name, _sql, ("__s", "__p", "__e")))
 
 
 def _extract_all_bind(*args):
