@@ -120,7 +120,9 @@ SCALARS = [
     "struct_insert({'a': i}, b := s, c := l)", "struct_concat({'a': i}, {'b': s})", "struct_concat({'a': 1}, NULL::STRUCT(b INT))",
     "struct_update({'a': i}, a := 2)", "struct_update({'a': i, 'b': s}, a := s, c := 1)", "struct_extract_at({'a': i, 'b': s}, 2)",
     "struct_keys({'a': i})", "struct_keys(CASE WHEN i > 0 THEN {'a': i} END)", "list_sem(l)", "list_mad(l)",
-    "list_kurtosis_pop([1.0, 2, 3, 10, f])", "list_mad([m, 1.5])",
+    "list_kurtosis_pop([1.0, 2, 3, 10, f])", "list_mad([m, 1.5])", "repeat([i], 2)", "repeat(l, i)", "repeat(ls, 3)",
+    "contains(l, 1)", "contains(ls, s2)", "contains(MAP {'a': i}, 'a')", "concat(l, NULL, [4, 5, 6])",
+    "time_bucket(INTERVAL '2 weeks', TIMESTAMP '1992-04-20 15:26:00-07', TIMESTAMP '1992-04-01 00:00:00-07')",
 ]
 
 

@@ -30,8 +30,9 @@ from ..compile import expr as C
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
 from ..sql import expressions as X
+from . import Function, register
 from .nested import _all_null, _codes, _elements, _encode, _entry, _length, _need
-from .signature import arity
+from .signature import arity, coerce
 
 
 # ---------------------------------------------------------------- lists as flat elements
@@ -800,7 +801,8 @@ for _name, (_what, _) in _VECTOR.items():
                                             "list_cosine_similarity": ("array_cosine_similarity",),
                                             "list_cosine_distance": ("array_cosine_distance",),
                                             "list_negative_inner_product": ("array_negative_inner_product",
-                                                                            "list_negative_dot_product")}[_name],
+                                                                            "list_negative_dot_product",
+                                                                            "array_negative_dot_product")}[_name],
            {"list_distance": (exp.EuclideanDistance,), "list_cosine_distance": (exp.CosineDistance,)}.get(_name, ()))
 _entry("cardinality", "cardinality(LIST | MAP) → BIGINT", "The number of elements (entries of a MAP).",
        "cardinality([1, 2]) → 2", lambda *a: arity("cardinality", a, 1, 1) or (
@@ -1075,3 +1077,30 @@ def quantile_list(a: AggCall, one) -> Column:
     order = (torch.arange(g * k, device=stacked.device).reshape(k, g).T).reshape(-1)
     owner = torch.arange(g, device=stacked.device).repeat_interleave(k)
     return to_lists(stacked.take(order), owner, g, cols[0].validity, a.type)
+
+
+def _list_repeat(l, n):
+    """repeat(LIST, n): the list's elements n times over."""
+    arity("repeat", (l, n), 2, 2)
+    n = coerce("repeat", 2, n, "BIGINT")
+    if isinstance(l, Lit) and l.value is None or isinstance(n, Lit) and n.value is None:
+        return Lit(None, l.type)
+    return Call("#list_repeat", (l, n), l.type)
+
+
+def _list_repeat_kernel(args, e, ctx):
+    def compute(cols):
+        f = flat(cols[0])
+        times = C.broadcast(cols[1], f.n)
+        counts = times.data.to(torch.int64).clamp(min=0)
+        out_lengths = f.lengths() * counts
+        lists = torch.arange(f.n, device=counts.device)
+        owner = torch.repeat_interleave(lists, out_lengths)
+        starts = torch.cumsum(out_lengths, 0) - out_lengths
+        at = torch.arange(len(owner), device=owner.device) - starts[owner]
+        source = f.offsets[owner] + at % f.lengths()[owner].clamp(min=1)
+        return to_lists(f.values.take(source), owner, f.n, and_validity(f.valid, times.validity), e.type)
+    return each_tuple(args, compute)
+
+
+register(Function("#list_repeat", "", "", "", _list_repeat, _list_repeat_kernel, family="nested"))

@@ -463,7 +463,7 @@ def explode(offsets: torch.Tensor, codes: torch.Tensor) -> tuple[torch.Tensor, t
 # ---------------------------------------------------------------- registry
 
 _entry("list_value", "list_value(ANY, ...) → LIST", "A list of the arguments; also written [a, b, ...].",
-       "list_value(1, 2, 3) → [1, 2, 3]", _list_value, _list_value_kernel, ("list_pack",), (exp.Array,),
+       "list_value(1, 2, 3) → [1, 2, 3]", _list_value, _list_value_kernel, ("list_pack", "array_value"), (exp.Array,),
        node_args=lambda node: ("#comprehension", node.expressions) if len(node.expressions) == 1 and isinstance(
            node.expressions[0], exp.Comprehension) else ("list_value", list(node.expressions)))
 _entry("struct_pack", "struct_pack(name := ANY, ...) → STRUCT",

@@ -420,10 +420,32 @@ _entry("starts_with", _S2, BOOL, np.strings.startswith, "Whether the string star
        "starts_with('hello', 'he') → true", ("prefix",), (exp.StartsWith,))
 _entry("ends_with", _S2, BOOL, np.strings.endswith, "Whether the string ends with the suffix.",
        "ends_with('hello', 'lo') → true", ("suffix",), (exp.EndsWith,))
-_entry("contains", _S2, BOOL, lambda s, n: np.strings.find(s, n) >= 0, "Whether the string contains the other.",
-       "contains('hello', 'ell') → true", nodes=(exp.Contains,), node_args=lambda n: ("contains", [n.this, n.expression]))
-_entry("repeat", ("VARCHAR", "BIGINT"), V, repeat, "The string repeated n times.", "repeat('ab', 3) → 'ababab'",
-       nodes=(exp.Repeat,))
+def _or_for_lists(name, for_list, for_map=None):
+    """strict VARCHAR binding, or `for_list(args)` when the first argument is a LIST (and
+    `for_map` for a MAP), as DuckDB's overloads."""
+    on_strings = strict(name, ("VARCHAR",) * 2 if name == "contains" else ("VARCHAR", "BIGINT"), BOOL if name == "contains" else V)
+
+    def bind(*args):
+        kind = args[0].type.kind if args else None
+        if kind == "LIST":
+            return for_list(*args)
+        if kind == "MAP" and for_map is not None:
+            return for_map(*args)
+        return on_strings(*args)
+    return bind
+
+
+_entry("contains", _S2, BOOL, lambda s, n: np.strings.find(s, n) >= 0, "Whether the string contains the other "
+       "(a LIST the element, a MAP the key).", "contains('hello', 'ell') → true", nodes=(exp.Contains,),
+       node_args=lambda n: ("contains", [n.this, n.expression]),
+       bind=_or_for_lists("contains", lambda *a: _lookup_bind("list_contains", *a), lambda *a: _lookup_bind("map_contains", *a)))
+_entry("repeat", ("VARCHAR", "BIGINT"), V, repeat, "The string (or LIST) repeated n times.", "repeat('ab', 3) → 'ababab'",
+       nodes=(exp.Repeat,), bind=_or_for_lists("repeat", lambda *a: _lookup_bind("#list_repeat", *a)))
+
+
+def _lookup_bind(name, *args):
+    from . import FUNCTIONS
+    return FUNCTIONS[name].bind(*args)
 _entry("ascii", _S1, I, ascii, "Code point of the first character (0 for '').", "ascii('A') → 65",
        nodes=(exp.Ascii,))
 _entry("chr", ("INTEGER",), V, chr_, "The character with this code point.", "chr(65) → 'A'", nodes=(exp.Chr,))

@@ -68,7 +68,8 @@ def parse_date(text: str) -> int:
 
 def parse_timestamp(text: str) -> int:
     try:
-        return ts_to_micros(dt.datetime.fromisoformat(text.strip()))
+        # DuckDB's TIMESTAMP reads past an offset ('15:26:00-07' is 15:26)
+        return ts_to_micros(dt.datetime.fromisoformat(text.strip()).replace(tzinfo=None))
     except ValueError:
         raise DataError(f"invalid TIMESTAMP value '{text}'") from None
 
