@@ -123,6 +123,8 @@ SCALARS = [
     "list_kurtosis_pop([1.0, 2, 3, 10, f])", "list_mad([m, 1.5])", "repeat([i], 2)", "repeat(l, i)", "repeat(ls, 3)",
     "contains(l, 1)", "contains(ls, s2)", "contains(MAP {'a': i}, 'a')", "concat(l, NULL, [4, 5, 6])",
     "time_bucket(INTERVAL '2 weeks', TIMESTAMP '1992-04-20 15:26:00-07', TIMESTAMP '1992-04-01 00:00:00-07')",
+    "regexp_extract(s, '(L+)(o?)', ['ls', 'o'])", "regexp_extract(s, '(L+)(o?)', ['ls', 'o'], 'i')",
+    "regexp_extract(s, 'L', 'i')", "regexp_extract(s, '(l)', 1, 'i')", "regexp_extract(s, '(L)', NULL)",
 ]
 
 
@@ -131,7 +133,7 @@ def test_scalars_over_columns(cons, expr):
     check(cons, f"SELECT id, {expr} FROM u WHERE id <> 3 ORDER BY id")
 
 
-SCALAR_ERRORS = ["divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
+SCALAR_ERRORS = ["regexp_extract('ab', '(a)', ['x', 'y'])", "divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
                  "regexp_extract_all('abc', '(')"]
 
 

@@ -148,15 +148,9 @@ def _date_parts(names: list, e: Expr) -> Expr:
         raise ProgrammingError("date_part() takes a list of date part names")
     parts = [extract(_part("date_part", Lit(n, T.VARCHAR), D.EXTRACT_PARTS), e) for n in names]
     t = T.STRUCT([(n, p.type) for n, p in zip(names, parts)])
-    return Lit(None, t) if is_null(e) else Call("#date_parts", (e, *parts), t)
+    return Lit(None, t) if is_null(e) else Call("#struct_unless_null", (e, *parts), t)
 
 
-def _date_parts_kernel(args, e, ctx):
-    """The parts' STRUCT, NULL (not a STRUCT of NULLs) where the date is NULL."""
-    from dataclasses import replace
-    from .nested import _struct_pack_kernel
-    out = _struct_pack_kernel(args[1:], e, ctx)
-    return out if args[0].validity is None else replace(out, validity=and_validity(out.validity, args[0].validity))
 
 
 def _date_part_kernel(args, e, ctx):
@@ -178,8 +172,6 @@ _entry("date_part", "date_part(VARCHAR part, DATE | TIMESTAMP) → BIGINT (DOUBL
        "EXTRACT(part FROM x): year, quarter, month, day, dow, isodow, doy, week, isoyear, yearweek, decade, century, "
        "millennium, hour, minute, second, millisecond, microsecond, epoch, julian, era; a list of parts gives a STRUCT.",
        "date_part('isodow', DATE '2024-02-25') → 7", _date_part, _date_part_kernel, ("datepart",))
-
-register(Function("#date_parts", "", "", "", None, _date_parts_kernel, family="date"))
 
 _PART_FUNCTIONS = [  # name, part, sqlglot class
     ("year", "year", exp.Year), ("month", "month", exp.Month), ("day", "day", exp.Day),

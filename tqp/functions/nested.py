@@ -162,6 +162,13 @@ def _struct_pack(b, nodes):
     return Call("struct_pack", tuple(args), t)
 
 
+def _struct_unless_null_kernel(args, e, ctx):
+    """struct_pack of args[1:], NULL (not a STRUCT of NULLs) where args[0] is NULL: a STRUCT
+    computed from one value (date_part(['year', ...], d), regexp_extract(s, p, [names]))."""
+    out = _struct_pack_kernel(args[1:], e, ctx)
+    return out if args[0].validity is None else replace(out, validity=and_validity(out.validity, args[0].validity))
+
+
 def _struct_pack_kernel(args, e, ctx):
     from ..io.arrow import column_to_arrow
     shape = torch.broadcast_shapes(*[a.data.shape for a in args])
@@ -679,6 +686,7 @@ def _struct_keys(b, nodes):
                                        true=exp.Array(expressions=[exp.Literal.string(n) for n in names]))]))
 
 
+register(Function("#struct_unless_null", "", "", "", None, _struct_unless_null_kernel, family="nested"))
 _entry("struct_insert", "struct_insert(STRUCT, name := ANY, ...) → STRUCT", "The struct with fields added at the end.",
        "struct_insert({'a': 1}, b := 2) → {'a': 1, 'b': 2}", _struct_insert, raw=True)
 _entry("struct_update", "struct_update(STRUCT, name := ANY, ...) → STRUCT", "The struct with fields replaced (or added).",

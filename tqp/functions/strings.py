@@ -28,7 +28,7 @@ from ..errors import DataError, ProgrammingError
 from ..kernels import strings as S
 from ..plan.nodes import Call, Lit
 from . import Function, node_arguments, register
-from .signature import strict
+from .signature import arity, strict
 
 _STR = np.dtypes.StringDType()
 
@@ -324,13 +324,41 @@ def regexp_replace(s, pattern, replacement, options=""):
     return np.array(_each(one, s, pattern, replacement, options), dtype=object)
 
 
-def regexp_extract(s, pattern, group=0):
-    def one(v, p, g):
+def regexp_extract(s, pattern, group=0, options=""):
+    def one(v, p, g, o):
         if not 0 <= g <= 9:
             raise DataError("Group index must be between 0 and 9!")
-        m = _regex(p).search(v)
+        m = _regex(p, o).search(v)
         return (m.group(g) or "") if m is not None and g <= len(m.groups()) else ""
-    return np.array(_each(one, s, pattern, group), dtype=object)
+    return np.array(_each(one, s, pattern, group, options), dtype=object)
+
+
+def _regexp_extract_bind(*args):
+    """regexp_extract(s, pattern [, group | [names]] [, options]): a list of names gives a
+    STRUCT of the groups; a string third argument is the options."""
+    arity("regexp_extract", args, 2, 4)
+    args = list(args)
+    if len(args) == 3 and args[2].type.is_string:
+        args = [args[0], args[1], Lit(0, T.INTEGER), args[2]]
+    if len(args) > 2 and isinstance(args[2], Lit) and args[2].value is None:  # a NULL group: '', as DuckDB gives
+        from ..sql import expressions as X
+        subject = X.cast(args[0], V) if args[0].type.kind == "NULL" else args[0]
+        return X.case([Call("is_null", (subject,), BOOL)], [Lit(None, V), Lit("", V)])
+    if len(args) > 2 and isinstance(args[2], Lit) and args[2].type.kind == "LIST":
+        names = [] if args[2].value is None else args[2].value.value
+        if not names or not all(isinstance(n, str) for n in names):
+            raise ProgrammingError("regexp_extract() takes a list of group names as strings")
+        if isinstance(args[1], Lit) and isinstance(args[1].value, str):
+            options = args[3].value if len(args) > 3 and isinstance(args[3], Lit) and isinstance(args[3].value, str) else ""
+            if _regex(args[1].value, options).groups < len(names):
+                raise ProgrammingError(f"Not enough capturing groups for the {len(names)} names given")
+        groups = [_plain_extract(args[0], args[1], Lit(i + 1, T.INTEGER), *args[3:]) for i in range(len(names))]
+        t = T.STRUCT([(n, V) for n in names])
+        if any(isinstance(g, Lit) and g.value is None for g in groups):
+            return Lit(None, t)
+        return Call("#struct_unless_null", (args[0], *groups), t)
+    return _plain_extract(*args)
+
 
 
 # ---------------------------------------------------------------- entries
@@ -468,7 +496,9 @@ _entry("regexp_replace", ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR?"), V, regex
        "The first match (every match with option g) replaced; \\1 names a group.",
        "regexp_replace('a1b2', '[0-9]', '#', 'g') → 'a#b#'", nodes=(exp.RegexpReplace,),
        bind=_checked_pattern("regexp_replace", ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR?"), V, True))
-_entry("regexp_extract", ("VARCHAR", "VARCHAR", "INTEGER?"), V, regexp_extract,
-       "The first match, or its group n; '' when none.", "regexp_extract('abc123', '[a-z]+([0-9]+)', 1) → '123'",
-       nodes=(exp.RegexpExtract,),
-       bind=_checked_pattern("regexp_extract", ("VARCHAR", "VARCHAR", "INTEGER?"), V))
+_plain_extract = _checked_pattern("regexp_extract", ("VARCHAR", "VARCHAR", "INTEGER?", "VARCHAR?"), V)
+_entry("regexp_extract", ("VARCHAR", "VARCHAR", "INTEGER?", "VARCHAR?"), V, regexp_extract,
+       "The first match, or its group n; '' when none. With a list of names: a STRUCT of the groups.",
+       "regexp_extract('abc123', '[a-z]+([0-9]+)', 1) → '123'", nodes=(exp.RegexpExtract,), bind=_regexp_extract_bind,
+       node_args=lambda n: ("regexp_extract", [a for a in (n.this, n.expression, n.args.get("group"), n.args.get("parameters"))
+                                               if a is not None]))
