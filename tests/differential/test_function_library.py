@@ -125,6 +125,10 @@ SCALARS = [
     "time_bucket(INTERVAL '2 weeks', TIMESTAMP '1992-04-20 15:26:00-07', TIMESTAMP '1992-04-01 00:00:00-07')",
     "regexp_extract(s, '(L+)(o?)', ['ls', 'o'])", "regexp_extract(s, '(L+)(o?)', ['ls', 'o'], 'i')",
     "regexp_extract(s, 'L', 'i')", "regexp_extract(s, '(l)', 1, 'i')", "regexp_extract(s, '(L)', NULL)",
+    # unnamed structs (TUPLEs): tuples in Python, as DuckDB gives them
+    "row(i, s)", "(i, s)", "list_zip(l, ls)", "list_zip([1, 2], [3, 4], [5, 6, 7], true)", "struct_values({'a': i, 'b': s})",
+    "row(i, s)[2]", "[row(i, 1)]", "{'x': row(i, s)}", "MAP {coalesce(i, 0): row(s)}", "list_zip(l, ls)[1]",
+    "CASE WHEN i > 0 THEN row(i, s) ELSE row(0, 'z') END", "typeof(list_zip(l, ls))", "(i, s) = (3, 'hello')",
 ]
 
 
@@ -133,7 +137,7 @@ def test_scalars_over_columns(cons, expr):
     check(cons, f"SELECT id, {expr} FROM u WHERE id <> 3 ORDER BY id")
 
 
-SCALAR_ERRORS = ["regexp_extract('ab', '(a)', ['x', 'y'])", "divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
+SCALAR_ERRORS = ["{'a': 1, 'b': 2}[2]", "regexp_extract('ab', '(a)', ['x', 'y'])", "divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
                  "regexp_extract_all('abc', '(')"]
 
 

@@ -651,7 +651,7 @@ def _zip(*args):
     if not args:
         raise ProgrammingError("list_zip() takes at least one list")
     lists = [Lit(None, T.LIST(T.INTEGER)) if a.type.kind == "NULL" else _need("list_zip", a, "LIST") for a in args]
-    t = T.LIST(T.STRUCT((f"v{i + 1}", _element_of(a.type)) for i, a in enumerate(lists)))
+    t = T.LIST(T.TUPLE([_element_of(a.type) for a in lists]))
     lists = [X.cast(a, T.LIST(_element_of(a.type))) for a in lists]
     return Call("list_zip", tuple(lists), t, (bool(truncate.value) if truncate is not None else False,))
 
@@ -788,7 +788,7 @@ _entry("list_resize", "list_resize(LIST, BIGINT size [, ANY fill]) → LIST", "T
        ("array_resize",))
 _entry("list_zip", "list_zip(LIST, ...[, BOOLEAN truncate]) → LIST(STRUCT)", "The lists zipped into a list of structs "
        "(v1, v2, ...; DuckDB's are unnamed), padded with NULLs to the longest or cut to the shortest.",
-       "list_zip([1, 2], ['a', 'b']) → [{'v1': 1, 'v2': 'a'}, {'v1': 2, 'v2': 'b'}]", _zip, _zip_kernel, ("array_zip",))
+       "list_zip([1, 2], ['a', 'b']) → [(1, a), (2, b)]", _zip, _zip_kernel, ("array_zip",))
 _entry("list_select", "list_select(LIST, BIGINT[] positions) → LIST", "The elements at the 1-based positions (NULL out "
        "of range).", "list_select([10, 20, 30], [3, 1]) → [30, 10]", _select, _select_kernel, ("array_select",))
 _entry("list_where", "list_where(LIST, BOOLEAN[] mask) → LIST", "The elements where the mask is true.",

@@ -169,6 +169,17 @@ def _struct_unless_null_kernel(args, e, ctx):
     return out if args[0].validity is None else replace(out, validity=and_validity(out.validity, args[0].validity))
 
 
+def as_tuple(args: list[Expr]) -> Expr:
+    """row(a, b, ...): a TUPLE (DuckDB's unnamed STRUCT) of the values."""
+    if not args:
+        raise ProgrammingError("a row needs at least one value")
+    args = [Lit(None, T.INTEGER) if a.type.kind == "NULL" else a for a in args]
+    t = T.TUPLE([a.type for a in args])
+    if all(isinstance(a, Lit) for a in args):
+        return Lit(NestedValue({n: python_value(a.value, a.type) for (n, _), a in zip(t.fields, args)}), t)
+    return Call("struct_pack", tuple(args), t)
+
+
 def _struct_pack_kernel(args, e, ctx):
     from ..io.arrow import column_to_arrow
     shape = torch.broadcast_shapes(*[a.data.shape for a in args])
@@ -199,7 +210,11 @@ def _bracket(b, nodes):
         raise ProgrammingError(f"{node.sql('duckdb')[:60]}: one index expected")
     index = node.expressions[0]
     if subject.type.kind == "STRUCT":
-        return _struct_extract(subject, b.bind(index))
+        key = b.bind(_index_written(index))
+        if key.type.is_integer and not subject.type.is_tuple:
+            raise ProgrammingError("a STRUCT with named fields takes a field name in [], not a position "
+                                   "(struct_extract_at(s, i) takes the position)")
+        return _struct_extract(subject, key)
     if subject.type.kind == "MAP":
         from .maps import bracket
         return bracket(subject, index, b)
@@ -695,6 +710,17 @@ _entry("struct_concat", "struct_concat(STRUCT, ...) → STRUCT", "The structs' f
        "struct_concat({'a': 1}, {'b': 2}) → {'a': 1, 'b': 2}", _struct_concat, raw=True)
 _entry("struct_keys", "struct_keys(STRUCT) → VARCHAR[]", "The field names.", "struct_keys({'a': 1, 'b': 2}) → [a, b]",
        _struct_keys, raw=True)
+_entry("struct_values", "struct_values(STRUCT) → TUPLE", "The field values as an unnamed STRUCT.",
+       "struct_values({'a': 1, 'b': 'x'}) → (1, x)", lambda *a: arity("struct_values", a, 1, 1) or _struct_values(a[0]))
+
+
+def _struct_values(subject):
+    return _packed_as(T.TUPLE([e.type for _, e in _fields_of(subject)]), _fields_of(subject), subject)
+
+
+def _packed_as(t, fields, subject):
+    """The fields as a STRUCT of type t, NULL where the subject is."""
+    return Call("#struct_unless_null", (subject, *(e for _, e in fields)), t)
 _entry("struct_extract_at", "struct_extract_at(STRUCT, BIGINT i) → field", "The i-th field (1-based).",
        "struct_extract_at({'a': 1, 'b': 2}, 2) → 2", lambda *a: arity("struct_extract_at", a, 2, 2) or _struct_extract_at(*a))
 

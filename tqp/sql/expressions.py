@@ -1115,11 +1115,10 @@ def _row(b: ExprBinder, node):
 
 
 def bind_row(b: ExprBinder, items) -> Expr:
-    """(a, b) or row(a, b) as a value: a STRUCT with fields v1, v2, ... (DuckDB's unnamed struct);
-    it compares, groups and counts (count(DISTINCT (a, b))) as one value."""
-    from ..functions.nested import _struct_pack
-    return _struct_pack(b, [exp.PropertyEQ(this=exp.to_identifier(f"v{i + 1}"), expression=e)
-                            for i, e in enumerate(items)])
+    """(a, b) or row(a, b) as a value: a TUPLE (DuckDB's unnamed STRUCT); it compares, groups
+    and counts (count(DISTINCT (a, b))) as one value."""
+    from ..functions.nested import as_tuple
+    return as_tuple([b.bind(e) for e in items])
 
 
 @handles(exp.Filter)
