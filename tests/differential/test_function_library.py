@@ -129,6 +129,12 @@ SCALARS = [
     "row(i, s)", "(i, s)", "list_zip(l, ls)", "list_zip([1, 2], [3, 4], [5, 6, 7], true)", "struct_values({'a': i, 'b': s})",
     "row(i, s)[2]", "[row(i, 1)]", "{'x': row(i, s)}", "MAP {coalesce(i, 0): row(s)}", "list_zip(l, ls)[1]",
     "CASE WHEN i > 0 THEN row(i, s) ELSE row(0, 'z') END", "typeof(list_zip(l, ls))", "(i, s) = (3, 'hello')",
+    # DuckDB's lambda syntax (its arrow form is deprecated), and apply / reduce
+    "list_transform(l, lambda x: x * 2)", "list_filter(l, lambda x: x > 1)", "list_apply(l, lambda x: x + i)",
+    "list_reduce(l, lambda a, x: a * x, 1)", "list_transform(l, lambda x, j: x * j)", "list_filter(l, lambda x, j: j > 1)",
+    "list_transform(ls, lambda x: upper(x))", "apply([1, 2, 3], lambda x : x + 1)", "reduce([1, 2, 3], lambda a, x: a + x)",
+    "list_transform([[1, 2], [3]], lambda x: list_transform(x, lambda y: y * 10))",
+    "list_filter(l, lambda x: x IS NOT NULL AND x > 1)", "list_transform(list_zip(l, ls), lambda x: x[1])",
 ]
 
 
