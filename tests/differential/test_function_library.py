@@ -59,7 +59,13 @@ AGGREGATES = [
     "approx_quantile(i, 0.5)", "arg_min(i, f, 2)", "arg_max(s, f, 2)", "max_by(i, f, 2)", "min_by(id, f, 3)",
     "arg_max(s, i ORDER BY id)", "max(i, 2)", "min(f, 2)", "min(s, 3)", "max(d, 2)", "arg_max_null(s, i)",
     "arg_min_null(s, f)", "fsum(f) + mad(f)", "json_group_array(i)", "json_group_array(s)", "json_group_array(l)",
-    "json_group_object(id, l)",
+    "json_group_object(id, l)", "product(i)", "product(f)", "product(m)",
+    # FILTER and DISTINCT on the aggregates written as SQL over others
+    "kurtosis(f) FILTER (WHERE id > 1)", "corr(f, i) FILTER (WHERE i > 0)", "arg_max(s, f) FILTER (WHERE f < 50)",
+    "histogram(i) FILTER (WHERE i > 0)", "bool_and(p) FILTER (WHERE id > 1)", "any_value(s) FILTER (WHERE id > 2)",
+    "string_agg(s, ',' ORDER BY s DESC) FILTER (WHERE s <> '')", "regr_slope(f, i) FILTER (WHERE id > 1)",
+    "skewness(DISTINCT i)", "product(DISTINCT i)", "kurtosis(DISTINCT f)", "bool_and(DISTINCT p)", "sem(DISTINCT i)",
+    "approx_count_distinct(DISTINCT s)", "histogram(DISTINCT i)",
 ]
 
 
@@ -68,6 +74,15 @@ AGGREGATES = [
                                    "SELECT {} FROM u WHERE id > 100"])
 def test_aggregates(cons, agg, shape):
     check(cons, shape.format(agg))
+
+
+WINDOWED = ["product(i)", "mad(f)", "entropy(i)", "fsum(f)", "kurtosis(f)", "arg_max(s, f)", "median(f)", "sem(f)"]
+
+
+@pytest.mark.parametrize("agg", WINDOWED)
+@pytest.mark.parametrize("frame", ["PARTITION BY g", "ORDER BY id", "ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW"])
+def test_window_aggregates(cons, agg, frame):
+    check(cons, f"SELECT id, {agg} OVER ({frame}) FROM u ORDER BY id")
 
 
 @pytest.mark.parametrize("sql", ["SELECT max(i, 0) FROM u", "SELECT arg_max(i, f, -1) FROM u",

@@ -150,6 +150,8 @@ for _name, _node, _what in (("bit_and", exp.BitwiseAndAgg, "Bitwise AND"), ("bit
     register(Aggregate(_name, f"{_name}(INTEGER) → same type", f"{_what} of the non-NULL values.", f"{_name}(flags)",
                        _integer(_name), nodes=(_node,), implementation=_name))
 
+register(Aggregate("product", "product(NUMBER) → DOUBLE", "Product of the non-NULL values.", "product(x)",
+                   lambda t: T.DOUBLE, implementation="product"))
 register(Aggregate("entropy", "entropy(ANY) → DOUBLE", "Shannon entropy (base 2) of the non-NULL values' frequencies.",
                    "entropy(city)", lambda t: T.DOUBLE, numeric_only=False, implementation="entropy"))
 

@@ -91,6 +91,12 @@ def _macro(name: str, sql: str, params: tuple[str, ...]):
             raise ProgrammingError(f"{name}() takes {len(params)} argument{'s' if len(params) > 1 else ''}, not {len(args)}")
         if not b.allow_aggs:
             raise ProgrammingError(f"aggregate {name}() is not allowed here")
+        if name == "approx_count_distinct" and isinstance(args[0], exp.Distinct):
+            args[0] = args[0].expressions[0]  # (counts distinct values already)
+        elif len(args) == 1 and isinstance(args[0], exp.Distinct) and len(args[0].expressions) == 1:
+            # over the distinct values: the aggregate of the list of them
+            distinct = exp.ArrayAgg(this=args[0].copy())
+            return b.bind(exp.Anonymous(this="list_aggregate", expressions=[distinct, exp.Literal.string(name)]))
         given = dict(zip(params, args))
 
         def put(node):
@@ -188,7 +194,7 @@ register(Function("#ignore_nulls", "x IGNORE NULLS", "IGNORE NULLS around an agg
                   family="aggregate"), lambda node: ("any_value", _ignore_nulls(node)[1]))
 
 
-# ---------------------------------------------------------------- moments and product
+# ---------------------------------------------------------------- moments
 
 _D = "CAST(__x AS DOUBLE)"
 _C, _S1, _S2, _S3, _S4 = ("CAST(count(__x) AS DOUBLE)", f"sum({_D})", f"sum({_D} * {_D})",
@@ -204,9 +210,6 @@ _MOMENTS = {
                  f"- 3 * ({_C} - 1)) / (({_C} - 2) * ({_C} - 3)) END", "Sample excess kurtosis (bias-corrected)."),
     "kurtosis_pop": (f"CASE WHEN {_C} > 0 AND {_M2} > 0 THEN {_M4} / ({_M2} * {_M2}) - 3 END",
                      "Population excess kurtosis."),
-    "product": (f"CASE WHEN count(__x) = 0 THEN NULL WHEN count_if(__x = 0) > 0 THEN 0.0 "
-                f"ELSE (CASE WHEN count_if(__x < 0) % 2 = 1 THEN -1.0 ELSE 1.0 END) * exp(sum(ln(abs({_D})))) END",
-                "Product of the non-NULL values (through logarithms: exact to about 1e-15 relative)."),
 }
 for _name, (_sql, _what) in _MOMENTS.items():
     register(Function(_name, f"{_name}(NUMBER) → DOUBLE", _what, f"{_name}(x)", _macro(_name, _sql, ("__x",)),

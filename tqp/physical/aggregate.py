@@ -416,7 +416,34 @@ class Variance:
         return Column(T.DOUBLE, out, none_if_all(count > (1 if samp else 0)))
 
 
+class Product:
+    """PRODUCT(x): state (the product in DOUBLE, count), multiplied in input order per group."""
+
+    @staticmethod
+    def partial(x, ids, g, valid, counts):
+        v = W.to_float64(W.unpack(x.data)) if W.is_wide(x.data) else x.data.to(torch.float64)
+        if x.type.is_decimal:
+            v = v / 10 ** x.type.scale
+        return Product._multiplied(v if valid is None else torch.where(valid, v, 1.0), ids, g, _count(valid, ids, g, counts))
+
+    @staticmethod
+    def merge(parts, ids, g):
+        return Product._multiplied(parts[0].data, ids, g, _segment_sum(parts[1].data, ids, g))
+
+    @staticmethod
+    def _multiplied(v, ids, g, count):
+        out = torch.ones(g, dtype=torch.float64, device=ids.device)
+        if len(ids):
+            out = out.scatter_reduce(0, ids, v, "prod")
+        return Column(T.DOUBLE, out), Column(T.BIGINT, count)
+
+    @staticmethod
+    def finalize(a, parts):
+        return Column(T.DOUBLE, parts[0].data, none_if_all(parts[1].data > 0))
+
+
 FUNCTIONS = {
+    "product": Product,
     "count_star": Count, "count": Count, "sum": Sum, "avg": Sum, "min": Extreme("min"), "max": Extreme("max"),
     "var_samp": Variance, "var_pop": Variance, "stddev_samp": Variance, "stddev_pop": Variance,
     "bit_and": Bits("bit_and"), "bit_or": Bits("bit_or"), "bit_xor": Bits("bit_xor"),

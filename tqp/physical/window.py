@@ -596,7 +596,7 @@ def _aggregate(call, rows, args, bounds, keep):
 
 
 _HOLISTIC = ("list", "quantile_cont", "quantile_disc", "mode", "entropy", "mad")
-_GATHERED = ("bit_and", "bit_or", "bit_xor")  # no running form: each frame aggregated as a group
+_GATHERED = ("bit_and", "bit_or", "bit_xor", "product")  # no running form: each frame aggregated as a group
 
 
 def _holistic(call, rows, args, bounds, keep):

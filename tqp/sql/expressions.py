@@ -1125,7 +1125,8 @@ def bind_row(b: ExprBinder, items) -> Expr:
 def _agg_filter(b: ExprBinder, node):
     """agg(...) FILTER (WHERE cond): cond is over the aggregate's input rows."""
     call = b.bind(node.this)
-    if not isinstance(call, AggCall) or call.func == "grouping":
+    aggs = [n for n in walk(call) if isinstance(n, AggCall)]
+    if not aggs or any(a.func == "grouping" for a in aggs) or not isinstance(call, (AggCall, Call)):
         raise ProgrammingError(f"FILTER applies to aggregate functions only: {node.this.sql('duckdb')[:60]}")
     where = node.expression.this if isinstance(node.expression, exp.Where) else node.expression
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
@@ -1135,9 +1136,18 @@ def _agg_filter(b: ExprBinder, node):
         if "not allowed here" in str(err):
             raise ProgrammingError("aggregate functions are not allowed in FILTER") from None
         raise
-    if call.filter is not None:
-        cond = Call("and", (call.filter, cond), T.BOOLEAN)
-    return AggCall(call.func, call.arg, call.type, call.distinct, cond)
+    return _filtered(call, cond)
+
+
+def _filtered(e: Expr, cond: Expr) -> Expr:
+    """Every aggregate in e (one, or those an aggregate written as SQL expands to: corr,
+    string_agg, arg_max, ...) with the FILTER condition added."""
+    if isinstance(e, AggCall):
+        both = cond if e.filter is None else Call("and", (e.filter, cond), T.BOOLEAN)
+        return AggCall(e.func, e.arg, e.type, e.distinct, both)
+    if isinstance(e, Call):
+        return Call(e.op, tuple(_filtered(a, cond) for a in e.args), e.type, e.params)
+    return e
 
 
 @handles(exp.Grouping, exp.GroupingId)
