@@ -1119,9 +1119,8 @@ def _format_value(v, t: T.SqlType) -> str:
         return format(decimal.Decimal(int(v)).scaleb(-t.scale, _EXACT), "f")
     if t.kind == "DATE":
         return (dt.date(1970, 1, 1) + dt.timedelta(days=int(v))).isoformat()
-    if t.kind == "TIMESTAMP":  # DuckDB drops the fraction's trailing zeros: '00:00:00.5'
-        text = str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(v)))
-        return text.rstrip("0") if "." in text else text
+    if t.kind == "TIMESTAMP":
+        return D.format_timestamp(int(v))
     if t.kind == "TIMESTAMPTZ":
         from ..functions.dates import show_instant
         return show_instant(int(v))

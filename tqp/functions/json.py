@@ -274,7 +274,9 @@ def _json_of(v, t: T.SqlType) -> str:
     if t.is_integer:
         return str(int(v))
     if t.kind == "TIMESTAMP":
-        return json.dumps(str(v).rstrip("0") if "." in str(v) else str(v))
+        from ..kernels.dates import format_timestamp
+        from ..sql.expressions import ts_to_micros
+        return json.dumps(format_timestamp(ts_to_micros(v)))
     return json.dumps(str(v), ensure_ascii=False)
 
 

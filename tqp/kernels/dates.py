@@ -322,6 +322,17 @@ def valid_civil(y: Tensor, m: Tensor, d: Tensor) -> Tensor:
     return ok_month & (y >= 1) & (y <= 9999) & (d >= 1) & (d <= _days_in_month(y, m.clamp(1, 12)))
 
 
+def format_timestamp(micros: int) -> str:
+    """A TIMESTAMP as DuckDB prints one: the fraction without trailing zeros.
+
+    >>> format_timestamp(1_500_000), format_timestamp(0)
+    ('1970-01-01 00:00:01.5', '1970-01-01 00:00:00')
+    """
+    import datetime as dt
+    text = str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(micros)))
+    return text.rstrip("0") if "." in text else text
+
+
 def format_interval(micros: int) -> str:
     """An INTERVAL as DuckDB prints one without months: '1520 days 14:00:00', '-1 day
     -00:00:01.000123', '00:00:01.5'.
