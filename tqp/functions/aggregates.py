@@ -7,7 +7,6 @@ aggregates themselves run in the physical layer (AggCall.func names them there).
 """
 from __future__ import annotations
 
-import sqlglot
 from sqlglot import exp
 
 from .. import types as T
@@ -114,6 +113,8 @@ def _within_group(b, args):
     from ..sql import expressions as X
     node = args[0]
     fn, order = node.this, node.expression
+    if type(fn).__name__ == "Mode" and fn.this is None and isinstance(order, exp.Order) and len(order.expressions) == 1:
+        return b.bind(exp.Anonymous(this="mode", expressions=[order.expressions[0].this.copy()]))  # (the order is moot)
     kind = {exp.PercentileCont: "cont", exp.PercentileDisc: "disc"}.get(type(fn))
     if kind is None or fn.this is None or not isinstance(order, exp.Order) or len(order.expressions) != 1:
         raise NotSupportedError(f"WITHIN GROUP over {fn.sql('duckdb')[:40]}")
@@ -171,7 +172,8 @@ def _approx_quantile(b, args):
     q = f"quantile_cont(CAST(CAST(__x * {k} AS BIGINT) AS DOUBLE), __q)"
     sql = f"CAST(list_transform({q}, v -> floor(v + 0.5) / {k}) AS {x}[])" if many else f"CAST(floor({q} + 0.5) / {k} AS {x})"
     given = {"__x": args[0], "__q": args[1]}
-    return b.bind(sqlglot.parse_one(sql, read="duckdb").transform(
+    from ..sql.parse import parse_expression
+    return b.bind(parse_expression(sql).transform(
         lambda n: given[n.name].copy() if isinstance(n, exp.Column) and n.name in given else n))
 
 

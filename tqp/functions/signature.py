@@ -13,7 +13,6 @@ Lit(type=VARCHAR, value=None)
 """
 from __future__ import annotations
 
-import sqlglot
 from sqlglot import exp
 
 from .. import types as T
@@ -82,7 +81,8 @@ def rewrite(name: str, sql: str, params: tuple[str, ...], optional: int = 0):
     def bind(b, args):
         arity(name, args, len(params) - optional, len(params))
         given = dict(zip(params, args))
-        template = sqlglot.parse_one(sql[len(args) - len(params) + optional] if optional else sql, read="duckdb")
+        from ..sql.parse import parse_expression
+        template = parse_expression(sql[len(args) - len(params) + optional] if optional else sql)
         return b.bind(template.transform(  # (a parameter where SQL wants a string constant is one: ESCAPE '__e')
             lambda n: given[n.name].copy() if isinstance(n, (exp.Column, exp.Literal)) and n.name in given else n))
     return bind

@@ -21,12 +21,13 @@ from sqlglot import exp
 
 from .. import types as T
 from ..catalog import Catalog, StoredTable
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..plan import nodes as P
 from ..plan.decorrelate import map_outer_refs, plan_outer_refs, rebase
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs, walk
 from . import expressions as X
 from . import windows as W
+from .columns_expr import expand_columns
 from .expressions import ExprBinder, arg, conjuncts
 from .names import column_name
 from .scope import Scope, ScopeColumn, suggest
@@ -163,11 +164,25 @@ class Binder:
         limit, offset = node.args.get("limit"), node.args.get("offset")
         if limit is None and offset is None:
             return rel
-        n = self._const_int(limit.expression if limit is not None else None, "LIMIT")
+        options = limit.args.get("limit_options") if limit is not None else None
+        if options is not None and options.args.get("with_ties"):
+            raise NotSupportedError("LIMIT ... WITH TIES")
         k = self._const_int(offset.expression if offset is not None else None, "OFFSET") or 0
+        if options is not None and options.args.get("percent"):
+            return P.Limit(rel, None, k, self._limit_percent(limit.expression))
+        n = self._const_int(limit.expression if limit is not None else None, "LIMIT")
         if isinstance(rel, P.Sort) and rel.limit is None:
             return P.Sort(rel.input, rel.keys, n, k)
         return P.Limit(rel, n, k)
+
+    def _limit_percent(self, node) -> float:
+        e = ExprBinder(Scope([]), self.params, self).bind(node)
+        if not isinstance(e, Lit) or not (e.type.is_numeric or e.type.kind == "NULL") or e.value is None:
+            raise ProgrammingError("LIMIT ... PERCENT needs a constant number")
+        share = e.value / 10 ** e.type.scale if e.type.is_decimal else float(e.value)
+        if not 0 <= share <= 100:
+            raise DataError(f"Limit percent out of range, should be between 0% and 100%, not {share:g}%")
+        return share
 
     def _const_int(self, node, what):
         if node is None:
@@ -252,7 +267,12 @@ class Binder:
             else:
                 star = False
             if not star:
-                items.append(item)
+                item = _name_positionals(item, scope)
+                if item.find(exp.Columns):
+                    items += expand_columns(item, [c for c in scope.columns if not c.hidden],
+                                            lambda s: ExprBinder(s, self.params, self))
+                else:
+                    items.append(item)
                 continue
             star_node = item if isinstance(item, exp.Star) else item.this
             renamed = {r.this.name.lower(): r.alias for r in star_node.args.get("rename") or []}
@@ -728,6 +748,9 @@ class Binder:
                 rel, names, _ = bound
                 return self._derived(rel, names, alias, col_aliases)
             obj = self.catalog.lookup(name)
+            if obj is None and not virtual and "." not in name:  # schema main: the caller's Python variables
+                python = self.catalog.python_source(node.name)
+                name, obj = (python, self.catalog.lookup(python)) if python else (name, None)
             if obj is None:
                 raise ProgrammingError(f'table "{node.name}" not found'
                                        + suggest(name, self.catalog.names() + list(self.ctes)))
@@ -1086,7 +1109,17 @@ def _order_items(node, n: int) -> list:
         o = items[0]
         return [exp.Ordered(this=exp.Literal.number(i + 1), desc=o.args.get("desc"),
                             nulls_first=o.args.get("nulls_first")) for i in range(n)]
-    return list(items)
+    # ORDER BY #k is the k-th output column, as ORDER BY k is
+    return [exp.Ordered(this=exp.Literal.number(o.this.this.this), desc=o.args.get("desc"),
+                        nulls_first=o.args.get("nulls_first")) if isinstance(o.this, exp.PositionalColumn) else o
+            for o in items]
+
+
+def _name_positionals(item, scope: Scope):
+    """A bare `#k` select item named after the column it reads, as DuckDB names it."""
+    if not isinstance(item, exp.PositionalColumn):
+        return item
+    return exp.alias_(item, scope.columns[X.positional_column(scope, item)].name, quoted=True)
 
 
 def _on_items(sel) -> list:
