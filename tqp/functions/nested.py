@@ -201,11 +201,7 @@ def _bracket(b, nodes):
         raise ProgrammingError(f"{node.sql('duckdb')[:60]}: one index expected")
     index = node.expressions[0]
     if subject.type.kind == "STRUCT":
-        key = b.bind(index)
-        if key.type.is_integer and not subject.type.is_tuple:
-            raise ProgrammingError("a STRUCT with named fields takes a field name in [], not a position "
-                                   "(struct_extract_at(s, i) takes the position)")
-        return _struct_extract(subject, key)
+        return _struct_extract(subject, b.bind(index))
     if subject.type.kind == "MAP":
         from .maps import bracket
         return bracket(subject, index, b)
@@ -220,7 +216,7 @@ def _bracket(b, nodes):
 # s[i] and s[a:b] on a string, as DuckDB's array_extract / array_slice read it: 1-based
 # characters, negative positions from the end, 0 as the start, out-of-range positions clamped
 # (a single character out of range is '').
-_STRING_AT = ("CASE WHEN __i = 0 OR __i > length(__s) OR __i < -length(__s) THEN '' "
+_STRING_AT = ("CASE WHEN __s IS NULL THEN NULL WHEN __i = 0 OR __i > length(__s) OR __i < -length(__s) THEN '' "
               "ELSE substring(__s, CASE WHEN __i < 0 THEN length(__s) + __i + 1 ELSE __i END, 1) END")
 _STRING_SLICE = ("CASE WHEN __hi < __lo THEN '' ELSE substring(__s, __lo, __hi - __lo + 1) END",
                  "CASE WHEN __a = 0 THEN 1 WHEN __a < 0 THEN greatest(length(__s) + __a + 1, 1) ELSE __a END",
@@ -346,7 +342,8 @@ def _list_extract_kernel(args, e, ctx):
     return _take(child, start + pos, ok, e.type)
 
 
-def _struct_extract(subject, key):
+def _struct_extract(subject, key, positional: bool = False):
+    """The field `key` names (a position only for a TUPLE, or where `positional`)."""
     _need("struct_extract", subject, "STRUCT")
     if not (isinstance(key, Lit) and isinstance(key.value, str)) and not (isinstance(key, Lit) and key.type.is_integer):
         raise ProgrammingError("a STRUCT field must be named by a constant string")
@@ -356,7 +353,7 @@ def _struct_extract(subject, key):
             raise ProgrammingError(f'STRUCT has no field "{key.value}"; it has {", ".join(n for n, _ in subject.type.fields)}')
         i = names.index(key.value.lower())
     else:
-        if names != [f"v{j + 1}" for j in range(len(names))]:  # (row(...) / (a, b) name theirs so)
+        if not (subject.type.is_tuple or positional):
             raise ProgrammingError("struct_extract with an integer key can only be used on unnamed structs, "
                                    "use a string key instead")
         if not 1 <= key.value <= len(names):
@@ -751,4 +748,4 @@ _entry("struct_extract_at", "struct_extract_at(STRUCT, BIGINT i) → field", "Th
 def _struct_extract_at(subject, index):
     if not (isinstance(index, Lit) and index.type.is_integer):
         raise ProgrammingError("struct_extract_at() takes a constant integer index")
-    return _struct_extract(subject, index)
+    return _struct_extract(subject, index, positional=True)
