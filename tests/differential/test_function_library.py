@@ -150,6 +150,11 @@ SCALARS = [
     "list_transform(ls, lambda x: upper(x))", "apply([1, 2, 3], lambda x : x + 1)", "reduce([1, 2, 3], lambda a, x: a + x)",
     "list_transform([[1, 2], [3]], lambda x: list_transform(x, lambda y: y * 10))",
     "list_filter(l, lambda x: x IS NOT NULL AND x > 1)", "list_transform(list_zip(l, ls), lambda x: x[1])",
+    # series of timestamps, list slices with a step, more edge forms
+    "range(d, d + 3, INTERVAL 1 DAY)", "generate_series(ts, ts + INTERVAL 2 HOUR, INTERVAL 1 HOUR)",
+    "generate_series(d, d - 2, -INTERVAL 1 DAY)", "[1, 2, 3, 4, 5][1:5:2]", "l[1:3:2]", "lower('ΑΣ ΟΔΟΣ')",
+    "json_extract(to_json({'a': i}), ['$.a', '$.b'])", "json_extract_string('{\"a\": \"x\"}', ['$.a', '$.b'])",
+    "make_timestamp_ms(b * 1000000)", "make_timestamp_ns(b * 1000000001)", "CAST(ts AS VARCHAR) || '|'",
 ]
 
 
@@ -158,7 +163,7 @@ def test_scalars_over_columns(cons, expr):
     check(cons, f"SELECT id, {expr} FROM u WHERE id <> 3 ORDER BY id")
 
 
-SCALAR_ERRORS = ["{'a': 1, 'b': 2}[2]", "regexp_extract('ab', '(a)', ['x', 'y'])", "divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
+SCALAR_ERRORS = ["range(DATE '2024-01-01', DATE '2024-01-04', 1)", "{'a': 1, 'b': 2}[2]", "regexp_extract('ab', '(a)', ['x', 'y'])", "divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
                  "regexp_extract_all('abc', '(')"]
 
 

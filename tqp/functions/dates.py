@@ -44,7 +44,7 @@ from ..settings import current as current_settings
 from ..sql import expressions as X
 from ..sql.scope import suggest
 from . import Function, register
-from .signature import arity, coerce, constant, is_null
+from .signature import arity, coerce, constant, is_null, rewrite
 from .strings import per_distinct
 
 US_DAY = D.US_PER_DAY
@@ -589,6 +589,10 @@ _entry("strptime", "strptime(VARCHAR, VARCHAR format) → TIMESTAMP",
        "The text read by strftime's codes; DataError when it does not match.",
        "strptime('29/02/2024', '%d/%m/%Y') → 2024-02-29 00:00:00", _strptime_bind("strptime"), _strptime,
        nodes=(exp.StrToTime,), node_args=lambda node: ("strptime", [node.this, node.args["format"]]))
+for _name, _sql, _unit in (("make_timestamp_ms", "make_timestamp(CAST(__x AS BIGINT) * 1000)", "milliseconds"),
+                           ("make_timestamp_ns", "make_timestamp(CAST(__x AS BIGINT) // 1000)", "nanoseconds (to microseconds)")):
+    _entry(_name, f"{_name}(BIGINT) → TIMESTAMP", f"The timestamp {_unit} after 1970-01-01.", f"{_name}(0)",
+           rewrite(_name, _sql, ("__x",)), raw=True)
 _entry("try_strptime", "try_strptime(VARCHAR, VARCHAR format | VARCHAR[] formats) → TIMESTAMP",
        "strptime(), NULL where the text does not match.", "try_strptime('x', '%Y') → NULL",
        _strptime_bind("try_strptime"), _strptime)

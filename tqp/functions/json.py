@@ -170,9 +170,14 @@ def _at(kind_not_in, value_fn):
         if len(nodes) not in (1, 2):
             raise ProgrammingError("a JSON function takes a document and a path")
         j, path = nodes[0], nodes[1] if len(nodes) > 1 else exp.Literal.string("$")
+        if isinstance(path, exp.Array):  # a list of paths: the list of the values
+            return b.bind(exp.Array(expressions=[bind_one(j, p) for p in path.expressions]))
+        return b.bind(bind_one(j, path))
+
+    def bind_one(j, path):
         kind = _call("#json_kind", j, path)
         cond = exp.Not(this=exp.In(this=kind, expressions=[exp.Literal.string(k) for k in kind_not_in]))
-        return b.bind(_when(cond, value_fn(j, path)))
+        return _when(cond, value_fn(j, path))
     return bind
 
 

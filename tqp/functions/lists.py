@@ -972,6 +972,8 @@ def _series(name: str, inclusive: bool):
         arity(name, args, 1, 3)
         if len(args) == 1:
             args = (Lit(0, T.BIGINT),) + tuple(args)
+        if len(args) == 3 and any(a.type.kind in ("DATE", "TIMESTAMP") for a in args[:2]):
+            return _time_series(name, args, inclusive)
         if len(args) == 2:
             args = tuple(args) + (Lit(1, T.BIGINT),)
         for a in args:
@@ -982,6 +984,18 @@ def _series(name: str, inclusive: bool):
             return Lit(None, T.LIST(T.BIGINT))
         return Call(name, tuple(args), T.LIST(T.BIGINT), (inclusive,))
     return bind
+
+
+def _time_series(name, args, inclusive):
+    """range(start, stop, INTERVAL step) of dates or timestamps: TIMESTAMPs, the step in
+    microseconds (a step of calendar months is refused: tqp's interval holds them as 30 days)."""
+    start, stop, step = args
+    if step.type.kind != "INTERVAL" or any(isinstance(x, Call) and x.op == "months_interval" for x in walk(step)):
+        raise NotSupportedError(f"{name}() of dates or timestamps by {'calendar months' if step.type.kind == 'INTERVAL' else step.type}")
+    start, stop = (X.cast(a, T.TIMESTAMP) for a in (start, stop))
+    if any(isinstance(a, Lit) and a.value is None for a in (start, stop, step)):
+        return Lit(None, T.LIST(T.TIMESTAMP))
+    return Call(name, (start, stop, step), T.LIST(T.TIMESTAMP), (inclusive,))
 
 
 def _series_kernel(args, e, ctx):
@@ -999,7 +1013,7 @@ def _series_kernel(args, e, ctx):
         total = int(count.sum())
         reserve(8 * total, f"{e.op}() of {total} values")
         owner, pos = _expand(count)
-        values = Column(T.BIGINT, start[owner] + step[owner] * pos)
+        values = Column(e.type.element, start[owner] + step[owner] * pos)
         return to_lists(values, owner, len(count), and_validity(*[c.validity for c in cols]), e.type)
     return each_tuple(args, compute)
 
@@ -1009,12 +1023,26 @@ def _series_args(node: exp.GenerateSeries):
     return name, [a for a in (node.args.get("start"), node.args.get("end"), node.args.get("step")) if a is not None]
 
 
-_entry("range", "range([BIGINT start,] BIGINT stop [, BIGINT step]) → BIGINT[]", "The integers from start (default 0) "
-       "up to stop, excluded, by step (default 1).", "range(1, 7, 2) → [1, 3, 5]", _series("range", False),
-       _series_kernel, nodes=(exp.GenerateSeries,), node_args=_series_args)
-_entry("generate_series", "generate_series([BIGINT start,] BIGINT stop [, BIGINT step]) → BIGINT[]", "The integers "
-       "from start (default 0) to stop, included, by step (default 1).", "generate_series(1, 3) → [1, 2, 3]",
-       _series("generate_series", True), _series_kernel)
+def _series_nodes(name: str, inclusive: bool):
+    """The series' bind over argument nodes: a constant INTERVAL step is folded to microseconds
+    when bound, so its calendar months are seen here."""
+    bind = _series(name, inclusive)
+
+    def raw(b, nodes):
+        from .dates import interval_constant
+        step = nodes[2] if len(nodes) == 3 else None
+        if isinstance(step, exp.Interval) and (interval_constant(b, step) or (0,))[0]:
+            raise NotSupportedError(f"{name}() of dates or timestamps by calendar months")
+        return bind(*[b.bind(n) for n in nodes])
+    return raw
+
+
+_entry("range", "range([start,] stop [, step]) → BIGINT[] | TIMESTAMP[]", "The integers from start (default 0) "
+       "up to stop, excluded, by step (default 1); or the timestamps by an INTERVAL step.", "range(1, 7, 2) → [1, 3, 5]",
+       _series_nodes("range", False), _series_kernel, nodes=(exp.GenerateSeries,), node_args=_series_args, raw=True)
+_entry("generate_series", "generate_series([start,] stop [, step]) → BIGINT[] | TIMESTAMP[]", "The integers "
+       "from start (default 0) to stop, included, by step (default 1); or the timestamps by an INTERVAL step.",
+       "generate_series(1, 3) → [1, 2, 3]", _series_nodes("generate_series", True), _series_kernel, raw=True)
 
 
 def _texts(col: Column) -> list:

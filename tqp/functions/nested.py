@@ -208,7 +208,7 @@ def _bracket(b, nodes):
     if subject.type.is_string:
         return b.bind(_string_subscript(node.this, index))
     if isinstance(index, exp.Slice):
-        bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression)]
+        bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression, index.args.get("step"))]
         return _slice(subject, *bounds)
     return _list_extract(subject, b.bind(index))
 
