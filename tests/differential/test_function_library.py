@@ -85,6 +85,17 @@ def test_window_aggregates(cons, agg, frame):
     check(cons, f"SELECT id, {agg} OVER ({frame}) FROM u ORDER BY id")
 
 
+def test_interpolated_quantiles_to_the_last_bit():
+    """quantile_cont / median / mad over DOUBLEs equal DuckDB's exactly (its interpolation
+    rounds lo * (1 - d) + hi * d with the first product fused)."""
+    t, d = connect_pair(["CREATE TABLE q AS SELECT i % 9 AS g, sin(i) * 1e6 AS w, (i * i % 17)::DOUBLE / 7 AS z, "
+                         "(i * 7 % 13)::DECIMAL(10, 2) / 3 AS x FROM range(300) r(i)"])
+    for agg in ["quantile_cont(w, [0.01, 0.07, 0.33, 0.5, 0.61, 0.99])", "median(w)", "mad(w)", "quantile_cont(x, 0.33)",
+                "quantile_cont(z, [0.01, 0.123, 0.49, 0.987])", "percentile_cont(0.42) WITHIN GROUP (ORDER BY w DESC)"]:
+        sql = f"SELECT g, {agg} FROM q GROUP BY g ORDER BY g"
+        assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql
+
+
 @pytest.mark.parametrize("sql", ["SELECT max(i, 0) FROM u", "SELECT arg_max(i, f, -1) FROM u",
                                  "SELECT min(i, NULL) FROM u"])
 def test_aggregate_errors(cons, sql):

@@ -66,7 +66,24 @@ def segment_quantile(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, q: fl
     at_hi = v[(starts + hi).clamp(max=len(v) - 1)]
     if not v.is_floating_point():
         return at_lo + torch.floor((pos - lo) * (at_hi - at_lo).to(torch.float64) + 0.5).to(v.dtype), has
-    return at_lo.to(torch.float64) + (pos - lo) * (at_hi.to(torch.float64) - at_lo.to(torch.float64)), has
+    d = pos - lo  # DuckDB's lo * (1 - d) + hi * d, compiled with the first product fused into the sum
+    return fused_multiply_add(at_lo.to(torch.float64), 1 - d, at_hi.to(torch.float64) * d), has
+
+
+def fused_multiply_add(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
+    """a * b + c rounded once (rounding the product first differs in the last bit): the
+    product's exact error from Dekker's split and the sum's from Knuth's two-sum, added back."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    ta, tb = split * a, split * b
+    a_hi, b_hi = ta - (ta - a), tb - (tb - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    product_error = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    total = p + c
+    back = total - p
+    sum_error = (p - (total - back)) + (c - back)
+    out = total + (product_error + sum_error)
+    return torch.where(torch.isfinite(out), out, total)
 
 
 def segment_mad(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, scaled: bool) -> tuple[Tensor, Tensor]:
