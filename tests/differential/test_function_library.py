@@ -86,12 +86,16 @@ def test_window_aggregates(cons, agg, frame):
 
 
 def test_interpolated_quantiles_to_the_last_bit():
-    """quantile_cont / median / mad over DOUBLEs equal DuckDB's exactly (its interpolation
-    rounds lo * (1 - d) + hi * d with the first product fused)."""
+    """quantile_cont / median / mad equal DuckDB's exactly: over DOUBLEs its interpolation rounds
+    lo * (1 - d) + hi * d with the first product fused; DECIMALs interpolate their integers,
+    truncated (past 18 digits only the step is)."""
     t, d = connect_pair(["CREATE TABLE q AS SELECT i % 9 AS g, sin(i) * 1e6 AS w, (i * i % 17)::DOUBLE / 7 AS z, "
-                         "(i * 7 % 13)::DECIMAL(10, 2) / 3 AS x FROM range(300) r(i)"])
+                         "(i * 7 % 13)::DECIMAL(10, 2) / 3 AS x, ((i * 31) % 977 - 400)::DECIMAL(6, 1) AS y, "
+                         "(((i * 13) % 97 - 50)::DECIMAL(38, 10) / 7)::DECIMAL(38, 10) AS big FROM range(300) r(i)"])
     for agg in ["quantile_cont(w, [0.01, 0.07, 0.33, 0.5, 0.61, 0.99])", "median(w)", "mad(w)", "quantile_cont(x, 0.33)",
-                "quantile_cont(z, [0.01, 0.123, 0.49, 0.987])", "percentile_cont(0.42) WITHIN GROUP (ORDER BY w DESC)"]:
+                "quantile_cont(z, [0.01, 0.123, 0.49, 0.987])", "percentile_cont(0.42) WITHIN GROUP (ORDER BY w DESC)",
+                "quantile_cont(y, [0.1, 0.25, 0.37, 0.61])", "quantile_cont(-y, [0.1, 0.33])", "mad(y)",
+                "quantile_cont(big, [0.3, 0.71, 0.01])", "quantile_cont(-big, [0.3, 0.99])", "mad(big)"]:
         sql = f"SELECT g, {agg} FROM q GROUP BY g ORDER BY g"
         assert t.execute(sql).fetchall() == d.execute(sql).fetchall(), sql
 

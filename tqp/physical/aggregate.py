@@ -214,7 +214,7 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
     if kind == "mad":
         if not x.type.is_numeric:
             raise NotSupportedError(f"mad() of {x.type} values")
-        out, has = H.segment_mad(x.data.to(torch.float64), ids, g, valid, x.type.is_decimal)
+        out, has = H.segment_mad(x.data.to(torch.float64), ids, g, valid, _scaled(x.type))
         return Column(a.type, out.to(a.type.torch_dtype), none_if_all(has))
     desc = rest[-1:] == ["desc"]
     x = x.with_unique_dictionary() if kind in ("mode", "entropy") else x.with_sorted_dictionary()
@@ -228,11 +228,16 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
             data = data.to(torch.int64) * 86_400_000_000
         elif not discrete and not (x.type.is_temporal or x.type.kind == "INTERVAL"):
             data = data.to(torch.float64)  # a DECIMAL interpolates its scaled integers, truncated, as DuckDB's does
-        out, has = H.segment_quantile(data, ids, g, valid, float(rest[0]), discrete)
+        out, has = H.segment_quantile(data, ids, g, valid, float(rest[0]), discrete, _scaled(x.type))
         if not discrete and a.type.is_decimal:
             out = torch.trunc(out)
     out = -out if desc else out
     return Column(a.type, out.to(a.type.torch_dtype), none_if_all(has), x.dictionary)
+
+
+def _scaled(t: T.SqlType) -> str:
+    """How DuckDB interpolates a quantile of type t's values: "" (DOUBLE), "decimal", "hugeint"."""
+    return "" if not t.is_decimal else "hugeint" if t.precision > T.INT64_DECIMAL_DIGITS else "decimal"
 
 
 def _count_all(ids, g, counts):
