@@ -170,6 +170,8 @@ SCALARS = [
     "generate_series(d, d - 2, -INTERVAL 1 DAY)", "[1, 2, 3, 4, 5][1:5:2]", "l[1:3:2]", "lower('ΑΣ ΟΔΟΣ')",
     "json_extract(to_json({'a': i}), ['$.a', '$.b'])", "json_extract_string('{\"a\": \"x\"}', ['$.a', '$.b'])",
     "make_timestamp_ms(b * 1000000)", "make_timestamp_ns(b * 1000000001)", "CAST(ts AS VARCHAR) || '|'",
+    "list_slice(l, i, b)", "array_slice(l, g, g + 1)", "l[g:]", "l[-g:]", "l[g - 3:g]", "list_slice(l, 1, g, 2)",
+    "ls[g:g]", "array_slice(l, i, NULL)",
 ]
 
 

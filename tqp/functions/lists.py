@@ -1133,3 +1133,24 @@ def _list_repeat_kernel(args, e, ctx):
 
 
 register(Function("#list_repeat", "", "", "", _list_repeat, _list_repeat_kernel, family="nested"))
+
+
+def _slice_rows_kernel(args, e, ctx):
+    """l[begin:end] with bounds per row: begin..end of each list (1-based, both included;
+    negative from the end, 0 as the start), every e.params[0]-th."""
+    (step,) = e.params
+
+    def compute(cols):
+        f = flat(cols[0])
+        begin, end = (C.broadcast(c, f.n) for c in cols[1:])
+        length, b, z = f.lengths(), begin.data.to(torch.int64), end.data.to(torch.int64)
+        lo = torch.where(b > 0, b - 1, torch.where(b == 0, 0, (length + b).clamp(min=0)))
+        hi = torch.where(z >= 0, torch.minimum(z, length), length + z + 1)
+        pos, owner = f.positions(), f.owner
+        at = pos - lo[owner]
+        kept = C.nonzero((at >= 0) & (pos < hi[owner]) & (at % step == 0))
+        return to_lists(f.values.take(kept), owner[kept], f.n, and_validity(f.valid, begin.validity, end.validity), e.type)
+    return each_tuple(args, compute)
+
+
+register(Function("#list_slice_rows", "", "", "", None, _slice_rows_kernel, family="nested"))

@@ -397,8 +397,14 @@ def _slice(subject, begin, end, step=None):
     _need("array_slice", subject, "LIST")
     consts = []
     for bound in (begin, end, step):
-        if bound is not None and not (isinstance(bound, Lit) and (bound.type.is_integer or bound.value is None)):
-            raise NotSupportedError("list slices with non-constant integer bounds")
+        if bound is not None and not (bound.type.is_integer or bound.type.kind == "NULL"):
+            raise ProgrammingError(f"a list slice's bounds must be integers, not {bound.type}")
+        if bound is not None and not isinstance(bound, Lit):  # bounds per row
+            if step is not None and not (isinstance(step, Lit) and step.value is not None and step.value > 0):
+                raise NotSupportedError("list slices with non-constant bounds and a step that is not a positive constant")
+            bounds = [Lit(0, T.BIGINT) if begin is None else X.cast(begin, T.BIGINT),
+                      Lit(2 ** 62, T.BIGINT) if end is None else X.cast(end, T.BIGINT)]
+            return Call("#list_slice_rows", (subject, *bounds), subject.type, (1 if step is None else step.value,))
         consts.append(None if bound is None else bound.value)
     if any(b is not None and b.value is None for b in (begin, end)):
         return Lit(None, subject.type)
