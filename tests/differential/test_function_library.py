@@ -171,7 +171,9 @@ SCALARS = [
     "json_extract(to_json({'a': i}), ['$.a', '$.b'])", "json_extract_string('{\"a\": \"x\"}', ['$.a', '$.b'])",
     "make_timestamp_ms(b * 1000000)", "make_timestamp_ns(b * 1000000001)", "CAST(ts AS VARCHAR) || '|'",
     "list_slice(l, i, b)", "array_slice(l, g, g + 1)", "l[g:]", "l[-g:]", "l[g - 3:g]", "list_slice(l, 1, g, 2)",
-    "ls[g:g]", "array_slice(l, i, NULL)",
+    "ls[g:g]", "array_slice(l, i, NULL)", "range(d, d + 100, INTERVAL 1 MONTH)", "generate_series(d, d + 400, INTERVAL 3 MONTH)",
+    "generate_series(ts, ts - INTERVAL 100 DAY, -INTERVAL 1 MONTH)", "range(d, d + 800, INTERVAL 1 YEAR)",
+    "range(DATE '2024-01-31', DATE '2024-05-01', INTERVAL 1 MONTH)",
 ]
 
 
@@ -180,7 +182,7 @@ def test_scalars_over_columns(cons, expr):
     check(cons, f"SELECT id, {expr} FROM u WHERE id <> 3 ORDER BY id")
 
 
-SCALAR_ERRORS = ["range(DATE '2024-01-01', DATE '2024-01-04', 1)", "{'a': 1, 'b': 2}[2]", "regexp_extract('ab', '(a)', ['x', 'y'])", "divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
+SCALAR_ERRORS = ["range(DATE '2024-01-01', DATE '2024-02-01', 0)", "range(DATE '2024-01-01', DATE '2024-01-04', 1)", "{'a': 1, 'b': 2}[2]", "regexp_extract('ab', '(a)', ['x', 'y'])", "divide(1, 0)", "round_even(2.5)", "hamming('ab', 'abc')", "jaccard('', 'a')", "bar(1, 0, 2, 0)", "regexp_extract_all('abc', '(a)', 2)",
                  "regexp_extract_all('abc', '(')"]
 
 

@@ -1031,10 +1031,54 @@ def _series_nodes(name: str, inclusive: bool):
     def raw(b, nodes):
         from .dates import interval_constant
         step = nodes[2] if len(nodes) == 3 else None
-        if isinstance(step, exp.Interval) and (interval_constant(b, step) or (0,))[0]:
-            raise NotSupportedError(f"{name}() of dates or timestamps by calendar months")
+        sign = -1 if isinstance(step, exp.Neg) else 1
+        step = step.this if isinstance(step, exp.Neg) else step
+        months, days, micros = (interval_constant(b, step) if isinstance(step, exp.Interval) else None) or (0, 0, 0)
+        months *= sign
+        if months and (days or micros):
+            raise NotSupportedError(f"{name}() of dates or timestamps by an interval of months and days together")
+        if months:
+            start, stop = (X.cast(b.bind(n), T.TIMESTAMP) for n in nodes[:2])
+            if any(isinstance(a, Lit) and a.value is None for a in (start, stop)):
+                return Lit(None, T.LIST(T.TIMESTAMP))
+            return Call("#month_series", (start, stop), T.LIST(T.TIMESTAMP), (months, inclusive))
         return bind(*[b.bind(n) for n in nodes])
     return raw
+
+
+def _month_series_kernel(args, e, ctx):
+    """A series by calendar months, each step added to the last as DuckDB adds them: a day
+    clamped to a short month stays clamped (Jan 31, Feb 29, Mar 29, ...)."""
+    from ..kernels import dates as D
+    step, inclusive = e.params
+
+    def compute(cols):
+        start, stop = (c.data.to(torch.int64) for c in cols)
+        day = torch.div(start, D.US_PER_DAY, rounding_mode="floor")
+        clock = start - day * D.US_PER_DAY
+        y, m, d = D.civil_from_days(day)
+        first = y.to(torch.int64) * 12 + m.to(torch.int64) - 1
+        sy, sm, _ = D.civil_from_days(torch.div(stop, D.US_PER_DAY, rounding_mode="floor"))
+        span = (sy.to(torch.int64) * 12 + sm.to(torch.int64) - 1 - first) * (1 if step > 0 else -1)
+        count = (torch.div(span, abs(step), rounding_mode="floor") + 2).clamp(min=0)
+        owner, k = _expand(count)
+        month = first[owner] + k * step
+        ny = torch.div(month, 12, rounding_mode="floor")
+        nm = month - ny * 12 + 1
+        clamped = torch.minimum(d.to(torch.int64)[owner], D._days_in_month(ny, nm))
+        # the running minimum of the clamped days within each series (owners ascend)
+        low = owner * 64 + (63 - clamped)
+        clamped = 63 - (torch.cummax(low, 0).values - owner * 64)
+        ts = D.days_from_civil(ny, nm, clamped).to(torch.int64) * D.US_PER_DAY + clock[owner]
+        end = stop[owner]
+        keep = (ts <= end if inclusive else ts < end) if step > 0 else (ts >= end if inclusive else ts > end)
+        kept = C.nonzero(keep)
+        return to_lists(Column(T.TIMESTAMP, ts[kept]), owner[kept], len(count),
+                        and_validity(*[c.validity for c in cols]), e.type)
+    return each_tuple(args, compute)
+
+
+register(Function("#month_series", "", "", "", None, _month_series_kernel, family="nested"))
 
 
 _entry("range", "range([start,] stop [, step]) → BIGINT[] | TIMESTAMP[]", "The integers from start (default 0) "
