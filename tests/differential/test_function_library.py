@@ -174,6 +174,11 @@ SCALARS = [
     "ls[g:g]", "array_slice(l, i, NULL)", "range(d, d + 100, INTERVAL 1 MONTH)", "generate_series(d, d + 400, INTERVAL 3 MONTH)",
     "generate_series(ts, ts - INTERVAL 100 DAY, -INTERVAL 1 MONTH)", "range(d, d + 800, INTERVAL 1 YEAR)",
     "range(DATE '2024-01-31', DATE '2024-05-01', INTERVAL 1 MONTH)",
+    "json_merge_patch('{\"a\": 1, \"b\": {\"c\": 2}}', '{\"b\": {\"d\": 3}, \"a\": null}')",
+    "json_merge_patch(to_json({'a': i, 'b': s}), to_json({'b': s2}), '{\"c\": 3}')",
+    "json_contains('[1, 2, {\"a\": 3}]', '{\"a\": 3}')", "json_contains('{\"a\": {\"b\": 1, \"c\": 2}}', '{\"b\": 1}')",
+    "json_contains(to_json(l), to_json(i))", "json_contains(to_json(l), '[1, 2]')", "json_contains('{\"a\": 1}', '1')",
+    "json_pretty(to_json({'a': i, 'l': l}))", "json_pretty('[]')",
 ]
 
 

@@ -383,3 +383,96 @@ register(Function("json_keys", "json_keys(JSON [, VARCHAR path]) → VARCHAR[]",
                   "json_keys('{\"a\": 1, \"b\": 2}') → [a, b]", _keys_bind, _keys_kernel, nodes=(exp.JSONKeys,),
                   family="json"),
          lambda n: ("json_keys", [_path_node(a) for a in (n.this, n.args.get("expression")) if a is not None]))
+
+
+# ---------------------------------------------------------------- merging, containment, pretty text
+
+def _docs(texts) -> list:
+    return [_load(t) for t in np.asarray(texts, dtype=object).tolist()]
+
+
+def _merged(target, patch):
+    """RFC 7396 merge patch: an object patch merges key by key (null removes), anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = _merged(out.get(k), v)
+    return out
+
+
+def _merge_patch(*texts):
+    columns = [_docs(t) for t in np.broadcast_arrays(*[np.asarray(t, dtype=object) for t in texts])]
+    out, bad = [], []
+    for docs in zip(*columns):
+        bad.append(any(doc is _INVALID for doc in docs))
+        doc = docs[0]
+        for patch in docs[1:]:
+            doc = _merged(doc, patch)
+        out.append("" if bad[-1] else dump(doc))
+    return np.array(out, dtype=object), bad, "Malformed JSON: a document is not valid JSON"
+
+
+def _contains(haystack, needle) -> bool:
+    """Whether the needle occurs in the document: equal to it or to a value nested in it, an
+    object needle's pairs all in one object, an array needle's elements all in one array."""
+    if isinstance(needle, dict) and isinstance(haystack, dict) and \
+            all(k in haystack and _contains(haystack[k], v) for k, v in needle.items()):
+        return True
+    if isinstance(needle, list) and isinstance(haystack, list) and \
+            all(any(_contains(x, e) for x in haystack) for e in needle):
+        return True
+    if not isinstance(needle, (dict, list)) and type(haystack) is type(needle) and haystack == needle:
+        return True
+    children = haystack.values() if isinstance(haystack, dict) else haystack if isinstance(haystack, list) else ()
+    return any(_contains(c, needle) for c in children)
+
+
+def _contains_fn(haystacks, needles):
+    pairs = [(_load(h), _load(n)) for h, n in _each(lambda h, n: (h, n), haystacks, needles)]
+    bad = [h is _INVALID or n is _INVALID for h, n in pairs]
+    return (np.array([not b and _contains(h, n) for (h, n), b in zip(pairs, bad)], dtype=bool), bad,
+            "Malformed JSON: a document is not valid JSON")
+
+
+def _pretty(v, depth: int = 0) -> str:
+    pad, inner = "    " * depth, "    " * (depth + 1)
+    if isinstance(v, dict) and v:
+        return "{\n" + ",\n".join(inner + json.dumps(k, ensure_ascii=False) + ": " + _pretty(x, depth + 1)
+                                  for k, x in v.items()) + "\n" + pad + "}"
+    if isinstance(v, list) and v:
+        return "[\n" + ",\n".join(inner + _pretty(x, depth + 1) for x in v) + "\n" + pad + "]"
+    return dump(v)
+
+
+def _pretty_fn(texts):
+    docs = _docs(texts)
+    return (np.array(["" if d is _INVALID else _pretty(d) for d in docs], dtype=object),
+            [d is _INVALID for d in docs], "Malformed JSON: the text is not valid JSON")
+
+
+def _json_args(name, low, high):
+    from .signature import arity, coerce, is_null
+    from ..plan.nodes import Lit
+
+    def bind(*args):
+        arity(name, args, low, high)
+        typed = [coerce(name, i + 1, a, "VARCHAR") for i, a in enumerate(args)]
+        out = T.BOOLEAN if name == "json_contains" else T.VARCHAR
+        return Lit(None, out) if any(is_null(a) for a in typed) else Call(name, tuple(typed), out)
+    return bind
+
+
+register(Function("json_merge_patch", "json_merge_patch(JSON, JSON, ...) → JSON", "The documents merged as RFC 7396 "
+                  "patches, left to right.", "json_merge_patch('{\"a\": 1}', '{\"b\": 2}') → '{\"a\":1,\"b\":2}'",
+                  _json_args("json_merge_patch", 2, 1 << 16), per_distinct(_merge_patch, T.VARCHAR), per_entry=True,
+                  family="json"))
+register(Function("json_contains", "json_contains(JSON haystack, JSON needle) → BOOLEAN", "Whether the needle occurs "
+                  "in the document (nested values, object pairs, array elements).", "json_contains('[1, 2]', '2') → true",
+                  _json_args("json_contains", 2, 2), per_distinct(_contains_fn, T.BOOLEAN), per_entry=True, family="json"))
+register(Function("json_pretty", "json_pretty(JSON) → VARCHAR", "The document indented by four spaces.",
+                  "json_pretty('[1]') → '[\\n    1\\n]'", _json_args("json_pretty", 1, 1), per_distinct(_pretty_fn, T.VARCHAR),
+                  per_entry=True, family="json"))
