@@ -178,7 +178,7 @@ SCALARS = [
     "json_merge_patch(to_json({'a': i, 'b': s}), to_json({'b': s2}), '{\"c\": 3}')",
     "json_contains('[1, 2, {\"a\": 3}]', '{\"a\": 3}')", "json_contains('{\"a\": {\"b\": 1, \"c\": 2}}', '{\"b\": 1}')",
     "json_contains(to_json(l), to_json(i))", "json_contains(to_json(l), '[1, 2]')", "json_contains('{\"a\": 1}', '1')",
-    "json_pretty(to_json({'a': i, 'l': l}))", "json_pretty('[]')",
+    "json_pretty(to_json({'a': i, 'l': l}))", "json_pretty('[]')", "isfinite(d)", "isinf(ts)",
 ]
 
 

@@ -310,6 +310,8 @@ _entry("bit_count", "bit_count(INTEGER) → SMALLINT", "Number of set bits in th
 def _classify(name, fn, description, example, nodes=()):
     def bind(*args):
         arity(name, args, 1, 1)
+        if name != "isnan" and args[0].type.is_temporal:  # tqp holds no infinite date or timestamp
+            return X.case([Call("is_null", (args[0],), T.BOOLEAN)], [Lit(None, T.BOOLEAN), Lit(name == "isfinite", T.BOOLEAN)])
         x = coerce(name, 1, args[0], "NUMBER")
         if is_null(x):
             return Lit(None, T.BOOLEAN)
