@@ -199,3 +199,11 @@ def test_scalar_errors(cons, expr):
     with pytest.raises(tqp.Error) as err:
         t.execute(f"SELECT {expr}").fetchall()
     assert not isinstance(err.value, tqp.InternalError)
+
+
+def test_tuples_in_pandas(cons):
+    t, d = cons
+    sql = "SELECT id, (i, s) AS r, list_zip(l, ls) AS z FROM u ORDER BY id"
+    got, want = t.execute(sql).df(), d.execute(sql).df()
+    assert list(got["r"]) == list(want["r"])
+    assert [None if z is None else list(z) for z in got["z"]] == [None if z is None else list(z) for z in want["z"]]
