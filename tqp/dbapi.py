@@ -359,7 +359,8 @@ def _array_to_python(arr: pa.Array) -> list:
     if pa.types.is_null(t):
         return [None] * n
     if pa.types.is_map(t):  # a dict per value, as DuckDB's Python client gives
-        return [None if v is None else dict(v) for v in arr.to_pylist()]
+        tuples = _holds_tuple(t)
+        return [None if v is None else dict(_with_tuples(v, t) if tuples else v) for v in arr.to_pylist()]
     if pa.types.is_dictionary(t):
         if arr.null_count == n:  # also covers an empty dictionary, which has no code to fill with
             return [None] * n
@@ -375,7 +376,37 @@ def _array_to_python(arr: pa.Array) -> list:
     if pa.types.is_decimal(t) and (scaled := buffers.values(arr)) is not None:
         exponent = f"E{-t.scale}"  # exact: Decimal parses text without rounding
         return _with_nulls([Decimal(f"{v}{exponent}") for v in scaled.tolist()], arr)
+    if _holds_tuple(t):
+        return [_with_tuples(v, t) for v in arr.to_pylist()]
     return arr.to_pylist()  # strings (as fast), wide decimals, zoned or ns timestamps, nested...: exact path
+
+
+def _holds_tuple(t: pa.DataType) -> bool:
+    from .io.arrow import is_tuple_type
+    if is_tuple_type(t):
+        return True
+    if pa.types.is_struct(t):
+        return any(_holds_tuple(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_map(t):
+        return _holds_tuple(t.key_type) or _holds_tuple(t.item_type)
+    return pa.types.is_list(t) and _holds_tuple(t.value_type)
+
+
+def _with_tuples(v, t: pa.DataType):
+    """A nested Python value with its unnamed STRUCTs (TUPLEs) as tuples, as DuckDB gives them."""
+    from .io.arrow import is_tuple_type
+    if v is None:
+        return None
+    if pa.types.is_struct(t):
+        fields = [t.field(i) for i in range(t.num_fields)]
+        if is_tuple_type(t):
+            return tuple(_with_tuples(v[f.name], f.type) for f in fields)
+        return {f.name: _with_tuples(v[f.name], f.type) for f in fields}
+    if pa.types.is_map(t):
+        return [(_with_tuples(k, t.key_type), _with_tuples(x, t.item_type)) for k, x in v]
+    if pa.types.is_list(t):
+        return [_with_tuples(x, t.value_type) for x in v]
+    return v
 
 
 def _with_nulls(values: list, arr: pa.Array) -> list:

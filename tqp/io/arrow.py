@@ -74,8 +74,18 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
     if pa.types.is_struct(t):
         if t.num_fields == 0:
             raise NotSupportedError("a STRUCT without fields is not supported")
+        if is_tuple_type(t):
+            return T.TUPLE([sql_type_of(t.field(i).type) for i in range(t.num_fields)])
         return T.STRUCT([(t.field(i).name, sql_type_of(t.field(i).type)) for i in range(t.num_fields)])
     raise NotSupportedError(f"column type {t} is not supported")
+
+
+TUPLE_MARK = {b"tqp": b"tuple"}
+
+
+def is_tuple_type(t: pa.DataType) -> bool:
+    """Whether an Arrow struct type is a TUPLE (an unnamed STRUCT) leaving tqp."""
+    return pa.types.is_struct(t) and t.num_fields > 0 and t.field(0).metadata == TUPLE_MARK
 
 
 def _decimal_data(chunks: list[pa.Array], t: pa.DataType) -> np.ndarray:
@@ -394,6 +404,8 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
         return pa.timestamp("us", tz=zone or current_settings().timezone)
     if t.kind in ("LIST", "MAP"):
         return pa.list_(arrow_type_of(t.element))
+    if t.is_tuple:  # named as DuckDB's Arrow names them, marked for the Python rows (tuples)
+        return pa.struct([pa.field(n, arrow_type_of(ft), metadata=TUPLE_MARK) for n, ft in t.fields])
     if t.kind == "STRUCT":
         return pa.struct([(n, arrow_type_of(ft)) for n, ft in t.fields])
     return {
@@ -441,7 +453,7 @@ def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
     out = d.derived.get("arrow_out")
     if out is None:
         if d.arrow is not None:
-            out = d.arrow if d.arrow.type == want else d.arrow.cast(want)
+            out = d.arrow if d.arrow.type.equals(want, check_metadata=True) else d.arrow.cast(want)  # (TUPLE marks)
         elif t.is_nested:
             out = pa.array([v.value for v in d.values], want)
         elif pa.types.is_string(want):
