@@ -379,6 +379,12 @@ def _array_to_python(arr: pa.Array) -> list:
         return arr.to_numpy(zero_copy_only=False).astype(object).tolist()
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
         return arr.to_numpy(zero_copy_only=False).tolist()  # str / Decimal objects, None for nulls
+    if pa.types.is_time(t):  # 24:00:00 is no datetime.time: the text, as DuckDB's client gives it
+        whole_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[t.unit]
+        values = arr.to_pylist()
+        for i in np.flatnonzero(arr.cast(pa.int64()).fill_null(0).to_numpy() == whole_day).tolist():
+            values[i] = "24:00:00"
+        return values
     return arr.to_pylist()  # everything else (tz-aware or ns timestamps, nested...): exact path
 
 
@@ -428,7 +434,7 @@ def _code_from_arrow(t: pa.DataType) -> tuple[str, int | None, int | None]:
     for test, code in ((pa.types.is_boolean, "BOOLEAN"), (pa.types.is_int16, "SMALLINT"),
                        (pa.types.is_int32, "INTEGER"), (pa.types.is_integer, "BIGINT"),
                        (pa.types.is_float32, "REAL"), (pa.types.is_floating, "DOUBLE"),
-                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"), (pa.types.is_duration, "INTERVAL"),
+                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"), (pa.types.is_time, "TIME"), (pa.types.is_duration, "INTERVAL"),
                        (pa.types.is_string, "VARCHAR"), (pa.types.is_large_string, "VARCHAR"),
                        (pa.types.is_null, "NULL")):
         if test(t):

@@ -38,6 +38,7 @@ _STORAGE = {
     "DATE": torch.int32,
     "TIMESTAMP": torch.int64,
     "TIMESTAMPTZ": torch.int64,  # an instant: UTC microseconds, shown in the session's TimeZone
+    "TIME": torch.int64,  # microseconds since midnight, 0 .. 24:00:00 (DuckDB accepts 24:00:00)
     "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
@@ -131,6 +132,7 @@ DOUBLE = SqlType("DOUBLE")
 DATE = SqlType("DATE")
 TIMESTAMP = SqlType("TIMESTAMP")
 TIMESTAMPTZ = SqlType("TIMESTAMPTZ")
+TIME = SqlType("TIME")  # a time of day; not is_temporal, which means a point on the calendar
 INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
 NULLTYPE = SqlType("NULL")
@@ -225,7 +227,7 @@ _NAMES = {
     "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP, "INTERVAL": INTERVAL,
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
     "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
-    "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ,
+    "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ, "TIME": TIME,
 }
 
 

@@ -27,6 +27,7 @@ from ..kernels import dates as D
 from ..kernels import strings as S
 from ..kernels import wide as W
 from ..kernels.selection import all_true, any_true, nonzero
+from ..kernels.times import format_time
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery, Slot, walk
 
 OPS: dict = {}
@@ -998,6 +999,9 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     if frm.is_nested or to.is_nested:
         from ..functions.nested import cast_column as cast_nested  # (the registry imports this module)
         return cast_nested(a, to)
+    if to.kind == "TIME" and not frm.is_string:
+        from ..functions.times import time_of_day
+        return time_of_day(a)
     if frm.is_temporal and to.is_temporal and "TIMESTAMPTZ" in (frm.kind, to.kind):
         from ..functions.dates import cast_zoned
         return cast_zoned(a, to)
@@ -1126,6 +1130,8 @@ def _format_value(v, t: T.SqlType) -> str:
         return show_instant(int(v))
     if t.kind == "INTERVAL":
         return D.format_interval(int(v))
+    if t.kind == "TIME":
+        return format_time(int(v))
     if t.kind == "BOOLEAN":
         return "true" if v else "false"
     if t.is_float:

@@ -116,6 +116,9 @@ def extract(part: str, e: Expr) -> Expr:
     field = D.part_name(part)
     if field not in D.EXTRACT_PARTS:
         raise NotSupportedError(f"EXTRACT({part.upper()} ...)" + suggest(field, list(D.EXTRACT_PARTS)))
+    if e.type.kind == "TIME":
+        from .times import extract as time_extract
+        return time_extract(field, e)
     e = temporal("extract", 2, e, interval=True, local=field != "epoch")
     out = T.DOUBLE if field in D.DOUBLE_PARTS else T.BIGINT
     if e.type.kind == "INTERVAL" and field != "epoch":
@@ -135,6 +138,9 @@ def _extract_kernel(args, e, ctx):
 def _date_part(*args):
     arity("date_part", args, 2, 2, "date_part(part, date)")
     if not isinstance(args[0], Lit) and args[0].type.is_string:  # a part per row: DOUBLE, as DuckDB
+        if args[1].type.kind == "TIME":
+            from .times import date_part_per_row
+            return date_part_per_row(*args)
         return Call("date_part", (args[0], temporal("date_part", 2, args[1])), T.DOUBLE)
     field = _part("date_part", args[0], D.EXTRACT_PARTS)
     return Lit(None, T.BIGINT) if field is None else extract(field, args[1])
@@ -210,6 +216,9 @@ def _between(name, how):
     def bind(*args):
         arity(name, args, 3, 3, f"{name}(part, start, end)")
         part = _part(name, args[0], D.DIFF_PARTS)
+        if "TIME" in (args[1].type.kind, args[2].type.kind):
+            from .times import diff
+            return diff(name, part, args[1], args[2])
         local = part not in _ELAPSED_PARTS  # (instants: days and longer on the session zone's calendar)
         start, end = temporal(name, 2, args[1], local=local), temporal(name, 3, args[2], local=local)
         if part is None or is_null(start) or is_null(end):

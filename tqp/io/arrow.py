@@ -60,6 +60,8 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
         return T.DATE
     if pa.types.is_timestamp(t):
         return T.TIMESTAMP if t.tz is None else T.TIMESTAMPTZ
+    if pa.types.is_time(t):
+        return T.TIME
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return T.VARCHAR
     if pa.types.is_null(t):
@@ -129,6 +131,10 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
         data = arr.cast(pa.int32()).fill_null(0).to_numpy()
     elif st.kind in ("TIMESTAMP", "TIMESTAMPTZ"):  # (Arrow's zoned values count from 1970 UTC too)
         raw = arr.cast(pa.int64()).fill_null(0).to_numpy()
+        per = _US_PER[t.unit]
+        data = raw // 1000 if per is None else raw * per
+    elif st.kind == "TIME":  # time32 (s, ms) or time64 (us, ns), as microseconds since midnight
+        raw = arr.cast(pa.int32() if pa.types.is_time32(t) else pa.int64()).fill_null(0).to_numpy().astype(np.int64)
         per = _US_PER[t.unit]
         data = raw // 1000 if per is None else raw * per
     else:
@@ -302,7 +308,7 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
     return {
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us"), "INTERVAL": pa.duration("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
+        "TIMESTAMP": pa.timestamp("us"), "TIME": pa.time64("us"), "INTERVAL": pa.duration("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
     }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
 
 
@@ -335,6 +341,8 @@ def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
         return pa.array(data, type=pa.int64(), mask=mask).cast(arrow_type_of(t, zone))
     if t.kind == "INTERVAL":
         return pa.array(data, type=pa.int64(), mask=mask).cast(pa.duration("us"))
+    if t.kind == "TIME":
+        return pa.array(data, type=pa.int64(), mask=mask).cast(pa.time64("us"))
     return pa.array(data, type=arrow_type_of(t), mask=mask)
 
 
