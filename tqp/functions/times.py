@@ -171,7 +171,8 @@ def _date_plus_time(args, e, ctx):
 
 def _make_time_bind(*args):
     arity("make_time", args, 3, 3, "make_time(hour, minute, seconds)")
-    args = [coerce("make_time", i + 1, a, "BIGINT" if i < 2 else "DOUBLE") for i, a in enumerate(args)]
+    args = [coerce("make_time", i + 1, X.cast(a, T.BIGINT) if a.type.is_string and isinstance(a, Lit) else a,
+                   "BIGINT" if i < 2 else "DOUBLE") for i, a in enumerate(args)]  # ('1', as DuckDB reads it)
     return Lit(None, T.TIME) if any(is_null(a) for a in args) else Call("make_time", tuple(args), T.TIME)
 
 
