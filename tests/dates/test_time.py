@@ -84,7 +84,8 @@ LITERALS = [
     "extract(second FROM TIME '10:11:12.345678')", "extract(millisecond FROM TIME '10:11:12.345678')",
     "extract(microsecond FROM TIME '10:11:12.345678')", "extract(epoch FROM TIME '10:11:12.345678')",
     "hour(TIME '24:00'), minute(TIME '24:00'), epoch(TIME '24:00')", "second(TIME '10:11:12.9')",
-    "millisecond(TIME '10:11:12.345')", "microsecond(TIME '10:11:12.345')", "date_part('hour', TIME '10:11:12')",
+    "millisecond(TIME '10:11:12.345')", "epoch_ms(TIME '10:00'), epoch_us(TIME '10:00:00.5'), epoch_ns(TIME '01:00')",
+    "to_json(TIME '10:11:12.5')", "CAST(TIME '10:00' AS TIME_NS)", "microsecond(TIME '10:11:12.345')", "date_part('hour', TIME '10:11:12')",
     "date_part('epoch', TIME '10:11:12.5')", "datepart('second', TIME '10:11:12')",
     "date_diff('minute', TIME '10:00', TIME '11:30')", "date_sub('hour', TIME '11:30', TIME '10:00')",
     "date_diff('hour', TIME '11:30', TIME '10:00')", "date_diff('millisecond', TIME '10:00', TIME '10:00:00.0015')",
@@ -129,6 +130,8 @@ QUERIES = [
     "SELECT t FROM tt UNION SELECT u FROM tt ORDER BY 1", "SELECT max(t + INTERVAL 1 HOUR) FROM tt",
     "SELECT id, row_number() OVER (ORDER BY t, id) FROM tt ORDER BY id",
     "SELECT id, lag(t) OVER (ORDER BY id) FROM tt ORDER BY id",
+    "SELECT median(t), quantile_cont(t, 0.3), quantile_disc(u, 0.7), mode(hour(t)) FROM tt",
+    "SELECT h, list(t ORDER BY id) FROM tt WHERE t < '24:00' GROUP BY h ORDER BY h",  # (24:00:00 in a list: see the module doc)
 ]
 
 
@@ -181,8 +184,36 @@ def test_tables_and_files(cons, tmp_path):
     with open(csv, "w") as f:
         f.write("k,tm\n1,10:11:12\n2,\n3,23:59\n")
     compare(cons, f"SELECT k, tm, typeof(tm) FROM read_csv('{csv}') ORDER BY k")
+    csv = str(tmp_path / "fractions.csv")
+    with open(csv, "w") as f:  # with fractions of a second, which pyarrow alone reads as text
+        f.write("k,tm,txt\n1,10:11:12.5,a\n2,,b\n3,24:00:00,c\n4,00:00:00.000001,d\n")
+    compare(cons, f"SELECT k, tm, typeof(tm), txt FROM read_csv('{csv}') ORDER BY k")
+    written = {}
+    for name, con in (("tqp", t), ("duckdb", d)):
+        path = tmp_path / f"{name}.csv"
+        con.execute(f"COPY (SELECT id, t, u FROM tt ORDER BY id) TO '{path}'")
+        written[name] = path.read_text()
+    assert written["tqp"] == written["duckdb"]
     for con in (t, d):
         con.execute("DROP TABLE shifts")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/New_York", "Australia/Lord_Howe"])
+def test_instants_in_the_session_zone(zone):
+    """An instant's TIME is its wall clock in the session's zone (DuckDB: through TIMETZ)."""
+    stamps = pa.table({"z": pa.array([dt.datetime(2024, 3, 10, 6, 59, 59, 5, tzinfo=dt.timezone.utc),
+                                      dt.datetime(2024, 3, 10, 7, 0, tzinfo=dt.timezone.utc), None,
+                                      dt.datetime(1850, 6, 1, 23, 59, tzinfo=dt.timezone.utc)], pa.timestamp("us", tz="UTC"))})
+    t, d = tqp.connect(), duckdb.connect()
+    for con in (t, d):
+        con.execute(f"SET TimeZone = '{zone}'")
+    t.register("stamps", stamps)
+    d.register("stamps", stamps)
+    mine = t.execute("SELECT CAST(z AS TIME), CAST(TIMESTAMPTZ '2024-01-01 10:11:12+05' AS TIME), "
+                     "current_time = CAST(CAST(now() AS TIMESTAMP) AS TIME) FROM stamps").fetchall()
+    theirs = d.execute("SELECT CAST(CAST(z AS TIMETZ) AS TIME), CAST(CAST(TIMESTAMPTZ '2024-01-01 10:11:12+05' AS TIMETZ) "
+                       "AS TIME), current_localtime() = CAST(CAST(now() AS TIMESTAMP) AS TIME) FROM stamps").fetchall()
+    assert mine == theirs
 
 
 ERRORS = [

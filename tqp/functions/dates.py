@@ -386,7 +386,7 @@ def _to_epoch(name, divisor):
         arity(name, args, 1, 1)
         if name == "epoch_ms" and (args[0].type.is_numeric or args[0].type.kind == "NULL"):
             return _from_epoch("epoch_ms", "BIGINT", 1000)(*args)
-        x = temporal(name, 1, args[0], local=False)
+        x = args[0] if args[0].type.kind == "TIME" else temporal(name, 1, args[0], local=False)
         return Lit(None, T.BIGINT) if is_null(x) else Call(name, (x,), T.BIGINT, (divisor,))
     return bind
 

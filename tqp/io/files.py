@@ -227,6 +227,8 @@ def read(spec: FileSpec, files: list[str] | None = None, trusted: bool = False) 
                 table = _read_dataset(spec, files, text)
         if spec.fmt == "json":
             table = _json_temporals(table)
+        if spec.fmt == "csv" and not any(spec.option(k) for k in ("all_varchar", "types", "dtypes", "column_types", "columns")):
+            table = _csv_times(table)
         return table
     except (FileNotFoundError, IsADirectoryError) as exc:
         raise ProgrammingError(f"no such file: {what}") from exc
@@ -423,6 +425,25 @@ def _json_temporals(table: pa.Table) -> pa.Table:
     return table
 
 
+def _csv_times(table: pa.Table) -> pa.Table:
+    """Text columns all of whose values are times of day become TIME, as DuckDB's sniffer types
+    them (pyarrow reads H:MM[:SS] as a time already, but not with a fraction of a second)."""
+    import pyarrow.compute as pc
+    from ..kernels.times import parse_time
+    for i, field in enumerate(table.schema):
+        col = table.column(i)
+        if not pa.types.is_string(field.type) or \
+                not pc.all(pc.match_substring_regex(col, r"^\d{1,2}:\d\d(:\d\d(\.\d*)?)?$")).as_py():
+            continue
+        codes = col.combine_chunks().dictionary_encode()
+        try:
+            micros = [parse_time(v) for v in codes.dictionary.to_pylist()]  # once per distinct text
+        except ValueError:
+            continue
+        table = table.set_column(i, field.name, pa.array(micros, pa.int64()).cast(pa.time64("us")).take(codes.indices))
+    return table
+
+
 # ---------------------------------------------------------------------------- writing
 
 def write(table: pa.Table, path: str, fmt: str | None, options: dict) -> None:
@@ -478,6 +499,9 @@ def _write_csv(table: pa.Table, path: str, options: dict) -> None:
     for col in table.columns:
         if pa.types.is_timestamp(col.type):
             text = _timestamp_text(col)
+        elif pa.types.is_time(col.type):  # as DuckDB writes a TIME: 24:00:00 included, no trailing zeros
+            whole_day = pc.equal(col.cast(pa.int64()), 86_400_000_000)
+            text = pc.if_else(whole_day, "24:00:00", _no_trailing_zeros(pc.if_else(whole_day, pa.scalar(0, col.type), col).cast(pa.string())))
         elif pa.types.is_boolean(col.type):
             text = pc.if_else(col, "true", "false")
         elif pa.types.is_floating(col.type):
@@ -505,5 +529,9 @@ def _write_csv(table: pa.Table, path: str, options: dict) -> None:
 
 def _timestamp_text(col):
     import pyarrow.compute as pc
-    text = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")  # %S carries the fraction's digits
+    return _no_trailing_zeros(pc.strftime(col, format="%Y-%m-%d %H:%M:%S"))  # %S carries the fraction's digits
+
+
+def _no_trailing_zeros(text):
+    import pyarrow.compute as pc
     return pc.replace_substring_regex(pc.replace_substring_regex(text, r"(\.\d*[1-9])0+$", r"\1"), r"\.0+$", "")

@@ -290,7 +290,7 @@ def sql_type(node: exp.DataType) -> T.SqlType:
     params = tuple(int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
     name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "TIMESTAMPNTZ": "TIMESTAMP",
-            "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP",
+            "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP", "TIME_NS": "TIME",
             "TIMESTAMPLTZ": "TIMESTAMPTZ", "JSON": "VARCHAR"}.get(name, name)  # (JSON is text, as DuckDB casts it)
     t = T.from_name(name, params)
     if t is None:
