@@ -27,7 +27,7 @@ from ..kernels import dates as D
 from ..kernels import strings as S
 from ..kernels import wide as W
 from ..kernels.selection import all_true, any_true, nonzero
-from ..kernels.times import format_time
+from ..kernels.times import format_time, format_timestamp
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery, Slot, walk
 
 OPS: dict = {}
@@ -1124,7 +1124,7 @@ def _format_value(v, t: T.SqlType) -> str:
     if t.kind == "DATE":
         return (dt.date(1970, 1, 1) + dt.timedelta(days=int(v))).isoformat()
     if t.kind == "TIMESTAMP":
-        return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(v)))
+        return format_timestamp(int(v))
     if t.kind == "TIMESTAMPTZ":
         from ..functions.dates import show_instant
         return show_instant(int(v))

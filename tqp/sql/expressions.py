@@ -25,6 +25,7 @@ from ..settings import current as current_settings
 from .scope import Scope, suggest
 from .. import functions as F
 from ..kernels.dates import format_interval
+from ..kernels.times import format_timestamp
 
 EPOCH = dt.date(1970, 1, 1)
 _CMP = {exp.EQ: "eq", exp.NEQ: "ne", exp.LT: "lt", exp.LTE: "le", exp.GT: "gt", exp.GTE: "ge"}
@@ -215,7 +216,7 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
         if frm.kind == "DATE":
             return Lit(days_to_date(v).isoformat(), to)
         if frm.kind == "TIMESTAMP":
-            return Lit(str(micros_to_ts(v)), to)
+            return Lit(format_timestamp(v), to)
         if frm.kind == "INTERVAL":
             return Lit(format_interval(v), to)
         if frm.kind == "BOOLEAN":
