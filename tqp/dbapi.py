@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import time as _time
+import uuid as _uuid
 from collections.abc import Mapping
 from typing import Any, Iterable, Sequence
 
@@ -401,10 +402,12 @@ def _rows(table: pa.Table) -> list[tuple]:
     if table.num_columns == 0:
         return [()] * table.num_rows
     columns = []
-    for col in table.columns:
+    for field, col in zip(table.schema, table.columns):
         values: list = []
         for chunk in col.chunks:
             values.extend(_array_to_python(chunk))
+        if field.metadata and field.metadata.get(b"tqp.type") == b"UUID":  # (io/arrow.py's to_arrow)
+            values = [None if v is None else _uuid.UUID(v) for v in values]
         columns.append(values)
     return list(zip(*columns))
 

@@ -44,6 +44,7 @@ _STORAGE = {
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
     "STRUCT": torch.int32,
     "MAP": torch.int32,  # a LIST of STRUCT(key, value), as DuckDB's
+    "UUID": torch.int32,  # codes into a dictionary of canonical texts, whose order is DuckDB's (unsigned 128-bit)
     "NULL": torch.bool,  # the type of a bare NULL literal; all rows invalid
 }
 _INT_RANK = {"SMALLINT": 1, "INTEGER": 2, "BIGINT": 3}
@@ -97,8 +98,8 @@ class SqlType:
 
     @property
     def uses_dictionary(self) -> bool:
-        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT)."""
-        return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP")
+        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT, UUID)."""
+        return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP", "UUID")
 
     @property
     def element(self) -> "SqlType":
@@ -135,6 +136,7 @@ TIMESTAMPTZ = SqlType("TIMESTAMPTZ")
 TIME = SqlType("TIME")  # a time of day; not is_temporal, which means a point on the calendar
 INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
+UUID = SqlType("UUID")
 NULLTYPE = SqlType("NULL")
 
 
@@ -227,7 +229,7 @@ _NAMES = {
     "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP, "INTERVAL": INTERVAL,
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
     "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
-    "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ, "TIME": TIME,
+    "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ, "TIME": TIME, "UUID": UUID,
 }
 
 

@@ -51,11 +51,12 @@ def literal_column(value, t: T.SqlType, device) -> Column:
         return Column(t, torch.tensor(0, dtype=torch.int32, device=device),
                       None if value is not None else torch.tensor(False, device=device),
                       Dictionary(nested_values([value] if value is not None else [])))
-    if t.is_string or (t.kind == "NULL" and isinstance(value, str)):
+    if t.is_string or t.kind == "UUID" or (t.kind == "NULL" and isinstance(value, str)):
+        text_type = T.UUID if t.kind == "UUID" else T.VARCHAR
         if value is None:
-            return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device),
+            return Column(text_type, torch.tensor(0, dtype=torch.int32, device=device),
                           torch.tensor(False, device=device), Dictionary(np.array([], dtype=object)))
-        return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device), None,
+        return Column(text_type, torch.tensor(0, dtype=torch.int32, device=device), None,
                       Dictionary(np.array([value], dtype=object)))
     dtype = t.torch_dtype
     if value is None:
@@ -995,7 +996,10 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     x = a.data
     if frm.kind == "NULL":
         return Column(to, torch.zeros_like(x, dtype=to.torch_dtype), torch.zeros_like(x, dtype=torch.bool),
-                      Dictionary(np.array([], dtype=object)) if to.is_string else None)
+                      Dictionary(np.array([], dtype=object)) if to.is_string or to.kind == "UUID" else None)
+    if "UUID" in (frm.kind, to.kind):
+        from ..functions.uuids import cast_column as cast_uuid
+        return cast_uuid(a, to, failed)
     if frm.is_nested or to.is_nested:
         from ..functions.nested import cast_column as cast_nested  # (the registry imports this module)
         return cast_nested(a, to)

@@ -135,7 +135,7 @@ def entries() -> list[Function | Aggregate]:
 
 
 from . import aggregates, dates, general, math, strings  # noqa: E402,F401  (each registers its entries)
-from . import times  # noqa: E402,F401
+from . import times, uuids  # noqa: E402,F401
 from . import nested  # noqa: E402,F401  (after strings: length() takes lists too)
 from . import lists, maps  # noqa: E402,F401
 from . import statistics  # noqa: E402,F401

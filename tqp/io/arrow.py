@@ -21,6 +21,7 @@ vectorised Arrow and numpy passes (never per row):
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pyarrow as pa
@@ -31,6 +32,7 @@ from .. import types as T
 from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
+from ..kernels.uuids import hex_texts
 from ..settings import current as current_settings
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
@@ -38,6 +40,8 @@ _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
 
 def sql_type_of(t: pa.DataType) -> T.SqlType:
     """The SQL type a pyarrow type is held as."""
+    if isinstance(t, pa.ExtensionType) and t.extension_name == "arrow.uuid":
+        return T.UUID
     if pa.types.is_dictionary(t):
         return sql_type_of(t.value_type)
     if pa.types.is_boolean(t):
@@ -118,6 +122,12 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
                       torch.zeros(n, dtype=torch.bool, device=device))
     if st.is_string:
         return _string_column(arr, device)
+    if st.kind == "UUID":  # 16 big-endian bytes each, held as their canonical text
+        storage = arr.storage
+        raw = np.frombuffer(storage.buffers()[1], dtype=np.uint8)[16 * storage.offset:16 * (storage.offset + len(storage))]
+        texts = hex_texts(raw.reshape(-1, 16))
+        texts = pc.if_else(storage.is_valid(), texts, pa.scalar(None, pa.string())) if storage.null_count else texts
+        return replace(_string_column(texts, device), type=T.UUID)
     if st.is_nested:
         return nested_column(arr, device)
     if pa.types.is_dictionary(t):
@@ -308,7 +318,7 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
     return {
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us"), "TIME": pa.time64("us"), "INTERVAL": pa.duration("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
+        "TIMESTAMP": pa.timestamp("us"), "TIME": pa.time64("us"), "UUID": pa.string(), "INTERVAL": pa.duration("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
     }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
 
 
@@ -366,8 +376,14 @@ def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
 
 def to_arrow(names: list[str], columns: list[Column], zone: str | None = None) -> pa.Table:
     arrays = [map_array(column_to_arrow(c, zone)) if c.type.kind == "MAP" else column_to_arrow(c, zone) for c in columns]
-    # Duplicate output names are legal SQL; Arrow tables allow them too.
-    return pa.Table.from_arrays(arrays, names=list(names)) if arrays else pa.table({})
+    # Duplicate output names are legal SQL; Arrow tables allow them too. A UUID leaves as its
+    # text, as DuckDB exports it; the field's metadata tells fetchall to give uuid.UUID objects.
+    fields = [pa.field(n, a.type, metadata=UUID_FIELD if c.type.kind == "UUID" else None)
+              for n, a, c in zip(names, arrays, columns)]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields)) if arrays else pa.table({})
+
+
+UUID_FIELD = {b"tqp.type": b"UUID"}
 
 
 def map_array(arr: pa.Array) -> pa.Array:

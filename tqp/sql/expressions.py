@@ -15,6 +15,7 @@ import datetime as dt
 import decimal
 import math
 import re
+import uuid
 
 from sqlglot import exp
 
@@ -133,6 +134,8 @@ def python_literal(value) -> Lit:
         if value.utcoffset() is not None:
             raise NotSupportedError("a time with a tzinfo as a parameter: tqp has no TIME WITH TIME ZONE")
         return Lit(F.times.micros_of(value), T.TIME)
+    if isinstance(value, uuid.UUID):
+        return Lit(str(value), T.UUID)
     if isinstance(value, list):  # a LIST, typed as [v1, v2, ...] would be
         return F.nested._list_value(*[python_literal(v) for v in value])
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -186,6 +189,8 @@ def _integer_text(s: str) -> int:
 def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
     if "TIME" in (frm.kind, k):
         return Lit(F.times.cast_value(v, frm, to), to)
+    if "UUID" in (frm.kind, k):
+        return Lit(F.uuids.cast_value(v, frm, to), to)
     if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
         return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
                    else F.dates.cast_zoned_value(v, frm, to), to)
@@ -311,10 +316,11 @@ def cast(e: Expr, to: T.SqlType) -> Expr:
         return fold_cast(e, to)
     if e.type.kind == "NULL":
         return Lit(None, to)
-    if "TIME" in (e.type.kind, to.kind):
-        if not F.times.castable(e.type, to):
-            raise ProgrammingError(f"cannot cast {e.type} to {to}")
-        return Call("cast", (e,), to)
+    for kind, module in (("TIME", F.times), ("UUID", F.uuids)):
+        if kind in (e.type.kind, to.kind):
+            if not module.castable(e.type, to):
+                raise ProgrammingError(f"cannot cast {e.type} to {to}")
+            return Call("cast", (e,), to)
     if e.type.is_nested and (to.kind == e.type.kind or to.is_string):
         return Call("cast", (e,), to)
     if e.type.is_string and not to.is_string or to.is_string and not e.type.is_string \

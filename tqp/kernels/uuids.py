@@ -1,0 +1,52 @@
+"""UUID values as tqp holds them: codes into a dictionary of their canonical text (32 lower-case
+hex digits in 8-4-4-4-12 groups). Those texts sort as DuckDB orders UUIDs, by their unsigned
+128-bit value, so comparisons, sorting, grouping and joins work on the codes as for VARCHAR.
+
+DuckDB reads 32 hex digits of either case, dashes anywhere between them, optionally in braces.
+
+>>> canonical('{A0EEBC99-9C0B4EF8-BB6D-6BB9BD380A11}')
+'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'
+>>> import numpy as np
+>>> hex_texts(np.arange(16, dtype=np.uint8).reshape(1, 16)).to_pylist()
+['00010203-0405-0607-0809-0a0b0c0d0e0f']
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pyarrow as pa
+
+_TEXT = re.compile(r"\{?([0-9a-fA-F][0-9a-fA-F-]*[0-9a-fA-F])\}?")
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_DASHES = (8, 12, 16, 20)  # hex digits before each dash
+
+
+def canonical(text: str) -> str:
+    """A UUID's canonical text; ValueError when `text` is no UUID."""
+    m = _TEXT.fullmatch(text)
+    if m is None or (text[0] == "{") != (text[-1] == "}"):
+        raise ValueError(text)
+    digits = m[1].replace("-", "").lower()
+    if len(digits) != 32:
+        raise ValueError(text)
+    return "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
+
+
+def hex_texts(raw: np.ndarray) -> pa.Array:
+    """Canonical texts of an (n, 16) uint8 array of UUIDs' big-endian bytes, built in one pass."""
+    n = len(raw)
+    digits = np.empty((n, 32), dtype=np.uint8)
+    digits[:, 0::2], digits[:, 1::2] = _HEX[raw >> 4], _HEX[raw & 15]
+    text = np.insert(digits, _DASHES, ord("-"), axis=1)
+    offsets = np.arange(0, 36 * (n + 1), 36, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(text))])
+
+
+def random_v4(n: int) -> pa.Array:
+    """n random (version 4) UUIDs' texts, as uuid() / gen_random_uuid() make them."""
+    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
+    raw[:, 6] = raw[:, 6] & 0x0F | 0x40
+    raw[:, 8] = raw[:, 8] & 0x3F | 0x80
+    return hex_texts(raw)
