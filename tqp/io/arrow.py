@@ -40,8 +40,8 @@ _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
 
 def sql_type_of(t: pa.DataType) -> T.SqlType:
     """The SQL type a pyarrow type is held as."""
-    if isinstance(t, pa.ExtensionType) and t.extension_name == "arrow.uuid":
-        return T.UUID
+    if isinstance(t, pa.BaseExtensionType):  # (arrow.json: its text)
+        return T.UUID if t.extension_name == "arrow.uuid" else sql_type_of(t.storage_type)
     if pa.types.is_dictionary(t):
         return sql_type_of(t.value_type)
     if pa.types.is_boolean(t):
@@ -114,6 +114,8 @@ def _decimal_data(arr: pa.Array) -> np.ndarray:
 def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> Column:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if isinstance(arr.type, pa.BaseExtensionType) and arr.type.extension_name != "arrow.uuid":
+        arr = arr.storage
     t = arr.type
     st = sql_type_of(t)
     if pa.types.is_null(t):

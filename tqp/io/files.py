@@ -251,7 +251,9 @@ def _read_dataset(spec: FileSpec, files: list[str], json_schema: pa.Schema | Non
     elif spec.fmt == "json":
         file_format = ds.JsonFileFormat(parse_options=pajson.ParseOptions(explicit_schema=json_schema))
     else:
-        file_format = ds.ParquetFileFormat()
+        # (with Arrow's extension types a UUID column reads as arrow.uuid, not as 16 bytes)
+        file_format = ds.ParquetFileFormat(
+            default_fragment_scan_options=ds.ParquetFragmentScanOptions(arrow_extensions_enabled=True))
     hive = spec.option("hive_partitioning")
     keys = _hive_keys(files)
     if hive is None:
