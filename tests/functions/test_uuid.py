@@ -142,3 +142,16 @@ def test_parquet(cons, tmp_path):
     path = tmp_path / "u.parquet"
     d.execute(f"COPY (SELECT id, u FROM ut) TO '{path}' (FORMAT parquet)")
     compare(cons, f"SELECT id, u, typeof(u) FROM read_parquet('{path}') ORDER BY id")
+
+
+def test_volatile_defaults_differ_per_row(cons):
+    """DEFAULT gen_random_uuid() / random() give each inserted row its own value, as in DuckDB."""
+    t, d = cons
+    for con in (t, d):
+        con.execute("CREATE TABLE ids (id UUID DEFAULT gen_random_uuid(), r DOUBLE DEFAULT random(), s VARCHAR, k INT DEFAULT 7)")
+        con.execute("INSERT INTO ids (s) VALUES ('a'), ('b'), ('c')")
+        con.execute("INSERT INTO ids (s) SELECT 'z' WHERE false")
+        con.execute("INSERT INTO ids (s) VALUES ('d')")
+    compare(cons, "SELECT count(DISTINCT id), count(DISTINCT r), count(*), min(k), typeof(min(id)) FROM ids")
+    for con in (t, d):
+        con.execute("DROP TABLE ids")
