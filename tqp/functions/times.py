@@ -7,8 +7,7 @@ all as DuckDB does. Where tqp differs: a TIMESTAMPTZ casts to the TIME its wall 
 session's zone (DuckDB casts it through TIMETZ only), and current_time / get_current_time() give
 that zone's TIME, not DuckDB's TIME WITH TIME ZONE, which tqp does not have. A 24:00:00 comes to
 Python as the text '24:00:00' (no datetime.time holds it), as from DuckDB, except inside a LIST
-or STRUCT, where pyarrow's conversion gives 00:00:00. avg(TIME) and time_bucket over TIME are
-not supported yet.
+or STRUCT, where pyarrow's conversion gives 00:00:00. avg(TIME) is not supported yet.
 
 >>> import tqp
 >>> con = tqp.connect()
