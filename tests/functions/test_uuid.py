@@ -155,3 +155,12 @@ def test_volatile_defaults_differ_per_row(cons):
     compare(cons, "SELECT count(DISTINCT id), count(DISTINCT r), count(*), min(k), typeof(min(id)) FROM ids")
     for con in (t, d):
         con.execute("DROP TABLE ids")
+
+
+def test_parquet_written_by_tqp(cons, tmp_path):
+    """tqp writes UUID columns as parquet's UUID type too: DuckDB reads them back as UUID."""
+    t, d = cons
+    path = tmp_path / "mine.parquet"
+    t.execute(f"COPY (SELECT id, u, v FROM ut WHERE id > 2) TO '{path}' (FORMAT parquet)")
+    want = d.execute("SELECT id, u, v, typeof(u) FROM ut WHERE id > 2 ORDER BY id").fetchall()
+    assert d.execute(f"SELECT id, u, v, typeof(u) FROM read_parquet('{path}') ORDER BY id").fetchall() == want

@@ -462,6 +462,7 @@ def write(table: pa.Table, path: str, fmt: str | None, options: dict) -> None:
         try:
             if fmt == "parquet":
                 import pyarrow.parquet as pq
+                table = _uuids_as_bytes(table)
                 compression = str(options.get("compression", "snappy")).lower()
                 pq.write_table(table, scratch, compression=None if compression == "uncompressed" else compression)
             else:
@@ -478,6 +479,17 @@ def write(table: pa.Table, path: str, fmt: str | None, options: dict) -> None:
         raise DataError(f"cannot write {path!r} as {fmt}: {exc}") from exc
     except OSError as exc:
         raise OperationalError(f"cannot write {path!r}: {exc}") from exc
+
+
+def _uuids_as_bytes(table: pa.Table) -> pa.Table:
+    """UUID columns (text, marked by io/arrow.py's to_arrow) as Arrow's arrow.uuid, which parquet
+    stores as its UUID type, as DuckDB writes them."""
+    from ..kernels.uuids import uuid_array
+    from .arrow import UUID_FIELD
+    for i, field in enumerate(table.schema):
+        if field.metadata == UUID_FIELD:
+            table = table.set_column(i, field.name, uuid_array(table.column(i).combine_chunks()))
+    return table
 
 
 def _write_csv(table: pa.Table, path: str, options: dict) -> None:

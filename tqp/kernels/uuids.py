@@ -44,6 +44,21 @@ def hex_texts(raw: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(text))])
 
 
+def uuid_array(texts: pa.Array) -> pa.Array:
+    """Canonical texts as Arrow's arrow.uuid (16 big-endian bytes each), as DuckDB writes UUIDs
+    to parquet: the inverse of hex_texts."""
+    import pyarrow.compute as pc
+    n = len(texts)
+    filled = pc.replace_substring(texts.fill_null("0" * 32), "-", "").cast(pa.large_string())
+    digits = np.frombuffer(filled.buffers()[2], dtype=np.uint8)[:32 * n].reshape(n, 32)
+    nibbles = np.where(digits >= ord("a"), digits - (ord("a") - 10), digits - ord("0")).astype(np.uint8)
+    raw = np.ascontiguousarray(nibbles[:, 0::2] << 4 | nibbles[:, 1::2])
+    storage = pa.Array.from_buffers(pa.binary(16), n, [None, pa.py_buffer(raw)])
+    if texts.null_count:
+        storage = pc.if_else(texts.is_valid(), storage, pa.scalar(None, pa.binary(16)))
+    return pa.ExtensionArray.from_storage(pa.uuid(), storage)
+
+
 def random_v4(n: int) -> pa.Array:
     """n random (version 4) UUIDs' texts, as uuid() / gen_random_uuid() make them."""
     raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
