@@ -57,6 +57,10 @@ CONSTANTS = [
     "CAST('80000000-0000-0000-0000-000000000000' AS UUID) > '7fffffff-ffff-ffff-ffff-ffffffffffff'",
     "CAST('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' AS UUID) || '!'", "CAST(NULL AS UUID)",
     "typeof(uuid()), typeof(gen_random_uuid()), uuid() = uuid(), uuid() IS NULL",
+    "typeof(uuidv4()), typeof(uuidv7()), uuid_extract_version(uuidv7()), uuid_extract_version(uuidv4())",
+    "uuid_extract_version('a0eebc99-9c0b-0ef8-bb6d-6bb9bd380a11'), uuid_extract_version(NULL::UUID)",
+    "uuid_extract_timestamp(CAST('01890a5d-ac96-774b-bcce-b302099a8057' AS UUID))",
+    "uuid_extract_timestamp(uuidv7()) > now() - INTERVAL 1 HOUR", "typeof(localtime), localtime = current_localtime()",
 ]
 
 
@@ -77,7 +81,8 @@ QUERIES = [
     "SELECT id FROM ut WHERE u BETWEEN '40000000-0000-0000-0000-000000000000' AND '90000000-0000-0000-0000-000000000000' ORDER BY id",
     "SELECT id, CASE WHEN g = 0 THEN u ELSE v END, COALESCE(u, v, '00000000-0000-0000-0000-000000000000') FROM ut ORDER BY id",
     "SELECT id, TRY_CAST(s AS UUID), CAST(TRY_CAST(s AS UUID) AS VARCHAR) FROM ut ORDER BY id",
-    "SELECT u FROM ut UNION SELECT v FROM ut ORDER BY 1",
+    "SELECT u FROM ut UNION SELECT v FROM ut ORDER BY 1", "SELECT id, uuid_extract_version(u) FROM ut ORDER BY id",
+    "SELECT count(DISTINCT uuidv7()), min(uuid_extract_version(uuidv7())) FROM range(500)",
     "SELECT id, row_number() OVER (PARTITION BY g ORDER BY u, id) FROM ut ORDER BY id",
     "SELECT count(DISTINCT uuid()), count(DISTINCT gen_random_uuid()::VARCHAR), "
     "bool_and(regexp_full_match(uuid()::VARCHAR, '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}')) "
@@ -123,7 +128,8 @@ ERRORS = [
     ("SELECT CAST('xyz' AS UUID)", tqp.DataError), ("SELECT CAST(s AS UUID) FROM ut", tqp.DataError),
     ("SELECT CAST(u AS BIGINT) FROM ut", tqp.ProgrammingError), ("SELECT length(u) FROM ut", tqp.ProgrammingError),
     ("SELECT u = 1 FROM ut", tqp.ProgrammingError), ("SELECT u = 'nope' FROM ut", tqp.DataError),
-    ("SELECT sum(u) FROM ut", tqp.ProgrammingError),
+    ("SELECT sum(u) FROM ut", tqp.ProgrammingError), ("SELECT uuid_extract_timestamp(uuidv4())", tqp.DataError),
+    ("SELECT uuid_extract_version(1)", tqp.ProgrammingError),
 ]
 
 

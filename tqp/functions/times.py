@@ -206,7 +206,8 @@ _entry("make_time", "make_time(BIGINT hour, BIGINT minute, DOUBLE seconds) → T
        "make_time(13, 45, 10.5) → 13:45:10.5", _make_time_bind, _make_time, nodes=(exp.TimeFromParts,))
 _entry("current_time", "current_time → TIME",
        "The session zone's time of day the statement started (DuckDB's is a TIME WITH TIME ZONE).",
-       "current_time", _now_bind, _now, ("get_current_time", "current_localtime"), (exp.CurrentTime,))
+       "current_time", _now_bind, _now, ("get_current_time", "current_localtime", "localtime"),
+       (exp.CurrentTime, exp.Localtime))
 
 C.op("time_part")(_part_kernel)  # operators the binder's EXTRACT, date_diff and arithmetic produce on TIME
 C.op("time_part_per_row")(_part_per_row_kernel)

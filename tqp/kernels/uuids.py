@@ -59,9 +59,12 @@ def uuid_array(texts: pa.Array) -> pa.Array:
     return pa.ExtensionArray.from_storage(pa.uuid(), storage)
 
 
-def random_v4(n: int) -> pa.Array:
-    """n random (version 4) UUIDs' texts, as uuid() / gen_random_uuid() make them."""
+def random_uuids(n: int, version: int = 4, unix_ms: int = 0) -> pa.Array:
+    """n random UUIDs' texts, as uuid() makes them (version 4), or uuidv7()'s (version 7: the
+    first 48 bits count milliseconds since 1970)."""
     raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
-    raw[:, 6] = raw[:, 6] & 0x0F | 0x40
+    if version == 7:
+        raw[:, :6] = np.frombuffer(unix_ms.to_bytes(6, "big"), dtype=np.uint8)
+    raw[:, 6] = raw[:, 6] & 0x0F | version << 4
     raw[:, 8] = raw[:, 8] & 0x3F | 0x80
     return hex_texts(raw)
