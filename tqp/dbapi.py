@@ -389,6 +389,28 @@ def _array_to_python(arr: pa.Array) -> list:
     return arr.to_pylist()  # everything else (tz-aware or ns timestamps, nested...): exact path
 
 
+def _holds_uuid(t: pa.DataType) -> bool:
+    fields = [t.value_field] if pa.types.is_list(t) else list(t) if pa.types.is_struct(t) else []
+    return any(f.metadata == _UUID_FIELD or _holds_uuid(f.type) for f in fields)
+
+
+def _with_uuids(v, field: pa.Field):
+    """A nested value with its UUIDs (text, marked in the field's metadata) as uuid.UUID."""
+    if v is None:
+        return None
+    if field.metadata == _UUID_FIELD:
+        return _uuid.UUID(v)
+    t = field.type
+    if pa.types.is_list(t):
+        return [_with_uuids(x, t.value_field) for x in v]
+    if pa.types.is_struct(t):
+        return {f.name: _with_uuids(v[f.name], f) for f in t}
+    return v
+
+
+_UUID_FIELD = {b"tqp.type": b"UUID"}  # (tqp/io/arrow.py's UUID_FIELD)
+
+
 def _with_nulls(values: list, arr: pa.Array) -> list:
     if arr.null_count:
         import numpy as np
@@ -406,8 +428,8 @@ def _rows(table: pa.Table) -> list[tuple]:
         values: list = []
         for chunk in col.chunks:
             values.extend(_array_to_python(chunk))
-        if field.metadata and field.metadata.get(b"tqp.type") == b"UUID":  # (io/arrow.py's to_arrow)
-            values = [None if v is None else _uuid.UUID(v) for v in values]
+        if field.metadata == _UUID_FIELD or _holds_uuid(field.type):  # (io/arrow.py's to_arrow marks them)
+            values = [_with_uuids(v, field) for v in values]
         columns.append(values)
     return list(zip(*columns))
 

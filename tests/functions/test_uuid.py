@@ -83,6 +83,7 @@ QUERIES = [
     "SELECT id, TRY_CAST(s AS UUID), CAST(TRY_CAST(s AS UUID) AS VARCHAR) FROM ut ORDER BY id",
     "SELECT u FROM ut UNION SELECT v FROM ut ORDER BY 1", "SELECT id, uuid_extract_version(u) FROM ut ORDER BY id",
     "SELECT count(DISTINCT uuidv7()), min(uuid_extract_version(uuidv7())) FROM range(500)",
+    "SELECT g, list(u ORDER BY id), {'first': min(u), 'all': list(v ORDER BY id)} FROM ut GROUP BY g ORDER BY g",
     "SELECT id, row_number() OVER (PARTITION BY g ORDER BY u, id) FROM ut ORDER BY id",
     "SELECT count(DISTINCT uuid()), count(DISTINCT gen_random_uuid()::VARCHAR), "
     "bool_and(regexp_full_match(uuid()::VARCHAR, '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}')) "

@@ -314,9 +314,9 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
     if t.kind == "TIMESTAMPTZ":
         return pa.timestamp("us", tz=zone or current_settings().timezone)
     if t.kind in ("LIST", "MAP"):
-        return pa.list_(arrow_type_of(t.element))
+        return pa.list_(_field("item", t.element))
     if t.kind == "STRUCT":
-        return pa.struct([(n, arrow_type_of(ft)) for n, ft in t.fields])
+        return pa.struct([_field(n, ft) for n, ft in t.fields])
     return {
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
@@ -380,12 +380,18 @@ def to_arrow(names: list[str], columns: list[Column], zone: str | None = None) -
     arrays = [map_array(column_to_arrow(c, zone)) if c.type.kind == "MAP" else column_to_arrow(c, zone) for c in columns]
     # Duplicate output names are legal SQL; Arrow tables allow them too. A UUID leaves as its
     # text, as DuckDB exports it; the field's metadata tells fetchall to give uuid.UUID objects.
-    fields = [pa.field(n, a.type, metadata=UUID_FIELD if c.type.kind == "UUID" else None)
+    fields = [pa.field(n, arrow_type_of(c.type, zone) if c.type.kind in ("LIST", "STRUCT") else a.type,
+                       metadata=UUID_FIELD if c.type.kind == "UUID" else None)  # (nested: UUIDs marked inside)
               for n, a, c in zip(names, arrays, columns)]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields)) if arrays else pa.table({})
 
 
 UUID_FIELD = {b"tqp.type": b"UUID"}
+
+
+def _field(name: str, t: T.SqlType) -> pa.Field:
+    """A nested value's field; a UUID's is marked as to_arrow marks a UUID column."""
+    return pa.field(name, arrow_type_of(t), metadata=UUID_FIELD if t.kind == "UUID" else None)
 
 
 def map_array(arr: pa.Array) -> pa.Array:
