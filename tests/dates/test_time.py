@@ -133,6 +133,10 @@ QUERIES = [
     "SELECT t FROM tt UNION SELECT u FROM tt ORDER BY 1", "SELECT max(t + INTERVAL 1 HOUR) FROM tt",
     "SELECT id, row_number() OVER (ORDER BY t, id) FROM tt ORDER BY id",
     "SELECT id, lag(t) OVER (ORDER BY id) FROM tt ORDER BY id",
+    "SELECT a.id, b.id FROM tt a ASOF JOIN tt b ON a.h = b.h AND a.t >= b.u ORDER BY 1",
+    "SELECT id, max(t) OVER (PARTITION BY h ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM tt ORDER BY id",
+    "SELECT max_by(id, t), arg_max(t, id), count(DISTINCT (t, u)), quantile_disc(t, [0.1, 0.9]) FROM tt",
+    "SELECT t, count(*) FROM tt GROUP BY ROLLUP (t) ORDER BY 1 NULLS LAST",
     "SELECT median(t), quantile_cont(t, 0.3), quantile_disc(u, 0.7), mode(hour(t)) FROM tt",
     "SELECT h, list(t ORDER BY id) FROM tt WHERE t < '24:00' GROUP BY h ORDER BY h",  # (24:00:00 in a list: see the module doc)
 ]
