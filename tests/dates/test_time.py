@@ -137,6 +137,7 @@ QUERIES = [
     "SELECT id, max(t) OVER (PARTITION BY h ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM tt ORDER BY id",
     "SELECT max_by(id, t), arg_max(t, id), count(DISTINCT (t, u)), quantile_disc(t, [0.1, 0.9]) FROM tt",
     "SELECT t, count(*) FROM tt GROUP BY ROLLUP (t) ORDER BY 1 NULLS LAST",
+    "SELECT avg(t), mean(u), avg(DISTINCT t) FROM tt", "SELECT h % 5, avg(t) FROM tt GROUP BY 1 HAVING avg(t) > '09:00' ORDER BY 1",
     "SELECT median(t), quantile_cont(t, 0.3), quantile_disc(u, 0.7), mode(hour(t)) FROM tt",
     "SELECT h, list(t ORDER BY id) FROM tt WHERE t < '24:00' GROUP BY h ORDER BY h",  # (24:00:00 in a list: see the module doc)
 ]

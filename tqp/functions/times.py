@@ -7,7 +7,8 @@ all as DuckDB does. Where tqp differs: a TIMESTAMPTZ casts to the TIME its wall 
 session's zone (DuckDB casts it through TIMETZ only), and current_time / get_current_time() give
 that zone's TIME, not DuckDB's TIME WITH TIME ZONE, which tqp does not have. A 24:00:00 comes to
 Python as the text '24:00:00' (no datetime.time holds it), as from DuckDB, except inside a LIST
-or STRUCT, where pyarrow's conversion gives 00:00:00. avg(TIME) is not supported yet.
+or STRUCT, where pyarrow's conversion gives 00:00:00. avg(TIME) divides in DOUBLE: past 2**53
+microseconds in all (a hundred thousand full days) a half may round the other way.
 
 >>> import tqp
 >>> con = tqp.connect()
@@ -18,6 +19,7 @@ or STRUCT, where pyarrow's conversion gives 00:00:00. avg(TIME) is not supported
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import torch
 from sqlglot import exp
@@ -169,6 +171,25 @@ def _date_plus_time(args, e, ctx):
     return Column(T.TIMESTAMP, C._in_date_range(d.data.to(torch.int64) * K.US_DAY + t.data, valid, True), valid)
 
 
+def micros(t: Expr) -> Expr:
+    """A TIME's microseconds since midnight as BIGINT (no cast DuckDB has: avg's input)."""
+    return Call("time_micros", (t,), T.BIGINT)
+
+
+def average(mean: Expr) -> Expr:
+    """avg(TIME): the mean microseconds (a DOUBLE) as DuckDB rounds them, a half down."""
+    return Call("time_of_mean", (mean,), T.TIME)
+
+
+def _micros_kernel(args, e, ctx):
+    return replace(args[0], type=T.BIGINT)
+
+
+def _of_mean_kernel(args, e, ctx):
+    m = args[0]
+    return Column(T.TIME, torch.ceil(m.data - 0.5).to(torch.int64), m.validity)
+
+
 # ---------------------------------------------------------------- construction and the current time
 
 def _make_time_bind(*args):
@@ -214,3 +235,5 @@ C.op("time_part_per_row")(_part_per_row_kernel)
 C.op("time_diff")(_diff_kernel)
 C.op("time_add")(_add_kernel)
 C.op("date_plus_time")(_date_plus_time)
+C.op("time_micros")(_micros_kernel)
+C.op("time_of_mean")(_of_mean_kernel)

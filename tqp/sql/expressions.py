@@ -1086,6 +1086,8 @@ def _agg(b: ExprBinder, node, func: str, target):
                                 "subquery (SQL makes it an aggregate of the outer query)")
     if x.type.kind == "NULL" and func in ("min", "max"):
         return Lit(None, T.NULLTYPE)  # NULL in every group, and untyped, as in DuckDB
+    if x.type.kind == "TIME" and func == "avg":
+        return F.times.average(make_agg(func, F.times.micros(x), distinct))
     return make_agg(func, x, distinct)
 
 
