@@ -423,15 +423,17 @@ def _with_nulls(values: list, arr: pa.Array) -> list:
 def _rows(table: pa.Table) -> list[tuple]:
     if table.num_columns == 0:
         return [()] * table.num_rows
-    columns = []
-    for field, col in zip(table.schema, table.columns):
-        values: list = []
-        for chunk in col.chunks:
-            values.extend(_array_to_python(chunk))
-        if field.metadata == _UUID_FIELD or _holds_uuid(field.type):  # (io/arrow.py's to_arrow marks them)
-            values = [_with_uuids(v, field) for v in values]
-        columns.append(values)
-    return list(zip(*columns))
+    return list(zip(*[column_values(field, col) for field, col in zip(table.schema, table.columns)]))
+
+
+def column_values(field: pa.Field, col: pa.ChunkedArray) -> list:
+    """A result column's Python values."""
+    values: list = []
+    for chunk in col.chunks:
+        values.extend(_array_to_python(chunk))
+    if field.metadata == _UUID_FIELD or _holds_uuid(field.type):  # (io/arrow.py's to_arrow marks them)
+        values = [_with_uuids(v, field) for v in values]
+    return values
 
 
 def _description(result) -> list[tuple] | None:

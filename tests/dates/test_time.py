@@ -174,6 +174,15 @@ def test_arrow_round_trip(cons):
     assert t.execute("SELECT t FROM tt").description[0][1] == "TIME"
 
 
+def test_pandas_numpy_and_explain(cons):
+    t, d = cons
+    sql = "SELECT id, t FROM tt ORDER BY id"
+    assert t.execute(sql).df()["t"].tolist() == d.execute(sql).df()["t"].tolist()
+    mine, theirs = t.execute(sql).fetchnumpy()["t"], d.execute(sql).fetchnumpy()["t"]
+    assert mine.tolist() == theirs.tolist() and mine.mask.tolist() == theirs.mask.tolist()
+    assert "TIME '10:00:00.5'" in t.execute("EXPLAIN SELECT id FROM tt WHERE t > TIME '10:00:00.5'").fetchall()[0][0]
+
+
 def test_tables_and_files(cons, tmp_path):
     t, d = cons
     for con in (t, d):

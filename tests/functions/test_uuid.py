@@ -123,6 +123,9 @@ def test_arrow(cons):
     assert mine.schema.types == theirs.schema.types == [pa.string(), pa.string()]
     assert mine.equals(theirs)
     assert t.execute("SELECT u FROM ut").description[0][1] == "UUID"
+    sql = "SELECT id, u FROM ut ORDER BY id"
+    assert t.execute(sql).df()["u"].tolist() == d.execute(sql).df()["u"].tolist()
+    assert t.execute(sql).fetchnumpy()["u"].tolist() == d.execute(sql).fetchnumpy()["u"].tolist()
 
 
 ERRORS = [
