@@ -39,6 +39,7 @@ from ..compile import expr as C
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..kernels import dates as D
 from ..kernels import zones as Z
+from ..kernels.times import TIME_PARTS
 from ..plan.nodes import Call, Expr, Lit, Slot, walk
 from ..settings import current as current_settings
 from ..sql import expressions as X
@@ -178,8 +179,7 @@ _PART_FUNCTIONS = [  # name, part, sqlglot class
 ]
 for _name, _part_of, _node in _PART_FUNCTIONS:
     _out = "DOUBLE" if _part_of in D.DOUBLE_PARTS else "BIGINT"
-    _of = "DATE | TIMESTAMP | TIME" if _part_of in ("hour", "minute", "second", "millisecond", "microsecond", "epoch") \
-        else "DATE | TIMESTAMP"
+    _of = "DATE | TIMESTAMP | TIME" if _part_of in TIME_PARTS else "DATE | TIMESTAMP"
     _entry(_name, f"{_name}({_of}) → {_out}", f"date_part('{_part_of}', x).",
            f"{_name}(TIMESTAMP '2024-02-29 13:45:10.5')",
            lambda *a, name=_name, part=_part_of: arity(name, a, 1, 1) or extract(part, a[0]),
