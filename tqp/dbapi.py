@@ -382,22 +382,44 @@ def _array_to_python(arr: pa.Array) -> list:
     return arr.to_pylist()  # everything else (tz-aware or ns timestamps, nested...): exact path
 
 
-def _holds_uuid(t: pa.DataType) -> bool:
+def _needs_walk(t: pa.DataType) -> bool:
+    """Whether a nested type holds UUIDs (text, marked in their fields' metadata) or times of
+    day, which pyarrow alone converts to text and wraps 24:00:00 to 00:00:00."""
     fields = [t.value_field] if pa.types.is_list(t) else list(t) if pa.types.is_struct(t) else []
-    return any(f.metadata == _UUID_FIELD or _holds_uuid(f.type) for f in fields)
+    return any(f.metadata == _UUID_FIELD or pa.types.is_time(f.type) or _needs_walk(f.type) for f in fields)
 
 
-def _with_uuids(v, field: pa.Field):
-    """A nested value with its UUIDs (text, marked in the field's metadata) as uuid.UUID."""
+def _times_as_ints(t: pa.DataType) -> pa.DataType:
+    if pa.types.is_time(t):
+        return pa.int64()
+    if pa.types.is_list(t):
+        return pa.list_(t.value_field.with_type(_times_as_ints(t.value_type)))
+    if pa.types.is_struct(t):
+        return pa.struct([f.with_type(_times_as_ints(f.type)) for f in t])
+    return t
+
+
+_TIME_UNITS = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": 0.001}
+
+
+def _walked(v, field: pa.Field):
+    """A nested value (its times as integers) with its UUIDs as uuid.UUID and its times as
+    datetime.time, or '24:00:00' as DuckDB gives that."""
     if v is None:
         return None
+    t = field.type
     if field.metadata == _UUID_FIELD:
         return _uuid.UUID(v)
-    t = field.type
+    if pa.types.is_time(t):
+        micros = int(v * _TIME_UNITS[t.unit])
+        if micros == 86_400_000_000:
+            return "24:00:00"
+        seconds, us = divmod(micros, 1_000_000)
+        return _dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60, us)
     if pa.types.is_list(t):
-        return [_with_uuids(x, t.value_field) for x in v]
+        return [_walked(x, t.value_field) for x in v]
     if pa.types.is_struct(t):
-        return {f.name: _with_uuids(v[f.name], f) for f in t}
+        return {f.name: _walked(v[f.name], f) for f in t}
     return v
 
 
@@ -421,11 +443,12 @@ def _rows(table: pa.Table) -> list[tuple]:
 
 def column_values(field: pa.Field, col: pa.ChunkedArray) -> list:
     """A result column's Python values."""
+    if field.metadata == _UUID_FIELD or _needs_walk(field.type):  # (io/arrow.py's to_arrow marks UUIDs)
+        ints = col.cast(_times_as_ints(field.type)).to_pylist()
+        return [_walked(v, field) for v in ints]
     values: list = []
     for chunk in col.chunks:
         values.extend(_array_to_python(chunk))
-    if field.metadata == _UUID_FIELD or _holds_uuid(field.type):  # (io/arrow.py's to_arrow marks them)
-        values = [_with_uuids(v, field) for v in values]
     return values
 
 

@@ -139,7 +139,7 @@ QUERIES = [
     "SELECT t, count(*) FROM tt GROUP BY ROLLUP (t) ORDER BY 1 NULLS LAST",
     "SELECT avg(t), mean(u), avg(DISTINCT t) FROM tt", "SELECT h % 5, avg(t) FROM tt GROUP BY 1 HAVING avg(t) > '09:00' ORDER BY 1",
     "SELECT median(t), quantile_cont(t, 0.3), quantile_disc(u, 0.7), mode(hour(t)) FROM tt",
-    "SELECT h, list(t ORDER BY id) FROM tt WHERE t < '24:00' GROUP BY h ORDER BY h",  # (24:00:00 in a list: see the module doc)
+    "SELECT h, list(t ORDER BY id), {'first': min(t), 'all': list(u ORDER BY id)} FROM tt GROUP BY h ORDER BY h",
 ]
 
 
