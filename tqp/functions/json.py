@@ -244,7 +244,7 @@ def _to_json_node(node, b):
         return exp.Lower(this=exp.cast(node.copy(), "VARCHAR")) if t.kind == "BOOLEAN" else exp.cast(node.copy(), "VARCHAR")
     if t.kind == "NULL":
         return exp.Null()
-    if t.kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME"):
+    if t.kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "UUID"):
         return exp.Anonymous(this="#json_quote", expressions=[exp.cast(node.copy(), "VARCHAR")])
     raise NotSupportedError(f"to_json() of a {t} value")
 
