@@ -137,7 +137,10 @@ QUERIES = [
     "SELECT id, max(t) OVER (PARTITION BY h ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM tt ORDER BY id",
     "SELECT max_by(id, t), arg_max(t, id), count(DISTINCT (t, u)), quantile_disc(t, [0.1, 0.9]) FROM tt",
     "SELECT t, count(*) FROM tt GROUP BY ROLLUP (t) ORDER BY 1 NULLS LAST",
-    "SELECT avg(t), mean(u), avg(DISTINCT t) FROM tt", "SELECT h % 5, avg(t) FROM tt GROUP BY 1 HAVING avg(t) > '09:00' ORDER BY 1",
+    "SELECT avg(t), mean(u), avg(DISTINCT t) FROM tt",
+    "SELECT id, count(*) OVER (ORDER BY t RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) FROM tt ORDER BY id",
+    "SELECT id, count(*) OVER (ORDER BY t DESC RANGE BETWEEN INTERVAL 2 HOUR PRECEDING AND INTERVAL 30 MINUTE FOLLOWING), "
+    "sum(id) OVER (PARTITION BY h % 3 ORDER BY u RANGE BETWEEN CURRENT ROW AND INTERVAL 90 MINUTE FOLLOWING) FROM tt ORDER BY id", "SELECT h % 5, avg(t) FROM tt GROUP BY 1 HAVING avg(t) > '09:00' ORDER BY 1",
     "SELECT median(t), quantile_cont(t, 0.3), quantile_disc(u, 0.7), mode(hour(t)) FROM tt",
     "SELECT h, list(t ORDER BY id), {'first': min(t), 'all': list(u ORDER BY id)} FROM tt GROUP BY h ORDER BY h",
 ]
@@ -239,7 +242,8 @@ ERRORS = [
     ("SELECT TIME '10:00' = TIMESTAMP '2024-01-01 10:00'", tqp.ProgrammingError),
     ("SELECT CASE WHEN id > 0 THEN t ELSE ts END FROM tt", tqp.ProgrammingError),
     ("SELECT extract(day FROM TIME '10:00')", tqp.ProgrammingError), ("SELECT date_diff('day', t, u) FROM tt", tqp.ProgrammingError),
-    ("SELECT sum(t) FROM tt", tqp.ProgrammingError), ("SELECT -t FROM tt", tqp.ProgrammingError),
+    ("SELECT sum(t) FROM tt", tqp.ProgrammingError),
+    ("SELECT count(*) OVER (ORDER BY t RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM tt", tqp.ProgrammingError), ("SELECT -t FROM tt", tqp.ProgrammingError),
     ("SELECT CAST('25:00:00' AS TIME)", tqp.DataError), ("SELECT CAST(s || 'x' AS TIME) FROM tt", tqp.DataError),
     ("SELECT TIME '10:00' = 'garbage'", tqp.DataError), ("SELECT make_time(25, 0, 0)", tqp.DataError),
     ("SELECT make_time(h, m, sec + 60) FROM tt", tqp.DataError), ("SELECT make_time(1, 2, 'nan'::DOUBLE)", tqp.DataError),
