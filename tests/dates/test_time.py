@@ -112,7 +112,7 @@ COLUMNS = [
     "extract(hour FROM u), date_part('minute', u)", "date_part(p, t)",
     "date_diff('second', t, u), date_sub('second', t, u), date_diff('hour', t, u), date_sub('millisecond', u, t)",
     "date_diff('microsecond', t, TIME '12:00')", "make_time(h, m, sec)",
-    "CASE WHEN id % 2 = 0 THEN t ELSE u END", "COALESCE(t, u, TIME '00:00')", "greatest(t, u), least(t, u)",
+    "CASE WHEN id % 2 = 0 THEN t ELSE u END", "{'a': t} = {'a': TIME '10:00'}, [t, '12:00'], list_contains([t, u], TIME '00:00')", "COALESCE(t, u, TIME '00:00')", "greatest(t, u), least(t, u)",
     "t IN (TIME '12:00', '00:00:00', u)", "time_bucket(INTERVAL 25 MINUTE, t), time_bucket(INTERVAL 2 HOUR, u, INTERVAL 5 MINUTE)", "t BETWEEN u AND TIME '20:00'", "t BETWEEN '06:00' AND '18:00'",
 ]
 

@@ -6,7 +6,8 @@ a TIME nowhere), DATE + TIME is the TIMESTAMP of that date and time, and TIME - 
 all as DuckDB does. Where tqp differs: a TIMESTAMPTZ casts to the TIME its wall clock shows in the
 session's zone (DuckDB casts it through TIMETZ only), and current_time / get_current_time() give
 that zone's TIME, not DuckDB's TIME WITH TIME ZONE, which tqp does not have. A 24:00:00 comes
-to Python as the text '24:00:00' (no datetime.time holds it), as from DuckDB. avg(TIME) divides
+to Python as the text '24:00:00' (no datetime.time holds it), as from DuckDB, but written as a
+constant inside a LIST or STRUCT literal it is held as 00:00:00 (a datetime.time). avg(TIME) divides
 in DOUBLE: past 2**53 microseconds in all (a hundred thousand full days) a half may round the
 other way.
 
