@@ -251,9 +251,11 @@ def _read_dataset(spec: FileSpec, files: list[str], json_schema: pa.Schema | Non
     elif spec.fmt == "json":
         file_format = ds.JsonFileFormat(parse_options=pajson.ParseOptions(explicit_schema=json_schema))
     else:
-        # (with Arrow's extension types a UUID column reads as arrow.uuid, not as 16 bytes)
-        file_format = ds.ParquetFileFormat(
-            default_fragment_scan_options=ds.ParquetFragmentScanOptions(arrow_extensions_enabled=True))
+        try:  # with Arrow's extension types a UUID column reads as arrow.uuid, not as 16 bytes (pyarrow >= 18)
+            file_format = ds.ParquetFileFormat(
+                default_fragment_scan_options=ds.ParquetFragmentScanOptions(arrow_extensions_enabled=True))
+        except TypeError:
+            file_format = ds.ParquetFileFormat()
     hive = spec.option("hive_partitioning")
     keys = _hive_keys(files)
     if hive is None:
@@ -432,10 +434,12 @@ def _csv_times(table: pa.Table) -> pa.Table:
     them (pyarrow reads H:MM[:SS] as a time already, but not with a fraction of a second)."""
     import pyarrow.compute as pc
     from ..kernels.times import parse_time
+    text = r"^\d{1,2}:\d\d(:\d\d(\.\d*)?)?$"
     for i, field in enumerate(table.schema):
         col = table.column(i)
-        if not pa.types.is_string(field.type) or \
-                not pc.all(pc.match_substring_regex(col, r"^\d{1,2}:\d\d(:\d\d(\.\d*)?)?$")).as_py():
+        if not pa.types.is_string(field.type) \
+                or pc.all(pc.match_substring_regex(col.slice(0, 64), text)).as_py() is False \
+                or pc.all(pc.match_substring_regex(col, text)).as_py() is not True:  # (a sample first: most text is no time)
             continue
         codes = col.combine_chunks().dictionary_encode()
         try:
@@ -487,7 +491,7 @@ def _uuids_as_bytes(table: pa.Table) -> pa.Table:
     from ..kernels.uuids import uuid_array
     from .arrow import UUID_FIELD
     for i, field in enumerate(table.schema):
-        if field.metadata == UUID_FIELD:
+        if field.metadata == UUID_FIELD and hasattr(pa, "uuid"):  # (pyarrow >= 18; before, the text)
             table = table.set_column(i, field.name, uuid_array(table.column(i).combine_chunks()))
     return table
 
