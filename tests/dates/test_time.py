@@ -88,7 +88,8 @@ LITERALS = [
     "to_json(TIME '10:11:12.5')", "CAST(TIME '10:00' AS TIME_NS)",
     "time_bucket(INTERVAL 7 MINUTE, TIME '10:31'), time_bucket(INTERVAL 1 DAY, TIME '10:31')",
     "time_bucket(INTERVAL 7 MINUTE, TIME '10:31', INTERVAL 2 MINUTE), time_bucket(INTERVAL 7 HOUR, TIME '03:00')",
-    "time_bucket(INTERVAL 1 MONTH, TIME '10:31'), time_bucket(INTERVAL 90 SECOND, TIME '24:00')", "microsecond(TIME '10:11:12.345')", "date_part('hour', TIME '10:11:12')",
+    "time_bucket(INTERVAL 1 MONTH, TIME '10:31'), time_bucket(INTERVAL 90 SECOND, TIME '24:00')",
+    "time_bucket(INTERVAL 7 MINUTE, TIME '10:31', TIME '00:03'), time_bucket(INTERVAL 2 HOUR, TIME '00:30', TIME '23:00')", "microsecond(TIME '10:11:12.345')", "date_part('hour', TIME '10:11:12')",
     "date_part('epoch', TIME '10:11:12.5')", "datepart('second', TIME '10:11:12')",
     "date_diff('minute', TIME '10:00', TIME '11:30')", "date_sub('hour', TIME '11:30', TIME '10:00')",
     "date_diff('hour', TIME '11:30', TIME '10:00')", "date_diff('millisecond', TIME '10:00', TIME '10:00:00.0015')",
@@ -113,7 +114,7 @@ COLUMNS = [
     "date_diff('second', t, u), date_sub('second', t, u), date_diff('hour', t, u), date_sub('millisecond', u, t)",
     "date_diff('microsecond', t, TIME '12:00')", "make_time(h, m, sec)",
     "CASE WHEN id % 2 = 0 THEN t ELSE u END", "{'a': t} = {'a': TIME '10:00'}, [t, '12:00'], list_contains([t, u], TIME '00:00')", "COALESCE(t, u, TIME '00:00')", "greatest(t, u), least(t, u)",
-    "t IN (TIME '12:00', '00:00:00', u)", "time_bucket(INTERVAL 25 MINUTE, t), time_bucket(INTERVAL 2 HOUR, u, INTERVAL 5 MINUTE)", "t BETWEEN u AND TIME '20:00'", "t BETWEEN '06:00' AND '18:00'",
+    "t IN (TIME '12:00', '00:00:00', u)", "time_bucket(INTERVAL 25 MINUTE, t), time_bucket(INTERVAL 2 HOUR, u, INTERVAL 5 MINUTE), time_bucket(INTERVAL 3 HOUR, t, u)", "t BETWEEN u AND TIME '20:00'", "t BETWEEN '06:00' AND '18:00'",
 ]
 
 
