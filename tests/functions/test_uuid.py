@@ -177,3 +177,23 @@ def test_parquet_written_by_tqp(cons, tmp_path):
     t.execute(f"COPY (SELECT id, u, v FROM ut WHERE id > 2) TO '{path}' (FORMAT parquet)")
     want = d.execute("SELECT id, u, v, typeof(u) FROM ut WHERE id > 2 ORDER BY id").fetchall()
     assert d.execute(f"SELECT id, u, v, typeof(u) FROM read_parquet('{path}') ORDER BY id").fetchall() == want
+
+
+def test_csv(cons, tmp_path):
+    """UUIDs in CSV: text a declared UUID column reads as UUID, COPY FROM into a UUID column, COPY TO."""
+    t, d = cons
+    path = tmp_path / "u.csv"
+    path.write_text("u,t\nA0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11,10:11:12.5\n,23:00:00\n{00000000-0000-0000-0000-000000000001},01:02\n")
+    compare(cons, f"SELECT u, t, typeof(u), typeof(t) FROM read_csv('{path}', types={{'u': 'UUID', 't': 'TIME'}})")
+    compare(cons, f"SELECT u, typeof(u) FROM read_csv('{path}', columns={{'u': 'UUID', 't': 'VARCHAR'}}, header=true)")
+    for con in (t, d):
+        con.execute("CREATE TABLE k (u UUID, t TIME)")
+        con.execute(f"COPY k FROM '{path}' (HEADER)")
+    compare(cons, "SELECT u, t FROM k ORDER BY u NULLS FIRST")
+    written = {}
+    for name, con in (("tqp", t), ("duckdb", d)):
+        out = tmp_path / f"{name}.csv"
+        con.execute(f"COPY (SELECT * FROM k ORDER BY u NULLS FIRST) TO '{out}'")
+        written[name] = out.read_text()
+        con.execute("DROP TABLE k")
+    assert written["tqp"] == written["duckdb"]
