@@ -180,10 +180,11 @@ def test_parquet_written_by_tqp(cons, tmp_path):
 
 
 def test_csv(cons, tmp_path):
-    """UUIDs in CSV: text a declared UUID column reads as UUID, COPY FROM into a UUID column, COPY TO."""
+    """UUIDs (and TIMEs in DuckDB's text forms) in CSV: a column declared UUID reads as UUID, COPY FROM
+    into UUID and TIME columns, COPY TO."""
     t, d = cons
     path = tmp_path / "u.csv"
-    path.write_text("u,t\nA0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11,10:11:12.5\n,23:00:00\n{00000000-0000-0000-0000-000000000001},01:02\n")
+    path.write_text("u,t\nA0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11,10:11:12.5\n,24:00:00\n{00000000-0000-0000-0000-000000000001},1:2:3+02\n")
     compare(cons, f"SELECT u, t, typeof(u), typeof(t) FROM read_csv('{path}', types={{'u': 'UUID', 't': 'TIME'}})")
     compare(cons, f"SELECT u, typeof(u) FROM read_csv('{path}', columns={{'u': 'UUID', 't': 'VARCHAR'}}, header=true)")
     for con in (t, d):

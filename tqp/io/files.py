@@ -229,8 +229,8 @@ def read(spec: FileSpec, files: list[str] | None = None, trusted: bool = False) 
             table = _json_temporals(table)
         if spec.fmt == "csv" and not any(spec.option(k) for k in ("all_varchar", "types", "dtypes", "column_types", "columns")):
             table = _csv_times(table)
-        elif spec.fmt == "csv" and hasattr(pa, "uuid"):
-            table = _csv_uuids(table, spec)
+        elif spec.fmt == "csv":
+            table = _csv_declared(table, spec)
         return table
     except (FileNotFoundError, IsADirectoryError) as exc:
         raise ProgrammingError(f"no such file: {what}") from exc
@@ -345,6 +345,8 @@ def _csv_format(spec: FileSpec, first: str):
                       for k, v in pairs})
     if opt("all_varchar"):
         types = {n: pa.string() for n in names}
+    # a TIME is read as text and then as DuckDB reads it (Arrow's parser refuses 24:00:00, '1:2:3')
+    types = {k: pa.string() if pa.types.is_time(v) else v for k, v in types.items()}
     parsers = [p for p in (opt("timestampformat"), opt("dateformat")) if p]
     # As DuckDB does: an empty field is NULL, in string columns too, and nothing else is ("NA"
     # is a country code); a quoted "" is the empty string only with allow_quoted_nulls = false.
@@ -435,7 +437,6 @@ def _csv_times(table: pa.Table) -> pa.Table:
     """Text columns all of whose values are times of day become TIME, as DuckDB's sniffer types
     them (pyarrow reads H:MM[:SS] as a time already, but not with a fraction of a second)."""
     import pyarrow.compute as pc
-    from ..kernels.times import parse_time
     text = r"^\d{1,2}:\d\d(:\d\d(\.\d*)?)?$"
     for i, field in enumerate(table.schema):
         col = table.column(i)
@@ -443,32 +444,43 @@ def _csv_times(table: pa.Table) -> pa.Table:
                 or pc.all(pc.match_substring_regex(col.slice(0, 64), text)).as_py() is False \
                 or pc.all(pc.match_substring_regex(col, text)).as_py() is not True:  # (a sample first: most text is no time)
             continue
-        codes = col.combine_chunks().dictionary_encode()
         try:
-            micros = [parse_time(v) for v in codes.dictionary.to_pylist()]  # once per distinct text
+            table = table.set_column(i, field.name, _text_as("TIME", col))
         except ValueError:
             continue
-        table = table.set_column(i, field.name, pa.array(micros, pa.int64()).cast(pa.time64("us")).take(codes.indices))
     return table
 
 
-def _csv_uuids(table: pa.Table, spec: FileSpec) -> pa.Table:
-    """Columns declared UUID (read as text: Arrow's CSV reader has no UUID) as arrow.uuid."""
-    import pyarrow.compute as pc
-    from ..kernels.uuids import canonical, uuid_array
+def _csv_declared(table: pa.Table, spec: FileSpec) -> pa.Table:
+    """Columns declared TIME or UUID, read as text (Arrow's CSV reader has no UUID, and reads
+    times otherwise than DuckDB)."""
     pairs = list(spec.option("columns") or [])
     given = spec.option("types") or spec.option("dtypes") or spec.option("column_types")
     if given:
         pairs += given if isinstance(given[0], tuple) else list(zip(table.column_names, given))
-    for name in [k for k, v in pairs if str(v).strip().upper() == "UUID" and k in table.column_names]:
+    kinds = ("TIME", "UUID") if hasattr(pa, "uuid") else ("TIME",)  # (pyarrow < 18: UUID text stays VARCHAR)
+    for name, kind in pairs:
+        kind = str(kind).strip().upper()
+        if kind not in kinds or name not in table.column_names or spec.option("all_varchar"):
+            continue
         i = table.column_names.index(name)
-        codes = table.column(i).combine_chunks().dictionary_encode()
         try:
-            texts = pa.array([canonical(v) for v in codes.dictionary.to_pylist()], pa.string())  # once per distinct text
+            table = table.set_column(i, name, _text_as(kind, table.column(i)))
         except ValueError as exc:
-            raise DataError(f"could not convert '{exc}' to UUID in column \"{name}\"") from None
-        table = table.set_column(i, name, uuid_array(pc.take(texts, codes.indices)))
+            raise DataError(f"could not convert '{exc}' to {kind} in column \"{name}\"") from None
     return table
+
+
+def _text_as(kind: str, col) -> pa.Array:
+    """A text column as TIME or UUID, each distinct text read once; ValueError names a bad one."""
+    import pyarrow.compute as pc
+    from ..kernels.times import parse_time
+    from ..kernels.uuids import canonical, uuid_array
+    codes = col.combine_chunks().dictionary_encode()
+    texts = codes.dictionary.to_pylist()
+    if kind == "TIME":
+        return pc.take(pa.array([parse_time(v) for v in texts], pa.int64()).cast(pa.time64("us")), codes.indices)
+    return uuid_array(pc.take(pa.array([canonical(v) for v in texts], pa.string()), codes.indices))
 
 
 # ---------------------------------------------------------------------------- writing
