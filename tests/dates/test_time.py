@@ -244,6 +244,7 @@ ERRORS = [
     ("SELECT CASE WHEN id > 0 THEN t ELSE ts END FROM tt", tqp.ProgrammingError),
     ("SELECT extract(day FROM TIME '10:00')", tqp.ProgrammingError), ("SELECT date_diff('day', t, u) FROM tt", tqp.ProgrammingError),
     ("SELECT sum(t) FROM tt", tqp.ProgrammingError),
+    ("SELECT date_part(p, TIME '10:00') FROM (VALUES ('hour'), ('day')) v(p)", tqp.DataError),
     ("SELECT count(*) OVER (ORDER BY t RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM tt", tqp.ProgrammingError), ("SELECT -t FROM tt", tqp.ProgrammingError),
     ("SELECT CAST('25:00:00' AS TIME)", tqp.DataError), ("SELECT CAST(s || 'x' AS TIME) FROM tt", tqp.DataError),
     ("SELECT TIME '10:00' = 'garbage'", tqp.DataError), ("SELECT make_time(25, 0, 0)", tqp.DataError),

@@ -28,7 +28,7 @@ from sqlglot import exp
 from .. import types as T
 from ..column import Column, and_validity
 from ..compile import expr as C
-from ..errors import ProgrammingError
+from ..errors import DataError, ProgrammingError
 from ..kernels import dates as D
 from ..kernels import times as K
 from ..plan.nodes import Call, Expr, Lit, Slot
@@ -112,7 +112,10 @@ def date_part_per_row(part: Expr, x: Expr) -> Expr:
 def _part_per_row_kernel(args, e, ctx):
     part, x = args
     names = C.dict_values(part)
-    fields = [_time_part("date_part", D.part_name(str(v))) for v in names]
+    fields = [D.part_name(str(v)) for v in names]
+    for value, field in zip(names, fields):  # a value the rows hold: DataError, as the date kernel's
+        if field not in K.TIME_PARTS:
+            raise DataError(f'date_part(): a TIME has no "{value}"; it has {", ".join(K.TIME_PARTS)}')
     codes = C.gather_codes(part, len(names)).expand(torch.broadcast_shapes(part.data.shape, x.data.shape))
     out = torch.zeros(codes.shape, dtype=torch.float64, device=x.device)
     for i, field in enumerate(fields):  # once per distinct part
@@ -132,7 +135,7 @@ def diff(name: str, part: str | None, start: Expr, end: Expr) -> Expr:
 
 def _diff_kernel(args, e, ctx):
     start, end = args
-    return Column(T.BIGINT, K.time_diff(*e.params[:1], start.data, end.data, e.params[1]),
+    return Column(T.BIGINT, K.time_diff(e.params[0], start.data, end.data, e.params[1]),
                   and_validity(start.validity, end.validity))
 
 
