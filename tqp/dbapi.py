@@ -22,6 +22,7 @@ import re
 import time as _time
 import uuid as _uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 import pyarrow as pa
@@ -283,7 +284,8 @@ class Connection:
             raise ProgrammingError(f"table name must be a non-empty str, got {name!r}")
         from .io.python_scan import read_columns
 
-        names, cols, rows = _guarded(read_columns, f"reading the data for table {name!r}", obj, self._device, columns)
+        names, cols, rows = _guarded(read_columns, f"reading the data for table {name!r}", obj, self._device, columns,
+                                     self._engine.settings.value("threads"))
         _guarded(self._engine.store, f"registering table {name!r}", name, names, cols, rows)
 
     def unregister(self, name: str) -> None:
@@ -347,8 +349,11 @@ _CHUNK_ROWS = 65536
 
 
 def _array_to_python(arr: pa.Array) -> list:
-    """Python values of one Arrow array, converted column-wise through numpy where possible."""
+    """Python values of one Arrow array, converted column-wise through numpy where possible
+    (from Arrow's buffers: pyarrow's to_numpy imports pandas)."""
     import numpy as np
+
+    from .io import buffers
 
     t = arr.type
     n = len(arr)
@@ -362,24 +367,24 @@ def _array_to_python(arr: pa.Array) -> list:
         # Convert each distinct value once, then spread them to the rows by code.
         values = np.empty(len(arr.dictionary), dtype=object)
         values[:] = _array_to_python(arr.dictionary)
-        out = values[arr.indices.fill_null(0).to_numpy(zero_copy_only=False)].tolist()
-        return _with_nulls(out, arr)
-    simple = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t))
-    if simple:
-        filled = arr.fill_null(False if pa.types.is_boolean(t) else 0) if arr.null_count else arr
-        return _with_nulls(filled.to_numpy(zero_copy_only=False).tolist(), arr)
-    if pa.types.is_date32(t) or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us")):
-        # datetime64 -> object gives datetime.date / datetime.datetime, and None for NaT.
-        return arr.to_numpy(zero_copy_only=False).astype(object).tolist()
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
-        return arr.to_numpy(zero_copy_only=False).tolist()  # str / Decimal objects, None for nulls
+        return _with_nulls(values[buffers.filled(arr.indices, 0)].tolist(), arr)
+    plain = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_date32(t) \
+        or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us"))
+    if plain:  # (datetime64 -> object gives datetime.date / datetime.datetime)
+        values = buffers.values(arr)
+        return _with_nulls((values if values.dtype.kind in "biuf" else values.astype(object)).tolist(), arr)
+    if pa.types.is_decimal(t) and (scaled := buffers.values(arr)) is not None:
+        exponent = f"E{-t.scale}"  # exact: Decimal parses text without rounding
+        return _with_nulls([Decimal(f"{v}{exponent}") for v in scaled.tolist()], arr)
     if pa.types.is_time(t):  # 24:00:00 is no datetime.time: the text, as DuckDB's client gives it
         whole_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[t.unit]
         values = arr.to_pylist()
-        for i in np.flatnonzero(arr.cast(pa.int64()).fill_null(0).to_numpy() == whole_day).tolist():
-            values[i] = "24:00:00"
+        raw = buffers.fixed(arr, np.int32 if pa.types.is_time32(t) else np.int64)
+        for i in np.flatnonzero(raw == whole_day).tolist():
+            if values[i] is not None:  # (a NULL slot holds whatever the writer left)
+                values[i] = "24:00:00"
         return values
-    return arr.to_pylist()  # everything else (tz-aware or ns timestamps, nested...): exact path
+    return arr.to_pylist()  # strings (as fast), wide decimals, zoned or ns timestamps, nested...: exact path
 
 
 def _needs_walk(t: pa.DataType) -> bool:
@@ -430,7 +435,9 @@ def _with_nulls(values: list, arr: pa.Array) -> list:
     if arr.null_count:
         import numpy as np
 
-        for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+        from .io.buffers import validity
+
+        for i in np.flatnonzero(~validity(arr)).tolist():
             values[i] = None
     return values
 
