@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import time as _time
+import uuid as _uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
@@ -376,6 +377,14 @@ def _array_to_python(arr: pa.Array) -> list:
     if pa.types.is_decimal(t) and (scaled := buffers.values(arr)) is not None:
         exponent = f"E{-t.scale}"  # exact: Decimal parses text without rounding
         return _with_nulls([Decimal(f"{v}{exponent}") for v in scaled.tolist()], arr)
+    if pa.types.is_time(t):  # 24:00:00 is no datetime.time: the text, as DuckDB's client gives it
+        whole_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[t.unit]
+        values = arr.to_pylist()
+        raw = buffers.fixed(arr, np.int32 if pa.types.is_time32(t) else np.int64)
+        for i in np.flatnonzero(raw == whole_day).tolist():
+            if values[i] is not None:  # (a NULL slot holds whatever the writer left)
+                values[i] = "24:00:00"
+        return values
     if _holds_tuple(t):
         return [_with_tuples(v, t) for v in arr.to_pylist()]
     return arr.to_pylist()  # strings (as fast), wide decimals, zoned or ns timestamps, nested...: exact path
@@ -409,6 +418,50 @@ def _with_tuples(v, t: pa.DataType):
     return v
 
 
+def _needs_walk(t: pa.DataType) -> bool:
+    """Whether a nested type holds UUIDs (text, marked in their fields' metadata) or times of
+    day, which pyarrow alone converts to text and wraps 24:00:00 to 00:00:00."""
+    fields = [t.value_field] if pa.types.is_list(t) else list(t) if pa.types.is_struct(t) else []
+    return any(f.metadata == _UUID_FIELD or pa.types.is_time(f.type) or _needs_walk(f.type) for f in fields)
+
+
+def _times_as_ints(t: pa.DataType) -> pa.DataType:
+    if pa.types.is_time(t):
+        return pa.int64()
+    if pa.types.is_list(t):
+        return pa.list_(t.value_field.with_type(_times_as_ints(t.value_type)))
+    if pa.types.is_struct(t):
+        return pa.struct([f.with_type(_times_as_ints(f.type)) for f in t])
+    return t
+
+
+_TIME_UNITS = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": 0.001}
+
+
+def _walked(v, field: pa.Field):
+    """A nested value (its times as integers) with its UUIDs as uuid.UUID and its times as
+    datetime.time, or '24:00:00' as DuckDB gives that."""
+    if v is None:
+        return None
+    t = field.type
+    if field.metadata == _UUID_FIELD:
+        return _uuid.UUID(v)
+    if pa.types.is_time(t):
+        micros = int(v * _TIME_UNITS[t.unit])
+        if micros == 86_400_000_000:
+            return "24:00:00"
+        seconds, us = divmod(micros, 1_000_000)
+        return _dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60, us)
+    if pa.types.is_list(t):
+        return [_walked(x, t.value_field) for x in v]
+    if pa.types.is_struct(t):
+        return {f.name: _walked(v[f.name], f) for f in t}
+    return v
+
+
+_UUID_FIELD = {b"tqp.type": b"UUID"}  # (tqp/io/arrow.py's UUID_FIELD)
+
+
 def _with_nulls(values: list, arr: pa.Array) -> list:
     if arr.null_count:
         import numpy as np
@@ -423,13 +476,18 @@ def _with_nulls(values: list, arr: pa.Array) -> list:
 def _rows(table: pa.Table) -> list[tuple]:
     if table.num_columns == 0:
         return [()] * table.num_rows
-    columns = []
-    for col in table.columns:
-        values: list = []
-        for chunk in col.chunks:
-            values.extend(_array_to_python(chunk))
-        columns.append(values)
-    return list(zip(*columns))
+    return list(zip(*[column_values(field, col) for field, col in zip(table.schema, table.columns)]))
+
+
+def column_values(field: pa.Field, col: pa.ChunkedArray) -> list:
+    """A result column's Python values."""
+    if field.metadata == _UUID_FIELD or _needs_walk(field.type):  # (io/arrow.py's to_arrow marks UUIDs)
+        ints = col.cast(_times_as_ints(field.type)).to_pylist()
+        return [_walked(v, field) for v in ints]
+    values: list = []
+    for chunk in col.chunks:
+        values.extend(_array_to_python(chunk))
+    return values
 
 
 def _description(result) -> list[tuple] | None:
@@ -457,7 +515,7 @@ def _code_from_arrow(t: pa.DataType) -> tuple[str, int | None, int | None]:
     for test, code in ((pa.types.is_boolean, "BOOLEAN"), (pa.types.is_int16, "SMALLINT"),
                        (pa.types.is_int32, "INTEGER"), (pa.types.is_integer, "BIGINT"),
                        (pa.types.is_float32, "REAL"), (pa.types.is_floating, "DOUBLE"),
-                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"), (pa.types.is_duration, "INTERVAL"),
+                       (pa.types.is_date, "DATE"), (pa.types.is_timestamp, "TIMESTAMP"), (pa.types.is_time, "TIME"), (pa.types.is_duration, "INTERVAL"),
                        (pa.types.is_string, "VARCHAR"), (pa.types.is_large_string, "VARCHAR"),
                        (pa.types.is_null, "NULL")):
         if test(t):

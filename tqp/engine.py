@@ -887,7 +887,11 @@ class Engine:
     def _default_rows(self, table, positions, m) -> dict:
         if not positions:
             return {}
-        _, values = self._select(exp.select(*[table.defaults[j].copy() for j in positions]))
+        query = exp.select(*[table.defaults[j].copy() for j in positions])
+        if any(table.defaults[j].find(exp.Rand, exp.Uuid) for j in positions):  # a value per row
+            _, values = self._select(query.from_(f"range({m})", dialect="duckdb"))
+            return {j: _conform(v, table.types[j], table.names[j]) for j, v in zip(positions, values)}
+        _, values = self._select(query)
         zeros = torch.zeros(m, dtype=torch.int64, device=self.device)
         return {j: _conform(v, table.types[j], table.names[j]).take(zeros) for j, v in zip(positions, values)}
 

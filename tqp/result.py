@@ -157,20 +157,42 @@ def _as_numpy_types(table: pa.Table) -> pa.Table:
     return table
 
 
+def _python_objects(table: pa.Table) -> tuple[pa.Table, dict]:
+    """TIME and UUID columns as object arrays of the Python values fetchall gives (numpy has no
+    time of day, and 24:00:00 is no datetime.time), as DuckDB's df() and fetchnumpy() give them;
+    the table keeps an all-NULL stand-in at their places."""
+    import numpy as np
+
+    from .dbapi import _UUID_FIELD, column_values
+    objects = {}
+    for i, field in enumerate(table.schema):
+        if pa.types.is_time(field.type) or field.metadata == _UUID_FIELD:
+            values = np.empty(table.num_rows, dtype=object)
+            values[:] = column_values(field, table.column(i))
+            objects[i] = values
+            table = table.set_column(i, field.name, pa.nulls(table.num_rows))
+    return table, objects
+
+
 def to_pandas(table: pa.Table):
     """As DuckDB's df(): an integer or boolean column with NULLs becomes pandas' nullable dtype
     (Int64, boolean), other columns plain numpy dtypes; DECIMAL float64, DATE datetime64."""
+    import numpy as np
+
     from .dbapi import _array_to_python, _holds_tuple
     pd = require("pandas", "df")
     nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
                 pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-    table = _as_numpy_types(table)
+    table, objects = _python_objects(_as_numpy_types(table))
     df = table.to_pandas(types_mapper=nullable.get)
     for i, col in enumerate(table.columns):
         if col.type in nullable and col.null_count == 0:
             df.isetitem(i, df.iloc[:, i].to_numpy(col.type.to_pandas_dtype()))
         elif _holds_tuple(col.type):  # unnamed STRUCTs as tuples, as DuckDB's df() has them
             df.isetitem(i, pd.Series(_array_to_python(col.combine_chunks()), dtype=object, index=df.index))
+    for i, values in objects.items():
+        values[np.array([v is None for v in values], dtype=bool)] = pd.NA  # (DuckDB's NULL among objects)
+        df.isetitem(i, values)
     return df
 
 
@@ -184,9 +206,13 @@ def to_numpy(table: pa.Table) -> dict:
     import numpy as np
 
     out = {}
-    table = _as_numpy_types(table)
-    for name, col in zip(unique_names(table.column_names), table.columns):
+    table, objects = _python_objects(_as_numpy_types(table))
+    for i, (name, col) in enumerate(zip(unique_names(table.column_names), table.columns)):
         t = col.type
+        if i in objects:
+            mask = np.array([v is None for v in objects[i]], dtype=bool)
+            out[name] = np.ma.MaskedArray(objects[i], mask=mask) if mask.any() else objects[i]
+            continue
         if col.null_count == 0:
             out[name] = col.to_numpy()
             continue

@@ -38,11 +38,13 @@ _STORAGE = {
     "DATE": torch.int32,
     "TIMESTAMP": torch.int64,
     "TIMESTAMPTZ": torch.int64,  # an instant: UTC microseconds, shown in the session's TimeZone
+    "TIME": torch.int64,  # microseconds since midnight, 0 .. 24:00:00 (DuckDB accepts 24:00:00)
     "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
     "STRUCT": torch.int32,
     "MAP": torch.int32,  # a LIST of STRUCT(key, value), as DuckDB's
+    "UUID": torch.int32,  # codes into a dictionary of canonical texts, whose order is DuckDB's (unsigned 128-bit)
     "NULL": torch.bool,  # the type of a bare NULL literal; all rows invalid
 }
 _INT_RANK = {"SMALLINT": 1, "INTEGER": 2, "BIGINT": 3}
@@ -96,8 +98,8 @@ class SqlType:
 
     @property
     def uses_dictionary(self) -> bool:
-        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT)."""
-        return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP")
+        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT, UUID)."""
+        return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP", "UUID")
 
     @property
     def is_tuple(self) -> bool:
@@ -138,8 +140,10 @@ DOUBLE = SqlType("DOUBLE")
 DATE = SqlType("DATE")
 TIMESTAMP = SqlType("TIMESTAMP")
 TIMESTAMPTZ = SqlType("TIMESTAMPTZ")
+TIME = SqlType("TIME")  # a time of day; not is_temporal, which means a point on the calendar
 INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
+UUID = SqlType("UUID")
 NULLTYPE = SqlType("NULL")
 
 
@@ -239,7 +243,7 @@ _NAMES = {
     "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP, "INTERVAL": INTERVAL,
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
     "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
-    "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ,
+    "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ, "TIME": TIME, "UUID": UUID,
 }
 
 

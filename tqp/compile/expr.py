@@ -27,6 +27,7 @@ from ..kernels import dates as D
 from ..kernels import strings as S
 from ..kernels import wide as W
 from ..kernels.selection import all_true, any_true, nonzero
+from ..kernels.times import format_time, format_timestamp
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery, Slot, walk
 
 OPS: dict = {}
@@ -50,11 +51,12 @@ def literal_column(value, t: T.SqlType, device) -> Column:
         return Column(t, torch.tensor(0, dtype=torch.int32, device=device),
                       None if value is not None else torch.tensor(False, device=device),
                       Dictionary(nested_values([value] if value is not None else [])))
-    if t.is_string or (t.kind == "NULL" and isinstance(value, str)):
+    if t.is_string or t.kind == "UUID" or (t.kind == "NULL" and isinstance(value, str)):
+        text_type = T.UUID if t.kind == "UUID" else T.VARCHAR
         if value is None:
-            return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device),
+            return Column(text_type, torch.tensor(0, dtype=torch.int32, device=device),
                           torch.tensor(False, device=device), Dictionary(np.array([], dtype=object)))
-        return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device), None,
+        return Column(text_type, torch.tensor(0, dtype=torch.int32, device=device), None,
                       Dictionary(np.array([value], dtype=object)))
     dtype = t.torch_dtype
     if value is None:
@@ -994,10 +996,16 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     x = a.data
     if frm.kind == "NULL":
         return Column(to, torch.zeros_like(x, dtype=to.torch_dtype), torch.zeros_like(x, dtype=torch.bool),
-                      Dictionary(np.array([], dtype=object)) if to.is_string else None)
+                      Dictionary(np.array([], dtype=object)) if to.is_string or to.kind == "UUID" else None)
+    if "UUID" in (frm.kind, to.kind):
+        from ..functions.uuids import cast_column as cast_uuid
+        return cast_uuid(a, to, failed)
     if frm.is_nested or to.is_nested:
         from ..functions.nested import cast_column as cast_nested  # (the registry imports this module)
         return cast_nested(a, to)
+    if to.kind == "TIME" and not frm.is_string:
+        from ..functions.times import time_of_day
+        return time_of_day(a)
     if frm.is_temporal and to.is_temporal and "TIMESTAMPTZ" in (frm.kind, to.kind):
         from ..functions.dates import cast_zoned
         return cast_zoned(a, to)
@@ -1126,6 +1134,8 @@ def _format_value(v, t: T.SqlType) -> str:
         return show_instant(int(v))
     if t.kind == "INTERVAL":
         return D.format_interval(int(v))
+    if t.kind == "TIME":
+        return format_time(int(v))
     if t.kind == "BOOLEAN":
         return "true" if v else "false"
     if t.is_float:

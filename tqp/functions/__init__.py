@@ -62,7 +62,7 @@ class Aggregate:
 # a CASE or an AND/OR evaluates them only on the rows that reach them (compile.expr.may_raise).
 VALUE_ERRORS = frozenset(("chr", "factorial", "lcm", "lpad", "rpad", "repeat", "regexp_extract",
                           "regexp_full_match", "regexp_matches", "regexp_replace", "trunc", "round", "<<",
-                          "format", "printf", "to_base"))
+                          "format", "printf", "to_base", "make_time"))
 
 FUNCTIONS: dict[str, Function | Aggregate] = {}  # by name and alias, lower case
 _BY_NODE: dict[type, Callable] = {}  # sqlglot class -> node -> (entry name, argument nodes)
@@ -135,6 +135,7 @@ def entries() -> list[Function | Aggregate]:
 
 
 from . import aggregates, dates, general, math, strings  # noqa: E402,F401  (each registers its entries)
+from . import times, uuids  # noqa: E402,F401
 from . import nested  # noqa: E402,F401  (after strings: length() takes lists too)
 from . import lists, maps  # noqa: E402,F401
 from . import statistics  # noqa: E402,F401

@@ -49,7 +49,7 @@ _agg("var_pop", "var_pop(NUMBER) → DOUBLE", "Population variance.", "var_pop(x
 def _interpolated(t: T.SqlType) -> T.SqlType:
     if t.kind in ("DATE", "TIMESTAMP"):  # between two dates lies a time of day
         return T.TIMESTAMP
-    if t.kind in ("TIMESTAMPTZ", "INTERVAL"):
+    if t.kind in ("TIMESTAMPTZ", "INTERVAL", "TIME"):
         return t
     if not t.is_numeric:
         raise ProgrammingError(f"an interpolated quantile needs a number or a time, not {t} "

@@ -39,6 +39,7 @@ from ..compile import expr as C
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..kernels import dates as D
 from ..kernels import zones as Z
+from ..kernels.times import TIME_PARTS
 from ..plan.nodes import Call, Expr, Lit, Slot, walk
 from ..settings import current as current_settings
 from ..sql import expressions as X
@@ -116,6 +117,9 @@ def extract(part: str, e: Expr) -> Expr:
     field = D.part_name(part)
     if field not in D.EXTRACT_PARTS:
         raise NotSupportedError(f"EXTRACT({part.upper()} ...)" + suggest(field, list(D.EXTRACT_PARTS)))
+    if e.type.kind == "TIME":
+        from .times import extract as time_extract
+        return time_extract(field, e)
     e = temporal("extract", 2, e, interval=True, local=field != "epoch")
     out = T.DOUBLE if field in D.DOUBLE_PARTS else T.BIGINT
     if e.type.kind == "INTERVAL" and field != "epoch":
@@ -137,6 +141,9 @@ def _date_part(*args):
     if isinstance(args[0], Lit) and args[0].type.kind == "LIST" and args[0].value is not None:
         return _date_parts(args[0].value.value, args[1])
     if not isinstance(args[0], Lit) and args[0].type.is_string:  # a part per row: DOUBLE, as DuckDB
+        if args[1].type.kind == "TIME":
+            from .times import date_part_per_row
+            return date_part_per_row(*args)
         return Call("date_part", (args[0], temporal("date_part", 2, args[1])), T.DOUBLE)
     field = _part("date_part", args[0], D.EXTRACT_PARTS)
     return Lit(None, T.BIGINT) if field is None else extract(field, args[1])
@@ -186,7 +193,8 @@ _PART_FUNCTIONS = [  # name, part, sqlglot class
 ]
 for _name, _part_of, _node in _PART_FUNCTIONS:
     _out = "DOUBLE" if _part_of in D.DOUBLE_PARTS else "BIGINT"
-    _entry(_name, f"{_name}(DATE | TIMESTAMP) → {_out}", f"date_part('{_part_of}', x).",
+    _of = "DATE | TIMESTAMP | TIME" if _part_of in TIME_PARTS else "DATE | TIMESTAMP"
+    _entry(_name, f"{_name}({_of}) → {_out}", f"date_part('{_part_of}', x).",
            f"{_name}(TIMESTAMP '2024-02-29 13:45:10.5')",
            lambda *a, name=_name, part=_part_of: arity(name, a, 1, 1) or extract(part, a[0]),
            nodes=(_node,) if _node else ())
@@ -224,6 +232,9 @@ def _between(name, how):
     def bind(*args):
         arity(name, args, 3, 3, f"{name}(part, start, end)")
         part = _part(name, args[0], D.DIFF_PARTS)
+        if "TIME" in (args[1].type.kind, args[2].type.kind):
+            from .times import diff
+            return diff(name, part, args[1], args[2])
         local = part not in _ELAPSED_PARTS  # (instants: days and longer on the session zone's calendar)
         start, end = temporal(name, 2, args[1], local=local), temporal(name, 3, args[2], local=local)
         if part is None or is_null(start) or is_null(end):
@@ -391,7 +402,7 @@ def _to_epoch(name, divisor):
         arity(name, args, 1, 1)
         if name == "epoch_ms" and (args[0].type.is_numeric or args[0].type.kind == "NULL"):
             return _from_epoch("epoch_ms", "BIGINT", 1000)(*args)
-        x = temporal(name, 1, args[0], local=False)
+        x = args[0] if args[0].type.kind == "TIME" else temporal(name, 1, args[0], local=False)
         return Lit(None, T.BIGINT) if is_null(x) else Call(name, (x,), T.BIGINT, (divisor,))
     return bind
 

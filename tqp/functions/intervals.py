@@ -131,7 +131,13 @@ _DEFAULT_ORIGIN_MONTH = 2000 * 12  # 2000-01 (for month widths)
 def _bucket_bind(b, nodes):
     arity("time_bucket", nodes, 2, 3, "time_bucket(interval, date [, origin])")
     width_e = b.bind(nodes[0])
-    ts = temporal("time_bucket", 2, b.bind(nodes[1]))
+    ts = b.bind(nodes[1])
+    if ts.type.kind == "TIME":  # bucketed as that time of 1970-01-01 (and a TIME origin too), as DuckDB does
+        def on_epoch(node):
+            return exp.Add(this=exp.cast(exp.Literal.string("1970-01-01"), "DATE"), expression=node)
+        rest = [on_epoch(n) if b.bind(n).type.kind == "TIME" else n for n in nodes[2:]]
+        return X.cast(_bucket_bind(b, [nodes[0], on_epoch(nodes[1]), *rest]), T.TIME)
+    ts = temporal("time_bucket", 2, ts)
     origin = b.bind(nodes[2]) if len(nodes) > 2 else None
     if is_null(width_e) or is_null(ts) or origin is not None and is_null(origin):
         return Lit(None, ts.type if ts.type.is_temporal else T.TIMESTAMP)

@@ -252,7 +252,7 @@ def _to_json_node(node, b):
         return exp.Lower(this=exp.cast(node.copy(), "VARCHAR")) if t.kind == "BOOLEAN" else exp.cast(node.copy(), "VARCHAR")
     if t.kind == "NULL":
         return exp.Null()
-    if t.kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ"):
+    if t.kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "UUID"):
         return exp.Anonymous(this="#json_quote", expressions=[exp.cast(node.copy(), "VARCHAR")])
     if t.kind in ("LIST", "STRUCT", "MAP"):
         return exp.Anonymous(this="#json_nested", expressions=[node.copy()])

@@ -13,6 +13,7 @@ is encoded once through Arrow (io/arrow.py nested_column). No per-row Python any
 """
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from dataclasses import replace
 
@@ -52,6 +53,9 @@ def python_value(v, t: T.SqlType):
         return X.days_to_date(v)
     if t.kind == "TIMESTAMP":
         return X.micros_to_ts(v)
+    if t.kind == "TIME":  # as pyarrow gives a TIME inside a nested value (24:00:00 wraps to 00:00:00)
+        seconds, micros = divmod(int(v) % 86_400_000_000, 1_000_000)
+        return dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60, micros)
     return v
 
 

@@ -14,7 +14,6 @@ once per distinct value; GLOB once per dictionary entry of a column.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 
 import numpy as np
@@ -22,10 +21,9 @@ import torch
 from sqlglot import exp
 
 from .. import types as T
-from ..column import Column, Dictionary
+from ..column import Column
 from ..compile import expr as C
 from ..errors import NotSupportedError, ProgrammingError
-from ..kernels import strings as S
 from ..plan.nodes import Call, Lit
 from ..sql import expressions as X
 from . import Function, node_arguments, register
@@ -115,35 +113,6 @@ _entry("hash", "hash(ANY, ...) → BIGINT", "A 63-bit hash of the values (NULL h
 
 
 # ---------------------------------------------------------------- uuid
-
-_uuid_ids = itertools.count()
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
-
-def random_uuids(n: int) -> np.ndarray:
-    """n random version-4 UUIDs as text, built on byte arrays (no Python per value)."""
-    raw = np.frombuffer(np.random.default_rng().bytes(16 * n), dtype=np.uint8).reshape(n, 16).copy()
-    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
-    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    digits = np.stack([_HEX[raw >> 4], _HEX[raw & 0x0F]], axis=2).reshape(n, 32)
-    text = np.full((n, 36), ord("-"), dtype=np.uint8)
-    for lo, hi, at in ((0, 8, 0), (8, 12, 9), (12, 16, 14), (16, 20, 19), (20, 32, 24)):
-        text[:, at:at + hi - lo] = digits[:, lo:hi]
-    return np.ascontiguousarray(text).view("S36").reshape(n).astype(str).astype(object)
-
-
-def _uuid(args, e, ctx):
-    n = e.params[-1]
-    values = random_uuids(n)
-    uniq, codes = S.remap(values) if n else (np.array([], dtype=object), np.zeros(0, np.int32))
-    return Column(T.VARCHAR, torch.from_numpy(codes).to(ctx.device if ctx is not None else None), None,
-                  Dictionary(uniq))
-
-
-_entry("uuid", "uuid() → VARCHAR", "A random version-4 UUID per row, as text (DuckDB's type is UUID).",
-       "uuid() → 'b8f4...'", lambda *a: arity("uuid", a, 0, 0) or Call("uuid", (), T.VARCHAR, (next(_uuid_ids),)),
-       _uuid, aliases=("gen_random_uuid",), nodes=(exp.Uuid,))
-
 
 # ---------------------------------------------------------------- format / printf
 

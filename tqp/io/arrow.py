@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +33,7 @@ from .. import types as T
 from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
+from ..kernels.uuids import hex_texts
 from ..settings import current as current_settings
 from . import buffers as B
 
@@ -40,6 +42,8 @@ _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
 
 def sql_type_of(t: pa.DataType) -> T.SqlType:
     """The SQL type a pyarrow type is held as."""
+    if isinstance(t, pa.BaseExtensionType):  # (arrow.json: its text)
+        return T.UUID if t.extension_name == "arrow.uuid" else sql_type_of(t.storage_type)
     if pa.types.is_dictionary(t):
         return sql_type_of(t.value_type)
     if pa.types.is_boolean(t):
@@ -62,6 +66,8 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
         return T.DATE
     if pa.types.is_timestamp(t):
         return T.TIMESTAMP if t.tz is None else T.TIMESTAMPTZ
+    if pa.types.is_time(t):
+        return T.TIME
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return T.VARCHAR
     if pa.types.is_null(t):
@@ -177,6 +183,10 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device, utf
     buffers into one array (no Arrow concatenation, no pandas import); strings and nested
     values become codes into a dictionary. `utf8_checked`: plain strings were found to be
     valid UTF-8 already (valid_utf8)."""
+    if isinstance(arr.type, pa.BaseExtensionType):  # arrow.uuid a UUID; another (arrow.json) its storage
+        if arr.type.extension_name == "arrow.uuid":
+            return _uuid_column(_one_array(arr), device)
+        arr = _one_array(arr).storage
     t = arr.type
     st = sql_type_of(t)
     if pa.types.is_null(t):
@@ -192,11 +202,20 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device, utf
     return fixed_column(st, *fixed_values(t, arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]), device)
 
 
+def _uuid_column(arr: pa.Array, device: torch.device) -> Column:
+    """arrow.uuid values (16 big-endian bytes each) held as their canonical text."""
+    storage = arr.storage
+    raw = np.frombuffer(storage.buffers()[1], dtype=np.uint8)[16 * storage.offset:16 * (storage.offset + len(storage))]
+    texts = hex_texts(raw.reshape(-1, 16))
+    texts = pc.if_else(storage.is_valid(), texts, pa.scalar(None, pa.string())) if storage.null_count else texts
+    return replace(_string_column(texts, device, utf8_checked=True), type=T.UUID)
+
+
 def is_fixed(t: pa.DataType) -> bool:
     """Whether fixed_values takes arrays of type t, giving the same storage dtype whatever the
     values (a DECIMAL of over 18 digits is held as one or two words depending on them)."""
     return (pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
-            or pa.types.is_date(t) or pa.types.is_timestamp(t)
+            or pa.types.is_date(t) or pa.types.is_timestamp(t) or pa.types.is_time(t)
             or pa.types.is_decimal(t) and t.precision <= T.INT64_DECIMAL_DIGITS)
 
 
@@ -218,6 +237,10 @@ def fixed_values(t: pa.DataType, chunks: list[pa.Array]) -> tuple[np.ndarray, np
         data = _concat([B.fixed(c, np.int32) for c in chunks], np.int32)
     elif st.kind in ("TIMESTAMP", "TIMESTAMPTZ"):  # (Arrow's zoned values count from 1970 UTC too)
         raw = _concat([B.fixed(c, np.int64) for c in chunks], np.int64)
+        per = _US_PER[t.unit]
+        data = raw // 1000 if per is None else raw * per
+    elif st.kind == "TIME":  # time32 (s, ms) or time64 (us, ns), as microseconds since midnight
+        raw = _concat([B.fixed(c, np.int32 if pa.types.is_time32(t) else np.int64) for c in chunks], np.int64)
         per = _US_PER[t.unit]
         data = raw // 1000 if per is None else raw * per
     else:
@@ -403,15 +426,16 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
     if t.kind == "TIMESTAMPTZ":
         return pa.timestamp("us", tz=zone or current_settings().timezone)
     if t.kind in ("LIST", "MAP"):
-        return pa.list_(arrow_type_of(t.element))
+        return pa.list_(_field("item", t.element))
     if t.is_tuple:  # named as DuckDB's Arrow names them, marked for the Python rows (tuples)
         return pa.struct([pa.field(n, arrow_type_of(ft), metadata=TUPLE_MARK) for n, ft in t.fields])
     if t.kind == "STRUCT":
-        return pa.struct([(n, arrow_type_of(ft)) for n, ft in t.fields])
+        return pa.struct([_field(n, ft) for n, ft in t.fields])
     return {
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us"), "INTERVAL": pa.duration("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
+        "TIMESTAMP": pa.timestamp("us"), "TIME": pa.time64("us"), "UUID": pa.string(), "INTERVAL": pa.duration("us"),
+        "VARCHAR": pa.string(), "NULL": pa.int32(),
     }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
 
 
@@ -441,6 +465,8 @@ def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
         return B.from_numpy(data, pa.int64(), valid).cast(arrow_type_of(t, zone))
     if t.kind == "INTERVAL":
         return B.from_numpy(data, pa.int64(), valid).cast(pa.duration("us"))
+    if t.kind == "TIME":
+        return B.from_numpy(data, pa.int64(), valid).cast(pa.time64("us"))
     return B.from_numpy(data, arrow_type_of(t), valid)
 
 
@@ -466,8 +492,20 @@ def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
 
 def to_arrow(names: list[str], columns: list[Column], zone: str | None = None) -> pa.Table:
     arrays = [map_array(column_to_arrow(c, zone)) if c.type.kind == "MAP" else column_to_arrow(c, zone) for c in columns]
-    # Duplicate output names are legal SQL; Arrow tables allow them too.
-    return pa.Table.from_arrays(arrays, names=list(names)) if arrays else pa.table({})
+    # Duplicate output names are legal SQL; Arrow tables allow them too. A UUID leaves as its
+    # text, as DuckDB exports it; the field's metadata tells fetchall to give uuid.UUID objects.
+    fields = [pa.field(n, arrow_type_of(c.type, zone) if c.type.kind in ("LIST", "STRUCT") else a.type,
+                       metadata=UUID_FIELD if c.type.kind == "UUID" else None)  # (nested: UUIDs marked inside)
+              for n, a, c in zip(names, arrays, columns)]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields)) if arrays else pa.table({})
+
+
+UUID_FIELD = {b"tqp.type": b"UUID"}
+
+
+def _field(name: str, t: T.SqlType) -> pa.Field:
+    """A nested value's field; a UUID's is marked as to_arrow marks a UUID column."""
+    return pa.field(name, arrow_type_of(t), metadata=UUID_FIELD if t.kind == "UUID" else None)
 
 
 def map_array(arr: pa.Array) -> pa.Array:

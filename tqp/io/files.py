@@ -227,6 +227,10 @@ def read(spec: FileSpec, files: list[str] | None = None, trusted: bool = False) 
                 table = _read_dataset(spec, files, text)
         if spec.fmt == "json":
             table = _json_temporals(table)
+        if spec.fmt == "csv" and not any(spec.option(k) for k in ("all_varchar", "types", "dtypes", "column_types", "columns")):
+            table = _csv_times(table)
+        elif spec.fmt == "csv":
+            table = _csv_declared(table, spec)
         return table
 
 
@@ -277,7 +281,11 @@ def _read_dataset(spec: FileSpec, files: list[str], json_schema: pa.Schema | Non
     elif spec.fmt == "json":
         file_format = ds.JsonFileFormat(parse_options=pajson.ParseOptions(explicit_schema=json_schema))
     else:
-        file_format = ds.ParquetFileFormat()
+        try:  # with Arrow's extension types a UUID column reads as arrow.uuid, not as 16 bytes (pyarrow >= 18)
+            file_format = ds.ParquetFileFormat(
+                default_fragment_scan_options=ds.ParquetFragmentScanOptions(arrow_extensions_enabled=True))
+        except TypeError:
+            file_format = ds.ParquetFileFormat()
     hive = spec.option("hive_partitioning")
     keys = _hive_keys(files)
     if hive is None:
@@ -365,6 +373,8 @@ def _csv_format(spec: FileSpec, first: str):
                       for k, v in pairs})
     if opt("all_varchar"):
         types = {n: pa.string() for n in names}
+    # a TIME is read as text and then as DuckDB reads it (Arrow's parser refuses 24:00:00, '1:2:3')
+    types = {k: pa.string() if pa.types.is_time(v) else v for k, v in types.items()}
     parsers = [p for p in (opt("timestampformat"), opt("dateformat")) if p]
     # As DuckDB does: an empty field is NULL, in string columns too, and nothing else is ("NA"
     # is a country code); a quoted "" is the empty string only with allow_quoted_nulls = false.
@@ -451,6 +461,56 @@ def _json_temporals(table: pa.Table) -> pa.Table:
     return table
 
 
+def _csv_times(table: pa.Table) -> pa.Table:
+    """Text columns all of whose values are times of day become TIME, as DuckDB's sniffer types
+    them (pyarrow reads H:MM[:SS] as a time already, but not with a fraction of a second)."""
+    import pyarrow.compute as pc
+    text = r"^\d{1,2}:\d\d(:\d\d(\.\d*)?)?$"
+    for i, field in enumerate(table.schema):
+        col = table.column(i)
+        if not pa.types.is_string(field.type) \
+                or pc.all(pc.match_substring_regex(col.slice(0, 64), text)).as_py() is False \
+                or pc.all(pc.match_substring_regex(col, text)).as_py() is not True:  # (a sample first: most text is no time)
+            continue
+        try:
+            table = table.set_column(i, field.name, _text_as("TIME", col))
+        except ValueError:
+            continue
+    return table
+
+
+def _csv_declared(table: pa.Table, spec: FileSpec) -> pa.Table:
+    """Columns declared TIME or UUID, read as text (Arrow's CSV reader has no UUID, and reads
+    times otherwise than DuckDB)."""
+    pairs = list(spec.option("columns") or [])
+    given = spec.option("types") or spec.option("dtypes") or spec.option("column_types")
+    if given:
+        pairs += given if isinstance(given[0], tuple) else list(zip(table.column_names, given))
+    kinds = ("TIME", "UUID") if hasattr(pa, "uuid") else ("TIME",)  # (pyarrow < 18: UUID text stays VARCHAR)
+    for name, kind in pairs:
+        kind = str(kind).strip().upper()
+        if kind not in kinds or name not in table.column_names or spec.option("all_varchar"):
+            continue
+        i = table.column_names.index(name)
+        try:
+            table = table.set_column(i, name, _text_as(kind, table.column(i)))
+        except ValueError as exc:
+            raise DataError(f"could not convert '{exc}' to {kind} in column \"{name}\"") from None
+    return table
+
+
+def _text_as(kind: str, col) -> pa.Array:
+    """A text column as TIME or UUID, each distinct text read once; ValueError names a bad one."""
+    import pyarrow.compute as pc
+    from ..kernels.times import parse_time
+    from ..kernels.uuids import canonical, uuid_array
+    codes = col.combine_chunks().dictionary_encode()
+    texts = codes.dictionary.to_pylist()
+    if kind == "TIME":
+        return pc.take(pa.array([parse_time(v) for v in texts], pa.int64()).cast(pa.time64("us")), codes.indices)
+    return uuid_array(pc.take(pa.array([canonical(v) for v in texts], pa.string()), codes.indices))
+
+
 # ---------------------------------------------------------------------------- writing
 
 def write(table: pa.Table, path: str, fmt: str | None, options: dict) -> None:
@@ -467,6 +527,7 @@ def write(table: pa.Table, path: str, fmt: str | None, options: dict) -> None:
         try:
             if fmt == "parquet":
                 import pyarrow.parquet as pq
+                table = _uuids_as_bytes(table)
                 compression = str(options.get("compression", "snappy")).lower()
                 pq.write_table(table, scratch, compression=None if compression == "uncompressed" else compression)
             else:
@@ -483,6 +544,17 @@ def write(table: pa.Table, path: str, fmt: str | None, options: dict) -> None:
         raise DataError(f"cannot write {path!r} as {fmt}: {exc}") from exc
     except OSError as exc:
         raise OperationalError(f"cannot write {path!r}: {exc}") from exc
+
+
+def _uuids_as_bytes(table: pa.Table) -> pa.Table:
+    """UUID columns (text, marked by io/arrow.py's to_arrow) as Arrow's arrow.uuid, which parquet
+    stores as its UUID type, as DuckDB writes them."""
+    from ..kernels.uuids import uuid_array
+    from .arrow import UUID_FIELD
+    for i, field in enumerate(table.schema):
+        if field.metadata == UUID_FIELD and hasattr(pa, "uuid"):  # (pyarrow >= 18; before, the text)
+            table = table.set_column(i, field.name, uuid_array(table.column(i).combine_chunks()))
+    return table
 
 
 def _write_csv(table: pa.Table, path: str, options: dict) -> None:
@@ -506,6 +578,9 @@ def _write_csv(table: pa.Table, path: str, options: dict) -> None:
     for col in table.columns:
         if pa.types.is_timestamp(col.type):
             text = _timestamp_text(col)
+        elif pa.types.is_time(col.type):  # as DuckDB writes a TIME: 24:00:00 included, no trailing zeros
+            whole_day = pc.equal(col.cast(pa.int64()), 86_400_000_000)
+            text = pc.if_else(whole_day, "24:00:00", _no_trailing_zeros(pc.if_else(whole_day, pa.scalar(0, col.type), col).cast(pa.string())))
         elif pa.types.is_boolean(col.type):
             text = pc.if_else(col, "true", "false")
         elif pa.types.is_floating(col.type):
@@ -533,5 +608,9 @@ def _write_csv(table: pa.Table, path: str, options: dict) -> None:
 
 def _timestamp_text(col):
     import pyarrow.compute as pc
-    text = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")  # %S carries the fraction's digits
+    return _no_trailing_zeros(pc.strftime(col, format="%Y-%m-%d %H:%M:%S"))  # %S carries the fraction's digits
+
+
+def _no_trailing_zeros(text):
+    import pyarrow.compute as pc
     return pc.replace_substring_regex(pc.replace_substring_regex(text, r"(\.\d*[1-9])0+$", r"\1"), r"\.0+$", "")

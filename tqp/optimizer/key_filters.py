@@ -252,7 +252,7 @@ def _plain(e: Expr) -> bool:
     """A key that a filter may evaluate again elsewhere: columns, constants and deterministic
     calls, not floats (a partition key's -0.0 and 0.0 are one value there, not everywhere)."""
     return not e.type.is_float and all(isinstance(n, (ColRef, Lit, Call)) for n in walk(e)) and \
-        not any(isinstance(n, Call) and n.op in ("random", "predict") for n in walk(e))
+        not any(isinstance(n, Call) and n.op in ("random", "uuid", "predict") for n in walk(e))
 
 
 def _across(keys: tuple, mine: tuple, other: tuple):

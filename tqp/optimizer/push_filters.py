@@ -96,7 +96,7 @@ def _movable(e: Expr) -> bool:
     """Plain scalar predicates: no aggregate, and no operator whose value depends on which rows
     (or how many) reach it."""
     return all(isinstance(n, (ColRef, Lit, Call, ScalarSubquery)) and
-               not (isinstance(n, Call) and n.op in ("random", "predict")) for n in walk(e))
+               not (isinstance(n, Call) and n.op in ("random", "uuid", "predict")) for n in walk(e))
 
 
 def _filter(rel: P.Rel, preds: list[Expr]) -> P.Rel:

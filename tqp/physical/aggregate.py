@@ -226,7 +226,7 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
         discrete = kind == "quantile_disc"
         if not discrete and x.type.kind == "DATE":  # a time between two dates: microseconds
             data = data.to(torch.int64) * 86_400_000_000
-        elif not discrete and not (x.type.is_temporal or x.type.kind == "INTERVAL"):
+        elif not discrete and not (x.type.is_temporal or x.type.kind in ("INTERVAL", "TIME")):
             data = data.to(torch.float64)  # a DECIMAL interpolates its scaled integers, truncated, as DuckDB's does
         out, has = H.segment_quantile(data, ids, g, valid, float(rest[0]), discrete, _scaled(x.type))
         if not discrete and a.type.is_decimal:

@@ -26,6 +26,7 @@ import time
 import torch
 
 from .. import types as T
+from ..kernels.times import format_time
 from ..plan import nodes as P
 
 _INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "add": "+", "sub": "-",
@@ -148,6 +149,8 @@ def _literal(value, t: T.SqlType) -> str:
         return f"{sign}{digits[:-t.scale]}.{digits[-t.scale:]}"
     if t.kind == "DATE" and isinstance(value, int):
         return f"DATE '{_EPOCH + dt.timedelta(days=value)}'"
+    if t.kind == "TIME" and isinstance(value, int):
+        return f"TIME '{format_time(value)}'"
     if t.kind == "TIMESTAMP" and isinstance(value, int):
         return f"TIMESTAMP '{dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=value)}'"
     return repr(value)

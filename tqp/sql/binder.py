@@ -1310,8 +1310,8 @@ def asof_condition(residual: list[Expr], nl: int) -> Expr:
         out = Call(_FLIP[e.op], (e.args[1], e.args[0]), e.type)
     else:
         raise NotSupportedError("ASOF JOIN's inequality must compare a left expression with a right one")
-    if not (out.args[0].type.is_numeric or out.args[0].type.is_temporal):
-        raise NotSupportedError(f"ASOF JOIN on an inequality of {out.args[0].type} (numbers, dates and timestamps)")
+    if not (out.args[0].type.is_numeric or out.args[0].type.is_temporal or out.args[0].type.kind == "TIME"):
+        raise NotSupportedError(f"ASOF JOIN on an inequality of {out.args[0].type} (numbers, dates, times and timestamps)")
     return out
 
 

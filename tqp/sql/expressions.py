@@ -15,6 +15,7 @@ import datetime as dt
 import decimal
 import math
 import re
+import uuid
 
 from sqlglot import exp
 
@@ -129,6 +130,12 @@ def python_literal(value) -> Lit:
         return Lit(ts_to_micros(value), T.TIMESTAMP)
     if isinstance(value, dt.date):
         return Lit(date_to_days(value), T.DATE)
+    if isinstance(value, dt.time):
+        if value.utcoffset() is not None:
+            raise NotSupportedError("a time with a tzinfo as a parameter: tqp has no TIME WITH TIME ZONE")
+        return Lit(F.times.micros_of(value), T.TIME)
+    if isinstance(value, uuid.UUID):
+        return Lit(str(value), T.UUID)
     if isinstance(value, list):  # a LIST, typed as [v1, v2, ...] would be
         return F.nested._list_value(*[python_literal(v) for v in value])
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -180,6 +187,10 @@ def _integer_text(s: str) -> int:
 
 
 def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
+    if "TIME" in (frm.kind, k):
+        return Lit(F.times.cast_value(v, frm, to), to)
+    if "UUID" in (frm.kind, k):
+        return Lit(F.uuids.cast_value(v, frm, to), to)
     if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
         return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
                    else F.dates.cast_zoned_value(v, frm, to), to)
@@ -285,7 +296,7 @@ def sql_type(node: exp.DataType) -> T.SqlType:
     params = tuple(int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
     name = {"INT": "INTEGER", "TEXT": "VARCHAR", "DATETIME": "TIMESTAMP", "TIMESTAMPNTZ": "TIMESTAMP",
-            "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP",
+            "TIMESTAMP_S": "TIMESTAMP", "TIMESTAMP_MS": "TIMESTAMP", "TIMESTAMP_NS": "TIMESTAMP", "TIME_NS": "TIME",
             "TIMESTAMPLTZ": "TIMESTAMPTZ", "JSON": "VARCHAR"}.get(name, name)  # (JSON is text, as DuckDB casts it)
     t = T.from_name(name, params)
     if t is None:
@@ -305,6 +316,11 @@ def cast(e: Expr, to: T.SqlType) -> Expr:
         return fold_cast(e, to)
     if e.type.kind == "NULL":
         return Lit(None, to)
+    for kind, module in (("TIME", F.times), ("UUID", F.uuids)):
+        if kind in (e.type.kind, to.kind):
+            if not module.castable(e.type, to):
+                raise ProgrammingError(f"cannot cast {e.type} to {to}")
+            return Call("cast", (e,), to)
     if e.type.is_nested and (to.kind == e.type.kind or to.is_string):
         return Call("cast", (e,), to)
     if e.type.is_string and not to.is_string or to.is_string and not e.type.is_string \
@@ -636,6 +652,8 @@ def _add_interval(b: ExprBinder, base: Expr, iv: tuple[int, int, int], sign: int
     months, days, micros = (sign * x for x in iv)
     if base.type.kind == "NULL":
         return Lit(None, T.TIMESTAMP)
+    if base.type.kind == "TIME":
+        return F.times.plus_interval(base, days * 86_400_000_000 + micros)
     if not base.type.is_temporal:
         if base.type.is_string and isinstance(base, Lit):
             base = cast_literal(base, T.TIMESTAMP if ":" in base.value else T.DATE)
@@ -711,6 +729,8 @@ def arith(op: str, a: Expr, c: Expr) -> Expr:
         return Call("date_add_days", (c, a), T.DATE, (1,))
     if ta.kind == tc.kind == "DATE" and op == "sub":
         return Call("date_diff", (c, a), T.BIGINT, ("day",))
+    if "TIME" in (ta.kind, tc.kind):
+        return F.times.arith(op, a, c)
     if "INTERVAL" in (ta.kind, tc.kind) or ta.is_temporal and tc.is_temporal:
         return F.dates.arith(op, a, c)
     if ta.is_string and isinstance(a, Lit) and tc.is_numeric:
@@ -1089,6 +1109,8 @@ def _agg(b: ExprBinder, node, func: str, target):
                                 "subquery (SQL makes it an aggregate of the outer query)")
     if x.type.kind == "NULL" and func in ("min", "max"):
         return Lit(None, T.NULLTYPE)  # NULL in every group, and untyped, as in DuckDB
+    if x.type.kind == "TIME" and func == "avg":
+        return F.times.average(make_agg(func, F.times.micros(x), distinct))
     return make_agg(func, x, distinct)
 
 

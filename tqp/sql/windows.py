@@ -292,6 +292,9 @@ def _range_values(b, order, *bounds) -> dict:
     if len(order) != 1:
         raise ProgrammingError("RANGE frames with an offset must have exactly one ORDER BY expression")
     key, desc = order[0].expr, order[0].descending
+    time_key = key.type.kind == "TIME"
+    if time_key:  # its bounds do not wrap past midnight: the frame stops at the partition's edge, as DuckDB's
+        key = F.times.micros(key)
     fields, values = {}, {}
     for which, (side, node) in zip(("start", "end"), bounds):
         if node is None:
@@ -301,8 +304,11 @@ def _range_values(b, order, *bounds) -> dict:
             iv = X._interval(node)
             if any(v < 0 for v in iv):
                 raise DataError("Window RANGE offset cannot be negative")
-            values[which] = X._add_interval(b, key, iv, -1 if back else 1)
+            values[which] = X.arith("sub" if back else "add", key, Lit(iv[1] * 86_400_000_000 + iv[2], T.BIGINT)) \
+                if time_key else X._add_interval(b, key, iv, -1 if back else 1)
             continue
+        if time_key:
+            raise ProgrammingError("a RANGE frame over a TIME takes an INTERVAL offset")
         off = b.bind(node)
         if not (off.type.is_numeric or off.type.kind == "NULL"):
             raise ProgrammingError(f"a RANGE frame offset must be a number or an INTERVAL, not {off.type}")

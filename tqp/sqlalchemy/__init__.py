@@ -36,7 +36,8 @@ from sqlalchemy.sql import compiler
 _TYPES = {
     "BOOLEAN": sqltypes.BOOLEAN, "SMALLINT": sqltypes.SMALLINT, "INTEGER": sqltypes.INTEGER,
     "BIGINT": sqltypes.BIGINT, "REAL": sqltypes.REAL, "FLOAT": sqltypes.REAL, "DOUBLE": sqltypes.DOUBLE,
-    "DATE": sqltypes.DATE, "TIMESTAMP": sqltypes.TIMESTAMP, "INTERVAL": sqltypes.Interval, "VARCHAR": sqltypes.VARCHAR,
+    "DATE": sqltypes.DATE, "TIMESTAMP": sqltypes.TIMESTAMP, "TIME": sqltypes.TIME, "INTERVAL": sqltypes.Interval,
+    "VARCHAR": sqltypes.VARCHAR, "UUID": sqltypes.Uuid,
 }
 
 
