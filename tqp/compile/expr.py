@@ -27,7 +27,7 @@ from ..kernels import dates as D
 from ..kernels import strings as S
 from ..kernels import wide as W
 from ..kernels.selection import all_true, any_true, nonzero
-from ..kernels.times import format_time, format_timestamp
+from ..kernels.times import format_time
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, ScalarSubquery, Slot, walk
 
 OPS: dict = {}

@@ -5,8 +5,6 @@ DuckDB accepts 24:00:00 (one whole day) as a TIME: it sorts after 23:59:59.99999
 
 >>> parse_time('2024-01-01 7:05:09.1234567+02'), format_time(25_509_123_456), format_time(US_DAY)
 (25509123456, '07:05:09.123456', '24:00:00')
->>> format_timestamp(-1), format_timestamp(US_DAY + 500_000)
-('1969-12-31 23:59:59.999999', '1970-01-02 00:00:00.5')
 >>> import torch
 >>> time_field("minute", torch.tensor([25_509_123_456, US_DAY])).tolist()
 [5, 0]
@@ -53,12 +51,6 @@ def format_time(micros: int) -> str:
     seconds, frac = divmod(int(micros), 1_000_000)
     text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
     return text + f".{frac:06d}".rstrip("0") if frac else text
-
-
-def format_timestamp(micros: int) -> str:
-    """A TIMESTAMP's text as DuckDB shows it: its date, then its time of day as format_time's."""
-    days, rest = divmod(int(micros), US_DAY)
-    return f"{(dt.date(1970, 1, 1) + dt.timedelta(days=days)).isoformat()} {format_time(rest)}"
 
 
 def time_field(field: str, t: torch.Tensor) -> torch.Tensor:
