@@ -200,7 +200,7 @@ class Catalog:
         """The key of the table or view an exp.Table names ([catalog.][schema.]name); a schema
         that does not exist is a ProgrammingError (None with missing_ok)."""
         schema = (node.db or "main").lower()
-        if schema in ("main", "memory") and (not node.catalog or node.catalog.lower() == "memory"):
+        if schema in ("main", "memory", "temp") and (node.catalog or "memory").lower() in ("memory", "temp"):
             return node.name.lower()
         if schema not in self.schemas:
             if missing_ok:

@@ -337,7 +337,7 @@ def _alter(engine, stmt: exp.Alter):
         elif isinstance(action, exp.RenameColumn):
             table = _rename_column(name, table, action)
         elif isinstance(action, exp.AlterColumn):
-            raise NotSupportedError("ALTER TABLE ... ALTER COLUMN")
+            table = _alter_column(engine, name, key, table, action)
         else:
             raise NotSupportedError(f"ALTER TABLE action {action.sql('duckdb')[:40]}")
         tables = {**tables, key: table}
@@ -409,6 +409,41 @@ def _drop_column(engine, name, key, table: StoredTable, action: exp.Drop) -> Sto
                        not_null=frozenset(moved[i] for i in table.not_null if i != j),
                        keys=tuple(replace(k, columns=tuple(moved[c] for c in k.columns)) for k in table.keys),
                        defaults=defaults if any(d is not None for d in defaults) else (), checks=table.checks)
+
+
+def _alter_column(engine, name, key, table: StoredTable, action: exp.AlterColumn) -> StoredTable:
+    """ALTER COLUMN c [SET DATA] TYPE t [USING e], SET / DROP DEFAULT, SET / DROP NOT NULL."""
+    j = _position(name, table, action.this.name)
+    args = action.args
+    if args.get("allow_null") is not None:  # SET NOT NULL checks the rows it already holds
+        out = replace(table, not_null=table.not_null - {j} if args["allow_null"] else table.not_null | {j})
+        from .constraints import check_not_null
+        check_not_null(name, out, columns={j})
+        return out
+    if args.get("drop") or args.get("default") is not None:
+        defaults = list(table.defaults) if table.defaults else [None] * len(table.names)
+        defaults[j] = None if args.get("drop") else args["default"]
+        out = replace(table, defaults=tuple(defaults) if any(d is not None for d in defaults) else ())
+        engine._default_rows(out, [j] if defaults[j] is not None else [], 0)  # a bad DEFAULT fails here
+        return out
+    if args.get("dtype") is None:
+        raise NotSupportedError(f"ALTER TABLE action {action.sql('duckdb')[:40]}")
+    from .sql.expressions import sql_type
+    if any(j in k.columns for k in table.keys) or any(
+            ix.table == key and ix.columns and j in ix.columns for ix in engine.catalog.indexes.values()):
+        raise ProgrammingError(f'cannot change the type of column "{table.names[j]}": an index or key depends on it')
+    new_type = sql_type(args["dtype"])
+    value = args.get("using") or exp.column(table.names[j], quoted=True)
+    scratch = table.with_rows(table.columns, table.num_rows)
+    query = exp.select(exp.cast(value.copy(), args["dtype"].copy())).from_(exp.table_(name, quoted=True))
+    _, (column,) = engine._select(query, (), {key: scratch})
+    columns = list(table.columns)
+    columns[j] = column
+    types = list(table.types)
+    types[j] = new_type
+    out = replace(table, types=types).with_rows(columns, table.num_rows)
+    engine._check_rows(name, out, out.columns, out.num_rows)
+    return out
 
 
 def _rename_column(name, table: StoredTable, action: exp.RenameColumn) -> StoredTable:

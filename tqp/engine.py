@@ -57,6 +57,8 @@ _REINDEX = re.compile(r"^\s*REINDEX\b\s*([^;]*?)\s*;?\s*$", re.IGNORECASE)
 _MODEL_STATEMENT = re.compile(r"^\s*(CREATE\s+(OR\s+REPLACE\s+)?|DROP\s+)MODEL\b", re.IGNORECASE)
 # SQLite's and MySQL's REPLACE INTO is INSERT OR REPLACE INTO (sqlglot does not parse it)
 _REPLACE_INTO = re.compile(r"^(\s*)REPLACE(\s+INTO\b)", re.IGNORECASE)
+# INSERT INTO t BY POSITION is the plain INSERT; sqlglot knows only BY NAME
+_BY_POSITION = re.compile(r"^(\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:\"[^\"]*\"|[\w.])+)\s+BY\s+POSITION\b", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _MAX_DEPTH = 20000
 
@@ -294,7 +296,7 @@ class Engine:
         if special is not None:
             return special
         with _front_end():
-            text, cut_lists = cut_literal_lists(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
+            text, cut_lists = cut_literal_lists(_BY_POSITION.sub(r"\1", _REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body)))
             shape = None if explain else self._shape(text, params)
             hit = None if shape is None else self._shaped_program(shape)
             if hit is None:
@@ -572,7 +574,9 @@ class Engine:
                 raise NotSupportedError("parameters in CREATE VIEW")
             _, names = Binder(self.catalog, []).bind_query(query.copy())
             if schema_cols:
-                names = [c.name for c in schema_cols]
+                if len(schema_cols) > len(names):
+                    raise ProgrammingError(f'view "{name}" names {len(schema_cols)} columns but its query gives {len(names)}')
+                names = [c.name for c in schema_cols] + names[len(schema_cols):]
             self.catalog.tables.pop(key, None)
             self.catalog.forget_indexes(key)
             self.catalog.views[key] = (query.copy(), names)

@@ -1,0 +1,83 @@
+"""DuckDB users' DDL, DML and catalog statements, each script run statement by statement on tqp
+and DuckDB: every query gives the same rows, every statement DuckDB refuses tqp refuses too
+(with a PEP 249 error), and a refused statement leaves the tables as the next query shows."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+import tqp
+from tqp.errors import DatabaseError, InternalError
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "CREATE", "COPY")
+
+
+def _rows(cursor):
+    rows = [tuple(bytes(v) if isinstance(v, (bytearray, memoryview)) else v for v in r) for r in cursor.fetchall()]
+    return sorted(rows, key=repr)
+
+
+def run_script(script: str) -> None:
+    t, d = tqp.connect("cpu"), duckdb.connect()
+    for sql in (s.strip() for s in script.split(";\n") if s.strip()):
+        try:
+            want = d.execute(sql)
+            want = _rows(want) if want.description else None
+        except duckdb.Error:
+            with pytest.raises(DatabaseError) as err:
+                t.execute(sql)
+            assert not isinstance(err.value, InternalError), sql
+            continue
+        got = t.execute(sql)
+        if got.description is None:  # DuckDB answers a write with its row count, DB-API with rowcount
+            assert want in (None, []) or sql.split()[0].upper() in _WRITES, sql
+            continue
+        assert _rows(got) == want, sql
+
+
+ALTER_COLUMN = """
+CREATE TABLE t (a INT, b VARCHAR DEFAULT 'q');
+INSERT INTO t VALUES (1, 'x'), (2, 'y');
+ALTER TABLE t ALTER COLUMN a TYPE VARCHAR;
+DESCRIBE t;
+SELECT * FROM t;
+ALTER TABLE t ALTER COLUMN a SET DATA TYPE BIGINT;
+ALTER TABLE t ALTER COLUMN a TYPE INT USING a * 10;
+SELECT * FROM t;
+ALTER TABLE t ALTER COLUMN a SET DEFAULT 7;
+INSERT INTO t (b) VALUES ('d');
+ALTER TABLE t ALTER COLUMN a DROP DEFAULT;
+INSERT INTO t (b) VALUES ('e');
+SELECT * FROM t;
+ALTER TABLE t ALTER COLUMN b SET NOT NULL;
+INSERT INTO t (a, b) VALUES (1, NULL);
+ALTER TABLE t ALTER COLUMN b DROP NOT NULL;
+INSERT INTO t (a, b) VALUES (1, NULL);
+ALTER TABLE t ALTER COLUMN b SET NOT NULL;
+ALTER TABLE t ALTER COLUMN b TYPE INT;
+ALTER TABLE t ALTER a TYPE DOUBLE;
+ALTER TABLE t ALTER COLUMN zz TYPE INT;
+DESCRIBE t;
+SELECT * FROM t
+"""
+
+INSERT_FORMS = """
+CREATE TABLE t (a INT, b VARCHAR);
+INSERT INTO t BY NAME SELECT 'q' AS b, 5 AS a;
+INSERT INTO t BY NAME SELECT 'only' AS b;
+INSERT INTO t BY NAME SELECT 1 AS zzz;
+INSERT INTO t BY POSITION SELECT 9, 'n';
+CREATE TEMP TABLE tt AS SELECT 1 AS one;
+SELECT * FROM temp.main.tt;
+SELECT * FROM temp.tt;
+CREATE VIEW v2 (a, b) AS SELECT 1;
+CREATE VIEW v3 (a) AS SELECT 1 AS x, 2 AS y;
+SELECT * FROM v3;
+DESCRIBE v3;
+SELECT * FROM t
+"""
+
+
+@pytest.mark.parametrize("script", [ALTER_COLUMN, INSERT_FORMS], ids=["alter_column", "insert_forms"])
+def test_script(script):
+    run_script(script)
