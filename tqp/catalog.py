@@ -49,6 +49,68 @@ class Index:
     unique: bool
 
 
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+@dataclass
+class Sequence:
+    """CREATE SEQUENCE's numbers. `issued` counts the values nextval() has handed out; the
+    i-th is start + i * increment, and past the bound a CYCLE sequence goes on from its other
+    end, as DuckDB's. Not transactional (a ROLLBACK keeps the values used), as DuckDB's.
+
+    >>> s = Sequence("s", start=2, increment=2, minvalue=1, maxvalue=5, cycle=True)
+    >>> s.next_values(7).tolist(), s.current()
+    ([2, 4, 1, 3, 5, 1, 3], 3)
+    """
+    name: str
+    start: int = 1
+    increment: int = 1
+    minvalue: int = 1
+    maxvalue: int = _INT64[1]
+    cycle: bool = False
+    issued: int = 0
+
+    def __post_init__(self):
+        if self.increment == 0:
+            raise ProgrammingError("a sequence's increment must not be zero")
+        if self.minvalue > self.maxvalue:
+            raise ProgrammingError(f"MINVALUE ({self.minvalue}) must be less than MAXVALUE ({self.maxvalue})")
+        if not self.minvalue <= self.start <= self.maxvalue:
+            raise ProgrammingError(f"START value ({self.start}) must lie between MINVALUE ({self.minvalue}) "
+                                   f"and MAXVALUE ({self.maxvalue})")
+
+    def _value(self, i):
+        """The i-th value (i an int or an int64 tensor); `first` values come before the first wrap."""
+        up = self.increment > 0
+        step = abs(self.increment)
+        first = ((self.maxvalue - self.start) if up else (self.start - self.minvalue)) // step + 1
+        if not self.cycle:
+            return self.start + self.increment * i, first
+        period = (self.maxvalue - self.minvalue) // step + 1
+        wrapped = (self.minvalue if up else self.maxvalue) + self.increment * ((i - first) % period)
+        if isinstance(i, int):
+            return (self.start + self.increment * i if i < first else wrapped), first
+        return torch.where(i < first, self.start + self.increment * i, wrapped), first
+
+    def next_values(self, n: int, device=None) -> torch.Tensor:
+        """The next n values as int64; past MAXVALUE (MINVALUE) without CYCLE a DataError, with
+        the values before the bound used up, as DuckDB does."""
+        from .errors import DataError
+        first = self._value(0)[1]
+        if not self.cycle and self.issued + n > first:
+            self.issued = max(self.issued, first)
+            bound = "maximum" if self.increment > 0 else "minimum"
+            raise DataError(f'nextval: reached {bound} value of sequence "{self.name}" '
+                            f'({self.maxvalue if self.increment > 0 else self.minvalue})')
+        i = torch.arange(self.issued, self.issued + n, dtype=torch.int64, device=device)
+        self.issued += n
+        return self._value(i)[0]
+
+    def current(self) -> int | None:
+        """currval(): the last value nextval() gave, None before the first."""
+        return self._value(self.issued - 1)[0] if self.issued else None
+
+
 @dataclass
 class StoredTable:
     names: list[str]
@@ -164,12 +226,14 @@ class Catalog:
     functions: dict[str, object] = field(default_factory=dict)  # name -> tqp.udf.PythonFunction
     macros: dict[str, object] = field(default_factory=dict)  # name -> tqp.sql.macros.Macro
     schemas: dict = field(default_factory=dict)  # the schemas besides main: lower-case name -> name as created
+    sequences: dict = field(default_factory=dict)  # key (as tables') -> Sequence
 
     def __post_init__(self):
         if isinstance(self.tables, Tables) and self.tables.owner is not None:
             self.file_cache = self.tables.owner.file_cache  # a statement's scratch view of a catalog
             self.device = self.device or self.tables.owner.device
             self.schemas = self.tables.owner.schemas
+            self.sequences = self.tables.owner.sequences
         else:
             self.tables = Tables(self.tables, self)
             self.file_cache = FileCache(self)
@@ -257,7 +321,7 @@ class Catalog:
         return key, alias
 
 
-_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas")  # name -> object dicts of a Catalog
+_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas", "sequences")  # name -> object dicts of a Catalog
 
 
 def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:

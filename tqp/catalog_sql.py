@@ -191,6 +191,9 @@ def run(engine, stmt, params):
         return _alter(engine, stmt)
     if isinstance(stmt, exp.Copy):
         return _copy(engine, stmt, params)
+    kind = (stmt.args.get("kind") or "").upper() if isinstance(stmt, (exp.Create, exp.Drop)) else ""
+    if kind == "SEQUENCE":
+        return (_create_sequence if isinstance(stmt, exp.Create) else _drop_sequence)(engine, stmt)
     if isinstance(stmt, exp.Create) and (stmt.args.get("kind") or "").upper() == "SCHEMA":
         return _create_schema(engine, stmt)
     if isinstance(stmt, exp.Drop) and (stmt.args.get("kind") or "").upper() == "SCHEMA":
@@ -303,6 +306,62 @@ def _drop_schema(engine, stmt):
         catalog.temporary.discard(k)
     for key in drop & set(catalog.schemas):
         del catalog.schemas[key]
+    catalog.bump()
+    return _result(pa.table({}))
+
+
+# ---------------------------------------------------------------------------- sequences
+
+def _create_sequence(engine, stmt):
+    """CREATE [OR REPLACE] SEQUENCE [IF NOT EXISTS] s [START [WITH] n] [INCREMENT [BY] n]
+    [MINVALUE n | NO MINVALUE] [MAXVALUE n | NO MAXVALUE] [[NO] CYCLE], with DuckDB's defaults."""
+    catalog = engine.catalog
+    key = catalog.key_of(stmt.this)
+    if key in catalog.sequences and not stmt.args.get("replace"):
+        if stmt.args.get("exists"):
+            return _result(pa.table({}))
+        raise ProgrammingError(f'sequence "{stmt.this.name}" already exists')
+    found = {}
+    for prop in (stmt.args.get("properties") or exp.Properties(expressions=[])).expressions:
+        if isinstance(prop, exp.SequenceProperties):
+            for name in ("start", "increment", "minvalue", "maxvalue"):
+                if prop.args.get(name) is not None:
+                    value = files.constant(prop.args[name], "CREATE SEQUENCE")
+                    if not isinstance(value, int) or isinstance(value, bool):
+                        raise ProgrammingError(f"CREATE SEQUENCE: {name.upper()} must be an integer")
+                    found[name] = value
+            options = [o.name.upper() for o in prop.args.get("options") or []]
+            found["cycle"] = "CYCLE" in options
+        elif not isinstance(prop, exp.TemporaryProperty):
+            raise NotSupportedError(f"CREATE SEQUENCE option {prop.sql('duckdb')}")
+    up = found.get("increment", 1) > 0
+    found.setdefault("minvalue", 1 if up else -(1 << 63))
+    found.setdefault("maxvalue", (1 << 63) - 1 if up else -1)
+    found.setdefault("start", found["minvalue"] if up else found["maxvalue"])
+    from .catalog import Sequence
+    catalog.sequences[key] = Sequence(stmt.this.name, **found)
+    catalog.bump()
+    return _result(pa.table({}))
+
+
+def _drop_sequence(engine, stmt):
+    """DROP SEQUENCE [IF EXISTS] s, ...: refused while a column's DEFAULT uses it (unless CASCADE)."""
+    catalog = engine.catalog
+    keys = []
+    for node in stmt.args.get("tables") or [stmt.this]:
+        key = catalog.key_of(node, missing_ok=bool(stmt.args.get("exists")))
+        if key not in catalog.sequences:
+            if stmt.args.get("exists"):
+                continue
+            raise ProgrammingError(f'sequence "{node.name}" does not exist' + suggest(node.name, list(catalog.sequences)))
+        users = [name for name, table in catalog.tables.items() if any(
+            d is not None and any(isinstance(v, exp.Literal) and v.is_string and v.this.lower() == key
+                                  for v in d.find_all(exp.Literal)) for d in table.defaults)]
+        if users and not stmt.args.get("cascade"):
+            raise ProgrammingError(f'cannot drop sequence "{node.name}": the DEFAULT of table "{users[0]}" uses it')
+        keys.append(key)
+    for key in keys:
+        del catalog.sequences[key]
     catalog.bump()
     return _result(pa.table({}))
 

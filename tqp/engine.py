@@ -876,9 +876,11 @@ class Engine:
     def _default_rows(self, table, positions, m) -> dict:
         if not positions:
             return {}
-        _, values = self._select(exp.select(*[table.defaults[j].copy() for j in positions]))
-        zeros = torch.zeros(m, dtype=torch.int64, device=self.device)
-        return {j: _conform(v, table.types[j], table.names[j]).take(zeros) for j, v in zip(positions, values)}
+        # once per row: DEFAULT nextval('s') numbers the rows (constants come back broadcast)
+        rows = exp.Table(this=exp.GenerateSeries(start=exp.Literal.number(0), end=exp.Literal.number(m),
+                                                 is_end_exclusive=True))
+        _, values = self._select(exp.select(*[table.defaults[j].copy() for j in positions]).from_(rows))
+        return {j: _conform(v, table.types[j], table.names[j]) for j, v in zip(positions, values)}
 
     def _check_rows(self, name, table, cols, m) -> None:
         """CHECK constraints hold on the given rows (a NULL condition passes, as in SQL)."""

@@ -81,3 +81,62 @@ SELECT * FROM t
 @pytest.mark.parametrize("script", [ALTER_COLUMN, INSERT_FORMS], ids=["alter_column", "insert_forms"])
 def test_script(script):
     run_script(script)
+
+
+SEQUENCES = """
+CREATE SEQUENCE s;
+SELECT nextval('s');
+SELECT nextval('s');
+SELECT currval('s');
+CREATE SEQUENCE s;
+CREATE SEQUENCE IF NOT EXISTS s;
+CREATE SEQUENCE s2 START 10 INCREMENT BY 5;
+SELECT nextval('s2'), nextval('s2');
+CREATE SEQUENCE s3 START WITH 2 INCREMENT BY 2 MINVALUE 1 MAXVALUE 5 CYCLE;
+SELECT nextval('s3') FROM range(7);
+CREATE SEQUENCE d INCREMENT -3 MINVALUE -7 MAXVALUE -1 CYCLE;
+SELECT nextval('d') FROM range(7);
+CREATE SEQUENCE neg INCREMENT BY -1;
+SELECT nextval('neg'), nextval('neg');
+CREATE SEQUENCE m MAXVALUE 2;
+SELECT nextval('m') FROM range(3);
+SELECT currval('m');
+CREATE SEQUENCE fresh;
+SELECT currval('fresh');
+SELECT nextval('nope');
+SELECT nextval(NULL);
+SELECT nextval('main.s');
+CREATE SEQUENCE bad START 10 MAXVALUE 5;
+CREATE SEQUENCE bad INCREMENT 0;
+CREATE OR REPLACE SEQUENCE s2 START 100;
+SELECT nextval('s2');
+DROP SEQUENCE s;
+SELECT nextval('s');
+DROP SEQUENCE s;
+DROP SEQUENCE IF EXISTS s;
+CREATE SEQUENCE id_seq START 1;
+CREATE TABLE t (id INTEGER DEFAULT nextval('id_seq'), name VARCHAR);
+INSERT INTO t (name) VALUES ('a'), ('b');
+INSERT INTO t VALUES (nextval('id_seq'), 'c');
+INSERT INTO t (name) SELECT 'n' || i FROM range(3) r(i);
+SELECT * FROM t;
+SELECT currval('id_seq');
+DROP SEQUENCE id_seq;
+SELECT * FROM t
+"""
+
+
+@pytest.mark.parametrize("script", [SEQUENCES], ids=["sequences"])
+def test_script_more(script):
+    run_script(script)
+
+
+def test_sequence_values_survive_rollback_as_in_duckdb():
+    run_script("""CREATE SEQUENCE k;
+SELECT nextval('k');
+BEGIN;
+SELECT nextval('k');
+CREATE SEQUENCE inner_one;
+ROLLBACK;
+SELECT currval('k');
+SELECT nextval('inner_one')""")

@@ -138,5 +138,5 @@ from . import aggregates, dates, general, math, strings  # noqa: E402,F401  (eac
 from . import nested  # noqa: E402,F401  (after strings: length() takes lists too)
 from . import lists, maps  # noqa: E402,F401
 from . import statistics  # noqa: E402,F401
-from . import bitwise, collations, intervals, json, utility  # noqa: E402,F401
+from . import bitwise, collations, intervals, json, sequences, utility  # noqa: E402,F401
 from . import docs  # noqa: E402,F401

@@ -294,6 +294,7 @@ def _check_tokens(tokens):
         if tok.token_type == TokenType.VAR and tok.text.upper() in _RESERVED and not (
                 tok.text.upper() == "BY" and i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAME"  # INSERT ... BY NAME
                 or tok.text.upper() == "BY" and prev is not None and prev.text.upper() == "MATCHED"  # MERGE ... NOT MATCHED BY SOURCE
+                or tok.text.upper() == "BY" and prev is not None and prev.text.upper() == "INCREMENT"  # CREATE SEQUENCE
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "WITHIN"  # WITHIN GROUP (ORDER BY x)
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "EXCLUDE"):  # a window frame
             raise ProgrammingError(f'syntax error at or near "{tok.text}"')
