@@ -227,6 +227,7 @@ class Catalog:
     macros: dict[str, object] = field(default_factory=dict)  # name -> tqp.sql.macros.Macro
     schemas: dict = field(default_factory=dict)  # the schemas besides main: lower-case name -> name as created
     sequences: dict = field(default_factory=dict)  # key (as tables') -> Sequence
+    comments: dict = field(default_factory=dict)  # COMMENT ON: a table's, view's or sequence's key, or (key, column) -> text
 
     def __post_init__(self):
         if isinstance(self.tables, Tables) and self.tables.owner is not None:
@@ -234,12 +235,15 @@ class Catalog:
             self.device = self.device or self.tables.owner.device
             self.schemas = self.tables.owner.schemas
             self.sequences = self.tables.owner.sequences
+            self.comments = self.tables.owner.comments
         else:
             self.tables = Tables(self.tables, self)
             self.file_cache = FileCache(self)
 
     def forget_indexes(self, table: str):
-        """A table that is dropped or replaced takes its indexes with it."""
+        """A table that is dropped or replaced takes its indexes (and comments) with it."""
+        for k in [k for k in self.comments if k == table or isinstance(k, tuple) and k[0] == table]:
+            del self.comments[k]
         for name in [n for n, ix in self.indexes.items() if ix.table == table]:
             del self.indexes[name]
 
@@ -299,12 +303,12 @@ class Catalog:
         rather than a stored table; its rows are read now, since binding needs their columns."""
         from sqlglot import exp
 
-        from .catalog_sql import info_source, sqlite_master_source
+        from .catalog_sql import catalog_function, info_source, sqlite_master_source
         from .io.files import replacement, table_function
 
         found = None
         if isinstance(node.this, exp.Func):
-            found = table_function(node.this)
+            found = catalog_function(node.this) or table_function(node.this)
         elif node.db:
             found = info_source(node)
         elif node.name.lower() not in ctes and self.lookup(node.name) is None:
@@ -321,7 +325,7 @@ class Catalog:
         return key, alias
 
 
-_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas", "sequences")  # name -> object dicts of a Catalog
+_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas", "sequences", "comments")  # name -> object dicts of a Catalog
 
 
 def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:

@@ -63,11 +63,27 @@ def info_source(node: exp.Table):
     (which pandas' DB-API fallback reads), else None."""
     if node.db.lower() == "information_schema":
         name = node.name.lower()
-        if name not in ("tables", "columns", "schemata"):
+        if name not in ("tables", "columns", "schemata", "views"):
             raise ProgrammingError(f'table "information_schema.{node.name}" not found'
-                                   + suggest(name, ["tables", "columns", "schemata"]))
+                                   + suggest(name, ["tables", "columns", "schemata", "views"]))
         return INFO_PREFIX + name, name
     return None
+
+
+def catalog_function(fn: exp.Func):
+    """(key, alias) for FROM duckdb_tables() and the other DuckDB catalog table functions, and
+    pragma_table_info('t'), else None."""
+    name = (fn.name if isinstance(fn, exp.Anonymous) else "").lower()
+    if name not in _CATALOG_FUNCTIONS:
+        return None
+    args = [files.constant(a, name) for a in fn.expressions]
+    if name == "pragma_table_info":
+        if len(args) != 1 or not isinstance(args[0], str):
+            raise ProgrammingError("pragma_table_info() takes a table's name as a string")
+        return INFO_PREFIX + "table_info:" + args[0], name
+    if args:
+        raise ProgrammingError(f"{name}() takes no arguments")
+    return INFO_PREFIX + name, name
 
 
 def sqlite_master_source(name: str):
@@ -135,12 +151,136 @@ def info_table(catalog: Catalog, key: str) -> StoredTable:
         columns = _TABLES_COLUMNS
     elif what == "columns":
         columns = _COLUMNS_COLUMNS
-    arrays = [pa.array([r.get(c) for r in rows],  # one entry per table or column: catalog-sized
-                       pa.int32() if c in _INT_COLUMNS or c == "rootpage" else pa.int64() if c == "maximum_cardinality"
-                       else pa.bool_() if c in _BOOL_COLUMNS else pa.string()) for c in columns]
-    table = pa.Table.from_arrays(arrays, names=columns)
+    if what in _CATALOG_FUNCTIONS or what.startswith("table_info:") or what == "views":
+        rows, schema = _catalog_rows(catalog, what)
+    else:
+        schema = pa.schema([(c, pa.int32() if c in _INT_COLUMNS or c == "rootpage" else pa.int64()
+                             if c == "maximum_cardinality" else pa.bool_() if c in _BOOL_COLUMNS else pa.string())
+                            for c in columns])
+    # one entry per table or column: catalog-sized
+    table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
     cols = from_arrow(table, catalog.device or torch.device("cpu"))
-    return StoredTable(columns, [c.type for c in cols], cols, table.num_rows)
+    return StoredTable(table.column_names, [c.type for c in cols], cols, table.num_rows)
+
+
+_S, _I, _I32, _B = pa.string(), pa.int64(), pa.int32(), pa.bool_()
+_TAGS = ("tags", pa.map_(pa.string(), pa.string()))
+_WHERE = [("database_name", _S), ("database_oid", _I), ("schema_name", _S), ("schema_oid", _I)]
+_CATALOG_FUNCTIONS = {
+    "duckdb_tables": _WHERE + [("table_name", _S), ("table_oid", _I), ("comment", _S), _TAGS, ("internal", _B),
+                               ("temporary", _B), ("has_primary_key", _B), ("estimated_size", _I),
+                               ("column_count", _I), ("index_count", _I), ("check_constraint_count", _I), ("sql", _S)],
+    "duckdb_columns": _WHERE + [("table_name", _S), ("table_oid", _I), ("column_name", _S), ("column_index", _I32),
+                                ("comment", _S), ("internal", _B), ("column_default", _S), ("is_nullable", _B),
+                                ("data_type", _S), ("data_type_id", _I), ("character_maximum_length", _I32),
+                                ("numeric_precision", _I32), ("numeric_precision_radix", _I32),
+                                ("numeric_scale", _I32), _TAGS, ("is_generated", _B), ("generation_expression", _S)],
+    "duckdb_views": _WHERE + [("view_name", _S), ("view_oid", _I), ("comment", _S), _TAGS, ("internal", _B),
+                              ("temporary", _B), ("column_count", _I), ("sql", _S), ("is_bound", _B)],
+    "duckdb_schemas": [("oid", _I), ("database_name", _S), ("database_oid", _I), ("schema_name", _S),
+                       ("comment", _S), _TAGS, ("internal", _B), ("sql", _S)],
+    "duckdb_sequences": _WHERE + [("sequence_name", _S), ("sequence_oid", _I), ("comment", _S), _TAGS,
+                                  ("temporary", _B), ("start_value", _I), ("min_value", _I), ("max_value", _I),
+                                  ("increment_by", _I), ("cycle", _B), ("last_value", _I), ("sql", _S)],
+    "duckdb_indexes": _WHERE + [("index_name", _S), ("index_oid", _I), ("table_name", _S), ("table_oid", _I),
+                                ("comment", _S), _TAGS, ("is_unique", _B), ("is_primary", _B), ("expressions", _S),
+                                ("sql", _S)],
+    "duckdb_databases": [("database_name", _S), ("database_oid", _I), ("path", _S), ("comment", _S), _TAGS,
+                         ("internal", _B), ("type", _S), ("readonly", _B), ("encrypted", _B), ("cipher", _S)],
+    "pragma_table_info": [("cid", _I32), ("name", _S), ("type", _S), ("notnull", _B), ("dflt_value", _S), ("pk", _B)],
+}
+_VIEWS_COLUMNS = [("table_catalog", _S), ("table_schema", _S), ("table_name", _S), ("view_definition", _S),
+                  ("check_option", _S), ("is_updatable", _S), ("is_insertable_into", _S),
+                  ("is_trigger_updatable", _S), ("is_trigger_deletable", _S), ("is_trigger_insertable_into", _S)]
+
+
+def _catalog_rows(catalog: Catalog, what: str):
+    """(rows as dicts, Arrow schema) of a DuckDB catalog function or information_schema.views."""
+    if what.startswith("table_info:"):
+        name = what.split(":", 1)[1]
+        key = catalog.key_of(exp.to_table(name))
+        table = catalog.lookup(key)
+        if table is None:
+            raise ProgrammingError(f'table "{name}" does not exist' + suggest(key, catalog.names()))
+        rows = [dict(cid=i, name=n, type=t, notnull=null == "NO", dflt_value=default, pk=k == "PRI")
+                for i, (n, t, null, k, default) in enumerate(_column_rows(catalog, table))]
+        return rows, pa.schema(_CATALOG_FUNCTIONS["pragma_table_info"])
+    comments = catalog.comments
+    rows = []
+    relations = _relations(catalog) if what in ("duckdb_tables", "duckdb_columns", "duckdb_views", "views") else ()
+    for oid, (key, names, types, stored) in enumerate(relations):
+        schema, bare = catalog.schema_of(key)
+        temp = key in catalog.temporary
+        where = dict(database_name="temp" if temp else "memory", schema_name=catalog.schemas.get(schema, schema),
+                     internal=False, temporary=temp, tags=[])
+        if what == "duckdb_tables" and stored is not None:
+            rows.append(where | dict(
+                table_name=bare, table_oid=oid, comment=comments.get(key), has_primary_key=any(k.primary for k in stored.keys),
+                estimated_size=stored.num_rows, column_count=len(names), check_constraint_count=len(stored.checks),
+                index_count=len(stored.keys) + sum(ix.table == key and not ix.unique for ix in catalog.indexes.values()),
+                sql=create_sql(catalog.table_node(key), stored) + ";"))
+        elif what == "duckdb_views" and stored is None:
+            rows.append(where | dict(view_name=bare, view_oid=oid, comment=comments.get(key), column_count=len(names),
+                                     sql=_view_sql(catalog, key), is_bound=types[:1] != [None]))
+        elif what == "views" and stored is None:
+            rows.append(dict(table_catalog=where["database_name"], table_schema=where["schema_name"], table_name=bare,
+                             view_definition=_view_sql(catalog, key), check_option="NONE", is_updatable="NO",
+                             is_insertable_into="NO", is_trigger_updatable="NO", is_trigger_deletable="NO",
+                             is_trigger_insertable_into="NO"))
+        elif what == "duckdb_columns" and types[:1] != [None]:
+            for i, (n, t, null, _, default) in enumerate(_column_rows(catalog, stored or catalog.views[key])):
+                typ = types[i]
+                rows.append(where | dict(
+                    table_name=bare, table_oid=oid, column_name=n, column_index=i + 1,
+                    comment=comments.get((key, n.lower())), column_default=default, is_nullable=null == "YES",
+                    data_type=t, numeric_precision=typ.precision if typ.is_decimal else _PRECISION.get(typ.kind),
+                    numeric_precision_radix=(10 if typ.is_decimal else 2) if typ.is_numeric else None,
+                    numeric_scale=typ.scale if typ.is_decimal else 0 if typ.is_numeric else None,
+                    is_generated=False))
+    if what == "duckdb_schemas":
+        rows = [dict(oid=i, database_name="memory", database_oid=0, schema_name=name, internal=name == "main", tags=[],
+                     sql=None if name == "main" else f"CREATE SCHEMA {name};")
+                for i, name in enumerate(["main"] + sorted(catalog.schemas.values()))]
+    elif what == "duckdb_sequences":
+        for oid, (key, seq) in enumerate(sorted(catalog.sequences.items())):
+            schema, bare = catalog.schema_of(key)
+            rows.append(dict(
+                database_name="memory", schema_name=catalog.schemas.get(schema, schema), sequence_name=bare,
+                sequence_oid=oid, comment=comments.get(key), tags=[], temporary=False, start_value=seq.start,
+                min_value=seq.minvalue, max_value=seq.maxvalue, increment_by=seq.increment, cycle=seq.cycle,
+                last_value=seq.current(),
+                sql=f"CREATE SEQUENCE {bare} INCREMENT BY {seq.increment} MINVALUE {seq.minvalue} MAXVALUE "
+                    f"{seq.maxvalue} START {seq.start} {'' if seq.cycle else 'NO '}CYCLE;"))
+    elif what == "duckdb_indexes":
+        for oid, ix in enumerate(catalog.indexes.values()):
+            schema, bare = catalog.schema_of(ix.table)
+            rows.append(dict(database_name="memory", schema_name=catalog.schemas.get(schema, schema), index_name=ix.name,
+                             index_oid=oid, table_name=bare, tags=[], is_unique=ix.unique, is_primary=False))
+    elif what == "duckdb_databases":
+        rows = [dict(database_name=n, database_oid=i, internal=n != "memory", type="duckdb", readonly=False,
+                     encrypted=False, tags=[]) for i, n in enumerate(("memory", "system", "temp"))]
+    return rows, pa.schema(_VIEWS_COLUMNS if what == "views" else _CATALOG_FUNCTIONS[what])
+
+
+def _view_sql(catalog, key) -> str:
+    query, names = catalog.views[key]
+    return f"CREATE VIEW {catalog.table_node(key).sql('duckdb')} AS {query.sql('duckdb')};"
+
+
+def _column_rows(catalog, table):
+    """DESCRIBE's (name, type, null, key, default) of each column of a StoredTable, or of a
+    view's query."""
+    if not isinstance(table, StoredTable):
+        from .sql.binder import Binder
+        plan, names = Binder(catalog, []).bind_query(table[0].copy())
+        return [(n, type_name(t), "YES", None, None) for n, (_, t) in zip(table[1] or names, plan.schema)]
+    shown = len(table.names) - table.hidden
+    primary = {c for k in table.keys if k.primary for c in k.columns}
+    unique = {k.columns[0] for k in table.keys if not k.primary and len(k.columns) == 1 and k.index is None}
+    return [(n, type_name(t), "NO" if i in table.not_null else "YES",
+             "PRI" if i in primary else "UNI" if i in unique else None,
+             table.defaults[i].sql("duckdb") if table.defaults and table.defaults[i] is not None else None)
+            for i, (n, t) in enumerate(zip(table.names[:shown], table.types[:shown]))]
 
 
 def create_sql(name, table: StoredTable) -> str:
@@ -183,6 +323,16 @@ def run_text(engine, body: str):
 
 def run(engine, stmt, params):
     """The Result of a catalog or file statement, or None when `stmt` is none of these."""
+    if isinstance(stmt, exp.Pragma) and isinstance(stmt.this, (exp.Anonymous, exp.Column)) \
+            and stmt.this.name.lower() in _PRAGMAS:
+        return _pragma(engine, stmt.this)
+    if isinstance(stmt, exp.Command) and stmt.this.upper() == "SHOW":
+        what = stmt.expression
+        return _show_command(engine, (what if isinstance(what, str) else what.name if what is not None else "").strip())
+    if isinstance(stmt, exp.Comment):
+        return _comment(engine, stmt)
+    if isinstance(stmt, exp.Summarize):
+        return _summarize(engine, stmt, params)
     if isinstance(stmt, exp.Describe):
         return _describe(engine, stmt, params)
     if isinstance(stmt, exp.Show):
@@ -225,14 +375,7 @@ def _describe(engine, stmt, params):
     key = engine.catalog.key_of(target, missing_ok=True) if isinstance(target, exp.Table) \
         and not isinstance(target.this, exp.Func) else None
     if isinstance(engine.catalog.tables.get(key), StoredTable):
-        table = engine.catalog.tables[key]
-        shown = len(table.names) - table.hidden
-        primary = {c for k in table.keys if k.primary for c in k.columns}
-        unique = {k.columns[0] for k in table.keys if not k.primary and len(k.columns) == 1 and k.index is None}
-        rows = [(n, type_name(t), "NO" if i in table.not_null else "YES",
-                 "PRI" if i in primary else "UNI" if i in unique else None,
-                 table.defaults[i].sql("duckdb") if table.defaults and table.defaults[i] is not None else None)
-                for i, (n, t) in enumerate(zip(table.names[:shown], table.types[:shown]))]
+        rows = _column_rows(engine.catalog, engine.catalog.tables[key])
     else:
         query = target if not isinstance(target, exp.Table) else exp.select("*").from_(target.copy())
         from .sql.binder import Binder, Params
@@ -260,6 +403,116 @@ def _show(engine, stmt):
         "column_names": pa.array([list(r[1]) for r in rels], pa.list_(pa.string())),
         "column_types": pa.array([[type_name(t) for t in r[2]] for r in rels], pa.list_(pa.string())),
         "temporary": pa.array([r[0] in temp for r in rels], pa.bool_())}))
+
+
+_PRAGMAS = ("table_info", "show_tables", "show_tables_expanded", "database_list", "show")
+
+
+def _select_rows(engine, sql: str):
+    return engine._query(exp.maybe_parse(sql, dialect="duckdb"), [])
+
+
+def _pragma(engine, call):
+    """PRAGMA table_info('t') / show('t'), show_tables, show_tables_expanded, database_list."""
+    name = call.name.lower()
+    if name in ("table_info", "show"):
+        if len(call.expressions) != 1:
+            raise ProgrammingError(f"PRAGMA {name} takes a table's name")
+        table = files.constant(call.expressions[0], f"PRAGMA {name}", words=True)
+        if name == "show":
+            return _describe(engine, exp.Describe(this=exp.to_table(str(table))), [])
+        return _select_rows(engine, f"SELECT * FROM pragma_table_info({exp.Literal.string(str(table)).sql()})")
+    if name == "database_list":
+        return _result(pa.table({"seq": pa.array([0], pa.int64()), "name": ["memory"], "file": pa.nulls(1, pa.string())}))
+    return _show(engine, exp.Show(this="TABLES" if name == "show_tables" else "ALL TABLES"))
+
+
+def _show_command(engine, what: str):
+    """SHOW DATABASES, SHOW SCHEMAS, SHOW t (DESCRIBE t): what sqlglot leaves unparsed."""
+    upper = what.upper()
+    if upper == "DATABASES":
+        return _result(pa.table({"database_name": pa.array(["memory"], pa.string())}))
+    if upper == "SCHEMAS":
+        names = ["main"] + sorted(engine.catalog.schemas.values())
+        return _result(pa.table({"database_name": pa.array(["memory"] * len(names), pa.string()),
+                                 "schema_name": pa.array(names, pa.string()),
+                                 "current": pa.array([n == "main" for n in names], pa.bool_())}))
+    try:
+        target = exp.to_table(what, dialect="duckdb")
+    except Exception:
+        target = None
+    if not what or target is None or not isinstance(target, exp.Table):
+        raise NotSupportedError(f"SHOW {what}")
+    return _describe(engine, exp.Describe(this=target), [])
+
+
+def _comment(engine, stmt: exp.Comment):
+    """COMMENT ON TABLE / VIEW / SEQUENCE name IS 'text' (or NULL), COMMENT ON COLUMN t.c IS ...:
+    listed by duckdb_tables(), duckdb_columns(), duckdb_views()."""
+    catalog = engine.catalog
+    kind = (stmt.args.get("kind") or "").upper()
+    text = stmt.expression
+    text = None if isinstance(text, exp.Null) else files.constant(text, "COMMENT ON")
+    if kind == "COLUMN":
+        column = stmt.this
+        if not column.table:
+            raise ProgrammingError("COMMENT ON COLUMN needs table.column")
+        table_node = exp.table_(column.table, db=column.args.get("db") and column.args["db"].name)
+        key = catalog.key_of(table_node)
+        obj = catalog.lookup(key)
+        if obj is None:
+            raise ProgrammingError(f'table "{column.table}" does not exist' + suggest(key, catalog.names()))
+        names = obj.names if isinstance(obj, StoredTable) else [r[0] for r in _column_rows(catalog, obj)]
+        target = (key, names[_position(column.table, StoredTable(names, [], [], 0), column.name)].lower())
+    else:
+        key = catalog.key_of(stmt.this)
+        store = catalog.sequences if kind == "SEQUENCE" else catalog.views if kind == "VIEW" else None
+        if not (key in store if store is not None else catalog.lookup(key) is not None):
+            raise ProgrammingError(f'{kind.lower()} "{stmt.this.name}" does not exist' + suggest(key, catalog.names()))
+        target = key
+    if text is None:
+        catalog.comments.pop(target, None)
+    else:
+        catalog.comments[target] = str(text)
+    catalog.bump()
+    return _result(pa.table({}))
+
+
+def _summarize(engine, stmt, params):
+    """SUMMARIZE t / SUMMARIZE query: DuckDB's columns, with exact distinct counts. The
+    quartiles interpolate the sorted values at q * n - 1/2 (DuckDB's t-digest on small inputs),
+    rounded half to even for integers and dates."""
+    from .sql.binder import Binder, Params
+    target = stmt.this
+    query = exp.select("*").from_(target.copy()) if isinstance(target, exp.Table) else target
+    plan, names = Binder(engine.catalog, Params(list(params))).bind_query(query.copy())
+    parts = []
+    for n, (_, t) in zip(names, plan.schema):
+        c = exp.column(n, quoted=True).sql("duckdb")
+        numeric, ordered = t.is_numeric, t.is_numeric or t.is_temporal
+        quartiles = []
+        for q in (0.25, 0.5, 0.75):
+            at = f"greatest(least({q} * len(l) - 0.5, len(l) - 1), 0)"
+            lo, frac = f"floor({at})::INT + 1", f"({at} - floor({at}))"
+            if numeric:
+                v = f"(list_extract(l, {lo})::DOUBLE + {frac} * (list_extract(l, least({lo} + 1, len(l)))::DOUBLE" \
+                    f" - list_extract(l, {lo})::DOUBLE))"  # (not l[i + 1]: sqlglot shifts such an index)
+                if t.is_integer:
+                    v = f"CASE WHEN {v} - floor({v}) = 0.5 THEN floor({v}) + abs(floor({v}) % 2) ELSE round({v}) END"
+                quartiles.append(f"({v})::{t}::VARCHAR" if not t.is_float else f"{v}::VARCHAR")
+            else:
+                quartiles.append(f"list_extract(l, {lo} + ({frac} > 0.5)::INT)::VARCHAR" if ordered else "NULL::VARCHAR")
+        parts.append(
+            f"SELECT {exp.Literal.string(n).sql()} AS column_name, {exp.Literal.string(type_name(t)).sql()} AS column_type, "
+            f"mn AS min, mx AS max, approx_unique, av AS avg, std, {quartiles[0]} AS q25, {quartiles[1]} AS q50, "
+            f"{quartiles[2]} AS q75, count, null_percentage FROM (SELECT min({c})::VARCHAR AS mn, max({c})::VARCHAR AS mx, "
+            f"count(DISTINCT {c}) AS approx_unique, {f'avg({c})::VARCHAR' if numeric else 'NULL::VARCHAR'} AS av, "
+            f"{f'stddev_samp({c})::VARCHAR' if numeric else 'NULL::VARCHAR'} AS std, count(*) AS count, "
+            f"{f'list_sort(list({c}) FILTER (WHERE {c} IS NOT NULL))' if ordered else 'NULL'} AS l, "
+            f"CASE WHEN count(*) = 0 THEN NULL ELSE round(100.0 * (count(*) - count({c})) / count(*), 2)::DECIMAL(9,2) END "
+            f"AS null_percentage FROM __summarized)")
+    sql = f"WITH __summarized AS ({query.sql('duckdb')}) " + " UNION ALL ".join(parts)
+    return engine._query(exp.maybe_parse(sql, dialect="duckdb"), params)
 
 
 def _schema_name(node: exp.Table) -> str:

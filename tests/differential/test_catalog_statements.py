@@ -126,7 +126,58 @@ SELECT * FROM t
 """
 
 
-@pytest.mark.parametrize("script", [SEQUENCES], ids=["sequences"])
+CATALOG_LISTINGS = """
+CREATE TABLE t (a INT PRIMARY KEY, b VARCHAR DEFAULT 'x' NOT NULL, c DECIMAL(5,2) UNIQUE CHECK (c > 0));
+INSERT INTO t VALUES (1, 'p', 1.5), (2, 'q', NULL), (3, 'r', 2.25);
+CREATE VIEW v AS SELECT a, c * 2 AS c2 FROM t;
+CREATE SEQUENCE sq START 5;
+SHOW t;
+SHOW v;
+SHOW DATABASES;
+SHOW SCHEMAS;
+PRAGMA table_info('t');
+PRAGMA table_info('v');
+PRAGMA table_info('nope');
+PRAGMA show_tables;
+PRAGMA show('t');
+SELECT name, type, pk, notnull, dflt_value FROM pragma_table_info('t');
+SELECT table_name, estimated_size, column_count, has_primary_key, check_constraint_count, temporary, internal FROM duckdb_tables();
+SELECT table_name, column_name, column_index, data_type, is_nullable, column_default, numeric_precision, numeric_scale FROM duckdb_columns() WHERE NOT internal;
+SELECT view_name, column_count, temporary FROM duckdb_views() WHERE NOT internal;
+SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'memory';
+SELECT sequence_name, start_value, min_value, max_value, increment_by, cycle, last_value FROM duckdb_sequences();
+SELECT nextval('sq');
+SELECT sequence_name, last_value FROM duckdb_sequences();
+SELECT table_name FROM information_schema.views WHERE table_schema = 'main' AND table_catalog = 'memory';
+COMMENT ON TABLE t IS 'tc';
+COMMENT ON COLUMN t.a IS 'ca';
+COMMENT ON VIEW v IS 'vc';
+COMMENT ON TABLE nope IS 'x';
+COMMENT ON COLUMN t.zz IS 'x';
+SELECT comment FROM duckdb_tables();
+SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 't';
+SELECT comment FROM duckdb_views() WHERE NOT internal;
+CREATE SCHEMA s2;
+CREATE TABLE s2.w (z INT);
+SELECT schema_name, table_name FROM duckdb_tables();
+SHOW s2.w;
+SELECT database_name FROM duckdb_databases() WHERE NOT internal
+"""
+
+SUMMARIZE = """
+SUMMARIZE SELECT * FROM (VALUES (1.50::DECIMAL(5,2), 1.5::DOUBLE, 4), (NULL, 2.5, 5), (2.25, 3.5, -3), (3.00, 10, 7)) v(c, x, i);
+SUMMARIZE SELECT * FROM range(10) r(x);
+SUMMARIZE SELECT x::INT AS x FROM range(2) r(x);
+SUMMARIZE SELECT 'a' || x AS s, x % 2 = 0 AS b FROM range(10) r(x);
+CREATE TABLE t (a INT PRIMARY KEY, b VARCHAR DEFAULT 'x' NOT NULL, c DECIMAL(5,2));
+INSERT INTO t VALUES (1, 'p', 1.5), (2, 'q', NULL), (3, 'r', 2.25);
+SUMMARIZE t;
+CREATE TABLE e (a INT);
+SUMMARIZE e
+"""
+
+
+@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE], ids=["sequences", "listings", "summarize"])
 def test_script_more(script):
     run_script(script)
 
