@@ -40,6 +40,7 @@ _STORAGE = {
     "TIMESTAMPTZ": torch.int64,  # an instant: UTC microseconds, shown in the session's TimeZone
     "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
+    "BLOB": torch.int32,  # codes into a dictionary of bytes values, as VARCHAR's (tqp/functions/blobs.py)
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
     "STRUCT": torch.int32,
     "MAP": torch.int32,  # a LIST of STRUCT(key, value), as DuckDB's
@@ -96,8 +97,8 @@ class SqlType:
 
     @property
     def uses_dictionary(self) -> bool:
-        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT)."""
-        return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP")
+        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, BLOB, LIST, STRUCT)."""
+        return self.kind in ("VARCHAR", "BLOB", "LIST", "STRUCT", "MAP")
 
     @property
     def element(self) -> "SqlType":
@@ -133,6 +134,7 @@ TIMESTAMP = SqlType("TIMESTAMP")
 TIMESTAMPTZ = SqlType("TIMESTAMPTZ")
 INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
+BLOB = SqlType("BLOB")
 NULLTYPE = SqlType("NULL")
 
 
@@ -226,6 +228,7 @@ _NAMES = {
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
     "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
     "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ,
+    "BLOB": BLOB, "BYTEA": BLOB, "BINARY": BLOB, "VARBINARY": BLOB,
 }
 
 

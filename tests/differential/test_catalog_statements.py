@@ -177,7 +177,60 @@ SUMMARIZE e
 """
 
 
-@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE], ids=["sequences", "listings", "summarize"])
+BLOBS = r"""
+SELECT 'a\b'::BLOB;
+SELECT 'é'::BLOB;
+SELECT '\x41\xaa\xFF\x00 ~\x7F\x5C'::BLOB::VARCHAR;
+SELECT '\x41\xaa\xFF\x00 ~\x7F\x5C'::BLOB;
+SELECT octet_length('abc'::BLOB);
+SELECT length('abc'::BLOB);
+SELECT hex('\xAA\x01'::BLOB), unhex('aa01'), unhex('abc'), to_hex('A'::BLOB), from_hex('41');
+SELECT unhex('zz');
+SELECT encode('é'), decode('\xC3\xA9'::BLOB);
+SELECT decode('\xFF'::BLOB);
+SELECT to_base64('\xAA\x01'::BLOB), base64('abc'::BLOB), from_base64('qgE=');
+SELECT from_base64('!!');
+SELECT md5('abc'::BLOB), sha256('abc'::BLOB), sha1('abc'), sha256('abc'), md5('abc');
+SELECT 'a'::BLOB || 'b'::BLOB, 'a'::BLOB || 'b';
+SELECT '\xFF'::BLOB > 'a'::BLOB, 'ab'::BLOB > 'a'::BLOB, 'abc'::BLOB = 'abc';
+SELECT 42::BLOB;
+SELECT CAST('\x41' AS BYTEA), CAST('a' AS VARBINARY), typeof(CAST('a' AS BINARY)), typeof('a'::BLOB);
+SELECT NULL::BLOB, hex(NULL::BLOB);
+CREATE TABLE b (id INT, x BLOB);
+INSERT INTO b VALUES (1, '\x01\x02'::BLOB), (2, 'hi'), (3, NULL), (4, '\xFF'), (5, 'hi'), (6, '');
+DESCRIBE b;
+SELECT * FROM b;
+SELECT id, x FROM b ORDER BY x, id;
+SELECT id, x FROM b ORDER BY x DESC NULLS LAST, id;
+SELECT id, hex(x), octet_length(x), to_base64(x), md5(x), sha256(x), x::VARCHAR FROM b;
+SELECT x FROM b WHERE x = 'hi'::BLOB;
+SELECT x FROM b WHERE x = 'hi';
+SELECT id FROM b WHERE x > '\x05'::BLOB;
+SELECT id FROM b WHERE x IN ('hi'::BLOB, '\xFF'::BLOB);
+SELECT count(DISTINCT x), min(x), max(x), count(x) FROM b;
+SELECT x, count(*) FROM b GROUP BY x;
+SELECT DISTINCT x FROM b;
+SELECT x || 'z'::BLOB FROM b;
+SELECT x || x FROM b;
+SELECT b1.id, b2.id FROM b b1 JOIN b b2 ON b1.x = b2.x;
+SELECT decode(x) FROM b WHERE id IN (2, 6);
+SELECT decode(x) FROM b;
+UPDATE b SET x = unhex('CAFE') WHERE id = 1;
+SELECT hex(x) FROM b WHERE id = 1;
+INSERT INTO b SELECT 7, encode('é');
+SELECT id, x FROM b WHERE id = 7;
+CREATE TABLE b2 AS SELECT x FROM b;
+DESCRIBE b2;
+SELECT coalesce(x, 'none'::BLOB) FROM b;
+SELECT CASE WHEN id > 3 THEN x ELSE 'small'::BLOB END FROM b;
+SELECT x FROM b UNION SELECT '\x01'::BLOB;
+SELECT hex(x), row_number() OVER (ORDER BY x) FROM b;
+SELECT x FROM b ORDER BY x LIMIT 2
+"""
+
+
+@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS],
+                         ids=["sequences", "listings", "summarize", "blobs"])
 def test_script_more(script):
     run_script(script)
 
@@ -191,3 +244,16 @@ CREATE SEQUENCE inner_one;
 ROLLBACK;
 SELECT currval('k');
 SELECT nextval('inner_one')""")
+
+
+def test_blob_parameters_and_arrow_round_trip():
+    import pyarrow as pa
+    t = tqp.connect("cpu")
+    t.register("bin", pa.table({"b": pa.array([b"\x00\x01", None, b"zz", b"\x00\x01"], pa.binary())}))
+    assert t.execute("SELECT b, hex(b) FROM bin ORDER BY b").fetchall() == \
+        [(b"\x00\x01", "0001"), (b"\x00\x01", "0001"), (b"zz", "7A7A"), (None, None)]
+    assert t.execute("SELECT b FROM bin").arrow().schema.field("b").type == pa.binary()
+    t.execute("CREATE TABLE x (b BLOB)")
+    t.execute("INSERT INTO x VALUES (?)", [b"\xff\x00"])
+    assert t.execute("SELECT b FROM x WHERE b = ?", [b"\xff\x00"]).fetchall() == [(b"\xff\x00",)]
+    assert t.execute("SELECT b FROM x").description[0][1] == tqp.BINARY

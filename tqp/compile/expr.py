@@ -50,12 +50,14 @@ def literal_column(value, t: T.SqlType, device) -> Column:
         return Column(t, torch.tensor(0, dtype=torch.int32, device=device),
                       None if value is not None else torch.tensor(False, device=device),
                       Dictionary(nested_values([value] if value is not None else [])))
-    if t.is_string or (t.kind == "NULL" and isinstance(value, str)):
+    if t.is_string or t.kind == "BLOB" or (t.kind == "NULL" and isinstance(value, str)):
+        kind = T.BLOB if t.kind == "BLOB" else T.VARCHAR
         if value is None:
-            return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device),
+            return Column(kind, torch.tensor(0, dtype=torch.int32, device=device),
                           torch.tensor(False, device=device), Dictionary(np.array([], dtype=object)))
-        return Column(T.VARCHAR, torch.tensor(0, dtype=torch.int32, device=device), None,
-                      Dictionary(np.array([value], dtype=object)))
+        entries = np.empty(1, dtype=object)
+        entries[0] = value  # (bytes too: np.array would make a bytes array of them)
+        return Column(kind, torch.tensor(0, dtype=torch.int32, device=device), None, Dictionary(entries))
     dtype = t.torch_dtype
     if value is None:
         return Column(t, torch.zeros((), dtype=dtype, device=device), torch.tensor(False, device=device))
@@ -1001,6 +1003,9 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     if frm.is_temporal and to.is_temporal and "TIMESTAMPTZ" in (frm.kind, to.kind):
         from ..functions.dates import cast_zoned
         return cast_zoned(a, to)
+    if "BLOB" in (frm.kind, to.kind):
+        from ..functions.blobs import cast_column as cast_blob
+        return cast_blob(a, to)
     if to.is_string:
         return _to_string(a)
     if frm.is_string:

@@ -55,6 +55,6 @@ def _currval(args, e, ctx):
 
 
 register(Function("nextval", "nextval(VARCHAR sequence) → BIGINT", "The sequence's next value, one per row.",
-                  "nextval('s') → 1", _bind("nextval"), _nextval, family="utility"))
+                  "nextval('s') → 1", _bind("nextval"), _nextval, family="other"))
 register(Function("currval", "currval(VARCHAR sequence) → BIGINT", "The value nextval() last gave.",
-                  "currval('s') → 1", _bind("currval"), _currval, family="utility"))
+                  "currval('s') → 1", _bind("currval"), _currval, family="other"))

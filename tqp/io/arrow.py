@@ -62,6 +62,9 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
         return T.TIMESTAMP if t.tz is None else T.TIMESTAMPTZ
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return T.VARCHAR
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t) \
+            or pa.types.is_fixed_size_binary(t):
+        return T.BLOB
     if pa.types.is_null(t):
         return T.INTEGER
     if pa.types.is_map(t):
@@ -116,6 +119,9 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
                       torch.zeros(n, dtype=torch.bool, device=device))
     if st.is_string:
         return _string_column(arr, device)
+    if st.kind == "BLOB":
+        from ..functions.blobs import blob_column
+        return blob_column(arr, device)
     if st.is_nested:
         return nested_column(arr, device)
     if pa.types.is_dictionary(t):
@@ -303,6 +309,7 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
         "TIMESTAMP": pa.timestamp("us"), "INTERVAL": pa.duration("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
+        "BLOB": pa.binary(),
     }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
 
 

@@ -131,7 +131,7 @@ def python_literal(value) -> Lit:
     if isinstance(value, list):  # a LIST, typed as [v1, v2, ...] would be
         return F.nested._list_value(*[python_literal(v) for v in value])
     if isinstance(value, (bytes, bytearray, memoryview)):
-        raise NotSupportedError("BLOB parameters are not supported")
+        return Lit(bytes(value), T.BLOB)
     try:  # numpy scalars
         import numpy as np
         if isinstance(value, np.generic):
@@ -179,6 +179,8 @@ def _integer_text(s: str) -> int:
 
 
 def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
+    if "BLOB" in (frm.kind, k):
+        return Lit(F.blobs.cast_value(v, frm, to), to)
     if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
         return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
                    else F.dates.cast_zoned_value(v, frm, to), to)
@@ -747,6 +749,8 @@ def _concat(b, node):
 def concat(parts: list[Expr]) -> Expr:
     if any(p.type.kind == "LIST" for p in parts):
         return F.lists.concat(parts, propagate=True)
+    if all(p.type.kind in ("BLOB", "NULL") for p in parts) and any(p.type.kind == "BLOB" for p in parts):
+        return F.blobs.concat([cast(p, T.BLOB) for p in parts])
     parts = [p if p.type.is_string else cast(p, T.VARCHAR) for p in parts]
     out = parts[0]
     for p in parts[1:]:
