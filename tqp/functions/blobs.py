@@ -143,17 +143,6 @@ def _blob_concat(args, e, ctx):
                              Dictionary(store, is_sorted=False)))
 
 
-def concat(parts) -> Call | Lit:
-    """BLOB || BLOB (|| with any VARCHAR is text concatenation, as in DuckDB)."""
-    out = parts[0]
-    for p in parts[1:]:
-        if isinstance(out, Lit) and isinstance(p, Lit):
-            out = Lit(None if out.value is None or p.value is None else out.value + p.value, T.BLOB)
-        else:
-            out = Call("blob_concat", (out, p), T.BLOB)
-    return out
-
-
 # ---------------------------------------------------------------- functions
 
 

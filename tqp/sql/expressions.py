@@ -749,15 +749,16 @@ def _concat(b, node):
 def concat(parts: list[Expr]) -> Expr:
     if any(p.type.kind == "LIST" for p in parts):
         return F.lists.concat(parts, propagate=True)
-    if all(p.type.kind in ("BLOB", "NULL") for p in parts) and any(p.type.kind == "BLOB" for p in parts):
-        return F.blobs.concat([cast(p, T.BLOB) for p in parts])
-    parts = [p if p.type.is_string else cast(p, T.VARCHAR) for p in parts]
+    # BLOB || BLOB is a BLOB; with any VARCHAR it is text, as in DuckDB
+    blob = all(p.type.kind in ("BLOB", "NULL") for p in parts) and any(p.type.kind == "BLOB" for p in parts)
+    to, name = (T.BLOB, "blob_concat") if blob else (T.VARCHAR, "concat")
+    parts = [p if p.type == to else cast(p, to) for p in parts]
     out = parts[0]
     for p in parts[1:]:
         if isinstance(out, Lit) and isinstance(p, Lit):
-            out = Lit(None if out.value is None or p.value is None else out.value + p.value, T.VARCHAR)
+            out = Lit(None if out.value is None or p.value is None else out.value + p.value, to)
         else:
-            out = Call("concat", (out, p), T.VARCHAR)
+            out = Call(name, (out, p), to)
     return out
 
 
