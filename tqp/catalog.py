@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -227,6 +229,7 @@ class Catalog:
     macros: dict[str, object] = field(default_factory=dict)  # name -> tqp.sql.macros.Macro
     schemas: dict = field(default_factory=dict)  # the schemas besides main: lower-case name -> name as created
     sequences: dict = field(default_factory=dict)  # key (as tables') -> Sequence
+    types: dict = field(default_factory=dict)  # CREATE TYPE: lower-case name -> SqlType
     comments: dict = field(default_factory=dict)  # COMMENT ON: a table's, view's or sequence's key, or (key, column) -> text
 
     def __post_init__(self):
@@ -236,6 +239,7 @@ class Catalog:
             self.schemas = self.tables.owner.schemas
             self.sequences = self.tables.owner.sequences
             self.comments = self.tables.owner.comments
+            self.types = self.tables.owner.types
         else:
             self.tables = Tables(self.tables, self)
             self.file_cache = FileCache(self)
@@ -325,7 +329,25 @@ class Catalog:
         return key, alias
 
 
-_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas", "sequences", "comments")  # name -> object dicts of a Catalog
+_USER_TYPES: ContextVar[dict] = ContextVar("tqp_user_types", default={})
+
+
+@contextmanager
+def user_types(types: dict):
+    """The CREATE TYPE names a statement's type names may use (see user_type)."""
+    token = _USER_TYPES.set(types)
+    try:
+        yield
+    finally:
+        _USER_TYPES.reset(token)
+
+
+def user_type(name: str) -> SqlType | None:
+    """The type CREATE TYPE gave `name` in the running statement's catalog, else None."""
+    return _USER_TYPES.get().get(name.lower())
+
+
+_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas", "sequences", "comments", "types")  # name -> object dicts of a Catalog
 
 
 def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:

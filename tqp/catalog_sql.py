@@ -331,6 +331,10 @@ def run(engine, stmt, params):
         return _show_command(engine, (what if isinstance(what, str) else what.name if what is not None else "").strip())
     if isinstance(stmt, exp.Comment):
         return _comment(engine, stmt)
+    if isinstance(stmt, exp.Command) and stmt.this.upper() in ("CREATE", "DROP"):
+        m = _TYPE_STATEMENT.match(stmt.expression if isinstance(stmt.expression, str) else "")
+        if m is not None:
+            return (_create_type if stmt.this.upper() == "CREATE" else _drop_type)(engine, m)
     if isinstance(stmt, exp.Summarize):
         return _summarize(engine, stmt, params)
     if isinstance(stmt, exp.Describe):
@@ -403,6 +407,57 @@ def _show(engine, stmt):
         "column_names": pa.array([list(r[1]) for r in rels], pa.list_(pa.string())),
         "column_types": pa.array([[type_name(t) for t in r[2]] for r in rels], pa.list_(pa.string())),
         "temporary": pa.array([r[0] in temp for r in rels], pa.bool_())}))
+
+
+_TYPE_STATEMENT = re.compile(r"^\s*(OR\s+REPLACE\s+)?TYPE\s+(IF\s+(?:NOT\s+)?EXISTS\s+)?"
+                             r"(\"(?:[^\"]|\"\")+\"|[A-Za-z_][\w$]*)\s*(?:AS\s+(.+?))?\s*;?\s*$",
+                             re.IGNORECASE | re.DOTALL)
+
+
+def _type_name(m) -> str:
+    name = m.group(3)
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name
+
+
+def _create_type(engine, m):
+    """CREATE [OR REPLACE] TYPE [IF NOT EXISTS] name AS ENUM ('a', ...) | AS another type."""
+    from .sql.expressions import sql_type
+    name, body = _type_name(m), m.group(4)
+    if body is None:
+        raise ProgrammingError("CREATE TYPE needs AS ENUM (...) or AS a type")
+    key, types = name.lower(), engine.catalog.types
+    if key in types and not m.group(1):
+        if m.group(2):
+            return _result(pa.table({}))
+        raise ProgrammingError(f'type "{name}" already exists')
+    if T.from_name(key) is not None:
+        raise ProgrammingError(f'type "{name}" is a built-in type')
+    try:
+        cast = exp.maybe_parse(f"CAST(NULL AS {body})", dialect="duckdb")
+    except Exception:  # sqlglot's ParseError: the type is not one it can read
+        raise ProgrammingError(f"CREATE TYPE {name}: cannot read the type {body!r}") from None
+    if not isinstance(cast, exp.Cast):
+        raise ProgrammingError(f"CREATE TYPE {name}: cannot read the type {body!r}")
+    types[key] = sql_type(cast.to)
+    engine.catalog.bump()
+    return _result(pa.table({}))
+
+
+def _drop_type(engine, m):
+    """DROP TYPE [IF EXISTS] name: refused while a table's column has it."""
+    name = _type_name(m)
+    key, catalog = name.lower(), engine.catalog
+    if key not in catalog.types:
+        if m.group(2):
+            return _result(pa.table({}))
+        raise ProgrammingError(f'type "{name}" does not exist' + suggest(key, list(catalog.types)))
+    t = catalog.types[key]
+    users = [k for k, table in catalog.tables.items() if t.kind == "ENUM" and t in table.types]
+    if users:
+        raise ProgrammingError(f'cannot drop type "{name}": table "{users[0]}" has a column of it')
+    del catalog.types[key]
+    catalog.bump()
+    return _result(pa.table({}))
 
 
 _PRAGMAS = ("table_info", "show_tables", "show_tables_expanded", "database_list", "show")

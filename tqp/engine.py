@@ -24,7 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from . import catalog_sql, types as T
-from .catalog import Catalog, Index, Key, StoredTable
+from .catalog import Catalog, Index, Key, StoredTable, user_types
 from .column import Column
 from .compile.expr import broadcast, cast_column, unify_strings
 from .compile.lower import Context, lower
@@ -264,7 +264,8 @@ class Engine:
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         try:
-            return self._execute(sql, params)
+            with user_types(self.catalog.types):  # CREATE TYPE names, for the binder's type names
+                return self._execute(sql, params)
         except Exception as err:
             _release(err)
             out = _translate(err)

@@ -40,7 +40,9 @@ _STORAGE = {
     "TIMESTAMPTZ": torch.int64,  # an instant: UTC microseconds, shown in the session's TimeZone
     "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
-    "BLOB": torch.int32,  # codes into a dictionary of bytes values, as VARCHAR's (tqp/functions/blobs.py)
+    "BLOB": torch.int32,
+    "ENUM": torch.int32,  # the label's position in the type's `fields` (its labels), so order is the labels'
+  # codes into a dictionary of bytes values, as VARCHAR's (tqp/functions/blobs.py)
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
     "STRUCT": torch.int32,
     "MAP": torch.int32,  # a LIST of STRUCT(key, value), as DuckDB's
@@ -118,6 +120,8 @@ class SqlType:
             return "STRUCT(" + ", ".join(f"{_quote(n)} {t}" for n, t in self.fields) + ")"
         if self.kind == "TIMESTAMPTZ":
             return "TIMESTAMP WITH TIME ZONE"
+        if self.kind == "ENUM":
+            return "ENUM(" + ", ".join("'" + label.replace("'", "''") + "'" for label in self.fields) + ")"
         return self.kind
 
     __repr__ = __str__
@@ -152,6 +156,11 @@ def MAP(key: SqlType, value: SqlType) -> SqlType:
 
 def STRUCT(fields) -> SqlType:
     return SqlType("STRUCT", fields=tuple((str(n), t) for n, t in fields))
+
+
+def ENUM(labels) -> SqlType:
+    """An ENUM of these labels, ordered as given (tqp/functions/enums.py)."""
+    return SqlType("ENUM", fields=tuple(labels))
 
 
 def DECIMAL(precision: int = 18, scale: int = 3) -> SqlType:
@@ -202,6 +211,8 @@ def common_type(a: SqlType, b: SqlType, values: bool = False) -> SqlType | None:
         return common_numeric(a, b, values)
     if {a.kind, b.kind} == {"DATE", "TIMESTAMP"}:
         return TIMESTAMP
+    if "ENUM" in (a.kind, b.kind) and {a.kind, b.kind} <= {"ENUM", "VARCHAR"}:
+        return VARCHAR  # an ENUM meets text (or another ENUM) as its label, as in DuckDB
     if a.is_temporal and b.is_temporal:  # a local time meeting an instant is read in the session's zone
         return TIMESTAMPTZ
     if a.kind == b.kind and a.kind in ("LIST", "MAP"):

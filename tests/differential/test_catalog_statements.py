@@ -229,8 +229,58 @@ SELECT x FROM b ORDER BY x LIMIT 2
 """
 
 
-@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS],
-                         ids=["sequences", "listings", "summarize", "blobs"])
+ENUMS = """
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE p (name VARCHAR, m mood);
+INSERT INTO p VALUES ('a', 'happy'), ('b', 'sad'), ('c', 'ok'), ('d', NULL);
+DESCRIBE p;
+SELECT data_type FROM information_schema.columns WHERE table_name='p';
+SELECT typeof(m), enum_code(m), m FROM p;
+SELECT m = 'sad', m < 'ok', m = 'nope' FROM p;
+SELECT * FROM p WHERE m = 'nope';
+SELECT m || 'x', length(m), upper(m) FROM p;
+SELECT 'happy'::mood < 'ok'::mood;
+SELECT enum_range(NULL::mood), enum_range_boundary('sad'::mood, 'ok'::mood);
+SELECT enum_first(NULL::mood), enum_last(NULL::mood);
+SELECT m, name FROM p ORDER BY m DESC;
+SELECT m, name FROM p ORDER BY m;
+SELECT m FROM p WHERE m IN ('sad', 'ok');
+SELECT m, count(*) FROM p GROUP BY ALL ORDER BY 1;
+INSERT INTO p VALUES ('e', 'angry');
+SELECT count(*) FROM p;
+DROP TYPE mood;
+CREATE TYPE mood AS ENUM ('x');
+CREATE TYPE IF NOT EXISTS mood AS ENUM ('x');
+CREATE TYPE e2 AS ENUM ('a', 'a');
+CREATE TYPE myint AS INTEGER;
+SELECT 5::myint, typeof(5::myint);
+CREATE TABLE q (x myint, y ENUM('l', 'm'));
+INSERT INTO q VALUES (1, 'm'), (2, 'l');
+SELECT * FROM q ORDER BY y;
+DESCRIBE q;
+SELECT 'l'::ENUM('l','m');
+UPDATE p SET m = 'ok' WHERE name = 'a';
+UPDATE p SET m = 'zzz' WHERE name = 'a';
+SELECT * FROM p ORDER BY name;
+SELECT p1.name, p2.name FROM p p1 JOIN p p2 ON p1.m = p2.m;
+SELECT CAST(m AS VARCHAR) FROM p;
+SELECT min(m), max(m), count(DISTINCT m) FROM p;
+SELECT m FROM p UNION ALL SELECT 'sad';
+SELECT typeof(m) FROM (SELECT m FROM p UNION ALL SELECT 'sad');
+SELECT coalesce(m, 'ok') FROM p;
+SELECT 'happy'::mood;
+SELECT 'angry'::mood;
+SELECT m FROM p WHERE m > 'happy'::mood;
+DROP TABLE p;
+DROP TYPE mood;
+SELECT NULL::mood;
+DROP TYPE IF EXISTS mood;
+DROP TYPE mood
+"""
+
+
+@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS],
+                         ids=["sequences", "listings", "summarize", "blobs", "enums"])
 def test_script_more(script):
     run_script(script)
 

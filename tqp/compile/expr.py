@@ -1006,6 +1006,9 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     if "BLOB" in (frm.kind, to.kind):
         from ..functions.blobs import cast_column as cast_blob
         return cast_blob(a, to)
+    if "ENUM" in (frm.kind, to.kind):
+        from ..functions.enums import cast_column as cast_enum
+        return cast_enum(a, to)
     if to.is_string:
         return _to_string(a)
     if frm.is_string:

@@ -309,7 +309,7 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
         "TIMESTAMP": pa.timestamp("us"), "INTERVAL": pa.duration("us"), "VARCHAR": pa.string(), "NULL": pa.int32(),
-        "BLOB": pa.binary(),
+        "BLOB": pa.binary(), "ENUM": pa.string(),
     }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
 
 
@@ -320,6 +320,8 @@ def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
     t = col.type
     if t.kind == "NULL":
         return pa.nulls(len(data), pa.int32())
+    if t.kind == "ENUM":  # its labels, as DuckDB hands an ENUM to Python
+        return pa.array(list(t.fields) or [""], pa.string()).take(pa.array(data.astype(np.int32), mask=mask))
     if t.uses_dictionary:
         values = dictionary_arrow(col.dictionary, t)
         if len(values) == 0:

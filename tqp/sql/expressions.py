@@ -181,6 +181,8 @@ def _integer_text(s: str) -> int:
 def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
     if "BLOB" in (frm.kind, k):
         return Lit(F.blobs.cast_value(v, frm, to), to)
+    if "ENUM" in (frm.kind, k):
+        return Lit(F.enums.cast_value(v, frm, to), to)
     if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
         return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
                    else F.dates.cast_zoned_value(v, frm, to), to)
@@ -282,6 +284,8 @@ def sql_type(node: exp.DataType) -> T.SqlType:
         return T.MAP(*(sql_type(x) for x in node.expressions))
     if node.this == exp.DataType.Type.STRUCT and node.expressions:
         return T.STRUCT([(f.name, sql_type(f.args["kind"])) for f in node.expressions])
+    if node.this in (exp.DataType.Type.ENUM, exp.DataType.Type.USERDEFINED):
+        return F.enums.type_of(node)
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
     params = tuple(int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
@@ -337,9 +341,9 @@ def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
     if tb.kind == "NULL":
         return a, Lit(None, ta)
     # A string constant meeting a typed value is read as that type, as DuckDB does.
-    if ta.is_string and isinstance(a, Lit) and tb.kind != "VARCHAR":
+    if ta.is_string and isinstance(a, Lit) and tb.kind not in ("VARCHAR", "ENUM"):
         return fold_cast(a, tb), b
-    if tb.is_string and isinstance(b, Lit) and ta.kind != "VARCHAR":
+    if tb.is_string and isinstance(b, Lit) and ta.kind not in ("VARCHAR", "ENUM"):
         return a, fold_cast(b, ta)
     if {ta.kind, tb.kind} == {"DATE", "TIMESTAMP"}:
         # A midnight TIMESTAMP constant against a DATE compares as a DATE: no widening per row.
