@@ -51,6 +51,28 @@ _SCHEMATA_COLUMNS = ["catalog_name", "schema_name", "schema_owner", "default_cha
 _PRECISION = {"SMALLINT": 16, "INTEGER": 32, "BIGINT": 64, "REAL": 24, "DOUBLE": 53}
 
 
+_KEYWORDS = {exp.CurrentTimestamp: "current_timestamp", exp.CurrentDate: "current_date", exp.CurrentTime: "current_time"}
+
+
+def duck_sql(e: exp.Expression) -> str:
+    """An expression as DuckDB's catalog shows it (a column's DEFAULT): every binary operation
+    in parentheses, function names and keywords in lower case.
+
+    >>> duck_sql(exp.maybe_parse("(1 + 2) * ABS(-3) + CURRENT_DATE", dialect="duckdb"))
+    '(((1 + 2) * abs(-3)) + current_date)'
+    """
+    e = e.copy().transform(lambda n: n.this if isinstance(n, exp.Paren) else
+                           exp.var(str(n.this).lower()) if isinstance(n, exp.Boolean) else
+                           exp.var(_KEYWORDS[type(n)]) if type(n) in _KEYWORDS else n)
+    for node in reversed(list(e.find_all(exp.Binary))):  # innermost first
+        wrapped = exp.Paren(this=node.copy())
+        if node is e:
+            e = wrapped
+        else:
+            node.replace(wrapped)
+    return e.sql("duckdb", normalize_functions="lower")
+
+
 def type_name(t: T.SqlType) -> str:
     """A type as DuckDB names it (REAL is FLOAT there)."""
     return None if t is None else "FLOAT" if t.kind == "REAL" else str(t)
@@ -142,7 +164,7 @@ def info_table(catalog: Catalog, key: str) -> StoredTable:
             numeric = t.is_numeric
             rows.append(where | dict(
                 column_name=column, ordinal_position=i + 1,
-                column_default=default.sql("duckdb") if default is not None else None,
+                column_default=duck_sql(default) if default is not None else None,
                 is_nullable="NO" if stored is not None and i in stored.not_null else "YES",
                 data_type=type_name(t), numeric_precision=t.precision if t.is_decimal else _PRECISION.get(t.kind),
                 numeric_precision_radix=(10 if t.is_decimal else 2) if numeric else None,
@@ -279,7 +301,7 @@ def _column_rows(catalog, table):
     unique = {k.columns[0] for k in table.keys if not k.primary and len(k.columns) == 1 and k.index is None}
     return [(n, type_name(t), "NO" if i in table.not_null else "YES",
              "PRI" if i in primary else "UNI" if i in unique else None,
-             table.defaults[i].sql("duckdb") if table.defaults and table.defaults[i] is not None else None)
+             duck_sql(table.defaults[i]) if table.defaults and table.defaults[i] is not None else None)
             for i, (n, t) in enumerate(zip(table.names[:shown], table.types[:shown]))]
 
 

@@ -564,9 +564,11 @@ class Engine:
         exists = self.catalog.lookup(key) is not None
         if exists and stmt.args.get("exists"):
             return Result(None, -1, [])
+        what = "view" if key in self.catalog.views else "table"
         if exists and not stmt.args.get("replace"):
-            what = "view" if key in self.catalog.views else "table"
             raise ProgrammingError(f'{what} "{name}" already exists')
+        if exists and kind in ("VIEW", "TABLE") and what != kind.lower():
+            raise ProgrammingError(f'"{name}" is a {what}: CREATE OR REPLACE {kind} cannot replace it')
         if kind == "VIEW":
             query = stmt.expression
             if query is None:
@@ -847,7 +849,8 @@ class Engine:
                     raise ProgrammingError(
                         f"INSERT has {len(items)} values but {len(positions)} target columns")
                 eb = X.ExprBinder(_empty_scope(), binder.params, binder)
-                rows.append(tuple(X.cast(eb.bind(e), table.types[p]) for e, p in zip(items, positions)))
+                rows.append(tuple(X.cast(eb.bind(_default_of(table, p, e)), table.types[p])
+                                  for e, p in zip(items, positions)))
             # optimized for the subqueries its values may hold
             plan = optimize(P.Values(tuple(rows), tuple((table.names[p], table.types[p]) for p in positions)),
                             self.catalog)
@@ -948,7 +951,8 @@ class Engine:
                 raise ProgrammingError(f"SET needs column = value, not {item.sql('duckdb')}")
             if col.name.lower() not in lower_names:
                 raise ProgrammingError(f'table "{name}" has no column "{col.name}"' + suggest(col.name, table.names))
-            out[lower_names.index(col.name.lower())] = item.expression
+            j = lower_names.index(col.name.lower())
+            out[j] = _default_of(table, j, item.expression)
         return out
 
     def _assigned_values(self, target, table, assignments, where, params, rows, excluded=None, sources=()):
@@ -1056,6 +1060,15 @@ def _mentions_pivot(stmt) -> bool:
     if text is not None and "PIVOT" not in text[0].upper():
         return False  # no tree walk for the statements that cannot hold one
     return has_pivot(stmt)
+
+
+def _default_of(table, j: int, value: exp.Expression) -> exp.Expression:
+    """`value`, or column j's DEFAULT (NULL without one) where it is the keyword DEFAULT."""
+    if isinstance(value, (exp.Var, exp.Column)) and not value.args.get("table") and value.name.upper() == "DEFAULT" \
+            and not (isinstance(value, exp.Column) and value.this.quoted):
+        found = table.defaults[j] if table.defaults else None
+        return found.copy() if found is not None else exp.null()
+    return value
 
 
 def _scratch_scan(target: exp.Table) -> exp.Table:

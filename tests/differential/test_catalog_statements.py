@@ -279,8 +279,106 @@ DROP TYPE mood
 """
 
 
-@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS],
-                         ids=["sequences", "listings", "summarize", "blobs", "enums"])
+DDL_DML = """
+CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL DEFAULT 'anon', score DOUBLE CHECK (score >= 0), created DATE DEFAULT DATE '2020-01-01');
+INSERT INTO t VALUES (1, DEFAULT, 1.5, DEFAULT);
+INSERT INTO t (id, score) VALUES (2, 3);
+INSERT INTO t DEFAULT VALUES;
+INSERT INTO t VALUES (3, 'c', 2, NULL) RETURNING *;
+INSERT INTO t VALUES (4, 'd', 2, NULL) RETURNING id, name || '!';
+UPDATE t SET score = score + 1 WHERE id > 2 RETURNING id, score;
+DELETE FROM t WHERE id = 4 RETURNING *;
+SELECT * FROM t ORDER BY id;
+INSERT INTO t VALUES (5, 'e', -1, NULL);
+INSERT INTO t VALUES (5, 'e', 1, NULL), (6, 'f', -1, NULL);
+SELECT count(*) FROM t;
+CREATE TABLE comp (a INT, b INT, c VARCHAR, PRIMARY KEY (a, b));
+INSERT INTO comp VALUES (1, 1, 'x'), (1, 2, 'y');
+INSERT INTO comp VALUES (1, 1, 'z');
+INSERT INTO comp VALUES (NULL, 1, 'z');
+CREATE TABLE named (a INT, b INT, CONSTRAINT pos CHECK (a > 0 AND b > a));
+INSERT INTO named VALUES (1, 2);
+INSERT INTO named VALUES (2, 1);
+SELECT * FROM named;
+CREATE UNIQUE INDEX ix ON comp (c);
+INSERT INTO comp VALUES (9, 9, 'x');
+DROP INDEX ix;
+INSERT INTO comp VALUES (9, 9, 'x');
+CREATE TABLE plain (a INT);
+INSERT OR REPLACE INTO plain VALUES (1);
+CREATE VIEW pv AS SELECT a FROM plain;
+DROP TABLE pv;
+DROP VIEW pv;
+DROP VIEW IF EXISTS pv;
+ALTER TABLE plain RENAME COLUMN a TO b;
+SELECT * FROM plain;
+ALTER TABLE plain ADD COLUMN c VARCHAR DEFAULT 'k';
+ALTER TABLE plain ADD COLUMN d INT NOT NULL DEFAULT 0;
+INSERT INTO plain (b) VALUES (7);
+SELECT * FROM plain;
+ALTER TABLE plain DROP COLUMN c;
+ALTER TABLE plain DROP COLUMN IF EXISTS zz;
+SELECT * FROM plain;
+CREATE TABLE dates (s VARCHAR);
+INSERT INTO dates VALUES ('2021-03-04'), ('2022-01-01');
+ALTER TABLE dates ALTER s TYPE DATE;
+SELECT s + 1 FROM dates;
+ALTER TABLE dates ALTER s TYPE VARCHAR USING strftime(s, '%d/%m/%Y');
+SELECT * FROM dates;
+CREATE TABLE ctas (a BIGINT, b VARCHAR);
+INSERT INTO ctas SELECT range, range::VARCHAR FROM range(3);
+SELECT * FROM ctas;
+CREATE TABLE nn (a INT NOT NULL, b INT);
+INSERT INTO nn (b) VALUES (1);
+UPDATE nn SET a = NULL;
+INSERT INTO nn VALUES (1, 1), (2, 2);
+UPDATE nn SET a = NULL WHERE b = 2;
+SELECT * FROM nn;
+CREATE TABLE r (id INT, v INT);
+INSERT INTO r VALUES (1, 1), (2, 2);
+DELETE FROM r;
+SELECT count(*) FROM r;
+INSERT INTO r VALUES (1, 1), (2, 2);
+DELETE FROM r USING ctas WHERE r.id = ctas.a;
+SELECT * FROM r;
+CREATE TABLE up (id INT PRIMARY KEY, v VARCHAR);
+INSERT INTO up VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET v = 'b';
+INSERT INTO up VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET v = 'b';
+INSERT INTO up VALUES (1, 'a') ON CONFLICT DO NOTHING;
+INSERT INTO up VALUES (1, 'x'), (2, 'y') ON CONFLICT (id) DO UPDATE SET v = excluded.v || up.v;
+SELECT * FROM up;
+INSERT INTO up VALUES (3, 'z') ON CONFLICT (v) DO NOTHING;
+CREATE TEMP TABLE tmp (a INT);
+INSERT INTO tmp VALUES (1);
+SELECT * FROM tmp;
+DROP TABLE tmp;
+CREATE TABLE IF NOT EXISTS ine (a INT);
+CREATE TABLE IF NOT EXISTS ine (b INT);
+DESCRIBE ine;
+CREATE OR REPLACE TABLE ine (c INT);
+DESCRIBE ine;
+CREATE OR REPLACE VIEW ine AS SELECT 1;
+CREATE TABLE tbl_dflt (a INT DEFAULT 1 + 2, b VARCHAR DEFAULT upper('x'));
+INSERT INTO tbl_dflt DEFAULT VALUES;
+SELECT * FROM tbl_dflt;
+DESCRIBE tbl_dflt;
+INSERT INTO tbl_dflt VALUES (1);
+INSERT INTO tbl_dflt (a, a) VALUES (1, 2);
+INSERT INTO tbl_dflt (zz) VALUES (1);
+UPDATE tbl_dflt SET zz = 1;
+UPDATE tbl_dflt SET a = DEFAULT;
+SELECT * FROM tbl_dflt;
+TRUNCATE tbl_dflt;
+SELECT * FROM tbl_dflt;
+CREATE TABLE arr (id INT, tags VARCHAR[], s STRUCT(x INT, y VARCHAR), m MAP(VARCHAR, INT));
+INSERT INTO arr VALUES (1, ['a', 'b'], {'x': 1, 'y': 'q'}, MAP {'k': 1});
+SELECT * FROM arr;
+DESCRIBE arr
+"""
+
+
+@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML],
+                         ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml"])
 def test_script_more(script):
     run_script(script)
 
