@@ -124,6 +124,7 @@ class StoredTable:
     keys: tuple = ()  # Key constraints
     defaults: tuple = ()  # per column: the DEFAULT expression (sqlglot) or None; () for none at all
     checks: tuple = ()  # CHECK conditions (sqlglot)
+    generated: tuple = ()  # per column: GENERATED ALWAYS AS expression (sqlglot) or None; () for none at all
     hidden: int = 0  # trailing helper columns that SELECT * leaves out (row ids during DML)
 
     def with_rows(self, columns: list[Column], num_rows: int) -> "StoredTable":

@@ -168,7 +168,8 @@ def info_table(catalog: Catalog, key: str) -> StoredTable:
                 is_nullable="NO" if stored is not None and i in stored.not_null else "YES",
                 data_type=type_name(t), numeric_precision=t.precision if t.is_decimal else _PRECISION.get(t.kind),
                 numeric_precision_radix=(10 if t.is_decimal else 2) if numeric else None,
-                numeric_scale=t.scale if t.is_decimal else 0 if numeric else None, is_generated="NEVER"))
+                numeric_scale=t.scale if t.is_decimal else 0 if numeric else None,
+                **_generation_info(stored, i, t)))
     if what == "tables":
         columns = _TABLES_COLUMNS
     elif what == "columns":
@@ -305,6 +306,13 @@ def _column_rows(catalog, table):
             for i, (n, t) in enumerate(zip(table.names[:shown], table.types[:shown]))]
 
 
+def _generation_info(stored, i: int, t) -> dict:
+    formula = stored.generated[i] if stored is not None and stored.generated else None
+    if formula is None:
+        return dict(is_generated="NEVER")
+    return dict(is_generated="ALWAYS", generation_expression=f"CAST({duck_sql(formula)} AS {type_name(t)})")
+
+
 def create_sql(name, table: StoredTable) -> str:
     """CREATE TABLE that makes an empty `table` again, constraints included; `name` is a
     bare name or an exp.Table."""
@@ -315,6 +323,8 @@ def create_sql(name, table: StoredTable) -> str:
             item += " NOT NULL"
         if table.defaults and table.defaults[i] is not None:
             item += f" DEFAULT {table.defaults[i].sql('duckdb')}"
+        if table.generated and table.generated[i] is not None:
+            item += f" GENERATED ALWAYS AS ({table.generated[i].sql('duckdb')})"
         items.append(item)
     for k in table.keys:
         if k.index is None:
@@ -760,11 +770,12 @@ def _add_column(engine, name, table: StoredTable, item: exp.ColumnDef) -> Stored
             return table
         raise ProgrammingError(f'table "{name}" already has a column named "{item.name}"')
     one = engine._table_definition(name, [item])  # types, DEFAULT, NOT NULL, CHECK as CREATE reads them
-    if one.keys:
-        raise NotSupportedError("ALTER TABLE ADD COLUMN with a PRIMARY KEY or UNIQUE constraint")
+    if one.keys or one.generated:
+        raise NotSupportedError("ALTER TABLE ADD COLUMN with a PRIMARY KEY, UNIQUE or GENERATED constraint")
     j = len(table.names)
     defaults = (tuple(table.defaults) or (None,) * j) + (one.defaults[0] if one.defaults else None,)
     wider = replace(table, names=table.names + [item.name], types=table.types + one.types,
+                    generated=table.generated + (None,) if table.generated else (),
                     defaults=defaults if any(d is not None for d in defaults) else (),
                     not_null=table.not_null | ({j} if one.not_null else set()), checks=table.checks + one.checks)
     filled = engine._complete_rows(wider, list(range(j)), table.columns, table.num_rows)
@@ -787,6 +798,9 @@ def _drop_column(engine, name, key, table: StoredTable, action: exp.Drop) -> Sto
         raise ProgrammingError(f'cannot drop column "{column.name}": an index or key depends on it')
     if any(c.name.lower() == table.names[j].lower() for chk in table.checks for c in chk.find_all(exp.Column)):
         raise ProgrammingError(f'cannot drop column "{column.name}": a CHECK constraint depends on it')
+    if any(c.name.lower() == table.names[j].lower() for f in table.generated if f is not None
+           for c in f.find_all(exp.Column)):
+        raise ProgrammingError(f'cannot drop column "{column.name}": a generated column depends on it')
     keep = [i for i in range(len(table.names)) if i != j]
     moved = {old: new for new, old in enumerate(keep)}
     defaults = tuple(table.defaults[i] for i in keep) if table.defaults else ()
@@ -797,7 +811,8 @@ def _drop_column(engine, name, key, table: StoredTable, action: exp.Drop) -> Sto
                        [table.columns[i] for i in keep], table.num_rows,
                        not_null=frozenset(moved[i] for i in table.not_null if i != j),
                        keys=tuple(replace(k, columns=tuple(moved[c] for c in k.columns)) for k in table.keys),
-                       defaults=defaults if any(d is not None for d in defaults) else (), checks=table.checks)
+                       defaults=defaults if any(d is not None for d in defaults) else (), checks=table.checks,
+                       generated=tuple(table.generated[i] for i in keep) if table.generated else ())
 
 
 def _alter_column(engine, name, key, table: StoredTable, action: exp.AlterColumn) -> StoredTable:
@@ -849,7 +864,8 @@ def _rename_column(name, table: StoredTable, action: exp.RenameColumn) -> Stored
         return node
     names = list(table.names)
     names[j] = new
-    return replace(table, names=names, checks=tuple(c.copy().transform(rename) for c in table.checks))
+    return replace(table, names=names, checks=tuple(c.copy().transform(rename) for c in table.checks),
+                   generated=tuple(f and f.copy().transform(rename) for f in table.generated))
 
 
 # ---------------------------------------------------------------------------- COPY, EXPORT, IMPORT

@@ -58,6 +58,7 @@ _MODEL_STATEMENT = re.compile(r"^\s*(CREATE\s+(OR\s+REPLACE\s+)?|DROP\s+)MODEL\b
 # SQLite's and MySQL's REPLACE INTO is INSERT OR REPLACE INTO (sqlglot does not parse it)
 _REPLACE_INTO = re.compile(r"^(\s*)REPLACE(\s+INTO\b)", re.IGNORECASE)
 # INSERT INTO t BY POSITION is the plain INSERT; sqlglot knows only BY NAME
+_VIRTUAL = re.compile(r"\)\s*VIRTUAL\b", re.IGNORECASE)  # GENERATED ALWAYS AS (e) VIRTUAL: sqlglot knows no VIRTUAL
 _BY_POSITION = re.compile(r"^(\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:\"[^\"]*\"|[\w.])+)\s+BY\s+POSITION\b", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _MAX_DEPTH = 20000
@@ -297,7 +298,10 @@ class Engine:
         if special is not None:
             return special
         with _front_end():
-            text, cut_lists = cut_literal_lists(_BY_POSITION.sub(r"\1", _REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body)))
+            text = _BY_POSITION.sub(r"\1", _REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
+            if "VIRTUAL" in text.upper() and text.lstrip()[:6].upper() == "CREATE":
+                text = _VIRTUAL.sub(")", text)
+            text, cut_lists = cut_literal_lists(text)
             shape = None if explain else self._shape(text, params)
             hit = None if shape is None else self._shaped_program(shape)
             if hit is None:
@@ -616,20 +620,24 @@ class Engine:
 
     def _table_definition(self, name: str, items) -> StoredTable:
         """An empty table with the columns and constraints of CREATE TABLE name (items)."""
-        names, types, not_null, keys, primary, defaults, checks = [], [], set(), [], [], [], []
+        names, types, not_null, keys, primary, defaults, checks, generated = [], [], set(), [], [], [], [], []
         later = []
         for item in items:
             if not isinstance(item, exp.ColumnDef):
                 later.append(item)  # table constraints may name columns defined after them
                 continue
             kind_node = item.args.get("kind")
-            if kind_node is None:
+            formula = _generation(item)
+            if kind_node is None and formula is None:
                 raise ProgrammingError(f'column "{item.name}" needs a type')
             i, default = len(names), None
             names.append(item.name)
-            types.append(X.sql_type(kind_node))
+            types.append(X.sql_type(kind_node) if kind_node is not None else None)
+            generated.append(formula)
             for cc in item.args.get("constraints") or []:
                 c = cc.args.get("kind")
+                if c is not None and _generation_constraint(c):
+                    continue
                 if isinstance(c, exp.PrimaryKeyColumnConstraint):
                     primary.append((i,))
                 elif isinstance(c, exp.NotNullColumnConstraint):
@@ -673,10 +681,18 @@ class Engine:
         if primary:
             keys.insert(0, Key(tuple(dict.fromkeys(primary[0])), primary=True))
             not_null |= set(primary[0])
+        for j, formula in enumerate(generated):  # an untyped one takes its expression's type
+            if types[j] is None:
+                known = [i for i, t in enumerate(types) if t is not None]
+                scratch = StoredTable([names[i] for i in known], [types[i] for i in known],
+                                      [_empty_column(types[i], self.device) for i in known], 0)
+                _, (col,) = self._select(exp.select(formula.copy()).from_(_SCRATCH_TABLE), (), {_SCRATCH: scratch})
+                types[j] = col.type
         stored = StoredTable(names, types, [_empty_column(t, self.device) for t in types], 0,
                              not_null=frozenset(not_null), keys=tuple(keys),
                              defaults=tuple(defaults) if any(d is not None for d in defaults) else (),
-                             checks=tuple(checks))
+                             checks=tuple(checks), generated=tuple(generated) if any(generated) else ())
+        self._generate(stored, stored.columns, 0)  # a bad expression fails CREATE
         # Bind DEFAULT and CHECK expressions now, so that a bad one fails CREATE, not a later INSERT.
         self._default_rows(stored, [i for i, d in enumerate(defaults) if d is not None], 0)
         self._check_rows(name, stored, stored.columns, 0)
@@ -800,7 +816,8 @@ class Engine:
                 hit = nonzero((match >= 0) & first)
                 updated, values = self._assigned_values(target, table, assignments, where, params,
                                                         match.index_select(0, hit), [c.take(hit) for c in new])
-                cols = [_put(c, updated, values[j]) if j in values else c for j, c in enumerate(cols)]
+                cols = self._generate(table, [_put(c, updated, values[j]) if j in values else c
+                                              for j, c in enumerate(cols)], n)
             if not all_true(keep):
                 new = [c.take(keep) for c in new]
                 fresh = table.with_rows(new, len(new[0]))
@@ -829,8 +846,9 @@ class Engine:
             plan = optimize(plan, self.catalog)
             if stmt.args.get("by_name"):
                 columns = names
-        if columns is None:
-            positions = list(range(len(table.names))) if source is not None else []
+        if columns is None:  # every column but the generated ones
+            positions = [j for j in range(len(table.names)) if not (table.generated and table.generated[j] is not None)] \
+                if source is not None else []
         else:
             positions = []
             for c in columns:
@@ -838,6 +856,8 @@ class Engine:
                     raise ProgrammingError(f'table "{name}" has no column "{c}"' + suggest(c, table.names))
                 if lower_names.index(c.lower()) in positions:
                     raise ProgrammingError(f'column "{c}" appears twice in the INSERT column list')
+                if table.generated and table.generated[lower_names.index(c.lower())] is not None:
+                    raise ProgrammingError(f'cannot insert into the generated column "{c}"')
                 positions.append(lower_names.index(c.lower()))
         if source is None:  # DEFAULT VALUES
             return positions, [], 1
@@ -875,7 +895,18 @@ class Engine:
                 out.append(Column(t, torch.zeros(m, dtype=t.torch_dtype, device=self.device),
                                   torch.zeros(m, dtype=torch.bool, device=self.device),
                                   _empty_column(t, self.device).dictionary))
-        return out
+        return self._generate(table, out, m)
+
+    def _generate(self, table, cols, m) -> list[Column]:
+        """The rows' generated columns computed from the others, in column order (one may use
+        an earlier one); `cols` itself when the table has none."""
+        cols = list(cols)
+        for j, formula in enumerate(table.generated):
+            if formula is not None:
+                query = exp.select(exp.cast(formula.copy(), exp.DataType.build(str(table.types[j]), dialect="duckdb")))
+                _, (value,) = self._select(query.from_(_SCRATCH_TABLE), (), {_SCRATCH: table.with_rows(cols, m)})
+                cols[j] = _conform(broadcast(value, m), table.types[j], table.names[j])
+        return cols
 
     def _default_rows(self, table, positions, m) -> dict:
         if not positions:
@@ -952,6 +983,8 @@ class Engine:
             if col.name.lower() not in lower_names:
                 raise ProgrammingError(f'table "{name}" has no column "{col.name}"' + suggest(col.name, table.names))
             j = lower_names.index(col.name.lower())
+            if table.generated and table.generated[j] is not None:
+                raise ProgrammingError(f'cannot update the generated column "{col.name}"')
             out[j] = _default_of(table, j, item.expression)
         return out
 
@@ -1003,6 +1036,7 @@ class Engine:
         updated, values = self._assigned_values(target, table, assignments, where.this if where is not None else None,
                                                 params, rows, sources=sources)
         cols = [_put(c, updated, values[j]) if j in values else c for j, c in enumerate(table.columns)]
+        cols = self._generate(table, cols, table.num_rows)
         final = table.with_rows(cols, table.num_rows)
         check_not_null(name, final, columns=set(values))
         check_keys(name, final, [k for k in final.keys if set(k.columns) & set(values)])
@@ -1048,6 +1082,7 @@ class Engine:
 
 
 _SCRATCH = "#dml"  # the rows a statement works on, under a name no query can spell unquoted
+_SCRATCH_TABLE = exp.Table(this=exp.to_identifier(_SCRATCH, quoted=True))
 
 
 def _columns(batch) -> list[Column]:
@@ -1060,6 +1095,25 @@ def _mentions_pivot(stmt) -> bool:
     if text is not None and "PIVOT" not in text[0].upper():
         return False  # no tree walk for the statements that cannot hold one
     return has_pivot(stmt)
+
+
+def _generation_constraint(c) -> bool:
+    return isinstance(c, exp.ComputedColumnConstraint) or isinstance(c, exp.GeneratedAsIdentityColumnConstraint) \
+        and c.args.get("expression") is not None
+
+
+def _generation(item: exp.ColumnDef):
+    """A column's GENERATED ALWAYS AS (expression) / AS (expression), else None."""
+    for cc in item.args.get("constraints") or []:
+        c = cc.args.get("kind")
+        if isinstance(c, exp.ComputedColumnConstraint):
+            if c.args.get("persisted"):
+                raise NotSupportedError(f'a STORED generated column ("{item.name}"); DuckDB has VIRTUAL ones only')
+            e = c.this
+            return e.this if isinstance(e, exp.Paren) else e
+        if isinstance(c, exp.GeneratedAsIdentityColumnConstraint) and c.args.get("expression") is not None:
+            return c.args["expression"]
+    return None
 
 
 def _default_of(table, j: int, value: exp.Expression) -> exp.Expression:

@@ -377,8 +377,41 @@ DESCRIBE arr
 """
 
 
-@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML],
-                         ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml"])
+GENERATED = """
+CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
+INSERT INTO g VALUES (1);
+INSERT INTO g (x) VALUES (2);
+INSERT INTO g VALUES (1, 2);
+INSERT INTO g (x, y) VALUES (1, 2);
+SELECT * FROM g;
+DESCRIBE g;
+UPDATE g SET x = 10 WHERE x = 1;
+UPDATE g SET y = 10;
+SELECT * FROM g;
+SELECT column_name, is_generated, generation_expression FROM information_schema.columns;
+INSERT INTO g SELECT 5;
+SELECT * FROM g;
+CREATE TABLE g4 (x VARCHAR, y AS (upper(x)));
+INSERT INTO g4 VALUES ('abc'), (NULL);
+SELECT * FROM g4;
+DESCRIBE g4;
+CREATE TABLE g5 (x INT, y AS (zz + 1));
+ALTER TABLE g DROP COLUMN x;
+ALTER TABLE g RENAME COLUMN x TO w;
+INSERT INTO g VALUES (7);
+SELECT * FROM g;
+CREATE TABLE g6 (id INT PRIMARY KEY, v INT, d AS (v * 10));
+INSERT INTO g6 VALUES (1, 1), (2, 2);
+INSERT INTO g6 VALUES (1, 5) ON CONFLICT (id) DO UPDATE SET v = excluded.v;
+INSERT OR REPLACE INTO g6 VALUES (2, 9);
+SELECT * FROM g6;
+DELETE FROM g6 WHERE d > 60;
+SELECT * FROM g6
+"""
+
+
+@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED],
+                         ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated"])
 def test_script_more(script):
     run_script(script)
 
