@@ -1035,13 +1035,21 @@ class Engine:
         rows = torch.arange(table.num_rows, device=self.device)
         updated, values = self._assigned_values(target, table, assignments, where.this if where is not None else None,
                                                 params, rows, sources=sources)
+        count = len(updated)  # DuckDB counts a row once per FROM match
+        if sources and count > 1:  # a row several FROM rows match takes the first one's values
+            order = torch.argsort(updated, stable=True)
+            ranked = updated.index_select(0, order)
+            first = torch.ones(count, dtype=torch.bool, device=self.device)
+            first[1:] = ranked[1:] != ranked[:-1]
+            pick = order[first]
+            updated, values = updated.index_select(0, pick), {j: v.take(pick) for j, v in values.items()}
         cols = [_put(c, updated, values[j]) if j in values else c for j, c in enumerate(table.columns)]
         cols = self._generate(table, cols, table.num_rows)
         final = table.with_rows(cols, table.num_rows)
         check_not_null(name, final, columns=set(values))
         check_keys(name, final, [k for k in final.keys if set(k.columns) & set(values)])
         self._check_rows(name, table, [c.take(updated) for c in cols], len(updated))
-        result = self._returning(stmt, target, final, updated, params, len(updated))
+        result = self._returning(stmt, target, final, updated, params, count)
         self.catalog.tables[key] = final
         self.catalog.bump()
         return result
