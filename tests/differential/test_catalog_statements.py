@@ -393,6 +393,52 @@ UPDATE u SET v = -1 FROM src WHERE src.id = 99;
 SELECT * FROM u
 """
 
+FAILED_CHANGE_NOTHING = r"""
+CREATE TABLE t (a VARCHAR, b INT);
+INSERT INTO t VALUES ('1', 1), ('x', 2);
+ALTER TABLE t ALTER COLUMN a TYPE INT;
+SELECT * FROM t;
+DESCRIBE t;
+ALTER TABLE t ALTER COLUMN b TYPE VARCHAR, ALTER COLUMN a TYPE INT;
+DESCRIBE t;
+ALTER TABLE t ALTER COLUMN b SET NOT NULL;
+INSERT INTO t VALUES ('y', NULL);
+INSERT INTO t VALUES ('y', 5), ('z', NULL);
+SELECT * FROM t;
+CREATE TYPE e AS ENUM ('p', 'q');
+CREATE TABLE te (v e);
+INSERT INTO te VALUES ('p'), ('zz');
+SELECT * FROM te;
+INSERT INTO te VALUES ('q'), ('p');
+SELECT v, count(*) FROM te GROUP BY v;
+CREATE TABLE tb (b BLOB);
+INSERT INTO tb VALUES ('\x01'), ('é');
+SELECT * FROM tb;
+INSERT INTO tb VALUES (unhex('00')), (unhex('zz'));
+SELECT * FROM tb;
+CREATE SEQUENCE s;
+CREATE TABLE ts (id INT DEFAULT nextval('s') PRIMARY KEY, v INT CHECK (v > 0));
+INSERT INTO ts (v) VALUES (1), (2);
+INSERT INTO ts (v) VALUES (3), (-1);
+SELECT * FROM ts;
+INSERT INTO ts (v) VALUES (4);
+SELECT * FROM ts;
+CREATE TABLE tu (id UUID, x INT);
+INSERT INTO tu VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 1);
+SELECT id::VARCHAR, x FROM tu;
+CREATE TABLE tg (x INT, y AS (10 / x));
+INSERT INTO tg VALUES (1), (0);
+SELECT * FROM tg;
+BEGIN;
+CREATE TYPE inner_t AS ENUM ('a');
+ALTER TABLE t ADD COLUMN c INT;
+COMMENT ON TABLE t IS 'c';
+ROLLBACK;
+SELECT enum_range(NULL::inner_t);
+DESCRIBE t;
+SELECT comment FROM duckdb_tables() WHERE table_name = 't'
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -426,8 +472,10 @@ SELECT * FROM g6
 """
 
 
-@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM],
-                         ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from"])
+@pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
+                                    FAILED_CHANGE_NOTHING],
+                         ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
+                              "atomic"])
 def test_script_more(script):
     run_script(script)
 
