@@ -231,6 +231,7 @@ class Catalog:
     schemas: dict = field(default_factory=dict)  # the schemas besides main: lower-case name -> name as created
     sequences: dict = field(default_factory=dict)  # key (as tables') -> Sequence
     types: dict = field(default_factory=dict)  # CREATE TYPE: lower-case name -> SqlType
+    current_schema: str = "main"  # USE s / SET schema: where unqualified names are made and first looked for
     comments: dict = field(default_factory=dict)  # COMMENT ON: a table's, view's or sequence's key, or (key, column) -> text
 
     def __post_init__(self):
@@ -241,6 +242,7 @@ class Catalog:
             self.sequences = self.tables.owner.sequences
             self.comments = self.tables.owner.comments
             self.types = self.tables.owner.types
+            self.current_schema = self.tables.owner.current_schema
         else:
             self.tables = Tables(self.tables, self)
             self.file_cache = FileCache(self)
@@ -272,6 +274,12 @@ class Catalog:
     def key_of(self, node, missing_ok: bool = False) -> str | None:
         """The key of the table or view an exp.Table names ([catalog.][schema.]name); a schema
         that does not exist is a ProgrammingError (None with missing_ok)."""
+        if not node.db and self.current_schema != "main":
+            # after USE s: s's object of that name, else main's (a new name goes to s)
+            key = f"{self.current_schema}.{node.name.lower()}"
+            bare = node.name.lower()
+            return key if key in self.tables or key in self.views or key in self.sequences or not (
+                bare in self.tables or bare in self.views or bare in self.sequences) else bare
         schema = (node.db or "main").lower()
         if schema in ("main", "memory", "temp") and (node.catalog or "memory").lower() in ("memory", "temp"):
             return node.name.lower()

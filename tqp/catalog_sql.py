@@ -85,9 +85,9 @@ def info_source(node: exp.Table):
     (which pandas' DB-API fallback reads), else None."""
     if node.db.lower() == "information_schema":
         name = node.name.lower()
-        if name not in ("tables", "columns", "schemata", "views"):
-            raise ProgrammingError(f'table "information_schema.{node.name}" not found'
-                                   + suggest(name, ["tables", "columns", "schemata", "views"]))
+        known = ["tables", "columns", "schemata", "views", "table_constraints", "key_column_usage"]
+        if name not in known:
+            raise ProgrammingError(f'table "information_schema.{node.name}" not found' + suggest(name, known))
         return INFO_PREFIX + name, name
     return None
 
@@ -174,7 +174,7 @@ def info_table(catalog: Catalog, key: str) -> StoredTable:
         columns = _TABLES_COLUMNS
     elif what == "columns":
         columns = _COLUMNS_COLUMNS
-    if what in _CATALOG_FUNCTIONS or what.startswith("table_info:") or what == "views":
+    if what in _CATALOG_FUNCTIONS or what.startswith("table_info:") or what in _INFO_VIEWS or what == "views":
         rows, schema = _catalog_rows(catalog, what)
     else:
         schema = pa.schema([(c, pa.int32() if c in _INT_COLUMNS or c == "rootpage" else pa.int64()
@@ -210,7 +210,20 @@ _CATALOG_FUNCTIONS = {
                                 ("sql", _S)],
     "duckdb_databases": [("database_name", _S), ("database_oid", _I), ("path", _S), ("comment", _S), _TAGS,
                          ("internal", _B), ("type", _S), ("readonly", _B), ("encrypted", _B), ("cipher", _S)],
+    "duckdb_constraints": _WHERE + [("table_name", _S), ("table_oid", _I), ("constraint_index", _I),
+                                    ("constraint_type", _S), ("constraint_text", _S), ("expression", _S),
+                                    ("constraint_column_indexes", pa.list_(_I)),
+                                    ("constraint_column_names", pa.list_(_S)), ("constraint_name", _S),
+                                    ("referenced_table", _S), ("referenced_column_names", pa.list_(_S))],
     "pragma_table_info": [("cid", _I32), ("name", _S), ("type", _S), ("notnull", _B), ("dflt_value", _S), ("pk", _B)],
+}
+_IN_SCHEMA = [("constraint_catalog", _S), ("constraint_schema", _S), ("constraint_name", _S), ("table_catalog", _S),
+              ("table_schema", _S), ("table_name", _S)]
+_INFO_VIEWS = {
+    "table_constraints": _IN_SCHEMA + [("constraint_type", _S), ("is_deferrable", _S), ("initially_deferred", _S),
+                                       ("enforced", _S), ("nulls_distinct", _S)],
+    "key_column_usage": _IN_SCHEMA + [("column_name", _S), ("ordinal_position", _I),
+                                      ("position_in_unique_constraint", _I)],
 }
 _VIEWS_COLUMNS = [("table_catalog", _S), ("table_schema", _S), ("table_name", _S), ("view_definition", _S),
                   ("check_option", _S), ("is_updatable", _S), ("is_insertable_into", _S),
@@ -282,7 +295,51 @@ def _catalog_rows(catalog: Catalog, what: str):
     elif what == "duckdb_databases":
         rows = [dict(database_name=n, database_oid=i, internal=n != "memory", type="duckdb", readonly=False,
                      encrypted=False, tags=[]) for i, n in enumerate(("memory", "system", "temp"))]
-    return rows, pa.schema(_VIEWS_COLUMNS if what == "views" else _CATALOG_FUNCTIONS[what])
+    elif what in ("duckdb_constraints", "table_constraints", "key_column_usage"):
+        rows = _constraint_rows(catalog, what)
+    return rows, pa.schema(_VIEWS_COLUMNS if what == "views" else _INFO_VIEWS.get(what) or _CATALOG_FUNCTIONS[what])
+
+
+def _constraints(table: StoredTable):
+    """(type, column positions, text, expression) of a table's constraints, as DuckDB lists them."""
+    names = table.names
+    out = []
+    for k in table.keys:
+        if k.index is None:
+            cols = ", ".join(names[c] for c in k.columns)
+            kind = "PRIMARY KEY" if k.primary else "UNIQUE"
+            out.append((kind, list(k.columns), f"{kind}({cols})", None))
+    lower = [n.lower() for n in names]
+    for check in table.checks:
+        used = sorted({lower.index(c.name.lower()) for c in check.find_all(exp.Column) if c.name.lower() in lower})
+        out.append(("CHECK", used, f"CHECK({duck_sql(check)})", duck_sql(check)))
+    primary = {c for k in table.keys if k.primary for c in k.columns}
+    order = sorted(table.not_null - primary) + sorted(table.not_null & primary)
+    out += [("NOT NULL", [i], "NOT NULL", None) for i in order]
+    return out
+
+
+def _constraint_rows(catalog: Catalog, what: str) -> list[dict]:
+    rows = []
+    suffix = {"PRIMARY KEY": "pkey", "UNIQUE": "key", "CHECK": "check", "NOT NULL": "not_null"}
+    for oid, key in enumerate(sorted(k for k in catalog.tables if not k.startswith("#"))):
+        table = catalog.tables[key]
+        schema, bare = catalog.schema_of(key)
+        place = dict(table_name=bare, table_schema=catalog.schemas.get(schema, schema), table_catalog="memory")
+        for i, (kind, cols, text, expression) in enumerate(_constraints(table)):
+            name = "_".join([bare] + [table.names[c] for c in cols] + [suffix[kind]])
+            at = place | dict(constraint_catalog="memory", constraint_schema=place["table_schema"], constraint_name=name)
+            if what == "duckdb_constraints":
+                rows.append(dict(database_name="memory", schema_name=place["table_schema"], table_name=bare, table_oid=oid,
+                                 constraint_index=i, constraint_type=kind, constraint_text=text, expression=expression,
+                                 constraint_column_indexes=cols, constraint_column_names=[table.names[c] for c in cols],
+                                 constraint_name=name, referenced_column_names=[]))
+            elif what == "table_constraints":
+                rows.append(at | dict(constraint_type="CHECK" if kind == "NOT NULL" else kind, is_deferrable="NO",
+                                      initially_deferred="NO", enforced="YES", nulls_distinct="YES"))
+            elif kind in ("PRIMARY KEY", "UNIQUE"):
+                rows += [at | dict(column_name=table.names[c], ordinal_position=j + 1) for j, c in enumerate(cols)]
+    return rows
 
 
 def _view_sql(catalog, key) -> str:
@@ -363,6 +420,13 @@ def run(engine, stmt, params):
         return _show_command(engine, (what if isinstance(what, str) else what.name if what is not None else "").strip())
     if isinstance(stmt, exp.Comment):
         return _comment(engine, stmt)
+    if isinstance(stmt, exp.Use):
+        node = stmt.this
+        return _use(engine, node.name if node.db or node.name.lower() not in ("memory", "temp") else "main")
+    if isinstance(stmt, exp.Set) and len(stmt.expressions) == 1 and isinstance(stmt.expressions[0].this, exp.EQ) \
+            and stmt.expressions[0].this.this.name.lower() in ("schema", "search_path"):
+        value = files.constant(stmt.expressions[0].this.expression, "SET schema", words=True)
+        return _use(engine, str(value).split(",")[0].strip())
     if isinstance(stmt, exp.Command) and stmt.this.upper() in ("CREATE", "DROP"):
         m = _TYPE_STATEMENT.match(stmt.expression if isinstance(stmt.expression, str) else "")
         if m is not None:
@@ -428,8 +492,10 @@ def _show(engine, stmt):
         raise NotSupportedError(f"SHOW {what}")
     catalog = engine.catalog
     rels = [(*catalog.schema_of(r[0]), *r) for r in _relations(catalog)]  # (schema, name, key, ...)
-    if what == "TABLES":  # the search path's schema, main
-        return _result(pa.table({"name": pa.array([r[1] for r in rels if r[0] == "main"], pa.string())}))
+    if what == "TABLES":  # the schema named by FROM, else the current one
+        source = stmt.args.get("from_") or stmt.args.get("from")
+        schema = (source.name if isinstance(source, exp.Table) else str(source)).lower() if source else catalog.current_schema
+        return _result(pa.table({"name": pa.array([r[1] for r in rels if r[0] == schema], pa.string())}))
     temp = catalog.temporary
     rels = [r[2:] for r in sorted(rels, key=lambda r: (r[2] in temp, r[0], r[1]))]  # by database, schema, name
     return _result(pa.table({
@@ -499,6 +565,16 @@ def _select_rows(engine, sql: str):
     return engine._query(exp.maybe_parse(sql, dialect="duckdb"), [])
 
 
+def _use(engine, schema: str):
+    """USE s / SET schema = 's' / SET search_path = 's': unqualified names now mean s's."""
+    key = schema.lower()
+    if key != "main" and key not in engine.catalog.schemas:
+        raise ProgrammingError(f'schema "{schema}" does not exist' + suggest(key, list(engine.catalog.schemas)))
+    engine.catalog.current_schema = key
+    engine.catalog.bump()
+    return _result(pa.table({}))
+
+
 def _pragma(engine, call):
     """PRAGMA table_info('t') / show('t'), show_tables, show_tables_expanded, database_list."""
     name = call.name.lower()
@@ -524,6 +600,10 @@ def _show_command(engine, what: str):
         return _result(pa.table({"database_name": pa.array(["memory"] * len(names), pa.string()),
                                  "schema_name": pa.array(names, pa.string()),
                                  "current": pa.array([n == "main" for n in names], pa.bool_())}))
+    if upper.split(None, 1)[0] in ("SELECT", "WITH", "FROM", "VALUES", "(") if upper else False:
+        from .sql.parse import parse
+        query = parse(what)[0]
+        return _describe(engine, exp.Describe(this=query), [])
     try:
         target = exp.to_table(what, dialect="duckdb")
     except Exception:
@@ -646,6 +726,8 @@ def _drop_schema(engine, stmt):
         catalog.temporary.discard(k)
     for key in drop & set(catalog.schemas):
         del catalog.schemas[key]
+        if catalog.current_schema == key:
+            catalog.current_schema = "main"
     catalog.bump()
     return _result(pa.table({}))
 

@@ -439,6 +439,39 @@ DESCRIBE t;
 SELECT comment FROM duckdb_tables() WHERE table_name = 't'
 """
 
+SCHEMAS_AND_CONSTRAINTS = """
+CREATE SCHEMA s;
+CREATE TABLE s.t (a INT);
+INSERT INTO s.t VALUES (1);
+USE s;
+SELECT * FROM t;
+SELECT current_schema();
+SET schema = 'main';
+SET search_path = 's';
+SELECT * FROM t;
+DESCRIBE TABLE s.t;
+SHOW TABLES FROM s;
+SELECT current_database(), current_catalog();
+SELECT table_schema, table_name, table_type FROM information_schema.tables;
+CREATE TABLE k (id INT PRIMARY KEY, u VARCHAR UNIQUE, c INT CHECK (c > 0));
+SELECT constraint_type FROM information_schema.table_constraints WHERE table_name = 'k' ORDER BY 1;
+SELECT constraint_type, constraint_column_names FROM duckdb_constraints() WHERE table_name = 'k';
+SELECT column_name FROM information_schema.key_column_usage WHERE table_name = 'k';
+DESCRIBE SELECT 1 AS x, 'a' AS y;
+SHOW SELECT 1 AS x;
+CHECKPOINT;
+VACUUM;
+ANALYZE;
+SELECT * FROM information_schema.schemata WHERE schema_name = 's';
+DROP SCHEMA s;
+DROP SCHEMA s CASCADE;
+SELECT count(*) FROM information_schema.tables WHERE table_schema = 's';
+CREATE TABLE k (id INT PRIMARY KEY, u VARCHAR UNIQUE, c INT CHECK (c > 0), n INT NOT NULL, a INT, b INT, UNIQUE (a, b), CHECK (a < b));
+SELECT constraint_type, constraint_text, expression, constraint_column_indexes, constraint_column_names, constraint_name FROM duckdb_constraints();
+SELECT * FROM information_schema.table_constraints;
+SELECT * FROM information_schema.key_column_usage
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -473,9 +506,9 @@ SELECT * FROM g6
 
 
 @pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
-                                    FAILED_CHANGE_NOTHING],
+                                    FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS],
                          ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
-                              "atomic"])
+                              "atomic", "schemas_constraints"])
 def test_script_more(script):
     run_script(script)
 
