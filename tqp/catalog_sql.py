@@ -75,7 +75,7 @@ def duck_sql(e: exp.Expression) -> str:
 
 def type_name(t: T.SqlType) -> str:
     """A type as DuckDB names it (REAL is FLOAT there)."""
-    return None if t is None else "FLOAT" if t.kind == "REAL" else str(t)
+    return None if t is None else "FLOAT" if t.kind == "REAL" else '"NULL"' if t.kind == "NULL" else str(t)
 
 
 # ---------------------------------------------------------------------------- information_schema
@@ -693,7 +693,7 @@ def _create_schema(engine, stmt):
     name = _schema_name(stmt.this)
     key = name.lower()
     if key in ("main", "information_schema", "pg_catalog") or key in engine.catalog.schemas:
-        if stmt.args.get("exists"):
+        if stmt.args.get("exists") or stmt.args.get("replace") and key in engine.catalog.schemas:
             return _result(pa.table({}))
         raise ProgrammingError(f'schema "{name}" already exists')
     engine.catalog.schemas[key] = name

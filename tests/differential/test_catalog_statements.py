@@ -472,6 +472,63 @@ SELECT * FROM information_schema.table_constraints;
 SELECT * FROM information_schema.key_column_usage
 """
 
+REPLACE_AND_CONFLICTS = """
+CREATE TABLE c1 AS SELECT 1 AS a, 'x' AS b, 1.5 AS c, [1, 2] AS l, {'a': 1} AS s, DATE '2020-01-01' AS d, 1::BIGINT AS e, 2.0::DOUBLE AS f, NULL AS n, true AS g, INTERVAL 1 DAY AS i, TIMESTAMP '2020-01-01 10:00:00' AS ts, 10000000000 AS big, 1.23456789012345678901 AS dd;
+DESCRIBE c1;
+SELECT * FROM c1;
+CREATE TABLE c2 AS SELECT * FROM c1 WHERE false;
+DESCRIBE c2;
+CREATE TABLE c3 AS FROM c1;
+SELECT count(*) FROM c3;
+CREATE OR REPLACE TEMP TABLE tt AS SELECT 1 AS x;
+CREATE OR REPLACE TEMP TABLE tt AS SELECT 2 AS x;
+SELECT * FROM tt;
+CREATE OR REPLACE TYPE ty AS ENUM ('a');
+CREATE OR REPLACE TYPE ty AS ENUM ('b', 'c');
+SELECT enum_range(NULL::ty);
+CREATE OR REPLACE MACRO add1(x) AS x + 1;
+CREATE OR REPLACE MACRO add1(x) AS x + 2;
+SELECT add1(1);
+CREATE MACRO IF NOT EXISTS add1(x) AS x + 3;
+SELECT add1(1);
+DROP MACRO add1;
+DROP MACRO IF EXISTS add1;
+DROP MACRO add1;
+CREATE TABLE ix (a INT);
+CREATE INDEX i1 ON ix (a);
+CREATE INDEX IF NOT EXISTS i1 ON ix (a);
+CREATE INDEX i1 ON ix (a);
+DROP INDEX IF EXISTS i1;
+DROP INDEX IF EXISTS i1;
+DROP INDEX i1;
+CREATE SCHEMA IF NOT EXISTS sx;
+CREATE SCHEMA IF NOT EXISTS sx;
+CREATE OR REPLACE SCHEMA sx;
+DROP SCHEMA IF EXISTS sx;
+DROP SCHEMA IF EXISTS sx;
+DROP TYPE IF EXISTS nope;
+DROP SEQUENCE IF EXISTS nope;
+DROP VIEW IF EXISTS nope;
+DROP TABLE IF EXISTS nope;
+CREATE TABLE mk (a INT, b INT, c VARCHAR, PRIMARY KEY (a, b));
+INSERT INTO mk VALUES (1, 1, 'x'), (1, 2, 'y');
+INSERT OR REPLACE INTO mk VALUES (1, 1, 'X'), (2, 2, 'z');
+INSERT OR IGNORE INTO mk VALUES (1, 2, 'Y'), (3, 3, 'w');
+SELECT * FROM mk;
+INSERT OR REPLACE INTO mk (a, b) VALUES (1, 1);
+SELECT * FROM mk;
+CREATE TABLE two (a INT PRIMARY KEY, b INT UNIQUE, c INT);
+INSERT INTO two VALUES (1, 1, 1), (2, 2, 2);
+INSERT OR IGNORE INTO two VALUES (1, 5, 5), (5, 2, 5), (6, 6, 6);
+SELECT * FROM two;
+INSERT OR REPLACE INTO two VALUES (1, 9, 9);
+SELECT * FROM two;
+INSERT INTO two VALUES (7, 7, 7), (7, 8, 8) ON CONFLICT DO NOTHING;
+SELECT * FROM two;
+INSERT INTO two SELECT a + 100, b + 100, c FROM two ON CONFLICT DO NOTHING RETURNING a;
+SELECT count(*) FROM two
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -506,9 +563,9 @@ SELECT * FROM g6
 
 
 @pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
-                                    FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS],
+                                    FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS, REPLACE_AND_CONFLICTS],
                          ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
-                              "atomic", "schemas_constraints"])
+                              "atomic", "schemas_constraints", "replace_conflicts"])
 def test_script_more(script):
     run_script(script)
 
