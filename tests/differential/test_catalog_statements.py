@@ -181,6 +181,8 @@ SUMMARIZE e
 
 BLOBS = r"""
 SELECT 'a\b'::BLOB;
+SELECT x'AB', X'', x'0a0B' || x'FF', 'max' AS x;
+SELECT x'ZZ';
 SELECT 'é'::BLOB;
 SELECT '\x41\xaa\xFF\x00 ~\x7F\x5C'::BLOB::VARCHAR;
 SELECT '\x41\xaa\xFF\x00 ~\x7F\x5C'::BLOB;

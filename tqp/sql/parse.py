@@ -51,6 +51,7 @@ def parse(sql: str, shape: "Shape | None" = None) -> list:
         tokens = _DIALECT.tokenize(sql) if shape is None else shape.tokens
         _check_depth(tokens)
         sql, tokens = _rename_model_calls(sql, tokens)
+        sql, tokens = _hex_strings(sql, tokens)
         sql, tokens = _partition_groups_frames(sql, tokens)
         # The tokens already made are parsed directly: tokenizing twice doubled the front end's
         # time on long statements (a 100k-item IN list).
@@ -267,6 +268,19 @@ def _rename_model_calls(sql, tokens):
         return sql, tokens
     for start, end in reversed(edits):
         sql = sql[:start] + _MODEL_CALLS["PREDICT"] + sql[end + 1:]
+    return sql, _DIALECT.tokenize(sql)
+
+
+def _hex_strings(sql, tokens):
+    """x'AB' (a BLOB written in hex, which sqlglot reads as a name and a string) as unhex('AB')."""
+    edits = [t.start for i, t in enumerate(tokens[:-1]) if t.token_type == TokenType.VAR and t.text in ("x", "X")
+             and tokens[i + 1].token_type == TokenType.STRING and tokens[i + 1].start == t.end + 1]
+    if not edits:
+        return sql, tokens
+    for start in reversed(edits):
+        sql = sql[:start] + "unhex(" + sql[start + 1:]
+        end = sql.index("'", sql.index("'", start) + 1)  # hex digits hold no quote
+        sql = sql[:end + 1] + ")" + sql[end + 1:]
     return sql, _DIALECT.tokenize(sql)
 
 
