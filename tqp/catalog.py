@@ -44,6 +44,17 @@ class Key:
 
 
 @dataclass(frozen=True)
+class ForeignKey:
+    """FOREIGN KEY (columns) REFERENCES table (parent_columns): each row whose `columns` hold no
+    NULL holds a key some row of `table` (a catalog key) holds in `parent_columns`, a PRIMARY KEY
+    or UNIQUE constraint of it."""
+    columns: tuple[int, ...]
+    table: str
+    parent_columns: tuple[int, ...]
+    parent_names: tuple[str, ...] = ()  # those columns' names (for EXPORT DATABASE's CREATE TABLE)
+
+
+@dataclass(frozen=True)
 class Index:
     name: str
     table: str  # the table's catalog key
@@ -125,6 +136,7 @@ class StoredTable:
     defaults: tuple = ()  # per column: the DEFAULT expression (sqlglot) or None; () for none at all
     checks: tuple = ()  # CHECK conditions (sqlglot)
     generated: tuple = ()  # per column: GENERATED ALWAYS AS expression (sqlglot) or None; () for none at all
+    foreign: tuple = ()  # ForeignKey constraints
     hidden: int = 0  # trailing helper columns that SELECT * leaves out (row ids during DML)
 
     def with_rows(self, columns: list[Column], num_rows: int) -> "StoredTable":

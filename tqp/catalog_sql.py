@@ -300,7 +300,7 @@ def _catalog_rows(catalog: Catalog, what: str):
     return rows, pa.schema(_VIEWS_COLUMNS if what == "views" else _INFO_VIEWS.get(what) or _CATALOG_FUNCTIONS[what])
 
 
-def _constraints(table: StoredTable):
+def _constraints(catalog: Catalog, table: StoredTable):
     """(type, column positions, text, expression) of a table's constraints, as DuckDB lists them."""
     names = table.names
     out = []
@@ -308,36 +308,42 @@ def _constraints(table: StoredTable):
         if k.index is None:
             cols = ", ".join(names[c] for c in k.columns)
             kind = "PRIMARY KEY" if k.primary else "UNIQUE"
-            out.append((kind, list(k.columns), f"{kind}({cols})", None))
+            out.append((kind, list(k.columns), f"{kind}({cols})", None, None, []))
     lower = [n.lower() for n in names]
     for check in table.checks:
         used = sorted({lower.index(c.name.lower()) for c in check.find_all(exp.Column) if c.name.lower() in lower})
-        out.append(("CHECK", used, f"CHECK({duck_sql(check)})", duck_sql(check)))
+        out.append(("CHECK", used, f"CHECK({duck_sql(check)})", duck_sql(check), None, []))
     primary = {c for k in table.keys if k.primary for c in k.columns}
     order = sorted(table.not_null - primary) + sorted(table.not_null & primary)
-    out += [("NOT NULL", [i], "NOT NULL", None) for i in order]
+    out += [("NOT NULL", [i], "NOT NULL", None, None, []) for i in order]
+    for fk in table.foreign:
+        _, parent = catalog.schema_of(fk.table)
+        parent_table = catalog.tables.get(fk.table)
+        parent_names = [parent_table.names[c] for c in fk.parent_columns] if parent_table is not None else []
+        out.append(("FOREIGN KEY", list(fk.columns), f"FOREIGN KEY ({', '.join(names[c] for c in fk.columns)}) "
+                    f"REFERENCES {parent}({', '.join(parent_names)})", None, parent, parent_names))
     return out
 
 
 def _constraint_rows(catalog: Catalog, what: str) -> list[dict]:
     rows = []
-    suffix = {"PRIMARY KEY": "pkey", "UNIQUE": "key", "CHECK": "check", "NOT NULL": "not_null"}
+    suffix = {"PRIMARY KEY": "pkey", "UNIQUE": "key", "CHECK": "check", "NOT NULL": "not_null", "FOREIGN KEY": "fkey"}
     for oid, key in enumerate(sorted(k for k in catalog.tables if not k.startswith("#"))):
         table = catalog.tables[key]
         schema, bare = catalog.schema_of(key)
         place = dict(table_name=bare, table_schema=catalog.schemas.get(schema, schema), table_catalog="memory")
-        for i, (kind, cols, text, expression) in enumerate(_constraints(table)):
+        for i, (kind, cols, text, expression, parent, parent_names) in enumerate(_constraints(catalog, table)):
             name = "_".join([bare] + [table.names[c] for c in cols] + [suffix[kind]])
             at = place | dict(constraint_catalog="memory", constraint_schema=place["table_schema"], constraint_name=name)
             if what == "duckdb_constraints":
                 rows.append(dict(database_name="memory", schema_name=place["table_schema"], table_name=bare, table_oid=oid,
                                  constraint_index=i, constraint_type=kind, constraint_text=text, expression=expression,
                                  constraint_column_indexes=cols, constraint_column_names=[table.names[c] for c in cols],
-                                 constraint_name=name, referenced_column_names=[]))
+                                 constraint_name=name, referenced_table=parent, referenced_column_names=parent_names))
             elif what == "table_constraints":
                 rows.append(at | dict(constraint_type="CHECK" if kind == "NOT NULL" else kind, is_deferrable="NO",
                                       initially_deferred="NO", enforced="YES", nulls_distinct="YES"))
-            elif kind in ("PRIMARY KEY", "UNIQUE"):
+            elif kind in ("PRIMARY KEY", "UNIQUE", "FOREIGN KEY"):
                 rows += [at | dict(column_name=table.names[c], ordinal_position=j + 1) for j, c in enumerate(cols)]
     return rows
 
@@ -388,6 +394,10 @@ def create_sql(name, table: StoredTable) -> str:
             cols = ", ".join(_quote(table.names[c]) for c in k.columns)
             items.append(f"{'PRIMARY KEY' if k.primary else 'UNIQUE'} ({cols})")
     items += [f"CHECK ({c.sql('duckdb')})" for c in table.checks]
+    for fk in table.foreign:
+        items.append(f"FOREIGN KEY ({', '.join(_quote(table.names[c]) for c in fk.columns)}) REFERENCES "
+                     f"{'.'.join(_quote(part) for part in fk.table.split('.'))}"
+                     f"({', '.join(_quote(n) for n in fk.parent_names)})")
     target = name.sql("duckdb") if isinstance(name, exp.Table) else _quote(name)
     return f"CREATE TABLE {target} ({', '.join(items)})"
 
@@ -808,6 +818,8 @@ def _alter(engine, stmt: exp.Alter):
             new = action.this.name if schema == "main" else f"{schema}.{action.this.name}"
             if catalog.lookup(new) is not None:
                 raise ProgrammingError(f'table "{new}" already exists')
+            if any(fk.table == key for k, t in catalog.tables.items() if k != key for fk in getattr(t, "foreign", ())):
+                raise ProgrammingError(f'cannot rename table "{name}": another table references it (FOREIGN KEY)')
             tables = {**tables}
             del tables[key]
             key, name = new.lower(), new
@@ -875,8 +887,8 @@ def _drop_column(engine, name, key, table: StoredTable, action: exp.Drop) -> Sto
         return table
     if len(table.names) - table.hidden == 1:
         raise ProgrammingError(f'cannot drop column "{column.name}": it is the only column of table "{name}"')
-    if any(j in k.columns for k in table.keys) or any(ix.table == key and ix.columns and j in ix.columns
-                                                     for ix in engine.catalog.indexes.values()):
+    if any(j in k.columns for k in table.keys) or any(j in fk.columns for fk in table.foreign) or any(
+            ix.table == key and ix.columns and j in ix.columns for ix in engine.catalog.indexes.values()):
         raise ProgrammingError(f'cannot drop column "{column.name}": an index or key depends on it')
     if any(c.name.lower() == table.names[j].lower() for chk in table.checks for c in chk.find_all(exp.Column)):
         raise ProgrammingError(f'cannot drop column "{column.name}": a CHECK constraint depends on it')
@@ -894,7 +906,8 @@ def _drop_column(engine, name, key, table: StoredTable, action: exp.Drop) -> Sto
                        not_null=frozenset(moved[i] for i in table.not_null if i != j),
                        keys=tuple(replace(k, columns=tuple(moved[c] for c in k.columns)) for k in table.keys),
                        defaults=defaults if any(d is not None for d in defaults) else (), checks=table.checks,
-                       generated=tuple(table.generated[i] for i in keep) if table.generated else ())
+                       generated=tuple(table.generated[i] for i in keep) if table.generated else (),
+                       foreign=tuple(replace(fk, columns=tuple(moved[c] for c in fk.columns)) for fk in table.foreign))
 
 
 def _alter_column(engine, name, key, table: StoredTable, action: exp.AlterColumn) -> StoredTable:
@@ -1019,6 +1032,21 @@ def _copy_from(engine, target, path, fmt, options, params):
     return engine._insert(insert, params)
 
 
+def _parents_first(tables) -> list[str]:
+    """Table keys by name, each after the tables its FOREIGN KEYs reference."""
+    out: list[str] = []
+
+    def visit(key):
+        if key not in out:
+            for fk in tables[key].foreign:
+                if fk.table != key and fk.table in tables:
+                    visit(fk.table)
+            out.append(key)
+    for key in sorted(k for k in tables if not k.startswith("#")):
+        visit(key)
+    return out
+
+
 def _text_options(text: str) -> dict:
     out = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
@@ -1040,10 +1068,8 @@ def _export(engine, directory: str, options: dict):
     catalog = engine.catalog
     schema = [f"CREATE SCHEMA {_quote(s)};" for s in sorted(catalog.schemas.values())]
     load = []
-    for key in sorted(catalog.tables):
+    for key in _parents_first(catalog.tables):
         table = catalog.tables[key]
-        if key.startswith("#"):
-            continue
         schema.append(create_sql(catalog.table_node(key), table) + ";")
         path = os.path.join(directory, f"{key}.{fmt}")
         result = engine._query(exp.select("*").from_(catalog.table_node(key)), [])

@@ -24,11 +24,11 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from . import catalog_sql, types as T
-from .catalog import Catalog, Index, Key, StoredTable, user_types
+from .catalog import Catalog, ForeignKey, Index, Key, StoredTable, user_types
 from .column import Column
 from .compile.expr import broadcast, cast_column, unify_strings
 from .compile.lower import Context, lower
-from .constraints import check_keys, check_not_null, concat, conflicts, duplicate_row, key_text
+from .constraints import check_keys, check_not_null, check_references, concat, conflicts, duplicate_row, key_text
 from .errors import (DataError, Error, IntegrityError, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .exec.memory import give_back_memory
@@ -606,6 +606,7 @@ class Engine:
                 stored = stored.with_rows(rows, m)
                 check_not_null(name, stored)
                 check_keys(name, stored)
+                check_references(self.catalog.tables, key, stored)
             else:
                 names = [c.name for c in schema_cols] if schema_cols else list(c.names)
                 self._check_names(names, name)
@@ -621,6 +622,7 @@ class Engine:
     def _table_definition(self, name: str, items) -> StoredTable:
         """An empty table with the columns and constraints of CREATE TABLE name (items)."""
         names, types, not_null, keys, primary, defaults, checks, generated = [], [], set(), [], [], [], [], []
+        references = []  # (column identifiers, exp.Reference)
         later = []
         for item in items:
             if not isinstance(item, exp.ColumnDef):
@@ -649,6 +651,8 @@ class Engine:
                     default = c.this
                 elif isinstance(c, exp.CheckColumnConstraint):
                     checks.append(c.this)
+                elif isinstance(c, exp.Reference):
+                    references.append(([exp.to_identifier(item.name)], c))
                 else:
                     raise NotSupportedError(f'column constraint "{cc.sql("duckdb")}" (column "{item.name}")')
             defaults.append(default)
@@ -672,8 +676,8 @@ class Engine:
                     keys.append(Key(tuple(position(e) for e in c.this.expressions)))
                 elif isinstance(c, exp.CheckColumnConstraint):
                     checks.append(c.this)
-                elif isinstance(c, (exp.ForeignKey, exp.Reference)):
-                    raise NotSupportedError("FOREIGN KEY constraints are not supported")
+                elif isinstance(c, exp.ForeignKey):
+                    references.append((c.expressions, c.args["reference"]))
                 else:
                     raise NotSupportedError(f'table constraint "{c.sql("duckdb")}"')
         if len(primary) > 1:
@@ -692,11 +696,43 @@ class Engine:
                              not_null=frozenset(not_null), keys=tuple(keys),
                              defaults=tuple(defaults) if any(d is not None for d in defaults) else (),
                              checks=tuple(checks), generated=tuple(generated) if any(generated) else ())
+        if references:
+            stored = replace(stored, foreign=tuple(self._foreign_key(name, stored, [position(c) for c in cols], ref)
+                                                   for cols, ref in references))
         self._generate(stored, stored.columns, 0)  # a bad expression fails CREATE
         # Bind DEFAULT and CHECK expressions now, so that a bad one fails CREATE, not a later INSERT.
         self._default_rows(stored, [i for i, d in enumerate(defaults) if d is not None], 0)
         self._check_rows(name, stored, stored.columns, 0)
         return stored
+
+    def _foreign_key(self, name: str, table: StoredTable, columns: list, ref: exp.Reference) -> ForeignKey:
+        """The ForeignKey of REFERENCES parent [(columns)]: the parent's PRIMARY KEY by default;
+        the columns must be a PRIMARY KEY or UNIQUE constraint of it (a table may name itself)."""
+        target = ref.this.this if isinstance(ref.this, exp.Schema) else ref.this
+        wanted = [c.name for c in ref.this.expressions] if isinstance(ref.this, exp.Schema) else None
+        pkey = self.catalog.key_of(target)
+        own = target.name.lower() == name.lower() and not target.db
+        parent = table if own else self.catalog.tables.get(pkey)
+        if parent is None:
+            raise ProgrammingError(f'table "{target.name}" referenced by a FOREIGN KEY does not exist')
+        lower = [n.lower() for n in parent.names]
+        if wanted is None:
+            found = [k.columns for k in parent.keys if k.primary]
+            if not found:
+                raise ProgrammingError(f'table "{target.name}" has no PRIMARY KEY for the FOREIGN KEY to reference')
+            positions = found[0]
+        else:
+            missing = [w for w in wanted if w.lower() not in lower]
+            if missing:
+                raise ProgrammingError(f'table "{target.name}" has no column "{missing[0]}"' + suggest(missing[0], parent.names))
+            positions = tuple(lower.index(w.lower()) for w in wanted)
+        if not any(set(k.columns) == set(positions) and k.index is None for k in parent.keys):
+            raise ProgrammingError(f'table "{target.name}" has no PRIMARY KEY or UNIQUE constraint on '
+                                   f'({", ".join(parent.names[p] for p in positions)}) for a FOREIGN KEY to reference')
+        if len(positions) != len(columns):
+            raise ProgrammingError(f"a FOREIGN KEY names {len(columns)} columns but references {len(positions)}")
+        return ForeignKey(tuple(columns), name.lower() if own else pkey, tuple(positions),
+                          tuple(parent.names[p] for p in positions))
 
     def _create_macro(self, stmt: exp.Create) -> Result:
         macro = define(stmt)
@@ -762,6 +798,12 @@ class Engine:
                     "view" if kind == "TABLE" and key in self.catalog.views else None
                 hint = f' ("{name}" is a {other})' if other else suggest(key, list(store))
                 raise ProgrammingError(f'{kind.lower()} "{name}" does not exist{hint}')
+        if kind == "TABLE":
+            for other, table in self.catalog.tables.items():
+                used = [fk.table for fk in getattr(table, "foreign", ()) if fk.table in keys and fk.table != other]
+                if used and other not in keys:
+                    raise ProgrammingError(f'cannot drop table "{used[0]}": table "{other}" references it '
+                                           '(FOREIGN KEY); drop that table first')
         for key in keys:
             if store.pop(key, None) is not None and kind == "TABLE":
                 self.catalog.forget_indexes(key)
@@ -828,6 +870,7 @@ class Engine:
         final = table.with_rows([concat([old, c]) for old, c in zip(cols, new)], n + fresh.num_rows)
         check_not_null(name, final)
         check_keys(name, final)
+        check_references(self.catalog.tables, key, final)
         affected = torch.cat([updated, torch.arange(n, final.num_rows, device=self.device)])
         result = self._returning(stmt, target, final, affected, params, changed)
         # Built completely before the swap: a failure above leaves the table as it was.
@@ -1048,6 +1091,7 @@ class Engine:
         final = table.with_rows(cols, table.num_rows)
         check_not_null(name, final, columns=set(values))
         check_keys(name, final, [k for k in final.keys if set(k.columns) & set(values)])
+        check_references(self.catalog.tables, key, final)
         self._check_rows(name, table, [c.take(updated) for c in cols], len(updated))
         result = self._returning(stmt, target, final, updated, params, count)
         self.catalog.tables[key] = final
@@ -1072,6 +1116,7 @@ class Engine:
             keep[gone] = False
             gone = nonzero(~keep)  # a row matched twice through USING goes once
             final = table.with_rows([c.take(keep) for c in table.columns], table.num_rows - len(gone))
+            check_references(self.catalog.tables, key, final)
             out = self._returning(stmt, target, table, gone, params, len(gone))
             self.catalog.tables[key] = final
             self.catalog.bump()

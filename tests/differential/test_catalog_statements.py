@@ -531,6 +531,51 @@ INSERT INTO two SELECT a + 100, b + 100, c FROM two ON CONFLICT DO NOTHING RETUR
 SELECT count(*) FROM two
 """
 
+FOREIGN_KEYS = """
+CREATE TABLE p (id INT PRIMARY KEY, name VARCHAR);
+CREATE TABLE c (id INT, pid INT REFERENCES p(id));
+CREATE TABLE c2 (id INT, pid INT, FOREIGN KEY (pid) REFERENCES p (id));
+CREATE TABLE c3 (id INT, pid INT REFERENCES p);
+CREATE TABLE c4 (id INT, pname VARCHAR REFERENCES p(name));
+CREATE TABLE c5 (id INT, x INT REFERENCES nope(id));
+INSERT INTO p VALUES (1, 'a'), (2, 'b');
+INSERT INTO c VALUES (1, 1), (2, NULL);
+INSERT INTO c VALUES (3, 3);
+INSERT INTO c VALUES (4, 2), (5, 9);
+SELECT * FROM c;
+UPDATE c SET pid = 7 WHERE id = 1;
+UPDATE c SET pid = 2 WHERE id = 1;
+DELETE FROM p WHERE id = 2;
+DELETE FROM p WHERE id = 1;
+UPDATE p SET name = 'z' WHERE id = 2;
+DROP TABLE p;
+INSERT INTO p VALUES (3, 'c');
+DELETE FROM p WHERE id = 3;
+SELECT * FROM p;
+TRUNCATE p;
+SELECT * FROM p;
+DELETE FROM c;
+DELETE FROM p WHERE id = 1;
+CREATE TABLE pc (a INT, b INT, PRIMARY KEY (a, b));
+CREATE TABLE cc (x INT, y INT, FOREIGN KEY (x, y) REFERENCES pc (a, b));
+INSERT INTO pc VALUES (1, 1);
+INSERT INTO cc VALUES (1, 1), (1, NULL);
+INSERT INTO cc VALUES (1, 2);
+SELECT * FROM cc;
+SELECT constraint_type, constraint_text, constraint_column_names, referenced_table, referenced_column_names FROM duckdb_constraints() WHERE table_name = 'c';
+DESCRIBE c;
+CREATE TABLE self (id INT PRIMARY KEY, parent INT REFERENCES self(id));
+INSERT INTO self VALUES (1, NULL), (2, 1);
+INSERT INTO self VALUES (3, 9);
+SELECT * FROM self;
+CREATE TABLE pv (code VARCHAR UNIQUE);
+CREATE TABLE cv (code VARCHAR REFERENCES pv(code));
+INSERT INTO pv VALUES ('x'), ('y');
+INSERT INTO cv VALUES ('x'), ('y'), (NULL);
+INSERT INTO cv VALUES ('q');
+SELECT * FROM cv
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -565,9 +610,11 @@ SELECT * FROM g6
 
 
 @pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
-                                    FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS, REPLACE_AND_CONFLICTS],
+                                    FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS, REPLACE_AND_CONFLICTS,
+                                    FOREIGN_KEYS],
                          ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
-                              "atomic", "schemas_constraints", "replace_conflicts"])
+                              "atomic", "schemas_constraints", "replace_conflicts",
+                              "foreign_keys"])
 def test_script_more(script):
     run_script(script)
 
@@ -594,3 +641,19 @@ def test_blob_parameters_and_arrow_round_trip():
     t.execute("INSERT INTO x VALUES (?)", [b"\xff\x00"])
     assert t.execute("SELECT b FROM x WHERE b = ?", [b"\xff\x00"]).fetchall() == [(b"\xff\x00",)]
     assert t.execute("SELECT b FROM x").description[0][1] == tqp.BINARY
+
+
+def test_export_import_keeps_foreign_keys(tmp_path):
+    t = tqp.connect("cpu")
+    for sql in ["CREATE TABLE p (id INT PRIMARY KEY, code VARCHAR UNIQUE)",
+                "CREATE TABLE c (pid INT REFERENCES p(id), code VARCHAR REFERENCES p(code))",
+                "INSERT INTO p VALUES (1, 'a')", "INSERT INTO c VALUES (1, 'a')"]:
+        t.execute(sql)
+    t.execute(f"EXPORT DATABASE '{tmp_path}'")
+    again = tqp.connect("cpu")
+    again.execute(f"IMPORT DATABASE '{tmp_path}'")
+    assert again.execute("SELECT * FROM c").fetchall() == [(1, "a")]
+    with pytest.raises(tqp.IntegrityError):
+        again.execute("INSERT INTO c VALUES (2, 'a')")
+    with pytest.raises(tqp.IntegrityError):
+        again.execute("DELETE FROM p")
