@@ -29,6 +29,7 @@ INFO_PREFIX = "#info:"  # catalog keys of the information_schema views
 _EXPORT = re.compile(r"^\s*(EXPORT|IMPORT)\s+DATABASE\s+'((?:[^']|'')*)'\s*(?:\((.*)\))?\s*;?\s*$",
                      re.IGNORECASE | re.DOTALL)
 
+_COMMENT_NULL = re.compile(r"^\s*(COMMENT\s+ON\s+.*\s+IS\s+)NULL\s*;?\s*$", re.IGNORECASE | re.DOTALL)
 _TABLES_COLUMNS = ["table_catalog", "table_schema", "table_name", "table_type", "self_referencing_column_name",
                    "reference_generation", "user_defined_type_catalog", "user_defined_type_schema",
                    "user_defined_type_name", "is_insertable_into", "is_typed", "commit_action", "TABLE_COMMENT"]
@@ -409,7 +410,14 @@ def _quote(name: str) -> str:
 # ---------------------------------------------------------------------------- statements
 
 def run_text(engine, body: str):
-    """EXPORT / IMPORT DATABASE 'dir' [(options)], which sqlglot does not parse; else None."""
+    """EXPORT / IMPORT DATABASE 'dir' [(options)] and COMMENT ON ... IS NULL, which sqlglot does
+    not parse; else None."""
+    m = _COMMENT_NULL.match(body)
+    if m is not None:  # the same statement with a string, read by sqlglot, then the comment removed
+        from .sql.parse import parse
+        stmt = parse(m.group(1) + "''")[0]
+        stmt.set("expression", exp.null())
+        return _comment(engine, stmt)
     m = _EXPORT.match(body)
     if m is None:
         return None
@@ -801,7 +809,10 @@ def _drop_sequence(engine, stmt):
 # ---------------------------------------------------------------------------- ALTER TABLE
 
 def _alter(engine, stmt: exp.Alter):
-    if (stmt.args.get("kind") or "").upper() != "TABLE":
+    kind = (stmt.args.get("kind") or "").upper()
+    if kind == "VIEW":
+        return _alter_view(engine, stmt)
+    if kind != "TABLE":
         raise NotSupportedError(f"ALTER {stmt.args.get('kind')}")
     catalog = engine.catalog
     key = catalog.key_of(stmt.this)
@@ -812,10 +823,15 @@ def _alter(engine, stmt: exp.Alter):
             raise ProgrammingError(f'cannot alter view "{stmt.this.name}" as a table')
     name, key, table = engine._stored(stmt.this, "alter")
     tables = catalog.tables
+    renamed_to = [o for o in stmt.args.get("options") or [] if isinstance(o, exp.ToTableProperty)]
     for action in stmt.args.get("actions") or []:
-        if isinstance(action, exp.AlterRename):  # (within the table's schema)
+        if isinstance(action, exp.AlterRename) and renamed_to:  # RENAME c TO d: a column, as DuckDB reads it
+            table = _rename_column(name, table, exp.RenameColumn(this=action.this, to=renamed_to[0].this))
+        elif isinstance(action, exp.AlterRename):  # (within the table's schema)
             schema = catalog.schema_of(key)[0]
             new = action.this.name if schema == "main" else f"{schema}.{action.this.name}"
+            if new.lower() == key:
+                continue
             if catalog.lookup(new) is not None:
                 raise ProgrammingError(f'table "{new}" already exists')
             if any(fk.table == key for k, t in catalog.tables.items() if k != key for fk in getattr(t, "foreign", ())):
@@ -831,6 +847,9 @@ def _alter(engine, stmt: exp.Alter):
             table = _rename_column(name, table, action)
         elif isinstance(action, exp.AlterColumn):
             table = _alter_column(engine, name, key, table, action)
+        elif isinstance(action, exp.AddConstraint) and len(action.expressions) == 1 and isinstance(
+                action.expressions[0], (exp.PrimaryKey, exp.UniqueColumnConstraint)):
+            table = _add_key(name, table, action.expressions[0])
         else:
             raise NotSupportedError(f"ALTER TABLE action {action.sql('duckdb')[:40]}")
         tables = {**tables, key: table}
@@ -849,6 +868,46 @@ def _alter(engine, stmt: exp.Alter):
     return _result(pa.table({}))
 
 
+def _alter_view(engine, stmt: exp.Alter):
+    """ALTER VIEW v RENAME TO w."""
+    catalog = engine.catalog
+    key = catalog.key_of(stmt.this)
+    actions = stmt.args.get("actions") or []
+    if key not in catalog.views:
+        if stmt.args.get("exists"):
+            return _result(pa.table({}))
+        raise ProgrammingError(f'view "{stmt.this.name}" does not exist' + suggest(key, list(catalog.views)))
+    if len(actions) != 1 or not isinstance(actions[0], exp.AlterRename):
+        raise NotSupportedError("ALTER VIEW other than RENAME TO")
+    schema = catalog.schema_of(key)[0]
+    new = (actions[0].this.name if schema == "main" else f"{schema}.{actions[0].this.name}").lower()
+    if new != key:
+        if catalog.lookup(new) is not None:
+            raise ProgrammingError(f'"{actions[0].this.name}" already exists')
+        catalog.views[new] = catalog.views.pop(key)
+        catalog.bump()
+    return _result(pa.table({}))
+
+
+def _add_key(name, table: StoredTable, constraint) -> StoredTable:
+    """ALTER TABLE ADD PRIMARY KEY (columns) / ADD UNIQUE (columns), checked on the rows held."""
+    from .catalog import Key
+    from .constraints import check_keys, check_not_null
+    primary = isinstance(constraint, exp.PrimaryKey)
+    idents = constraint.expressions if primary else constraint.this.expressions
+    columns = tuple(dict.fromkeys(_position(name, table, (c.this if isinstance(c, exp.Ordered) else c).name)
+                                  for c in idents))
+    if primary and any(k.primary for k in table.keys):
+        raise ProgrammingError(f'table "{name}" already has a primary key')
+    key = Key(columns, primary=primary)
+    out = replace(table, keys=(key,) + table.keys if primary else table.keys + (key,),
+                  not_null=table.not_null | set(columns) if primary else table.not_null)
+    if primary:
+        check_not_null(name, out, columns=set(columns))
+    check_keys(name, out, [key])
+    return out
+
+
 def _position(name, table, column: str, missing_ok=False):
     lower = [n.lower() for n in table.names]
     if column.lower() not in lower:
@@ -864,18 +923,20 @@ def _add_column(engine, name, table: StoredTable, item: exp.ColumnDef) -> Stored
             return table
         raise ProgrammingError(f'table "{name}" already has a column named "{item.name}"')
     one = engine._table_definition(name, [item])  # types, DEFAULT, NOT NULL, CHECK as CREATE reads them
-    if one.keys or one.generated:
-        raise NotSupportedError("ALTER TABLE ADD COLUMN with a PRIMARY KEY, UNIQUE or GENERATED constraint")
+    if any(k.primary for k in one.keys) or one.generated:
+        raise NotSupportedError("ALTER TABLE ADD COLUMN with a PRIMARY KEY or GENERATED constraint")
     j = len(table.names)
     defaults = (tuple(table.defaults) or (None,) * j) + (one.defaults[0] if one.defaults else None,)
     wider = replace(table, names=table.names + [item.name], types=table.types + one.types,
                     generated=table.generated + (None,) if table.generated else (),
                     defaults=defaults if any(d is not None for d in defaults) else (),
-                    not_null=table.not_null | ({j} if one.not_null else set()), checks=table.checks + one.checks)
+                    not_null=table.not_null | ({j} if one.not_null else set()), checks=table.checks + one.checks,
+                    keys=table.keys + tuple(replace(k, columns=(j,)) for k in one.keys))
     filled = engine._complete_rows(wider, list(range(j)), table.columns, table.num_rows)
     out = wider.with_rows(filled, table.num_rows)
-    from .constraints import check_not_null
+    from .constraints import check_keys, check_not_null
     check_not_null(name, out, columns={j})
+    check_keys(name, out, out.keys[len(table.keys):])
     engine._check_rows(name, out, out.columns, out.num_rows)
     return out
 

@@ -576,6 +576,42 @@ INSERT INTO cv VALUES ('q');
 SELECT * FROM cv
 """
 
+ALTER_FORMS = """
+CREATE TABLE t (id INT, v VARCHAR);
+INSERT INTO t VALUES (1, 'a'), (2, 'b');
+ALTER TABLE t ADD PRIMARY KEY (id);
+INSERT INTO t VALUES (1, 'c');
+DESCRIBE t;
+CREATE TABLE t2 (id INT);
+INSERT INTO t2 VALUES (1), (1);
+ALTER TABLE t2 ADD PRIMARY KEY (id);
+ALTER TABLE t ADD UNIQUE (v);
+ALTER TABLE t ADD CONSTRAINT ck CHECK (id > 0);
+CREATE VIEW v AS SELECT * FROM t;
+ALTER VIEW v RENAME TO w;
+SELECT * FROM w;
+ALTER TABLE IF EXISTS nope RENAME TO x;
+ALTER TABLE t RENAME TO t;
+ALTER TABLE t ADD COLUMN w INT GENERATED ALWAYS AS (id * 2);
+ALTER TABLE t ADD COLUMN q INT UNIQUE;
+ALTER TABLE t ADD COLUMN n INT NOT NULL;
+ALTER TABLE t ADD COLUMN n INT NOT NULL DEFAULT 5;
+SELECT * FROM t;
+COMMENT ON TABLE t IS NULL;
+ALTER TABLE t ALTER COLUMN v SET DEFAULT 'zz';
+INSERT INTO t (id) VALUES (9);
+SELECT * FROM t ORDER BY id;
+ALTER TABLE t ALTER COLUMN id TYPE BIGINT;
+ALTER TABLE t DROP COLUMN id;
+ALTER TABLE t RENAME v TO vv;
+SELECT * FROM t ORDER BY id;
+SELECT comment FROM duckdb_tables() WHERE table_name = 't';
+COMMENT ON TABLE t IS 'back';
+SELECT comment FROM duckdb_tables() WHERE table_name = 't';
+COMMENT ON TABLE t IS NULL;
+SELECT comment FROM duckdb_tables() WHERE table_name = 't'
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -611,10 +647,10 @@ SELECT * FROM g6
 
 @pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
                                     FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS, REPLACE_AND_CONFLICTS,
-                                    FOREIGN_KEYS],
+                                    FOREIGN_KEYS, ALTER_FORMS],
                          ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
                               "atomic", "schemas_constraints", "replace_conflicts",
-                              "foreign_keys"])
+                              "foreign_keys", "alter_forms"])
 def test_script_more(script):
     run_script(script)
 
