@@ -1187,7 +1187,7 @@ def _scratch_scan(target: exp.Table) -> exp.Table:
 
 def _conform(col: Column, t: T.SqlType, name: str) -> Column:
     """`col` as the type of the column it is stored in."""
-    if col.type != t:
+    if col.type != t or col.type.name != t.name:
         if T.common_type(col.type, t) is None and not (col.type.is_string or t.is_string):
             raise ProgrammingError(f'cannot store {col.type} in column "{name}" of type {t}')
         col = cast_column(col, t)

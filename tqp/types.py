@@ -19,7 +19,7 @@ INTEGER
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -60,6 +60,10 @@ class SqlType:
     scale: int = 0
     # LIST: (("", element type),); STRUCT: ((field name, field type), ...)
     fields: tuple = ()
+    # DuckDB's name for an integer type tqp holds in a wider one (TINYINT in SMALLINT, UINTEGER in
+    # BIGINT): shown by DESCRIBE and typeof, and its range checked where values are stored or cast
+    # to it; it plays no part in equality, so the values compute as the holding type's.
+    name: str = field(default="", compare=False)
 
     def __post_init__(self):
         if self.kind not in _STORAGE:
@@ -108,6 +112,8 @@ class SqlType:
         return self.fields[0][1]
 
     def __str__(self) -> str:
+        if self.name:
+            return self.name
         if self.is_decimal:
             return f"DECIMAL({self.precision},{self.scale})"
         if self.kind == "LIST":
@@ -237,15 +243,33 @@ _NAMES = {
     "DOUBLE PRECISION": DOUBLE,
     "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP, "INTERVAL": INTERVAL,
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
-    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "UINT": BIGINT, "UINT128": BIGINT, "UUID": VARCHAR, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
+    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "UINT": BIGINT, "UINT128": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
     "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ,
     "BLOB": BLOB, "BYTEA": BLOB, "BINARY": BLOB, "VARBINARY": BLOB,
 }
 
 
+# declared integer names: (holding type, lowest value, highest value)
+_DECLARED = {"TINYINT": (SMALLINT, -128, 127), "UTINYINT": (SMALLINT, 0, 255), "USMALLINT": (INTEGER, 0, 65535),
+             "UINTEGER": (BIGINT, 0, 2**32 - 1), "UBIGINT": (BIGINT, 0, 2**63 - 1),
+             "HUGEINT": (BIGINT, -2**63, 2**63 - 1), "UHUGEINT": (BIGINT, 0, 2**63 - 1)}
+_DECLARED_ALIASES = {"INT1": "TINYINT", "UINT": "UINTEGER", "INT128": "HUGEINT", "UINT128": "UHUGEINT"}
+
+
+def declared_range(t: SqlType) -> tuple[int, int] | None:
+    """(lowest, highest) of a declared integer name narrower than its holding type, else None."""
+    found = _DECLARED.get(t.name)
+    return None if found is None else found[1:]
+
+
 def from_name(name: str, params: tuple[int, ...] = ()) -> SqlType | None:
     """A SQL type from its name as written in SQL, or None if tqp has no such type."""
     name = name.upper()
+    name = _DECLARED_ALIASES.get(name, name)
+    if name in _DECLARED:
+        return replace(_DECLARED[name][0], name=name)
+    if name == "UUID":  # text, as uuid() gives it (DuckDB holds 128 bits)
+        return replace(VARCHAR, name="UUID")
     if name in ("DECIMAL", "NUMERIC", "DEC"):
         p = params[0] if params else 18
         s = params[1] if len(params) > 1 else (0 if params else 3)

@@ -612,6 +612,23 @@ COMMENT ON TABLE t IS NULL;
 SELECT comment FROM duckdb_tables() WHERE table_name = 't'
 """
 
+DECLARED_INTEGERS = """
+CREATE TABLE ty (a TINYINT, b SMALLINT, c INTEGER, d BIGINT, e HUGEINT, f UTINYINT, g USMALLINT, h UINTEGER, i UBIGINT, j FLOAT, k DOUBLE, l DECIMAL(4,1), m VARCHAR, n BOOLEAN, o DATE, p TIMESTAMP, q TIMESTAMPTZ, r INTERVAL, s BLOB, u UUID, w INTEGER[], x STRUCT(a INT), y MAP(VARCHAR, INT), z VARCHAR(10));
+DESCRIBE ty;
+INSERT INTO ty (a, f, g, h) VALUES (-128, 255, 65535, 4000000000);
+SELECT a, f, g, h FROM ty;
+SELECT typeof(a), typeof(f), typeof(g), typeof(h), typeof(e), typeof(u) FROM ty;
+INSERT INTO ty (a) VALUES (200);
+INSERT INTO ty (f) VALUES (-1);
+INSERT INTO ty (g) VALUES (70000);
+UPDATE ty SET a = a - 1;
+SELECT a FROM ty;
+SELECT typeof(1::TINYINT), 200::UTINYINT, typeof(CAST(7 AS USMALLINT));
+SELECT 300::UTINYINT;
+SELECT x::TINYINT FROM (VALUES (1::SMALLINT), (300)) v(x);
+SELECT try_cast(x AS TINYINT) FROM (VALUES (1::SMALLINT), (300)) v(x)
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -647,10 +664,10 @@ SELECT * FROM g6
 
 @pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
                                     FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS, REPLACE_AND_CONFLICTS,
-                                    FOREIGN_KEYS, ALTER_FORMS],
+                                    FOREIGN_KEYS, ALTER_FORMS, DECLARED_INTEGERS],
                          ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
                               "atomic", "schemas_constraints", "replace_conflicts",
-                              "foreign_keys", "alter_forms"])
+                              "foreign_keys", "alter_forms", "declared_integers"])
 def test_script_more(script):
     run_script(script)
 

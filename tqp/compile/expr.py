@@ -991,6 +991,10 @@ def cast_column(a: Column, to: T.SqlType, safe: bool = False) -> Column:
 
 def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     frm = a.type
+    if frm == to and frm.name != to.name:  # a declared integer name: the same values, its range checked
+        if T.declared_range(to):
+            _check_int_range(a.data.to(torch.int64), a.validity, to, failed=failed)
+        return replace(a, type=to)
     if frm == to:
         return a
     x = a.data
@@ -1056,7 +1060,7 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
         return Column(to, x != 0, a.validity)
     if frm.is_temporal or to.is_temporal:
         raise DataError(f"cannot cast {frm} to {to}")
-    if to.is_integer and frm.is_integer and to.torch_dtype.itemsize < x.dtype.itemsize:
+    if to.is_integer and frm.is_integer and (to.torch_dtype.itemsize < x.dtype.itemsize or T.declared_range(to)):
         _check_int_range(x.to(torch.int64), a.validity, to, failed=failed)
     return Column(to, x.to(to.torch_dtype), a.validity)
 
@@ -1065,6 +1069,9 @@ _INT_LIMITS = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
 
 
 def _check_int_range(x, valid, to, message=None, failed=None):
+    declared = T.declared_range(to)
+    if declared is not None:  # TINYINT, UINTEGER...: the declared range within the holding type's
+        _out_of_range((x < declared[0]) | (x > declared[1]), valid, message or f"value out of range for {to}", failed)
     lim = _INT_LIMITS[to.kind]
     bad = (x < -lim) | (x >= lim) if to.kind != "BIGINT" else (x.abs() >= 9.2e18 if x.is_floating_point() else torch.zeros_like(x, dtype=torch.bool))
     if x.is_floating_point():

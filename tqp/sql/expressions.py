@@ -153,7 +153,7 @@ def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
     if isinstance(lit, Slot):  # folded again from each execution's value
         return lit.derived(lambda x: cast_literal(x, to), ("cast", to))
     v, frm = lit.value, lit.type
-    if v is None or frm == to:
+    if v is None or frm == to and not (T.declared_range(to) and frm.name != to.name):
         return Lit(v, to)
     k = to.kind
     try:
@@ -263,7 +263,8 @@ _INT_RANGE = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
 
 def _int_lit(v: int, to: T.SqlType) -> Lit:
     lim = _INT_RANGE[to.kind]
-    if not -lim <= v < lim:
+    declared = T.declared_range(to)
+    if not -lim <= v < lim or declared is not None and not declared[0] <= v <= declared[1]:
         raise ValueError
     return Lit(v, to)
 
@@ -304,8 +305,8 @@ def sql_type(node: exp.DataType) -> T.SqlType:
 
 
 def cast(e: Expr, to: T.SqlType) -> Expr:
-    if e.type == to:
-        return e
+    if e.type == to:  # (a declared name, TINYINT of a SMALLINT, is a cast that checks its range)
+        return e if e.type.name == to.name else fold_cast(e, to) if isinstance(e, Lit) else Call("cast", (e,), to)
     if isinstance(e, Lit):
         return fold_cast(e, to)
     if e.type.kind == "NULL":
