@@ -881,6 +881,8 @@ class Engine:
     def _source_rows(self, stmt, table, name, columns, params):
         """(target positions, their columns, row count) of the rows an INSERT adds."""
         source = stmt.expression
+        if stmt.args.get("with_") is not None and isinstance(source, exp.Query):  # WITH ... INSERT ... SELECT
+            source = _with_ctes(source, stmt.args["with_"])
         lower_names = [n.lower() for n in table.names]
         binder = Binder(self.catalog, Params(params))
         plan = names = None
@@ -1031,7 +1033,7 @@ class Engine:
             out[j] = _default_of(table, j, item.expression)
         return out
 
-    def _assigned_values(self, target, table, assignments, where, params, rows, excluded=None, sources=()):
+    def _assigned_values(self, target, table, assignments, where, params, rows, excluded=None, sources=(), ctes=None):
         """(row ids, {position: Column}) for UPDATE and DO UPDATE: the rows `rows` of the table that
         satisfy `where` (with the inserted rows `excluded`, one per row, readable as excluded.col),
         and each assigned column's new values on them, cast to the column's type."""
@@ -1062,6 +1064,8 @@ class Engine:
             query = query.join(s.copy(), join_type="cross")
         if where is not None:
             query = query.where(where.copy().transform(rename))
+        if ctes is not None:  # WITH ... UPDATE / DELETE
+            query = _with_ctes(query, ctes)
         _, out = self._select(query, params, {_SCRATCH: scratch})
         values = {p: _conform(v, table.types[p], table.names[p]) for p, v in zip(positions, out[1:])}
         return out[0].data.to(torch.int64), values
@@ -1077,7 +1081,7 @@ class Engine:
         where = stmt.args.get("where")
         rows = torch.arange(table.num_rows, device=self.device)
         updated, values = self._assigned_values(target, table, assignments, where.this if where is not None else None,
-                                                params, rows, sources=sources)
+                                                params, rows, sources=sources, ctes=stmt.args.get("with_"))
         count = len(updated)  # DuckDB counts a row once per FROM match
         if sources and count > 1:  # a row several FROM rows match takes the first one's values
             order = torch.argsort(updated, stable=True)
@@ -1111,7 +1115,7 @@ class Engine:
             else:
                 gone, _ = self._assigned_values(target, table, {}, where.this if where is not None else None,
                                                 params, torch.arange(table.num_rows, device=self.device),
-                                                sources=sources)
+                                                sources=sources, ctes=stmt.args.get("with_"))
             keep = torch.ones(table.num_rows, dtype=torch.bool, device=self.device)
             keep[gone] = False
             gone = nonzero(~keep)  # a row matched twice through USING goes once
@@ -1167,6 +1171,18 @@ def _generation(item: exp.ColumnDef):
         if isinstance(c, exp.GeneratedAsIdentityColumnConstraint) and c.args.get("expression") is not None:
             return c.args["expression"]
     return None
+
+
+def _with_ctes(query: exp.Query, ctes: exp.With) -> exp.Query:
+    """`query` with the statement's WITH clause before its own CTEs."""
+    query = query.copy()
+    own = query.args.get("with_")
+    merged = ctes.copy()
+    if own is not None:
+        merged.set("expressions", merged.expressions + [c.copy() for c in own.expressions])
+        merged.set("recursive", bool(ctes.args.get("recursive") or own.args.get("recursive")))
+    query.set("with_", merged)
+    return query
 
 
 def _default_of(table, j: int, value: exp.Expression) -> exp.Expression:

@@ -3,13 +3,15 @@ and DuckDB: every query gives the same rows, every statement DuckDB refuses tqp 
 (with a PEP 249 error), and a refused statement leaves the tables as the next query shows."""
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 
 import tqp
 from tqp.errors import DatabaseError, InternalError
 
-_WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "CREATE", "COPY")
+_WRITES = re.compile(r"^\s*(WITH\b.*\b)?(INSERT|UPDATE|DELETE|TRUNCATE|CREATE|COPY)\b", re.IGNORECASE | re.DOTALL)
 
 
 def _rows(cursor):
@@ -30,7 +32,7 @@ def run_script(script: str) -> None:
             continue
         got = t.execute(sql)
         if got.description is None:  # DuckDB answers a write with its row count, DB-API with rowcount
-            assert want in (None, []) or sql.split()[0].upper() in _WRITES, sql
+            assert want in (None, []) or _WRITES.match(sql), sql
             if want and got.rowcount >= 0:
                 assert [(got.rowcount,)] == want, sql
             continue
@@ -629,6 +631,43 @@ SELECT x::TINYINT FROM (VALUES (1::SMALLINT), (300)) v(x);
 SELECT try_cast(x AS TINYINT) FROM (VALUES (1::SMALLINT), (300)) v(x)
 """
 
+DML_FORMS = """
+CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR);
+INSERT INTO t SELECT range, range * 10, 'r' || range FROM range(5);
+WITH src AS (SELECT 10 AS id, 1 AS v) INSERT INTO t SELECT id, v, 'cte' FROM src;
+INSERT INTO t (id, v) SELECT id + 100, v FROM t WHERE id < 2 ORDER BY id;
+SELECT * FROM t;
+UPDATE t SET v = (SELECT max(v) FROM t) WHERE id = 0;
+DELETE FROM t WHERE id IN (SELECT id FROM t WHERE v > 30);
+SELECT * FROM t;
+UPDATE t SET v = v + 1, s = upper(s) WHERE s LIKE 'r%' RETURNING *;
+DELETE FROM t WHERE id > 100 RETURNING id;
+INSERT INTO t VALUES (50, 5, 'x') RETURNING id * 2 AS doubled, s;
+UPDATE t AS x SET v = 0 WHERE x.id = 50;
+DELETE FROM t AS x WHERE x.id = 50;
+SELECT * FROM t;
+INSERT INTO t VALUES (60, NULL, NULL), (61, NULL, NULL);
+UPDATE t SET v = coalesce(v, -1);
+SELECT * FROM t;
+INSERT INTO t (s, id) VALUES ('swap', 70);
+INSERT INTO t VALUES (80, 'abc', 'x');
+INSERT INTO t VALUES (81, '12', 'x');
+INSERT INTO t VALUES (82, 1.6, 'x');
+SELECT * FROM t WHERE id >= 70;
+CREATE TABLE d (x DOUBLE, dec DECIMAL(5,2), dt DATE, ts TIMESTAMP, b BOOLEAN);
+INSERT INTO d VALUES ('1.5', '2.345', '2020-01-02', '2020-01-02 03:04:05', 'true');
+INSERT INTO d VALUES (1, 2, DATE '2020-01-01', DATE '2020-01-01', 1);
+SELECT * FROM d;
+INSERT INTO d (dec) VALUES (12345.6);
+INSERT INTO d (dt) VALUES ('not a date');
+SELECT count(*) FROM d;
+WITH s AS (SELECT 1 AS id) DELETE FROM t WHERE id IN (SELECT id FROM s);
+WITH s AS (SELECT 2 AS id, 99 AS nv) UPDATE t SET v = (SELECT nv FROM s) WHERE id IN (SELECT id FROM s);
+INSERT INTO t WITH s AS (SELECT 200 AS id) SELECT id, 0, 'w' FROM s;
+WITH a AS (SELECT 300 AS id) INSERT INTO t WITH b AS (SELECT id + 1 AS id FROM a) SELECT id, 0, 'ab' FROM b;
+SELECT * FROM t
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -664,10 +703,10 @@ SELECT * FROM g6
 
 @pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
                                     FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS, REPLACE_AND_CONFLICTS,
-                                    FOREIGN_KEYS, ALTER_FORMS, DECLARED_INTEGERS],
+                                    FOREIGN_KEYS, ALTER_FORMS, DECLARED_INTEGERS, DML_FORMS],
                          ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
                               "atomic", "schemas_constraints", "replace_conflicts",
-                              "foreign_keys", "alter_forms", "declared_integers"])
+                              "foreign_keys", "alter_forms", "declared_integers", "dml_forms"])
 def test_script_more(script):
     run_script(script)
 
