@@ -354,6 +354,27 @@ def _view_sql(catalog, key) -> str:
     return f"CREATE VIEW {catalog.table_node(key).sql('duckdb')} AS {query.sql('duckdb')};"
 
 
+def _origin(rel, i: int):
+    """(table key, column position) when output column i of a bound plan is a stored column
+    passed through unchanged (projections, filters, sorts, inner joins), else None."""
+    from .plan import nodes as P
+    while True:
+        if isinstance(rel, P.Scan):
+            return rel.table, rel.source_index[i] if rel.source_index else i
+        if isinstance(rel, P.Project):
+            e = rel.exprs[i]
+            if not isinstance(e, P.ColRef):
+                return None
+            rel, i = rel.input, e.index
+        elif isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct)):
+            rel = rel.input
+        elif isinstance(rel, P.Join) and rel.kind in ("inner", "cross", "semi", "anti"):
+            width = len(rel.left.schema)
+            rel, i = (rel.left, i) if i < width else (rel.right, i - width)
+        else:
+            return None
+
+
 def _column_rows(catalog, table):
     """DESCRIBE's (name, type, null, key, default) of each column of a StoredTable, or of a
     view's query."""
@@ -498,7 +519,13 @@ def _describe(engine, stmt, params):
         query = target if not isinstance(target, exp.Table) else exp.select("*").from_(target.copy())
         from .sql.binder import Binder, Params
         plan, names = Binder(engine.catalog, Params(list(params))).bind_query(query.copy())
-        rows = [(n, type_name(t), "YES", None, None) for n, (_, t) in zip(names, plan.schema)]
+        rows = []
+        for i, (n, (_, t)) in enumerate(zip(names, plan.schema)):
+            # a column that is a stored column shows that column's NOT NULL, key and DEFAULT, as DuckDB's
+            found = _origin(plan, i)
+            table = engine.catalog.tables.get(found[0]) if found else None
+            base = _column_rows(engine.catalog, table)[found[1]] if isinstance(table, StoredTable) else None
+            rows.append((n, type_name(t), *(base[2:] if base else ("YES", None, None))))
     names = ["column_name", "column_type", "null", "key", "default"]
     arrays = [pa.array([r[i] for r in rows], pa.string()) for i in range(5)] + [pa.nulls(len(rows), pa.string())]
     return _result(pa.Table.from_arrays(arrays, names=names + ["extra"]))

@@ -668,6 +668,31 @@ WITH a AS (SELECT 300 AS id) INSERT INTO t WITH b AS (SELECT id + 1 AS id FROM a
 SELECT * FROM t
 """
 
+INFORMATION_AND_DESCRIBE = """
+CREATE TABLE t (a INT PRIMARY KEY, b VARCHAR(10) DEFAULT 'x' NOT NULL, c DECIMAL(5,2), d DOUBLE, e TIMESTAMP, f BLOB, g INT[], h BOOLEAN);
+CREATE VIEW v (x, y) AS SELECT a, b FROM t;
+SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, column_default, is_nullable, data_type, numeric_precision, numeric_precision_radix, numeric_scale, datetime_precision, character_maximum_length FROM information_schema.columns;
+SELECT table_catalog, table_schema, table_name, table_type, is_insertable_into FROM information_schema.tables;
+SELECT * FROM information_schema.schemata WHERE catalog_name = 'memory';
+DESCRIBE v;
+SELECT * FROM v;
+CREATE VIEW vv AS SELECT x || y AS z FROM v;
+SELECT * FROM vv;
+DROP VIEW v;
+SELECT * FROM vv;
+SELECT table_name FROM information_schema.tables ORDER BY 1;
+CREATE TABLE t9 (a INT PRIMARY KEY, b VARCHAR DEFAULT 'x' NOT NULL, c INT UNIQUE);
+DESCRIBE SELECT a, a + 1 AS a1, b AS bb, c FROM t9;
+DESCRIBE SELECT t1.a FROM t9 t1 JOIN t9 t2 ON t1.a = t2.c;
+DESCRIBE SELECT a FROM (SELECT a FROM t);
+DESCRIBE SELECT max(a) FROM t9;
+DESCRIBE SELECT a FROM t9 UNION SELECT 1;
+DESCRIBE SELECT * FROM t9 WHERE a > 1 ORDER BY b LIMIT 3;
+CREATE VIEW v9 AS SELECT b, a FROM t9;
+DESCRIBE v9;
+DESCRIBE SELECT * FROM v9
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -703,10 +728,12 @@ SELECT * FROM g6
 
 @pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
                                     FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS, REPLACE_AND_CONFLICTS,
-                                    FOREIGN_KEYS, ALTER_FORMS, DECLARED_INTEGERS, DML_FORMS],
+                                    FOREIGN_KEYS, ALTER_FORMS, DECLARED_INTEGERS, DML_FORMS,
+                                    INFORMATION_AND_DESCRIBE],
                          ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
                               "atomic", "schemas_constraints", "replace_conflicts",
-                              "foreign_keys", "alter_forms", "declared_integers", "dml_forms"])
+                              "foreign_keys", "alter_forms", "declared_integers", "dml_forms",
+                              "information_describe"])
 def test_script_more(script):
     run_script(script)
 
