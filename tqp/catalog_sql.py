@@ -509,7 +509,7 @@ def _result(table: pa.Table):
     return Result(table, table.num_rows, [None if pa.types.is_list(t) else sql_type_of(t) for t in table.schema.types])
 
 
-def _describe(engine, stmt, params):
+def _describe(engine, stmt, params, trace: bool = True):
     target = stmt.this
     key = engine.catalog.key_of(target, missing_ok=True) if isinstance(target, exp.Table) \
         and not isinstance(target.this, exp.Func) else None
@@ -521,8 +521,9 @@ def _describe(engine, stmt, params):
         plan, names = Binder(engine.catalog, Params(list(params))).bind_query(query.copy())
         rows = []
         for i, (n, (_, t)) in enumerate(zip(names, plan.schema)):
-            # a column that is a stored column shows that column's NOT NULL, key and DEFAULT, as DuckDB's
-            found = _origin(plan, i)
+            # a column that is a stored column shows that column's NOT NULL, key and DEFAULT, as
+            # DuckDB's DESCRIBE does (its SHOW of a view does not)
+            found = _origin(plan, i) if trace else None
             table = engine.catalog.tables.get(found[0]) if found else None
             base = _column_rows(engine.catalog, table)[found[1]] if isinstance(table, StoredTable) else None
             rows.append((n, type_name(t), *(base[2:] if base else ("YES", None, None))))
@@ -655,7 +656,7 @@ def _show_command(engine, what: str):
         target = None
     if not what or target is None or not isinstance(target, exp.Table):
         raise NotSupportedError(f"SHOW {what}")
-    return _describe(engine, exp.Describe(this=target), [])
+    return _describe(engine, exp.Describe(this=target), [], trace=False)
 
 
 def _comment(engine, stmt: exp.Comment):
