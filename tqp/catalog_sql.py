@@ -691,6 +691,10 @@ def _comment(engine, stmt: exp.Comment):
     return _result(pa.table({}))
 
 
+_AS_NUMBER = {"DATE": "({} - DATE '1970-01-01')::DOUBLE", "TIMESTAMP": "epoch_us({})::DOUBLE"}  # and back:
+_FROM_NUMBER = {"DATE": "(DATE '1970-01-01' + ({})::INT)", "TIMESTAMP": "make_timestamp(({})::BIGINT)"}
+
+
 def _summarize(engine, stmt, params):
     """SUMMARIZE t / SUMMARIZE query: DuckDB's columns, with exact distinct counts. The
     quartiles interpolate the sorted values at q * n - 1/2 (DuckDB's t-digest on small inputs),
@@ -703,23 +707,26 @@ def _summarize(engine, stmt, params):
     for n, (_, t) in zip(names, plan.schema):
         c = exp.column(n, quoted=True).sql("duckdb")
         numeric, ordered = t.is_numeric, t.is_numeric or t.is_temporal
+        number = "{}::DOUBLE" if numeric else _AS_NUMBER.get(t.kind)  # a value as a DOUBLE to interpolate
         quartiles = []
         for q in (0.25, 0.5, 0.75):
             at = f"greatest(least({q} * len(l) - 0.5, len(l) - 1), 0)"
             lo, frac = f"floor({at})::INT + 1", f"({at} - floor({at}))"
-            if numeric:
-                v = f"(list_extract(l, {lo})::DOUBLE + {frac} * (list_extract(l, least({lo} + 1, len(l)))::DOUBLE" \
-                    f" - list_extract(l, {lo})::DOUBLE))"  # (not l[i + 1]: sqlglot shifts such an index)
-                if t.is_integer:
-                    v = f"CASE WHEN {v} - floor({v}) = 0.5 THEN floor({v}) + abs(floor({v}) % 2) ELSE round({v}) END"
-                quartiles.append(f"({v})::{t}::VARCHAR" if not t.is_float else f"{v}::VARCHAR")
-            else:
+            if number is None:
                 quartiles.append(f"list_extract(l, {lo} + ({frac} > 0.5)::INT)::VARCHAR" if ordered else "NULL::VARCHAR")
+                continue
+            first = number.format(f"list_extract(l, {lo})")  # (not l[i + 1]: sqlglot shifts such an index)
+            v = f"({first} + {frac} * ({number.format(f'list_extract(l, least({lo} + 1, len(l)))')} - {first}))"
+            if t.is_integer or t.kind in _FROM_NUMBER:
+                v = f"CASE WHEN {v} - floor({v}) = 0.5 THEN floor({v}) + abs(floor({v}) % 2) ELSE round({v}) END"
+            quartiles.append(f"{v}::VARCHAR" if t.is_float else f"{_FROM_NUMBER.get(t.kind, '({})::' + str(t)).format(v)}::VARCHAR")
+        average = f"avg({c})::VARCHAR" if numeric else "NULL::VARCHAR" if number is None else \
+            f"make_timestamp((avg({number.format(c)}) * {86_400_000_000 if t.kind == 'DATE' else 1})::BIGINT)::VARCHAR"
         parts.append(
             f"SELECT {exp.Literal.string(n).sql()} AS column_name, {exp.Literal.string(type_name(t)).sql()} AS column_type, "
             f"mn AS min, mx AS max, approx_unique, av AS avg, std, {quartiles[0]} AS q25, {quartiles[1]} AS q50, "
             f"{quartiles[2]} AS q75, count, null_percentage FROM (SELECT min({c})::VARCHAR AS mn, max({c})::VARCHAR AS mx, "
-            f"count(DISTINCT {c}) AS approx_unique, {f'avg({c})::VARCHAR' if numeric else 'NULL::VARCHAR'} AS av, "
+            f"count(DISTINCT {c}) AS approx_unique, {average} AS av, "
             f"{f'stddev_samp({c})::VARCHAR' if numeric else 'NULL::VARCHAR'} AS std, count(*) AS count, "
             f"{f'list_sort(list({c}) FILTER (WHERE {c} IS NOT NULL))' if ordered else 'NULL'} AS l, "
             f"CASE WHEN count(*) = 0 THEN NULL ELSE round(100.0 * (count(*) - count({c})) / count(*), 2)::DECIMAL(9,2) END "

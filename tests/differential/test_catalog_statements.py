@@ -170,6 +170,8 @@ SELECT database_name FROM duckdb_databases() WHERE NOT internal
 
 SUMMARIZE = """
 SUMMARIZE SELECT * FROM (VALUES (1.50::DECIMAL(5,2), 1.5::DOUBLE, 4), (NULL, 2.5, 5), (2.25, 3.5, -3), (3.00, 10, 7)) v(c, x, i);
+SUMMARIZE SELECT * FROM (VALUES (1.50::DECIMAL(5,2), DATE '2020-01-01', 1.5::DOUBLE, 4), (NULL, DATE '2020-01-02', 2.5, 5), (2.25, DATE '2020-01-04', 3.5, -3), (3.00, DATE '2020-01-09', 10, 7)) v(c, d, x, i);
+SUMMARIZE SELECT TIMESTAMP '2020-01-01 10:00:00' + INTERVAL (x) HOUR AS ts, DATE '2021-03-01' + x::INT AS d FROM range(7) r(x);
 SUMMARIZE SELECT * FROM range(10) r(x);
 SUMMARIZE SELECT x::INT AS x FROM range(2) r(x);
 SUMMARIZE SELECT 'a' || x AS s, x % 2 = 0 AS b FROM range(10) r(x);
