@@ -695,6 +695,36 @@ DESCRIBE v9;
 DESCRIBE SELECT * FROM v9
 """
 
+ENUM_QUERIES = """
+CREATE TYPE lvl AS ENUM ('low', 'mid', 'high');
+CREATE TABLE a (id INT, l lvl);
+INSERT INTO a VALUES (1, 'high'), (2, 'low'), (3, NULL), (4, 'mid'), (5, 'low');
+CREATE TABLE names (l VARCHAR, label VARCHAR);
+INSERT INTO names VALUES ('low', 'L'), ('high', 'H');
+SELECT a.id, names.label FROM a JOIN names ON a.l = names.l;
+SELECT id FROM a ORDER BY l NULLS FIRST, id;
+SELECT id FROM a ORDER BY l DESC NULLS LAST, id;
+CREATE TABLE a2 AS SELECT * FROM a;
+DESCRIBE a2;
+SELECT l, count(*) FROM a2 GROUP BY l ORDER BY l;
+INSERT INTO a (id, l) SELECT 9, l FROM names WHERE label = 'H';
+SELECT * FROM a WHERE id = 9;
+INSERT INTO a (id, l) SELECT 10, label FROM names;
+SELECT CASE WHEN id > 2 THEN l END FROM a;
+SELECT list(l ORDER BY id) FROM a;
+SELECT l::VARCHAR || '!' FROM a;
+SELECT l FROM a WHERE l BETWEEN 'low' AND 'mid';
+SELECT l FROM a WHERE l >= 'mid'::lvl;
+SELECT DISTINCT l FROM a;
+SELECT enum_code(l), l FROM a;
+SELECT lag(l) OVER (ORDER BY id) FROM a;
+SELECT min(l), max(l), arg_max(id, l) FROM a;
+UPDATE a SET l = 'mid' WHERE l IS NULL;
+SELECT count(*) FROM a WHERE l = 'mid';
+SELECT list(x ORDER BY x DESC), list(i ORDER BY x), list(x), string_agg(x, ',' ORDER BY x) FROM (SELECT 1 AS i, 'high'::lvl AS x UNION ALL SELECT 2, 'low'::lvl UNION ALL SELECT 3, 'mid'::lvl);
+SELECT arg_min(i, x), arg_max(x, i), min_by(i, x) FROM (SELECT 1 AS i, 'high'::lvl AS x UNION ALL SELECT 2, 'low'::lvl UNION ALL SELECT 3, 'mid'::lvl)
+"""
+
 GENERATED = """
 CREATE TABLE g (x INT, y INT GENERATED ALWAYS AS (x * 2) VIRTUAL, z AS (x + y));
 INSERT INTO g VALUES (1);
@@ -731,11 +761,11 @@ SELECT * FROM g6
 @pytest.mark.parametrize("script", [SEQUENCES, CATALOG_LISTINGS, SUMMARIZE, BLOBS, ENUMS, DDL_DML, GENERATED, UPDATE_FROM,
                                     FAILED_CHANGE_NOTHING, SCHEMAS_AND_CONSTRAINTS, REPLACE_AND_CONFLICTS,
                                     FOREIGN_KEYS, ALTER_FORMS, DECLARED_INTEGERS, DML_FORMS,
-                                    INFORMATION_AND_DESCRIBE],
+                                    INFORMATION_AND_DESCRIBE, ENUM_QUERIES],
                          ids=["sequences", "listings", "summarize", "blobs", "enums", "ddl_dml", "generated", "update_from",
                               "atomic", "schemas_constraints", "replace_conflicts",
                               "foreign_keys", "alter_forms", "declared_integers", "dml_forms",
-                              "information_describe"])
+                              "information_describe", "enum_queries"])
 def test_script_more(script):
     run_script(script)
 

@@ -1113,6 +1113,8 @@ def make_agg(func: str, x: Expr, distinct: bool = False, filter: Expr | None = N
     t = x.type
     if t.kind == "NULL":
         x, t = Lit(None, T.INTEGER), T.INTEGER
+    if t.kind == "ENUM" and entry.implementation.startswith("list"):  # a list holds an ENUM's labels
+        x, t = cast(x, T.VARCHAR), T.VARCHAR
     if entry.numeric_only and not t.is_numeric:
         raise ProgrammingError(f"{func}() needs a number, not {t}")
     return AggCall(entry.implementation, x, entry.result(t), distinct, filter)
