@@ -57,8 +57,8 @@ _REINDEX = re.compile(r"^\s*REINDEX\b\s*([^;]*?)\s*;?\s*$", re.IGNORECASE)
 _MODEL_STATEMENT = re.compile(r"^\s*(CREATE\s+(OR\s+REPLACE\s+)?|DROP\s+)MODEL\b", re.IGNORECASE)
 # SQLite's and MySQL's REPLACE INTO is INSERT OR REPLACE INTO (sqlglot does not parse it)
 _REPLACE_INTO = re.compile(r"^(\s*)REPLACE(\s+INTO\b)", re.IGNORECASE)
-# INSERT INTO t BY POSITION is the plain INSERT; sqlglot knows only BY NAME
 _VIRTUAL = re.compile(r"\)\s*VIRTUAL\b", re.IGNORECASE)  # GENERATED ALWAYS AS (e) VIRTUAL: sqlglot knows no VIRTUAL
+# INSERT INTO t BY POSITION is the plain INSERT; sqlglot knows only BY NAME
 _BY_POSITION = re.compile(r"^(\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:\"[^\"]*\"|[\w.])+)\s+BY\s+POSITION\b", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _MAX_DEPTH = 20000
