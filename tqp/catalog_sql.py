@@ -767,7 +767,7 @@ def _drop_schema(engine, stmt):
             if stmt.args.get("exists"):
                 continue
             raise ProgrammingError(f'schema "{name}" does not exist')
-        inside = [k for k in catalog.names() if catalog.schema_of(k)[0] == key]
+        inside = [k for k in catalog.names() + list(catalog.sequences) if catalog.schema_of(k)[0] == key]
         if inside and not stmt.args.get("cascade"):
             raise ProgrammingError(f'cannot drop schema "{name}": it holds {", ".join(inside)} '
                                    '(DROP SCHEMA ... CASCADE drops them too)')
@@ -776,6 +776,7 @@ def _drop_schema(engine, stmt):
         if catalog.tables.pop(k, None) is not None:
             catalog.forget_indexes(k)
         catalog.views.pop(k, None)
+        catalog.sequences.pop(k, None)
         catalog.temporary.discard(k)
     for key in drop & set(catalog.schemas):
         del catalog.schemas[key]
