@@ -726,6 +726,7 @@ SELECT min(l), max(l), arg_max(id, l) FROM a;
 UPDATE a SET l = 'mid' WHERE l IS NULL;
 SELECT count(*) FROM a WHERE l = 'mid';
 SELECT list(x ORDER BY x DESC), list(i ORDER BY x), list(x), string_agg(x, ',' ORDER BY x) FROM (SELECT 1 AS i, 'high'::lvl AS x UNION ALL SELECT 2, 'low'::lvl UNION ALL SELECT 3, 'mid'::lvl);
+SELECT ['high'::lvl, 'low'::lvl], [l, l] FROM a WHERE id = 1;
 SELECT arg_min(i, x), arg_max(x, i), min_by(i, x) FROM (SELECT 1 AS i, 'high'::lvl AS x UNION ALL SELECT 2, 'low'::lvl UNION ALL SELECT 3, 'mid'::lvl)
 """
 

@@ -113,6 +113,8 @@ def _list_value(*args):
     if not args:
         return Lit(NestedValue([]), T.LIST(T.NULLTYPE))
     args = X.unify_types(list(args), "mix in a list", values=True)
+    if args[0].type.kind == "ENUM":  # a list holds an ENUM's labels
+        args = [X.cast(a, T.VARCHAR) for a in args]
     t = T.LIST(args[0].type)
     if all(isinstance(a, Lit) for a in args):
         return Lit(NestedValue([python_value(a.value, a.type) for a in args]), t)
