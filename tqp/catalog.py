@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -42,11 +44,84 @@ class Key:
 
 
 @dataclass(frozen=True)
+class ForeignKey:
+    """FOREIGN KEY (columns) REFERENCES table (parent_columns): each row whose `columns` hold no
+    NULL holds a key some row of `table` (a catalog key) holds in `parent_columns`, a PRIMARY KEY
+    or UNIQUE constraint of it."""
+    columns: tuple[int, ...]
+    table: str
+    parent_columns: tuple[int, ...]
+    parent_names: tuple[str, ...] = ()  # those columns' names (for EXPORT DATABASE's CREATE TABLE)
+
+
+@dataclass(frozen=True)
 class Index:
     name: str
     table: str  # the table's catalog key
     columns: tuple  # column positions, or None for an index on expressions
     unique: bool
+
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+@dataclass
+class Sequence:
+    """CREATE SEQUENCE's numbers. `issued` counts the values nextval() has handed out; the
+    i-th is start + i * increment, and past the bound a CYCLE sequence goes on from its other
+    end, as DuckDB's. Not transactional (a ROLLBACK keeps the values used), as DuckDB's.
+
+    >>> s = Sequence("s", start=2, increment=2, minvalue=1, maxvalue=5, cycle=True)
+    >>> s.next_values(7).tolist(), s.current()
+    ([2, 4, 1, 3, 5, 1, 3], 3)
+    """
+    name: str
+    start: int = 1
+    increment: int = 1
+    minvalue: int = 1
+    maxvalue: int = _INT64[1]
+    cycle: bool = False
+    issued: int = 0
+
+    def __post_init__(self):
+        if self.increment == 0:
+            raise ProgrammingError("a sequence's increment must not be zero")
+        if self.minvalue > self.maxvalue:
+            raise ProgrammingError(f"MINVALUE ({self.minvalue}) must be less than MAXVALUE ({self.maxvalue})")
+        if not self.minvalue <= self.start <= self.maxvalue:
+            raise ProgrammingError(f"START value ({self.start}) must lie between MINVALUE ({self.minvalue}) "
+                                   f"and MAXVALUE ({self.maxvalue})")
+
+    def _value(self, i):
+        """The i-th value (i an int or an int64 tensor); `first` values come before the first wrap."""
+        up = self.increment > 0
+        step = abs(self.increment)
+        first = ((self.maxvalue - self.start) if up else (self.start - self.minvalue)) // step + 1
+        if not self.cycle:
+            return self.start + self.increment * i, first
+        period = (self.maxvalue - self.minvalue) // step + 1
+        wrapped = (self.minvalue if up else self.maxvalue) + self.increment * ((i - first) % period)
+        if isinstance(i, int):
+            return (self.start + self.increment * i if i < first else wrapped), first
+        return torch.where(i < first, self.start + self.increment * i, wrapped), first
+
+    def next_values(self, n: int, device=None) -> torch.Tensor:
+        """The next n values as int64; past MAXVALUE (MINVALUE) without CYCLE a DataError, with
+        the values before the bound used up, as DuckDB does."""
+        from .errors import DataError
+        first = self._value(0)[1]
+        if not self.cycle and self.issued + n > first:
+            self.issued = max(self.issued, first)
+            bound = "maximum" if self.increment > 0 else "minimum"
+            raise DataError(f'nextval: reached {bound} value of sequence "{self.name}" '
+                            f'({self.maxvalue if self.increment > 0 else self.minvalue})')
+        i = torch.arange(self.issued, self.issued + n, dtype=torch.int64, device=device)
+        self.issued += n
+        return self._value(i)[0]
+
+    def current(self) -> int | None:
+        """currval(): the last value nextval() gave, None before the first."""
+        return self._value(self.issued - 1)[0] if self.issued else None
 
 
 @dataclass
@@ -60,6 +135,8 @@ class StoredTable:
     keys: tuple = ()  # Key constraints
     defaults: tuple = ()  # per column: the DEFAULT expression (sqlglot) or None; () for none at all
     checks: tuple = ()  # CHECK conditions (sqlglot)
+    generated: tuple = ()  # per column: GENERATED ALWAYS AS expression (sqlglot) or None; () for none at all
+    foreign: tuple = ()  # ForeignKey constraints
     hidden: int = 0  # trailing helper columns that SELECT * leaves out (row ids during DML)
 
     def with_rows(self, columns: list[Column], num_rows: int) -> "StoredTable":
@@ -165,6 +242,10 @@ class Catalog:
     functions: dict[str, object] = field(default_factory=dict)  # name -> tqp.udf.PythonFunction
     macros: dict[str, object] = field(default_factory=dict)  # name -> tqp.sql.macros.Macro
     schemas: dict = field(default_factory=dict)  # the schemas besides main: lower-case name -> name as created
+    sequences: dict = field(default_factory=dict)  # key (as tables') -> Sequence
+    types: dict = field(default_factory=dict)  # CREATE TYPE: lower-case name -> SqlType
+    current_schema: str = "main"  # USE s / SET schema: where unqualified names are made and first looked for
+    comments: dict = field(default_factory=dict)  # COMMENT ON: a table's, view's or sequence's key, or (key, column) -> text
 
     def __post_init__(self):
         if isinstance(self.tables, Tables) and self.tables.owner is not None:
@@ -172,6 +253,10 @@ class Catalog:
             self.python_sources = self.tables.owner.python_sources
             self.device = self.device or self.tables.owner.device
             self.schemas = self.tables.owner.schemas
+            self.sequences = self.tables.owner.sequences
+            self.comments = self.tables.owner.comments
+            self.types = self.tables.owner.types
+            self.current_schema = self.tables.owner.current_schema
         else:
             from .io.python_scan import PythonSources
             self.tables = Tables(self.tables, self)
@@ -179,7 +264,9 @@ class Catalog:
             self.python_sources = PythonSources(self)
 
     def forget_indexes(self, table: str):
-        """A table that is dropped or replaced takes its indexes with it."""
+        """A table that is dropped or replaced takes its indexes (and comments) with it."""
+        for k in [k for k in self.comments if k == table or isinstance(k, tuple) and k[0] == table]:
+            del self.comments[k]
         for name in [n for n, ix in self.indexes.items() if ix.table == table]:
             del self.indexes[name]
 
@@ -203,8 +290,14 @@ class Catalog:
     def key_of(self, node, missing_ok: bool = False) -> str | None:
         """The key of the table or view an exp.Table names ([catalog.][schema.]name); a schema
         that does not exist is a ProgrammingError (None with missing_ok)."""
+        if not node.db and self.current_schema != "main":
+            # after USE s: s's object of that name, else main's (a new name goes to s)
+            key = f"{self.current_schema}.{node.name.lower()}"
+            bare = node.name.lower()
+            return key if key in self.tables or key in self.views or key in self.sequences or not (
+                bare in self.tables or bare in self.views or bare in self.sequences) else bare
         schema = (node.db or "main").lower()
-        if schema in ("main", "memory") and (not node.catalog or node.catalog.lower() == "memory"):
+        if schema in ("main", "memory", "temp") and (node.catalog or "memory").lower() in ("memory", "temp"):
             return node.name.lower()
         if schema not in self.schemas:
             if missing_ok:
@@ -245,12 +338,12 @@ class Catalog:
         rather than a stored table; its rows are read now, since binding needs their columns."""
         from sqlglot import exp
 
-        from .catalog_sql import info_source, sqlite_master_source
+        from .catalog_sql import catalog_function, info_source, sqlite_master_source
         from .io.files import replacement, table_function
 
         found = None
         if isinstance(node.this, exp.Func):
-            found = table_function(node.this)
+            found = catalog_function(node.this) or table_function(node.this)
         elif node.db:
             found = info_source(node)
         elif node.name.lower() not in ctes and self.lookup(node.name) is None:
@@ -267,7 +360,25 @@ class Catalog:
         return key, alias
 
 
-_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas")  # name -> object dicts of a Catalog
+_USER_TYPES: ContextVar[dict] = ContextVar("tqp_user_types", default={})
+
+
+@contextmanager
+def user_types(types: dict):
+    """The CREATE TYPE names a statement's type names may use (see user_type)."""
+    token = _USER_TYPES.set(types)
+    try:
+        yield
+    finally:
+        _USER_TYPES.reset(token)
+
+
+def user_type(name: str) -> SqlType | None:
+    """The type CREATE TYPE gave `name` in the running statement's catalog, else None."""
+    return _USER_TYPES.get().get(name.lower())
+
+
+_SNAPSHOT = ("views", "models", "indexes", "functions", "macros", "schemas", "sequences", "comments", "types")  # name -> object dicts of a Catalog
 
 
 def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | None:

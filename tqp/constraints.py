@@ -20,7 +20,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .catalog import Key, StoredTable
+from .catalog import ForeignKey, Key, StoredTable
 from .column import Column
 from .errors import IntegrityError
 from .kernels import group as G
@@ -104,3 +104,33 @@ def conflicts(table: StoredTable, new: list[Column], key: Key) -> tuple[Tensor, 
         match = torch.where(nv, match, -1)
         first |= ~nv
     return match, first
+
+
+def _absent(child: list[Column], parent: list[Column]) -> int | None:
+    """The first child row whose key (no NULL in it) no parent row holds, else None."""
+    from .compile.expr import cast_column
+    n = len(parent[0])
+    cols = [concat([p, c if c.type == p.type else cast_column(c, p.type)]) for p, c in zip(parent, child)]
+    ids, g, valid = _key_ids(cols)
+    held = ids[:n] if valid is None else ids[:n][valid[:n]]
+    present = torch.zeros(max(g, 1), dtype=torch.bool, device=ids.device).index_fill_(0, held, True)
+    missing = ~present.index_select(0, ids[n:])
+    if valid is not None:
+        missing &= valid[n:]
+    return int(nonzero(missing)[0]) if any_true(missing) else None
+
+
+def check_references(tables: dict, key: str, table: StoredTable) -> None:
+    """`table`, about to be stored under `key`, keeps every FOREIGN KEY: its own rows' keys exist
+    in their parents, and every row of another table that references it still finds its key.
+    A table referencing itself is checked against the rows it held before, as DuckDB does."""
+    pairs = [(table, fk, tables.get(fk.table, table), True) for fk in table.foreign]
+    pairs += [(child, fk, table, False) for other, child in list(tables.items()) if other != key
+              for fk in getattr(child, "foreign", ()) if fk.table == key]
+    for child, fk, parent, own in pairs:
+        cols = [child.columns[c] for c in fk.columns]
+        row = _absent(cols, [parent.columns[c] for c in fk.parent_columns])
+        if row is not None:  # DuckDB names the key by the parent's columns, or the child's when it is still used
+            text = key_text(parent if own else child, Key(fk.parent_columns if own else fk.columns), cols, row)
+            raise IntegrityError(f'violates foreign key constraint: key "{text}" ' + (
+                f'does not exist in the referenced table "{fk.table}"' if own else "is still referenced by another table"))

@@ -24,11 +24,11 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from . import catalog_sql, types as T
-from .catalog import Catalog, Index, Key, StoredTable
+from .catalog import Catalog, ForeignKey, Index, Key, StoredTable, user_types
 from .column import Column
 from .compile.expr import broadcast, cast_column, unify_strings
 from .compile.lower import Context, lower
-from .constraints import check_keys, check_not_null, concat, conflicts, duplicate_row, key_text
+from .constraints import check_keys, check_not_null, check_references, concat, conflicts, duplicate_row, key_text
 from .errors import (DataError, Error, IntegrityError, InternalError, NotSupportedError, OperationalError,
                      ProgrammingError)
 from .exec.memory import give_back_memory
@@ -57,6 +57,9 @@ _REINDEX = re.compile(r"^\s*REINDEX\b\s*([^;]*?)\s*;?\s*$", re.IGNORECASE)
 _MODEL_STATEMENT = re.compile(r"^\s*(CREATE\s+(OR\s+REPLACE\s+)?|DROP\s+)MODEL\b", re.IGNORECASE)
 # SQLite's and MySQL's REPLACE INTO is INSERT OR REPLACE INTO (sqlglot does not parse it)
 _REPLACE_INTO = re.compile(r"^(\s*)REPLACE(\s+INTO\b)", re.IGNORECASE)
+_VIRTUAL = re.compile(r"\)\s*VIRTUAL\b", re.IGNORECASE)  # GENERATED ALWAYS AS (e) VIRTUAL: sqlglot knows no VIRTUAL
+# INSERT INTO t BY POSITION is the plain INSERT; sqlglot knows only BY NAME
+_BY_POSITION = re.compile(r"^(\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(?:\"[^\"]*\"|[\w.])+)\s+BY\s+POSITION\b", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _MAX_DEPTH = 20000
 
@@ -277,7 +280,8 @@ class Engine:
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         try:
-            return self._execute(sql, params)
+            with user_types(self.catalog.types):  # CREATE TYPE names, for the binder's type names
+                return self._execute(sql, params)
         except Exception as err:
             _release(err)
             out = _translate(err)
@@ -309,7 +313,10 @@ class Engine:
         if special is not None:
             return special
         with _front_end():
-            text, cut_lists = cut_literal_lists(_REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
+            text = _BY_POSITION.sub(r"\1", _REPLACE_INTO.sub(r"\1INSERT OR REPLACE\2", body))
+            if "VIRTUAL" in text.upper() and text.lstrip()[:6].upper() == "CREATE":
+                text = _VIRTUAL.sub(")", text)
+            text, cut_lists = cut_literal_lists(text)
             shape = None if explain else self._shape(text, params)
             hit = None if shape is None else self._shaped_program(shape)
             if hit is None:
@@ -576,9 +583,11 @@ class Engine:
         exists = self.catalog.lookup(key) is not None
         if exists and stmt.args.get("exists"):
             return Result(None, -1, [])
+        what = "view" if key in self.catalog.views else "table"
         if exists and not stmt.args.get("replace"):
-            what = "view" if key in self.catalog.views else "table"
             raise ProgrammingError(f'{what} "{name}" already exists')
+        if exists and kind in ("VIEW", "TABLE") and what != kind.lower():
+            raise ProgrammingError(f'"{name}" is a {what}: CREATE OR REPLACE {kind} cannot replace it')
         if kind == "VIEW":
             query = stmt.expression
             if query is None:
@@ -587,7 +596,9 @@ class Engine:
                 raise NotSupportedError("parameters in CREATE VIEW")
             _, names = Binder(self.catalog, []).bind_query(query.copy())
             if schema_cols:
-                names = [c.name for c in schema_cols]
+                if len(schema_cols) > len(names):
+                    raise ProgrammingError(f'view "{name}" names {len(schema_cols)} columns but its query gives {len(names)}')
+                names = [c.name for c in schema_cols] + names[len(schema_cols):]
             self.catalog.tables.pop(key, None)
             self.catalog.forget_indexes(key)
             self.catalog.views[key] = (query.copy(), names)
@@ -610,6 +621,7 @@ class Engine:
                 stored = stored.with_rows(rows, m)
                 check_not_null(name, stored)
                 check_keys(name, stored)
+                check_references(self.catalog.tables, key, stored)
             else:
                 names = [c.name for c in schema_cols] if schema_cols else list(c.names)
                 self._check_names(names, name)
@@ -624,20 +636,25 @@ class Engine:
 
     def _table_definition(self, name: str, items) -> StoredTable:
         """An empty table with the columns and constraints of CREATE TABLE name (items)."""
-        names, types, not_null, keys, primary, defaults, checks = [], [], set(), [], [], [], []
+        names, types, not_null, keys, primary, defaults, checks, generated = [], [], set(), [], [], [], [], []
+        references = []  # (column identifiers, exp.Reference)
         later = []
         for item in items:
             if not isinstance(item, exp.ColumnDef):
                 later.append(item)  # table constraints may name columns defined after them
                 continue
             kind_node = item.args.get("kind")
-            if kind_node is None:
+            formula = _generation(item)
+            if kind_node is None and formula is None:
                 raise ProgrammingError(f'column "{item.name}" needs a type')
             i, default = len(names), None
             names.append(item.name)
-            types.append(X.sql_type(kind_node))
+            types.append(X.sql_type(kind_node) if kind_node is not None else None)
+            generated.append(formula)
             for cc in item.args.get("constraints") or []:
                 c = cc.args.get("kind")
+                if c is not None and _generation_constraint(c):
+                    continue
                 if isinstance(c, exp.PrimaryKeyColumnConstraint):
                     primary.append((i,))
                 elif isinstance(c, exp.NotNullColumnConstraint):
@@ -649,6 +666,8 @@ class Engine:
                     default = c.this
                 elif isinstance(c, exp.CheckColumnConstraint):
                     checks.append(c.this)
+                elif isinstance(c, exp.Reference):
+                    references.append(([exp.to_identifier(item.name)], c))
                 else:
                     raise NotSupportedError(f'column constraint "{cc.sql("duckdb")}" (column "{item.name}")')
             defaults.append(default)
@@ -672,8 +691,8 @@ class Engine:
                     keys.append(Key(tuple(position(e) for e in c.this.expressions)))
                 elif isinstance(c, exp.CheckColumnConstraint):
                     checks.append(c.this)
-                elif isinstance(c, (exp.ForeignKey, exp.Reference)):
-                    raise NotSupportedError("FOREIGN KEY constraints are not supported")
+                elif isinstance(c, exp.ForeignKey):
+                    references.append((c.expressions, c.args["reference"]))
                 else:
                     raise NotSupportedError(f'table constraint "{c.sql("duckdb")}"')
         if len(primary) > 1:
@@ -681,14 +700,54 @@ class Engine:
         if primary:
             keys.insert(0, Key(tuple(dict.fromkeys(primary[0])), primary=True))
             not_null |= set(primary[0])
+        for j, formula in enumerate(generated):  # an untyped one takes its expression's type
+            if types[j] is None:
+                known = [i for i, t in enumerate(types) if t is not None]
+                scratch = StoredTable([names[i] for i in known], [types[i] for i in known],
+                                      [_empty_column(types[i], self.device) for i in known], 0)
+                _, (col,) = self._select(exp.select(formula.copy()).from_(_SCRATCH_TABLE), (), {_SCRATCH: scratch})
+                types[j] = col.type
         stored = StoredTable(names, types, [_empty_column(t, self.device) for t in types], 0,
                              not_null=frozenset(not_null), keys=tuple(keys),
                              defaults=tuple(defaults) if any(d is not None for d in defaults) else (),
-                             checks=tuple(checks))
+                             checks=tuple(checks), generated=tuple(generated) if any(generated) else ())
+        if references:
+            stored = replace(stored, foreign=tuple(self._foreign_key(name, stored, [position(c) for c in cols], ref)
+                                                   for cols, ref in references))
+        self._generate(stored, stored.columns, 0)  # a bad expression fails CREATE
         # Bind DEFAULT and CHECK expressions now, so that a bad one fails CREATE, not a later INSERT.
         self._default_rows(stored, [i for i, d in enumerate(defaults) if d is not None], 0)
         self._check_rows(name, stored, stored.columns, 0)
         return stored
+
+    def _foreign_key(self, name: str, table: StoredTable, columns: list, ref: exp.Reference) -> ForeignKey:
+        """The ForeignKey of REFERENCES parent [(columns)]: the parent's PRIMARY KEY by default;
+        the columns must be a PRIMARY KEY or UNIQUE constraint of it (a table may name itself)."""
+        target = ref.this.this if isinstance(ref.this, exp.Schema) else ref.this
+        wanted = [c.name for c in ref.this.expressions] if isinstance(ref.this, exp.Schema) else None
+        pkey = self.catalog.key_of(target)
+        own = target.name.lower() == name.lower() and not target.db
+        parent = table if own else self.catalog.tables.get(pkey)
+        if parent is None:
+            raise ProgrammingError(f'table "{target.name}" referenced by a FOREIGN KEY does not exist')
+        lower = [n.lower() for n in parent.names]
+        if wanted is None:
+            found = [k.columns for k in parent.keys if k.primary]
+            if not found:
+                raise ProgrammingError(f'table "{target.name}" has no PRIMARY KEY for the FOREIGN KEY to reference')
+            positions = found[0]
+        else:
+            missing = [w for w in wanted if w.lower() not in lower]
+            if missing:
+                raise ProgrammingError(f'table "{target.name}" has no column "{missing[0]}"' + suggest(missing[0], parent.names))
+            positions = tuple(lower.index(w.lower()) for w in wanted)
+        if not any(set(k.columns) == set(positions) and k.index is None for k in parent.keys):
+            raise ProgrammingError(f'table "{target.name}" has no PRIMARY KEY or UNIQUE constraint on '
+                                   f'({", ".join(parent.names[p] for p in positions)}) for a FOREIGN KEY to reference')
+        if len(positions) != len(columns):
+            raise ProgrammingError(f"a FOREIGN KEY names {len(columns)} columns but references {len(positions)}")
+        return ForeignKey(tuple(columns), name.lower() if own else pkey, tuple(positions),
+                          tuple(parent.names[p] for p in positions))
 
     def _create_macro(self, stmt: exp.Create) -> Result:
         macro = define(stmt)
@@ -754,6 +813,12 @@ class Engine:
                     "view" if kind == "TABLE" and key in self.catalog.views else None
                 hint = f' ("{name}" is a {other})' if other else suggest(key, list(store))
                 raise ProgrammingError(f'{kind.lower()} "{name}" does not exist{hint}')
+        if kind == "TABLE":
+            for other, table in self.catalog.tables.items():
+                used = [fk.table for fk in getattr(table, "foreign", ()) if fk.table in keys and fk.table != other]
+                if used and other not in keys:
+                    raise ProgrammingError(f'cannot drop table "{used[0]}": table "{other}" references it '
+                                           '(FOREIGN KEY); drop that table first')
         for key in keys:
             if store.pop(key, None) is not None and kind == "TABLE":
                 self.catalog.forget_indexes(key)
@@ -808,7 +873,8 @@ class Engine:
                 hit = nonzero((match >= 0) & first)
                 updated, values = self._assigned_values(target, table, assignments, where, params,
                                                         match.index_select(0, hit), [c.take(hit) for c in new])
-                cols = [_put(c, updated, values[j]) if j in values else c for j, c in enumerate(cols)]
+                cols = self._generate(table, [_put(c, updated, values[j]) if j in values else c
+                                              for j, c in enumerate(cols)], n)
             if not all_true(keep):
                 new = [c.take(keep) for c in new]
                 fresh = table.with_rows(new, len(new[0]))
@@ -819,6 +885,7 @@ class Engine:
         final = table.with_rows([concat([old, c]) for old, c in zip(cols, new)], n + fresh.num_rows)
         check_not_null(name, final)
         check_keys(name, final)
+        check_references(self.catalog.tables, key, final)
         affected = torch.cat([updated, torch.arange(n, final.num_rows, device=self.device)])
         result = self._returning(stmt, target, final, affected, params, changed)
         # Built completely before the swap: a failure above leaves the table as it was.
@@ -829,6 +896,8 @@ class Engine:
     def _source_rows(self, stmt, table, name, columns, params):
         """(target positions, their columns, row count) of the rows an INSERT adds."""
         source = stmt.expression
+        if stmt.args.get("with_") is not None and isinstance(source, exp.Query):  # WITH ... INSERT ... SELECT
+            source = _with_ctes(source, stmt.args["with_"])
         lower_names = [n.lower() for n in table.names]
         binder = Binder(self.catalog, Params(params))
         plan = names = None
@@ -837,8 +906,9 @@ class Engine:
             plan = optimize(plan, self.catalog)
             if stmt.args.get("by_name"):
                 columns = names
-        if columns is None:
-            positions = list(range(len(table.names))) if source is not None else []
+        if columns is None:  # every column but the generated ones
+            positions = [j for j in range(len(table.names)) if not (table.generated and table.generated[j] is not None)] \
+                if source is not None else []
         else:
             positions = []
             for c in columns:
@@ -846,6 +916,8 @@ class Engine:
                     raise ProgrammingError(f'table "{name}" has no column "{c}"' + suggest(c, table.names))
                 if lower_names.index(c.lower()) in positions:
                     raise ProgrammingError(f'column "{c}" appears twice in the INSERT column list')
+                if table.generated and table.generated[lower_names.index(c.lower())] is not None:
+                    raise ProgrammingError(f'cannot insert into the generated column "{c}"')
                 positions.append(lower_names.index(c.lower()))
         if source is None:  # DEFAULT VALUES
             return positions, [], 1
@@ -857,7 +929,8 @@ class Engine:
                     raise ProgrammingError(
                         f"INSERT has {len(items)} values but {len(positions)} target columns")
                 eb = X.ExprBinder(_empty_scope(), binder.params, binder)
-                rows.append(tuple(X.cast(eb.bind(e), table.types[p]) for e, p in zip(items, positions)))
+                rows.append(tuple(X.cast(eb.bind(_default_of(table, p, e)), table.types[p])
+                                  for e, p in zip(items, positions)))
             # optimized for the subqueries its values may hold
             plan = optimize(P.Values(tuple(rows), tuple((table.names[p], table.types[p]) for p in positions)),
                             self.catalog)
@@ -882,18 +955,27 @@ class Engine:
                 out.append(Column(t, torch.zeros(m, dtype=t.torch_dtype, device=self.device),
                                   torch.zeros(m, dtype=torch.bool, device=self.device),
                                   _empty_column(t, self.device).dictionary))
-        return out
+        return self._generate(table, out, m)
+
+    def _generate(self, table, cols, m) -> list[Column]:
+        """The rows' generated columns computed from the others, in column order (one may use
+        an earlier one); `cols` itself when the table has none."""
+        cols = list(cols)
+        for j, formula in enumerate(table.generated):
+            if formula is not None:
+                query = exp.select(exp.cast(formula.copy(), exp.DataType.build(str(table.types[j]), dialect="duckdb")))
+                _, (value,) = self._select(query.from_(_SCRATCH_TABLE), (), {_SCRATCH: table.with_rows(cols, m)})
+                cols[j] = _conform(broadcast(value, m), table.types[j], table.names[j])
+        return cols
 
     def _default_rows(self, table, positions, m) -> dict:
         if not positions:
             return {}
-        query = exp.select(*[table.defaults[j].copy() for j in positions])
-        if any(table.defaults[j].find(exp.Rand, exp.Uuid) for j in positions):  # a value per row
-            _, values = self._select(query.from_(f"range({m})", dialect="duckdb"))
-            return {j: _conform(v, table.types[j], table.names[j]) for j, v in zip(positions, values)}
-        _, values = self._select(query)
-        zeros = torch.zeros(m, dtype=torch.int64, device=self.device)
-        return {j: _conform(v, table.types[j], table.names[j]).take(zeros) for j, v in zip(positions, values)}
+        # once per row: DEFAULT nextval('s') numbers the rows (constants come back broadcast)
+        rows = exp.Table(this=exp.GenerateSeries(start=exp.Literal.number(0), end=exp.Literal.number(m),
+                                                 is_end_exclusive=True))
+        _, values = self._select(exp.select(*[table.defaults[j].copy() for j in positions]).from_(rows))
+        return {j: _conform(v, table.types[j], table.names[j]) for j, v in zip(positions, values)}
 
     def _check_rows(self, name, table, cols, m) -> None:
         """CHECK constraints hold on the given rows (a NULL condition passes, as in SQL)."""
@@ -960,10 +1042,13 @@ class Engine:
                 raise ProgrammingError(f"SET needs column = value, not {item.sql('duckdb')}")
             if col.name.lower() not in lower_names:
                 raise ProgrammingError(f'table "{name}" has no column "{col.name}"' + suggest(col.name, table.names))
-            out[lower_names.index(col.name.lower())] = item.expression
+            j = lower_names.index(col.name.lower())
+            if table.generated and table.generated[j] is not None:
+                raise ProgrammingError(f'cannot update the generated column "{col.name}"')
+            out[j] = _default_of(table, j, item.expression)
         return out
 
-    def _assigned_values(self, target, table, assignments, where, params, rows, excluded=None, sources=()):
+    def _assigned_values(self, target, table, assignments, where, params, rows, excluded=None, sources=(), ctes=None):
         """(row ids, {position: Column}) for UPDATE and DO UPDATE: the rows `rows` of the table that
         satisfy `where` (with the inserted rows `excluded`, one per row, readable as excluded.col),
         and each assigned column's new values on them, cast to the column's type."""
@@ -994,6 +1079,8 @@ class Engine:
             query = query.join(s.copy(), join_type="cross")
         if where is not None:
             query = query.where(where.copy().transform(rename))
+        if ctes is not None:  # WITH ... UPDATE / DELETE
+            query = _with_ctes(query, ctes)
         _, out = self._select(query, params, {_SCRATCH: scratch})
         values = {p: _conform(v, table.types[p], table.names[p]) for p, v in zip(positions, out[1:])}
         return out[0].data.to(torch.int64), values
@@ -1009,13 +1096,23 @@ class Engine:
         where = stmt.args.get("where")
         rows = torch.arange(table.num_rows, device=self.device)
         updated, values = self._assigned_values(target, table, assignments, where.this if where is not None else None,
-                                                params, rows, sources=sources)
+                                                params, rows, sources=sources, ctes=stmt.args.get("with_"))
+        count = len(updated)  # DuckDB counts a row once per FROM match
+        if sources and count > 1:  # a row several FROM rows match takes the first one's values
+            order = torch.argsort(updated, stable=True)
+            ranked = updated.index_select(0, order)
+            first = torch.ones(count, dtype=torch.bool, device=self.device)
+            first[1:] = ranked[1:] != ranked[:-1]
+            pick = order[first]
+            updated, values = updated.index_select(0, pick), {j: v.take(pick) for j, v in values.items()}
         cols = [_put(c, updated, values[j]) if j in values else c for j, c in enumerate(table.columns)]
+        cols = self._generate(table, cols, table.num_rows)
         final = table.with_rows(cols, table.num_rows)
         check_not_null(name, final, columns=set(values))
         check_keys(name, final, [k for k in final.keys if set(k.columns) & set(values)])
+        check_references(self.catalog.tables, key, final)
         self._check_rows(name, table, [c.take(updated) for c in cols], len(updated))
-        result = self._returning(stmt, target, final, updated, params, len(updated))
+        result = self._returning(stmt, target, final, updated, params, count)
         self.catalog.tables[key] = final
         self.catalog.bump()
         return result
@@ -1033,11 +1130,12 @@ class Engine:
             else:
                 gone, _ = self._assigned_values(target, table, {}, where.this if where is not None else None,
                                                 params, torch.arange(table.num_rows, device=self.device),
-                                                sources=sources)
+                                                sources=sources, ctes=stmt.args.get("with_"))
             keep = torch.ones(table.num_rows, dtype=torch.bool, device=self.device)
             keep[gone] = False
             gone = nonzero(~keep)  # a row matched twice through USING goes once
             final = table.with_rows([c.take(keep) for c in table.columns], table.num_rows - len(gone))
+            check_references(self.catalog.tables, key, final)
             out = self._returning(stmt, target, table, gone, params, len(gone))
             self.catalog.tables[key] = final
             self.catalog.bump()
@@ -1056,6 +1154,7 @@ class Engine:
 
 
 _SCRATCH = "#dml"  # the rows a statement works on, under a name no query can spell unquoted
+_SCRATCH_TABLE = exp.Table(this=exp.to_identifier(_SCRATCH, quoted=True))
 
 
 def _columns(batch) -> list[Column]:
@@ -1070,6 +1169,46 @@ def _mentions_pivot(stmt) -> bool:
     return has_pivot(stmt)
 
 
+def _generation_constraint(c) -> bool:
+    return isinstance(c, exp.ComputedColumnConstraint) or isinstance(c, exp.GeneratedAsIdentityColumnConstraint) \
+        and c.args.get("expression") is not None
+
+
+def _generation(item: exp.ColumnDef):
+    """A column's GENERATED ALWAYS AS (expression) / AS (expression), else None."""
+    for cc in item.args.get("constraints") or []:
+        c = cc.args.get("kind")
+        if isinstance(c, exp.ComputedColumnConstraint):
+            if c.args.get("persisted"):
+                raise NotSupportedError(f'a STORED generated column ("{item.name}"); DuckDB has VIRTUAL ones only')
+            e = c.this
+            return e.this if isinstance(e, exp.Paren) else e
+        if isinstance(c, exp.GeneratedAsIdentityColumnConstraint) and c.args.get("expression") is not None:
+            return c.args["expression"]
+    return None
+
+
+def _with_ctes(query: exp.Query, ctes: exp.With) -> exp.Query:
+    """`query` with the statement's WITH clause before its own CTEs."""
+    query = query.copy()
+    own = query.args.get("with_")
+    merged = ctes.copy()
+    if own is not None:
+        merged.set("expressions", merged.expressions + [c.copy() for c in own.expressions])
+        merged.set("recursive", bool(ctes.args.get("recursive") or own.args.get("recursive")))
+    query.set("with_", merged)
+    return query
+
+
+def _default_of(table, j: int, value: exp.Expression) -> exp.Expression:
+    """`value`, or column j's DEFAULT (NULL without one) where it is the keyword DEFAULT."""
+    if isinstance(value, (exp.Var, exp.Column)) and not value.args.get("table") and value.name.upper() == "DEFAULT" \
+            and not (isinstance(value, exp.Column) and value.this.quoted):
+        found = table.defaults[j] if table.defaults else None
+        return found.copy() if found is not None else exp.null()
+    return value
+
+
 def _scratch_scan(target: exp.Table) -> exp.Table:
     """FROM for the scratch rows, known by the target's name or alias; a subquery that names
     the target table itself still reads the whole stored table."""
@@ -1079,7 +1218,7 @@ def _scratch_scan(target: exp.Table) -> exp.Table:
 
 def _conform(col: Column, t: T.SqlType, name: str) -> Column:
     """`col` as the type of the column it is stored in."""
-    if col.type != t:
+    if col.type != t or col.type.name != t.name:
         if T.common_type(col.type, t) is None and not (col.type.is_string or t.is_string):
             raise ProgrammingError(f'cannot store {col.type} in column "{name}" of type {t}')
         col = cast_column(col, t)

@@ -35,7 +35,7 @@ from sqlglot import exp
 
 from . import types as T
 from .column import Column, Dictionary
-from .constraints import check_keys, check_not_null, concat
+from .constraints import check_keys, check_not_null, check_references, concat
 from .errors import DataError, NotSupportedError, ProgrammingError
 from .kernels.selection import any_true, nonzero
 from .sql.scope import suggest
@@ -135,6 +135,7 @@ def merge(engine, stmt: exp.Merge, params):
     final = table.with_rows(cols, n)
     check_not_null(name, final)
     check_keys(name, final)
+    check_references(engine.catalog.tables, key, final)
     returned = _returning(engine, stmt, target, table, written, params) if stmt.args.get("returning") else None
     engine.catalog.tables[key] = final
     engine.catalog.bump()

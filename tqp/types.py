@@ -19,7 +19,7 @@ INTEGER
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -41,6 +41,8 @@ _STORAGE = {
     "TIME": torch.int64,  # microseconds since midnight, 0 .. 24:00:00 (DuckDB accepts 24:00:00)
     "INTERVAL": torch.int64,
     "VARCHAR": torch.int32,
+    "BLOB": torch.int32,  # codes into a dictionary of bytes values, as VARCHAR's (tqp/functions/blobs.py)
+    "ENUM": torch.int32,  # the label's position in the type's `fields` (its labels), so order is the labels'
     "LIST": torch.int32,  # codes into a dictionary of distinct lists, as VARCHAR
     "STRUCT": torch.int32,
     "MAP": torch.int32,  # a LIST of STRUCT(key, value), as DuckDB's
@@ -59,6 +61,10 @@ class SqlType:
     scale: int = 0
     # LIST: (("", element type),); STRUCT: ((field name, field type), ...)
     fields: tuple = ()
+    # DuckDB's name for an integer type tqp holds in a wider one (TINYINT in SMALLINT, UINTEGER in
+    # BIGINT): shown by DESCRIBE and typeof, and its range checked where values are stored or cast
+    # to it; it plays no part in equality, so the values compute as the holding type's.
+    name: str = field(default="", compare=False)
 
     def __post_init__(self):
         if self.kind not in _STORAGE:
@@ -98,8 +104,8 @@ class SqlType:
 
     @property
     def uses_dictionary(self) -> bool:
-        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, LIST, STRUCT, UUID)."""
-        return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP", "UUID")
+        """Whether values are int32 codes into a sorted Dictionary (VARCHAR, BLOB, LIST, STRUCT, UUID)."""
+        return self.kind in ("VARCHAR", "BLOB", "LIST", "STRUCT", "MAP", "UUID")
 
     @property
     def is_tuple(self) -> bool:
@@ -112,6 +118,8 @@ class SqlType:
         return self.fields[0][1]
 
     def __str__(self) -> str:
+        if self.name:
+            return self.name
         if self.is_decimal:
             return f"DECIMAL({self.precision},{self.scale})"
         if self.kind == "LIST":
@@ -126,6 +134,8 @@ class SqlType:
             return "STRUCT(" + ", ".join(f"{_quote(n)} {t}" for n, t in self.fields) + ")"
         if self.kind == "TIMESTAMPTZ":
             return "TIMESTAMP WITH TIME ZONE"
+        if self.kind == "ENUM":
+            return "ENUM(" + ", ".join("'" + label.replace("'", "''") + "'" for label in self.fields) + ")"
         return self.kind
 
     __repr__ = __str__
@@ -144,6 +154,7 @@ TIME = SqlType("TIME")  # a time of day; not is_temporal, which means a point on
 INTERVAL = SqlType("INTERVAL")
 VARCHAR = SqlType("VARCHAR")
 UUID = SqlType("UUID")
+BLOB = SqlType("BLOB")
 NULLTYPE = SqlType("NULL")
 
 
@@ -166,6 +177,11 @@ def STRUCT(fields) -> SqlType:
 def TUPLE(types) -> SqlType:
     """An unnamed STRUCT: its fields are element1, element2, ... (as DuckDB names them in Arrow)."""
     return SqlType("STRUCT", precision=1, fields=tuple((f"element{i + 1}", t) for i, t in enumerate(types)))
+
+
+def ENUM(labels) -> SqlType:
+    """An ENUM of these labels, ordered as given (tqp/functions/enums.py)."""
+    return SqlType("ENUM", fields=tuple(labels))
 
 
 def DECIMAL(precision: int = 18, scale: int = 3) -> SqlType:
@@ -216,6 +232,8 @@ def common_type(a: SqlType, b: SqlType, values: bool = False) -> SqlType | None:
         return common_numeric(a, b, values)
     if {a.kind, b.kind} == {"DATE", "TIMESTAMP"}:
         return TIMESTAMP
+    if "ENUM" in (a.kind, b.kind) and {a.kind, b.kind} <= {"ENUM", "VARCHAR"}:
+        return VARCHAR  # an ENUM meets text (or another ENUM) as its label, as in DuckDB
     if a.is_temporal and b.is_temporal:  # a local time meeting an instant is read in the session's zone
         return TIMESTAMPTZ
     if a.kind == b.kind and a.kind in ("LIST", "MAP"):
@@ -242,14 +260,31 @@ _NAMES = {
     "DOUBLE PRECISION": DOUBLE,
     "DATE": DATE, "TIMESTAMP": TIMESTAMP, "DATETIME": TIMESTAMP, "INTERVAL": INTERVAL,
     "VARCHAR": VARCHAR, "TEXT": VARCHAR, "STRING": VARCHAR, "CHAR": VARCHAR, "NCHAR": VARCHAR,
-    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT,
+    "NVARCHAR": VARCHAR, "BPCHAR": VARCHAR, "UBIGINT": BIGINT, "UINTEGER": BIGINT, "USMALLINT": INTEGER, "UTINYINT": SMALLINT, "INT128": BIGINT, "HUGEINT": BIGINT, "UINT": BIGINT, "UINT128": BIGINT,
     "TIMESTAMPTZ": TIMESTAMPTZ, "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ, "TIME": TIME, "UUID": UUID,
+    "BLOB": BLOB, "BYTEA": BLOB, "BINARY": BLOB, "VARBINARY": BLOB,
 }
+
+
+# declared integer names: (holding type, lowest value, highest value)
+_DECLARED = {"TINYINT": (SMALLINT, -128, 127), "UTINYINT": (SMALLINT, 0, 255), "USMALLINT": (INTEGER, 0, 65535),
+             "UINTEGER": (BIGINT, 0, 2**32 - 1), "UBIGINT": (BIGINT, 0, 2**63 - 1),
+             "HUGEINT": (BIGINT, -2**63, 2**63 - 1), "UHUGEINT": (BIGINT, 0, 2**63 - 1)}
+_DECLARED_ALIASES = {"INT1": "TINYINT", "UINT": "UINTEGER", "INT128": "HUGEINT", "UINT128": "UHUGEINT"}
+
+
+def declared_range(t: SqlType) -> tuple[int, int] | None:
+    """(lowest, highest) of a declared integer name narrower than its holding type, else None."""
+    found = _DECLARED.get(t.name)
+    return None if found is None else found[1:]
 
 
 def from_name(name: str, params: tuple[int, ...] = ()) -> SqlType | None:
     """A SQL type from its name as written in SQL, or None if tqp has no such type."""
     name = name.upper()
+    name = _DECLARED_ALIASES.get(name, name)
+    if name in _DECLARED:
+        return replace(_DECLARED[name][0], name=name)
     if name in ("DECIMAL", "NUMERIC", "DEC"):
         p = params[0] if params else 18
         s = params[1] if len(params) > 1 else (0 if params else 3)

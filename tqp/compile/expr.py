@@ -51,13 +51,14 @@ def literal_column(value, t: T.SqlType, device) -> Column:
         return Column(t, torch.tensor(0, dtype=torch.int32, device=device),
                       None if value is not None else torch.tensor(False, device=device),
                       Dictionary(nested_values([value] if value is not None else [])))
-    if t.is_string or t.kind == "UUID" or (t.kind == "NULL" and isinstance(value, str)):
-        text_type = T.UUID if t.kind == "UUID" else T.VARCHAR
+    if t.is_string or t.kind in ("UUID", "BLOB") or (t.kind == "NULL" and isinstance(value, str)):
+        kind = T.UUID if t.kind == "UUID" else T.BLOB if t.kind == "BLOB" else T.VARCHAR
         if value is None:
-            return Column(text_type, torch.tensor(0, dtype=torch.int32, device=device),
+            return Column(kind, torch.tensor(0, dtype=torch.int32, device=device),
                           torch.tensor(False, device=device), Dictionary(np.array([], dtype=object)))
-        return Column(text_type, torch.tensor(0, dtype=torch.int32, device=device), None,
-                      Dictionary(np.array([value], dtype=object)))
+        entries = np.empty(1, dtype=object)
+        entries[0] = value  # (bytes too: np.array would make a bytes array of them)
+        return Column(kind, torch.tensor(0, dtype=torch.int32, device=device), None, Dictionary(entries))
     dtype = t.torch_dtype
     if value is None:
         return Column(t, torch.zeros((), dtype=dtype, device=device), torch.tensor(False, device=device))
@@ -991,6 +992,10 @@ def cast_column(a: Column, to: T.SqlType, safe: bool = False) -> Column:
 
 def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     frm = a.type
+    if frm == to and frm.name != to.name:  # a declared integer name: the same values, its range checked
+        if T.declared_range(to):
+            _check_int_range(a.data.to(torch.int64), a.validity, to, failed=failed)
+        return replace(a, type=to)
     if frm == to:
         return a
     x = a.data
@@ -1009,6 +1014,12 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
     if frm.is_temporal and to.is_temporal and "TIMESTAMPTZ" in (frm.kind, to.kind):
         from ..functions.dates import cast_zoned
         return cast_zoned(a, to)
+    if "BLOB" in (frm.kind, to.kind):
+        from ..functions.blobs import cast_column as cast_blob
+        return cast_blob(a, to)
+    if "ENUM" in (frm.kind, to.kind):
+        from ..functions.enums import cast_column as cast_enum
+        return cast_enum(a, to)
     if to.is_string:
         return _to_string(a)
     if frm.is_string:
@@ -1056,7 +1067,7 @@ def _cast_values(a: Column, to: T.SqlType, failed) -> Column:
         return Column(to, x != 0, a.validity)
     if frm.is_temporal or to.is_temporal:
         raise DataError(f"cannot cast {frm} to {to}")
-    if to.is_integer and frm.is_integer and to.torch_dtype.itemsize < x.dtype.itemsize:
+    if to.is_integer and frm.is_integer and (to.torch_dtype.itemsize < x.dtype.itemsize or T.declared_range(to)):
         _check_int_range(x.to(torch.int64), a.validity, to, failed=failed)
     return Column(to, x.to(to.torch_dtype), a.validity)
 
@@ -1065,6 +1076,9 @@ _INT_LIMITS = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
 
 
 def _check_int_range(x, valid, to, message=None, failed=None):
+    declared = T.declared_range(to)
+    if declared is not None:  # TINYINT, UINTEGER...: the declared range within the holding type's
+        _out_of_range((x < declared[0]) | (x > declared[1]), valid, message or f"value out of range for {to}", failed)
     lim = _INT_LIMITS[to.kind]
     bad = (x < -lim) | (x >= lim) if to.kind != "BIGINT" else (x.abs() >= 9.2e18 if x.is_floating_point() else torch.zeros_like(x, dtype=torch.bool))
     if x.is_floating_point():

@@ -139,6 +139,7 @@ from . import times, uuids  # noqa: E402,F401
 from . import nested  # noqa: E402,F401  (after strings: length() takes lists too)
 from . import lists, maps  # noqa: E402,F401
 from . import statistics  # noqa: E402,F401
-from . import bitwise, collations, intervals, json, utility  # noqa: E402,F401
+from . import bitwise, collations, intervals, json, sequences, utility  # noqa: E402,F401
 from . import text  # noqa: E402,F401
+from . import blobs, enums, session  # noqa: E402,F401  (after strings and utility: hex, md5, unhex take BLOBs too)
 from . import docs  # noqa: E402,F401

@@ -117,6 +117,8 @@ def _list_value(*args):
     if not args:
         return Lit(NestedValue([]), T.LIST(T.NULLTYPE))
     args = X.unify_types(list(args), "mix in a list", values=True)
+    if args[0].type.kind == "ENUM":  # a list holds an ENUM's labels
+        args = [X.cast(a, T.VARCHAR) for a in args]
     t = T.LIST(args[0].type)
     if all(isinstance(a, Lit) for a in args):
         return Lit(NestedValue([python_value(a.value, a.type) for a in args]), t)
@@ -549,8 +551,12 @@ def ordered_list(b, func: str, node: exp.Order, distinct: bool):
     x = b.bind(node.this)
     if x.type.kind == "NULL":
         x = Lit(None, T.INTEGER)
+    elif x.type.kind == "ENUM":  # a list holds an ENUM's labels
+        x = X.cast(x, T.VARCHAR)
     keys = [X.sort_key(o, b.bind(o.this)) for o in node.expressions]
-    args = [x] + [Lit(None, T.INTEGER) if k.expr.type.kind == "NULL" else k.expr for k in keys]
+    # an ENUM key orders by its labels' positions
+    args = [x] + [Lit(None, T.INTEGER) if k.expr.type.kind == "NULL" else Call("enum_code", (k.expr,), T.INTEGER)
+                  if k.expr.type.kind == "ENUM" else k.expr for k in keys]
     packed = Call("struct_pack", tuple(args), T.STRUCT((f"k{i}", a.type) for i, a in enumerate(args)))
     flags = "".join(("d" if k.descending else "a") + ("f" if k.nulls_first else "l") for k in keys)
     return AggCall("list:" + flags, packed, T.LIST(x.type), distinct)

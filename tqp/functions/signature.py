@@ -40,6 +40,8 @@ def coerce(name: str, i: int, e: Expr, kind: str) -> Expr:
     t = e.type
     if t.kind == "NULL":
         return Lit(None, _KIND_TYPES.get(kind, T.INTEGER))
+    if t.kind == "ENUM" and kind == "VARCHAR":  # an ENUM is text to string functions, as in DuckDB
+        e, t = X.cast(e, T.VARCHAR), T.VARCHAR
     ok = {"VARCHAR": t.is_string, "INTEGER": t.is_integer, "BIGINT": t.is_integer,
           "DOUBLE": t.is_numeric, "NUMBER": t.is_numeric, "INT": t.is_integer}[kind]
     if not ok and kind in ("DOUBLE", "NUMBER") and t.is_string and isinstance(e, Lit):

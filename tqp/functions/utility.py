@@ -44,11 +44,11 @@ _TYPE_NAMES = {"REAL": "FLOAT", "NULL": '"NULL"', "TIMESTAMPTZ": "TIMESTAMP WITH
 
 def type_name(t: T.SqlType) -> str:
     """A type as DuckDB's typeof() spells it."""
-    return _TYPE_NAMES.get(t.kind, str(t))
+    return _TYPE_NAMES.get(t.kind, str(t)) if not t.name else t.name
 
 
-_entry("typeof", "typeof(ANY) → VARCHAR", "The argument's type name (tqp's types: TINYINT is SMALLINT, UBIGINT "
-       "and HUGEINT are BIGINT, uuid() is VARCHAR).", "typeof(1.5) → 'DECIMAL(2,1)'",
+_entry("typeof", "typeof(ANY) → VARCHAR", "The argument's type name (uuid() gives a VARCHAR; TINYINT, UTINYINT, "
+       "USMALLINT, UINTEGER, UBIGINT and HUGEINT keep their names but compute in SMALLINT, INTEGER or BIGINT).", "typeof(1.5) → 'DECIMAL(2,1)'",
        lambda *a: arity("typeof", a, 1, 1) or Lit(type_name(a[0].type), T.VARCHAR), aliases=("pg_typeof",), nodes=(exp.Typeof,))
 
 

@@ -70,6 +70,9 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
         return T.TIME
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return T.VARCHAR
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t) \
+            or pa.types.is_fixed_size_binary(t):
+        return T.BLOB
     if pa.types.is_null(t):
         return T.INTEGER
     if pa.types.is_map(t):
@@ -195,6 +198,9 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device, utf
                       torch.zeros(n, dtype=torch.bool, device=device))
     if st.is_string:
         return _string_column(_one_array(arr), device, utf8_checked)
+    if st.kind == "BLOB":
+        from ..functions.blobs import blob_column
+        return blob_column(_one_array(arr), device)
     if st.is_nested:
         return nested_column(_one_array(arr), device)
     if pa.types.is_dictionary(t):
@@ -435,7 +441,7 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
         "BOOLEAN": pa.bool_(), "SMALLINT": pa.int16(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
         "REAL": pa.float32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
         "TIMESTAMP": pa.timestamp("us"), "TIME": pa.time64("us"), "UUID": pa.string(), "INTERVAL": pa.duration("us"),
-        "VARCHAR": pa.string(), "NULL": pa.int32(),
+        "VARCHAR": pa.string(), "NULL": pa.int32(), "BLOB": pa.binary(), "ENUM": pa.string(),
     }.get(t.kind) or pa.decimal128(max(t.precision, t.scale, 1), t.scale)
 
 
@@ -446,6 +452,8 @@ def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
     t = col.type
     if t.kind == "NULL":
         return pa.nulls(len(data), pa.int32())
+    if t.kind == "ENUM":  # its labels, as DuckDB hands an ENUM to Python
+        return pc.take(B.strings(list(t.fields) or [""]), B.from_numpy(data.astype(np.int32), pa.int32(), valid))
     if t.uses_dictionary:
         values = dictionary_arrow(col.dictionary, t)
         if len(values) == 0:

@@ -139,7 +139,7 @@ def python_literal(value) -> Lit:
     if isinstance(value, list):  # a LIST, typed as [v1, v2, ...] would be
         return F.nested._list_value(*[python_literal(v) for v in value])
     if isinstance(value, (bytes, bytearray, memoryview)):
-        raise NotSupportedError("BLOB parameters are not supported")
+        return Lit(bytes(value), T.BLOB)
     try:  # numpy scalars
         import numpy as np
         if isinstance(value, np.generic):
@@ -161,7 +161,7 @@ def cast_literal(lit: Lit, to: T.SqlType) -> Lit:
     if isinstance(lit, Slot):  # folded again from each execution's value
         return lit.derived(lambda x: cast_literal(x, to), ("cast", to))
     v, frm = lit.value, lit.type
-    if v is None or frm == to:
+    if v is None or frm == to and not (T.declared_range(to) and frm.name != to.name):
         return Lit(v, to)
     k = to.kind
     try:
@@ -191,6 +191,10 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
         return Lit(F.times.cast_value(v, frm, to), to)
     if "UUID" in (frm.kind, k):
         return Lit(F.uuids.cast_value(v, frm, to), to)
+    if "BLOB" in (frm.kind, k):
+        return Lit(F.blobs.cast_value(v, frm, to), to)
+    if "ENUM" in (frm.kind, k):
+        return Lit(F.enums.cast_value(v, frm, to), to)
     if "TIMESTAMPTZ" in (frm.kind, k) and (frm.is_temporal or k == "VARCHAR" or frm.is_string):
         return Lit(F.dates.read_instant(v) if frm.is_string else F.dates.show_instant(v) if k == "VARCHAR"
                    else F.dates.cast_zoned_value(v, frm, to), to)
@@ -271,7 +275,8 @@ _INT_RANGE = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
 
 def _int_lit(v: int, to: T.SqlType) -> Lit:
     lim = _INT_RANGE[to.kind]
-    if not -lim <= v < lim:
+    declared = T.declared_range(to)
+    if not -lim <= v < lim or declared is not None and not declared[0] <= v <= declared[1]:
         raise ValueError
     return Lit(v, to)
 
@@ -292,6 +297,8 @@ def sql_type(node: exp.DataType) -> T.SqlType:
         return T.MAP(*(sql_type(x) for x in node.expressions))
     if node.this == exp.DataType.Type.STRUCT and node.expressions:
         return T.STRUCT([(f.name, sql_type(f.args["kind"])) for f in node.expressions])
+    if node.this in (exp.DataType.Type.ENUM, exp.DataType.Type.USERDEFINED):
+        return F.enums.type_of(node)
     name = node.this.value if hasattr(node.this, "value") else str(node.this)
     params = tuple(int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name)
                    for p in node.expressions) if name in ("DECIMAL", "NUMERIC") else ()
@@ -310,8 +317,8 @@ def sql_type(node: exp.DataType) -> T.SqlType:
 
 
 def cast(e: Expr, to: T.SqlType) -> Expr:
-    if e.type == to:
-        return e
+    if e.type == to:  # (a declared name, TINYINT of a SMALLINT, is a cast that checks its range)
+        return e if e.type.name == to.name else fold_cast(e, to) if isinstance(e, Lit) else Call("cast", (e,), to)
     if isinstance(e, Lit):
         return fold_cast(e, to)
     if e.type.kind == "NULL":
@@ -352,9 +359,9 @@ def coerce_pair(a: Expr, b: Expr, what: str) -> tuple[Expr, Expr]:
     if tb.kind == "NULL":
         return a, Lit(None, ta)
     # A string constant meeting a typed value is read as that type, as DuckDB does.
-    if ta.is_string and isinstance(a, Lit) and tb.kind != "VARCHAR":
+    if ta.is_string and isinstance(a, Lit) and tb.kind not in ("VARCHAR", "ENUM"):
         return fold_cast(a, tb), b
-    if tb.is_string and isinstance(b, Lit) and ta.kind != "VARCHAR":
+    if tb.is_string and isinstance(b, Lit) and ta.kind not in ("VARCHAR", "ENUM"):
         return a, fold_cast(b, ta)
     if {ta.kind, tb.kind} == {"DATE", "TIMESTAMP"}:
         # A midnight TIMESTAMP constant against a DATE compares as a DATE: no widening per row.
@@ -783,13 +790,16 @@ def _concat(b, node):
 def concat(parts: list[Expr]) -> Expr:
     if any(p.type.kind == "LIST" for p in parts):
         return F.lists.concat(parts, propagate=True)
-    parts = [p if p.type.is_string else cast(p, T.VARCHAR) for p in parts]
+    # BLOB || BLOB is a BLOB; with any VARCHAR it is text, as in DuckDB
+    blob = all(p.type.kind in ("BLOB", "NULL") for p in parts) and any(p.type.kind == "BLOB" for p in parts)
+    to, name = (T.BLOB, "blob_concat") if blob else (T.VARCHAR, "concat")
+    parts = [p if p.type == to else cast(p, to) for p in parts]
     out = parts[0]
     for p in parts[1:]:
         if isinstance(out, Lit) and isinstance(p, Lit):
-            out = Lit(None if out.value is None or p.value is None else out.value + p.value, T.VARCHAR)
+            out = Lit(None if out.value is None or p.value is None else out.value + p.value, to)
         else:
-            out = Call("concat", (out, p), T.VARCHAR)
+            out = Call(name, (out, p), to)
     return out
 
 
@@ -1126,6 +1136,8 @@ def make_agg(func: str, x: Expr, distinct: bool = False, filter: Expr | None = N
     t = x.type
     if t.kind == "NULL":
         x, t = Lit(None, T.INTEGER), T.INTEGER
+    if t.kind == "ENUM" and entry.implementation.startswith("list"):  # a list holds an ENUM's labels
+        x, t = cast(x, T.VARCHAR), T.VARCHAR
     if entry.numeric_only and not t.is_numeric:
         raise ProgrammingError(f"{func}() needs a number, not {t}")
     return AggCall(entry.implementation, x, entry.result(t), distinct, filter)

@@ -61,6 +61,7 @@ def parse(sql: str, shape: "Shape | None" = None) -> list:
         tokens = _DIALECT.tokenize(sql) if shape is None else shape.tokens
         _check_depth(tokens)
         sql, tokens = _rename_model_calls(sql, tokens)
+        sql, tokens = _hex_strings(sql, tokens)
         sql, tokens = _partition_groups_frames(sql, tokens)
         sql, tokens = _lambda_keywords(sql, tokens)
         # The tokens already made are parsed directly: tokenizing twice doubled the front end's
@@ -317,6 +318,19 @@ def _rename_model_calls(sql, tokens):
     return sql, _DIALECT.tokenize(sql)
 
 
+def _hex_strings(sql, tokens):
+    """x'AB' (a BLOB written in hex, which sqlglot reads as a name and a string) as unhex('AB')."""
+    edits = [t.start for i, t in enumerate(tokens[:-1]) if t.token_type == TokenType.VAR and t.text in ("x", "X")
+             and tokens[i + 1].token_type == TokenType.STRING and tokens[i + 1].start == t.end + 1]
+    if not edits:
+        return sql, tokens
+    for start in reversed(edits):
+        sql = sql[:start] + "unhex(" + sql[start + 1:]
+        end = sql.index("'", sql.index("'", start) + 1)  # hex digits hold no quote
+        sql = sql[:end + 1] + ")" + sql[end + 1:]
+    return sql, _DIALECT.tokenize(sql)
+
+
 def _partition_groups_frames(sql, tokens):
     """`OVER (GROUPS BETWEEN ...)` with nothing before GROUPS: sqlglot reads GROUPS as the name
     of a window and fails, so the frame gets an explicit one-partition PARTITION BY NULL
@@ -369,6 +383,7 @@ def _check_tokens(tokens):
         if tok.token_type == TokenType.VAR and tok.text.upper() in _RESERVED and not (
                 tok.text.upper() == "BY" and i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAME"  # INSERT ... BY NAME
                 or tok.text.upper() == "BY" and prev is not None and prev.text.upper() == "MATCHED"  # MERGE ... NOT MATCHED BY SOURCE
+                or tok.text.upper() == "BY" and prev is not None and prev.text.upper() == "INCREMENT"  # CREATE SEQUENCE
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "WITHIN"  # WITHIN GROUP (ORDER BY x)
                 or tok.text.upper() == "GROUP" and prev is not None and prev.text.upper() == "EXCLUDE"):  # a window frame
             raise ProgrammingError(f'syntax error at or near "{tok.text}"')
