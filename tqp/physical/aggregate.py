@@ -237,15 +237,20 @@ def _count_all(ids, g, counts):
 
 
 def _count(valid, ids, g, counts):
-    return _count_all(ids, g, counts) if valid is None else G.segment_count(valid, ids, g)
+    if valid is None:
+        return _count_all(ids, g, counts)
+    # aggregates over the same column share its mask: count its valid rows once (the mask is
+    # kept alongside so that its id is not reused while the cache lives)
+    if id(valid) not in counts:
+        counts[id(valid)] = valid, G.segment_count(valid, ids, g)
+    return counts[id(valid)][1]
 
 
 def _first_of_pairs(ids, x: Column, keep=None) -> torch.Tensor:
     """True on the first row of each distinct (group, value) pair: DISTINCT aggregates. Rows a
     FILTER drops form pairs of their own, so that a dropped row never hides a kept one."""
     key, domain = K.dense_keys([(ids, None)] + key_columns(x) + ([] if keep is None else [(keep, None)]))
-    pair_ids, gp = G.group_ids(key, domain)
-    first = G.first_rows(pair_ids, gp)
+    first = G.group_ids_and_first_rows(key, domain)[2]
     mask = torch.zeros(len(ids), dtype=torch.bool, device=ids.device)
     mask[first] = True
     return mask
@@ -380,23 +385,28 @@ class Variance:
         v = W.to_float64(W.unpack(x.data)) if W.is_wide(x.data) else x.data.to(torch.float64)
         if x.type.is_decimal:
             v = v / 10 ** x.type.scale
-        count = _count(valid, ids, g, counts)
-        return Variance._moments(v, torch.ones_like(v), torch.zeros_like(v), ids, g, valid, count)
+        if valid is not None:  # zeroed once, so that no sum below needs the mask again
+            v = torch.where(valid, v, 0.0)
+        return Variance._moments(v, None, None, ids, g, _count(valid, ids, g, counts), valid)
 
     @staticmethod
     def merge(parts, ids, g):
         count, mean, m2 = (p.data for p in parts)
-        return Variance._moments(mean, count.to(torch.float64), m2, ids, g, None, _segment_sum(count, ids, g))
+        return Variance._moments(mean, count.to(torch.float64), m2, ids, g, _segment_sum(count, ids, g))
 
     @staticmethod
-    def _moments(v, weight, m2, ids, g, valid, count):
-        """(count, mean, m2) of values v, each standing for `weight` rows that already hold
-        squared deviations m2 about v."""
+    def _moments(v, weight, m2, ids, g, count, valid=None):
+        """(count, mean, m2) of values v, each standing for `weight` rows (None: one) that
+        already hold squared deviations m2 (None: none) about v; rows where `valid` is False
+        hold v = 0 and take no part."""
         n = count.to(torch.float64).clamp(min=1)
         if len(ids):
-            mean = G.segment_sum(v * weight, ids, g, valid) / n
+            mean = G.segment_sum(v if weight is None else v * weight, ids, g) / n
             dev = v - mean.index_select(0, ids)
-            m2 = G.segment_sum(m2 + weight * dev * dev, ids, g, valid) - G.segment_sum(weight * dev, ids, g, valid) ** 2 / n
+            if valid is not None:
+                dev = torch.where(valid, dev, 0.0)
+            wdev = dev if weight is None else weight * dev
+            m2 = G.segment_sum(wdev * dev if m2 is None else m2 + wdev * dev, ids, g) - G.segment_sum(wdev, ids, g) ** 2 / n
         else:
             mean = m2 = torch.zeros(g, dtype=torch.float64, device=ids.device)
         return Column(T.BIGINT, count), Column(T.DOUBLE, mean), Column(T.DOUBLE, m2)
