@@ -59,6 +59,8 @@ def lower(rel: P.Aggregate):
     child = lower_input(rel.input.input if fused else rel.input)
     pred = compile_expr(rel.input.predicate) if fused else None
     key_fns = [compile_expr(k) for k in rel.keys]
+    keys_at = [k.index if isinstance(k, P.ColRef) else None for k in rel.keys]
+    keys_at = keys_at if any(i is not None for i in keys_at) else None
     aggs = [(a, None if a.arg is None else compile_expr(a.arg), None if a.filter is None else compile_expr(a.filter))
             for a in rel.aggs]
     # a model call costs far more per row than gathering the kept rows: run it on those only
@@ -74,26 +76,58 @@ def lower(rel: P.Aggregate):
             if scores or int(torch.count_nonzero(mask)) * 2 < batch.length:  # selective: gather the few survivors
                 batch, mask = batch.take(nonzero(mask)), None
         n = batch.length
-        keys = [evaluate(f, batch, ctx) for f in key_fns]
-        ids, g, first = group_rows(keys, n, dev)
-        if keys and n == 0:
-            g, first = 0, torch.zeros(0, dtype=torch.int64, device=dev)
+        if keys_at and n:
+            ids, g, out = _group_gathered(batch, keys_at, key_fns, ctx)
+        else:
+            keys = [evaluate(f, batch, ctx) for f in key_fns]
+            ids, g, first = group_rows(keys, n, dev)
+            if keys and n == 0:
+                g, first = 0, torch.zeros(0, dtype=torch.int64, device=dev)
+            out = [k.take(first) for k in keys]
         slots = g
         if mask is not None:
             ids, slots = torch.where(mask, ids, g), g + 1
-        out = [k.take(first) for k in keys]
         counts = {}  # COUNT(*) per group, shared by every aggregate over a column without NULLs
         for a, fn, ffn in aggs:
             keep = None if ffn is None else true_mask(evaluate(ffn, batch, ctx))
             x = None if fn is None else evaluate(fn, batch, ctx)
             col = finalize(a, partial(a, x, ids, slots, keep, counts))
             out.append(col.take(slice(0, g)) if slots != g else col)
-        if mask is not None and keys:  # groups whose rows were all filtered out disappear
+        if mask is not None and key_fns:  # groups whose rows were all filtered out disappear
             kept = nonzero(_count_all(ids, slots, counts)[:g] > 0)
             if len(kept) != g:
                 out, g = [c.take(kept) for c in out], len(kept)
         return Batch.of(out, g)
     return aggregate
+
+
+def _group_gathered(batch, keys_at, key_fns, ctx):
+    """group_rows for keys of which some are columns a join has not gathered yet: those that
+    share one selection of a smaller stored table (a dimension's attributes after joining
+    it) are grouped over the stored rows, and each row takes its stored row's group by one
+    gather, instead of every key column being gathered and ranked row by row. Returns the
+    group ids, the group count and the key columns' values per group."""
+    n = batch.length
+    by_selection: dict[int, tuple] = {}
+    parts, plain = [], {}
+    for j, (at, fn) in enumerate(zip(keys_at, key_fns)):
+        lazy = None if at is None else batch.unmaterialized(at)
+        if lazy is None or lazy[1].nullable or len(lazy[0]) >= n:
+            plain[j] = evaluate(fn, batch, ctx)
+            parts += key_columns(plain[j])
+        else:
+            by_selection.setdefault(id(lazy[1]), (lazy[1], []))[1].append((j, lazy[0]))
+    for sel, stored in by_selection.values():
+        stored_ids, stored_g, _ = group_rows([c for _, c in stored], len(stored[0][1]), ctx.device)
+        narrow = stored_ids.to(torch.int32) if stored_g < 2**31 else stored_ids
+        parts.append((narrow.index_select(0, sel.index), None))
+    key, domain = K.dense_keys(parts)
+    ids, g, first = G.group_ids_and_first_rows(key, domain)
+    out = dict((j, c.take(first)) for j, c in plain.items())
+    for sel, stored in by_selection.values():
+        rows = sel.index.index_select(0, first)
+        out.update((j, c.take(rows)) for j, c in stored)
+    return ids, g, [out[j] for j in range(len(keys_at))]
 
 
 def _fused(rel: P.Aggregate) -> bool:
