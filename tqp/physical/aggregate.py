@@ -118,9 +118,13 @@ def _group_gathered(batch, keys_at, key_fns, ctx):
         else:
             by_selection.setdefault(id(lazy[1]), (lazy[1], []))[1].append((j, lazy[0]))
     for sel, stored in by_selection.values():
-        stored_ids, stored_g, _ = group_rows([c for _, c in stored], len(stored[0][1]), ctx.device)
-        narrow = stored_ids.to(torch.int32) if stored_g < 2**31 else stored_ids
-        parts.append((narrow.index_select(0, sel.index), None))
+        cols = [c for _, c in stored]
+        # the same dimension columns are often grouped by several aggregates of one query
+        memo_key = ("stored groups",) + tuple(id(c) for c in cols)
+        if memo_key not in ctx.memo:
+            stored_ids, stored_g, _ = group_rows(cols, len(cols[0]), ctx.device)
+            ctx.memo[memo_key] = cols, stored_ids.to(torch.int32) if stored_g < 2**31 else stored_ids
+        parts.append((ctx.memo[memo_key][1].index_select(0, sel.index), None))
     key, domain = K.dense_keys(parts)
     ids, g, first = G.group_ids_and_first_rows(key, domain)
     out = dict((j, c.take(first)) for j, c in plain.items())
