@@ -21,13 +21,14 @@ import datetime as _dt
 import re
 import time as _time
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 import pyarrow as pa
 
 from .errors import (DatabaseError, DataError, Error, IntegrityError, InterfaceError,
                      InternalError, NotSupportedError, OperationalError, ProgrammingError, Warning)
-from .io.sources import to_arrow
+from .io.python_scan import run_in_scope
 
 __all__ = [
     "apilevel", "threadsafety", "paramstyle", "connect", "Connection", "Cursor",
@@ -280,17 +281,11 @@ class Connection:
         self._check_open()
         if not isinstance(name, str) or not name:
             raise ProgrammingError(f"table name must be a non-empty str, got {name!r}")
-        from .io.tensors import tensor_columns, to_columns
+        from .io.python_scan import read_columns
 
-        what = f"reading the data for table {name!r}"
-        found = _guarded(tensor_columns, what, obj, columns)
-        if found is not None:
-            cols = _guarded(to_columns, what, found[1], self._device)
-            _guarded(self._engine.store, f"registering table {name!r}", name, found[0], cols,
-                     len(cols[0]) if cols else 0)
-            return
-        table = _guarded(to_arrow, what, obj, columns)
-        _guarded(self._engine.register, f"registering table {name!r}", name, table)
+        names, cols, rows = _guarded(read_columns, f"reading the data for table {name!r}", obj, self._device, columns,
+                                     self._engine.settings.value("threads"))
+        _guarded(self._engine.store, f"registering table {name!r}", name, names, cols, rows)
 
     def unregister(self, name: str) -> None:
         """Remove table `name`; ProgrammingError if there is none."""
@@ -353,8 +348,11 @@ _CHUNK_ROWS = 65536
 
 
 def _array_to_python(arr: pa.Array) -> list:
-    """Python values of one Arrow array, converted column-wise through numpy where possible."""
+    """Python values of one Arrow array, converted column-wise through numpy where possible
+    (from Arrow's buffers: pyarrow's to_numpy imports pandas)."""
     import numpy as np
+
+    from .io import buffers
 
     t = arr.type
     n = len(arr)
@@ -368,25 +366,25 @@ def _array_to_python(arr: pa.Array) -> list:
         # Convert each distinct value once, then spread them to the rows by code.
         values = np.empty(len(arr.dictionary), dtype=object)
         values[:] = _array_to_python(arr.dictionary)
-        out = values[arr.indices.fill_null(0).to_numpy(zero_copy_only=False)].tolist()
-        return _with_nulls(out, arr)
-    simple = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t))
-    if simple:
-        filled = arr.fill_null(False if pa.types.is_boolean(t) else 0) if arr.null_count else arr
-        return _with_nulls(filled.to_numpy(zero_copy_only=False).tolist(), arr)
-    if pa.types.is_date32(t) or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us")):
-        # datetime64 -> object gives datetime.date / datetime.datetime, and None for NaT.
-        return arr.to_numpy(zero_copy_only=False).astype(object).tolist()
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
-        return arr.to_numpy(zero_copy_only=False).tolist()  # str / Decimal objects, None for nulls
-    return arr.to_pylist()  # everything else (tz-aware or ns timestamps, nested...): exact path
+        return _with_nulls(values[buffers.filled(arr.indices, 0)].tolist(), arr)
+    plain = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_date32(t) \
+        or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us"))
+    if plain:  # (datetime64 -> object gives datetime.date / datetime.datetime)
+        values = buffers.values(arr)
+        return _with_nulls((values if values.dtype.kind in "biuf" else values.astype(object)).tolist(), arr)
+    if pa.types.is_decimal(t) and (scaled := buffers.values(arr)) is not None:
+        exponent = f"E{-t.scale}"  # exact: Decimal parses text without rounding
+        return _with_nulls([Decimal(f"{v}{exponent}") for v in scaled.tolist()], arr)
+    return arr.to_pylist()  # strings (as fast), wide decimals, zoned or ns timestamps, nested...: exact path
 
 
 def _with_nulls(values: list, arr: pa.Array) -> list:
     if arr.null_count:
         import numpy as np
 
-        for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+        from .io.buffers import validity
+
+        for i in np.flatnonzero(~validity(arr)).tolist():
             values[i] = None
     return values
 
@@ -518,7 +516,8 @@ class Cursor:
         if not isinstance(sql, str):
             raise ProgrammingError(f"SQL must be a str, got {type(sql).__name__}")
         params = _check_params(params)
-        result = _guarded(self._connection._engine.execute, "executing the statement", sql, params)
+        engine = self._connection._engine
+        result = _guarded(run_in_scope, "executing the statement", lambda: engine.execute(sql, params), sql)
         self._result = result
         self._rowcount = result.rowcount
         self._description = _guarded(_description, "describing the result", result)

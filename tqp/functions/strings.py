@@ -115,7 +115,7 @@ def _on_tuples(args: list[Column], fn, out_type, valid) -> Column:
     out, bad, message = _call(fn, [v[inv.cpu().numpy()[at]] for inv, v in parts], ndistinct, out_type)
     key = key.reshape(shape)
     if bad is not None:
-        C._out_of_range(torch.from_numpy(bad).to(dev)[key], valid, message)
+        C._out_of_range(torch.from_numpy(bad.copy()).to(dev)[key], valid, message)  # (bad may be a read-only broadcast)
     if out_type.is_string:
         uniq, mapping = S.remap(np.asarray(out, dtype=object)) if ndistinct else (np.array([], dtype=object), np.zeros(1, np.int32))
         return Column(T.VARCHAR, torch.from_numpy(mapping).to(dev)[key], None, Dictionary(uniq))
