@@ -35,6 +35,7 @@ class Context:
     functions: dict = field(default_factory=dict)  # name -> tqp.udf.PythonFunction (Python UDFs)
     slots: list = field(default_factory=list)  # the statement's constants (plan.nodes.Slot)
     progress: object | None = None  # SET enable_progress_bar: a tqp.exec.progress.Progress
+    memo: dict = field(default_factory=dict)  # operators' results over stored tables, kept for this execution
 
 
 def evaluate(fn, batch: Batch, ctx) -> Column:

@@ -80,6 +80,14 @@ class Batch:
             self._cache[i] = col
         return col
 
+    def unmaterialized(self, i: int) -> tuple[Column, Selection] | None:
+        """Column i as a stored column and the selection of its rows, while not yet gathered
+        (None otherwise), for operators that can work on the smaller stored column."""
+        src, sel = self._sources[i], self._sels[i]
+        if i in self._cache or sel is None or callable(src):
+            return None
+        return src, sel
+
     def columns(self) -> list[Column]:
         return [self.column(i) for i in range(self.width)]
 

@@ -114,7 +114,7 @@ def combine_ranks(ranks: list[tuple[Tensor, int]]) -> tuple[Tensor, int]:
 
 def dense_keys(cols: list[tuple[Tensor, Tensor | None]]) -> tuple[Tensor, int]:
     """(key [n], domain_size): equal rows get equal keys, keys in [0, domain_size); int32 when
-    narrow NULL-free integer columns give a domain under 2**31, else int64.
+    narrow integer columns give a domain under 2**31, else int64.
 
     NULL equals NULL (as GROUP BY groups them) and sorts after all values of its column.
     """
@@ -130,22 +130,30 @@ def dense_keys(cols: list[tuple[Tensor, Tensor | None]]) -> tuple[Tensor, int]:
 
 
 def _small_int32_key(cols) -> tuple[Tensor, int] | None:
-    """Integer columns without NULLs whose ranges multiply to under 2**31 (dictionary codes,
-    flags, small ids) combine in int32, with no int64 copies: half the memory traffic."""
-    if any(v is not None or d.dtype.is_floating_point or d.dtype == torch.bool
-           or d.dtype == torch.int64 for d, v in cols):
+    """Narrow integer columns whose ranges multiply to under 2**31 (dictionary codes, flags,
+    small ids) combine in int32, with no int64 copies: half the memory traffic. A NULL takes
+    the slot after its column's range; the range is taken over every row, NULL or not, as one
+    pass is cheaper than a masked one, and values under a NULL only widen it."""
+    if any(d.dtype.is_floating_point or d.dtype == torch.bool or d.dtype == torch.int64 for d, _ in cols):
         return None
     bounds = torch.stack([torch.stack(torch.aminmax(d)).to(torch.int64) for d, _ in cols]).tolist()
-    spans = [hi - lo + 1 for lo, hi in bounds]
+    spans = [hi - lo + 1 + (v is not None) for (lo, hi), (_, v) in zip(bounds, cols)]
     domain = 1
     for s_ in spans:
         domain *= s_
     if domain >= 2**31:
         return None
     key = None
-    for (d, _), (lo, _), span in zip(cols, bounds, spans):
+    for (d, v), (lo, _), span in zip(cols, bounds, spans):
         r = d.to(torch.int32) - lo if lo else d.to(torch.int32)
-        key = r if key is None else key * span + r
+        if v is not None:
+            r = torch.where(v, r, span - 1)
+        if key is None:
+            key, owned = r, r is not d
+        elif owned:  # in place: each step would otherwise take a fresh n-row buffer
+            key.mul_(span).add_(r)
+        else:  # still the first column itself
+            key, owned = key * span + r, True
     return key, domain
 
 

@@ -19,6 +19,7 @@ from .or_factor import factor_ors
 from .push_filters import push_filters
 from .push_semi_joins import push_semi_joins
 from .share import map_subquery_plans, share_repeated
+from .shared_filters import push_into_shared
 from .stats import Stats
 
 # The first two make a plan that can run (the binder's GroupingSets and Apply nodes do not).
@@ -27,6 +28,7 @@ RULES = (
     decorrelate_subqueries,  # every Apply becomes joins
     factor_ors,  # ORs' implied conjuncts first, for pushdown to move
     push_filters,  # conjuncts become join keys and leaf filters
+    push_into_shared,  # a CTE all of whose readers filter it computes only the rows they keep
     push_semi_joins,  # IN / EXISTS onto the join leaf they filter
     order_joins,  # each inner-join region in the order its estimates suggest
     add_key_filters,  # a join's small side filters its large side where that is read

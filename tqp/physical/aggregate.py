@@ -59,6 +59,8 @@ def lower(rel: P.Aggregate):
     child = lower_input(rel.input.input if fused else rel.input)
     pred = compile_expr(rel.input.predicate) if fused else None
     key_fns = [compile_expr(k) for k in rel.keys]
+    keys_at = [k.index if isinstance(k, P.ColRef) else None for k in rel.keys]
+    keys_at = keys_at if any(i is not None for i in keys_at) else None
     aggs = [(a, None if a.arg is None else compile_expr(a.arg), None if a.filter is None else compile_expr(a.filter))
             for a in rel.aggs]
     # a model call costs far more per row than gathering the kept rows: run it on those only
@@ -74,26 +76,62 @@ def lower(rel: P.Aggregate):
             if scores or int(torch.count_nonzero(mask)) * 2 < batch.length:  # selective: gather the few survivors
                 batch, mask = batch.take(nonzero(mask)), None
         n = batch.length
-        keys = [evaluate(f, batch, ctx) for f in key_fns]
-        ids, g, first = group_rows(keys, n, dev)
-        if keys and n == 0:
-            g, first = 0, torch.zeros(0, dtype=torch.int64, device=dev)
+        if keys_at and n:
+            ids, g, out = _group_gathered(batch, keys_at, key_fns, ctx)
+        else:
+            keys = [evaluate(f, batch, ctx) for f in key_fns]
+            ids, g, first = group_rows(keys, n, dev)
+            if keys and n == 0:
+                g, first = 0, torch.zeros(0, dtype=torch.int64, device=dev)
+            out = [k.take(first) for k in keys]
         slots = g
         if mask is not None:
             ids, slots = torch.where(mask, ids, g), g + 1
-        out = [k.take(first) for k in keys]
         counts = {}  # COUNT(*) per group, shared by every aggregate over a column without NULLs
         for a, fn, ffn in aggs:
             keep = None if ffn is None else true_mask(evaluate(ffn, batch, ctx))
             x = None if fn is None else evaluate(fn, batch, ctx)
             col = finalize(a, partial(a, x, ids, slots, keep, counts))
             out.append(col.take(slice(0, g)) if slots != g else col)
-        if mask is not None and keys:  # groups whose rows were all filtered out disappear
+        if mask is not None and key_fns:  # groups whose rows were all filtered out disappear
             kept = nonzero(_count_all(ids, slots, counts)[:g] > 0)
             if len(kept) != g:
                 out, g = [c.take(kept) for c in out], len(kept)
         return Batch.of(out, g)
     return aggregate
+
+
+def _group_gathered(batch, keys_at, key_fns, ctx):
+    """group_rows for keys of which some are columns a join has not gathered yet: those that
+    share one selection of a smaller stored table (a dimension's attributes after joining
+    it) are grouped over the stored rows, and each row takes its stored row's group by one
+    gather, instead of every key column being gathered and ranked row by row. Returns the
+    group ids, the group count and the key columns' values per group."""
+    n = batch.length
+    by_selection: dict[int, tuple] = {}
+    parts, plain = [], {}
+    for j, (at, fn) in enumerate(zip(keys_at, key_fns)):
+        lazy = None if at is None else batch.unmaterialized(at)
+        if lazy is None or lazy[1].nullable or len(lazy[0]) >= n:
+            plain[j] = evaluate(fn, batch, ctx)
+            parts += key_columns(plain[j])
+        else:
+            by_selection.setdefault(id(lazy[1]), (lazy[1], []))[1].append((j, lazy[0]))
+    for sel, stored in by_selection.values():
+        cols = [c for _, c in stored]
+        # the same dimension columns are often grouped by several aggregates of one query
+        memo_key = ("stored groups",) + tuple(id(c) for c in cols)
+        if memo_key not in ctx.memo:
+            stored_ids, stored_g, _ = group_rows(cols, len(cols[0]), ctx.device)
+            ctx.memo[memo_key] = cols, stored_ids.to(torch.int32) if stored_g < 2**31 else stored_ids
+        parts.append((ctx.memo[memo_key][1].index_select(0, sel.index), None))
+    key, domain = K.dense_keys(parts)
+    ids, g, first = G.group_ids_and_first_rows(key, domain)
+    out = dict((j, c.take(first)) for j, c in plain.items())
+    for sel, stored in by_selection.values():
+        rows = sel.index.index_select(0, first)
+        out.update((j, c.take(rows)) for j, c in stored)
+    return ids, g, [out[j] for j in range(len(keys_at))]
 
 
 def _fused(rel: P.Aggregate) -> bool:
@@ -247,15 +285,20 @@ def _count_all(ids, g, counts):
 
 
 def _count(valid, ids, g, counts):
-    return _count_all(ids, g, counts) if valid is None else G.segment_count(valid, ids, g)
+    if valid is None:
+        return _count_all(ids, g, counts)
+    # aggregates over the same column share its mask: count its valid rows once (the mask is
+    # kept alongside so that its id is not reused while the cache lives)
+    if id(valid) not in counts:
+        counts[id(valid)] = valid, G.segment_count(valid, ids, g)
+    return counts[id(valid)][1]
 
 
 def _first_of_pairs(ids, x: Column, keep=None) -> torch.Tensor:
     """True on the first row of each distinct (group, value) pair: DISTINCT aggregates. Rows a
     FILTER drops form pairs of their own, so that a dropped row never hides a kept one."""
     key, domain = K.dense_keys([(ids, None)] + key_columns(x) + ([] if keep is None else [(keep, None)]))
-    pair_ids, gp = G.group_ids(key, domain)
-    first = G.first_rows(pair_ids, gp)
+    first = G.group_ids_and_first_rows(key, domain)[2]
     mask = torch.zeros(len(ids), dtype=torch.bool, device=ids.device)
     mask[first] = True
     return mask
@@ -390,23 +433,28 @@ class Variance:
         v = W.to_float64(W.unpack(x.data)) if W.is_wide(x.data) else x.data.to(torch.float64)
         if x.type.is_decimal:
             v = v / 10 ** x.type.scale
-        count = _count(valid, ids, g, counts)
-        return Variance._moments(v, torch.ones_like(v), torch.zeros_like(v), ids, g, valid, count)
+        if valid is not None:  # zeroed once, so that no sum below needs the mask again
+            v = torch.where(valid, v, 0.0)
+        return Variance._moments(v, None, None, ids, g, _count(valid, ids, g, counts), valid)
 
     @staticmethod
     def merge(parts, ids, g):
         count, mean, m2 = (p.data for p in parts)
-        return Variance._moments(mean, count.to(torch.float64), m2, ids, g, None, _segment_sum(count, ids, g))
+        return Variance._moments(mean, count.to(torch.float64), m2, ids, g, _segment_sum(count, ids, g))
 
     @staticmethod
-    def _moments(v, weight, m2, ids, g, valid, count):
-        """(count, mean, m2) of values v, each standing for `weight` rows that already hold
-        squared deviations m2 about v."""
+    def _moments(v, weight, m2, ids, g, count, valid=None):
+        """(count, mean, m2) of values v, each standing for `weight` rows (None: one) that
+        already hold squared deviations m2 (None: none) about v; rows where `valid` is False
+        hold v = 0 and take no part."""
         n = count.to(torch.float64).clamp(min=1)
         if len(ids):
-            mean = G.segment_sum(v * weight, ids, g, valid) / n
+            mean = G.segment_sum(v if weight is None else v * weight, ids, g) / n
             dev = v - mean.index_select(0, ids)
-            m2 = G.segment_sum(m2 + weight * dev * dev, ids, g, valid) - G.segment_sum(weight * dev, ids, g, valid) ** 2 / n
+            if valid is not None:
+                dev = torch.where(valid, dev, 0.0)
+            wdev = dev if weight is None else weight * dev
+            m2 = G.segment_sum(wdev * dev if m2 is None else m2 + wdev * dev, ids, g) - G.segment_sum(wdev, ids, g) ** 2 / n
         else:
             mean = m2 = torch.zeros(g, dtype=torch.float64, device=ids.device)
         return Column(T.BIGINT, count), Column(T.DOUBLE, mean), Column(T.DOUBLE, m2)

@@ -24,8 +24,7 @@ def group_rows(cols: list[Column], n: int, device):
     if not cols:
         return torch.zeros(n, dtype=torch.int64, device=device), 1, torch.zeros(1, dtype=torch.int64, device=device)
     key, domain = K.dense_keys([part for c in cols for part in key_columns(c)])
-    ids, g = G.group_ids(key, domain)
-    return ids, g, G.first_rows(ids, g)
+    return G.group_ids_and_first_rows(key, domain)
 
 
 def occurrence(ids: torch.Tensor, g: int) -> torch.Tensor:
