@@ -24,6 +24,8 @@ Rows whose *_valid is False (a NULL key column) never match.
 """
 from __future__ import annotations
 
+import weakref
+
 import torch
 from torch import Tensor
 
@@ -43,16 +45,45 @@ def _small(span: int, n: int) -> bool:
     return span <= min(4 * n + 1024, _MAX_TABLE)
 
 
+_MEMO_ROWS = 1 << 20  # key columns at least this long have their bounds remembered
+
+
+_bounds_memo: dict[tuple[int, int], tuple] = {}
+
+
+def _bounds(k: Tensor, v: Tensor | None) -> tuple[Tensor, Tensor] | tuple[int, int]:
+    """(min, max) over the valid keys; remembered for long tensors that outlive a query (a
+    stored table's key column is probed by every query that joins it, and reading 12M keys
+    for their range costs about what the probe itself does)."""
+    memo_key = (id(k), id(v))
+    hit = _bounds_memo.get(memo_key)
+    if hit is not None and hit[0]() is k and (v is None or hit[1]() is v) and hit[2] == _versions(k, v):
+        return hit[3]
+    if v is None:
+        lo, hi = torch.aminmax(k)
+    else:
+        info = torch.iinfo(k.dtype)
+        lo, hi = k.masked_fill(~v, info.max).amin(), k.masked_fill(~v, info.min).amax()
+    if k.shape[0] < _MEMO_ROWS:
+        return lo, hi
+    found = tuple(torch.stack([lo.to(torch.int64), hi.to(torch.int64)]).tolist())
+    forget = lambda _ref, key=memo_key: _bounds_memo.pop(key, None)  # noqa: E731
+    _bounds_memo[memo_key] = (weakref.ref(k, forget), None if v is None else weakref.ref(v, forget),
+                              _versions(k, v), found)
+    return found
+
+
+def _versions(k: Tensor, v: Tensor | None) -> tuple[int, int]:
+    """In-place writes bump a tensor's version: a remembered range is stale after one."""
+    return k._version, -1 if v is None else v._version
+
+
 def _stats(left_key, right_key, left_valid, right_valid) -> tuple[int, int, int, int]:
     """(left min, left max, right min, right max) over valid rows, in one host transfer."""
-    def bounds(k, v):
-        if v is None:
-            return torch.aminmax(k)
-        info = torch.iinfo(k.dtype)
-        return k.masked_fill(~v, info.max).amin(), k.masked_fill(~v, info.min).amax()
-
-    return tuple(torch.stack([x.to(torch.int64) for x in (*bounds(left_key, left_valid),
-                              *bounds(right_key, right_valid))]).tolist())
+    parts = [*_bounds(left_key, left_valid), *_bounds(right_key, right_valid)]
+    if all(isinstance(x, int) for x in parts):
+        return tuple(parts)
+    return tuple(torch.stack([torch.as_tensor(x, device=left_key.device).to(torch.int64) for x in parts]).tolist())
 
 
 def _keys(left_key: Tensor, right_key: Tensor, left_valid, right_valid):

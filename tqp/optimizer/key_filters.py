@@ -61,6 +61,7 @@ from .stats import Stats
 RATIO = 4.0  # the large side has at least this many times the small side's rows
 MAX_SHARE = 0.5  # of the large side's key values that the small side may hold
 ALONG_SHARE = 0.05  # ... for one right below its own join, to come along with another placed there
+FILTER_FIRST = 8.0  # a table's filter is tested first unless it keeps this many times the share
 
 _GIVES = {  # join kind -> the sides (by position) a new filter may be made for
     "inner": (0, 1), "left": (1,), "right": (0,), "semi": (0, 1), "anti": (1,)}
@@ -144,12 +145,19 @@ class _Placer:
             return self._shared(rel, filters)
         down, stay = [], []
         for f in filters:
-            moved = _below(rel, f)
+            moved = f if self._before_filter(rel, f) else _below(rel, f)
             (stay if moved is None else down).append(f if moved is None else moved)
         ins = rel.inputs()
         if isinstance(rel, P.SetOp):
             return rel.with_inputs(*(self.visit(i, down) for i in ins)), stay
         return rel.with_inputs(*(self.visit(i, down if k == 0 else []) for k, i in enumerate(ins))), stay
+
+    def _before_filter(self, rel: P.Rel, f: _KeyFilter) -> bool:
+        """Whether a presence test goes below a table's own filter: when it keeps far fewer
+        rows, testing every row once and comparing the few it keeps costs less than comparing
+        every row and testing the many the filter keeps."""
+        return isinstance(rel, P.Filter) and isinstance(rel.input, (P.Scan, P.Values)) and \
+            f.source.share * FILTER_FIRST < self.stats.selectivity(rel.predicate, rel.input)
 
     def _shared(self, rel: P.Shared, filters: list):
         # A private copy of the subplan, filtered inside, when the filter gets further in than

@@ -117,11 +117,14 @@ class Stats:
 
     def ndv(self, rel: P.Rel, e: Expr) -> float | None:
         """Distinct values of a column expression over rel's rows, when it reads a stored column unchanged."""
-        found = self._stored(rel, e)
+        # no more values than rows at any step down to the table: a column that a selective
+        # filter cut keeps few values above the joins that multiply its rows
+        fewest = [self.rows(rel)]
+        found = self._stored(rel, e, lambda r: fewest.append(self.rows(r)))
         if found is None:
             return None
         table, i = found
-        return float(max(min(table.ndv(i), self.rows(rel)), 1))
+        return float(max(min(table.ndv(i), *fewest), 1))
 
     def domain(self, rel: P.Rel, e: Expr) -> float | None:
         """Distinct values of the stored column an expression reads unchanged, over its whole
@@ -143,8 +146,8 @@ class Stats:
             table.stats[key] = tuple(float(v) for v in torch.aminmax(data)) if ok else None
         return table.stats[key]
 
-    def _stored(self, rel: P.Rel, e: Expr):
-        origin = origin_of(rel, e)
+    def _stored(self, rel: P.Rel, e: Expr, visit=None):
+        origin = origin_of(rel, e, visit)
         if origin is None:
             return None
         table = self._table(origin[0])
@@ -215,12 +218,15 @@ def _is_and(e: Expr) -> bool:
     return isinstance(e, Call) and e.op == "and"
 
 
-def origin_of(rel: P.Rel, e: Expr):
-    """The stored (table, column position) an expression reads unchanged, if any."""
+def origin_of(rel: P.Rel, e: Expr, visit=None):
+    """The stored (table, column position) an expression reads unchanged, if any; `visit` is
+    called with each relation the column passes through on its way up from the table."""
     if not isinstance(e, ColRef):
         return None
     i = e.index
     while True:
+        if visit is not None:
+            visit(rel)
         if isinstance(rel, P.Scan):
             return rel.table, (rel.source_index[i] if rel.source_index else i)
         if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct, P.Shared)) or \
