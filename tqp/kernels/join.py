@@ -32,7 +32,7 @@ from torch import Tensor
 from ..exec.limits import reserve
 from .selection import any_true, ascending, nonzero
 
-__all__ = ["equi_join", "semi_mask"]
+__all__ = ["bounds", "clustering", "equi_join", "semi_mask", "zone_rows"]
 
 
 
@@ -71,6 +71,67 @@ def _bounds(k: Tensor, v: Tensor | None) -> tuple[Tensor, Tensor] | tuple[int, i
     _bounds_memo[memo_key] = (weakref.ref(k, forget), None if v is None else weakref.ref(v, forget),
                               _versions(k, v), found)
     return found
+
+
+def bounds(key: Tensor, valid: Tensor | None) -> tuple[int, int] | None:
+    """(min, max) of the valid keys as ints, None when there is none."""
+    if key.shape[0] == 0:
+        return None
+    lo, hi = (int(x) for x in _bounds(key, valid))
+    return None if lo > hi else (lo, hi)
+
+
+ZONE_ROWS = 4096  # rows per block whose key bounds are remembered
+
+
+def _zones(key: Tensor, valid: Tensor | None) -> tuple[Tensor, Tensor]:
+    """Each block's (min, max) over its valid keys (an all-NULL block gets min > max),
+    remembered as bounds are: computed once per stored key column."""
+    memo_key = (id(key), id(valid), "zones")
+    hit = _bounds_memo.get(memo_key)
+    if hit is not None and hit[0]() is key and (valid is None or hit[1]() is valid) and hit[2] == _versions(key, valid):
+        return hit[3]
+    info = torch.iinfo(key.dtype)
+    low = key if valid is None else key.masked_fill(~valid, info.max)
+    high = key if valid is None else key.masked_fill(~valid, info.min)
+    n, full = key.shape[0], key.shape[0] // ZONE_ROWS * ZONE_ROWS
+    parts = []
+    for x, fn in ((low, torch.amin), (high, torch.amax)):
+        z = fn(x[:full].view(-1, ZONE_ROWS), dim=1)
+        parts.append(torch.cat([z, fn(x[full:]).view(1)]) if full < n else z)
+    forget = lambda _ref, k=memo_key: _bounds_memo.pop(k, None)  # noqa: E731
+    _bounds_memo[memo_key] = (weakref.ref(key, forget), None if valid is None else weakref.ref(valid, forget),
+                              _versions(key, valid), tuple(parts))
+    return parts[0], parts[1]
+
+
+def clustering(key: Tensor, valid: Tensor | None) -> float:
+    """How far a long key column is from key order: the share of its range one block of
+    rows spans on average (0 for sorted keys, near 1 for shuffled ones); 1 for a short one."""
+    if key.shape[0] < _MEMO_ROWS or key.dtype not in (torch.int32, torch.int64):
+        return 1.0
+    zmin, zmax = _zones(key, valid)
+    span = bounds(key, valid)
+    if span is None or span[0] == span[1]:
+        return 1.0
+    full = zmax >= zmin
+    return float((zmax[full] - zmin[full]).to(torch.float64).mean()) / (span[1] - span[0])
+
+
+def zone_rows(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor | None:
+    """The rows of a stored key column in blocks whose keys may lie in [lo, hi] (the other
+    side's range), in order, when they are under half of all rows; else None. A table kept
+    in key order (a fact table by date) is then read only where the other side's keys are."""
+    if key.shape[0] < _MEMO_ROWS or key.dtype not in (torch.int32, torch.int64):
+        return None
+    zmin, zmax = _zones(key, valid)
+    blocks = nonzero((zmax >= lo) & (zmin <= hi))
+    if 2 * blocks.shape[0] > zmin.shape[0]:
+        return None
+    rows = (blocks.unsqueeze(1) * ZONE_ROWS + torch.arange(ZONE_ROWS, device=key.device)).view(-1)
+    if blocks.shape[0] and int(blocks[-1]) == zmin.shape[0] - 1:
+        rows = rows[rows < key.shape[0]]  # the last block may be short
+    return rows
 
 
 def _versions(k: Tensor, v: Tensor | None) -> tuple[int, int]:

@@ -24,6 +24,7 @@ from .stats import Stats
 # The first two make a plan that can run (the binder's GroupingSets and Apply nodes do not).
 RULES = (
     expand_grouping_sets,  # before decorrelation, which knows aggregates, not grouping sets
+    push_filters,  # first into subqueries' outer rows, so that each is computed for fewer
     decorrelate_subqueries,  # every Apply becomes joins
     factor_ors,  # ORs' implied conjuncts first, for pushdown to move
     push_filters,  # conjuncts become join keys and leaf filters

@@ -131,7 +131,9 @@ class _Placer:
             # rows: a presence test costs about what their join's probe does, and cutting first
             # spares the other tests and the joins above
             placed = [f for f in due.values() if f.passed or f.source.share <= ALONG_SHARE]
-            for f in sorted(placed, key=lambda f: f.source.share):  # the most selective first
+            # the most selective first, but first of all one on a table's clustered key column,
+            # which reads only the blocks of rows that hold its values
+            for f in sorted(placed, key=lambda f: (not self._cuts_blocks(rel, f.keys), f.source.share)):
                 self.applied.append(f.source)
                 out = P.Join(out, f.source.read(), "semi", f.keys, f.source.keys)
         return out
@@ -151,6 +153,9 @@ class _Placer:
         if isinstance(rel, P.SetOp):
             return rel.with_inputs(*(self.visit(i, down) for i in ins)), stay
         return rel.with_inputs(*(self.visit(i, down if k == 0 else []) for k, i in enumerate(ins))), stay
+
+    def _cuts_blocks(self, rel: P.Rel, keys: tuple) -> bool:
+        return isinstance(rel, P.Scan) and len(keys) == 1 and self.stats.clustered(rel, keys[0])
 
     def _before_filter(self, rel: P.Rel, f: _KeyFilter) -> bool:
         """Whether a presence test goes below a table's own filter: when it keeps far fewer

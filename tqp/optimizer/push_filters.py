@@ -9,6 +9,8 @@
 - Into the left side of semi, anti and mark joins, below DISTINCT, into a UNION/INTERSECT/
   EXCEPT's two sides, through column-only projections, and below an aggregate when it reads
   only group keys (a HAVING on keys becomes a WHERE).
+- Into a subquery's outer rows (an Apply's left side) when it reads only their columns, so
+  that decorrelation computes the subquery for the rows that pass.
 - Below a window when it reads only the window's partition keys (whole partitions go), and
   below an unnest when it reads only the unnested rows' own columns.
 - A join condition's conjuncts over one side into that side (an inner join's either side, an
@@ -132,6 +134,12 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
         if down and all(_movable(k) for k in rel.keys):
             moved = [_substitute(p, lambda i: rel.keys[i]) for p in down]
             return _filter(rel.with_inputs(_place(rel.input, moved)), up)
+    if isinstance(rel, P.Apply):  # each output row extends one left row: test that row first
+        nl = len(rel.left.schema)
+        down = [p for p in preds if refs(p) and max(refs(p)) < nl]
+        if down:
+            up = keep + [p for p in preds if not any(p is d for d in down)]
+            return _filter(rel.with_inputs(_place(rel.left, down), rel.right), up)
     if isinstance(rel, P.Window):
         # A conjunct over partition keys only keeps or drops whole partitions, whose window
         # values do not change (not float keys: -0.0 and 0.0 share a partition but not 1/x).

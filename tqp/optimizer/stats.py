@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import torch
 
+from ..kernels.join import clustering
 from ..plan import nodes as P
-from ..plan.nodes import Call, ColRef, Expr, Lit, estimate_value, split_and, split_or
+from ..plan.nodes import Call, ColRef, Expr, Lit, ScalarSubquery, estimate_value, split_and, split_or
 
 DEFAULT_SELECTIVITY = 0.3  # a predicate nothing is known about
+CLUSTERED = 0.05  # a column whose blocks of rows span at most this share of its range on average
 _RANGE_OPS = {"lt": "hi", "le": "hi", "gt": "lo", "ge": "lo"}
 _FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
@@ -146,6 +148,15 @@ class Stats:
             table.stats[key] = tuple(float(v) for v in torch.aminmax(data)) if ok else None
         return table.stats[key]
 
+    def clustered(self, rel: P.Rel, e: Expr) -> bool:
+        """Whether the stored column an expression reads is kept in about its own order (a fact
+        table by date), so that a range of its values lies in few blocks of rows."""
+        found = self._stored(rel, e)
+        if found is None:
+            return False
+        col = found[0].columns[found[1]]
+        return col.dictionary is None and clustering(col.data, col.validity) < CLUSTERED
+
     def _stored(self, rel: P.Rel, e: Expr, visit=None):
         origin = origin_of(rel, e, visit)
         if origin is None:
@@ -193,7 +204,8 @@ class Stats:
     def _conjunct(self, e: Expr, rel: P.Rel) -> float:
         if not isinstance(e, Call):
             return DEFAULT_SELECTIVITY
-        if e.op in ("eq", "ne") and len(e.args) == 2 and any(isinstance(a, Lit) for a in e.args):
+        # an uncorrelated scalar subquery is one value, as a literal is
+        if e.op in ("eq", "ne") and len(e.args) == 2 and any(isinstance(a, (Lit, ScalarSubquery)) for a in e.args):
             col = next((a for a in e.args if isinstance(a, ColRef)), None)
             n = self.ndv(rel, col) if col is not None else None
             if n:
