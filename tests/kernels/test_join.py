@@ -207,3 +207,46 @@ def test_multi_column_integer_keys_packed(device, scale):
     li, ri = equi_join(lk, rk, lv, rv)
     want = [(i, j) for i in range(n) for j in range(m) if la[i] == ra[j] and lb[i] == rb[j]]
     assert list(zip(li.tolist(), ri.tolist())) == want
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64])
+def test_zone_rows_keep_every_row_in_range(device, dtype, monkeypatch):
+    import tqp.kernels.join as J
+    monkeypatch.setattr(J, "_MEMO_ROWS", 1000)
+    monkeypatch.setattr(J, "ZONE_ROWS", 64)
+    g = torch.Generator().manual_seed(5)
+    n = 5000 + 17  # a short last block
+    key = torch.sort(torch.randint(0, 900, (n,), generator=g)).values.to(dtype).to(device)
+    valid = (torch.rand(n, generator=g) > 0.1).to(device)
+    valid[640:1280] = False  # whole blocks of NULLs
+    nulled = key.masked_fill(~valid, 5)  # garbage under NULL inside the range asked for: it must not count
+    for key, v in ((key, None), (nulled, valid)):
+        for other in ([100, 130, 120], [0, 3], [880, 2000], [-50, -1], [400], [7, 450, 899], list(range(300, 320))):
+            for odt in (torch.int32, torch.int64):
+                rows = J.zone_rows(key, v, torch.tensor(other, dtype=odt, device=device), None)
+                wanted = torch.isin(key, torch.tensor(other, device=device))
+                if v is not None:
+                    wanted &= v
+                assert rows is not None and rows.shape[0] < n // 2
+                kept = torch.zeros(n, dtype=torch.bool, device=device)
+                kept[rows] = True
+                assert not bool((wanted & ~kept).any())  # no row with a key of the other side is cut
+                assert bool((rows[1:] > rows[:-1]).all()) and all(int(r) < n for r in rows[-1:])
+        many = torch.arange(100, 130, device=device).repeat(200)  # a large other side: its range
+        assert J.zone_rows(key, v, many, None).shape[0] < n // 2
+        one_null = torch.tensor([120, 0], device=device)
+        assert J.zone_rows(key, v, one_null, torch.tensor([True, False], device=device)).shape[0] <= 2 * 64
+    assert J.zone_rows(key, None, torch.arange(0, 900, 20, device=device), None) is None  # keys in every block: no cut
+    assert J.clustering(key, valid) < 0.05
+    shuffled = key[torch.randperm(n, generator=g).to(device)]
+    assert J.clustering(shuffled, None) > 0.5 and J.zone_rows(shuffled, None, torch.tensor([100], device=device), None) is None
+
+
+def test_remembered_bounds_follow_in_place_writes(device, monkeypatch):
+    import tqp.kernels.join as J
+    monkeypatch.setattr(J, "_MEMO_ROWS", 100)
+    key = torch.arange(1000, device=device)
+    assert J.bounds(key, None) == (0, 999)
+    key[3] = -7
+    assert J.bounds(key, None) == (-7, 999)
+    assert J.bounds(key[:0], None) is None

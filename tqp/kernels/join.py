@@ -118,14 +118,27 @@ def clustering(key: Tensor, valid: Tensor | None) -> float:
     return float((zmax[full] - zmin[full]).to(torch.float64).mean()) / (span[1] - span[0])
 
 
-def zone_rows(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor | None:
-    """The rows of a stored key column in blocks whose keys may lie in [lo, hi] (the other
-    side's range), in order, when they are under half of all rows; else None. A table kept
-    in key order (a fact table by date) is then read only where the other side's keys are."""
-    if key.shape[0] < _MEMO_ROWS or key.dtype not in (torch.int32, torch.int64):
+def zone_rows(key: Tensor, valid: Tensor | None, other_key: Tensor, other_valid: Tensor | None) -> Tensor | None:
+    """The rows of a stored key column in blocks that may hold one of the other side's keys,
+    in order, when they are under half of all rows; else None. A table kept in key order (a
+    fact table by date) is then read only where the other side's keys are. Blocks are tested
+    against each of a much smaller other side's keys, else against its range."""
+    if key.shape[0] < _MEMO_ROWS or key.dtype not in (torch.int32, torch.int64) or \
+            other_key.dtype not in (torch.int32, torch.int64):
         return None
     zmin, zmax = _zones(key, valid)
-    blocks = nonzero((zmax >= lo) & (zmin <= hi))
+    if 8 * other_key.shape[0] <= key.shape[0]:
+        keys = other_key if other_valid is None else other_key.index_select(0, nonzero(other_valid))
+        if keys.dtype != zmin.dtype:  # compared in int64: no key wraps
+            keys, zmin, zmax = keys.to(torch.int64), zmin.to(torch.int64), zmax.to(torch.int64)
+        keys = torch.sort(keys).values
+        hit = torch.searchsorted(keys, zmax, right=True) > torch.searchsorted(keys, zmin)
+    else:
+        span = bounds(other_key, other_valid)
+        if span is None:
+            return None
+        hit = (zmax >= span[0]) & (zmin <= span[1])
+    blocks = nonzero(hit)
     if 2 * blocks.shape[0] > zmin.shape[0]:
         return None
     rows = (blocks.unsqueeze(1) * ZONE_ROWS + torch.arange(ZONE_ROWS, device=key.device)).view(-1)

@@ -9,8 +9,6 @@
 - Into the left side of semi, anti and mark joins, below DISTINCT, into a UNION/INTERSECT/
   EXCEPT's two sides, through column-only projections, and below an aggregate when it reads
   only group keys (a HAVING on keys becomes a WHERE).
-- Into a subquery's outer rows (an Apply's left side) when it reads only their columns, so
-  that decorrelation computes the subquery for the rows that pass.
 - Below a window when it reads only the window's partition keys (whole partitions go), and
   below an unnest when it reads only the unnested rows' own columns.
 - A join condition's conjuncts over one side into that side (an inner join's either side, an
@@ -47,6 +45,29 @@ def push_filters(rel: P.Rel, stats=None) -> P.Rel:
     """The plan with every Filter's conjuncts pushed as far down as they can go (by the plan's
     shape alone: `stats` is not read)."""
     return P.transform(rel, _push_here)
+
+
+def push_into_applies(rel: P.Rel, stats=None) -> P.Rel:
+    """Before decorrelation: a Filter's conjuncts that read only a subquery's outer rows (an
+    Apply's left side; each output row extends one of them) filter those rows first, so the
+    subquery is computed for the rows that pass (pushdown goes on from there later)."""
+    return P.transform(rel, _into_apply)
+
+
+def _into_apply(rel: P.Rel) -> P.Rel:
+    if not (isinstance(rel, P.Filter) and isinstance(rel.input, P.Apply)):
+        return rel
+    a, nl = rel.input, len(rel.input.left.schema)
+    preds = split_and(rel.predicate)
+    down = [p for p in preds if _movable(p) and refs(p) and max(refs(p)) < nl]
+    if not down:
+        return rel
+    left = a.left
+    if isinstance(left, P.Filter):
+        left = P.Filter(left.input, and_all(split_and(left.predicate) + down))
+    else:
+        left = _into_apply(P.Filter(left, and_all(down)))
+    return _filter(a.with_inputs(left, a.right), [p for p in preds if not any(p is d for d in down)])
 
 
 def _push_here(rel: P.Rel) -> P.Rel:
@@ -134,12 +155,6 @@ def _place(rel: P.Rel, preds: list[Expr]) -> P.Rel:
         if down and all(_movable(k) for k in rel.keys):
             moved = [_substitute(p, lambda i: rel.keys[i]) for p in down]
             return _filter(rel.with_inputs(_place(rel.input, moved)), up)
-    if isinstance(rel, P.Apply):  # each output row extends one left row: test that row first
-        nl = len(rel.left.schema)
-        down = [p for p in preds if refs(p) and max(refs(p)) < nl]
-        if down:
-            up = keep + [p for p in preds if not any(p is d for d in down)]
-            return _filter(rel.with_inputs(_place(rel.left, down), rel.right), up)
     if isinstance(rel, P.Window):
         # A conjunct over partition keys only keeps or drops whole partitions, whose window
         # values do not change (not float keys: -0.0 and 0.0 share a partition but not 1/x).

@@ -184,8 +184,7 @@ def _stored_key(side: P.Rel, keys) -> bool:
 
 def _zone_cut(batch: Batch, key, valid, other_key, other_valid):
     """The batch's rows (and keys) in the blocks whose keys may meet the other side's range."""
-    span = J.bounds(other_key, other_valid)
-    rows = None if span is None else J.zone_rows(key, valid, *span)
+    rows = J.zone_rows(key, valid, other_key, other_valid)
     if rows is None:
         return batch, key, valid
     return batch.take(rows), key.index_select(0, rows), None if valid is None else valid.index_select(0, rows)
