@@ -38,6 +38,11 @@ CASES = {
     "null_keys": ([1, 2, 3, 1], [1, 1, 3, 2], [True, False, True, True],
                   [True, False, True, True]),
     "all_null": ([1, 2], [1, 2], [False, False], None),
+    # values under NULL: far outside the keys' range, near it (a table widened to hold them),
+    # and equal to a key of the other side; none may match
+    "null_garbage_far": ([5, 10**6, 7, -4000], [5, 7, 7], [True, False, True, False], None),
+    "null_garbage_near": ([5, 900, 7, -100, 7], [5, 7, 900, -100], [True, False, True, False, True], None),
+    "null_garbage_matching": ([5, 7, 7, 5], [7, 5, 7], [True, False, True, False], [True, True, False]),
     "large_range_unique": ([10**15, 5, -10**14, 5], [5, 10**15, -3], None, None),
     "large_range_dups": ([10**15, 5, 10**15], [10**15, 10**15, 5, 7 * 10**16], None, None),
     "disjoint": ([1, 2], [10, 20], None, None),
