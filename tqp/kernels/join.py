@@ -48,29 +48,34 @@ def _small(span: int, n: int) -> bool:
 _MEMO_ROWS = 1 << 20  # key columns at least this long have their bounds remembered
 
 
-_bounds_memo: dict[tuple[int, int], tuple] = {}
+_memo: dict[tuple, tuple] = {}
+
+
+def _remembered(what: str, key: Tensor, valid: Tensor | None, compute):
+    """compute(), remembered for a long key column (and its validity) while both live unchanged
+    (in-place writes bump a tensor's version): a stored table's column is probed by every
+    query that joins it, and reading 12M keys for their range costs about what the probe does."""
+    memo_key = (what, id(key), id(valid))
+    versions = (key._version, -1 if valid is None else valid._version)
+    hit = _memo.get(memo_key)
+    if hit is not None and hit[0]() is key and (valid is None or hit[1]() is valid) and hit[2] == versions:
+        return hit[3]
+    found = compute()
+    forget = lambda _ref: _memo.pop(memo_key, None)  # noqa: E731
+    _memo[memo_key] = (weakref.ref(key, forget), None if valid is None else weakref.ref(valid, forget), versions, found)
+    return found
 
 
 def _bounds(k: Tensor, v: Tensor | None) -> tuple[Tensor, Tensor] | tuple[int, int]:
-    """(min, max) over the valid keys; remembered for long tensors that outlive a query (a
-    stored table's key column is probed by every query that joins it, and reading 12M keys
-    for their range costs about what the probe itself does)."""
-    memo_key = (id(k), id(v))
-    hit = _bounds_memo.get(memo_key)
-    if hit is not None and hit[0]() is k and (v is None or hit[1]() is v) and hit[2] == _versions(k, v):
-        return hit[3]
-    if v is None:
-        lo, hi = torch.aminmax(k)
-    else:
+    """(min, max) over the valid keys: tensors, or ints remembered for a long column."""
+    def compute():
+        if v is None:
+            return torch.aminmax(k)
         info = torch.iinfo(k.dtype)
-        lo, hi = k.masked_fill(~v, info.max).amin(), k.masked_fill(~v, info.min).amax()
+        return k.masked_fill(~v, info.max).amin(), k.masked_fill(~v, info.min).amax()
     if k.shape[0] < _MEMO_ROWS:
-        return lo, hi
-    found = tuple(torch.stack([lo.to(torch.int64), hi.to(torch.int64)]).tolist())
-    forget = lambda _ref, key=memo_key: _bounds_memo.pop(key, None)  # noqa: E731
-    _bounds_memo[memo_key] = (weakref.ref(k, forget), None if v is None else weakref.ref(v, forget),
-                              _versions(k, v), found)
-    return found
+        return compute()
+    return _remembered("bounds", k, v, lambda: tuple(torch.stack([x.to(torch.int64) for x in compute()]).tolist()))
 
 
 def bounds(key: Tensor, valid: Tensor | None) -> tuple[int, int] | None:
@@ -86,23 +91,18 @@ ZONE_ROWS = 4096  # rows per block whose key bounds are remembered
 
 def _zones(key: Tensor, valid: Tensor | None) -> tuple[Tensor, Tensor]:
     """Each block's (min, max) over its valid keys (an all-NULL block gets min > max),
-    remembered as bounds are: computed once per stored key column."""
-    memo_key = (id(key), id(valid), "zones")
-    hit = _bounds_memo.get(memo_key)
-    if hit is not None and hit[0]() is key and (valid is None or hit[1]() is valid) and hit[2] == _versions(key, valid):
-        return hit[3]
-    info = torch.iinfo(key.dtype)
-    low = key if valid is None else key.masked_fill(~valid, info.max)
-    high = key if valid is None else key.masked_fill(~valid, info.min)
-    n, full = key.shape[0], key.shape[0] // ZONE_ROWS * ZONE_ROWS
-    parts = []
-    for x, fn in ((low, torch.amin), (high, torch.amax)):
-        z = fn(x[:full].view(-1, ZONE_ROWS), dim=1)
-        parts.append(torch.cat([z, fn(x[full:]).view(1)]) if full < n else z)
-    forget = lambda _ref, k=memo_key: _bounds_memo.pop(k, None)  # noqa: E731
-    _bounds_memo[memo_key] = (weakref.ref(key, forget), None if valid is None else weakref.ref(valid, forget),
-                              _versions(key, valid), tuple(parts))
-    return parts[0], parts[1]
+    computed once per stored key column."""
+    def compute():
+        info = torch.iinfo(key.dtype)
+        low = key if valid is None else key.masked_fill(~valid, info.max)
+        high = key if valid is None else key.masked_fill(~valid, info.min)
+        n, full = key.shape[0], key.shape[0] // ZONE_ROWS * ZONE_ROWS
+        parts = []
+        for x, fn in ((low, torch.amin), (high, torch.amax)):
+            z = fn(x[:full].view(-1, ZONE_ROWS), dim=1)
+            parts.append(torch.cat([z, fn(x[full:]).view(1)]) if full < n else z)
+        return tuple(parts)
+    return _remembered("zones", key, valid, compute)
 
 
 def clustering(key: Tensor, valid: Tensor | None) -> float:
@@ -145,11 +145,6 @@ def zone_rows(key: Tensor, valid: Tensor | None, other_key: Tensor, other_valid:
     if blocks.shape[0] and int(blocks[-1]) == zmin.shape[0] - 1:
         rows = rows[rows < key.shape[0]]  # the last block may be short
     return rows
-
-
-def _versions(k: Tensor, v: Tensor | None) -> tuple[int, int]:
-    """In-place writes bump a tensor's version: a remembered range is stale after one."""
-    return k._version, -1 if v is None else v._version
 
 
 def _stats(left_key, right_key, left_valid, right_valid) -> tuple[int, int, int, int]:
