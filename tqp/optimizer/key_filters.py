@@ -128,12 +128,13 @@ class _Placer:
                 due[f.keys] = f
         if any(f.passed for f in due.values()):
             # one placed here brings along those right below their own joins that keep very few
-            # rows: a presence test costs about what their join's probe does, and cutting first
-            # spares the other tests and the joins above
-            placed = [f for f in due.values() if f.passed or f.source.share <= ALONG_SHARE]
-            # the most selective first, but first of all one on a table's clustered key column,
-            # which reads only the blocks of rows that hold its values
-            for f in sorted(placed, key=lambda f: (not self._cuts_blocks(rel, f.keys), f.source.share)):
+            # rows (a presence test costs about what their join's probe does, and cutting first
+            # spares the other tests and the joins above), and any on a table's clustered key
+            # column, which reads only the blocks of rows that hold its values: it goes first,
+            # then the most selective
+            cuts = {k: self._cuts_blocks(rel, k) for k in due}
+            placed = [f for k, f in due.items() if f.passed or f.source.share <= ALONG_SHARE or cuts[k]]
+            for f in sorted(placed, key=lambda f: (not cuts[f.keys], f.source.share)):
                 self.applied.append(f.source)
                 out = P.Join(out, f.source.read(), "semi", f.keys, f.source.keys)
         return out
