@@ -13,7 +13,13 @@ Strategies, chosen from the key bounds (one host sync to read them); int32 keys 
 * keys so skewed that buckets would overflow: sort the right keys and find each left key's
   run by binary search (in key order when there are many probes).
 
-Rows whose *_valid is False (a NULL key column) never match.
+Rows whose *_valid is False (a NULL key column) never match. Where a table can also hold the
+values stored under a probe column's NULLs, probes gather without range checks and test
+validity once after.
+
+A long key column (a stored table's) has its bounds, and the bounds of each block of
+ZONE_ROWS rows, remembered while it lives unchanged: `zone_rows` then gives the blocks that
+may hold the other side's keys, so a table kept in about key order is read only there.
 
 >>> import torch
 >>> li, ri = equi_join(torch.tensor([1, 2, 2, 5]), torch.tensor([2, 1, 2]))
@@ -21,6 +27,9 @@ Rows whose *_valid is False (a NULL key column) never match.
 ([0, 1, 1, 2, 2], [1, 0, 2, 0, 2])
 >>> semi_mask(torch.tensor([1, 3, 2]), torch.tensor([2, 2, 9])).tolist()
 [False, False, True]
+>>> days = torch.arange(3 * ZONE_ROWS * 256) // 256  # 256 rows a day, in day order
+>>> zone_rows(days, None, torch.tensor([5, 6]), None).tolist() == list(range(ZONE_ROWS))
+True
 """
 from __future__ import annotations
 

@@ -11,7 +11,10 @@ into a private copy of a shared subplan (a CTE) when it gets further inside. It 
 where it can go no further, if it passed an operator there that it spares rows (a join, an
 aggregate, a sort...) and the rows there are many: a semi join right below its own join would
 only repeat the join's work, unless another one is placed there too and it keeps very few
-rows (then both are, the most selective first).
+rows (then both are, the most selective first). One on a table's clustered key column (the
+table is stored in about that column's order) comes along wherever another is placed and goes
+first: it reads only the blocks of rows that hold its values (physical.join's zone cut). A
+table's own filter is tested before a presence test, unless the test keeps far fewer rows.
 
 The join stays where it was, so the filter only removes rows that the join drops anyway, with
 everything they contributed to. That makes it valid in places a moved filter is not: in the

@@ -13,6 +13,9 @@ produces, by kind:
 - mark/mark_in/mark_any: every left row, in order, plus one BOOLEAN column: whether it
   matched, with IN's NULL (mark_in) and ANY's NULL (mark_any) semantics.
 NULL keys never match unless `null_safe` (IS NOT DISTINCT FROM), where NULL meets NULL.
+A side read straight from a table on one integer key column, whose unmatched rows the join
+drops, is first cut to the blocks of rows that may hold the other side's keys (kernels.join
+zone_rows: a fact table stored by date is read only where the dates are).
 String keys are unified into one dictionary and numeric keys brought to one width before
 they are combined into one exact int64 key (never a hash).
 
