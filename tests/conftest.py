@@ -23,6 +23,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # plain `pytest` does not put the repo root on sys.path
     sys.path.insert(0, str(REPO))
 
+import tqp  # noqa: E402,F401  (before torch: it sets torch's OpenMP spin for a shared machine)
 import duckdb  # noqa: E402
 import sqlglot  # noqa: E402
 from sqlglot import exp  # noqa: E402

@@ -414,7 +414,7 @@ def test_unexpected_engine_errors_are_wrapped(con, monkeypatch, raised, expected
     with pytest.raises(expected) as info:
         con.execute("SELECT 1")
     assert info.value.__cause__ is raised
-    monkeypatch.setattr(con._engine, "register", boom)
+    monkeypatch.setattr(con._engine, "store", boom)
     with pytest.raises(expected):
         con.register("t", {"a": [1]})
 

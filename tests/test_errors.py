@@ -669,3 +669,13 @@ def test_host_out_of_memory_is_operational(econ, tqp_module, monkeypatch, raised
 def test_dates_past_year_9999_refused_at_register(econ, tqp_module, arr):
     with pytest.raises(tqp_module.DataError, match='column "c".*out of range'):
         econ.register("far", pa.table({"c": arr}))
+
+
+@pytest.mark.parametrize("sql, kind, words", [
+    ("SELECT id FROM people LIMIT 101 PERCENT", "DataError", ("percent", "100")),
+    ("SELECT id FROM people LIMIT 'x' PERCENT", "ProgrammingError", ("percent",)),
+    ("SELECT id FROM people ORDER BY id LIMIT 2 WITH TIES", "NotSupportedError", ("with ties",)),
+    ("SELECT {'a': 1}[1]", "ProgrammingError", ("integer key", "unnamed")),
+])
+def test_limit_percent_and_subscript_errors(econ, tqp_module, sql, kind, words):
+    raises(econ, sql, getattr(tqp_module, kind), mentions=words)

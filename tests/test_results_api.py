@@ -147,6 +147,9 @@ def test_torch_nulls_dates_and_strings(con, source):
     assert con.sql("SELECT coalesce(kn, -1) AS kn FROM t ORDER BY id").torch()["kn"].tolist()[:2] == [-1, 1]
     with pytest.raises(tqp.NotSupportedError, match='"s" is VARCHAR'):
         con.sql("SELECT s FROM t").torch()
+    for nested, kind in (("[id, k]", "BIGINT\\[\\]"), ("{'a': id}", "STRUCT"), ("MAP {'a': id}", "MAP")):
+        with pytest.raises(tqp.NotSupportedError, match=f'"v" is {kind}.*no tensor form'):
+            con.sql(f"SELECT {nested} AS v FROM t").torch()  # codes into a dictionary are no values
     assert list(con.sql("SELECT id, id FROM t").torch()) == ["id", "id_1"]
 
 
@@ -161,6 +164,30 @@ def test_torch_shares_results_but_never_a_table(con):
     y = computed.torch()["y"]
     assert y.data_ptr() == computed._result.columns[0].data.data_ptr()  # handed over, no copy
     assert computed.torch()["y"].tolist() == [2 * i for i in range(N)]
+
+
+def test_torch_stays_on_the_device(con, device, monkeypatch):
+    """torch() reads the engine's columns where they are: never Arrow (the host), and on a GPU
+    no wait on the device for columns that need no NULL check."""
+    from tqp.engine import Result
+
+    q = "SELECT id, x * 2 AS x2, xn, b FROM t ORDER BY id"  # a table's column, computed, NULL -> NaN
+    want = con.sql(q).arrow()
+    res, cur = con.sql(q), con.execute(q)
+    monkeypatch.setattr(Result, "table", property(lambda self: pytest.fail("torch() went through Arrow")))
+    if device == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.set_sync_debug_mode("error")
+    try:
+        got, from_cursor = res.torch(), cur.torch()
+    finally:
+        if device == "cuda":
+            torch.cuda.set_sync_debug_mode("default")
+    for out in (got, from_cursor):
+        assert [v.device.type for v in out.values()] == [torch.device(device).type] * 4
+        for name, v in out.items():
+            expected = want.column(name).to_numpy(zero_copy_only=False)
+            np.testing.assert_array_equal(v.cpu().numpy(), expected.astype(v.cpu().numpy().dtype))
 
 
 def test_arrow_stream_consumers(con):
@@ -300,10 +327,32 @@ def _readme_blocks():
     return re.findall(r"```python\n(.*?)```", text, flags=re.S)
 
 
+_CLAIMED = re.compile(r"^(\s*)print\((.*)\)\s+#\s*((?:[\[({'\"]|\w+\().*)$", flags=re.MULTILINE)
+
+
+def _checked(block: str) -> tuple[str, int]:
+    """The block with each `print(x)  # value` line asserting that x prints as the comment
+    begins (`# [(1, 10)]`, `# tensor([6., 9.]...), on con.device`), and how many it checks."""
+    def claim(m):
+        return f"{m.group(1)}__claim__({m.group(2)}, {m.group(3)!r})"
+    return _CLAIMED.sub(claim, block), len(_CLAIMED.findall(block))
+
+
+def _claim(value, comment: str) -> None:
+    print(value)
+    assert comment.startswith(str(value)), f"README claims {comment!r}, the code prints {value}"
+
+
+def test_readme_claims_are_checked():
+    checked = sum(_checked(b)[1] for b in _readme_blocks())
+    assert checked >= 6  # the Python API's printed results: a rewritten comment cannot slip past
+
+
 @pytest.mark.parametrize("index", range(len(_readme_blocks())))
 def test_readme_python_blocks_run(index, tmp_path, monkeypatch):
     block = _readme_blocks()[index]
     for module in re.findall(r"^\s*(?:from|import) ([A-Za-z_][\w]*)", block, flags=re.M):
         pytest.importorskip(module)
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, f"README.md python block {index + 1}", "exec"), {"__name__": "__readme__"})
+    code = compile(_checked(block)[0], f"README.md python block {index + 1}", "exec")
+    exec(code, {"__name__": "__readme__", "__claim__": _claim})

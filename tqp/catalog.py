@@ -107,6 +107,9 @@ class Tables(dict):
             from .catalog_sql import INFO_PREFIX, info_table
             if key.startswith(INFO_PREFIX):
                 return info_table(self.owner, key)
+            from .io.python_scan import PYTHON_PREFIX
+            if key.startswith(PYTHON_PREFIX):
+                return self.owner.python_sources.get(key)
         raise KeyError(key)
 
     def overlay(self, extra: dict | None) -> "Tables":
@@ -168,11 +171,14 @@ class Catalog:
     def __post_init__(self):
         if isinstance(self.tables, Tables) and self.tables.owner is not None:
             self.file_cache = self.tables.owner.file_cache  # a statement's scratch view of a catalog
+            self.python_sources = self.tables.owner.python_sources
             self.device = self.device or self.tables.owner.device
             self.schemas = self.tables.owner.schemas
         else:
+            from .io.python_scan import PythonSources
             self.tables = Tables(self.tables, self)
             self.file_cache = FileCache(self)
+            self.python_sources = PythonSources(self)
 
     def forget_indexes(self, table: str):
         """A table that is dropped or replaced takes its indexes with it."""
@@ -226,6 +232,12 @@ class Catalog:
         if key in self.tables:
             return self.tables[key]
         return self.views.get(key)
+
+    def python_source(self, name: str) -> str | None:
+        """The key of the caller's Python variable `name`, for a name nothing else holds (see
+        tqp.io.python_scan)."""
+        from .io.python_scan import python_source
+        return python_source(self, name)
 
     def names(self) -> list[str]:
         return sorted(list(self.tables) + list(self.views))

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from .errors import (DatabaseError, DataError, Error, IntegrityError, InterfaceError,
                      InternalError, NotSupportedError, OperationalError, ProgrammingError, Warning)
-from .io.sources import to_arrow
+from .io.python_scan import run_in_scope
 
 __all__ = [
     "apilevel", "threadsafety", "paramstyle", "connect", "Connection", "Cursor",
@@ -280,17 +280,10 @@ class Connection:
         self._check_open()
         if not isinstance(name, str) or not name:
             raise ProgrammingError(f"table name must be a non-empty str, got {name!r}")
-        from .io.tensors import tensor_columns, to_columns
+        from .io.python_scan import read_columns
 
-        what = f"reading the data for table {name!r}"
-        found = _guarded(tensor_columns, what, obj, columns)
-        if found is not None:
-            cols = _guarded(to_columns, what, found[1], self._device)
-            _guarded(self._engine.store, f"registering table {name!r}", name, found[0], cols,
-                     len(cols[0]) if cols else 0)
-            return
-        table = _guarded(to_arrow, what, obj, columns)
-        _guarded(self._engine.register, f"registering table {name!r}", name, table)
+        names, cols, rows = _guarded(read_columns, f"reading the data for table {name!r}", obj, self._device, columns)
+        _guarded(self._engine.store, f"registering table {name!r}", name, names, cols, rows)
 
     def unregister(self, name: str) -> None:
         """Remove table `name`; ProgrammingError if there is none."""
@@ -518,7 +511,8 @@ class Cursor:
         if not isinstance(sql, str):
             raise ProgrammingError(f"SQL must be a str, got {type(sql).__name__}")
         params = _check_params(params)
-        result = _guarded(self._connection._engine.execute, "executing the statement", sql, params)
+        engine = self._connection._engine
+        result = _guarded(run_in_scope, "executing the statement", lambda: engine.execute(sql, params), sql)
         self._result = result
         self._rowcount = result.rowcount
         self._description = _guarded(_description, "describing the result", result)

@@ -127,6 +127,20 @@ def _transaction_control(stmt) -> str | None:
     return None
 
 
+_heap_frozen = False
+
+
+def _freeze_startup_heap() -> None:
+    """Move the objects that exist when the first engine starts (torch's, sqlglot's, pyarrow's
+    modules: hundreds of thousands) out of the cyclic collector's reach, once per process.
+    They live as long as the process anyway, and every full collection that planning
+    triggers would otherwise traverse them all again."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.freeze()
+
+
 @contextmanager
 def _front_end():
     """Parsing and planning allocate many small acyclic objects; the cyclic collector's full
@@ -142,6 +156,7 @@ def _front_end():
 
 class Engine:
     def __init__(self, device: torch.device):
+        _freeze_startup_heap()
         self.device = torch.device(device)
         self.catalog = Catalog(device=self.device)
         self.settings = Settings()

@@ -24,7 +24,8 @@ through Arrow or the host. A column that is a stored table's own tensor (``SELEC
 cloned, so writing into the result cannot change the table; every other column is handed over
 as it is. DECIMAL becomes float64, DATE int32 days and TIMESTAMP int64 microseconds since
 1970-01-01; NULL becomes NaN in floating columns, and a NULL in any other column raises
-DataError (tensors have no NULL). VARCHAR columns have no tensor form (NotSupportedError).
+DataError (tensors have no NULL; that check is the only time torch() waits for a GPU). VARCHAR, LIST, STRUCT and MAP columns have no tensor form
+(NotSupportedError).
 """
 from __future__ import annotations
 
@@ -198,7 +199,7 @@ def to_numpy(table: pa.Table) -> dict:
 
 def to_torch(result, connection) -> dict:
     """Column tensors of an engine Result (see the module docstring for the rules)."""
-    import torch
+    from .kernels.selection import all_true
 
     columns = result.columns
     if columns is None:  # a result made as Arrow (EXPLAIN, say): bring it to the device
@@ -211,23 +212,25 @@ def to_torch(result, connection) -> dict:
     out = {}
     for name, key, col in zip(result.names, unique_names(result.names), columns):
         t = col.type
-        if t.is_string:
-            raise NotSupportedError(f'column "{name}" is VARCHAR, which has no tensor form; use '
-                                    "arrow(), df() or fetchnumpy() for strings")
+        if t.uses_dictionary:  # codes into a dictionary of strings, lists or structs
+            hint = " or select its fields (s.field)" if t.kind == "STRUCT" else ""
+            raise NotSupportedError(f'column "{name}" is {t}, which has no tensor form; use '
+                                    f"arrow(), df() or fetchnumpy(){hint}")
         x = col.data
         if t.is_decimal:
             from . import types as T
             from .compile.expr import cast_column
 
             x = cast_column(col, T.DOUBLE).data
-        if col.validity is not None and not bool(col.validity.all()):
-            if not x.is_floating_point():
+        if col.validity is not None and x.is_floating_point():
+            x = x.masked_fill(~col.validity, float("nan"))  # a new tensor, and no wait on a GPU
+        else:
+            if col.validity is not None and not all_true(col.validity):  # (to raise, the host must know)
                 raise DataError(f'column "{name}" has NULLs, which a {str(x.dtype).replace("torch.", "")} '
                                 f"tensor cannot hold: use coalesce() in the query, or CAST it to DOUBLE "
                                 "(NULL becomes NaN)")
-            x = torch.where(col.validity, x, torch.full_like(x, float("nan")))
-        elif x.untyped_storage().data_ptr() in stored:
-            x = x.clone()
+            if x.untyped_storage().data_ptr() in stored:
+                x = x.clone()
         out[key] = x
     return out
 

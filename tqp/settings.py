@@ -16,6 +16,10 @@ The names and meanings follow DuckDB's, so scripts written for it keep their beh
   ``Connection.register(path)`` are trusted and unaffected.
 - ``enable_progress_bar`` (false) and ``progress_bar_time`` (2000 ms): a statement that runs
   longer than that shows on stderr the share of its plan's operators that have finished.
+- ``python_enable_replacements`` (false) and ``python_scan_all_frames`` (false): a table name
+  that names nothing else reads the caller's Python variable of that name (a DataFrame, an
+  Arrow table...), in the caller's frame or, with the second, any frame up the stack; DuckDB's
+  replacement scan, off here unless asked for (see tqp.io.python_scan).
 - ``TimeZone`` ('UTC'): the IANA zone TIMESTAMP WITH TIME ZONE values are read and shown in.
   DuckDB starts from the machine's zone; tqp starts from UTC, so a result never depends on
   the machine it ran on.
@@ -144,6 +148,8 @@ class Settings:
     timezone: str = "UTC"
     enable_progress_bar: bool = False
     progress_bar_time: int = 2000  # milliseconds a statement runs before its bar shows
+    python_enable_replacements: bool = False
+    python_scan_all_frames: bool = False
 
     _PARSERS = {
         "integer_division": _parse_bool,
@@ -155,6 +161,8 @@ class Settings:
         "allowed_paths": _parse_paths,
         "timezone": _parse_zone,
         "enable_progress_bar": _parse_bool,
+        "python_enable_replacements": _parse_bool,
+        "python_scan_all_frames": _parse_bool,
         "progress_bar_time": lambda name, v: _parse_threads(name, int(str(v).strip()) + 1) - 1 if str(v).strip().isdigit()
         else _parse_threads(name, v),
     }

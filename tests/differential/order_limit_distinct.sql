@@ -156,3 +156,15 @@ SELECT DISTINCT * FROM (SELECT g, b FROM t WHERE g < 3);
 
 -- distinct_all_same
 SELECT DISTINCT 1 FROM t;
+
+-- limit_percent_ordered
+SELECT id, i32 FROM t ORDER BY id LIMIT 7 PERCENT;
+
+-- limit_percent_offset_counts_all_rows
+SELECT id FROM t ORDER BY id DESC LIMIT 33.5 PERCENT OFFSET 40;
+
+-- limit_percent_after_filter
+SELECT count(*) FROM (SELECT id FROM t WHERE i32 > 0 ORDER BY id LIMIT 50%);
+
+-- limit_percent_all_and_none
+SELECT (SELECT count(*) FROM (SELECT id FROM t LIMIT 100 PERCENT)), (SELECT count(*) FROM (SELECT id FROM t LIMIT 0 PERCENT));

@@ -29,7 +29,15 @@ QUERIES = [
     "UNPIVOT w ON x, y",
     "SELECT * FROM w UNPIVOT (val FOR k IN (x, z))",
     "SELECT k, sum(val) AS s FROM (UNPIVOT w ON x, y, z INTO NAME k VALUE val) GROUP BY k",
+    "PIVOT t ON col USING sum(v) GROUP BY g ORDER BY g DESC LIMIT 2",
+    "PIVOT t ON col USING sum(v) ORDER BY g",
+    "UNPIVOT w ON x, y INTO NAME k VALUE val ORDER BY id, k LIMIT 3 OFFSET 1",
 ]
+
+
+@pytest.mark.parametrize("sql", [q for q in QUERIES if "ORDER BY" in q])
+def test_statement_with_order_by_keeps_the_order(cons, sql):
+    assert_same(*cons, sql, ordered=True)
 
 
 @pytest.fixture(scope="module")

@@ -276,6 +276,11 @@ SMALL = {
                              "bool_or(b) FILTER (WHERE x > 0) OVER (PARTITION BY p) FROM w",
     "bitwise_over_frames": "SELECT id, bit_or(i) OVER (ORDER BY id), bit_and(i) OVER (PARTITION BY p), "
                            "bit_xor(i) OVER (ORDER BY id ROWS 1 PRECEDING) FROM w",
+    # a window on the left of IN / ANY (subquery): computed over the rows before the join
+    "window_left_of_in": "SELECT id, (row_number() OVER (ORDER BY id DESC)) IN (SELECT i FROM w WHERE i > 2) AS x, "
+                         "rank() OVER (PARTITION BY p ORDER BY i) AS r FROM w",
+    "window_left_of_any": "SELECT id, (lag(i) OVER (PARTITION BY p ORDER BY id)) = ANY (SELECT i FROM w WHERE b) FROM w",
+    "window_left_of_in_qualify": "SELECT id FROM w QUALIFY (row_number() OVER (ORDER BY id)) IN (SELECT i FROM w)",
 }
 
 

@@ -51,6 +51,7 @@ FEATURES = {
     "outer_joins": "LEFT / RIGHT / FULL joins",
     "join_multi_eq": "join conditions with two equalities (a.x = b.y AND a.z = b.w), cycles across 3 tables",
     "mixed_joins": "comma joins mixed with outer joins: a LEFT JOIN b ON ..., c WHERE ... / a, b RIGHT JOIN c ON ...",
+    "using_joins": "JOIN ... USING (col) on a column name the right side shares with one item of its join group",
     "nonequi_join": "join conditions without an equality",
     "cte": "WITH a AS (...), b AS (... FROM a ...)",
     "derived": "subqueries in FROM",
@@ -832,6 +833,16 @@ class QueryGen:
             conds.append(self.pred(ctx, 1).sql)
         return " AND ".join(conds)
 
+    def using_column(self, segment: list, rel) -> str | None:
+        """A column name of rel that exactly one item of the join group has, with the same type
+        (USING then names one column on each side), or None."""
+        seen: dict = {}
+        for item in segment:
+            for n, t, _ in item.cols:
+                seen.setdefault(n, []).append(t)
+        common = [n for n, t, _ in rel.cols if seen.get(n) == [t]]
+        return self.r.choice(common) if common else None
+
     def from_clause(self, qdepth: int, outer: list):
         """(sql, rels, where-conjuncts implied by comma joins, worst-case rows)."""
         n = self.choose([(5, 1), (4, 2), (2, 3)]) if self.on("joins") or self.on("outer_joins") else 1
@@ -868,8 +879,12 @@ class QueryGen:
                 parts.append(f" CROSS JOIN {rel.sql}")
                 segment.append(rel)
             else:
-                equi = not (self.on("nonequi_join") and self.coin(0.15))
-                parts.append(f" {kind} {rel.sql} ON {self.join_cond(segment, rel, equi)}")
+                using = self.using_column(segment, rel) if self.on("using_joins") and self.coin(0.2) else None
+                if using is not None:
+                    parts.append(f" {kind} {rel.sql} USING ({using})")
+                else:
+                    equi = not (self.on("nonequi_join") and self.coin(0.15))
+                    parts.append(f" {kind} {rel.sql} ON {self.join_cond(segment, rel, equi)}")
                 segment.append(rel)
                 had_outer = had_outer or kind != "JOIN"
             rels.append(rel)

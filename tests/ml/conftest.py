@@ -11,3 +11,20 @@ def _one_thread_for_fitting():
 
     with threadpool_limits(1):
         yield
+
+
+@pytest.fixture
+def scoring(device):
+    """A factory of connections on `device` with table t (id, a, b, c: X's columns) and the
+    given models registered by name."""
+    import numpy as np
+
+    import tqp
+
+    def make(X, models):
+        con = tqp.connect(device=device)
+        con.register("t", {"id": np.arange(len(X)), "a": X[:, 0], "b": X[:, 1], "c": X[:, 2]})
+        for name, m in models.items():
+            con.register_model(name, m)
+        return con
+    return make

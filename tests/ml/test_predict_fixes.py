@@ -44,13 +44,8 @@ def models(data):
 
 
 @pytest.fixture
-def con(device, data, models):
-    X = data[0]
-    c = tqp.connect(device=device)
-    c.register("t", {"id": np.arange(N), "a": X[:, 0], "b": X[:, 1], "c": X[:, 2]})
-    for name, m in models.items():
-        c.register_model(name, m)
-    return c
+def con(scoring, data, models):
+    return scoring(data[0], models)
 
 
 # ------------------------------------------------------------------ constant features

@@ -1230,6 +1230,14 @@ def _predict(args, e, ctx):
     valid = and_validity(*[c.validity for c in args])
     if valid is not None and valid.dim() == 0 and not scalar:
         valid = valid.expand(n)
+    if what == "proba_all":  # a STRUCT of every class's probability; NULL where a feature is
+        from ..ml.compiled import probability_struct
+        probs = model.predict_proba_all(x)
+        out = probability_struct(probs, e.type)
+        if out is None:
+            from ..functions.nested import _struct_pack_kernel
+            out = _struct_pack_kernel([Column(T.DOUBLE, probs[:, j]) for j in range(probs.shape[1])], e, ctx)
+        return (replace(out, data=out.data[0]) if scalar else out).with_validity(valid)
     if what == "proba":
         out, t = model.predict_proba(x, index), T.DOUBLE
     else:

@@ -113,6 +113,8 @@ def _within_group(b, args):
     from ..sql import expressions as X
     node = args[0]
     fn, order = node.this, node.expression
+    if type(fn).__name__ == "Mode" and fn.this is None and isinstance(order, exp.Order) and len(order.expressions) == 1:
+        return b.bind(exp.Anonymous(this="mode", expressions=[order.expressions[0].this.copy()]))  # (the order is moot)
     kind = {exp.PercentileCont: "cont", exp.PercentileDisc: "disc"}.get(type(fn))
     if kind is None or fn.this is None or not isinstance(order, exp.Order) or len(order.expressions) != 1:
         raise NotSupportedError(f"WITHIN GROUP over {fn.sql('duckdb')[:40]}")

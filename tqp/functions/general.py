@@ -110,8 +110,9 @@ def _predict(fn):
 
 _entry("predict", "predict(VARCHAR model, features...) → label type", "The registered model's prediction.",
        "predict('churn', age, plan)", _predict("predict"), ("tqp_predict",), raw=True, family="model")
-_entry("predict_proba", "predict_proba(VARCHAR model, features... [, class := label]) → DOUBLE",
-       "A classifier's probability of a class (default: the last).", "predict_proba('churn', *)",
+_entry("predict_proba", "predict_proba(VARCHAR model, features... [, class := label | *]) → DOUBLE | STRUCT",
+       "A classifier's probability of a class (default: the last); class := * gives every class's, "
+       "as a STRUCT keyed by label.", "predict_proba('churn', *)",
        _predict("predict_proba"), ("tqp_predict_proba",), raw=True, family="model")
 
 

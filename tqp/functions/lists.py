@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
-import sqlglot
+
 import torch
 from sqlglot import exp
 
@@ -30,6 +30,7 @@ from ..compile import expr as C
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
 from ..sql import expressions as X
+from ..sql.parse import parse_expression
 from .nested import _all_null, _codes, _elements, _encode, _entry, _length, _need
 from .signature import arity
 
@@ -174,7 +175,7 @@ def bind_list_aggregate(b, list_expr: Expr, name: str, extra: list) -> Expr:
     if not _AGG_NAME.match(name):
         raise ProgrammingError(f"list_aggregate(): {name!r} is not an aggregate function")
     extras = [f"__a{i}" for i in range(len(extra))]
-    node = sqlglot.parse_one(f"{name}(__x{''.join(', ' + x for x in extras)})", read="duckdb")
+    node = parse_expression(f"{name}(__x{''.join(', ' + x for x in extras)})")
     given = dict(zip(extras, extra), __x=exp.column("#element", quoted=True))
     node = node.transform(lambda n: given[n.name].copy() if isinstance(n, exp.Column) and n.name in given else n)
     inner = _private_binder(b, [("#element", _element_of(l.type))], aggregates=True)

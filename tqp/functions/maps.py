@@ -26,7 +26,7 @@ from ..errors import DataError, ProgrammingError
 from ..plan.nodes import Call, Expr, Lit
 from ..sql import expressions as X
 from .lists import Flat, _equal_or_both_null, _pick, each_tuple, flat, to_lists
-from .nested import _codes, _encode, _entry, _fields, _index_written, _list_value, _need, _take
+from .nested import _codes, _encode, _entry, _fields, _list_value, _need, _take
 from .signature import arity
 
 
@@ -205,7 +205,7 @@ def _projection_kernel(args, e, ctx):
 
 def bracket(m: Expr, index_node, b) -> Expr:
     """m[key]: the value (DuckDB 1.3+), NULL when the key is absent."""
-    return _lookup("map_extract_value", False)(m, b.bind(_index_written(index_node)))
+    return _lookup("map_extract_value", False)(m, b.bind(index_node))
 
 
 _entry("map", "map(LIST keys, LIST values) → MAP", "A map of the keys to the values (same lengths; keys unique and not "

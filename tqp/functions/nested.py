@@ -174,15 +174,6 @@ def _struct_pack_kernel(args, e, ctx):
 # ---------------------------------------------------------------- reading values
 
 
-def _index_written(node: exp.Expression) -> exp.Expression:
-    """sqlglot stores a DuckDB index literal 0-based (l[1] as 0, l[-1] as -2) but leaves other
-    index expressions as written; this gives back what was written."""
-    if node.is_int or isinstance(node, exp.Neg) and node.this.is_int:
-        value = int(node.this.this) * -1 if isinstance(node, exp.Neg) else int(node.this)
-        return exp.Literal.number(value + 1)
-    return node
-
-
 def _bracket(b, nodes):
     (node,) = nodes
     subject = b.bind(node.this)
@@ -196,10 +187,38 @@ def _bracket(b, nodes):
     if subject.type.kind == "MAP":
         from .maps import bracket
         return bracket(subject, index, b)
+    if subject.type.is_string:
+        return b.bind(_string_subscript(node.this, index))
     if isinstance(index, exp.Slice):
         bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression)]
         return _slice(subject, *bounds)
-    return _list_extract(subject, b.bind(_index_written(index)))
+    return _list_extract(subject, b.bind(index))
+
+
+# s[i] and s[a:b] on a string, as DuckDB's array_extract / array_slice read it: 1-based
+# characters, negative positions from the end, 0 as the start, out-of-range positions clamped
+# (a single character out of range is '').
+_STRING_AT = ("CASE WHEN __i = 0 OR __i > length(__s) OR __i < -length(__s) THEN '' "
+              "ELSE substring(__s, CASE WHEN __i < 0 THEN length(__s) + __i + 1 ELSE __i END, 1) END")
+_STRING_SLICE = ("CASE WHEN __hi < __lo THEN '' ELSE substring(__s, __lo, __hi - __lo + 1) END",
+                 "CASE WHEN __a = 0 THEN 1 WHEN __a < 0 THEN greatest(length(__s) + __a + 1, 1) ELSE __a END",
+                 "CASE WHEN __b < 0 THEN length(__s) + __b + 1 WHEN __b > length(__s) THEN length(__s) ELSE __b END")
+
+
+def _string_subscript(subject: exp.Expression, index: exp.Expression) -> exp.Expression:
+    from ..sql.parse import parse_expression
+
+    def fill(template: str, **parts) -> exp.Expression:
+        return parse_expression(template).transform(
+            lambda n: parts[n.name].copy() if isinstance(n, exp.Column) and n.name in parts else n)
+    if not isinstance(index, exp.Slice):
+        return fill(_STRING_AT, __s=subject, __i=index)
+    if index.args.get("step") is not None:
+        raise NotSupportedError("a string slice with a step")
+    whole, lo, hi = _STRING_SLICE
+    begin = index.this if index.this is not None else exp.Literal.number(1)
+    end = index.expression if index.expression is not None else exp.Length(this=subject.copy())
+    return fill(whole, __s=subject, __lo=fill(lo, __s=subject, __a=begin), __hi=fill(hi, __s=subject, __b=end))
 
 
 # ---------------------------------------------------------------- casts
@@ -313,6 +332,9 @@ def _struct_extract(subject, key):
             raise ProgrammingError(f'STRUCT has no field "{key.value}"; it has {", ".join(n for n, _ in subject.type.fields)}')
         i = names.index(key.value.lower())
     else:
+        if names != [f"v{j + 1}" for j in range(len(names))]:  # (row(...) / (a, b) name theirs so)
+            raise ProgrammingError("struct_extract with an integer key can only be used on unnamed structs, "
+                                   "use a string key instead")
         if not 1 <= key.value <= len(names):
             raise ProgrammingError(f"STRUCT field index {key.value} is out of range 1..{len(names)}")
         i = key.value - 1
@@ -516,8 +538,8 @@ def ordered_list(b, func: str, node: exp.Order, distinct: bool):
     from ..plan.nodes import AggCall
     if func != "list":
         raise NotSupportedError(f"ORDER BY inside {func}() is not supported")
-    if distinct:
-        raise NotSupportedError("list(DISTINCT ... ORDER BY ...) is not supported")
+    if distinct and any(o.this != node.this for o in node.expressions):
+        raise ProgrammingError("In a DISTINCT aggregate, ORDER BY expressions must appear in the argument list")
     x = b.bind(node.this)
     if x.type.kind == "NULL":
         x = Lit(None, T.INTEGER)
@@ -525,7 +547,7 @@ def ordered_list(b, func: str, node: exp.Order, distinct: bool):
     args = [x] + [Lit(None, T.INTEGER) if k.expr.type.kind == "NULL" else k.expr for k in keys]
     packed = Call("struct_pack", tuple(args), T.STRUCT((f"k{i}", a.type) for i, a in enumerate(args)))
     flags = "".join(("d" if k.descending else "a") + ("f" if k.nulls_first else "l") for k in keys)
-    return AggCall("list:" + flags, packed, T.LIST(x.type))
+    return AggCall("list:" + flags, packed, T.LIST(x.type), distinct)
 
 
 def list_aggregate(func: str, t: T.SqlType, x: Column, ids: torch.Tensor, g: int, rows: torch.Tensor | None) -> Column:
@@ -600,8 +622,9 @@ def _string_agg(b, nodes):
         x, distinct = x.expressions[0], True
     text = exp.cast(x.copy(), "VARCHAR")
     listed = exp.Anonymous(this="list", expressions=[exp.Distinct(expressions=[text]) if distinct else text])
-    if order:
-        listed = exp.Anonymous(this="list", expressions=[exp.Order(this=text, expressions=[o.copy() for o in order])])
+    if order:  # (with DISTINCT the keys are the value itself, so the list holds the values, in their order)
+        value = exp.Distinct(expressions=[x.copy()]) if distinct else text
+        listed = exp.Anonymous(this="list", expressions=[exp.Order(this=value, expressions=[o.copy() for o in order])])
     kept = exp.Filter(this=listed, expression=exp.Where(this=exp.Not(this=exp.Is(this=x.copy(), expression=exp.null()))))
     joined = exp.Anonymous(this="array_to_string", expressions=[kept, sep.copy()])
     count = exp.Count(this=x.copy())

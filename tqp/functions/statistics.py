@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import sqlglot
+
 from sqlglot import exp
 
 from ..errors import ProgrammingError
+from ..sql.parse import parse_expression
 from . import Function, register
 
 _BOTH = "(__y IS NOT NULL AND __x IS NOT NULL)"
@@ -63,7 +64,7 @@ _NODES = {"covar_pop": exp.CovarPop, "covar_samp": exp.CovarSamp, "corr": exp.Co
 
 @lru_cache(maxsize=None)
 def _template(sql: str) -> exp.Expression:
-    return sqlglot.parse_one(sql, read="duckdb")
+    return parse_expression(sql)
 
 
 def _ordered(template: exp.Expression, order: list) -> exp.Expression:

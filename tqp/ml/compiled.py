@@ -301,6 +301,22 @@ class CompiledModel:
         raise ProgrammingError(f"{self.model_type or 'the model'} has no class {label!r}; "
                                f"its classes are {shown}")
 
+    def class_field_names(self) -> list[str]:
+        """The classes as the STRUCT field names of PREDICT_PROBA(..., class := *): each label
+        as SQL writes it ('true', '3', 'churn'); labels that only case tells apart are refused,
+        since SQL field names ignore case."""
+        self._need_classifier("PREDICT_PROBA")
+        kind = _classes_kind(self.classes)
+        names = [str(c).lower() if kind == "bool" else str(c) for c in self.classes.tolist()]
+        seen: dict[str, str] = {}
+        for n in names:
+            if n.lower() in seen:
+                raise NotSupportedError(f"PREDICT_PROBA(..., class := *): the classes {seen[n.lower()]!r} and {n!r} "
+                                        "differ only in case, which STRUCT field names cannot tell apart; "
+                                        "ask for each with class := label")
+            seen[n.lower()] = n
+        return names
+
     def predict_proba_all(self, x: torch.Tensor) -> torch.Tensor:
         """float64 [n, len(classes)]: every class probability (classifiers only)."""
         self._need_classifier("PREDICT_PROBA")
@@ -380,3 +396,21 @@ def _classes_kind(classes) -> str:
         if all(isinstance(v, (int, float, np.integer, np.floating)) for v in arr):
             return _classes_kind(arr.astype(np.float64))
     return "str"
+
+
+def probability_struct(probs: torch.Tensor, t: T.SqlType):
+    """PREDICT_PROBA(..., class := *) as a STRUCT column: int32 codes (on the rows' device) into
+    a dictionary of the distinct probability rows. torch.unique sorts the rows lexicographically,
+    which is DuckDB's order of structs of numbers, so no row becomes a Python object; None when a
+    NaN (whose order is DuckDB's own) leaves it to the general STRUCT path."""
+    import pyarrow as pa
+
+    from ..column import Column, Dictionary
+    from ..kernels.selection import any_true
+
+    if any_true(torch.isnan(probs)):
+        return None
+    distinct, codes = torch.unique(probs, dim=0, return_inverse=True)
+    host = distinct.cpu().numpy()
+    fields = pa.StructArray.from_arrays([pa.array(host[:, j]) for j in range(host.shape[1])], [n for n, _ in t.fields])
+    return Column(t, codes.to(torch.int32), None, Dictionary(None, fields, is_sorted=True, is_unique=True))

@@ -414,6 +414,8 @@ class _Pusher:
         return P.Window(self.push(rel.input), part, order, calls, rel.names)
 
     def _limit(self, rel: P.Limit) -> P.Rel:
+        if rel.percent is not None:
+            raise NotSupportedError("LIMIT ... PERCENT inside a correlated subquery")
         return P.Sort(self.push(rel.input), (), rel.limit, rel.offset, self.dcols)
 
     def _setop(self, rel: P.SetOp) -> P.Rel:

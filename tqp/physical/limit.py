@@ -19,15 +19,17 @@ from ..plan import nodes as P
 
 def lower(rel: P.Limit):
     child = lower_input(rel.input)
-    limit, offset = rel.limit, rel.offset
+    limit, offset, percent = rel.limit, rel.offset, rel.percent
 
     def limit_(ctx):
         batch = child(ctx)
         start = min(offset, batch.length)
-        stop = batch.length if limit is None else min(batch.length, start + limit)
+        n = limit if percent is None else int(batch.length * percent / 100)
+        stop = batch.length if n is None else min(batch.length, start + n)
         return batch.take(torch.arange(start, stop, device=ctx.device))
     return limit_
 
 
 def describe(rel: P.Limit) -> str:
-    return "Limit: " + ("all" if rel.limit is None else str(rel.limit)) + (f" offset {rel.offset}" if rel.offset else "")
+    return "Limit: " + (f"{rel.percent:g} percent" if rel.percent is not None else
+                        "all" if rel.limit is None else str(rel.limit)) + (f" offset {rel.offset}" if rel.offset else "")

@@ -595,9 +595,12 @@ class Sort(_SameRows):
 
 @dataclass(frozen=True)
 class Limit(_SameRows):
+    """Rows offset..offset+limit; with `percent`, limit is that share of all the input's rows
+    (LIMIT p PERCENT, rounded down, counted before the offset as DuckDB does)."""
     input: Rel
     limit: int | None
     offset: int = 0
+    percent: float | None = None
 
 
 

@@ -21,12 +21,13 @@ from sqlglot import exp
 
 from .. import types as T
 from ..catalog import Catalog, StoredTable
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..plan import nodes as P
 from ..plan.decorrelate import map_outer_refs, plan_outer_refs, rebase
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, and_all, equi_pair, refs, walk
 from . import expressions as X
 from . import windows as W
+from .columns_expr import expand_columns
 from .expressions import ExprBinder, arg, conjuncts
 from .names import column_name
 from .scope import Scope, ScopeColumn, suggest
@@ -163,11 +164,25 @@ class Binder:
         limit, offset = node.args.get("limit"), node.args.get("offset")
         if limit is None and offset is None:
             return rel
-        n = self._const_int(limit.expression if limit is not None else None, "LIMIT")
+        options = limit.args.get("limit_options") if limit is not None else None
+        if options is not None and options.args.get("with_ties"):
+            raise NotSupportedError("LIMIT ... WITH TIES")
         k = self._const_int(offset.expression if offset is not None else None, "OFFSET") or 0
+        if options is not None and options.args.get("percent"):
+            return P.Limit(rel, None, k, self._limit_percent(limit.expression))
+        n = self._const_int(limit.expression if limit is not None else None, "LIMIT")
         if isinstance(rel, P.Sort) and rel.limit is None:
             return P.Sort(rel.input, rel.keys, n, k)
         return P.Limit(rel, n, k)
+
+    def _limit_percent(self, node) -> float:
+        e = ExprBinder(Scope([]), self.params, self).bind(node)
+        if not isinstance(e, Lit) or not (e.type.is_numeric or e.type.kind == "NULL") or e.value is None:
+            raise ProgrammingError("LIMIT ... PERCENT needs a constant number")
+        share = e.value / 10 ** e.type.scale if e.type.is_decimal else float(e.value)
+        if not 0 <= share <= 100:
+            raise DataError(f"Limit percent out of range, should be between 0% and 100%, not {share:g}%")
+        return share
 
     def _const_int(self, node, what):
         if node is None:
@@ -252,13 +267,19 @@ class Binder:
             else:
                 star = False
             if not star:
-                items.append(item)
+                item = _name_positionals(item, scope)
+                if item.find(exp.Columns):
+                    items += expand_columns(item, [c for c in scope.columns if not c.hidden],
+                                            lambda s: ExprBinder(s, self.params, self))
+                else:
+                    items.append(item)
                 continue
             star_node = item if isinstance(item, exp.Star) else item.this
             renamed = {r.this.name.lower(): r.alias for r in star_node.args.get("rename") or []}
             excluded = {c.name.lower(): c for c in star_node.args.get("except_") or star_node.args.get("except") or []}
             replaced = {r.alias.lower(): r.this for r in star_node.args.get("replace") or []}
-            cols = [c for c in scope.columns if not c.hidden and (star_table is None or c.table == star_table)]
+            cols = [c for c in scope.columns if (not c.hidden or c.merged and star_table is not None)
+                    and (star_table is None or c.table == star_table)]
             if star_table and not cols:
                 raise ProgrammingError(f'table "{star_table}" not found in this query'
                                        + suggest(star_table, [c.table for c in scope.columns if c.table]))
@@ -510,11 +531,13 @@ class Binder:
                     for j in joins)
         conds = conjuncts(where.this) if where is not None else []
         if plain:
-            on_conds = []
+            on_conds, group = [], 0  # a comma binds looser than JOIN: USING sees its group's items
             for j in joins:
+                if _is_comma(j):
+                    group = len(items)
                 items.append(self.source(j.this))
                 if j.args.get("using") or _is_natural(j):
-                    on_conds += self._using(items, j)
+                    on_conds += self._using(items[group:], j, sum(len(cols) for _, cols in items[:group]))
                 if j.args.get("on") is not None:
                     on_conds += conjuncts(j.args["on"])
             rel = items[0][0]
@@ -556,11 +579,11 @@ class Binder:
             if using:
                 preds += self._using([(builder.rel, builder.scope.columns), (rrel, rcols)], j)
                 if kind.startswith("asof"):  # USING (k, t): the last column is t >= t
-                    preds[-1] = exp.GTE(this=preds[-1].this, expression=preds[-1].expression)
+                    preds[-1] = Call("ge", preds[-1].args, T.BOOLEAN, preds[-1].params)
             if on is not None:
                 preds += conjuncts(on)
             eb = ExprBinder(scope, self.params, self)
-            bound = [eb.bool_expr(c, "ON condition") for c in preds]
+            bound = [c if isinstance(c, Expr) else eb.bool_expr(c, "ON condition") for c in preds]
             merged = bound[:len(preds) - len(conjuncts(on) if on is not None else [])] if kind in ("right", "full") else []
             lkeys, rkeys, resid = [], [], []
             for e in bound:
@@ -649,7 +672,10 @@ class Binder:
         builder.rel = P.Apply(builder.rel, rel, "left lateral" if kind == "left" else "lateral", level)
         builder.scope = Scope(builder.scope.columns + cols)
 
-    def _using(self, items, j):
+    def _using(self, items, j, offset: int = 0) -> list[Expr]:
+        """The `l = r` conditions of USING / NATURAL, bound by position over the items' columns
+        side by side (the sides may share a qualifier, or have none: two derived tables);
+        each right column is marked merged. `offset` is the first item's position in the scope."""
         out = []
         lcols, rcols = [], items[-1][1]
         for _, cols in items[:-1]:
@@ -662,14 +688,16 @@ class Binder:
                 raise ProgrammingError("NATURAL JOIN: the two sides have no column name in common (use CROSS JOIN "
                                        "for a cross product)")
         for name in names:
-            lt = [c for c in lcols if c.name.lower() == name.lower()]
-            rt = [c for c in rcols if c.name.lower() == name.lower()]
+            lt = [i for i, c in enumerate(lcols) if c.name.lower() == name.lower() and not c.hidden]
+            rt = [i for i, c in enumerate(rcols) if c.name.lower() == name.lower() and not c.hidden]
             if not lt or not rt:
                 raise ProgrammingError(f'USING column "{name}" is not on both sides of the join')
-            out.append(exp.EQ(this=exp.column(name, lt[0].table), expression=exp.column(name, rt[0].table)))
+            left = ColRef(offset + lt[0], lcols[lt[0]].type)
+            right = ColRef(offset + len(lcols) + rt[0], rcols[rt[0]].type)
+            out.append(X.compare("eq", left, right))
             # USING merges the pair: the unqualified name and SELECT * mean the left column.
-            i = rcols.index(rt[0])
-            rcols[i] = ScopeColumn(rt[0].table, rt[0].name, rt[0].type, hidden=True)
+            c = rcols[rt[0]]
+            rcols[rt[0]] = ScopeColumn(c.table, c.name, c.type, hidden=True, merged=True)
         return out
 
     def source(self, node) -> tuple[P.Rel, list[ScopeColumn]]:
@@ -728,6 +756,9 @@ class Binder:
                 rel, names, _ = bound
                 return self._derived(rel, names, alias, col_aliases)
             obj = self.catalog.lookup(name)
+            if obj is None and not virtual and "." not in name:  # schema main: the caller's Python variables
+                python = self.catalog.python_source(node.name)
+                name, obj = (python, self.catalog.lookup(python)) if python else (name, None)
             if obj is None:
                 raise ProgrammingError(f'table "{node.name}" not found'
                                        + suggest(name, self.catalog.names() + list(self.ctes)))
@@ -907,6 +938,9 @@ class Binder:
         eb.window_error = "WHERE clause cannot contain window functions"
         plain, deferred, correlated = [], [], []
         for c in conds:
+            if isinstance(c, Expr):  # (already bound: USING's conditions)
+                plain.append(c)
+                continue
             if _has_subquery(c):
                 deferred.append(c)
                 continue
@@ -940,7 +974,7 @@ class Binder:
         """[NOT] EXISTS / [NOT] IN (subquery) as a WHERE conjunct: an Apply keeping the rows it holds for."""
         kind = ("not " if negated else "") + ("exists" if lhs is None else "in")
         eb = ExprBinder(builder.scope, self.params, self)
-        eb.window_error = NotSupportedError("a window function on the left of IN (subquery)")
+        eb.window_error = "WHERE clause cannot contain window functions"
         left = self._left_items(eb, lhs)
         rel, level = self._bind_subquery(builder.scope, query)
         builder.rel = P.Apply(builder.rel, rel, kind, level, self._condition(kind, left, rel, len(builder.scope)))
@@ -995,15 +1029,22 @@ class Binder:
         an Apply onto the rows of the expression's builder (in a grouped query's SELECT list,
         HAVING or ORDER BY, onto the aggregate's output once it exists)."""
         builder = getattr(eb, "builder", None)
-        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates);
-        # a window there would be evaluated by the join, which cannot
+        # the left side of IN / ANY in the caller's terms (HAVING count(*) IN (...) aggregates).
+        # A window there is computed over the builder's rows first (the join cannot evaluate
+        # one), where the query's other windows see the same rows; a grouped query's placeholders
+        # have no such rows yet.
         saved = eb.windows, eb.window_error
-        what = "IN" if kind == "mark" else "IN/ANY/ALL"
-        eb.windows, eb.window_error = None, NotSupportedError(f"a window function on the left of {what} (subquery)")
+        if builder is None or getattr(eb, "pending", None) is not None:
+            what = "IN" if kind == "mark" else "IN/ANY/ALL"
+            eb.windows, eb.window_error = None, NotSupportedError(f"a window function on the left of {what} (subquery)")
         try:
             left = self._left_items(eb, lhs)
         finally:
             eb.windows, eb.window_error = saved
+        if builder is not None and any(isinstance(n, P.WindowCall) for x in left for n in walk(x)):
+            builder.rel, left = W.plan_windows(builder.rel, left)
+            added = builder.rel.schema[len(builder.scope):]
+            builder.scope = Scope(builder.scope.columns + [ScopeColumn(None, n, t, hidden=True) for n, t in added])
         scope = builder.scope if builder is not None else eb.scope
         rel, level = self._bind_subquery(scope, query)
         if kind == "scalar" and len(rel.schema) != 1:
@@ -1086,7 +1127,17 @@ def _order_items(node, n: int) -> list:
         o = items[0]
         return [exp.Ordered(this=exp.Literal.number(i + 1), desc=o.args.get("desc"),
                             nulls_first=o.args.get("nulls_first")) for i in range(n)]
-    return list(items)
+    # ORDER BY #k is the k-th output column, as ORDER BY k is
+    return [exp.Ordered(this=exp.Literal.number(o.this.this.this), desc=o.args.get("desc"),
+                        nulls_first=o.args.get("nulls_first")) if isinstance(o.this, exp.PositionalColumn) else o
+            for o in items]
+
+
+def _name_positionals(item, scope: Scope):
+    """A bare `#k` select item named after the column it reads, as DuckDB names it."""
+    if not isinstance(item, exp.PositionalColumn):
+        return item
+    return exp.alias_(item, scope.columns[X.positional_column(scope, item)].name, quoted=True)
 
 
 def _on_items(sel) -> list:
@@ -1267,12 +1318,17 @@ def asof_condition(residual: list[Expr], nl: int) -> Expr:
 def _merge_using(builder: Builder, pairs: list[Expr]):
     """A RIGHT / FULL join's USING columns (l = r pairs): the name stands for coalesce(l, r),
     as in DuckDB, so the right side's keys show where the left has none."""
-    cols = list(builder.scope.columns)
-    exprs = [ColRef(i, c.type) for i, c in enumerate(cols)]
+    merged = {}
     for pair in pairs:
         left, right = pair.args
-        i = min(refs(left))
-        exprs[i] = Call("coalesce", (left, right), left.type)
-        cols[i] = ScopeColumn(cols[i].table, cols[i].name, left.type, hidden=cols[i].hidden)
+        merged[min(refs(left))] = Call("coalesce", (left, right), left.type)
+    cols, exprs = [], []
+    for i, c in enumerate(builder.scope.columns):
+        if i in merged:  # the bare name: coalesce(l, r); l itself stays readable as t.name
+            cols += [ScopeColumn(None, c.name, c.type), ScopeColumn(c.table, c.name, c.type, hidden=True, merged=True)]
+            exprs += [merged[i], ColRef(i, c.type)]
+        else:
+            cols.append(c)
+            exprs.append(ColRef(i, c.type))
     builder.rel = P.Project(builder.rel, tuple(exprs), tuple(c.name for c in cols))
     builder.scope = Scope(cols)

@@ -512,6 +512,21 @@ def handles(*classes):
     return register
 
 
+def positional_column(scope, node: exp.PositionalColumn) -> int:
+    """The scope index of DuckDB's `#k`: the k-th column of the FROM clause (hidden ones aside)."""
+    visible = [i for i, c in enumerate(scope.columns) if not c.hidden]
+    k = int(node.this.this) if isinstance(node.this, exp.Literal) and node.this.is_int else None
+    if k is None or not 1 <= k <= len(visible):
+        raise ProgrammingError(f"Positional reference {node.this.sql()} out of range (total {len(visible)} columns)")
+    return visible[k - 1]
+
+
+@handles(exp.PositionalColumn)
+def _positional(b: ExprBinder, node: exp.PositionalColumn) -> Expr:
+    i = positional_column(b.scope, node)
+    return ColRef(i, b.scope.columns[i].type)
+
+
 @handles(exp.Column)
 def _column(b: ExprBinder, node: exp.Column) -> Expr:
     if isinstance(node.this, exp.Star):
@@ -961,7 +976,8 @@ def _extract(b, node):
 def predict(b: ExprBinder, fn: str, args) -> Expr:
     """PREDICT('model', features...) / PREDICT_PROBA('model', features... [, class := label]):
     the model runs inside the query. Without `class`, PREDICT_PROBA gives the last class's
-    probability (the positive class of a binary model)."""
+    probability (the positive class of a binary model); `class := *` gives every class's, as a
+    STRUCT of DOUBLE fields named by the labels, in the model's class order."""
     if not args:
         raise ProgrammingError(f"{fn.upper()} needs a model name")
     name_e = b.bind(args[0])
@@ -980,7 +996,7 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
     unknown = sorted(set(named) - ({"class"} if fn == "predict_proba" else set()))
     if unknown:
         raise ProgrammingError(f"{fn.upper()} has no argument named {unknown[0]!r} "
-                               "(PREDICT_PROBA takes class := label)")
+                               "(PREDICT_PROBA takes class := label, or class := * for all)")
     if any(isinstance(a, (exp.PropertyEQ, exp.Kwarg)) for a in rest):
         raise ProgrammingError(f"{fn.upper()}'s named arguments go after the features")
     if len(rest) == 1 and isinstance(rest[0], exp.Star):
@@ -1006,6 +1022,9 @@ def predict(b: ExprBinder, fn: str, args) -> Expr:
         if not model.has_proba:
             raise NotSupportedError(f'PREDICT_PROBA: model "{name_e.value}" ({model.model_type}) gives no class probabilities')
         index = None
+        if isinstance(named.get("class"), exp.Star):  # every class, as a STRUCT keyed by label
+            t = T.STRUCT((label, T.DOUBLE) for label in model.class_field_names())
+            return Call("predict", tuple(feats), t, (name_e.value.lower(), "proba_all", None))
         if "class" in named:
             label = b.bind(named["class"])
             if not isinstance(label, Lit) or label.value is None:
@@ -1037,6 +1056,10 @@ def _agg(b: ExprBinder, node, func: str, target):
     if not b.allow_aggs:
         raise ProgrammingError(f"aggregate {node.sql('duckdb')[:60]} is not allowed here")
     distinct = False
+    if isinstance(target, exp.Order) and isinstance(target.this, exp.Distinct) and F.lookup(func).implementation == "list":
+        if len(target.this.expressions) != 1:
+            raise NotSupportedError("DISTINCT aggregate over several columns")
+        distinct, target = True, exp.Order(this=target.this.expressions[0], expressions=target.expressions)
     if isinstance(target, exp.Order) and F.lookup(func).implementation != "list":
         target = target.this  # an input order does not change these aggregates: DuckDB drops it too
     if isinstance(target, exp.Distinct):

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import re
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, TokenError
@@ -34,7 +35,16 @@ class _QuietFallback(logging.Filter):
 
 logging.getLogger("sqlglot").addFilter(_QuietFallback())
 
-_DIALECT = DuckDB()
+class _Dialect(DuckDB):
+    """DuckDB's dialect, with `l[i]` kept as written. sqlglot's DuckDB parser rewrites a 1-based
+    index to 0-based where its own type guess says the subject may be a list (and not for a
+    map it recognises), as `i - 1` for anything but a literal: the binder could not tell a
+    written `l[len(l)]` from a rewritten one. Each Bracket is marked 1-based instead, so that
+    SQL generated from the tree reads as written."""
+    INDEX_OFFSET = 0
+
+
+_DIALECT = _Dialect()
 _RESERVED = {"ORDER", "GROUP", "WHERE", "LIMIT", "HAVING", "JOIN", "ON", "FROM", "SELECT", "UNION",
              "OFFSET", "BY", "INTERSECT", "EXCEPT", "AND", "OR", "NOT"}
 _UNSUPPORTED = []  # words whose parse failure means "not supported" rather than a syntax error
@@ -57,7 +67,7 @@ def parse(sql: str, shape: "Shape | None" = None) -> list:
         try:
             statements = [s for s in _DIALECT.parser().parse(tokens, sql) if s is not None]
         except ParseError:
-            wrapped = _wrap_grouping_items(sql, tokens)
+            wrapped = _wrap_grouping_items(sql, tokens) or _wrap_pivot_statement(sql, tokens)
             if wrapped is None:
                 raise
             sql, tokens = wrapped, _DIALECT.tokenize(wrapped)
@@ -69,9 +79,28 @@ def parse(sql: str, shape: "Shape | None" = None) -> list:
                 raise NotSupportedError(f"{what} is not supported") from None
         raise ProgrammingError(_syntax_message(err, sql)) from None
     _check_tokens(tokens)
+    if any(t.token_type == TokenType.L_BRACKET for t in tokens):
+        for stmt in statements:
+            _mark_brackets(stmt)
     if shape is not None:
         shape.exact = tokens is shape.tokens
     return statements
+
+
+def _mark_brackets(tree: exp.Expression) -> exp.Expression:
+    for bracket in tree.find_all(exp.Bracket):
+        bracket.set("offset", 1)  # (its index is 1-based as written: see _Dialect)
+    return tree
+
+
+def parse_expression(text: str) -> exp.Expression:
+    """One expression as tqp reads it (a template that tqp's own code writes, such as an
+    aggregate defined through others).
+
+    >>> parse_expression("l[2]").sql("duckdb")
+    'l[2]'
+    """
+    return _mark_brackets(sqlglot.parse_one(text, read=_DIALECT))
 
 
 MAX_SLOTS = 10_000  # past this many literals a statement is its own shape (a long IN list is one constant)
@@ -190,6 +219,23 @@ def _names_visible(select, memo: dict) -> bool:
 
 
 _GROUPING_WORDS = (TokenType.ROLLUP, TokenType.CUBE, TokenType.GROUPING_SETS)
+
+
+def _wrap_pivot_statement(sql, tokens):
+    """`PIVOT ... ORDER BY ... LIMIT ...` (DuckDB's statement form with a tail) as a SELECT
+    over the pivot, or None: sqlglot's PIVOT statement ends before ORDER BY and LIMIT."""
+    if not tokens or tokens[0].token_type not in (TokenType.PIVOT, TokenType.UNPIVOT) \
+            or any(t.token_type == TokenType.SEMICOLON for t in tokens[:-1]):
+        return None
+    depth = 0
+    for tok in tokens:
+        if tok.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif tok.token_type == TokenType.R_PAREN:
+            depth -= 1
+        elif depth == 0 and tok.token_type in (TokenType.ORDER_BY, TokenType.LIMIT, TokenType.OFFSET):
+            return f"SELECT * FROM ({sql[:tok.start]}) {sql[tok.start:]}"
+    return None
 
 
 def _wrap_grouping_items(sql, tokens):

@@ -24,6 +24,9 @@ class ScopeColumn:
     name: str
     type: SqlType
     hidden: bool = False  # helper columns (decorrelation, sort keys) that SELECT * must not show
+    # a join column that USING / NATURAL merged into one: hidden from * and from its bare
+    # name, still read as t.name and shown by t.*
+    merged: bool = False
 
 
 class Scope:
