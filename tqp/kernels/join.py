@@ -216,7 +216,9 @@ def _raw_cover(key: Tensor, valid: Tensor | None, cover: tuple[int, int] | None,
     if valid is None or cover is None:
         return None
     raw = _bounds(key, None)
-    return _covering(*cover, int(raw[0]), int(raw[1]), rows)
+    wide = _covering(*cover, int(raw[0]), int(raw[1]), rows)
+    # the slots it adds cost about what the checks it spares do: at most one per probe row
+    return wide if wide is not None and wide[1] - wide[0] <= cover[1] - cover[0] + key.shape[0] else None
 
 
 def _unique_table(key: Tensor, valid: Tensor | None, lo: int, hi: int) -> Tensor | None:
