@@ -6,16 +6,19 @@ is its own.
 Run:
 
     python benchmarks/load.py                   # SF1 from ~/.cache/tqp/tpch/sf1, 2 threads
-    python benchmarks/load.py --sf 0.1 --threads 4 --reps 3
+    python benchmarks/load.py --sf 0.1 --threads 4 --reps 5
 
-Reports, per engine, the best of --reps loads (each in its own process) in seconds and the
-peak RSS of that process in MB (Python, torch and DuckDB themselves included).
+Reports, per engine, the median of --reps loads (each in its own process): seconds per table
+and in all, CPU seconds (user + system, all threads: the fairer figure when other processes
+share the machine), and the peak RSS of that process in MB (Python, torch and DuckDB
+themselves included).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -30,21 +33,32 @@ def _load(engine: str, data_dir: Path, threads: int) -> dict:
     if engine == "tqp":
         import tqp
         con = tqp.connect("cpu", threads=threads)
-        t0 = time.perf_counter()
-        for name in TABLES:
-            con.register(name, str(data_dir / f"{name}.parquet"))
-        rows = con.execute("SELECT count(*) FROM lineitem").fetchone()[0]
+
+        def load(name, path):
+            con.register(name, path)
     else:
         import duckdb
         con = duckdb.connect()
         con.execute(f"SET threads = {threads}")
+
+        def load(name, path):
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{path}')")
+    tables, start, cpu0 = {}, time.perf_counter(), _cpu()
+    for name in TABLES:
         t0 = time.perf_counter()
-        for name in TABLES:
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{data_dir / name}.parquet')")
-        rows = con.execute("SELECT count(*) FROM lineitem").fetchone()[0]
-    seconds = time.perf_counter() - t0
-    return {"engine": engine, "seconds": seconds, "lineitem_rows": rows,
+        load(name, str(data_dir / f"{name}.parquet"))
+        tables[name] = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu0
+    rows = con.execute("SELECT count(*) FROM lineitem").fetchone()[0]
+    return {"engine": engine, "seconds": seconds, "cpu_seconds": cpu, "tables": tables, "lineitem_rows": rows,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _cpu() -> float:
+    """User plus system CPU seconds of this process, all threads: on a machine that others
+    share, wall time measures them too."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
 
 
 def main(argv=None) -> int:
@@ -59,17 +73,24 @@ def main(argv=None) -> int:
     if args.engine:
         print(json.dumps(_load(args.engine, data_dir, args.threads)))
         return 0
-    best = {}
+    runs = {"duckdb": [], "tqp": []}
     for _ in range(args.reps):
-        for engine in ("duckdb", "tqp"):  # alternated, so a busy spell hits both
+        for engine, got in runs.items():  # alternated, so a busy spell hits both
             out = subprocess.run([sys.executable, __file__, "--engine", engine, "--data-dir", str(data_dir),
                                   "--threads", str(args.threads)], capture_output=True, text=True, check=True)
-            got = json.loads(out.stdout.strip().splitlines()[-1])
-            if engine not in best or got["seconds"] < best[engine]["seconds"]:
-                best[engine] = got
-    duck = best["duckdb"]["seconds"]
-    for engine, got in best.items():
-        print(f"{engine:7s} load {got['seconds']:6.2f} s  ({got['seconds'] / duck:4.2f}x DuckDB)  "
+            got.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    med = {engine: {key: statistics.median(r[key] for r in got) for key in ("seconds", "cpu_seconds", "peak_rss_mb")}
+           | {"tables": {t: statistics.median(r["tables"][t] for r in got) for t in TABLES},
+              "lineitem_rows": got[0]["lineitem_rows"]} for engine, got in runs.items()}
+    duck = med["duckdb"]
+    print(f"median of {args.reps} load(s) per engine, each in its own process, {args.threads} threads")
+    print(f"{'table':9s}" + "".join(f"{e + ' s':>10s}" for e in med) + f"{'ratio':>8s}")
+    for t in TABLES:
+        print(f"{t:9s}" + "".join(f"{m['tables'][t]:10.3f}" for m in med.values())
+              + f"{med['tqp']['tables'][t] / max(duck['tables'][t], 1e-9):8.2f}")
+    for engine, got in med.items():
+        print(f"{engine:7s} load {got['seconds']:6.2f} s  ({got['seconds'] / duck['seconds']:4.2f}x DuckDB)  "
+              f"cpu {got['cpu_seconds']:6.2f} s ({got['cpu_seconds'] / duck['cpu_seconds']:4.2f}x)  "
               f"peak RSS {got['peak_rss_mb']:7.0f} MB  lineitem rows {got['lineitem_rows']}")
     return 0
 

@@ -129,8 +129,7 @@ class FileCache:
 
     def get(self, key: str) -> StoredTable:
         from .errors import OperationalError
-        from .io.arrow import from_arrow
-        from .io.files import FileSpec, read, resolve
+        from .io.files import FileSpec, read_columns, resolve
 
         spec = FileSpec.from_key(key)
         files = resolve(spec)
@@ -139,9 +138,8 @@ class FileCache:
         if hit is not None and hit[0] == signature:
             self.entries.move_to_end(key)
             return hit[1]
-        table = read(spec, files)
-        columns = from_arrow(table, self.catalog.device or torch.device("cpu"))
-        stored = StoredTable(list(table.column_names), [c.type for c in columns], columns, table.num_rows)
+        names, columns, num_rows = read_columns(spec, self.catalog.device or torch.device("cpu"), files)
+        stored = StoredTable(names, [c.type for c in columns], columns, num_rows)
         schema = (tuple(stored.names), tuple(stored.types))
         if self.schemas.setdefault(key, schema) != schema:
             # Programs planned for the old columns must not read these: plan again.
@@ -286,12 +284,16 @@ def _count_distinct(data: torch.Tensor, dictionary, sort: bool = True) -> int | 
     if not data.is_floating_point() and data.dtype != torch.bool:
         lo, hi = (int(v) for v in torch.aminmax(data))
         if hi - lo < 4 * n:
-            if not any_true(data[1:] < data[:-1]):  # ascending (keys often are): count the steps
+            head = data[:4096]
+            if not any_true(head[1:] < head[:-1]) and not any_true(data[1:] < data[:-1]):
+                # ascending (keys often are): count the steps
                 return int(torch.count_nonzero(data[1:] != data[:-1])) + 1
-            if data.device.type == "cpu":  # numpy's flag scatter: no int64 copy of the index
-                x = data.numpy()
+            if data.device.type == "cpu":  # numpy's flag scatter, a slice at a time: one warm
+                x = data.numpy()  # index temporary, never a fresh n-long one
                 present = np.zeros(hi - lo + 1, dtype=np.bool_)
-                present[x - lo if lo else x] = True
+                for start in range(0, n, 1 << 18):
+                    part = x[start:start + (1 << 18)]
+                    present[part - lo if lo else part] = True
                 return int(np.count_nonzero(present))
             present = torch.zeros(hi - lo + 1, dtype=torch.bool, device=data.device)
             present.index_fill_(0, data.to(torch.int64) - lo, True)

@@ -36,6 +36,7 @@ import numpy as np
 import torch
 
 from .exec.limits import reserve
+from .io import buffers
 from .kernels.selection import nonzero
 from .types import SqlType
 
@@ -133,7 +134,8 @@ class Dictionary:
             if pa.types.is_list(self.arrow.type) or pa.types.is_struct(self.arrow.type):
                 self._values = nested_values(self.arrow.to_pylist())
             else:
-                self._values = self.arrow.to_numpy(zero_copy_only=False).astype(object)
+                self._values = np.empty(len(self.arrow), dtype=object)  # (to_numpy imports pandas)
+                self._values[:] = self.arrow.to_pylist()
         return self._values
 
     def __len__(self) -> int:
@@ -156,7 +158,7 @@ class Dictionary:
             if self.arrow is not None:
                 import pyarrow.compute as pc
                 enc = pc.dictionary_encode(self.arrow)
-                twin, position = Dictionary(None, enc.dictionary, is_sorted=False), enc.indices.to_numpy()
+                twin, position = Dictionary(None, enc.dictionary, is_sorted=False), buffers.values(enc.indices)
             else:
                 uniq, first, position = np.unique(self._values, return_index=True, return_inverse=True)
                 order = np.argsort(first)  # first-seen order, as Arrow's
@@ -199,8 +201,9 @@ class Dictionary:
         if self.arrow is not None:
             import pyarrow as pa
             import pyarrow.compute as pc
-            at = pc.index_in(self.arrow, value_set=pa.array(uniq.tolist(), self.arrow.type))
-            at = at.fill_null(-1).to_numpy(zero_copy_only=False)
+            wanted = buffers.strings(uniq) if all(isinstance(v, str) for v in uniq) else pa.array(uniq.tolist())
+            at = pc.index_in(self.arrow, value_set=wanted.cast(self.arrow.type))
+            at = buffers.filled(at, -1)
         else:
             at = np.full(n, -1, dtype=np.int64)
             for j, v in enumerate(uniq):  # per wanted value (a query's constants)
@@ -252,7 +255,7 @@ def _large_strings(values, arrow):
         if arr.null_count:
             arr = arr.fill_null("")
         return pa.concat_arrays([arr]) if arr.offset else arr
-    return pa.array(values.tolist() if len(values) else [], pa.large_string())
+    return buffers.strings(values).cast(pa.large_string())
 
 
 def _padded_bytes(data: torch.Tensor, offsets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

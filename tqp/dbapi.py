@@ -21,6 +21,7 @@ import datetime as _dt
 import re
 import time as _time
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 import pyarrow as pa
@@ -282,7 +283,8 @@ class Connection:
             raise ProgrammingError(f"table name must be a non-empty str, got {name!r}")
         from .io.python_scan import read_columns
 
-        names, cols, rows = _guarded(read_columns, f"reading the data for table {name!r}", obj, self._device, columns)
+        names, cols, rows = _guarded(read_columns, f"reading the data for table {name!r}", obj, self._device, columns,
+                                     self._engine.settings.value("threads"))
         _guarded(self._engine.store, f"registering table {name!r}", name, names, cols, rows)
 
     def unregister(self, name: str) -> None:
@@ -346,40 +348,74 @@ _CHUNK_ROWS = 65536
 
 
 def _array_to_python(arr: pa.Array) -> list:
-    """Python values of one Arrow array, converted column-wise through numpy where possible."""
+    """Python values of one Arrow array, converted column-wise through numpy where possible
+    (from Arrow's buffers: pyarrow's to_numpy imports pandas)."""
     import numpy as np
+
+    from .io import buffers
 
     t = arr.type
     n = len(arr)
     if pa.types.is_null(t):
         return [None] * n
     if pa.types.is_map(t):  # a dict per value, as DuckDB's Python client gives
-        return [None if v is None else dict(v) for v in arr.to_pylist()]
+        tuples = _holds_tuple(t)
+        return [None if v is None else dict(_with_tuples(v, t) if tuples else v) for v in arr.to_pylist()]
     if pa.types.is_dictionary(t):
         if arr.null_count == n:  # also covers an empty dictionary, which has no code to fill with
             return [None] * n
         # Convert each distinct value once, then spread them to the rows by code.
         values = np.empty(len(arr.dictionary), dtype=object)
         values[:] = _array_to_python(arr.dictionary)
-        out = values[arr.indices.fill_null(0).to_numpy(zero_copy_only=False)].tolist()
-        return _with_nulls(out, arr)
-    simple = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t))
-    if simple:
-        filled = arr.fill_null(False if pa.types.is_boolean(t) else 0) if arr.null_count else arr
-        return _with_nulls(filled.to_numpy(zero_copy_only=False).tolist(), arr)
-    if pa.types.is_date32(t) or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us")):
-        # datetime64 -> object gives datetime.date / datetime.datetime, and None for NaT.
-        return arr.to_numpy(zero_copy_only=False).astype(object).tolist()
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
-        return arr.to_numpy(zero_copy_only=False).tolist()  # str / Decimal objects, None for nulls
-    return arr.to_pylist()  # everything else (tz-aware or ns timestamps, nested...): exact path
+        return _with_nulls(values[buffers.filled(arr.indices, 0)].tolist(), arr)
+    plain = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_date32(t) \
+        or (pa.types.is_timestamp(t) and t.tz is None and t.unit in ("s", "ms", "us"))
+    if plain:  # (datetime64 -> object gives datetime.date / datetime.datetime)
+        values = buffers.values(arr)
+        return _with_nulls((values if values.dtype.kind in "biuf" else values.astype(object)).tolist(), arr)
+    if pa.types.is_decimal(t) and (scaled := buffers.values(arr)) is not None:
+        exponent = f"E{-t.scale}"  # exact: Decimal parses text without rounding
+        return _with_nulls([Decimal(f"{v}{exponent}") for v in scaled.tolist()], arr)
+    if _holds_tuple(t):
+        return [_with_tuples(v, t) for v in arr.to_pylist()]
+    return arr.to_pylist()  # strings (as fast), wide decimals, zoned or ns timestamps, nested...: exact path
+
+
+def _holds_tuple(t: pa.DataType) -> bool:
+    from .io.arrow import is_tuple_type
+    if is_tuple_type(t):
+        return True
+    if pa.types.is_struct(t):
+        return any(_holds_tuple(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_map(t):
+        return _holds_tuple(t.key_type) or _holds_tuple(t.item_type)
+    return pa.types.is_list(t) and _holds_tuple(t.value_type)
+
+
+def _with_tuples(v, t: pa.DataType):
+    """A nested Python value with its unnamed STRUCTs (TUPLEs) as tuples, as DuckDB gives them."""
+    from .io.arrow import is_tuple_type
+    if v is None:
+        return None
+    if pa.types.is_struct(t):
+        fields = [t.field(i) for i in range(t.num_fields)]
+        if is_tuple_type(t):
+            return tuple(_with_tuples(v[f.name], f.type) for f in fields)
+        return {f.name: _with_tuples(v[f.name], f.type) for f in fields}
+    if pa.types.is_map(t):
+        return [(_with_tuples(k, t.key_type), _with_tuples(x, t.item_type)) for k, x in v]
+    if pa.types.is_list(t):
+        return [_with_tuples(x, t.value_type) for x in v]
+    return v
 
 
 def _with_nulls(values: list, arr: pa.Array) -> list:
     if arr.null_count:
         import numpy as np
 
-        for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+        from .io.buffers import validity
+
+        for i in np.flatnonzero(~validity(arr)).tolist():
             values[i] = None
     return values
 

@@ -160,6 +160,7 @@ def _as_numpy_types(table: pa.Table) -> pa.Table:
 def to_pandas(table: pa.Table):
     """As DuckDB's df(): an integer or boolean column with NULLs becomes pandas' nullable dtype
     (Int64, boolean), other columns plain numpy dtypes; DECIMAL float64, DATE datetime64."""
+    from .dbapi import _array_to_python, _holds_tuple
     pd = require("pandas", "df")
     nullable = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
                 pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
@@ -168,6 +169,8 @@ def to_pandas(table: pa.Table):
     for i, col in enumerate(table.columns):
         if col.type in nullable and col.null_count == 0:
             df.isetitem(i, df.iloc[:, i].to_numpy(col.type.to_pandas_dtype()))
+        elif _holds_tuple(col.type):  # unnamed STRUCTs as tuples, as DuckDB's df() has them
+            df.isetitem(i, pd.Series(_array_to_python(col.combine_chunks()), dtype=object, index=df.index))
     return df
 
 

@@ -100,6 +100,11 @@ class SqlType:
         return self.kind in ("VARCHAR", "LIST", "STRUCT", "MAP")
 
     @property
+    def is_tuple(self) -> bool:
+        """DuckDB's unnamed STRUCT (row(a, b), list_zip): fields by position; Python gets tuples."""
+        return self.kind == "STRUCT" and self.precision == 1
+
+    @property
     def element(self) -> "SqlType":
         """A LIST's element type (a MAP's: STRUCT(key, value))."""
         return self.fields[0][1]
@@ -113,6 +118,8 @@ class SqlType:
         if self.kind == "MAP":
             k, v = (str(t) if t.kind != "NULL" else '"NULL"' for _, t in self.element.fields)
             return f"MAP({k}, {v})"
+        if self.is_tuple:
+            return "TUPLE(" + ", ".join(str(t) for _, t in self.fields) + ")"
         if self.kind == "STRUCT":
             return "STRUCT(" + ", ".join(f"{_quote(n)} {t}" for n, t in self.fields) + ")"
         if self.kind == "TIMESTAMPTZ":
@@ -150,6 +157,11 @@ def MAP(key: SqlType, value: SqlType) -> SqlType:
 
 def STRUCT(fields) -> SqlType:
     return SqlType("STRUCT", fields=tuple((str(n), t) for n, t in fields))
+
+
+def TUPLE(types) -> SqlType:
+    """An unnamed STRUCT: its fields are element1, element2, ... (as DuckDB names them in Arrow)."""
+    return SqlType("STRUCT", precision=1, fields=tuple((f"element{i + 1}", t) for i, t in enumerate(types)))
 
 
 def DECIMAL(precision: int = 18, scale: int = 3) -> SqlType:
@@ -209,7 +221,9 @@ def common_type(a: SqlType, b: SqlType, values: bool = False) -> SqlType | None:
         if [n.lower() for n, _ in a.fields] != [n.lower() for n, _ in b.fields]:
             return None
         inner = [common_type(x, y, values) for (_, x), (_, y) in zip(a.fields, b.fields)]
-        return None if None in inner else STRUCT(zip([n for n, _ in a.fields], inner))
+        if None in inner:
+            return None
+        return TUPLE(inner) if a.is_tuple and b.is_tuple else STRUCT(zip([n for n, _ in a.fields], inner))
     if a.kind == b.kind:
         return a
     return None

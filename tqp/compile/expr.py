@@ -1120,7 +1120,7 @@ def _format_value(v, t: T.SqlType) -> str:
     if t.kind == "DATE":
         return (dt.date(1970, 1, 1) + dt.timedelta(days=int(v))).isoformat()
     if t.kind == "TIMESTAMP":
-        return str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(v)))
+        return D.format_timestamp(int(v))
     if t.kind == "TIMESTAMPTZ":
         from ..functions.dates import show_instant
         return show_instant(int(v))

@@ -139,4 +139,5 @@ from . import nested  # noqa: E402,F401  (after strings: length() takes lists to
 from . import lists, maps  # noqa: E402,F401
 from . import statistics  # noqa: E402,F401
 from . import bitwise, collations, intervals, json, utility  # noqa: E402,F401
+from . import text  # noqa: E402,F401
 from . import docs  # noqa: E402,F401

@@ -151,5 +151,35 @@ for _name, _node, _what in (("bit_and", exp.BitwiseAndAgg, "Bitwise AND"), ("bit
     register(Aggregate(_name, f"{_name}(INTEGER) → same type", f"{_what} of the non-NULL values.", f"{_name}(flags)",
                        _integer(_name), nodes=(_node,), implementation=_name))
 
+register(Aggregate("product", "product(NUMBER) → DOUBLE", "Product of the non-NULL values.", "product(x)",
+                   lambda t: T.DOUBLE, implementation="product"))
 register(Aggregate("entropy", "entropy(ANY) → DOUBLE", "Shannon entropy (base 2) of the non-NULL values' frequencies.",
                    "entropy(city)", lambda t: T.DOUBLE, numeric_only=False, implementation="entropy"))
+
+
+def _approx_quantile(b, args):
+    """approx_quantile(x, q): DuckDB's t-digest estimate; tqp gives the exact interpolated
+    quantile in x's type (rounded for integers and DECIMALs, as DuckDB's estimate is)."""
+    if len(args) != 2:
+        raise ProgrammingError(f"approx_quantile() takes 2 arguments (value, fraction), not {len(args)}")
+    from ..sql import expressions as X
+    x = X.aggregate_call(b, "approx_quantile", "#quantile_disc", args[0]).arg.type
+    if x.is_float or not x.is_numeric:
+        return b.bind(exp.Anonymous(this="quantile_cont", expressions=[a.copy() for a in args]))
+    # DuckDB rounds its estimate of the integers (a DECIMAL's scaled ones), half up, where quantile_cont truncates
+    k = 10 ** x.scale if x.is_decimal else 1
+    many = "[" in args[1].sql("duckdb")  # a list of fractions
+    q = f"quantile_cont(CAST(CAST(__x * {k} AS BIGINT) AS DOUBLE), __q)"
+    sql = f"CAST(list_transform({q}, v -> floor(v + 0.5) / {k}) AS {x}[])" if many else f"CAST(floor({q} + 0.5) / {k} AS {x})"
+    given = {"__x": args[0], "__q": args[1]}
+    from ..sql.parse import parse_expression
+    return b.bind(parse_expression(sql).transform(
+        lambda n: given[n.name].copy() if isinstance(n, exp.Column) and n.name in given else n))
+
+
+register(Function("approx_quantile", "approx_quantile(NUMBER, DOUBLE q | LIST q) → type of x",
+                  "The q-quantile (exact in tqp; an estimate in DuckDB).", "approx_quantile(price, 0.9)",
+                  _approx_quantile, nodes=(exp.ApproxQuantile,), raw=True, family="aggregate"),
+         lambda node: ("approx_quantile", [node.this, node.args.get("quantile")]))
+register(Aggregate("mad", "mad(NUMBER) → DOUBLE | DECIMAL", "Median absolute deviation from the median.", "mad(x)",
+                   lambda t: t if t.is_decimal or t.kind == "FLOAT" else T.DOUBLE, implementation="mad"))

@@ -44,7 +44,7 @@ from ..settings import current as current_settings
 from ..sql import expressions as X
 from ..sql.scope import suggest
 from . import Function, register
-from .signature import arity, coerce, constant, is_null
+from .signature import arity, coerce, constant, is_null, rewrite
 from .strings import per_distinct
 
 US_DAY = D.US_PER_DAY
@@ -134,10 +134,23 @@ def _extract_kernel(args, e, ctx):
 
 def _date_part(*args):
     arity("date_part", args, 2, 2, "date_part(part, date)")
+    if isinstance(args[0], Lit) and args[0].type.kind == "LIST" and args[0].value is not None:
+        return _date_parts(args[0].value.value, args[1])
     if not isinstance(args[0], Lit) and args[0].type.is_string:  # a part per row: DOUBLE, as DuckDB
         return Call("date_part", (args[0], temporal("date_part", 2, args[1])), T.DOUBLE)
     field = _part("date_part", args[0], D.EXTRACT_PARTS)
     return Lit(None, T.BIGINT) if field is None else extract(field, args[1])
+
+
+def _date_parts(names: list, e: Expr) -> Expr:
+    """date_part(['year', 'month'], x): a STRUCT of the parts, named as written."""
+    if not names or not all(isinstance(n, str) for n in names):
+        raise ProgrammingError("date_part() takes a list of date part names")
+    parts = [extract(_part("date_part", Lit(n, T.VARCHAR), D.EXTRACT_PARTS), e) for n in names]
+    t = T.STRUCT([(n, p.type) for n, p in zip(names, parts)])
+    return Lit(None, t) if is_null(e) else Call("#struct_unless_null", (e, *parts), t)
+
+
 
 
 def _date_part_kernel(args, e, ctx):
@@ -157,18 +170,19 @@ def _date_part_kernel(args, e, ctx):
 
 _entry("date_part", "date_part(VARCHAR part, DATE | TIMESTAMP) → BIGINT (DOUBLE for epoch, julian)",
        "EXTRACT(part FROM x): year, quarter, month, day, dow, isodow, doy, week, isoyear, yearweek, decade, century, "
-       "millennium, hour, minute, second, millisecond, microsecond, epoch, julian.",
+       "millennium, hour, minute, second, millisecond, microsecond, epoch, julian, era; a list of parts gives a STRUCT.",
        "date_part('isodow', DATE '2024-02-25') → 7", _date_part, _date_part_kernel, ("datepart",))
 
 _PART_FUNCTIONS = [  # name, part, sqlglot class
     ("year", "year", exp.Year), ("month", "month", exp.Month), ("day", "day", exp.Day),
     ("dayofmonth", "day", exp.DayOfMonth), ("quarter", "quarter", exp.Quarter),
-    ("dayofweek", "dow", exp.DayOfWeek), ("isodow", "isodow", exp.DayOfWeekIso),
+    ("dayofweek", "dow", exp.DayOfWeek), ("weekday", "dow", None), ("isodow", "isodow", exp.DayOfWeekIso),
     ("dayofyear", "doy", exp.DayOfYear), ("week", "week", exp.Week), ("weekofyear", "week", exp.WeekOfYear),
     ("isoyear", "isoyear", None), ("yearweek", "yearweek", None), ("decade", "decade", None),
     ("century", "century", None), ("millennium", "millennium", None), ("hour", "hour", exp.Hour),
     ("minute", "minute", exp.Minute), ("second", "second", exp.Second), ("millisecond", "millisecond", None),
     ("microsecond", "microsecond", None), ("julian", "julian", None), ("epoch", "epoch", exp.TimeToUnix),
+    ("era", "era", None),
 ]
 for _name, _part_of, _node in _PART_FUNCTIONS:
     _out = "DOUBLE" if _part_of in D.DOUBLE_PARTS else "BIGINT"
@@ -518,40 +532,79 @@ _entry("strftime", "strftime(DATE | TIMESTAMP, VARCHAR format) → VARCHAR",
 _PY_CODES = {"-m": "%m", "-d": "%d", "-H": "%H", "-M": "%M", "-S": "%S", "-I": "%I", "-j": "%j"}
 
 
-def _strptime_bind(*args):
-    arity("strptime", args, 2, 2, "strptime(text, format)")
-    s, fmt = coerce("strptime", 1, args[0], "VARCHAR"), coerce("strptime", 2, args[1], "VARCHAR")
-    if is_null(s) or is_null(fmt):
-        return Lit(None, T.TIMESTAMP)
-    text = constant("strptime", fmt, "format")
+def _python_format(text: str) -> str:
     pieces = parse_format(text)
     bad = [c for c in pieces[1::2] if c in ("g", "n", "z", "Z", "U", "W", "V", "G", "u")]
     if bad:
         raise NotSupportedError(f"strptime with %{bad[0]}")
-    py = pieces[0].replace("%", "%%") + "".join(_PY_CODES.get(c, "%" + c) + t.replace("%", "%%")
+    return pieces[0].replace("%", "%%") + "".join(_PY_CODES.get(c, "%" + c) + t.replace("%", "%%")
                                                   for c, t in zip(pieces[1::2], pieces[2::2]))
-    return Call("strptime", (s,), T.TIMESTAMP, (py, text))
+
+
+def _strptime_bind(name):
+    """strptime(text, format | [formats]) (the first format that reads the text); try_strptime
+    gives NULL where none does."""
+    def bind(*args):
+        arity(name, args, 2, 2, f"{name}(text, format)")
+        s = coerce(name, 1, args[0], "VARCHAR")
+        fmt = args[1] if args[1].type.kind == "LIST" else coerce(name, 2, args[1], "VARCHAR")
+        if is_null(s) or is_null(fmt):
+            return Lit(None, T.TIMESTAMP)
+        value = constant(name, fmt, "format")
+        texts = value.value if fmt.type.kind == "LIST" else [value]
+        if not texts or not all(isinstance(t, str) for t in texts):
+            raise ProgrammingError(f"{name}() takes a format string or a list of them")
+        return Call(name, (s,), T.TIMESTAMP, (tuple(_python_format(t) for t in texts), ", ".join(texts)))
+    return bind
+
+
+_UNREAD = np.iinfo(np.int64).min  # try_strptime's mark of a text no format reads
 
 
 def _strptime(args, e, ctx):
-    py, text = e.params
+    formats, text = e.params
 
     def fn(values):
         out = np.zeros(len(values), dtype=np.int64)
         bad = np.zeros(len(values), dtype=bool)
         for i, v in enumerate(values.tolist()):  # once per distinct string
-            try:
-                out[i] = X.ts_to_micros(dt.datetime.strptime(v, py))
-            except ValueError:
+            for py in formats:
+                try:
+                    out[i] = X.ts_to_micros(dt.datetime.strptime(v, py))
+                    break
+                except ValueError:
+                    pass
+            else:
                 bad[i] = True
+        if e.op == "try_strptime":
+            return np.where(bad, _UNREAD, out)
         return out, bad, f'could not parse a string according to format specifier "{text}"'
-    return per_distinct(fn, T.TIMESTAMP)(args, e, ctx)
+    out = per_distinct(fn, T.TIMESTAMP)(args, e, ctx)
+    if e.op == "try_strptime":
+        return Column(T.TIMESTAMP, out.data, and_validity(out.validity, out.data != _UNREAD))
+    return out
 
 
 _entry("strptime", "strptime(VARCHAR, VARCHAR format) → TIMESTAMP",
        "The text read by strftime's codes; DataError when it does not match.",
-       "strptime('29/02/2024', '%d/%m/%Y') → 2024-02-29 00:00:00", _strptime_bind, _strptime,
+       "strptime('29/02/2024', '%d/%m/%Y') → 2024-02-29 00:00:00", _strptime_bind("strptime"), _strptime,
        nodes=(exp.StrToTime,), node_args=lambda node: ("strptime", [node.this, node.args["format"]]))
+for _name, _sql, _unit in (("make_timestamp_ms", "make_timestamp(CAST(__x AS BIGINT) * 1000)", "milliseconds"),
+                           ("make_timestamp_ns", "make_timestamp(CAST(__x AS BIGINT) // 1000)", "nanoseconds (to microseconds)")):
+    _entry(_name, f"{_name}(BIGINT) → TIMESTAMP", f"The timestamp {_unit} after 1970-01-01.", f"{_name}(0)",
+           rewrite(_name, _sql, ("__x",)), raw=True)
+_entry("try_strptime", "try_strptime(VARCHAR, VARCHAR format | VARCHAR[] formats) → TIMESTAMP",
+       "strptime(), NULL where the text does not match.", "try_strptime('x', '%Y') → NULL",
+       _strptime_bind("try_strptime"), _strptime)
+_entry("normalized_interval", "normalized_interval(INTERVAL) → INTERVAL", "The interval with whole days and months "
+       "carried over (tqp keeps intervals normalized already).", "normalized_interval(INTERVAL '30 days 25 hours')",
+       lambda *a: arity("normalized_interval", a, 1, 1) or _interval_itself(a[0]))
+
+
+def _interval_itself(e: Expr) -> Expr:
+    if e.type.kind not in ("INTERVAL", "NULL"):
+        raise ProgrammingError(f"normalized_interval() takes an INTERVAL, not {e.type}")
+    return e
 
 
 # ---------------------------------------------------------------- the current time

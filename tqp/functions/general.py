@@ -64,8 +64,16 @@ def _or_empty(e: Expr) -> Expr:
 
 
 def _concat(*args):
-    """concat() reads NULL as '' (unlike ||), as DuckDB does."""
+    """concat() reads NULL as '' (unlike ||), as DuckDB does; of LISTs it is list_concat,
+    skipping NULLs."""
     arity("concat", args, 1, 1 << 16)
+    if any(a.type.kind == "LIST" for a in args):
+        from . import FUNCTIONS
+        lists = [a for a in args if a.type.kind != "NULL"]
+        out = lists[0]
+        for a in lists[1:]:
+            out = FUNCTIONS["list_concat"].bind(out, a)
+        return out
     return X.concat([_or_empty(_as_text(p)) for p in args])
 
 

@@ -196,16 +196,3 @@ register(Function("time_bucket", "time_bucket(INTERVAL width, DATE | TIMESTAMP [
                        + [exp.column(a.name) if isinstance(a, exp.Var) else a  # (sqlglot reads a bare origin column as a unit)
                           for a in (node.args.get("unit"), node.args.get("origin")) if a is not None]))
 
-
-def _era(args, e, ctx):
-    return Column(T.BIGINT, torch.ones_like(args[0].data, dtype=torch.int64), args[0].validity)
-
-
-def _era_bind(*args):
-    arity("era", args, 1, 1)
-    x = temporal("era", 1, args[0])
-    return Lit(None, T.BIGINT) if is_null(x) else Call("era", (x,), T.BIGINT)
-
-
-register(Function("era", "era(DATE | TIMESTAMP) → BIGINT", "The era: 1 (AD) for every date tqp holds (years 1 to "
-                  "9999).", "era(DATE '2024-01-01') → 1", _era_bind, _era, family="date"))

@@ -16,10 +16,13 @@ import json
 import re
 
 import numpy as np
+import pyarrow as pa
 from sqlglot import exp
 
 from .. import types as T
 from ..errors import DataError, NotSupportedError, ProgrammingError
+from ..column import Column, Dictionary
+from ..plan.nodes import Call
 from . import Function, register
 from .signature import strict
 from .strings import _each, per_distinct
@@ -167,9 +170,14 @@ def _at(kind_not_in, value_fn):
         if len(nodes) not in (1, 2):
             raise ProgrammingError("a JSON function takes a document and a path")
         j, path = nodes[0], nodes[1] if len(nodes) > 1 else exp.Literal.string("$")
+        if isinstance(path, exp.Array):  # a list of paths: the list of the values
+            return b.bind(exp.Array(expressions=[bind_one(j, p) for p in path.expressions]))
+        return b.bind(bind_one(j, path))
+
+    def bind_one(j, path):
         kind = _call("#json_kind", j, path)
         cond = exp.Not(this=exp.In(this=kind, expressions=[exp.Literal.string(k) for k in kind_not_in]))
-        return b.bind(_when(cond, value_fn(j, path)))
+        return _when(cond, value_fn(j, path))
     return bind
 
 
@@ -246,7 +254,60 @@ def _to_json_node(node, b):
         return exp.Null()
     if t.kind in ("DATE", "TIMESTAMP", "TIMESTAMPTZ"):
         return exp.Anonymous(this="#json_quote", expressions=[exp.cast(node.copy(), "VARCHAR")])
+    if t.kind in ("LIST", "STRUCT", "MAP"):
+        return exp.Anonymous(this="#json_nested", expressions=[node.copy()])
     raise NotSupportedError(f"to_json() of a {t} value")
+
+
+def _json_of(v, t: T.SqlType) -> str:
+    """A nested value (as Arrow gives it to Python) as DuckDB's to_json writes it."""
+    if v is None:
+        return "null"
+    if t.kind == "LIST":
+        return "[" + ",".join(_json_of(x, t.element) for x in v) + "]"
+    if t.kind == "STRUCT":
+        return "{" + ",".join(json.dumps(n, ensure_ascii=False) + ":" + _json_of(v[n], ft) for n, ft in t.fields) + "}"
+    if t.kind == "MAP":
+        kt, vt = (ft for _, ft in t.element.fields)
+        pairs = v.items() if isinstance(v, dict) else [(x["key"], x["value"]) if isinstance(x, dict) else x for x in v]
+        return "{" + ",".join(json.dumps(k if kt.is_string else _json_of(k, kt).strip('"'), ensure_ascii=False) + ":"
+                              + _json_of(x, vt) for k, x in pairs) + "}"
+    if t.kind == "BOOLEAN":
+        return "true" if v else "false"
+    if t.is_float or t.is_decimal:
+        return str(_double(str(v))) if v == v and abs(float(v)) != float("inf") else "null"
+    if t.is_integer:
+        return str(int(v))
+    if t.kind == "TIMESTAMP":
+        from ..kernels.dates import format_timestamp
+        from ..sql.expressions import ts_to_micros
+        return json.dumps(format_timestamp(ts_to_micros(v)))
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def _json_nested_kernel(args, e, ctx):
+    """to_json of a LIST, STRUCT or MAP: once per distinct value."""
+    from ..io.arrow import column_to_arrow
+    from .lists import each_tuple
+
+    def compute(cols):
+        values = column_to_arrow(cols[0]).to_pylist()
+        return text_column([None if v is None else _json_of(v, cols[0].type) for v in values], cols[0].device)
+    return each_tuple(args, compute)
+
+
+def text_column(texts: list, device) -> Column:
+    """A VARCHAR column of Python strings (None for NULL), dictionary-coded."""
+    import torch
+    from ..kernels.strings import remap
+    valid = np.array([t is not None for t in texts], dtype=bool)
+    uniq, codes = remap(np.array(["" if t is None else t for t in texts], dtype=object))
+    return Column(T.VARCHAR, torch.from_numpy(codes).to(device),
+                  None if valid.all() else torch.from_numpy(valid).to(device), Dictionary(uniq))
+
+
+register(Function("#json_nested", "", "", "", lambda x: Call("#json_nested", (x,), T.VARCHAR), _json_nested_kernel,
+                  family="json"))
 
 
 def _to_json(b, nodes):
@@ -255,7 +316,7 @@ def _to_json(b, nodes):
     return b.bind(_to_json_node(nodes[0], b))
 
 
-_entry("to_json", "to_json(ANY) → JSON", "The value as JSON text.", "to_json('x') → '\"x\"'", _to_json, ("json_quote",))
+_entry("to_json", "to_json(ANY) → JSON", "The value as JSON text.", "to_json('x') → '\"x\"'", _to_json, ("json_quote", "array_to_json", "row_to_json"))
 
 
 def _joined(open_, close, items) -> exp.Expression:
@@ -286,3 +347,132 @@ _entry("json_object", "json_object(VARCHAR key, ANY value, ...) → JSON", "A JS
        "json_object('a', 1) → '{\"a\":1}'", _object, nodes=(exp.JSONObject,),
        node_args=lambda n: ("json_object", [x for kv in n.expressions for x in
                                             ((kv.this, kv.expression) if isinstance(kv, exp.JSONKeyValue) else (kv,))]))
+
+
+def _keys_bind(*args):
+    from .signature import arity, coerce, is_null
+    from ..plan.nodes import Lit
+    arity("json_keys", args, 1, 2)
+    typed = [coerce("json_keys", i + 1, a, "VARCHAR") for i, a in enumerate(args)]
+    if any(is_null(a) for a in typed):
+        return Lit(None, T.LIST(T.VARCHAR))
+    return Call("json_keys", tuple(typed), T.LIST(T.VARCHAR))
+
+
+def _keys_kernel(args, e, ctx):
+    """Once per distinct (document, path): the object's keys ([] for another value)."""
+    from .lists import _texts, each_tuple
+    from .nested import _encode
+
+    def one(text, path):
+        doc = _load(text)
+        if doc is _INVALID:
+            raise DataError("Malformed JSON: a document is not valid JSON")
+        value = _walk(doc, _steps(path))
+        return None if value is _MISSING else list(value) if isinstance(value, dict) else []
+
+    def compute(cols):
+        texts = [_texts(c) for c in cols]
+        paths = texts[1] if len(cols) > 1 else ["$"] * len(texts[0])
+        lists = [None if t is None or p is None else one(t, p) for t, p in zip(texts[0], paths)]
+        return _encode(pa.array(lists, pa.list_(pa.string())), e.type, cols[0].device)
+    return each_tuple(args, compute)
+
+
+register(Function("json_keys", "json_keys(JSON [, VARCHAR path]) → VARCHAR[]", "The keys of the object (at the path).",
+                  "json_keys('{\"a\": 1, \"b\": 2}') → [a, b]", _keys_bind, _keys_kernel, nodes=(exp.JSONKeys,),
+                  family="json"),
+         lambda n: ("json_keys", [_path_node(a) for a in (n.this, n.args.get("expression")) if a is not None]))
+
+
+# ---------------------------------------------------------------- merging, containment, pretty text
+
+def _docs(texts) -> list:
+    return [_load(t) for t in np.asarray(texts, dtype=object).tolist()]
+
+
+def _merged(target, patch):
+    """RFC 7396 merge patch: an object patch merges key by key (null removes), anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = _merged(out.get(k), v)
+    return out
+
+
+def _merge_patch(*texts):
+    columns = [_docs(t) for t in np.broadcast_arrays(*[np.asarray(t, dtype=object) for t in texts])]
+    out, bad = [], []
+    for docs in zip(*columns):
+        bad.append(any(doc is _INVALID for doc in docs))
+        doc = docs[0]
+        for patch in docs[1:]:
+            doc = _merged(doc, patch)
+        out.append("" if bad[-1] else dump(doc))
+    return np.array(out, dtype=object), bad, "Malformed JSON: a document is not valid JSON"
+
+
+def _contains(haystack, needle) -> bool:
+    """Whether the needle occurs in the document: equal to it or to a value nested in it, an
+    object needle's pairs all in one object, an array needle's elements all in one array."""
+    if isinstance(needle, dict) and isinstance(haystack, dict) and \
+            all(k in haystack and _contains(haystack[k], v) for k, v in needle.items()):
+        return True
+    if isinstance(needle, list) and isinstance(haystack, list) and \
+            all(any(_contains(x, e) for x in haystack) for e in needle):
+        return True
+    if not isinstance(needle, (dict, list)) and type(haystack) is type(needle) and haystack == needle:
+        return True
+    children = haystack.values() if isinstance(haystack, dict) else haystack if isinstance(haystack, list) else ()
+    return any(_contains(c, needle) for c in children)
+
+
+def _contains_fn(haystacks, needles):
+    pairs = [(_load(h), _load(n)) for h, n in _each(lambda h, n: (h, n), haystacks, needles)]
+    bad = [h is _INVALID or n is _INVALID for h, n in pairs]
+    return (np.array([not b and _contains(h, n) for (h, n), b in zip(pairs, bad)], dtype=bool), bad,
+            "Malformed JSON: a document is not valid JSON")
+
+
+def _pretty(v, depth: int = 0) -> str:
+    pad, inner = "    " * depth, "    " * (depth + 1)
+    if isinstance(v, dict) and v:
+        return "{\n" + ",\n".join(inner + json.dumps(k, ensure_ascii=False) + ": " + _pretty(x, depth + 1)
+                                  for k, x in v.items()) + "\n" + pad + "}"
+    if isinstance(v, list) and v:
+        return "[\n" + ",\n".join(inner + _pretty(x, depth + 1) for x in v) + "\n" + pad + "]"
+    return dump(v)
+
+
+def _pretty_fn(texts):
+    docs = _docs(texts)
+    return (np.array(["" if d is _INVALID else _pretty(d) for d in docs], dtype=object),
+            [d is _INVALID for d in docs], "Malformed JSON: the text is not valid JSON")
+
+
+def _json_args(name, low, high):
+    from .signature import arity, coerce, is_null
+    from ..plan.nodes import Lit
+
+    def bind(*args):
+        arity(name, args, low, high)
+        typed = [coerce(name, i + 1, a, "VARCHAR") for i, a in enumerate(args)]
+        out = T.BOOLEAN if name == "json_contains" else T.VARCHAR
+        return Lit(None, out) if any(is_null(a) for a in typed) else Call(name, tuple(typed), out)
+    return bind
+
+
+register(Function("json_merge_patch", "json_merge_patch(JSON, JSON, ...) → JSON", "The documents merged as RFC 7396 "
+                  "patches, left to right.", "json_merge_patch('{\"a\": 1}', '{\"b\": 2}') → '{\"a\":1,\"b\":2}'",
+                  _json_args("json_merge_patch", 2, 1 << 16), per_distinct(_merge_patch, T.VARCHAR), per_entry=True,
+                  family="json"))
+register(Function("json_contains", "json_contains(JSON haystack, JSON needle) → BOOLEAN", "Whether the needle occurs "
+                  "in the document (nested values, object pairs, array elements).", "json_contains('[1, 2]', '2') → true",
+                  _json_args("json_contains", 2, 2), per_distinct(_contains_fn, T.BOOLEAN), per_entry=True, family="json"))
+register(Function("json_pretty", "json_pretty(JSON) → VARCHAR", "The document indented by four spaces.",
+                  "json_pretty('[1]') → '[\\n    1\\n]'", _json_args("json_pretty", 1, 1), per_distinct(_pretty_fn, T.VARCHAR),
+                  per_entry=True, family="json"))

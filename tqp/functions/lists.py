@@ -31,8 +31,9 @@ from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, walk
 from ..sql import expressions as X
 from ..sql.parse import parse_expression
+from . import Function, register
 from .nested import _all_null, _codes, _elements, _encode, _entry, _length, _need
-from .signature import arity
+from .signature import arity, coerce
 
 
 # ---------------------------------------------------------------- lists as flat elements
@@ -233,6 +234,8 @@ _LIST_AGGREGATES = {  # list_<name>: list_aggregate(l, '<name>')
     "bit_or": "Bitwise OR of the elements.", "bit_xor": "Bitwise XOR of the elements.",
     "skewness": "Skewness of the elements.", "kurtosis": "Excess kurtosis of the elements.",
     "approx_count_distinct": "The number of distinct non-NULL elements.",
+    "kurtosis_pop": "Population excess kurtosis of the elements.", "sem": "Standard error of the elements' mean.",
+    "mad": "Median absolute deviation of the elements.",
 }
 
 
@@ -649,7 +652,7 @@ def _zip(*args):
     if not args:
         raise ProgrammingError("list_zip() takes at least one list")
     lists = [Lit(None, T.LIST(T.INTEGER)) if a.type.kind == "NULL" else _need("list_zip", a, "LIST") for a in args]
-    t = T.LIST(T.STRUCT((f"v{i + 1}", _element_of(a.type)) for i, a in enumerate(lists)))
+    t = T.LIST(T.TUPLE([_element_of(a.type) for a in lists]))
     lists = [X.cast(a, T.LIST(_element_of(a.type))) for a in lists]
     return Call("list_zip", tuple(lists), t, (bool(truncate.value) if truncate is not None else False,))
 
@@ -786,7 +789,7 @@ _entry("list_resize", "list_resize(LIST, BIGINT size [, ANY fill]) → LIST", "T
        ("array_resize",))
 _entry("list_zip", "list_zip(LIST, ...[, BOOLEAN truncate]) → LIST(STRUCT)", "The lists zipped into a list of structs "
        "(v1, v2, ...; DuckDB's are unnamed), padded with NULLs to the longest or cut to the shortest.",
-       "list_zip([1, 2], ['a', 'b']) → [{'v1': 1, 'v2': 'a'}, {'v1': 2, 'v2': 'b'}]", _zip, _zip_kernel, ("array_zip",))
+       "list_zip([1, 2], ['a', 'b']) → [(1, a), (2, b)]", _zip, _zip_kernel, ("array_zip",))
 _entry("list_select", "list_select(LIST, BIGINT[] positions) → LIST", "The elements at the 1-based positions (NULL out "
        "of range).", "list_select([10, 20, 30], [3, 1]) → [30, 10]", _select, _select_kernel, ("array_select",))
 _entry("list_where", "list_where(LIST, BOOLEAN[] mask) → LIST", "The elements where the mask is true.",
@@ -799,7 +802,8 @@ for _name, (_what, _) in _VECTOR.items():
                                             "list_cosine_similarity": ("array_cosine_similarity",),
                                             "list_cosine_distance": ("array_cosine_distance",),
                                             "list_negative_inner_product": ("array_negative_inner_product",
-                                                                            "list_negative_dot_product")}[_name],
+                                                                            "list_negative_dot_product",
+                                                                            "array_negative_dot_product")}[_name],
            {"list_distance": (exp.EuclideanDistance,), "list_cosine_distance": (exp.CosineDistance,)}.get(_name, ()))
 _entry("cardinality", "cardinality(LIST | MAP) → BIGINT", "The number of elements (entries of a MAP).",
        "cardinality([1, 2]) → 2", lambda *a: arity("cardinality", a, 1, 1) or (
@@ -968,6 +972,8 @@ def _series(name: str, inclusive: bool):
         arity(name, args, 1, 3)
         if len(args) == 1:
             args = (Lit(0, T.BIGINT),) + tuple(args)
+        if len(args) == 3 and any(a.type.kind in ("DATE", "TIMESTAMP") for a in args[:2]):
+            return _time_series(name, args, inclusive)
         if len(args) == 2:
             args = tuple(args) + (Lit(1, T.BIGINT),)
         for a in args:
@@ -978,6 +984,18 @@ def _series(name: str, inclusive: bool):
             return Lit(None, T.LIST(T.BIGINT))
         return Call(name, tuple(args), T.LIST(T.BIGINT), (inclusive,))
     return bind
+
+
+def _time_series(name, args, inclusive):
+    """range(start, stop, INTERVAL step) of dates or timestamps: TIMESTAMPs, the step in
+    microseconds (a step of calendar months is refused: tqp's interval holds them as 30 days)."""
+    start, stop, step = args
+    if step.type.kind != "INTERVAL" or any(isinstance(x, Call) and x.op == "months_interval" for x in walk(step)):
+        raise NotSupportedError(f"{name}() of dates or timestamps by {'calendar months' if step.type.kind == 'INTERVAL' else step.type}")
+    start, stop = (X.cast(a, T.TIMESTAMP) for a in (start, stop))
+    if any(isinstance(a, Lit) and a.value is None for a in (start, stop, step)):
+        return Lit(None, T.LIST(T.TIMESTAMP))
+    return Call(name, (start, stop, step), T.LIST(T.TIMESTAMP), (inclusive,))
 
 
 def _series_kernel(args, e, ctx):
@@ -995,7 +1013,7 @@ def _series_kernel(args, e, ctx):
         total = int(count.sum())
         reserve(8 * total, f"{e.op}() of {total} values")
         owner, pos = _expand(count)
-        values = Column(T.BIGINT, start[owner] + step[owner] * pos)
+        values = Column(e.type.element, start[owner] + step[owner] * pos)
         return to_lists(values, owner, len(count), and_validity(*[c.validity for c in cols]), e.type)
     return each_tuple(args, compute)
 
@@ -1005,12 +1023,70 @@ def _series_args(node: exp.GenerateSeries):
     return name, [a for a in (node.args.get("start"), node.args.get("end"), node.args.get("step")) if a is not None]
 
 
-_entry("range", "range([BIGINT start,] BIGINT stop [, BIGINT step]) → BIGINT[]", "The integers from start (default 0) "
-       "up to stop, excluded, by step (default 1).", "range(1, 7, 2) → [1, 3, 5]", _series("range", False),
-       _series_kernel, nodes=(exp.GenerateSeries,), node_args=_series_args)
-_entry("generate_series", "generate_series([BIGINT start,] BIGINT stop [, BIGINT step]) → BIGINT[]", "The integers "
-       "from start (default 0) to stop, included, by step (default 1).", "generate_series(1, 3) → [1, 2, 3]",
-       _series("generate_series", True), _series_kernel)
+def _series_nodes(name: str, inclusive: bool):
+    """The series' bind over argument nodes: a constant INTERVAL step is folded to microseconds
+    when bound, so its calendar months are seen here."""
+    bind = _series(name, inclusive)
+
+    def raw(b, nodes):
+        from .dates import interval_constant
+        step = nodes[2] if len(nodes) == 3 else None
+        sign = -1 if isinstance(step, exp.Neg) else 1
+        step = step.this if isinstance(step, exp.Neg) else step
+        months, days, micros = (interval_constant(b, step) if isinstance(step, exp.Interval) else None) or (0, 0, 0)
+        months *= sign
+        if months and (days or micros):
+            raise NotSupportedError(f"{name}() of dates or timestamps by an interval of months and days together")
+        if months:
+            start, stop = (X.cast(b.bind(n), T.TIMESTAMP) for n in nodes[:2])
+            if any(isinstance(a, Lit) and a.value is None for a in (start, stop)):
+                return Lit(None, T.LIST(T.TIMESTAMP))
+            return Call("#month_series", (start, stop), T.LIST(T.TIMESTAMP), (months, inclusive))
+        return bind(*[b.bind(n) for n in nodes])
+    return raw
+
+
+def _month_series_kernel(args, e, ctx):
+    """A series by calendar months, each step added to the last as DuckDB adds them: a day
+    clamped to a short month stays clamped (Jan 31, Feb 29, Mar 29, ...)."""
+    from ..kernels import dates as D
+    step, inclusive = e.params
+
+    def compute(cols):
+        start, stop = (c.data.to(torch.int64) for c in cols)
+        day = torch.div(start, D.US_PER_DAY, rounding_mode="floor")
+        clock = start - day * D.US_PER_DAY
+        y, m, d = D.civil_from_days(day)
+        first = y.to(torch.int64) * 12 + m.to(torch.int64) - 1
+        sy, sm, _ = D.civil_from_days(torch.div(stop, D.US_PER_DAY, rounding_mode="floor"))
+        span = (sy.to(torch.int64) * 12 + sm.to(torch.int64) - 1 - first) * (1 if step > 0 else -1)
+        count = (torch.div(span, abs(step), rounding_mode="floor") + 2).clamp(min=0)
+        owner, k = _expand(count)
+        month = first[owner] + k * step
+        ny = torch.div(month, 12, rounding_mode="floor")
+        nm = month - ny * 12 + 1
+        clamped = torch.minimum(d.to(torch.int64)[owner], D._days_in_month(ny, nm))
+        # the running minimum of the clamped days within each series (owners ascend)
+        low = owner * 64 + (63 - clamped)
+        clamped = 63 - (torch.cummax(low, 0).values - owner * 64)
+        ts = D.days_from_civil(ny, nm, clamped).to(torch.int64) * D.US_PER_DAY + clock[owner]
+        end = stop[owner]
+        keep = (ts <= end if inclusive else ts < end) if step > 0 else (ts >= end if inclusive else ts > end)
+        kept = C.nonzero(keep)
+        return to_lists(Column(T.TIMESTAMP, ts[kept]), owner[kept], len(count),
+                        and_validity(*[c.validity for c in cols]), e.type)
+    return each_tuple(args, compute)
+
+
+register(Function("#month_series", "", "", "", None, _month_series_kernel, family="nested"))
+
+
+_entry("range", "range([start,] stop [, step]) → BIGINT[] | TIMESTAMP[]", "The integers from start (default 0) "
+       "up to stop, excluded, by step (default 1); or the timestamps by an INTERVAL step.", "range(1, 7, 2) → [1, 3, 5]",
+       _series_nodes("range", False), _series_kernel, nodes=(exp.GenerateSeries,), node_args=_series_args, raw=True)
+_entry("generate_series", "generate_series([start,] stop [, step]) → BIGINT[] | TIMESTAMP[]", "The integers "
+       "from start (default 0) to stop, included, by step (default 1); or the timestamps by an INTERVAL step.",
+       "generate_series(1, 3) → [1, 2, 3]", _series_nodes("generate_series", True), _series_kernel, raw=True)
 
 
 def _texts(col: Column) -> list:
@@ -1074,3 +1150,51 @@ def quantile_list(a: AggCall, one) -> Column:
     order = (torch.arange(g * k, device=stacked.device).reshape(k, g).T).reshape(-1)
     owner = torch.arange(g, device=stacked.device).repeat_interleave(k)
     return to_lists(stacked.take(order), owner, g, cols[0].validity, a.type)
+
+
+def _list_repeat(l, n):
+    """repeat(LIST, n): the list's elements n times over."""
+    arity("repeat", (l, n), 2, 2)
+    n = coerce("repeat", 2, n, "BIGINT")
+    if isinstance(l, Lit) and l.value is None or isinstance(n, Lit) and n.value is None:
+        return Lit(None, l.type)
+    return Call("#list_repeat", (l, n), l.type)
+
+
+def _list_repeat_kernel(args, e, ctx):
+    def compute(cols):
+        f = flat(cols[0])
+        times = C.broadcast(cols[1], f.n)
+        counts = times.data.to(torch.int64).clamp(min=0)
+        out_lengths = f.lengths() * counts
+        lists = torch.arange(f.n, device=counts.device)
+        owner = torch.repeat_interleave(lists, out_lengths)
+        starts = torch.cumsum(out_lengths, 0) - out_lengths
+        at = torch.arange(len(owner), device=owner.device) - starts[owner]
+        source = f.offsets[owner] + at % f.lengths()[owner].clamp(min=1)
+        return to_lists(f.values.take(source), owner, f.n, and_validity(f.valid, times.validity), e.type)
+    return each_tuple(args, compute)
+
+
+register(Function("#list_repeat", "", "", "", _list_repeat, _list_repeat_kernel, family="nested"))
+
+
+def _slice_rows_kernel(args, e, ctx):
+    """l[begin:end] with bounds per row: begin..end of each list (1-based, both included;
+    negative from the end, 0 as the start), every e.params[0]-th."""
+    (step,) = e.params
+
+    def compute(cols):
+        f = flat(cols[0])
+        begin, end = (C.broadcast(c, f.n) for c in cols[1:])
+        length, b, z = f.lengths(), begin.data.to(torch.int64), end.data.to(torch.int64)
+        lo = torch.where(b > 0, b - 1, torch.where(b == 0, 0, (length + b).clamp(min=0)))
+        hi = torch.where(z >= 0, torch.minimum(z, length), length + z + 1)
+        pos, owner = f.positions(), f.owner
+        at = pos - lo[owner]
+        kept = C.nonzero((at >= 0) & (pos < hi[owner]) & (at % step == 0))
+        return to_lists(f.values.take(kept), owner[kept], f.n, and_validity(f.valid, begin.validity, end.validity), e.type)
+    return each_tuple(args, compute)
+
+
+register(Function("#list_slice_rows", "", "", "", None, _slice_rows_kernel, family="nested"))

@@ -27,7 +27,7 @@ from ..plan.nodes import Call, Expr, Lit
 from ..sql import expressions as X
 from .lists import Flat, _equal_or_both_null, _pick, each_tuple, flat, to_lists
 from .nested import _codes, _encode, _entry, _fields, _list_value, _need, _take
-from .signature import arity
+from .signature import arity, rewrite
 
 
 def _key_value(m: T.SqlType) -> tuple[T.SqlType, T.SqlType]:
@@ -249,7 +249,7 @@ def _histogram_kernel(args, e, ctx):
     def compute(cols):
         f = flat(cols[0])
         kept = C.nonzero(f.values.valid_mask())
-        values, owner = f.values.take(kept), f.owner[kept]
+        values, owner = f.values.take(kept).with_sorted_dictionary(), f.owner[kept]  # codes in value order
         if len(owner):
             key, domain = K.dense_keys([(owner, None)] + C.key_columns(values))
             ids, g = G.group_ids(key, domain)
@@ -266,3 +266,52 @@ def _histogram_kernel(args, e, ctx):
 _entry("list_histogram", "list_histogram(LIST) → MAP(element, BIGINT)", "Each distinct non-NULL element and how often "
        "it occurs (NULL for a list without one).", "list_histogram([1, 1, 2]) → {1=2, 2=1}", _histogram,
        _histogram_kernel, ("array_histogram",))
+
+
+def _map_concat(*args):
+    if not args:
+        raise ProgrammingError("map_concat() takes at least one MAP")
+    maps = [a for a in args if a.type.kind != "NULL"]
+    for a in maps:
+        _need("map_concat", a, "MAP")
+    if not maps:
+        return Lit(None, T.NULLTYPE)
+    t = maps[0].type
+    for a in maps[1:]:
+        t = T.common_type(t, a.type)
+        if t is None:
+            raise ProgrammingError(f"map_concat() of maps of different types: {maps[0].type} and {a.type}")
+    return Call("map_concat", tuple(X.cast(a, t) for a in maps), t)
+
+
+def _map_concat_kernel(args, e, ctx):
+    """Once per distinct tuple of maps: their entries, a later map's value winning for a key
+    (in the order keys first appear); NULL maps count as empty, all NULL gives NULL."""
+    from ..io.arrow import arrow_type_of, column_to_arrow
+
+    def one(maps):
+        if all(m is None for m in maps):
+            return None
+        merged = {}
+        for m in maps:
+            for entry in m or ():
+                key = entry["key"] if isinstance(entry, dict) else entry[0]
+                merged[key] = entry["value"] if isinstance(entry, dict) else entry[1]
+        return [{"key": k, "value": v} for k, v in merged.items()]
+
+    def compute(cols):
+        values = [column_to_arrow(c).to_pylist() for c in cols]
+        merged = [one(ms) for ms in zip(*values)]
+        return _encode(pa.array(merged, arrow_type_of(T.LIST(e.type.element))), e.type, cols[0].device)
+    return each_tuple(args, compute)
+
+
+_entry("map_concat", "map_concat(MAP, ...) → MAP", "The maps' entries together; for a key in several, the last "
+       "map's value.", "map_concat(MAP {'a': 1}, MAP {'a': 2, 'b': 3}) → {a=2, b=3}", _map_concat, _map_concat_kernel)
+_entry("map_contains_value", "map_contains_value(MAP, value) → BOOLEAN", "Whether some entry has the value.",
+       "map_contains_value(MAP {'a': 1}, 1) → true", rewrite("map_contains_value", "list_contains(map_values(__m), __v)",
+                                                             ("__m", "__v")), raw=True)
+_entry("map_contains_entry", "map_contains_entry(MAP, key, value) → BOOLEAN", "Whether the map holds the key with "
+       "the value (a NULL value too).", "map_contains_entry(MAP {'a': 1}, 'a', 1) → true",
+       rewrite("map_contains_entry", "CASE WHEN __m IS NOT NULL THEN coalesce(map_contains(__m, __k) AND "
+               "map_extract_value(__m, __k) IS NOT DISTINCT FROM __v, false) END", ("__m", "__k", "__v")), raw=True)

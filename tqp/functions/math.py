@@ -136,7 +136,7 @@ def _digits_bind(name, mode):
     """round / trunc (x[, digits]), floor / ceil (x): integers stay (unless digits < 0),
     DECIMAL(p, s) gives DECIMAL(p, clamp(digits, 0, s)), floats keep their type."""
     def bind(*args):
-        arity(name, args, 1, 2 if mode in ("half_away", "trunc") else 1)
+        arity(name, args, 2 if mode == "half_even" else 1, 2 if mode in ("half_away", "half_even", "trunc") else 1)
         x = coerce(name, 1, args[0], "NUMBER")
         digits = 0
         if len(args) == 2:
@@ -160,6 +160,10 @@ def _divide(x, f: int, mode: str):
     """int64 x / f rounded as mode says, exactly."""
     if mode == "half_away":
         return C._div_round_half_away(x, f)
+    if mode == "half_even":
+        q = torch.div(x, f, rounding_mode="floor")
+        twice = 2 * (x - q * f)
+        return q + ((twice > f) | (twice == f) & (q % 2 == 1)).to(q.dtype)
     if mode == "ceil":
         return -torch.div(-x, f, rounding_mode="floor")
     return torch.div(x, f, rounding_mode=mode)
@@ -176,6 +180,10 @@ def _to_digits(args, e, ctx):
         x = a.data.to(torch.float64)
         if mode == "half_away":
             data = _round_double(x, digits)
+        elif mode == "half_even":
+            scale = 10.0 ** digits
+            data = torch.round(x * scale) / scale if digits else torch.round(x)
+            data = torch.where(torch.isfinite(data), data, x)
         else:
             scale = 10.0 ** digits
             fn = {"trunc": torch.trunc, "floor": torch.floor, "ceil": torch.ceil}[mode]
@@ -185,6 +193,9 @@ def _to_digits(args, e, ctx):
     s = a.type.scale
     if digits >= s:
         return replace(a, type=e.type)
+    if mode == "half_even" and (W.is_wide(a.data) or s - digits > 18):
+        from ..errors import NotSupportedError
+        raise NotSupportedError("round_even() of a DECIMAL past 18 digits")
     if W.is_wide(a.data) or s - digits > 18 or digits < 0 and e.type.precision > T.INT64_DECIMAL_DIGITS:
         pair = W.div_pow10(W.pair_of(a.data), s - digits, mode)
         if digits < 0:
@@ -230,9 +241,11 @@ _ROUNDING = [("round", "half_away", "Rounded to n decimals (default 0), half awa
              ("trunc", "trunc", "Truncated toward zero to n decimals (default 0).", "trunc(-2.567, 2) → -2.56",
               ("truncate",), (exp.Trunc,)),
              ("floor", "floor", "The largest integer value not above x.", "floor(-2.5) → -3", (), (exp.Floor,)),
-             ("ceil", "ceil", "The smallest integer value not below x.", "ceil(2.1) → 3", ("ceiling",), (exp.Ceil,))]
+             ("ceil", "ceil", "The smallest integer value not below x.", "ceil(2.1) → 3", ("ceiling",), (exp.Ceil,)),
+             ("round_even", "half_even", "Rounded to n decimals, half to even (banker's rounding).",
+              "round_even(2.5, 0) → 2", ("roundbankers",), ())]
 for _name, _mode, _what, _example, _aliases, _nodes in _ROUNDING:
-    _entry(_name, f"{_name}(NUMBER{', [INTEGER]' if _mode in ('half_away', 'trunc') else ''}) → NUMBER",
+    _entry(_name, f"{_name}(NUMBER{', [INTEGER]' if _mode in ('half_away', 'trunc') else ', INTEGER' if _mode == 'half_even' else ''}) → NUMBER",
            _what, _example, _digits_bind(_name, _mode), _to_digits, _aliases, _nodes)
 
 
@@ -297,6 +310,8 @@ _entry("bit_count", "bit_count(INTEGER) → SMALLINT", "Number of set bits in th
 def _classify(name, fn, description, example, nodes=()):
     def bind(*args):
         arity(name, args, 1, 1)
+        if name != "isnan" and args[0].type.is_temporal:  # tqp holds no infinite date or timestamp
+            return X.case([Call("is_null", (args[0],), T.BOOLEAN)], [Lit(None, T.BOOLEAN), Lit(name == "isfinite", T.BOOLEAN)])
         x = coerce(name, 1, args[0], "NUMBER")
         if is_null(x):
             return Lit(None, T.BOOLEAN)
@@ -332,3 +347,49 @@ def _factorial(args, e, ctx):
 
 _entry("factorial", "factorial(INTEGER) → DECIMAL(38,0)", "n! (DuckDB's HUGEINT; up to 33!).", "factorial(5) → 120",
        strict("factorial", ("INT",), T.DECIMAL(38, 0)), _factorial, nodes=(exp.Factorial,))
+
+
+# ---------------------------------------------------------------- gamma, float steps, float division
+
+_GAMMAS = [float(math.factorial(n - 1)) for n in range(1, 172)]  # exact where a double holds it
+
+
+def _gamma(x):
+    """Γ(x): exact (n-1)! for the positive integers n, otherwise exp(lgamma) with Γ's sign, which
+    alternates between the negative integers; inf at 0 and NaN at the negative integers."""
+    integer = (x == torch.floor(x)) & torch.isfinite(x)
+    sign = torch.where((x < 0) & (torch.ceil(-x) % 2 == 1), -1.0, 1.0).to(x.dtype)
+    out = sign * torch.exp(torch.lgamma(x))
+    table = torch.tensor(_GAMMAS, dtype=torch.float64, device=x.device)
+    exact = integer & (x >= 1) & (x <= len(_GAMMAS))
+    out = torch.where(exact, table[(x.clamp(1, len(_GAMMAS)) - 1).to(torch.int64)], out)
+    out = torch.where(integer & (x < 0), torch.nan, out)
+    return torch.where(x == 0, torch.inf, out)
+
+
+_double_fn("gamma", _gamma, "The gamma function (x-1)! extended to reals.", "gamma(5) → 24.0")
+_double_fn("lgamma", torch.lgamma, "Natural logarithm of the gamma function's absolute value.", "lgamma(2) → 0.0")
+_double_fn("nextafter", torch.nextafter, "The next DOUBLE after x toward y.", "nextafter(1, 2) → 1.0000000000000002", 2)
+_double_fn("fmod", lambda x, y: x - y * torch.floor(x / y), "x - y * floor(x / y), as DuckDB computes fmod.",
+           "fmod(-10, 3) → 2.0", 2)
+_double_fn("fdiv", lambda x, y: torch.floor(x / y), "x / y rounded down, as a DOUBLE.", "fdiv(7, 2) → 3.0", 2)
+_entry("signbit", "signbit(NUMBER) → BOOLEAN", "Whether x's sign bit is set (true for -0.0).", "signbit(-1) → true",
+       lambda *a: arity("signbit", a, 1, 1) or _sign_bit(coerce("signbit", 1, a[0], "NUMBER")),
+       lambda args, e, ctx: Column(T.BOOLEAN, torch.signbit(args[0].data), args[0].validity))
+
+
+def _sign_bit(x):
+    if is_null(x):
+        return Lit(None, T.BOOLEAN)
+    return Call("signbit", (x if x.type.is_float or x.type.is_integer else X.cast(x, D),), T.BOOLEAN)
+
+
+def _divide_bind(*args):
+    """divide(x, y): integer division for two integers, otherwise x / y."""
+    arity("divide", args, 2, 2)
+    x, y = (coerce("divide", i + 1, a, "NUMBER") for i, a in enumerate(args))
+    return X.arith("intdiv" if x.type.is_integer and y.type.is_integer else "div", x, y)
+
+
+_entry("divide", "divide(NUMBER, NUMBER) → NUMBER", "x // y for two integers, x / y otherwise.", "divide(7, 2) → 3",
+       _divide_bind)

@@ -162,6 +162,24 @@ def _struct_pack(b, nodes):
     return Call("struct_pack", tuple(args), t)
 
 
+def _struct_unless_null_kernel(args, e, ctx):
+    """struct_pack of args[1:], NULL (not a STRUCT of NULLs) where args[0] is NULL: a STRUCT
+    computed from one value (date_part(['year', ...], d), regexp_extract(s, p, [names]))."""
+    out = _struct_pack_kernel(args[1:], e, ctx)
+    return out if args[0].validity is None else replace(out, validity=and_validity(out.validity, args[0].validity))
+
+
+def as_tuple(args: list[Expr]) -> Expr:
+    """row(a, b, ...): a TUPLE (DuckDB's unnamed STRUCT) of the values."""
+    if not args:
+        raise ProgrammingError("a row needs at least one value")
+    args = [Lit(None, T.INTEGER) if a.type.kind == "NULL" else a for a in args]
+    t = T.TUPLE([a.type for a in args])
+    if all(isinstance(a, Lit) for a in args):
+        return Lit(NestedValue({n: python_value(a.value, a.type) for (n, _), a in zip(t.fields, args)}), t)
+    return Call("struct_pack", tuple(args), t)
+
+
 def _struct_pack_kernel(args, e, ctx):
     from ..io.arrow import column_to_arrow
     shape = torch.broadcast_shapes(*[a.data.shape for a in args])
@@ -187,38 +205,10 @@ def _bracket(b, nodes):
     if subject.type.kind == "MAP":
         from .maps import bracket
         return bracket(subject, index, b)
-    if subject.type.is_string:
-        return b.bind(_string_subscript(node.this, index))
     if isinstance(index, exp.Slice):
-        bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression)]
+        bounds = [None if x is None else b.bind(x) for x in (index.this, index.expression, index.args.get("step"))]
         return _slice(subject, *bounds)
     return _list_extract(subject, b.bind(index))
-
-
-# s[i] and s[a:b] on a string, as DuckDB's array_extract / array_slice read it: 1-based
-# characters, negative positions from the end, 0 as the start, out-of-range positions clamped
-# (a single character out of range is '').
-_STRING_AT = ("CASE WHEN __i = 0 OR __i > length(__s) OR __i < -length(__s) THEN '' "
-              "ELSE substring(__s, CASE WHEN __i < 0 THEN length(__s) + __i + 1 ELSE __i END, 1) END")
-_STRING_SLICE = ("CASE WHEN __hi < __lo THEN '' ELSE substring(__s, __lo, __hi - __lo + 1) END",
-                 "CASE WHEN __a = 0 THEN 1 WHEN __a < 0 THEN greatest(length(__s) + __a + 1, 1) ELSE __a END",
-                 "CASE WHEN __b < 0 THEN length(__s) + __b + 1 WHEN __b > length(__s) THEN length(__s) ELSE __b END")
-
-
-def _string_subscript(subject: exp.Expression, index: exp.Expression) -> exp.Expression:
-    from ..sql.parse import parse_expression
-
-    def fill(template: str, **parts) -> exp.Expression:
-        return parse_expression(template).transform(
-            lambda n: parts[n.name].copy() if isinstance(n, exp.Column) and n.name in parts else n)
-    if not isinstance(index, exp.Slice):
-        return fill(_STRING_AT, __s=subject, __i=index)
-    if index.args.get("step") is not None:
-        raise NotSupportedError("a string slice with a step")
-    whole, lo, hi = _STRING_SLICE
-    begin = index.this if index.this is not None else exp.Literal.number(1)
-    end = index.expression if index.expression is not None else exp.Length(this=subject.copy())
-    return fill(whole, __s=subject, __lo=fill(lo, __s=subject, __a=begin), __hi=fill(hi, __s=subject, __b=end))
 
 
 # ---------------------------------------------------------------- casts
@@ -300,6 +290,8 @@ def _format(v, t: T.SqlType) -> str:
 def _list_extract(subject, index):
     if subject.type.kind == "NULL":
         return Lit(None, T.NULLTYPE)
+    if subject.type.is_string:  # 'abc'[2]: one character
+        return FUNCTIONS["substring"].bind(subject, index, Lit(1, T.BIGINT))
     _need("list_extract", subject, "LIST")
     index = X.cast(index, T.BIGINT) if index.type.is_integer or index.type.kind == "NULL" else index
     if index.type != T.BIGINT:
@@ -322,7 +314,8 @@ def _list_extract_kernel(args, e, ctx):
     return _take(child, start + pos, ok, e.type)
 
 
-def _struct_extract(subject, key):
+def _struct_extract(subject, key, positional: bool = False):
+    """The field `key` names (a position only for a TUPLE, or where `positional`)."""
     _need("struct_extract", subject, "STRUCT")
     if not (isinstance(key, Lit) and isinstance(key.value, str)) and not (isinstance(key, Lit) and key.type.is_integer):
         raise ProgrammingError("a STRUCT field must be named by a constant string")
@@ -332,7 +325,7 @@ def _struct_extract(subject, key):
             raise ProgrammingError(f'STRUCT has no field "{key.value}"; it has {", ".join(n for n, _ in subject.type.fields)}')
         i = names.index(key.value.lower())
     else:
-        if names != [f"v{j + 1}" for j in range(len(names))]:  # (row(...) / (a, b) name theirs so)
+        if not (subject.type.is_tuple or positional):
             raise ProgrammingError("struct_extract with an integer key can only be used on unnamed structs, "
                                    "use a string key instead")
         if not 1 <= key.value <= len(names):
@@ -370,11 +363,20 @@ def struct_field(b, node: exp.Column) -> Expr | None:
 
 
 def _slice(subject, begin, end, step=None):
+    if subject.type.is_string and step is None:  # 'abc'[2:3]: characters, bounds as a list's
+        return FUNCTIONS["#string_slice"].bind(subject, Lit(0, T.BIGINT) if begin is None else begin,
+                                               Lit(2 ** 62, T.BIGINT) if end is None else end)
     _need("array_slice", subject, "LIST")
     consts = []
     for bound in (begin, end, step):
-        if bound is not None and not (isinstance(bound, Lit) and (bound.type.is_integer or bound.value is None)):
-            raise NotSupportedError("list slices with non-constant integer bounds")
+        if bound is not None and not (bound.type.is_integer or bound.type.kind == "NULL"):
+            raise ProgrammingError(f"a list slice's bounds must be integers, not {bound.type}")
+        if bound is not None and not isinstance(bound, Lit):  # bounds per row
+            if step is not None and not (isinstance(step, Lit) and step.value is not None and step.value > 0):
+                raise NotSupportedError("list slices with non-constant bounds and a step that is not a positive constant")
+            bounds = [Lit(0, T.BIGINT) if begin is None else X.cast(begin, T.BIGINT),
+                      Lit(2 ** 62, T.BIGINT) if end is None else X.cast(end, T.BIGINT)]
+            return Call("#list_slice_rows", (subject, *bounds), subject.type, (1 if step is None else step.value,))
         consts.append(None if bound is None else bound.value)
     if any(b is not None and b.value is None for b in (begin, end)):
         return Lit(None, subject.type)
@@ -480,7 +482,7 @@ def explode(offsets: torch.Tensor, codes: torch.Tensor) -> tuple[torch.Tensor, t
 # ---------------------------------------------------------------- registry
 
 _entry("list_value", "list_value(ANY, ...) → LIST", "A list of the arguments; also written [a, b, ...].",
-       "list_value(1, 2, 3) → [1, 2, 3]", _list_value, _list_value_kernel, ("list_pack",), (exp.Array,),
+       "list_value(1, 2, 3) → [1, 2, 3]", _list_value, _list_value_kernel, ("list_pack", "array_value"), (exp.Array,),
        node_args=lambda node: ("#comprehension", node.expressions) if len(node.expressions) == 1 and isinstance(
            node.expressions[0], exp.Comprehension) else ("list_value", list(node.expressions)))
 _entry("struct_pack", "struct_pack(name := ANY, ...) → STRUCT",
@@ -643,3 +645,85 @@ register(Function("string_agg", "string_agg(VARCHAR x [, VARCHAR sep] [ORDER BY 
 
 _entry("row", "row(ANY, ...) → STRUCT(v1, v2, ...)", "An unnamed STRUCT of the arguments; also written (a, b).",
        "row(1, 'a') = (1, 'a') → true", lambda b, args: X.bind_row(b, args), raw=True)
+
+
+# ---------------------------------------------------------------- reshaping structs
+
+def _fields_of(subject: Expr) -> list[tuple[str, Expr]]:
+    _need("struct function", subject, "STRUCT")
+    return [(n, _struct_extract(subject, Lit(n, T.VARCHAR))) for n, _ in subject.type.fields]
+
+
+def _packed(fields: list[tuple[str, Expr]]) -> Expr:
+    if len({n.lower() for n, _ in fields}) != len(fields):
+        raise ProgrammingError("duplicate STRUCT field name")
+    t = T.STRUCT([(n, e.type) for n, e in fields])
+    return Call("struct_pack", tuple(e for _, e in fields), t)
+
+
+def _named_args(b, name: str, nodes) -> list[tuple[str, Expr]]:
+    out = []
+    for node in nodes:
+        if not isinstance(node, (exp.PropertyEQ, exp.Kwarg)):
+            raise ProgrammingError(f"{name}() takes its new fields as name := value")
+        value = b.bind(node.expression)
+        out.append((node.this.name, Lit(None, T.INTEGER) if value.type.kind == "NULL" else value))
+    return out
+
+
+def _struct_insert(b, nodes):
+    """struct_insert(s, name := value, ...): s's fields, then the new ones (NULL s: NULL fields)."""
+    return _packed(_fields_of(b.bind(nodes[0])) + _named_args(b, "struct_insert", nodes[1:]))
+
+
+def _struct_update(b, nodes):
+    """struct_update(s, name := value, ...): fields replaced in place, or added at the end."""
+    fields = _fields_of(b.bind(nodes[0]))
+    for name, value in _named_args(b, "struct_update", nodes[1:]):
+        at = [i for i, (n, _) in enumerate(fields) if n.lower() == name.lower()]
+        if at:
+            fields[at[0]] = (fields[at[0]][0], value)
+        else:
+            fields.append((name, value))
+    return _packed(fields)
+
+
+def _struct_concat(b, nodes):
+    return _packed([f for node in nodes for f in _fields_of(b.bind(node))])
+
+
+def _struct_keys(b, nodes):
+    (node,) = nodes
+    names = [n for n, _ in _need("struct_keys", b.bind(node), "STRUCT").type.fields]
+    return b.bind(exp.Case(ifs=[exp.If(this=exp.Not(this=exp.Is(this=node.copy(), expression=exp.Null())),
+                                       true=exp.Array(expressions=[exp.Literal.string(n) for n in names]))]))
+
+
+register(Function("#struct_unless_null", "", "", "", None, _struct_unless_null_kernel, family="nested"))
+_entry("struct_insert", "struct_insert(STRUCT, name := ANY, ...) → STRUCT", "The struct with fields added at the end.",
+       "struct_insert({'a': 1}, b := 2) → {'a': 1, 'b': 2}", _struct_insert, raw=True)
+_entry("struct_update", "struct_update(STRUCT, name := ANY, ...) → STRUCT", "The struct with fields replaced (or added).",
+       "struct_update({'a': 1}, a := 'x') → {'a': x}", _struct_update, raw=True)
+_entry("struct_concat", "struct_concat(STRUCT, ...) → STRUCT", "The structs' fields together.",
+       "struct_concat({'a': 1}, {'b': 2}) → {'a': 1, 'b': 2}", _struct_concat, raw=True)
+_entry("struct_keys", "struct_keys(STRUCT) → VARCHAR[]", "The field names.", "struct_keys({'a': 1, 'b': 2}) → [a, b]",
+       _struct_keys, raw=True)
+_entry("struct_values", "struct_values(STRUCT) → TUPLE", "The field values as an unnamed STRUCT.",
+       "struct_values({'a': 1, 'b': 'x'}) → (1, x)", lambda *a: arity("struct_values", a, 1, 1) or _struct_values(a[0]))
+
+
+def _struct_values(subject):
+    return _packed_as(T.TUPLE([e.type for _, e in _fields_of(subject)]), _fields_of(subject), subject)
+
+
+def _packed_as(t, fields, subject):
+    """The fields as a STRUCT of type t, NULL where the subject is."""
+    return Call("#struct_unless_null", (subject, *(e for _, e in fields)), t)
+_entry("struct_extract_at", "struct_extract_at(STRUCT, BIGINT i) → field", "The i-th field (1-based).",
+       "struct_extract_at({'a': 1, 'b': 2}, 2) → 2", lambda *a: arity("struct_extract_at", a, 2, 2) or _struct_extract_at(*a))
+
+
+def _struct_extract_at(subject, index):
+    if not (isinstance(index, Lit) and index.type.is_integer):
+        raise ProgrammingError("struct_extract_at() takes a constant integer index")
+    return _struct_extract(subject, index, positional=True)

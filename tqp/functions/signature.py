@@ -13,6 +13,8 @@ Lit(type=VARCHAR, value=None)
 """
 from __future__ import annotations
 
+from sqlglot import exp
+
 from .. import types as T
 from ..errors import ProgrammingError
 from ..plan.nodes import Call, Expr, Lit
@@ -70,3 +72,17 @@ def constant(name: str, e: Expr, what: str):
         from ..errors import NotSupportedError
         raise NotSupportedError(f"{name}() with a non-constant {what}")
     return e.value
+
+
+def rewrite(name: str, sql: str, params: tuple[str, ...], optional: int = 0):
+    """raw bind for a function that is other SQL over its argument nodes (the names in `params`,
+    __a, __b, ..., in `sql`). With `optional` trailing parameters that may be left out, `sql`
+    is a tuple: the form for each number of arguments, fewest first."""
+    def bind(b, args):
+        arity(name, args, len(params) - optional, len(params))
+        given = dict(zip(params, args))
+        from ..sql.parse import parse_expression
+        template = parse_expression(sql[len(args) - len(params) + optional] if optional else sql)
+        return b.bind(template.transform(  # (a parameter where SQL wants a string constant is one: ESCAPE '__e')
+            lambda n: given[n.name].copy() if isinstance(n, (exp.Column, exp.Literal)) and n.name in given else n))
+    return bind

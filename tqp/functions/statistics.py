@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-
 from sqlglot import exp
 
-from ..errors import ProgrammingError
+from ..errors import NotSupportedError, ProgrammingError
 from ..sql.parse import parse_expression
 from . import Function, register
 
@@ -92,6 +91,12 @@ def _macro(name: str, sql: str, params: tuple[str, ...]):
             raise ProgrammingError(f"{name}() takes {len(params)} argument{'s' if len(params) > 1 else ''}, not {len(args)}")
         if not b.allow_aggs:
             raise ProgrammingError(f"aggregate {name}() is not allowed here")
+        if name == "approx_count_distinct" and isinstance(args[0], exp.Distinct):
+            args[0] = args[0].expressions[0]  # (counts distinct values already)
+        elif len(args) == 1 and isinstance(args[0], exp.Distinct) and len(args[0].expressions) == 1:
+            # over the distinct values: the aggregate of the list of them
+            distinct = exp.ArrayAgg(this=args[0].copy())
+            return b.bind(exp.Anonymous(this="list_aggregate", expressions=[distinct, exp.Literal.string(name)]))
         given = dict(zip(params, args))
 
         def put(node):
@@ -134,11 +139,45 @@ _PICKS = {
     "arg_min": ("(list(__x ORDER BY __k) FILTER (WHERE __k IS NOT NULL AND __x IS NOT NULL))[1]", ("__x", "__k"),
                 "The non-NULL x on the row with the smallest key.", ("min_by", "argmin"), exp.ArgMin),
 }
+_PICKS["arg_max_null"] = ("(list(__x ORDER BY __k DESC) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
+                          "The x (NULL too) on the row with the largest non-NULL key.", (), None)
+_PICKS["arg_min_null"] = ("(list(__x ORDER BY __k) FILTER (WHERE __k IS NOT NULL))[1]", ("__x", "__k"),
+                          "The x (NULL too) on the row with the smallest non-NULL key.", (), None)
+
+
+def _top_n(name: str, sql: str, params: tuple[str, ...], n_sql: str):
+    """The pick, or with a last argument n the first n picks as a LIST (arg_max(x, key, n),
+    max(x, n)): the same ordered list, sliced."""
+    one, many = _macro(name, sql, params), _macro(name, n_sql, params + ("__n",))
+
+    def bind(b, args):
+        if len(args) != len(params) + 1 or isinstance(args[-1], exp.Order):
+            return one(b, args)
+        from ..plan.nodes import Lit
+        n = b.bind(args[-1])
+        if not isinstance(n, Lit) or not n.type.is_integer:
+            raise NotSupportedError(f"{name}() with a count n that is not a constant integer")
+        if n.value is None or n.value <= 0:
+            raise ProgrammingError(f"{name}()'s count n must be a positive integer, not {n.value}")
+        return many(b, args)
+    return bind
+
+
 for _name, (_sql, _params, _what, _aliases, _node) in _PICKS.items():
-    register(Function(_name, f"{_name}({', '.join('ANY x' if p == '__x' else 'ANY key' for p in _params)}) → type of x",
-                      _what, f"{_name}({', '.join(p.strip('_') for p in _params)})", _macro(_name, _sql, _params),
-                      aliases=_aliases, nodes=(_node,), raw=True, family="aggregate"),
-             lambda node, n=_name: (n, [a for a in (node.this, node.args.get("expression")) if a is not None]))
+    _call = _top_n(_name, _sql, _params, _sql[:-3] + "[1:__n]") if _name.startswith("arg_m") else \
+        _macro(_name, _sql, _params)
+    register(Function(_name, f"{_name}({', '.join('ANY x' if p == '__x' else 'ANY key' for p in _params)}"
+                      f"{'[, n]' if _name.startswith('arg_m') else ''}) → type of x",
+                      _what + (" With n: the first n as a LIST." if _name in ("arg_max", "arg_min") else ""),
+                      f"{_name}({', '.join(p.strip('_') for p in _params)})", _call,
+                      aliases=_aliases, nodes=(_node,) if _node else (), raw=True, family="aggregate"),
+             lambda node, n=_name: (n, [a for a in (node.this, node.args.get("expression"), node.args.get("count"))
+                                        if a is not None]))
+for _name, _order in (("max", " DESC"), ("min", "")):
+    register(Function(f"{_name}#n", f"{_name}(ANY x, n) → LIST", f"The n {'largest' if _order else 'smallest'} "
+                      "non-NULL values, in order.", f"{_name}(price, 3)",
+                      _top_n(_name, "", ("__x",), f"(list(__x ORDER BY __x{_order}) FILTER (WHERE __x IS NOT NULL))[1:__n]"),
+                      raw=True, family="aggregate"))
 
 
 def _ignore_nulls(node):
@@ -155,7 +194,7 @@ register(Function("#ignore_nulls", "x IGNORE NULLS", "IGNORE NULLS around an agg
                   family="aggregate"), lambda node: ("any_value", _ignore_nulls(node)[1]))
 
 
-# ---------------------------------------------------------------- moments and product
+# ---------------------------------------------------------------- moments
 
 _D = "CAST(__x AS DOUBLE)"
 _C, _S1, _S2, _S3, _S4 = ("CAST(count(__x) AS DOUBLE)", f"sum({_D})", f"sum({_D} * {_D})",
@@ -171,9 +210,6 @@ _MOMENTS = {
                  f"- 3 * ({_C} - 1)) / (({_C} - 2) * ({_C} - 3)) END", "Sample excess kurtosis (bias-corrected)."),
     "kurtosis_pop": (f"CASE WHEN {_C} > 0 AND {_M2} > 0 THEN {_M4} / ({_M2} * {_M2}) - 3 END",
                      "Population excess kurtosis."),
-    "product": (f"CASE WHEN count(__x) = 0 THEN NULL WHEN count_if(__x = 0) > 0 THEN 0.0 "
-                f"ELSE (CASE WHEN count_if(__x < 0) % 2 = 1 THEN -1.0 ELSE 1.0 END) * exp(sum(ln(abs({_D})))) END",
-                "Product of the non-NULL values (through logarithms: exact to about 1e-15 relative)."),
 }
 for _name, (_sql, _what) in _MOMENTS.items():
     register(Function(_name, f"{_name}(NUMBER) → DOUBLE", _what, f"{_name}(x)", _macro(_name, _sql, ("__x",)),
@@ -181,3 +217,31 @@ for _name, (_sql, _what) in _MOMENTS.items():
                                               getattr(exp, "Kurtosis", None) if _name == "kurtosis" else None)
                                   if n is not None), raw=True, family="aggregate"),
              (lambda node, n=_name: (n, [node.this])))
+
+
+# ---------------------------------------------------------------- more DuckDB aggregates as macros
+
+_MORE = {
+    "fsum": ("sum(CAST(__x AS DOUBLE))", ("__x",), "Sum in DOUBLE (DuckDB compensates with Kahan's method; tqp "
+             "sums pairwise, as exact on ordinary data).", ("sumkahan", "kahan_sum")),
+    "favg": ("avg(CAST(__x AS DOUBLE))", ("__x",), "Mean in DOUBLE (compensated in DuckDB).", ()),
+    "geomean": ("CASE WHEN count_if(__x < 0) > 0 THEN CAST('nan' AS DOUBLE) WHEN count_if(__x = 0) > 0 THEN 0.0 "
+                "ELSE exp(avg(ln(CAST(CASE WHEN __x > 0 THEN __x END AS DOUBLE)))) END", ("__x",),
+                "Geometric mean of the non-NULL values (NaN if one is negative).", ("geometric_mean",)),
+    "sem": ("stddev_pop(__x) / sqrt(count(__x))", ("__x",), "Standard error of the mean (population standard "
+            "deviation over the square root of the count).", ()),
+    "weighted_avg": ("sum(CAST(__x AS DOUBLE) * __w) FILTER (WHERE __x IS NOT NULL AND __w IS NOT NULL) / "
+                     "sum(CAST(__w AS DOUBLE)) FILTER (WHERE __x IS NOT NULL AND __w IS NOT NULL)", ("__x", "__w"),
+                     "Mean of x weighted by w, over the rows where both are non-NULL.", ("wavg",)),
+    "json_group_array": ("'[' || string_agg(coalesce(to_json(__x), 'null'), ',') || ']'", ("__x",),
+                         "A JSON array of the values (NULLs as null), in input order.", ()),
+    "json_group_object": ("'{' || string_agg(to_json(CAST(__k AS VARCHAR)) || ':' || coalesce(to_json(__x), 'null'), ',') "
+                          "|| '}'", ("__k", "__x"), "A JSON object of the key / value pairs, in input order.", ()),
+    "histogram": ("list_histogram(list(__x) FILTER (WHERE __x IS NOT NULL))", ("__x",),
+                  "A MAP from each distinct non-NULL value to how often it occurs, by value.", ()),
+}
+for _name, (_sql, _params, _what, _aliases) in _MORE.items():
+    register(Function(_name, f"{_name}({', '.join('NUMBER ' + p.strip('_') for p in _params)}) → "
+                      f"{'MAP' if _name == 'histogram' else 'JSON' if _name.startswith('json') else 'DOUBLE'}", _what,
+                      f"{_name}({', '.join(p.strip('_') for p in _params)})", _macro(_name, _sql, _params),
+                      aliases=_aliases, raw=True, family="aggregate"))

@@ -28,7 +28,7 @@ from ..errors import DataError, ProgrammingError
 from ..kernels import strings as S
 from ..plan.nodes import Call, Lit
 from . import Function, node_arguments, register
-from .signature import strict
+from .signature import arity, strict
 
 _STR = np.dtypes.StringDType()
 
@@ -115,7 +115,7 @@ def _on_tuples(args: list[Column], fn, out_type, valid) -> Column:
     out, bad, message = _call(fn, [v[inv.cpu().numpy()[at]] for inv, v in parts], ndistinct, out_type)
     key = key.reshape(shape)
     if bad is not None:
-        C._out_of_range(torch.from_numpy(bad).to(dev)[key], valid, message)
+        C._out_of_range(torch.from_numpy(bad.copy()).to(dev)[key], valid, message)  # (bad may be a read-only broadcast)
     if out_type.is_string:
         uniq, mapping = S.remap(np.asarray(out, dtype=object)) if ndistinct else (np.array([], dtype=object), np.zeros(1, np.int32))
         return Column(T.VARCHAR, torch.from_numpy(mapping).to(dev)[key], None, Dictionary(uniq))
@@ -234,6 +234,35 @@ def md5(s):
                     dtype=object)
 
 
+def _one_letter(c: str, method: str) -> str:
+    """Unicode's simple (one-letter) case mapping of c, which DuckDB's upper/lower use where
+    Python's full mapping gives several letters ('ß'.upper() is 'SS'; DuckDB gives 'ẞ')."""
+    full = getattr(c, method)()
+    if len(full) == 1:
+        return full
+    if c == "ß":
+        return "ẞ"
+    if c == "İ":
+        return "i"
+    title = c.title()  # the Greek letters with iota subscript map to their title case forms
+    return title if method == "upper" and len(title) == 1 else c
+
+
+def _simple_case(method: str):
+    full = getattr(np.strings, method)
+
+    def fn(s):
+        out = full(s)
+        odd = np.strings.str_len(out) != np.strings.str_len(s)  # only a several-letter mapping changes lengths
+        if method == "lower":  # ... or Python's final sigma, which DuckDB does not make
+            odd = odd | (np.strings.find(s, "Σ") >= 0)
+        if odd.any():
+            out = np.asarray(out, dtype=object)
+            out[odd] = ["".join(_one_letter(c, method) for c in v) for v in np.asarray(s, dtype=object)[odd].tolist()]
+        return out
+    return fn
+
+
 def _bytes(s):
     return np.array([len(v.encode("utf-8")) for v in np.asarray(s, dtype=object).tolist()], dtype=np.int64)
 
@@ -297,13 +326,41 @@ def regexp_replace(s, pattern, replacement, options=""):
     return np.array(_each(one, s, pattern, replacement, options), dtype=object)
 
 
-def regexp_extract(s, pattern, group=0):
-    def one(v, p, g):
+def regexp_extract(s, pattern, group=0, options=""):
+    def one(v, p, g, o):
         if not 0 <= g <= 9:
             raise DataError("Group index must be between 0 and 9!")
-        m = _regex(p).search(v)
+        m = _regex(p, o).search(v)
         return (m.group(g) or "") if m is not None and g <= len(m.groups()) else ""
-    return np.array(_each(one, s, pattern, group), dtype=object)
+    return np.array(_each(one, s, pattern, group, options), dtype=object)
+
+
+def _regexp_extract_bind(*args):
+    """regexp_extract(s, pattern [, group | [names]] [, options]): a list of names gives a
+    STRUCT of the groups; a string third argument is the options."""
+    arity("regexp_extract", args, 2, 4)
+    args = list(args)
+    if len(args) == 3 and args[2].type.is_string:
+        args = [args[0], args[1], Lit(0, T.INTEGER), args[2]]
+    if len(args) > 2 and isinstance(args[2], Lit) and args[2].value is None:  # a NULL group: '', as DuckDB gives
+        from ..sql import expressions as X
+        subject = X.cast(args[0], V) if args[0].type.kind == "NULL" else args[0]
+        return X.case([Call("is_null", (subject,), BOOL)], [Lit(None, V), Lit("", V)])
+    if len(args) > 2 and isinstance(args[2], Lit) and args[2].type.kind == "LIST":
+        names = [] if args[2].value is None else args[2].value.value
+        if not names or not all(isinstance(n, str) for n in names):
+            raise ProgrammingError("regexp_extract() takes a list of group names as strings")
+        if isinstance(args[1], Lit) and isinstance(args[1].value, str):
+            options = args[3].value if len(args) > 3 and isinstance(args[3], Lit) and isinstance(args[3].value, str) else ""
+            if _regex(args[1].value, options).groups < len(names):
+                raise ProgrammingError(f"Not enough capturing groups for the {len(names)} names given")
+        groups = [_plain_extract(args[0], args[1], Lit(i + 1, T.INTEGER), *args[3:]) for i in range(len(names))]
+        t = T.STRUCT([(n, V) for n in names])
+        if any(isinstance(g, Lit) and g.value is None for g in groups):
+            return Lit(None, t)
+        return Call("#struct_unless_null", (args[0], *groups), t)
+    return _plain_extract(*args)
+
 
 
 # ---------------------------------------------------------------- entries
@@ -345,9 +402,10 @@ def _checked_pattern(name, params, result, allow_global=False):
     return checked
 
 
-_entry("upper", _S1, V, np.strings.upper, "Upper case (Unicode; 'ß' becomes 'SS' where DuckDB keeps one letter).",
+_entry("upper", _S1, V, _simple_case("upper"), "Upper case (Unicode's one-letter mappings: 'ß' becomes 'ẞ', as in DuckDB).",
        "upper('Hello') → 'HELLO'", ("ucase",), (exp.Upper,))
-_entry("lower", _S1, V, np.strings.lower, "Lower case (Unicode).", "lower('Hello') → 'hello'", ("lcase",), (exp.Lower,))
+_entry("lower", _S1, V, _simple_case("lower"), "Lower case (Unicode's one-letter mappings).", "lower('Hello') → 'hello'",
+       ("lcase",), (exp.Lower,))
 _entry("length", _S1, B, _chars, "Number of characters (code points).", "length('héllo') → 5",
        ("char_length", "character_length", "len"), (exp.Length,))
 _entry("strlen", _S1, B, _bytes, "Number of bytes in UTF-8.", "strlen('héllo') → 6")
@@ -392,10 +450,32 @@ _entry("starts_with", _S2, BOOL, np.strings.startswith, "Whether the string star
        "starts_with('hello', 'he') → true", ("prefix",), (exp.StartsWith,))
 _entry("ends_with", _S2, BOOL, np.strings.endswith, "Whether the string ends with the suffix.",
        "ends_with('hello', 'lo') → true", ("suffix",), (exp.EndsWith,))
-_entry("contains", _S2, BOOL, lambda s, n: np.strings.find(s, n) >= 0, "Whether the string contains the other.",
-       "contains('hello', 'ell') → true", nodes=(exp.Contains,), node_args=lambda n: ("contains", [n.this, n.expression]))
-_entry("repeat", ("VARCHAR", "BIGINT"), V, repeat, "The string repeated n times.", "repeat('ab', 3) → 'ababab'",
-       nodes=(exp.Repeat,))
+def _or_for_lists(name, for_list, for_map=None):
+    """strict VARCHAR binding, or `for_list(args)` when the first argument is a LIST (and
+    `for_map` for a MAP), as DuckDB's overloads."""
+    on_strings = strict(name, ("VARCHAR",) * 2 if name == "contains" else ("VARCHAR", "BIGINT"), BOOL if name == "contains" else V)
+
+    def bind(*args):
+        kind = args[0].type.kind if args else None
+        if kind == "LIST":
+            return for_list(*args)
+        if kind == "MAP" and for_map is not None:
+            return for_map(*args)
+        return on_strings(*args)
+    return bind
+
+
+_entry("contains", _S2, BOOL, lambda s, n: np.strings.find(s, n) >= 0, "Whether the string contains the other "
+       "(a LIST the element, a MAP the key).", "contains('hello', 'ell') → true", nodes=(exp.Contains,),
+       node_args=lambda n: ("contains", [n.this, n.expression]),
+       bind=_or_for_lists("contains", lambda *a: _lookup_bind("list_contains", *a), lambda *a: _lookup_bind("map_contains", *a)))
+_entry("repeat", ("VARCHAR", "BIGINT"), V, repeat, "The string (or LIST) repeated n times.", "repeat('ab', 3) → 'ababab'",
+       nodes=(exp.Repeat,), bind=_or_for_lists("repeat", lambda *a: _lookup_bind("#list_repeat", *a)))
+
+
+def _lookup_bind(name, *args):
+    from . import FUNCTIONS
+    return FUNCTIONS[name].bind(*args)
 _entry("ascii", _S1, I, ascii, "Code point of the first character (0 for '').", "ascii('A') → 65",
        nodes=(exp.Ascii,))
 _entry("chr", ("INTEGER",), V, chr_, "The character with this code point.", "chr(65) → 'A'", nodes=(exp.Chr,))
@@ -418,7 +498,9 @@ _entry("regexp_replace", ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR?"), V, regex
        "The first match (every match with option g) replaced; \\1 names a group.",
        "regexp_replace('a1b2', '[0-9]', '#', 'g') → 'a#b#'", nodes=(exp.RegexpReplace,),
        bind=_checked_pattern("regexp_replace", ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR?"), V, True))
-_entry("regexp_extract", ("VARCHAR", "VARCHAR", "INTEGER?"), V, regexp_extract,
-       "The first match, or its group n; '' when none.", "regexp_extract('abc123', '[a-z]+([0-9]+)', 1) → '123'",
-       nodes=(exp.RegexpExtract,),
-       bind=_checked_pattern("regexp_extract", ("VARCHAR", "VARCHAR", "INTEGER?"), V))
+_plain_extract = _checked_pattern("regexp_extract", ("VARCHAR", "VARCHAR", "INTEGER?", "VARCHAR?"), V)
+_entry("regexp_extract", ("VARCHAR", "VARCHAR", "INTEGER?", "VARCHAR?"), V, regexp_extract,
+       "The first match, or its group n; '' when none. With a list of names: a STRUCT of the groups.",
+       "regexp_extract('abc123', '[a-z]+([0-9]+)', 1) → '123'", nodes=(exp.RegexpExtract,), bind=_regexp_extract_bind,
+       node_args=lambda n: ("regexp_extract", [a for a in (n.this, n.expression, n.args.get("group"), n.args.get("parameters"))
+                                               if a is not None]))

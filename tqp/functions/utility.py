@@ -182,8 +182,19 @@ def _formatter(name, apply, usage):
     return bind, per_distinct(fn, T.VARCHAR)
 
 
+_CONVERSION = re.compile(r"%[-+ #0]*(?:\d+|\*)?(?:\.\d+)?([hlLqjzt]*)([a-zA-Z%])")
+
+
 def _printf(f, vs):
-    return f % tuple(vs)
+    """C's printf: a negative integer printed by %x, %X or %o is its 64-bit two's complement,
+    and length modifiers (%lld) are dropped, as DuckDB's fmt does."""
+    vs, k = list(vs), 0
+    for m in _CONVERSION.finditer(f):
+        if m.group(2) != "%":
+            if m.group(2) in "xXo" and k < len(vs) and isinstance(vs[k], int) and vs[k] < 0:
+                vs[k] += 1 << 64
+            k += 1
+    return _CONVERSION.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + m.group(2), f) % tuple(vs)
 
 
 _entry("format", "format(VARCHAR fmt, ANY, ...) → VARCHAR", "fmt's {} placeholders ({}, {0}, {:05d}, {:.2f}, {:>8}, "

@@ -21,6 +21,7 @@ vectorised Arrow and numpy passes (never per row):
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +33,7 @@ from ..column import Column, Dictionary, nested_values
 from ..errors import DataError, NotSupportedError
 from ..kernels import dates as D
 from ..settings import current as current_settings
+from . import buffers as B
 
 _US_PER = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": None}
 
@@ -72,42 +74,109 @@ def sql_type_of(t: pa.DataType) -> T.SqlType:
     if pa.types.is_struct(t):
         if t.num_fields == 0:
             raise NotSupportedError("a STRUCT without fields is not supported")
+        if is_tuple_type(t):
+            return T.TUPLE([sql_type_of(t.field(i).type) for i in range(t.num_fields)])
         return T.STRUCT([(t.field(i).name, sql_type_of(t.field(i).type)) for i in range(t.num_fields)])
     raise NotSupportedError(f"column type {t} is not supported")
 
 
-def _validity(arr: pa.Array) -> np.ndarray | None:
-    if arr.null_count == 0:
-        return None
-    return arr.is_valid().to_numpy(zero_copy_only=False)
+TUPLE_MARK = {b"tqp": b"tuple"}
 
 
-def _decimal_data(arr: pa.Array) -> np.ndarray:
-    """Scaled values of a decimal array: int64 when every value fits, else the decimal128
+def is_tuple_type(t: pa.DataType) -> bool:
+    """Whether an Arrow struct type is a TUPLE (an unnamed STRUCT) leaving tqp."""
+    return pa.types.is_struct(t) and t.num_fields > 0 and t.field(0).metadata == TUPLE_MARK
+
+
+def _decimal_data(chunks: list[pa.Array], t: pa.DataType) -> np.ndarray:
+    """Scaled values of decimal128 chunks: int64 when every value fits, else the decimal128
     words as they are, viewed as complex128 (kernels/wide.py's layout)."""
-    t = arr.type
-    if not pa.types.is_decimal128(t):  # decimal32/64/256 of at most 38 digits
-        arr = arr.cast(pa.decimal128(t.precision, t.scale))
-    n = len(arr)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    buf = arr.buffers()[1]
-    words = np.frombuffer(buf, dtype=np.int64, count=2 * (arr.offset + n))[2 * arr.offset:]
-    lo, hi = words[0::2], words[1::2]
-    valid = _validity(arr)
-    fits = hi == (lo >> 63)
-    if valid is not None:
-        fits |= ~valid
-    if fits.all():
-        return lo.copy()
+    fits = True
+    for chunk in chunks:
+        if len(chunk):
+            lo, hi = B.decimal_words(chunk)
+            ok = hi == (lo >> 63)
+            valid = B.validity(chunk)
+            fits = fits and bool((ok if valid is None else ok | ~valid).all())
+    if fits:
+        return _concat([B.decimal_words(c)[0] for c in chunks], np.int64)
     if t.precision <= T.INT64_DECIMAL_DIGITS:
         raise DataError(f"decimal value out of range for {t}")
-    return words.view(np.complex128).copy()
+    return _concat([B.fixed(c, np.complex128) for c in chunks], np.complex128)
 
 
-def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> Column:
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    """One array of `dtype` from per-chunk arrays: shared when there is one part of that type,
+    else one copy (never a combined Arrow copy first)."""
+    if len(parts) == 1 and parts[0].dtype == dtype:
+        return parts[0]
+    out = empty(sum(len(p) for p in parts), dtype)
+    return np.concatenate(parts, out=out, casting="unsafe") if parts else out
+
+
+def empty(n: int, dtype) -> np.ndarray:
+    """An uninitialised numpy array in memory from torch's allocator. numpy asks the kernel
+    for transparent huge pages on large arrays; where the kernel defragments memory for them
+    on demand, first touching a fresh array then costs several times the copy itself."""
+    return torch.empty(n, dtype=_TORCH_DTYPE[np.dtype(dtype)]).numpy()
+
+
+_TORCH_DTYPE = {np.dtype(k): v for k, v in [
+    (np.bool_, torch.bool), (np.int8, torch.int8), (np.uint8, torch.uint8), (np.int16, torch.int16),
+    (np.int32, torch.int32), (np.int64, torch.int64), (np.float16, torch.float16), (np.float32, torch.float32),
+    (np.float64, torch.float64), (np.complex128, torch.complex128)]}
+
+
+def _one_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if not isinstance(arr, pa.ChunkedArray):
+        return arr
+    if arr.num_chunks == 1:
+        return arr.chunk(0)
+    if pa.types.is_string(arr.type) or pa.types.is_string_view(arr.type) or pa.types.is_large_string(arr.type):
+        # each chunk to string, then one concatenation: a string_view concatenation copies
+        # the views first and the cast copies the bytes again
+        return concat_strings([c if pa.types.is_string(c.type) else c.cast(pa.string()) for c in arr.chunks])
+    return arr.combine_chunks()
+
+
+def concat_strings(chunks: list[pa.Array]) -> pa.Array:
+    """One Arrow string array holding string `chunks`, which it empties as it copies them:
+    the chunks and the whole are never all held at once."""
+    spans = [_string_offsets(c) for c in chunks]
+    total = sum(int(o[-1] - o[0]) for o in spans)
+    if len(chunks) <= 1 or total >= 2**31:  # (beyond 32-bit offsets: as Arrow does it)
+        return pa.concat_arrays(chunks) if chunks else pa.nulls(0, pa.string())
+    n = sum(len(c) for c in chunks)
+    offsets, data, valid = empty(n + 1, np.int32), empty(total, np.uint8), None
+    offsets[0] = row = at = 0
+    for i, o in enumerate(spans):
+        chunk, chunks[i] = chunks[i], None
+        m, size = len(chunk), int(o[-1] - o[0])
+        if size:
+            data[at:at + size] = np.frombuffer(chunk.buffers()[2], dtype=np.uint8, count=int(o[-1]))[o[0]:]
+        np.add(o[1:], at - o[0], out=offsets[row + 1:row + m + 1])
+        mask = B.validity(chunk)
+        if mask is not None and valid is None:
+            valid = empty(n, np.bool_)
+            valid[:row] = True
+        if valid is not None:
+            valid[row:row + m] = True if mask is None else mask
+        row, at = row + m, at + size
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), n, [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def _string_offsets(arr: pa.Array) -> np.ndarray:
+    if arr.buffers()[1] is None:
+        return np.zeros(1, dtype=np.int32)
+    return np.frombuffer(arr.buffers()[1], dtype=np.int32, count=arr.offset + len(arr) + 1)[arr.offset:]
+
+
+def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device, utf8_checked: bool = False) -> Column:
+    """A tqp column holding `arr`'s values. Fixed-width values are read from the chunks'
+    buffers into one array (no Arrow concatenation, no pandas import); strings and nested
+    values become codes into a dictionary. `utf8_checked`: plain strings were found to be
+    valid UTF-8 already (valid_utf8)."""
     t = arr.type
     st = sql_type_of(t)
     if pa.types.is_null(t):
@@ -115,33 +184,58 @@ def column_from_arrow(arr: pa.Array | pa.ChunkedArray, device: torch.device) -> 
         return Column(st, torch.zeros(n, dtype=torch.int32, device=device),
                       torch.zeros(n, dtype=torch.bool, device=device))
     if st.is_string:
-        return _string_column(arr, device)
+        return _string_column(_one_array(arr), device, utf8_checked)
     if st.is_nested:
-        return nested_column(arr, device)
+        return nested_column(_one_array(arr), device)
     if pa.types.is_dictionary(t):
-        arr = arr.cast(t.value_type)
-    valid = _validity(arr)
+        arr, t = arr.cast(t.value_type), t.value_type
+    return fixed_column(st, *fixed_values(t, arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]), device)
+
+
+def is_fixed(t: pa.DataType) -> bool:
+    """Whether fixed_values takes arrays of type t, giving the same storage dtype whatever the
+    values (a DECIMAL of over 18 digits is held as one or two words depending on them)."""
+    return (pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
+            or pa.types.is_date(t) or pa.types.is_timestamp(t)
+            or pa.types.is_decimal(t) and t.precision <= T.INT64_DECIMAL_DIGITS)
+
+
+def fixed_values(t: pa.DataType, chunks: list[pa.Array]) -> tuple[np.ndarray, np.ndarray | None]:
+    """(values in tqp's storage dtype, validity or None) of fixed-width chunks of type t (not a
+    dictionary), read from their buffers: shared with Arrow where no conversion is needed.
+    NULL slots hold 0 (or false), whatever the file held there."""
+    st = sql_type_of(t)
+    if pa.types.is_decimal(t) and not pa.types.is_decimal128(t):  # decimal32/64/256 of at most 38 digits
+        chunks = [c.cast(pa.decimal128(t.precision, t.scale)) for c in chunks]
+    masks = [B.validity(c) for c in chunks]
+    valid = None if all(m is None for m in masks) else \
+        _concat([np.ones(len(c), np.bool_) if m is None else m for c, m in zip(chunks, masks)], np.bool_)
     if st.is_decimal:
-        data = _decimal_data(arr)
+        data = _decimal_data(chunks, t)
     elif pa.types.is_date64(t):
-        data = (arr.cast(pa.int64()).to_numpy(zero_copy_only=False) // 86_400_000).astype(np.int32)
+        data = (_concat([B.fixed(c, np.int64) for c in chunks], np.int64) // 86_400_000).astype(np.int32)
     elif pa.types.is_date32(t):
-        data = arr.cast(pa.int32()).fill_null(0).to_numpy()
+        data = _concat([B.fixed(c, np.int32) for c in chunks], np.int32)
     elif st.kind in ("TIMESTAMP", "TIMESTAMPTZ"):  # (Arrow's zoned values count from 1970 UTC too)
-        raw = arr.cast(pa.int64()).fill_null(0).to_numpy()
+        raw = _concat([B.fixed(c, np.int64) for c in chunks], np.int64)
         per = _US_PER[t.unit]
         data = raw // 1000 if per is None else raw * per
     else:
-        if valid is not None:
-            arr = arr.fill_null(False if st.kind == "BOOLEAN" else 0)
-        data = arr.to_numpy(zero_copy_only=False)
-        data = data.astype(_NP_STORAGE[st.kind], copy=False)
+        data = _concat([B.fixed(c, t.to_pandas_dtype()) for c in chunks], _NP_STORAGE[st.kind])
+        if pa.types.is_uint64(t) and len(data) and (data if valid is None else data[valid]).min() < 0:
+            raise DataError("UBIGINT value out of range for BIGINT")
+    if valid is not None:
+        if not data.flags.writeable:  # Arrow's own buffer
+            data = _concat([data, data[:0]], data.dtype)
+        np.copyto(data, np.zeros((), data.dtype), where=~valid)
     if st.is_temporal:
         _check_date_range(data, valid, st.kind != "DATE")
+    return data, valid
+
+
+def fixed_column(st: T.SqlType, data: np.ndarray, valid: np.ndarray | None, device: torch.device) -> Column:
     col = Column(st, torch.from_numpy(np.ascontiguousarray(data)).to(device))
-    if valid is not None:
-        col = col.with_validity(torch.from_numpy(valid).to(device))
-    return col
+    return col if valid is None else col.with_validity(torch.from_numpy(valid).to(device))
 
 
 def _check_date_range(data: np.ndarray, valid, is_timestamp: bool) -> None:
@@ -156,7 +250,7 @@ _NP_STORAGE = {"BOOLEAN": np.bool_, "SMALLINT": np.int16, "INTEGER": np.int32, "
                "REAL": np.float32, "DOUBLE": np.float64}
 
 
-def _valid_utf8(arr: pa.Array) -> pa.Array:
+def valid_utf8(arr: pa.Array) -> pa.Array:
     """Arrow trusts whoever built a string array; tqp's string kernels need real UTF-8."""
     try:
         arr.validate(full=True)
@@ -165,7 +259,7 @@ def _valid_utf8(arr: pa.Array) -> pa.Array:
     return arr
 
 
-def _string_column(arr: pa.Array, device: torch.device) -> Column:
+def _string_column(arr: pa.Array, device: torch.device, utf8_checked: bool = False) -> Column:
     """Codes into a dictionary (see tqp/column.py). A mostly-distinct column without NULLs (a
     comment) is its own dictionary, row i being entry i: finding its distinct strings by hash
     would cost as much as the rest of the load, and LIKE or output never need them. Any other
@@ -174,7 +268,7 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
     if unique:
         if not pa.types.is_string(arr.type):
             arr = arr.cast(pa.string())
-        arr = _valid_utf8(arr)
+        arr = arr if utf8_checked else valid_utf8(arr)
         if arr.null_count == 0 and _mostly_distinct(arr):
             codes = torch.arange(len(arr), dtype=torch.int32, device=device)
             return Column(T.VARCHAR, codes, None, _first_seen(pa.concat_arrays([arr]) if arr.offset else arr, False))
@@ -189,11 +283,11 @@ def _string_column(arr: pa.Array, device: torch.device) -> Column:
         # Arrow allows repeated entries; a unique dictionary must not have them.
         again = pc.dictionary_encode(values)
         indices, values = pc.take(again.indices, indices), again.dictionary
-    values = _valid_utf8(values)
-    valid = _validity(indices)
+    values = valid_utf8(values)
+    valid = B.validity(indices)
+    codes = B.fixed(indices, indices.type.to_pandas_dtype()).astype(np.int32, copy=False)
     if valid is not None:
-        indices = indices.fill_null(0)
-    codes = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        codes = np.where(valid, codes, 0).astype(np.int32, copy=False)
     col = Column(T.VARCHAR, torch.from_numpy(codes).to(device), None, _first_seen(values, True))
     if valid is not None:
         col = col.with_validity(torch.from_numpy(valid).to(device))
@@ -233,7 +327,7 @@ def nested_column(arr: pa.Array, device: torch.device) -> Column:
     order = np.argsort(values, kind="stable")
     code = np.zeros(len(uniq), dtype=np.int32)
     code[present[order]] = np.arange(len(order), dtype=np.int32)
-    valid = _validity(arr)
+    valid = B.validity(arr)
     col = Column(st, torch.from_numpy(code[inverse.reshape(-1)]).to(device), None,
                  Dictionary(values[order], distinct.take(pa.array(order))))
     return col if valid is None else col.with_validity(torch.from_numpy(valid).to(device))
@@ -260,7 +354,7 @@ def _value_ids(arr: pa.Array) -> np.ndarray:
     else:
         col = shared_column(arr, torch.device("cpu")).with_unique_dictionary()
         ids = np.unique(col.data.numpy(), return_inverse=True)[1].reshape(-1).astype(np.int64)
-    valid = _validity(arr)
+    valid = B.validity(arr)
     if valid is not None:
         ids = np.where(valid, ids, n)  # NULL: an id no value has
     return ids
@@ -268,22 +362,35 @@ def _value_ids(arr: pa.Array) -> np.ndarray:
 
 def shared_column(arr: pa.Array, device: torch.device) -> Column:
     """column_from_arrow, sharing Arrow's read-only buffers (tqp never writes into a column)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+    with sharing_buffers():
         return column_from_arrow(arr, device)
 
 
 def from_arrow(table: pa.Table, device: torch.device) -> list[Column]:
     out = []
-    # Arrow buffers are read-only; tqp never writes into a stored column, so sharing them is safe.
+    with sharing_buffers():
+        for i, name in enumerate(table.column_names):
+            with named_errors(name):
+                out.append(column_from_arrow(table.column(i), device))
+    return out
+
+
+@contextmanager
+def named_errors(name: str):
+    """Errors converting column `name` say which column."""
+    try:
+        yield
+    except (NotSupportedError, DataError) as err:
+        raise type(err)(f'column "{name}": {err}') from None
+
+
+@contextmanager
+def sharing_buffers():
+    """Arrow buffers are read-only; tqp never writes into a stored column, so torch's warning
+    about tensors sharing them is noise."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        for i, name in enumerate(table.column_names):
-            try:
-                out.append(column_from_arrow(table.column(i), device))
-            except (NotSupportedError, DataError) as err:
-                raise type(err)(f'column "{name}": {err}') from None
-    return out
+        yield
 
 
 # ---------------------------------------------------------------- out
@@ -297,6 +404,8 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
         return pa.timestamp("us", tz=zone or current_settings().timezone)
     if t.kind in ("LIST", "MAP"):
         return pa.list_(arrow_type_of(t.element))
+    if t.is_tuple:  # named as DuckDB's Arrow names them, marked for the Python rows (tuples)
+        return pa.struct([pa.field(n, arrow_type_of(ft), metadata=TUPLE_MARK) for n, ft in t.fields])
     if t.kind == "STRUCT":
         return pa.struct([(n, arrow_type_of(ft)) for n, ft in t.fields])
     return {
@@ -307,18 +416,17 @@ def arrow_type_of(t: T.SqlType, zone: str | None = None) -> pa.DataType:
 
 
 def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
+    """A column as Arrow, built from its buffers (pa.array would import pandas)."""
     data = col.data.cpu().numpy()
     valid = None if col.validity is None else col.validity.cpu().numpy()
-    mask = None if valid is None else ~valid
     t = col.type
     if t.kind == "NULL":
         return pa.nulls(len(data), pa.int32())
     if t.uses_dictionary:
         values = dictionary_arrow(col.dictionary, t)
         if len(values) == 0:
-            return pa.nulls(len(data), values.type) if len(data) else pa.array([], values.type)
-        codes = pa.array(data.astype(np.int32), mask=mask)
-        return pc.take(values, codes)
+            return pa.nulls(len(data), values.type)
+        return pc.take(values, B.from_numpy(data, pa.int32(), valid))
     if t.is_decimal:
         if data.dtype == np.complex128:  # wide: already decimal128's words
             words = data
@@ -326,16 +434,14 @@ def column_to_arrow(col: Column, zone: str | None = None) -> pa.Array:
             words = np.empty(2 * len(data), dtype=np.int64)
             words[0::2] = data
             words[1::2] = data >> 63
-        bitmap = None if valid is None else pa.array(valid).buffers()[1]
-        return pa.Array.from_buffers(arrow_type_of(t), len(data), [bitmap, pa.py_buffer(words.tobytes())],
-                                     null_count=-1 if valid is not None else 0)
+        return B.from_numpy(words.view(np.complex128), arrow_type_of(t), valid)
     if t.kind == "DATE":
-        return pa.array(data.astype(np.int32), type=pa.int32(), mask=mask).cast(pa.date32())
+        return B.from_numpy(data, pa.int32(), valid).cast(pa.date32())
     if t.kind in ("TIMESTAMP", "TIMESTAMPTZ"):
-        return pa.array(data, type=pa.int64(), mask=mask).cast(arrow_type_of(t, zone))
+        return B.from_numpy(data, pa.int64(), valid).cast(arrow_type_of(t, zone))
     if t.kind == "INTERVAL":
-        return pa.array(data, type=pa.int64(), mask=mask).cast(pa.duration("us"))
-    return pa.array(data, type=arrow_type_of(t), mask=mask)
+        return B.from_numpy(data, pa.int64(), valid).cast(pa.duration("us"))
+    return B.from_numpy(data, arrow_type_of(t), valid)
 
 
 def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
@@ -343,13 +449,15 @@ def dictionary_arrow(d, t: T.SqlType = T.VARCHAR) -> pa.Array:
     a comment column would otherwise convert all its distinct values on every query)."""
     want = arrow_type_of(t)
     if d is None:
-        return pa.array([], want)
+        return pa.nulls(0, want)
     out = d.derived.get("arrow_out")
     if out is None:
         if d.arrow is not None:
-            out = d.arrow if d.arrow.type == want else d.arrow.cast(want)
+            out = d.arrow if d.arrow.type.equals(want, check_metadata=True) else d.arrow.cast(want)  # (TUPLE marks)
         elif t.is_nested:
             out = pa.array([v.value for v in d.values], want)
+        elif pa.types.is_string(want):
+            out = B.strings(d.values)
         else:
             out = pa.array(d.values.tolist(), want)
         d.derived["arrow_out"] = out

@@ -19,6 +19,7 @@ import glob
 import io
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,8 +215,7 @@ def read(spec: FileSpec, files: list[str] | None = None, trusted: bool = False) 
     """The rows of the files `spec` names as one pyarrow Table, typed as DuckDB would type them
     where pyarrow can (hive partition keys: BIGINT, DATE or VARCHAR)."""
     files = files if files is not None else resolve(spec, trusted)
-    what = spec.describe()
-    try:
+    with _read_errors(spec):
         if spec.fmt == "json" and spec.option("format", "auto") in ("auto", "array") and _json_array(files[0]):
             table = _read_json_arrays(files)
         else:
@@ -228,6 +228,34 @@ def read(spec: FileSpec, files: list[str] | None = None, trusted: bool = False) 
         if spec.fmt == "json":
             table = _json_temporals(table)
         return table
+
+
+def read_columns(spec: FileSpec, device, files: list[str] | None = None, trusted: bool = False,
+                 threads: int | None = None) -> tuple:
+    """(column names, tqp columns on `device`, row count) of the files `spec` names: what
+    read() gives, converted. Plain Parquet files of one schema go straight into columns a
+    slice at a time (tqp/io/parquet.py) instead of through one whole Arrow table."""
+    from .arrow import from_arrow
+
+    files = files if files is not None else resolve(spec, trusted)
+    if spec.fmt == "parquet" and not spec.options and not _hive_keys(files):
+        from .parquet import read_columns as parquet_columns
+
+        with _read_errors(spec):
+            found = parquet_columns(files, device, threads)
+        if found is not None:
+            return found
+    table = read(spec, files)
+    with _read_errors(spec):
+        return list(table.column_names), from_arrow(table, device), table.num_rows
+
+
+@contextmanager
+def _read_errors(spec: FileSpec):
+    """pyarrow's and the OS's errors while reading the files of `spec`, as tqp errors."""
+    what = spec.describe()
+    try:
+        yield
     except (FileNotFoundError, IsADirectoryError) as exc:
         raise ProgrammingError(f"no such file: {what}") from exc
     except PermissionError as exc:

@@ -157,15 +157,18 @@ def python_source(catalog, name: str) -> str | None:
     return key
 
 
-def read_columns(obj: Any, device, columns=None) -> tuple[list[str], list, int]:
-    """(names, columns on `device`, rows) of anything register() takes."""
+def read_columns(obj: Any, device, columns=None, threads: int | None = None) -> tuple[list[str], list, int]:
+    """(names, columns on `device`, rows) of anything register() takes (files: with up to
+    `threads` threads)."""
     from .arrow import from_arrow
-    from .sources import to_arrow
+    from .sources import file_columns, to_arrow
     from .tensors import tensor_columns, to_columns
 
     found = tensor_columns(obj, columns)
     if found is not None:
         names, cols = found[0], to_columns(found[1], device)
+    elif (read := file_columns(obj, columns, device, threads)) is not None:
+        return read
     else:
         import pyarrow as pa
         table = to_arrow(obj, columns)

@@ -176,7 +176,26 @@ def _format_of(path: Path) -> str | None:
     return None
 
 
+def file_columns(obj: Any, columns: list[str] | None, device, threads: int | None = None) -> tuple | None:
+    """(names, tqp columns, row count) of the files a path names (to_arrow's files, converted
+    on the way in without one whole Arrow table), or None when `obj` is not a path."""
+    if columns is not None or not isinstance(obj, (str, os.PathLike)):
+        return None
+    from .files import read_columns
+
+    files, fmt, what = _files_of(obj)
+    return read_columns(_spec(fmt, what), device, [str(f) for f in files], trusted=True, threads=threads)
+
+
 def _from_path(source: str | os.PathLike) -> pa.Table:
+    from .files import read
+
+    files, fmt, what = _files_of(source)
+    return read(_spec(fmt, what), [str(f) for f in files], trusted=True)
+
+
+def _files_of(source: str | os.PathLike) -> tuple[list[Path], str, str]:
+    """(files, format, how the user named them) for a path, a directory or a glob."""
     path = Path(os.fsdecode(os.fspath(source))).expanduser()
     if path.is_dir():
         return _from_directory(path)
@@ -185,17 +204,17 @@ def _from_path(source: str | os.PathLike) -> pa.Table:
         if fmt is None:
             raise NotSupportedError(
                 f"cannot read {str(path)!r}: only .parquet and .csv files are supported")
-        return _read_files([path], fmt, what=str(path))
+        return [path], fmt, str(path)
     pattern = str(path)
     if glob.has_magic(pattern):
         matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
         if not matches:
             raise ProgrammingError(f"no files match {pattern!r}")
-        return _read_files(matches, _single_format(matches, pattern), what=pattern)
+        return matches, _single_format(matches, pattern), pattern
     raise ProgrammingError(f"no such file or directory: {str(path)!r}")
 
 
-def _from_directory(directory: Path) -> pa.Table:
+def _from_directory(directory: Path) -> tuple[list[Path], str, str]:
     files = []
     for root, dirs, names in os.walk(directory):
         # Hidden and underscore entries are writer bookkeeping (_SUCCESS, .crc): skip them,
@@ -206,8 +225,7 @@ def _from_directory(directory: Path) -> pa.Table:
                 files.append(Path(root) / n)
     if not files:
         raise ProgrammingError(f"directory {str(directory)!r} holds no .parquet or .csv files")
-    fmt = _single_format(files, str(directory))
-    return _read_files(files, fmt, what=str(directory))
+    return files, _single_format(files, str(directory)), str(directory)
 
 
 def _single_format(files: list[Path], what: str) -> str:
@@ -220,10 +238,9 @@ def _single_format(files: list[Path], what: str) -> str:
     return formats.pop()
 
 
-def _read_files(files: list[Path], fmt: str, what: str) -> pa.Table:
-    from .files import FileSpec, read
+def _spec(fmt: str, what: str):
+    from .files import FileSpec
 
     # The reader SQL's read_parquet / read_csv use: same types and hive keys. A quoted "" stays
     # the empty string, so that pyarrow.csv.write_csv's NULL and "" come back apart.
-    options = (("allow_quoted_nulls", False),) if fmt == "csv" else ()
-    return read(FileSpec(fmt, (what,), options), [str(f) for f in files], trusted=True)
+    return FileSpec(fmt, (what,), (("allow_quoted_nulls", False),) if fmt == "csv" else ())

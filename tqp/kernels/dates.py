@@ -141,7 +141,7 @@ _TIME_UNITS = {"hour": 3600 * US_PER_SECOND, "minute": 60 * US_PER_SECOND, "seco
                "millisecond": 1000, "microsecond": 1}
 EXTRACT_PARTS = ("year", "month", "day", "quarter", "dow", "isodow", "doy", "week", "isoyear", "yearweek",
                  "decade", "century", "millennium", "hour", "minute", "second", "millisecond", "microsecond",
-                 "epoch", "julian")
+                 "epoch", "julian", "era")
 DOUBLE_PARTS = ("epoch", "julian")  # the parts DuckDB gives as DOUBLE
 
 
@@ -187,6 +187,8 @@ def extract(field: str, values: Tensor, is_timestamp: bool) -> Tensor:
         return torch.where(y > 0, (y - 1) // 100 + 1, -((-y) // 100) - 1)
     if f == "millennium":
         return torch.where(y > 0, (y - 1) // 1000 + 1, -((-y) // 1000) - 1)
+    if f == "era":  # 1 AD on, 0 before
+        return (y > 0).to(torch.int64)
     raise ValueError(f"unsupported EXTRACT field {field!r}")
 
 
@@ -318,6 +320,17 @@ def valid_civil(y: Tensor, m: Tensor, d: Tensor) -> Tensor:
     """Whether (year, month, day) is a date of years 1..9999."""
     ok_month = (m >= 1) & (m <= 12)
     return ok_month & (y >= 1) & (y <= 9999) & (d >= 1) & (d <= _days_in_month(y, m.clamp(1, 12)))
+
+
+def format_timestamp(micros: int) -> str:
+    """A TIMESTAMP as DuckDB prints one: the fraction without trailing zeros.
+
+    >>> format_timestamp(1_500_000), format_timestamp(0)
+    ('1970-01-01 00:00:01.5', '1970-01-01 00:00:00')
+    """
+    import datetime as dt
+    text = str(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(micros)))
+    return text.rstrip("0") if "." in text else text
 
 
 def format_interval(micros: int) -> str:

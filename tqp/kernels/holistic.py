@@ -43,11 +43,13 @@ def _runs(x: Tensor, ids: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
 
 
 def segment_quantile(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, q: float,
-                     discrete: bool) -> tuple[Tensor, Tensor]:
+                     discrete: bool, scaled: str = "") -> tuple[Tensor, Tensor]:
     """(value per group, whether the group has one): the q-quantile of each group's values,
     interpolated between the two nearest (quantile_cont) or an actual one (quantile_disc), at
     the positions DuckDB uses. Integer values (times in microseconds) interpolate exactly: the
-    lower value plus the share of the step rounded half up, as DuckDB does."""
+    lower value plus the share of the step rounded half up, as DuckDB does. `scaled` marks a
+    DECIMAL's integers ("decimal", or "hugeint" past 18 digits), which DuckDB interpolates in
+    their own arithmetic."""
     s_ids, v = _sorted_within_groups(x, ids, valid)
     counts = torch.bincount(s_ids, minlength=g)[:g]
     starts = torch.cumsum(counts, 0) - counts
@@ -66,7 +68,38 @@ def segment_quantile(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, q: fl
     at_hi = v[(starts + hi).clamp(max=len(v) - 1)]
     if not v.is_floating_point():
         return at_lo + torch.floor((pos - lo) * (at_hi - at_lo).to(torch.float64) + 0.5).to(v.dtype), has
-    return at_lo.to(torch.float64) + (pos - lo) * (at_hi.to(torch.float64) - at_lo.to(torch.float64)), has
+    d, low, high = pos - lo, at_lo.to(torch.float64), at_hi.to(torch.float64)
+    if scaled == "hugeint":  # a DECIMAL past 18 digits: DuckDB's HUGEINT lo + trunc(d * (hi - lo))
+        return low + torch.trunc(d * (high - low)), has
+    if scaled:  # a DECIMAL's integers: DuckDB's lo + d * (hi - lo), truncated by the caller
+        return low + d * (high - low), has
+    # a DOUBLE: DuckDB's lo * (1 - d) + hi * d, compiled with the first product fused into the sum
+    return fused_multiply_add(low, 1 - d, high * d), has
+
+
+def fused_multiply_add(a: Tensor, b: Tensor, c: Tensor) -> Tensor:
+    """a * b + c rounded once (rounding the product first differs in the last bit): the
+    product's exact error from Dekker's split and the sum's from Knuth's two-sum, added back."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    ta, tb = split * a, split * b
+    a_hi, b_hi = ta - (ta - a), tb - (tb - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    product_error = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    total = p + c
+    back = total - p
+    sum_error = (p - (total - back)) + (c - back)
+    out = total + (product_error + sum_error)
+    return torch.where(torch.isfinite(out), out, total)
+
+
+def segment_mad(x: Tensor, ids: Tensor, g: int, valid: Tensor | None, scaled: str) -> tuple[Tensor, Tensor]:
+    """(median absolute deviation from the median per group, whether the group has one);
+    `scaled` values (a DECIMAL's integers) truncate each median, as DuckDB's DECIMAL median does."""
+    median, has = segment_quantile(x, ids, g, valid, 0.5, discrete=False, scaled=scaled)
+    median = torch.trunc(median) if scaled else median
+    out, _ = segment_quantile((x - median[ids]).abs(), ids, g, valid, 0.5, discrete=False, scaled=scaled)
+    return (torch.trunc(out) if scaled else out), has
 
 
 def segment_mode(x: Tensor, ids: Tensor, g: int, valid: Tensor | None) -> tuple[Tensor, Tensor]:

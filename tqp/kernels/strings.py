@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import torch
 from torch import Tensor
 
+from ..io import buffers
 from .selection import nonzero, positions_of, positions_of_pair
 
 __all__ = ["like", "reverse", "remap", "unify", "sorted_dictionary"]
@@ -320,7 +321,7 @@ def _gather_rows(buf, starts, ends, pos):
     offsets = np.empty(2 * n, dtype=np.int64)
     offsets[0::2], offsets[1::2] = starts, ends  # rows 2i are the wanted ones; 2i + 1 the gaps
     arr = pa.LargeStringArray.from_buffers(2 * n - 1, pa.py_buffer(offsets[:2 * n]), pa.py_buffer(buf))
-    taken = arr.take(pa.array(np.arange(0, 2 * n, 2)))
+    taken = arr.take(buffers.from_numpy(np.arange(0, 2 * n, 2), pa.int64()))
     new = np.frombuffer(taken.buffers()[1], dtype=np.int64, count=n + 1)
     data = taken.buffers()[2]
     out = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
@@ -394,16 +395,15 @@ def remap(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sort of Python objects took 80 ms."""
     values = np.asarray(values, dtype=object)
     try:
-        arr = pa.array(values, type=pa.large_string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = buffers.strings(values)
+    except (AttributeError, TypeError):  # a None (or a non-string) among them
         arr = None
-    if arr is None or arr.null_count:
+    if arr is None:
         uniq, inverse = np.unique(values, return_inverse=True)
         return uniq.astype(object), inverse.reshape(-1).astype(np.int32)
     enc = arr.dictionary_encode()
     positions, uniq = sorted_dictionary(enc.dictionary)
-    return (uniq.to_numpy(zero_copy_only=False).astype(object),
-            positions.astype(np.int32)[enc.indices.to_numpy()])
+    return (_objects(uniq), positions.astype(np.int32)[buffers.values(enc.indices)])
 
 
 def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -411,16 +411,23 @@ def sorted_dictionary(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     as Arrow (Arrow's C++ sort: a million-entry dictionary takes well under a second)."""
     n = len(values)
     if n == 0:
-        return np.zeros(0, dtype=np.int64), pa.array([], pa.string())
-    order = pc.array_sort_indices(values).to_numpy()
-    ordered = values.take(order)
+        return np.zeros(0, dtype=np.int64), pa.nulls(0, pa.string())
+    by = pc.array_sort_indices(values)
+    order, ordered = buffers.values(by), values.take(by)
     new_run = np.ones(n, dtype=bool)
     if n > 1:
-        new_run[1:] = pc.not_equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
+        new_run[1:] = buffers.values(pc.not_equal(ordered[1:], ordered[:-1]))
     group = np.cumsum(new_run) - 1
     positions = np.empty(n, dtype=np.int64)
     positions[order] = group
-    return positions, ordered.filter(pa.array(new_run))
+    return positions, ordered.filter(buffers.from_numpy(new_run, pa.bool_()))
+
+
+def _objects(arr: pa.Array) -> np.ndarray:
+    """An Arrow array's values as a numpy object array (per distinct string)."""
+    out = np.empty(len(arr), dtype=object)
+    out[:] = arr.to_pylist()
+    return out
 
 
 def unify(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

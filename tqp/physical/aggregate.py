@@ -197,7 +197,7 @@ def finalize(a: P.AggCall, state: State) -> Column:
     return fn.finalize(a, fn.partial(values, state.owner, state.groups, values.validity, {}))
 
 
-_HOLISTIC = ("quantile_cont", "quantile_disc", "mode", "entropy")
+_HOLISTIC = ("quantile_cont", "quantile_disc", "mode", "entropy", "mad")
 
 
 def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
@@ -211,6 +211,11 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
         return quantile_list(a, lambda q, t: _holistic(P.AggCall(":".join([kind, q] + rest[1:]), a.arg, t), x, ids, g, valid))
     if kind == "entropy":
         return Column(T.DOUBLE, H.segment_entropy(x.data, ids, g, valid))
+    if kind == "mad":
+        if not x.type.is_numeric:
+            raise NotSupportedError(f"mad() of {x.type} values")
+        out, has = H.segment_mad(x.data.to(torch.float64), ids, g, valid, _scaled(x.type))
+        return Column(a.type, out.to(a.type.torch_dtype), none_if_all(has))
     desc = rest[-1:] == ["desc"]
     x = x.with_unique_dictionary() if kind in ("mode", "entropy") else x.with_sorted_dictionary()
     data = x.data.to(torch.int64) if x.data.dtype == torch.bool else x.data
@@ -223,11 +228,16 @@ def _holistic(a: P.AggCall, x: Column, ids, g: int, valid) -> Column:
             data = data.to(torch.int64) * 86_400_000_000
         elif not discrete and not (x.type.is_temporal or x.type.kind == "INTERVAL"):
             data = data.to(torch.float64)  # a DECIMAL interpolates its scaled integers, truncated, as DuckDB's does
-        out, has = H.segment_quantile(data, ids, g, valid, float(rest[0]), discrete)
+        out, has = H.segment_quantile(data, ids, g, valid, float(rest[0]), discrete, _scaled(x.type))
         if not discrete and a.type.is_decimal:
             out = torch.trunc(out)
     out = -out if desc else out
     return Column(a.type, out.to(a.type.torch_dtype), none_if_all(has), x.dictionary)
+
+
+def _scaled(t: T.SqlType) -> str:
+    """How DuckDB interpolates a quantile of type t's values: "" (DOUBLE), "decimal", "hugeint"."""
+    return "" if not t.is_decimal else "hugeint" if t.precision > T.INT64_DECIMAL_DIGITS else "decimal"
 
 
 def _count_all(ids, g, counts):
@@ -411,7 +421,34 @@ class Variance:
         return Column(T.DOUBLE, out, none_if_all(count > (1 if samp else 0)))
 
 
+class Product:
+    """PRODUCT(x): state (the product in DOUBLE, count), multiplied in input order per group."""
+
+    @staticmethod
+    def partial(x, ids, g, valid, counts):
+        v = W.to_float64(W.unpack(x.data)) if W.is_wide(x.data) else x.data.to(torch.float64)
+        if x.type.is_decimal:
+            v = v / 10 ** x.type.scale
+        return Product._multiplied(v if valid is None else torch.where(valid, v, 1.0), ids, g, _count(valid, ids, g, counts))
+
+    @staticmethod
+    def merge(parts, ids, g):
+        return Product._multiplied(parts[0].data, ids, g, _segment_sum(parts[1].data, ids, g))
+
+    @staticmethod
+    def _multiplied(v, ids, g, count):
+        out = torch.ones(g, dtype=torch.float64, device=ids.device)
+        if len(ids):
+            out = out.scatter_reduce(0, ids, v, "prod")
+        return Column(T.DOUBLE, out), Column(T.BIGINT, count)
+
+    @staticmethod
+    def finalize(a, parts):
+        return Column(T.DOUBLE, parts[0].data, none_if_all(parts[1].data > 0))
+
+
 FUNCTIONS = {
+    "product": Product,
     "count_star": Count, "count": Count, "sum": Sum, "avg": Sum, "min": Extreme("min"), "max": Extreme("max"),
     "var_samp": Variance, "var_pop": Variance, "stddev_samp": Variance, "stddev_pop": Variance,
     "bit_and": Bits("bit_and"), "bit_or": Bits("bit_or"), "bit_xor": Bits("bit_xor"),

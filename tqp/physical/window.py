@@ -595,8 +595,8 @@ def _aggregate(call, rows, args, bounds, keep):
     return agg.finish(total, x, call)
 
 
-_HOLISTIC = ("list", "quantile_cont", "quantile_disc", "mode", "entropy")
-_GATHERED = ("bit_and", "bit_or", "bit_xor")  # no running form: each frame aggregated as a group
+_HOLISTIC = ("list", "quantile_cont", "quantile_disc", "mode", "entropy", "mad")
+_GATHERED = ("bit_and", "bit_or", "bit_xor", "product")  # no running form: each frame aggregated as a group
 
 
 def _holistic(call, rows, args, bounds, keep):

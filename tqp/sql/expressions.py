@@ -24,7 +24,7 @@ from ..plan.nodes import AggCall, Call, ColRef, Expr, Lit, OuterRef, Slot, SortK
 from ..settings import current as current_settings
 from .scope import Scope, suggest
 from .. import functions as F
-from ..kernels.dates import format_interval
+from ..kernels.dates import format_interval, format_timestamp
 
 EPOCH = dt.date(1970, 1, 1)
 _CMP = {exp.EQ: "eq", exp.NEQ: "ne", exp.LT: "lt", exp.LTE: "le", exp.GT: "gt", exp.GTE: "ge"}
@@ -68,7 +68,8 @@ def parse_date(text: str) -> int:
 
 def parse_timestamp(text: str) -> int:
     try:
-        return ts_to_micros(dt.datetime.fromisoformat(text.strip()))
+        # DuckDB's TIMESTAMP reads past an offset ('15:26:00-07' is 15:26)
+        return ts_to_micros(dt.datetime.fromisoformat(text.strip()).replace(tzinfo=None))
     except ValueError:
         raise DataError(f"invalid TIMESTAMP value '{text}'") from None
 
@@ -209,7 +210,7 @@ def _cast_value(lit: Lit, v, frm: T.SqlType, to: T.SqlType, k: str) -> Lit:
         if frm.kind == "DATE":
             return Lit(days_to_date(v).isoformat(), to)
         if frm.kind == "TIMESTAMP":
-            return Lit(str(micros_to_ts(v)), to)
+            return Lit(format_timestamp(v), to)
         if frm.kind == "INTERVAL":
             return Lit(format_interval(v), to)
         if frm.kind == "BOOLEAN":
@@ -1121,7 +1122,10 @@ def _function(b: ExprBinder, node):
         raise ProgrammingError(f"function {name}() does not exist" + suggest(name.lower(), F.known_names()))
     if isinstance(entry, F.Aggregate):
         if len(args) > 1:
-            raise NotSupportedError(f"{entry.name}() with {len(args)} arguments")
+            more = F.lookup(entry.name + "#n")  # max(x, n): a registry function of more arguments
+            if more is None:
+                raise NotSupportedError(f"{entry.name}() with {len(args)} arguments")
+            return more.bind(b, args)
         return _agg(b, node, entry.name, args[0] if args else None)
     if entry.raw:
         return entry.bind(b, args)
@@ -1134,18 +1138,18 @@ def _row(b: ExprBinder, node):
 
 
 def bind_row(b: ExprBinder, items) -> Expr:
-    """(a, b) or row(a, b) as a value: a STRUCT with fields v1, v2, ... (DuckDB's unnamed struct);
-    it compares, groups and counts (count(DISTINCT (a, b))) as one value."""
-    from ..functions.nested import _struct_pack
-    return _struct_pack(b, [exp.PropertyEQ(this=exp.to_identifier(f"v{i + 1}"), expression=e)
-                            for i, e in enumerate(items)])
+    """(a, b) or row(a, b) as a value: a TUPLE (DuckDB's unnamed STRUCT); it compares, groups
+    and counts (count(DISTINCT (a, b))) as one value."""
+    from ..functions.nested import as_tuple
+    return as_tuple([b.bind(e) for e in items])
 
 
 @handles(exp.Filter)
 def _agg_filter(b: ExprBinder, node):
     """agg(...) FILTER (WHERE cond): cond is over the aggregate's input rows."""
     call = b.bind(node.this)
-    if not isinstance(call, AggCall) or call.func == "grouping":
+    aggs = [n for n in walk(call) if isinstance(n, AggCall)]
+    if not aggs or any(a.func == "grouping" for a in aggs) or not isinstance(call, (AggCall, Call)):
         raise ProgrammingError(f"FILTER applies to aggregate functions only: {node.this.sql('duckdb')[:60]}")
     where = node.expression.this if isinstance(node.expression, exp.Where) else node.expression
     inner = ExprBinder(b.scope, b.params, b.subqueries, allow_aggs=False)
@@ -1155,9 +1159,18 @@ def _agg_filter(b: ExprBinder, node):
         if "not allowed here" in str(err):
             raise ProgrammingError("aggregate functions are not allowed in FILTER") from None
         raise
-    if call.filter is not None:
-        cond = Call("and", (call.filter, cond), T.BOOLEAN)
-    return AggCall(call.func, call.arg, call.type, call.distinct, cond)
+    return _filtered(call, cond)
+
+
+def _filtered(e: Expr, cond: Expr) -> Expr:
+    """Every aggregate in e (one, or those an aggregate written as SQL expands to: corr,
+    string_agg, arg_max, ...) with the FILTER condition added."""
+    if isinstance(e, AggCall):
+        both = cond if e.filter is None else Call("and", (e.filter, cond), T.BOOLEAN)
+        return AggCall(e.func, e.arg, e.type, e.distinct, both)
+    if isinstance(e, Call):
+        return Call(e.op, tuple(_filtered(a, cond) for a in e.args), e.type, e.params)
+    return e
 
 
 @handles(exp.Grouping, exp.GroupingId)

@@ -62,6 +62,7 @@ def parse(sql: str, shape: "Shape | None" = None) -> list:
         _check_depth(tokens)
         sql, tokens = _rename_model_calls(sql, tokens)
         sql, tokens = _partition_groups_frames(sql, tokens)
+        sql, tokens = _lambda_keywords(sql, tokens)
         # The tokens already made are parsed directly: tokenizing twice doubled the front end's
         # time on long statements (a 100k-item IN list).
         try:
@@ -329,6 +330,34 @@ def _partition_groups_frames(sql, tokens):
         return sql, tokens
     for start in reversed(edits):
         sql = sql[:start] + "PARTITION BY NULL " + sql[start:]
+    return sql, _DIALECT.tokenize(sql)
+
+
+_LIST_CALLS = {"apply": "list_apply", "reduce": "list_reduce"}  # names sqlglot reads as other constructs
+
+
+def _lambda_keywords(sql, tokens):
+    """DuckDB's lambda syntax, `lambda x, y: body` (the arrow form is deprecated there), as the
+    arrow form sqlglot reads: `(x, y) -> body`; apply() and reduce() as list_apply / list_reduce."""
+    edits = []
+    for i, tok in enumerate(tokens):
+        if tok.text.lower() in _LIST_CALLS and i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.L_PAREN \
+                and not (i and tokens[i - 1].text.upper() in ("CROSS", "OUTER", ".")):
+            edits.append((tok.start, tok.end, _LIST_CALLS[tok.text.lower()]))
+        if tok.token_type != TokenType.VAR or tok.text.lower() != "lambda":
+            continue
+        j, names = i + 1, []
+        while j + 1 < len(tokens) and tokens[j].token_type == TokenType.VAR:
+            names.append(tokens[j].text)
+            if tokens[j + 1].token_type != TokenType.COMMA:
+                break
+            j += 2
+        if names and j + 1 < len(tokens) and tokens[j + 1].token_type == TokenType.COLON:
+            edits.append((tok.start, tokens[j + 1].end, "(" + ", ".join(names) + ") ->"))
+    if not edits:
+        return sql, tokens
+    for start, end, text in reversed(edits):
+        sql = sql[:start] + text + sql[end + 1:]
     return sql, _DIALECT.tokenize(sql)
 
 

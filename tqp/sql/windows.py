@@ -202,6 +202,10 @@ def _function(b, fn) -> tuple[str, tuple, T.SqlType, bool]:
     agg = _registry_aggregate(b, fn)
     if agg is not None:
         return agg.func, (agg.arg,), agg.type, agg.distinct
+    entry = F.lookup(fn.name) if isinstance(fn, exp.Anonymous) else None
+    if isinstance(entry, F.Aggregate) and len(fn.expressions) == 1:  # one called by name: mad(x), entropy(x)
+        agg = X.make_agg(entry.name, b.bind(fn.expressions[0]))
+        return agg.func, (agg.arg,), agg.type, agg.distinct
     if isinstance(fn, exp.AggFunc) and type(fn) not in _RANKING and type(fn) not in _VALUES:
         written = fn.sql("duckdb").split("(")[0].lower()
         raise NotSupportedError(f"aggregate function {written}() is not supported")
