@@ -38,6 +38,11 @@ CASES = {
     "null_keys": ([1, 2, 3, 1], [1, 1, 3, 2], [True, False, True, True],
                   [True, False, True, True]),
     "all_null": ([1, 2], [1, 2], [False, False], None),
+    # values under NULL: far outside the keys' range, near it (a table widened to hold them),
+    # and equal to a key of the other side; none may match
+    "null_garbage_far": ([5, 10**6, 7, -4000], [5, 7, 7], [True, False, True, False], None),
+    "null_garbage_near": ([5, 900, 7, -100, 7], [5, 7, 900, -100], [True, False, True, False, True], None),
+    "null_garbage_matching": ([5, 7, 7, 5], [7, 5, 7], [True, False, True, False], [True, True, False]),
     "large_range_unique": ([10**15, 5, -10**14, 5], [5, 10**15, -3], None, None),
     "large_range_dups": ([10**15, 5, 10**15], [10**15, 10**15, 5, 7 * 10**16], None, None),
     "disjoint": ([1, 2], [10, 20], None, None),
@@ -207,3 +212,46 @@ def test_multi_column_integer_keys_packed(device, scale):
     li, ri = equi_join(lk, rk, lv, rv)
     want = [(i, j) for i in range(n) for j in range(m) if la[i] == ra[j] and lb[i] == rb[j]]
     assert list(zip(li.tolist(), ri.tolist())) == want
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64])
+def test_zone_rows_keep_every_row_in_range(device, dtype, monkeypatch):
+    import tqp.kernels.join as J
+    monkeypatch.setattr(J, "_MEMO_ROWS", 1000)
+    monkeypatch.setattr(J, "ZONE_ROWS", 64)
+    g = torch.Generator().manual_seed(5)
+    n = 5000 + 17  # a short last block
+    key = torch.sort(torch.randint(0, 900, (n,), generator=g)).values.to(dtype).to(device)
+    valid = (torch.rand(n, generator=g) > 0.1).to(device)
+    valid[640:1280] = False  # whole blocks of NULLs
+    nulled = key.masked_fill(~valid, 5)  # garbage under NULL inside the range asked for: it must not count
+    for key, v in ((key, None), (nulled, valid)):
+        for other in ([100, 130, 120], [0, 3], [880, 2000], [-50, -1], [400], [7, 450, 899], list(range(300, 320))):
+            for odt in (torch.int32, torch.int64):
+                rows = J.zone_rows(key, v, torch.tensor(other, dtype=odt, device=device), None)
+                wanted = torch.isin(key, torch.tensor(other, device=device))
+                if v is not None:
+                    wanted &= v
+                assert rows is not None and rows.shape[0] < n // 2
+                kept = torch.zeros(n, dtype=torch.bool, device=device)
+                kept[rows] = True
+                assert not bool((wanted & ~kept).any())  # no row with a key of the other side is cut
+                assert bool((rows[1:] > rows[:-1]).all()) and all(int(r) < n for r in rows[-1:])
+        many = torch.arange(100, 130, device=device).repeat(200)  # a large other side: its range
+        assert J.zone_rows(key, v, many, None).shape[0] < n // 2
+        one_null = torch.tensor([120, 0], device=device)
+        assert J.zone_rows(key, v, one_null, torch.tensor([True, False], device=device)).shape[0] <= 2 * 64
+    assert J.zone_rows(key, None, torch.arange(0, 900, 20, device=device), None) is None  # keys in every block: no cut
+    assert J.clustering(key, valid) < 0.05
+    shuffled = key[torch.randperm(n, generator=g).to(device)]
+    assert J.clustering(shuffled, None) > 0.5 and J.zone_rows(shuffled, None, torch.tensor([100], device=device), None) is None
+
+
+def test_remembered_bounds_follow_in_place_writes(device, monkeypatch):
+    import tqp.kernels.join as J
+    monkeypatch.setattr(J, "_MEMO_ROWS", 100)
+    key = torch.arange(1000, device=device)
+    assert J.bounds(key, None) == (0, 999)
+    key[3] = -7
+    assert J.bounds(key, None) == (-7, 999)
+    assert J.bounds(key[:0], None) is None

@@ -95,6 +95,38 @@ Project(exprs=[#0], names=['count_star()'])
                 Scan(f: k, d, v)
                 Shared()
                   Scan(s: k, tag)""",
+    # A presence test that keeps far fewer rows than the table's own filter runs first...
+    "SELECT count(*) FROM f LEFT JOIN g ON f.d = g.d JOIN s ON f.k = s.k WHERE s.tag = 'b' AND f.v < 2000": """
+Project(exprs=[#0], names=['count_star()'])
+  Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
+    Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
+      Join(kind='left', left_keys=[#1], right_keys=[#0], residual=None)
+        Filter(predicate=lt(#2, 2000))
+          Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
+            Scan(f: k, d, v)
+            Shared()
+              Filter(predicate=eq(#1, 'b'))
+                Scan(s: k, tag)
+        Scan(g: d, x)
+      Shared()
+        Filter(predicate=eq(#1, 'b'))
+          Scan(s: k, tag)""",
+    # ... and after a filter that keeps fewer.
+    "SELECT count(*) FROM f LEFT JOIN g ON f.d = g.d JOIN s ON f.k = s.k WHERE s.tag = 'b' AND f.v < 60": """
+Project(exprs=[#0], names=['count_star()'])
+  Aggregate(keys=[], aggs=[count_star(*)], names=['#a0'])
+    Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
+      Join(kind='left', left_keys=[#1], right_keys=[#0], residual=None)
+        Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
+          Filter(predicate=lt(#2, 60))
+            Scan(f: k, d, v)
+          Shared()
+            Filter(predicate=eq(#1, 'b'))
+              Scan(s: k, tag)
+        Scan(g: d, x)
+      Shared()
+        Filter(predicate=eq(#1, 'b'))
+          Scan(s: k, tag)""",
     # Right below its own join a semi join would repeat the join's work: none.
     'SELECT count(*) FROM f JOIN s ON f.k = s.k': """
 Project(exprs=[#0], names=['count_star()'])

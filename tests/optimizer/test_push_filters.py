@@ -134,3 +134,37 @@ def test_false_on_padding_inside_an_operator_keeps_the_outer_join(cons):
     t, d = cons
     assert t.execute(sql).fetchall() == d.execute(sql).fetchall()
     assert "kind='left'" in _plan_text(t, sql)
+
+
+INTO_APPLIES = {
+    # A conjunct over the outer rows alone (the binder leaves one holding a subquery above the
+    # Apply) filters them before the correlated subquery is decorrelated: the domain and the
+    # join back read the rows that pass, not a Shared read of every row filtered above it.
+    "SELECT a.k FROM a, c WHERE a.k = c.k AND a.v > (SELECT min(v) FROM b) "
+    "AND c.v > (SELECT avg(b.v) FROM b WHERE b.k = a.k)": """
+Project(exprs=[#0], names=['k'])
+  Project(exprs=[#0, #1, #2, #3, #4], names=['k', 'v', 'k', 'v', 'avg(b.v)'])
+    Join(kind='inner', left_keys=[#0], right_keys=[#1], residual=gt(cast(#3), #4))
+      Shared()
+        Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
+          Filter(predicate=gt(#1, (subquery)))
+            Scan(a: k, v)
+          Scan(c: k, v)
+      Project(exprs=[#1, #0], names=['avg(b.v)', '#corr0'])
+        Aggregate(keys=[#0], aggs=[avg(#1)], names=['#k0', '#a0'])
+          Join(kind='semi', left_keys=[#0], right_keys=[#0], residual=None)
+            Scan(b: k, v)
+            Shared()
+              Join(kind='inner', left_keys=[#0], right_keys=[#0], residual=None)
+                Filter(predicate=gt(#1, (subquery)))
+                  Scan(a: k, v)
+                Scan(c: k, v)""",
+}
+
+
+@pytest.mark.parametrize("sql", list(INTO_APPLIES))
+def test_into_applies_golden_plan(cons, sql):
+    from tqp.optimizer import decorrelate_subqueries, push_into_applies
+    assert plan_text(cons[0], sql, (push_into_applies, decorrelate_subqueries, push_filters)) == \
+        INTO_APPLIES[sql].strip("\n")
+    assert same_rows(cons, sql)

@@ -81,3 +81,25 @@ def test_domain_is_the_whole_tables_distinct_count(cons):
     stats, k = Stats(catalog), P.ColRef(0, plan.schema[0][1])
     assert stats.domain(plan, k) == N
     assert stats.ndv(plan, k) == pytest.approx(N / 20)
+
+
+def test_ndv_is_capped_by_the_rows_on_its_way_up(cons):
+    # g = 3 leaves one value of g; joined to u it has 20 rows per t row but still one g value,
+    # and k keeps at most the filtered rows' count (not t's 10,000 values)
+    catalog = cons[0]._engine.catalog
+    sql = "SELECT t.g, t.k FROM t JOIN u ON t.g = u.g WHERE t.g = 3 AND t.k < 100"
+    plan, _ = Binder(catalog, []).bind_query(parse(sql)[0])
+    from tqp.optimizer import optimize
+    plan = optimize(plan, catalog)
+    stats = Stats(catalog)
+    g, k = (P.ColRef(i, plan.schema[i][1]) for i in (0, 1))
+    true_g, true_k = cons[1].execute(f"SELECT count(DISTINCT g), count(DISTINCT k) FROM ({sql})").fetchone()
+    # (uncapped: g's 20 values, and k's 100 rows of the join's estimate)
+    assert true_g <= stats.ndv(plan, g) <= 5.01 and true_k <= stats.ndv(plan, k) <= 5.01
+    assert stats.rows(plan) >= 20 * 5
+
+
+def test_equality_with_a_scalar_subquery_is_estimated_as_with_a_constant(cons):
+    sql = "SELECT count(*) FROM t WHERE g = (SELECT max(h) FROM u)"
+    true = cons[1].execute(sql).fetchone()[0]
+    assert _input_estimate(cons[0], sql) == pytest.approx(true, rel=0.01)

@@ -16,7 +16,7 @@ from .grouping_sets import expand_grouping_sets
 from .join_order import order_joins
 from .key_filters import add_key_filters
 from .or_factor import factor_ors
-from .push_filters import push_filters
+from .push_filters import push_filters, push_into_applies
 from .push_semi_joins import push_semi_joins
 from .share import map_subquery_plans, share_repeated
 from .shared_filters import push_into_shared
@@ -25,6 +25,7 @@ from .stats import Stats
 # The first two make a plan that can run (the binder's GroupingSets and Apply nodes do not).
 RULES = (
     expand_grouping_sets,  # before decorrelation, which knows aggregates, not grouping sets
+    push_into_applies,  # subqueries are computed for the outer rows that pass the filters
     decorrelate_subqueries,  # every Apply becomes joins
     factor_ors,  # ORs' implied conjuncts first, for pushdown to move
     push_filters,  # conjuncts become join keys and leaf filters

@@ -11,7 +11,10 @@ into a private copy of a shared subplan (a CTE) when it gets further inside. It 
 where it can go no further, if it passed an operator there that it spares rows (a join, an
 aggregate, a sort...) and the rows there are many: a semi join right below its own join would
 only repeat the join's work, unless another one is placed there too and it keeps very few
-rows (then both are, the most selective first).
+rows (then both are, the most selective first). One on a table's clustered key column (the
+table is stored in about that column's order) comes along wherever another is placed and goes
+first: it reads only the blocks of rows that hold its values (physical.join's zone cut). A
+table's own filter is tested before a presence test, unless the test keeps far fewer rows.
 
 The join stays where it was, so the filter only removes rows that the join drops anyway, with
 everything they contributed to. That makes it valid in places a moved filter is not: in the
@@ -61,6 +64,7 @@ from .stats import Stats
 RATIO = 4.0  # the large side has at least this many times the small side's rows
 MAX_SHARE = 0.5  # of the large side's key values that the small side may hold
 ALONG_SHARE = 0.05  # ... for one right below its own join, to come along with another placed there
+FILTER_FIRST = 8.0  # a table's filter is tested first unless it keeps this many times the share
 
 _GIVES = {  # join kind -> the sides (by position) a new filter may be made for
     "inner": (0, 1), "left": (1,), "right": (0,), "semi": (0, 1), "anti": (1,)}
@@ -127,10 +131,13 @@ class _Placer:
                 due[f.keys] = f
         if any(f.passed for f in due.values()):
             # one placed here brings along those right below their own joins that keep very few
-            # rows: a presence test costs about what their join's probe does, and cutting first
-            # spares the other tests and the joins above
-            placed = [f for f in due.values() if f.passed or f.source.share <= ALONG_SHARE]
-            for f in sorted(placed, key=lambda f: f.source.share):  # the most selective first
+            # rows (a presence test costs about what their join's probe does, and cutting first
+            # spares the other tests and the joins above), and any on a table's clustered key
+            # column, which reads only the blocks of rows that hold its values: it goes first,
+            # then the most selective
+            cuts = {k: self._cuts_blocks(rel, k) for k in due}
+            placed = [f for k, f in due.items() if f.passed or f.source.share <= ALONG_SHARE or cuts[k]]
+            for f in sorted(placed, key=lambda f: (not cuts[f.keys], f.source.share)):
                 self.applied.append(f.source)
                 out = P.Join(out, f.source.read(), "semi", f.keys, f.source.keys)
         return out
@@ -144,12 +151,22 @@ class _Placer:
             return self._shared(rel, filters)
         down, stay = [], []
         for f in filters:
-            moved = _below(rel, f)
+            moved = f if self._before_filter(rel, f) else _below(rel, f)
             (stay if moved is None else down).append(f if moved is None else moved)
         ins = rel.inputs()
         if isinstance(rel, P.SetOp):
             return rel.with_inputs(*(self.visit(i, down) for i in ins)), stay
         return rel.with_inputs(*(self.visit(i, down if k == 0 else []) for k, i in enumerate(ins))), stay
+
+    def _cuts_blocks(self, rel: P.Rel, keys: tuple) -> bool:
+        return isinstance(rel, P.Scan) and len(keys) == 1 and self.stats.clustered(rel, keys[0])
+
+    def _before_filter(self, rel: P.Rel, f: _KeyFilter) -> bool:
+        """Whether a presence test goes below a table's own filter: when it keeps far fewer
+        rows, testing every row once and comparing the few it keeps costs less than comparing
+        every row and testing the many the filter keeps."""
+        return isinstance(rel, P.Filter) and isinstance(rel.input, (P.Scan, P.Values)) and \
+            f.source.share * FILTER_FIRST < self.stats.selectivity(rel.predicate, rel.input)
 
     def _shared(self, rel: P.Shared, filters: list):
         # A private copy of the subplan, filtered inside, when the filter gets further in than

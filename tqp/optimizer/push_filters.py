@@ -47,6 +47,29 @@ def push_filters(rel: P.Rel, stats=None) -> P.Rel:
     return P.transform(rel, _push_here)
 
 
+def push_into_applies(rel: P.Rel, stats=None) -> P.Rel:
+    """Before decorrelation: a Filter's conjuncts that read only a subquery's outer rows (an
+    Apply's left side; each output row extends one of them) filter those rows first, so the
+    subquery is computed for the rows that pass (pushdown goes on from there later)."""
+    return P.transform(rel, _into_apply)
+
+
+def _into_apply(rel: P.Rel) -> P.Rel:
+    if not (isinstance(rel, P.Filter) and isinstance(rel.input, P.Apply)):
+        return rel
+    a, nl = rel.input, len(rel.input.left.schema)
+    preds = split_and(rel.predicate)
+    down = [p for p in preds if _movable(p) and refs(p) and max(refs(p)) < nl]
+    if not down:
+        return rel
+    left = a.left
+    if isinstance(left, P.Filter):
+        left = P.Filter(left.input, and_all(split_and(left.predicate) + down))
+    else:
+        left = _into_apply(P.Filter(left, and_all(down)))
+    return _filter(a.with_inputs(left, a.right), [p for p in preds if not any(p is d for d in down)])
+
+
 def _push_here(rel: P.Rel) -> P.Rel:
     if isinstance(rel, P.Join) and rel.kind == "inner" and not rel.null_safe:
         rel = rel.with_inputs(_inner_if_rejected(rel.left, rel.left_keys), _inner_if_rejected(rel.right, rel.right_keys))

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import torch
 
+from ..kernels.join import clustering
 from ..plan import nodes as P
-from ..plan.nodes import Call, ColRef, Expr, Lit, estimate_value, split_and, split_or
+from ..plan.nodes import Call, ColRef, Expr, Lit, ScalarSubquery, estimate_value, split_and, split_or
 
 DEFAULT_SELECTIVITY = 0.3  # a predicate nothing is known about
+CLUSTERED = 0.05  # a column whose blocks of rows span at most this share of its range on average
 _RANGE_OPS = {"lt": "hi", "le": "hi", "gt": "lo", "ge": "lo"}
 _FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
@@ -117,11 +119,14 @@ class Stats:
 
     def ndv(self, rel: P.Rel, e: Expr) -> float | None:
         """Distinct values of a column expression over rel's rows, when it reads a stored column unchanged."""
-        found = self._stored(rel, e)
+        # no more values than rows at any step down to the table: a column that a selective
+        # filter cut keeps few values above the joins that multiply its rows
+        fewest = [self.rows(rel)]
+        found = self._stored(rel, e, lambda r: fewest.append(self.rows(r)))
         if found is None:
             return None
         table, i = found
-        return float(max(min(table.ndv(i), self.rows(rel)), 1))
+        return float(max(min(table.ndv(i), *fewest), 1))
 
     def domain(self, rel: P.Rel, e: Expr) -> float | None:
         """Distinct values of the stored column an expression reads unchanged, over its whole
@@ -143,8 +148,17 @@ class Stats:
             table.stats[key] = tuple(float(v) for v in torch.aminmax(data)) if ok else None
         return table.stats[key]
 
-    def _stored(self, rel: P.Rel, e: Expr):
-        origin = origin_of(rel, e)
+    def clustered(self, rel: P.Rel, e: Expr) -> bool:
+        """Whether the stored column an expression reads is kept in about its own order (a fact
+        table by date), so that a range of its values lies in few blocks of rows."""
+        found = self._stored(rel, e)
+        if found is None:
+            return False
+        col = found[0].columns[found[1]]
+        return col.dictionary is None and clustering(col.data, col.validity) < CLUSTERED
+
+    def _stored(self, rel: P.Rel, e: Expr, visit=None):
+        origin = origin_of(rel, e, visit)
         if origin is None:
             return None
         table = self._table(origin[0])
@@ -190,7 +204,8 @@ class Stats:
     def _conjunct(self, e: Expr, rel: P.Rel) -> float:
         if not isinstance(e, Call):
             return DEFAULT_SELECTIVITY
-        if e.op in ("eq", "ne") and len(e.args) == 2 and any(isinstance(a, Lit) for a in e.args):
+        # an uncorrelated scalar subquery is one value, as a literal is
+        if e.op in ("eq", "ne") and len(e.args) == 2 and any(isinstance(a, (Lit, ScalarSubquery)) for a in e.args):
             col = next((a for a in e.args if isinstance(a, ColRef)), None)
             n = self.ndv(rel, col) if col is not None else None
             if n:
@@ -215,12 +230,15 @@ def _is_and(e: Expr) -> bool:
     return isinstance(e, Call) and e.op == "and"
 
 
-def origin_of(rel: P.Rel, e: Expr):
-    """The stored (table, column position) an expression reads unchanged, if any."""
+def origin_of(rel: P.Rel, e: Expr, visit=None):
+    """The stored (table, column position) an expression reads unchanged, if any; `visit` is
+    called with each relation the column passes through on its way up from the table."""
     if not isinstance(e, ColRef):
         return None
     i = e.index
     while True:
+        if visit is not None:
+            visit(rel)
         if isinstance(rel, P.Scan):
             return rel.table, (rel.source_index[i] if rel.source_index else i)
         if isinstance(rel, (P.Filter, P.Sort, P.Limit, P.Distinct, P.Shared)) or \

@@ -13,6 +13,9 @@ produces, by kind:
 - mark/mark_in/mark_any: every left row, in order, plus one BOOLEAN column: whether it
   matched, with IN's NULL (mark_in) and ANY's NULL (mark_any) semantics.
 NULL keys never match unless `null_safe` (IS NOT DISTINCT FROM), where NULL meets NULL.
+A side read straight from a table on one integer key column, whose unmatched rows the join
+drops, is first cut to the blocks of rows that may hold the other side's keys (kernels.join
+zone_rows: a fact table stored by date is read only where the dates are).
 String keys are unified into one dictionary and numeric keys brought to one width before
 they are combined into one exact int64 key (never a hash).
 
@@ -80,6 +83,10 @@ def lower(rel: P.Join):
     rfns = [compile_expr(k) for k in rel.right_keys]
     resid = compile_expr(rel.residual) if rel.residual is not None else None
     kind = rel.kind
+    # a side read straight from a table, on one plain column, is cut to the blocks of rows
+    # whose keys can meet the other side's, where its unmatched rows drop out anyway
+    cut_left = kind in ("inner", "right", "semi") and _stored_key(rel.left, rel.left_keys)
+    cut_right = kind in ("inner", "left", "semi", "anti", "mark") and _stored_key(rel.right, rel.right_keys)
 
     def join(ctx):
         lb, rb = left(ctx), right(ctx)
@@ -103,6 +110,11 @@ def lower(rel: P.Join):
                     rb, rcols = _matchable(rb, rcols, lcols)
                 n, m = lb.length, rb.length
             lk, rk, lv, rv = _join_key_columns(lcols, rcols, rel.null_safe)
+            if cut_left:
+                lb, lk, lv = _zone_cut(lb, lk, lv, rk, rv)
+            if cut_right:
+                rb, rk, rv = _zone_cut(rb, rk, rv, lk, lv)
+            n, m = lb.length, rb.length
         if kind in ("semi", "anti") and resid is None:
             if not lfns:
                 keep = m > 0 if kind == "semi" else m == 0
@@ -167,6 +179,18 @@ def lower(rel: P.Join):
         return lb.take(li, nullable=kind in ("right", "full")).extend(
             rb.take(ri, nullable=kind in ("left", "full", "single")))
     return join
+
+
+def _stored_key(side: P.Rel, keys) -> bool:
+    return isinstance(side, P.Scan) and len(keys) == 1 and isinstance(keys[0], P.ColRef)
+
+
+def _zone_cut(batch: Batch, key, valid, other_key, other_valid):
+    """The batch's rows (and keys) in the blocks whose keys may meet the other side's range."""
+    rows = J.zone_rows(key, valid, other_key, other_valid)
+    if rows is None:
+        return batch, key, valid
+    return batch.take(rows), key.index_select(0, rows), None if valid is None else valid.index_select(0, rows)
 
 
 _CUT_RATIO = 8  # a side this many times the other's rows is cut before its keys are combined
