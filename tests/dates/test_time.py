@@ -137,7 +137,7 @@ QUERIES = [
     "SELECT a.id, b.id FROM tt a ASOF JOIN tt b ON a.h = b.h AND a.t >= b.u ORDER BY 1",
     "SELECT id, max(t) OVER (PARTITION BY h ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM tt ORDER BY id",
     "SELECT max_by(id, t), arg_max(t, id), count(DISTINCT (t, u)), quantile_disc(t, [0.1, 0.9]) FROM tt",
-    "SELECT t, count(*) FROM tt GROUP BY ROLLUP (t) ORDER BY 1 NULLS LAST",
+    "SELECT t, count(*) FROM tt GROUP BY ROLLUP (t) ORDER BY 1 NULLS LAST, 2",
     "SELECT avg(t), mean(u), avg(DISTINCT t) FROM tt",
     "SELECT id, count(*) OVER (ORDER BY t RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) FROM tt ORDER BY id",
     "SELECT id, count(*) OVER (ORDER BY t DESC RANGE BETWEEN INTERVAL 2 HOUR PRECEDING AND INTERVAL 30 MINUTE FOLLOWING), "
