@@ -42,7 +42,7 @@ from .plan.nodes import record_slots
 from .exec.limits import cancellable
 from .optimizer import optimize
 from .physical.explain import Profile, explain
-from .settings import Settings, active, current as current_settings
+from .settings import Settings, active, current as current_settings, free_threads
 from .sql import expressions as X
 from .sql.expressions import python_literal
 from .sql.binder import Binder, Params
@@ -277,6 +277,8 @@ class Engine:
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, _MAX_DEPTH))
         threads = self.settings.value("threads")
+        if not self.settings.threads:  # the default: what other processes leave free
+            threads = free_threads(threads)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         try:

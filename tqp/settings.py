@@ -5,7 +5,8 @@ The names and meanings follow DuckDB's, so scripts written for it keep their beh
 - ``integer_division`` (false): ``/`` between integers truncates to an integer, as in SQLite and
   PostgreSQL, instead of giving a DOUBLE.
 - ``error_on_division_by_zero`` (true): with false, ``x / 0``, ``x // 0`` and ``x % 0`` are NULL.
-- ``threads``: torch's intra-op thread count for this connection's statements.
+- ``threads``: torch's intra-op thread count for this connection's statements. By default
+  each statement uses the CPUs that other runnable processes leave free (at least one).
 - ``memory_limit``: the most bytes one intermediate may take; a statement that would need more
   fails with OperationalError before it allocates. The default is 80% of the machine's memory
   (or of its cgroup's limit), as DuckDB's is.
@@ -39,6 +40,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import time
 from dataclasses import dataclass, fields, replace
 
 from .errors import ProgrammingError
@@ -58,6 +60,30 @@ def default_threads() -> int:
     except (OSError, ValueError):
         pass
     return max(1, n)
+
+
+_FREE = [0.0, 0]  # (when last read, CPUs other processes left free then)
+
+
+def free_threads(limit: int) -> int:
+    """Of `limit` threads, those the machine has CPUs for now: the CPUs this process may use
+    minus the runnable tasks of other processes (/proc/loadavg's running count less this
+    process's running threads), read at most every 100 ms. torch's parallel regions end at a
+    barrier, so a thread that shares its CPU with another process stalls its siblings; fewer
+    threads that each own a CPU finish first on a busy machine."""
+    now = time.monotonic()
+    if now - _FREE[0] > 0.1:
+        try:
+            with open("/proc/loadavg") as f:
+                running = int(f.read().split()[3].split("/")[0])
+            mine = 0
+            for task in os.listdir("/proc/self/task"):
+                with open(f"/proc/self/task/{task}/stat") as f:
+                    mine += f.read().rpartition(")")[2].split()[0] == "R"
+        except (OSError, ValueError, IndexError):
+            return limit
+        _FREE[:] = [now, default_threads() - max(0, running - mine)]
+    return max(1, min(limit, _FREE[1]))
 
 
 def physical_memory() -> int:
