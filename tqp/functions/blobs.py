@@ -73,10 +73,12 @@ def cast_value(v, frm: T.SqlType, to: T.SqlType):
 
 def blob_column(arr, device) -> Column:
     """A BLOB column from an Arrow binary array: codes into its distinct values."""
-    arr = arr.cast(pa.binary()) if not pa.types.is_dictionary(arr.type) else arr.cast(pa.binary())
+    from ..io import buffers as B
+    arr = arr.cast(pa.binary())
     enc = pc.dictionary_encode(arr)
-    valid = None if arr.null_count == 0 else torch.from_numpy(np.asarray(arr.is_valid())).to(device)
-    codes = enc.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int32)
+    valid = B.validity(arr)
+    valid = None if valid is None else torch.from_numpy(valid.copy()).to(device)
+    codes = B.filled(enc.indices, 0).astype(np.int32)
     values = np.empty(len(enc.dictionary), dtype=object)
     values[:] = enc.dictionary.to_pylist()
     return Column(T.BLOB, torch.from_numpy(codes).to(device), valid, Dictionary(values, is_sorted=False))
